@@ -1,0 +1,40 @@
+/**
+ * A backend-security scheme is a small object: given the outgoing request it returns the headers to
+ * set, and it may ask for one retry after seeing the backend's response (a digest challenge, an OAuth
+ * 401). Transport settings (mutual TLS) live in the I/O layer and combine with any scheme.
+ */
+
+/** The request as it will be sent to the backend (after header filtering and URL building). */
+export interface OutgoingRequest {
+  readonly method: string;
+  /** The full backend URL. */
+  readonly url: URL;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The whole body when it was buffered (always for bodies a scheme must hash or may replay); else undefined. */
+  readonly body?: Buffer;
+}
+
+/** What a scheme sees of a backend response. Header names in lower case; `www-authenticate` may repeat. */
+export interface BackendResponseInfo {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
+}
+
+export interface AuthScheme {
+  readonly type: string;
+  /**
+   * True when the scheme may ask to resend a request, so the proxy must buffer the body (up to
+   * `limits.maxReplayBodyBytes`) before the first send.
+   */
+  readonly mayRetry: boolean;
+  /** True when the scheme needs the whole body before sending (e.g. to sign its digest). */
+  readonly needsBody: boolean;
+  /** Headers (lower-case names) to set on the request. Throws a GatewayError (e.g. 503) when it can not. */
+  authorize(request: OutgoingRequest): Promise<Record<string, string>>;
+  /**
+   * Called with every backend response. `retry` asks the proxy to send the request once more (it calls
+   * `authorize` again first); the proxy allows one retry per request. Absent: never retry.
+   */
+  onResponse?(request: OutgoingRequest, response: BackendResponseInfo, attempt: number): Promise<'retry' | 'done'>;
+}

@@ -1,0 +1,162 @@
+import { Construct } from 'constructs';
+import { TerraformOutput } from 'cdktf';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { NetworkAcl } from '@cdktf/provider-aws/lib/network-acl';
+import { GatewayPlatform } from '../platform/gateway-platform';
+import { Cidr, describeCidrProblem, parseCidr, splitCidr } from '../shared/cidr';
+import { checkName, standardTags } from '../shared/names';
+import { Problems, isUnresolved, show } from '../shared/validation';
+
+/** The smallest subnet AWS allows. An ALB needs at least 8 free addresses per subnet; /27 or larger is advised. */
+const SMALLEST_SUBNET_PREFIX = 28;
+
+export interface CustomerSubnetsProps {
+  /** The platform whose VPC and address pool hold the subnets. */
+  readonly platform: GatewayPlatform;
+  /** The customer's name: a part of resource names and the `backend-link:customer` tag. 2-24 characters, `[a-z0-9-]`. */
+  readonly customerName: string;
+  /**
+   * The customer's IPv4 block inside the platform's `customerAddressPool`. It is split into equal
+   * subnets, one per availability zone, in the order of `availabilityZones`. Declared explicitly (never
+   * allocated by position) so that adding a customer never moves another one.
+   */
+  readonly cidrBlock: string;
+  /**
+   * The availability zones of the customer's subnets: at least two, each one of the platform's zones.
+   * @default - every availability zone of the platform
+   */
+  readonly availabilityZones?: string[];
+}
+
+/** One subnet and the zone it lives in. */
+export interface CustomerSubnet {
+  readonly availabilityZone: string;
+  readonly cidrBlock: string;
+  readonly subnet: Subnet;
+}
+
+/**
+ * One customer's private subnets (one per availability zone) with the customer's own route table and
+ * network ACL. Nothing routes to the internet; routes to the customer's on-premises ranges are added by
+ * the VPN construct, network ACL entries by the allow-list construct. The ACL starts closed.
+ */
+export class CustomerSubnets extends Construct {
+  public readonly platform: GatewayPlatform;
+  public readonly customerName: string;
+  /** The customer's block, canonical (e.g. `10.20.0.0/24`). */
+  public readonly cidrBlock: string;
+  public readonly subnets: readonly CustomerSubnet[];
+  public readonly routeTable: RouteTable;
+  public readonly networkAcl: NetworkAcl;
+
+  constructor(scope: Construct, id: string, props: CustomerSubnetsProps) {
+    super(scope, id);
+    const { platform, customerName } = props;
+    const zones = props.availabilityZones ?? [...platform.availabilityZones];
+    const problems = new Problems();
+
+    const nameProblem = checkName('customerName', customerName);
+    if (nameProblem) problems.add(nameProblem);
+
+    let block: Cidr | undefined;
+    let subnetBlocks: Cidr[] | undefined;
+    const unresolvedBlock = isUnresolved(props.cidrBlock);
+    if (unresolvedBlock) {
+      problems.add('`cidrBlock` must be a literal CIDR: it is checked against other customers at synth time');
+    } else {
+      block = parseCidr(props.cidrBlock);
+      if (!block || block.family !== 4) {
+        problems.add(
+          `\`cidrBlock\` ${show(props.cidrBlock)} ${block ? 'must be an IPv4 block' : describeCidrProblem(props.cidrBlock)}`,
+        );
+        block = undefined;
+      }
+    }
+
+    if (zones.length < 2) {
+      problems.add(
+        `\`availabilityZones\` lists ${zones.length}; give at least two for a highly available load balancer`,
+      );
+    }
+    const seen = new Set<string>();
+    for (const zone of zones) {
+      if (seen.has(zone)) problems.add(`\`availabilityZones\` lists ${show(zone)} twice`);
+      else if (!platform.availabilityZones.includes(zone)) {
+        problems.add(
+          `\`availabilityZones\` entry ${show(zone)} is not one of platform ${show(platform.name)}'s zones (${platform.availabilityZones.join(', ')})`,
+        );
+      }
+      seen.add(zone);
+    }
+
+    if (block && zones.length > 0) {
+      subnetBlocks = splitCidr(block, zones.length, SMALLEST_SUBNET_PREFIX);
+      if (!subnetBlocks) {
+        problems.add(
+          `\`cidrBlock\` ${block.text} is too small for ${zones.length} subnets of at least /${SMALLEST_SUBNET_PREFIX} (AWS's smallest subnet); use a /${SMALLEST_SUBNET_PREFIX - Math.ceil(Math.log2(zones.length))} or larger`,
+        );
+      }
+    }
+
+    // Register last, and only when the props are otherwise sound, so that a failed construct leaves no reservation.
+    if (problems.count === 0) {
+      for (const p of platform.registerCustomer({
+        customerName,
+        constructPath: this.node.path,
+        cidrBlock: block,
+      })) {
+        problems.add(p);
+      }
+    }
+    problems.throwIfAny(this);
+
+    this.platform = platform;
+    this.customerName = customerName;
+    this.cidrBlock = block!.text;
+    const tags = (name: string) => standardTags(platform.name, name, platform.tags, customerName);
+
+    this.routeTable = new RouteTable(this, 'RouteTable', {
+      vpcId: platform.vpcId,
+      tags: tags(`${customerName}-private`),
+    });
+
+    this.subnets = zones.map((availabilityZone, index) => {
+      const zoneScope = new Construct(this, availabilityZone);
+      const cidrBlock = subnetBlocks![index].text;
+      const subnet = new Subnet(zoneScope, 'Resource', {
+        vpcId: platform.vpcId,
+        availabilityZone,
+        cidrBlock,
+        mapPublicIpOnLaunch: false,
+        tags: tags(`${customerName}-${availabilityZone}`),
+      });
+      new RouteTableAssociation(zoneScope, 'RouteTableAssociation', {
+        subnetId: subnet.id,
+        routeTableId: this.routeTable.id,
+      });
+      return { availabilityZone, cidrBlock, subnet };
+    });
+
+    this.networkAcl = new NetworkAcl(this, 'NetworkAcl', {
+      vpcId: platform.vpcId,
+      subnetIds: this.subnets.map((s) => s.subnet.id),
+      tags: tags(`${customerName}-nacl`),
+    });
+
+    new TerraformOutput(this, 'SubnetCidrsOutput', {
+      value: this.subnets.map((s) => s.cidrBlock),
+      description: `Source addresses of ${customerName}'s link: the customer's firewall allows only these`,
+    }).overrideLogicalId(`${customerName}_subnet_cidrs`);
+    new TerraformOutput(this, 'SubnetIdsOutput', {
+      value: this.subnets.map((s) => s.subnet.id),
+      description: `Private subnets of ${customerName}`,
+    }).overrideLogicalId(`${customerName}_subnet_ids`);
+  }
+
+  /** The subnet ids, in the order of the availability zones. */
+  public get subnetIds(): string[] {
+    return this.subnets.map((s) => s.subnet.id);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * CIDR arithmetic for synth-time validation: parsing, containment, overlap and splitting.
+ * IPv4 and IPv6, exact (bigint), no dependencies.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+
+export type IpFamily = 4 | 6;
+
+/** A parsed, canonical CIDR block. */
+export interface Cidr {
+  readonly family: IpFamily;
+  /** First address of the block, as an unsigned integer. */
+  readonly network: bigint;
+  readonly prefixLength: number;
+  /** Canonical text, e.g. `10.0.0.0/24`. */
+  readonly text: string;
+}
+
+const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
+
+/** Parses `a.b.c.d/n` or an IPv6 block. Returns undefined unless it is a valid block whose host bits are zero. */
+export function parseCidr(value: string): Cidr | undefined {
+  const match = /^([^/\s]+)\/(\d{1,3})$/.exec(value);
+  if (!match) return undefined;
+  const [, address, prefixText] = match;
+  const family: IpFamily | undefined = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
+  if (family === undefined) return undefined;
+  const prefixLength = Number(prefixText);
+  if (prefixLength > BITS[family] || (prefixText.length > 1 && prefixText.startsWith('0'))) return undefined;
+  if (family === 4 && address.split('.').some((octet) => octet.length > 1 && octet.startsWith('0'))) {
+    return undefined; // leading zeros are ambiguous (octal in some parsers)
+  }
+  const network = family === 4 ? ipv4ToBigInt(address) : ipv6ToBigInt(address);
+  if ((network & hostMask(family, prefixLength)) !== 0n) return undefined;
+  return { family, network, prefixLength, text: formatCidr(family, network, prefixLength) };
+}
+
+/** A human explanation of why {@link parseCidr} rejected a value. */
+export function describeCidrProblem(value: string): string {
+  const match = /^([^/\s]+)\/(\d{1,3})$/.exec(value);
+  if (!match) return 'is not in CIDR notation (address/prefix)';
+  const [, address, prefixText] = match;
+  const family = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
+  if (family === undefined) return `has an invalid IP address "${address}"`;
+  if (Number(prefixText) > BITS[family]) return `has a prefix longer than /${BITS[family]}`;
+  const network = family === 4 ? ipv4ToBigInt(address) : ipv6ToBigInt(address);
+  const aligned = network & ~hostMask(family, Number(prefixText));
+  return `has host bits set (did you mean ${formatCidr(family, aligned, Number(prefixText))}?)`;
+}
+
+export function cidrSize(cidr: Cidr): bigint {
+  return 1n << BigInt(BITS[cidr.family] - cidr.prefixLength);
+}
+
+export function lastAddress(cidr: Cidr): bigint {
+  return cidr.network + cidrSize(cidr) - 1n;
+}
+
+/** True when `inner` lies entirely inside `outer` (same family). */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  return (
+    outer.family === inner.family &&
+    inner.prefixLength >= outer.prefixLength &&
+    inner.network >= outer.network &&
+    lastAddress(inner) <= lastAddress(outer)
+  );
+}
+
+/** True when the two blocks share at least one address (same family). */
+export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
+  return a.family === b.family && a.network <= lastAddress(b) && b.network <= lastAddress(a);
+}
+
+/**
+ * Splits `cidr` into `count` equal blocks (count rounded up to a power of two), returning the first `count`.
+ * Returns undefined when the block is too small.
+ */
+export function splitCidr(
+  cidr: Cidr,
+  count: number,
+  minPrefixLength = BITS[cidr.family],
+): Cidr[] | undefined {
+  const extraBits = Math.ceil(Math.log2(Math.max(count, 1)));
+  const prefixLength = cidr.prefixLength + extraBits;
+  if (prefixLength > minPrefixLength) return undefined;
+  const step = 1n << BigInt(BITS[cidr.family] - prefixLength);
+  return Array.from({ length: count }, (_, index) => {
+    const network = cidr.network + step * BigInt(index);
+    return {
+      family: cidr.family,
+      network,
+      prefixLength,
+      text: formatCidr(cidr.family, network, prefixLength),
+    };
+  });
+}
+
+function hostMask(family: IpFamily, prefixLength: number): bigint {
+  return (1n << BigInt(BITS[family] - prefixLength)) - 1n;
+}
+
+function ipv4ToBigInt(address: string): bigint {
+  return address.split('.').reduce((acc, octet) => (acc << 8n) + BigInt(Number(octet)), 0n);
+}
+
+function ipv6ToBigInt(address: string): bigint {
+  let text = address;
+  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hextets.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const n = ipv4ToBigInt(v4[1]);
+    text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const headParts = head ? head.split(':') : [];
+  const tailParts = tail ? tail.split(':') : [];
+  const missing = 8 - headParts.length - tailParts.length;
+  const parts = [...headParts, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...tailParts];
+  return parts.reduce((acc, part) => (acc << 16n) + BigInt(parseInt(part, 16)), 0n);
+}
+
+function formatCidr(family: IpFamily, network: bigint, prefixLength: number): string {
+  return `${formatAddress(family, network)}/${prefixLength}`;
+}
+
+export function formatAddress(family: IpFamily, value: bigint): string {
+  if (family === 4) {
+    return [24n, 16n, 8n, 0n].map((shift) => ((value >> shift) & 0xffn).toString()).join('.');
+  }
+  const hextets = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  // RFC 5952: compress the longest run (≥ 2) of zero hextets.
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    if (hextets[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && hextets[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = hextets.map((h) => h.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}

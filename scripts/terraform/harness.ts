@@ -1,0 +1,264 @@
+/**
+ * The offline Terraform ladder for a synthesized cdktf stack: init from the machine's local provider
+ * mirror, validate, plan with fake credentials, and `show -json` into `plan.json` beside the stack.
+ *
+ * Planning offline must not change the real configuration, so the fake credentials and the provider's
+ * skip flags go into a Terraform override file (`zz_offline_plan_override.tf.json`) in the stack
+ * directory; remove it (or synthesize again) before a real `terraform apply`.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Environment variable that names the provider mirror directory (the one holding `registry.terraform.io/`). */
+export const MIRROR_ENV = 'BACKEND_LINK_PROVIDER_MIRROR';
+/** The provider version `@cdktf/provider-aws` 20.1.0 binds. */
+export const AWS_PROVIDER_VERSION = '5.100.0';
+export const OVERRIDE_FILE = 'zz_offline_plan_override.tf.json';
+export const CLI_CONFIG_FILE = '.terraformrc.offline';
+
+const DEFAULT_MIRROR_CANDIDATES = [
+  '/opt/tf-plugins',
+  join(homedir(), '.terraform.d', 'plugins'),
+  join(homedir(), '.local', 'share', 'terraform', 'plugins'),
+  '/usr/local/share/terraform/plugins',
+  '/usr/share/terraform/plugins',
+];
+
+export class TerraformHarnessError extends Error {
+  public override readonly name = 'TerraformHarnessError';
+}
+
+function terraformPlatform(): string {
+  const os = process.platform === 'win32' ? 'windows' : process.platform;
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'ia32' ? '386' : process.arch;
+  return `${os}_${arch}`;
+}
+
+/** True when `dir` holds hashicorp/aws at the pinned version, unpacked or as a zip. */
+function mirrorHoldsAws(dir: string): boolean {
+  const base = join(dir, 'registry.terraform.io', 'hashicorp', 'aws');
+  if (existsSync(join(base, AWS_PROVIDER_VERSION, terraformPlatform()))) return true;
+  return existsSync(join(base, `terraform-provider-aws_${AWS_PROVIDER_VERSION}_${terraformPlatform()}.zip`));
+}
+
+/**
+ * Finds the local provider mirror: `$BACKEND_LINK_PROVIDER_MIRROR` when set, else the first of the usual
+ * places that holds hashicorp/aws 5.100.0. Throws an error naming both when neither has it.
+ */
+export function findProviderMirror(
+  env: NodeJS.ProcessEnv = process.env,
+  candidates = DEFAULT_MIRROR_CANDIDATES,
+): string {
+  const fromEnv = env[MIRROR_ENV];
+  if (fromEnv) {
+    if (mirrorHoldsAws(fromEnv)) return fromEnv;
+    throw new TerraformHarnessError(
+      `${MIRROR_ENV}=${fromEnv} does not hold registry.terraform.io/hashicorp/aws/${AWS_PROVIDER_VERSION}/${terraformPlatform()}`,
+    );
+  }
+  const found = candidates.find(mirrorHoldsAws);
+  if (found) return found;
+  throw new TerraformHarnessError(
+    `no local mirror of hashicorp/aws ${AWS_PROVIDER_VERSION} found: ${MIRROR_ENV} is not set and none of ${candidates.join(', ')} holds registry.terraform.io/hashicorp/aws/${AWS_PROVIDER_VERSION}/${terraformPlatform()}. ` +
+      `Set ${MIRROR_ENV} to the directory that contains registry.terraform.io/.`,
+  );
+}
+
+/** Writes a Terraform CLI config that installs hashicorp/* from the mirror only. Returns its path. */
+export function writeCliConfig(stackDir: string, mirror: string): string {
+  const path = join(stackDir, CLI_CONFIG_FILE);
+  writeFileSync(
+    path,
+    [
+      'provider_installation {',
+      '  filesystem_mirror {',
+      `    path    = ${JSON.stringify(mirror)}`,
+      '    include = ["registry.terraform.io/hashicorp/*"]',
+      '  }',
+      '  direct {',
+      '    exclude = ["registry.terraform.io/hashicorp/*"]',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+/** Fake credentials and skip flags, so `plan` never calls AWS. */
+export const OFFLINE_PROVIDER_SETTINGS = {
+  access_key: 'offline-plan-not-a-key',
+  secret_key: 'offline-plan-not-a-secret',
+  skip_credentials_validation: true,
+  skip_requesting_account_id: true,
+  skip_metadata_api_check: true,
+  skip_region_validation: true,
+} as const;
+
+interface SynthesizedStack {
+  provider?: Record<string, Array<Record<string, unknown>> | Record<string, unknown>>;
+  data?: Record<string, unknown>;
+  output?: Record<string, unknown>;
+}
+
+function readStack(stackDir: string): SynthesizedStack {
+  const path = join(stackDir, 'cdk.tf.json');
+  if (!existsSync(path))
+    throw new TerraformHarnessError(`${stackDir} holds no cdk.tf.json: synthesize the app first`);
+  return JSON.parse(readFileSync(path, 'utf8')) as SynthesizedStack;
+}
+
+/**
+ * Writes the override file that gives every aws provider block (each alias) fake credentials and the
+ * skip flags. Refuses a stack with AWS data sources: offline plan can not read them.
+ */
+export function writeOfflineOverride(stackDir: string): string {
+  const stack = readStack(stackDir);
+  const awsDataSources = Object.keys(stack.data ?? {}).filter((type) => type.startsWith('aws_'));
+  if (awsDataSources.length > 0) {
+    throw new TerraformHarnessError(
+      `${stackDir} uses data sources that call AWS (${awsDataSources.join(', ')}); offline plan can not read them`,
+    );
+  }
+  const declared = stack.provider?.aws;
+  const blocks = declared === undefined ? [{}] : Array.isArray(declared) ? declared : [declared];
+  const override = {
+    provider: {
+      aws: blocks.map((block) => ({
+        ...(typeof block.alias === 'string' ? { alias: block.alias } : {}),
+        ...OFFLINE_PROVIDER_SETTINGS,
+      })),
+    },
+  };
+  const path = join(stackDir, OVERRIDE_FILE);
+  writeFileSync(path, `${JSON.stringify(override, null, 2)}\n`);
+  return path;
+}
+
+export interface TerraformRun {
+  readonly args: readonly string[];
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runTerraform(stackDir: string, args: string[], cliConfig: string): Promise<TerraformRun> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: cliConfig,
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CHECKPOINT_DISABLE: '1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  delete env.TF_PLUGIN_CACHE_DIR;
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.env.TERRAFORM_BINARY ?? 'terraform',
+      args,
+      { cwd: stackDir, env, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(
+            new TerraformHarnessError(
+              `terraform ${args[0]} failed in ${stackDir} (${(error as NodeJS.ErrnoException).code ?? error.message}):\n${stderr || stdout}`,
+            ),
+          );
+        } else {
+          resolve({ args, stdout, stderr });
+        }
+      },
+    );
+  });
+}
+
+/** What a plan will do, counted from the plan JSON. */
+export interface PlanSummary {
+  readonly stack: string;
+  readonly toAdd: number;
+  readonly toChange: number;
+  readonly toDestroy: number;
+  /** Resources to add, counted by type. */
+  readonly addedByType: Record<string, number>;
+  readonly outputs: string[];
+}
+
+export interface PlanJson {
+  resource_changes?: Array<{ address: string; type: string; change: { actions: string[]; after?: unknown } }>;
+  planned_values?: { outputs?: Record<string, unknown>; root_module?: unknown };
+  configuration?: unknown;
+  [key: string]: unknown;
+}
+
+export function summarizePlan(stack: string, plan: PlanJson): PlanSummary {
+  const changes = (plan.resource_changes ?? []).map((rc) => rc.change.actions);
+  const addedByType: Record<string, number> = {};
+  for (const rc of plan.resource_changes ?? []) {
+    if (rc.change.actions.includes('create')) addedByType[rc.type] = (addedByType[rc.type] ?? 0) + 1;
+  }
+  return {
+    stack,
+    toAdd: changes.filter((a) => a.includes('create')).length,
+    toChange: changes.filter((a) => a.includes('update')).length,
+    toDestroy: changes.filter((a) => a.includes('delete')).length,
+    addedByType,
+    outputs: Object.keys(plan.planned_values?.outputs ?? {}).sort(),
+  };
+}
+
+export interface PlanResult {
+  readonly stackDir: string;
+  readonly planJsonPath: string;
+  readonly plan: PlanJson;
+  readonly summary: PlanSummary;
+  readonly runs: readonly TerraformRun[];
+}
+
+/** Runs init, validate, plan and show -json for one synthesized stack directory, offline. */
+export async function planOffline(stackDir: string, options: { mirror?: string } = {}): Promise<PlanResult> {
+  const mirror = options.mirror ?? findProviderMirror();
+  const cliConfig = writeCliConfig(stackDir, mirror);
+  writeOfflineOverride(stackDir);
+  const runs: TerraformRun[] = [];
+  runs.push(await runTerraform(stackDir, ['init', '-input=false', '-no-color'], cliConfig));
+  runs.push(await runTerraform(stackDir, ['validate', '-no-color'], cliConfig));
+  // -refresh=false: nothing exists to refresh, and a refresh would call AWS.
+  runs.push(
+    await runTerraform(
+      stackDir,
+      ['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false', '-out=offline.tfplan'],
+      cliConfig,
+    ),
+  );
+  const show = await runTerraform(stackDir, ['show', '-json', '-no-color', 'offline.tfplan'], cliConfig);
+  runs.push({ ...show, stdout: '(plan JSON)' });
+  const planJsonPath = join(stackDir, 'plan.json');
+  writeFileSync(planJsonPath, show.stdout);
+  const plan = JSON.parse(show.stdout) as PlanJson;
+  const stack = stackDir.split(/[\\/]/).filter(Boolean).pop() ?? stackDir;
+  return { stackDir, planJsonPath, plan, summary: summarizePlan(stack, plan), runs };
+}
+
+/** The stack directories of a synthesized app (`<outdir>/stacks/*`). */
+export function listStacks(outdir: string): string[] {
+  const stacksDir = join(outdir, 'stacks');
+  if (!existsSync(stacksDir))
+    throw new TerraformHarnessError(`${outdir} holds no stacks/: synthesize the app first`);
+  return readdirSync(stacksDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(stacksDir, e.name, 'cdk.tf.json')))
+    .map((e) => join(stacksDir, e.name))
+    .sort();
+}
+
+export function formatSummary(summary: PlanSummary): string {
+  const types = Object.entries(summary.addedByType)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([type, n]) => `    ${type} × ${n}`)
+    .join('\n');
+  return [
+    `stack ${summary.stack}: ${summary.toAdd} to add, ${summary.toChange} to change, ${summary.toDestroy} to destroy`,
+    types,
+    `  outputs: ${summary.outputs.length > 0 ? summary.outputs.join(', ') : '(none)'}`,
+  ].join('\n');
+}
