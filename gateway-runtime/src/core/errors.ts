@@ -58,7 +58,11 @@ export class BackendUnreachableError extends defineError('BACKEND_UNREACHABLE', 
 export class BackendTlsError extends defineError('BACKEND_TLS', 502, 'Backend TLS verification failed') {
   public override readonly name = 'BackendTlsError';
 }
-export class ResponseTooLargeError extends defineError('RESPONSE_TOO_LARGE', 502, 'Backend response too large') {
+export class ResponseTooLargeError extends defineError(
+  'RESPONSE_TOO_LARGE',
+  502,
+  'Backend response too large',
+) {
   public override readonly name = 'ResponseTooLargeError';
 }
 export class BackendProtocolError extends defineError('BACKEND_PROTOCOL', 502, 'Invalid backend response') {

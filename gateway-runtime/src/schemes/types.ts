@@ -36,5 +36,9 @@ export interface AuthScheme {
    * Called with every backend response. `retry` asks the proxy to send the request once more (it calls
    * `authorize` again first); the proxy allows one retry per request. Absent: never retry.
    */
-  onResponse?(request: OutgoingRequest, response: BackendResponseInfo, attempt: number): Promise<'retry' | 'done'>;
+  onResponse?(
+    request: OutgoingRequest,
+    response: BackendResponseInfo,
+    attempt: number,
+  ): Promise<'retry' | 'done'>;
 }
