@@ -42,3 +42,10 @@ export interface AuthScheme {
     attempt: number,
   ): Promise<'retry' | 'done'>;
 }
+
+/** What a scheme factory is given besides its own configuration. */
+export interface SchemeContext {
+  readonly secrets: import('../secrets/types').SecretResolver;
+  /** The clock, in milliseconds (tests replace it). @default Date.now */
+  readonly now?: () => number;
+}
