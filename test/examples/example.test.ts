@@ -1,0 +1,72 @@
+/**
+ * The top of the test ladder for the example app: synthesize it, then terraform init (from the local
+ * provider mirror), validate and plan it offline, for real.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildExampleApp } from '../../examples/main';
+import { OVERRIDE_FILE, PlanResult, listStacks, planOffline } from '../../scripts/terraform/harness';
+
+jest.setTimeout(300_000);
+
+describe('example app, planned offline', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'example-'));
+  const results = new Map<string, PlanResult>();
+
+  beforeAll(async () => {
+    buildExampleApp(outdir).synth();
+    for (const stackDir of listStacks(outdir)) {
+      results.set(stackDir.split('/').pop()!, await planOffline(stackDir));
+    }
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('synthesizes the backend-link-example stack', () => {
+    expect([...results.keys()]).toEqual(['backend-link-example']);
+  });
+
+  it('validates, plans and writes plan.json beside every stack', () => {
+    for (const result of results.values()) {
+      expect(result.runs.map((r) => r.args[0])).toEqual(['init', 'validate', 'plan', 'show']);
+      expect(result.runs[1].stdout).toContain('The configuration is valid');
+      expect(existsSync(result.planJsonPath)).toBe(true);
+      expect(JSON.parse(readFileSync(result.planJsonPath, 'utf8')).format_version).toBeDefined();
+    }
+  });
+
+  it('plans the platform VPC and both customers’ subnets, route tables and network ACLs', () => {
+    const { plan, summary } = results.get('backend-link-example')!;
+    expect(summary.toChange).toBe(0);
+    expect(summary.toDestroy).toBe(0);
+    expect(summary.addedByType).toMatchObject({
+      aws_vpc: 1,
+      aws_subnet: 4,
+      aws_route_table: 2,
+      aws_route_table_association: 4,
+      aws_network_acl: 2,
+    });
+    const subnets = (plan.resource_changes ?? [])
+      .filter((rc) => rc.type === 'aws_subnet')
+      .map((rc) => rc.change.after as { cidr_block: string; availability_zone: string })
+      .map((s) => `${s.availability_zone} ${s.cidr_block}`)
+      .sort();
+    expect(subnets).toEqual([
+      'eu-west-1a 10.40.128.0/25',
+      'eu-west-1a 10.40.129.0/25',
+      'eu-west-1b 10.40.128.128/25',
+      'eu-west-1b 10.40.129.128/25',
+    ]);
+    expect(summary.outputs).toEqual(
+      expect.arrayContaining(['acme_subnet_cidrs', 'globex_subnet_cidrs', 'apicloud_vpc_id']),
+    );
+  });
+
+  it('keeps the offline credentials in an override file, not in the synthesized configuration', () => {
+    for (const result of results.values()) {
+      const config = readFileSync(join(result.stackDir, 'cdk.tf.json'), 'utf8');
+      expect(config).not.toContain('skip_credentials_validation');
+      expect(existsSync(join(result.stackDir, OVERRIDE_FILE))).toBe(true);
+    }
+  });
+});
