@@ -98,6 +98,7 @@ export const OFFLINE_PROVIDER_SETTINGS = {
 } as const;
 
 interface SynthesizedStack {
+  variable?: Record<string, { default?: unknown; ephemeral?: boolean }>;
   provider?: Record<string, Array<Record<string, unknown>> | Record<string, unknown>>;
   data?: Record<string, unknown>;
   output?: Record<string, unknown>;
@@ -143,8 +144,26 @@ export interface TerraformRun {
   readonly stderr: string;
 }
 
+/** A value given to every input variable that has no default and no `TF_VAR_` value, so plan runs unattended. */
+export const PLACEHOLDER_VARIABLE_VALUE = 'offline-plan-placeholder';
+
+/**
+ * `TF_VAR_*` values for the stack's variables that have no default and no value in the environment. Such
+ * variables carry write-only secret values (ephemeral, kept out of plan and state); offline planning gives
+ * them a placeholder.
+ */
+export function placeholderVariables(stackDir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const variables = readStack(stackDir).variable ?? {};
+  return Object.fromEntries(
+    Object.entries(variables)
+      .filter(([name, v]) => v.default === undefined && env[`TF_VAR_${name}`] === undefined)
+      .map(([name]) => [`TF_VAR_${name}`, PLACEHOLDER_VARIABLE_VALUE]),
+  );
+}
+
 function runTerraform(stackDir: string, args: string[], cliConfig: string): Promise<TerraformRun> {
   const env: NodeJS.ProcessEnv = {
+    ...placeholderVariables(stackDir),
     ...process.env,
     TF_CLI_CONFIG_FILE: cliConfig,
     TF_IN_AUTOMATION: '1',

@@ -1,0 +1,300 @@
+import { Construct } from 'constructs';
+import { TerraformOutput, TerraformVariable } from 'cdktf';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import type { SecretsManagerRef } from '../../gateway-runtime/src/config/types';
+import { checkName } from '../shared/names';
+import { Problems, isUnresolved, show } from '../shared/validation';
+import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec } from './secret-source';
+import { SECRETS_DEFAULTS } from './secrets-defaults';
+
+export interface BackendSecretSpec {
+  /** The secret's name within the customer, `[a-z0-9-]`, e.g. `credentials`, `client-certificate`. */
+  readonly name: string;
+  readonly material: SecretMaterialKind;
+  readonly source: SecretSourceSpec;
+}
+
+export interface BackendSecretsProps {
+  readonly customerName: string;
+  /** The AWS account id (12 digits): the KMS key policy admits its root for key administration. */
+  readonly accountId: string;
+  /** The ARN of the customer's runtime role: the only principal that may read the secret values. */
+  readonly readerRoleArn: string;
+  readonly secrets: BackendSecretSpec[];
+  /**
+   * Other principals allowed to read the values, e.g. the role Terraform applies with when it writes a
+   * secret through a write-only variable and reads the version back.
+   * @default - only `readerRoleArn`
+   */
+  readonly additionalReaderArns?: string[];
+  /**
+   * Days a deleted secret can still be restored (7 to 30).
+   * @default 7
+   */
+  readonly recoveryWindowInDays?: number;
+  /**
+   * Tags added to every resource.
+   * @default - only the standard `Name` and `backend-link:*` tags
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/** One secret as the runtime sees it. */
+export interface BackendSecret {
+  readonly name: string;
+  readonly material: SecretMaterialKind;
+  readonly secretArn: string;
+  readonly source: SecretSourceSpec['kind'];
+  /** For an existing secret: backend-link's JSON keys mapped to the secret's own. */
+  readonly jsonKeys: Readonly<Record<string, string>>;
+  /** The secret, when this construct created it. */
+  readonly resource?: SecretsmanagerSecret;
+  /** The Terraform variable that carries a write-only value. */
+  readonly variable?: TerraformVariable;
+}
+
+/**
+ * Per customer: a KMS key (rotation on) and one Secrets Manager secret per piece of scheme material. Values
+ * never pass through Terraform state or plan: secrets are referenced, filled after deployment, or written
+ * through a write-only argument from an ephemeral variable. A resource policy on each secret denies reading
+ * its value to every principal but the customer's runtime role.
+ */
+export class BackendSecrets extends Construct {
+  public readonly customerName: string;
+  public readonly kmsKey: KmsKey;
+  private readonly byName = new Map<string, BackendSecret>();
+
+  constructor(scope: Construct, id: string, props: BackendSecretsProps) {
+    super(scope, id);
+    validate(props).throwIfAny(this);
+    this.customerName = props.customerName;
+    const recoveryWindowInDays = props.recoveryWindowInDays ?? SECRETS_DEFAULTS.recoveryWindowInDays;
+    const readers = [props.readerRoleArn, ...(props.additionalReaderArns ?? [])];
+    const tags = (name: string) => ({
+      ...(props.tags ?? {}),
+      Name: name,
+      'backend-link:customer': props.customerName,
+    });
+    const root = `arn:aws:iam::${props.accountId}:root`;
+
+    this.kmsKey = new KmsKey(this, 'Key', {
+      description: `backend-link secrets of customer ${props.customerName}`,
+      enableKeyRotation: true,
+      rotationPeriodInDays: SECRETS_DEFAULTS.keyRotationPeriodInDays,
+      deletionWindowInDays: SECRETS_DEFAULTS.keyDeletionWindowInDays,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            // The account administers the key and may encrypt (put secret values), but does not decrypt.
+            Sid: 'AccountAdministersAndEncrypts',
+            Effect: 'Allow',
+            Principal: { AWS: root },
+            Action: [
+              'kms:Create*',
+              'kms:Describe*',
+              'kms:Enable*',
+              'kms:List*',
+              'kms:Put*',
+              'kms:Update*',
+              'kms:Revoke*',
+              'kms:Disable*',
+              'kms:Get*',
+              'kms:Delete*',
+              'kms:TagResource',
+              'kms:UntagResource',
+              'kms:ScheduleKeyDeletion',
+              'kms:CancelKeyDeletion',
+              'kms:RotateKeyOnDemand',
+              'kms:Encrypt',
+              'kms:GenerateDataKey*',
+              'kms:ReEncrypt*',
+            ],
+            Resource: '*',
+          },
+          {
+            Sid: 'RuntimeDecryptsThroughSecretsManager',
+            Effect: 'Allow',
+            Principal: { AWS: readers },
+            Action: ['kms:Decrypt', 'kms:DescribeKey'],
+            Resource: '*',
+            Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
+          },
+        ],
+      }),
+      tags: tags(`${props.customerName}-secrets`),
+    });
+    new KmsAlias(this, 'Alias', {
+      name: `alias/${SECRETS_DEFAULTS.namePrefix}/${props.customerName}`,
+      targetKeyId: this.kmsKey.keyId,
+    });
+
+    for (const spec of props.secrets) {
+      const secretScope = new Construct(this, spec.name);
+      if (spec.source.kind === 'existing') {
+        this.byName.set(spec.name, {
+          name: spec.name,
+          material: spec.material,
+          secretArn: spec.source.secretArn,
+          source: 'existing',
+          jsonKeys: spec.source.jsonKeys,
+        });
+        continue;
+      }
+      const secretName = `${SECRETS_DEFAULTS.namePrefix}/${props.customerName}/${spec.name}`;
+      const secret = new SecretsmanagerSecret(secretScope, 'Resource', {
+        name: secretName,
+        description: `${SECRET_MATERIAL[spec.material].description} for customer ${props.customerName} (JSON keys: ${[...SECRET_MATERIAL[spec.material].requiredKeys, ...SECRET_MATERIAL[spec.material].optionalKeys].join(', ')})`,
+        kmsKeyId: this.kmsKey.arn,
+        recoveryWindowInDays,
+        tags: tags(secretName),
+      });
+      new SecretsmanagerSecretPolicy(secretScope, 'Policy', {
+        secretArn: secret.arn,
+        blockPublicPolicy: true,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'OnlyTheRuntimeReadsTheValue',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'secretsmanager:GetSecretValue',
+              Resource: '*',
+              Condition: { StringNotEquals: { 'aws:PrincipalArn': readers } },
+            },
+          ],
+        }),
+      });
+      let variable: TerraformVariable | undefined;
+      if (spec.source.kind === 'write-only') {
+        const variableName =
+          spec.source.variableName ?? `${props.customerName}_${spec.name}`.replace(/-/g, '_');
+        variable = new TerraformVariable(secretScope, 'Value', {
+          type: 'string',
+          sensitive: true,
+          nullable: false,
+          description: `JSON with keys ${SECRET_MATERIAL[spec.material].requiredKeys.join(', ')}: ${SECRET_MATERIAL[spec.material].description} of customer ${props.customerName}`,
+        });
+        variable.overrideLogicalId(variableName);
+        // Terraform ≥ 1.10: an ephemeral variable is kept out of the plan and the state.
+        variable.addOverride('ephemeral', true);
+        new SecretsmanagerSecretVersion(secretScope, 'Version', {
+          secretId: secret.id,
+          secretStringWo: variable.stringValue,
+          secretStringWoVersion: spec.source.version,
+        });
+      }
+      this.byName.set(spec.name, {
+        name: spec.name,
+        material: spec.material,
+        secretArn: secret.arn,
+        source: spec.source.kind,
+        jsonKeys: {},
+        resource: secret,
+        variable,
+      });
+      new TerraformOutput(secretScope, 'ArnOutput', {
+        value: secret.arn,
+        description: `ARN of the ${SECRET_MATERIAL[spec.material].description} secret of ${props.customerName} (not its value)`,
+      }).overrideLogicalId(`${props.customerName}_${spec.name.replace(/-/g, '_')}_secret_arn`);
+    }
+  }
+
+  /** Every secret, created or referenced, in declaration order. */
+  public get secrets(): BackendSecret[] {
+    return [...this.byName.values()];
+  }
+
+  /** The ARNs the runtime role must be allowed to read. */
+  public get secretArns(): string[] {
+    return this.secrets.map((s) => s.secretArn);
+  }
+
+  /** The runtime's reference to one JSON key of a secret. */
+  public ref(name: string, key: string): SecretsManagerRef {
+    const secret = this.byName.get(name);
+    if (!secret) {
+      throw new Error(
+        `${this.node.path}: no secret named ${show(name)} (have: ${[...this.byName.keys()].join(', ')})`,
+      );
+    }
+    const shape = SECRET_MATERIAL[secret.material];
+    if (![...shape.requiredKeys, ...shape.optionalKeys].includes(key)) {
+      throw new Error(`${this.node.path}: secret ${show(name)} (${secret.material}) has no key ${show(key)}`);
+    }
+    return { secretArn: secret.secretArn, jsonKey: secret.jsonKeys[key] ?? key };
+  }
+}
+
+function validate(props: BackendSecretsProps): Problems {
+  const problems = new Problems();
+  const nameProblem = checkName('customerName', props.customerName);
+  if (nameProblem) problems.add(nameProblem);
+  if (!isUnresolved(props.accountId) && !/^\d{12}$/.test(props.accountId)) {
+    problems.add(`\`accountId\` ${show(props.accountId)} is not a 12-digit AWS account id`);
+  }
+  if (
+    !isUnresolved(props.readerRoleArn) &&
+    !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(props.readerRoleArn)
+  ) {
+    problems.add(`\`readerRoleArn\` ${show(props.readerRoleArn)} is not an IAM role ARN`);
+  }
+  const window = props.recoveryWindowInDays;
+  if (window !== undefined && (!Number.isInteger(window) || window < 7 || window > 30)) {
+    problems.add(`\`recoveryWindowInDays\` ${window} must be a whole number from 7 to 30`);
+  }
+  const seen = new Set<string>();
+  props.secrets.forEach((spec, i) => {
+    const at = `secrets[${i}]`;
+    if (!/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(spec.name)) {
+      problems.add(
+        `\`${at}.name\` ${show(spec.name)} must be 2-32 characters of lowercase letters, digits and hyphens`,
+      );
+    }
+    if (seen.has(spec.name)) problems.add(`\`${at}.name\` ${show(spec.name)} is used twice`);
+    seen.add(spec.name);
+    if (!(spec.material in SECRET_MATERIAL)) {
+      problems.add(
+        `\`${at}.material\` ${show(spec.material)} is not one of ${Object.keys(SECRET_MATERIAL).join(', ')}`,
+      );
+      return;
+    }
+    const source = spec.source;
+    if (source.kind === 'existing') {
+      if (
+        !isUnresolved(source.secretArn) &&
+        !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(source.secretArn)
+      ) {
+        problems.add(`\`${at}.source\` ${show(source.secretArn)} is not a Secrets Manager secret ARN`);
+      }
+      const known = [
+        ...SECRET_MATERIAL[spec.material].requiredKeys,
+        ...SECRET_MATERIAL[spec.material].optionalKeys,
+      ];
+      for (const key of Object.keys(source.jsonKeys)) {
+        if (!known.includes(key)) {
+          problems.add(
+            `\`${at}.source.jsonKeys\` maps ${show(key)}, which ${spec.material} does not have (keys: ${known.join(', ')})`,
+          );
+        }
+      }
+    } else if (source.kind === 'write-only') {
+      if (!Number.isInteger(source.version) || source.version < 1) {
+        problems.add(
+          `\`${at}.source.version\` ${show(source.version)} must be a whole number ≥ 1 (bump it to write a new value)`,
+        );
+      }
+      if (source.variableName !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(source.variableName)) {
+        problems.add(
+          `\`${at}.source.variableName\` ${show(source.variableName)} is not a Terraform identifier`,
+        );
+      }
+    }
+  });
+  return problems;
+}
