@@ -1,0 +1,345 @@
+import type {
+  BackendTlsConfig,
+  SecretRef,
+  SecurityScheme,
+  SignatureAlgorithm,
+  TrustedSourcesConfig,
+} from '../../gateway-runtime/src/config/types';
+import type { SecretMaterialKind, SecretSourceSpec } from '../secrets/secret-source';
+
+/** A piece of secret material a scheme needs; `CustomerBackendLink` creates it through `BackendSecrets`. */
+export interface SecretRequirement {
+  /** The secret's name within the customer, e.g. `credentials`. */
+  readonly name: string;
+  readonly material: SecretMaterialKind;
+  readonly source: SecretSourceSpec;
+}
+
+/** Turns (secret name, JSON key) into the runtime's reference. */
+export type SecretRefLookup = (name: string, key: string) => SecretRef;
+
+/** The parts of the runtime configuration a BackendSecurity decides. */
+export interface RenderedSecurity {
+  readonly security: SecurityScheme;
+  readonly backendTls?: BackendTlsConfig;
+  readonly trustedSources?: TrustedSourcesConfig;
+}
+
+export interface BasicAuthProps {
+  /** A secret with JSON keys `username` and `password`. */
+  readonly credentials: SecretSourceSpec;
+}
+
+export interface TokenAuthProps {
+  /** A secret with JSON key `token`. */
+  readonly token: SecretSourceSpec;
+  /**
+   * The header that carries the token.
+   * @default "authorization"
+   */
+  readonly header?: string;
+  /**
+   * Text put before the token, e.g. "Bearer " (the space is part of it).
+   * @default - none
+   */
+  readonly prefix?: string;
+}
+
+export interface RequestSigningProps {
+  /** The `keyId` the backend knows the key by. */
+  readonly keyId: string;
+  /**
+   * @default "hmac-sha256"
+   */
+  readonly algorithm?: SignatureAlgorithm;
+  /** A secret with JSON key `key`: the HMAC secret or the RSA private key (PEM). */
+  readonly key: SecretSourceSpec;
+  /**
+   * Signed headers, lower case; `(request-target)` is always covered.
+   * @default ["(request-target)", "host", "date", "digest"]
+   */
+  readonly headers?: string[];
+  /**
+   * @default "authorization"
+   */
+  readonly headerName?: 'authorization' | 'signature';
+  /**
+   * Must be true to use hmac-sha1.
+   * @default false
+   */
+  readonly legacySha1?: boolean;
+}
+
+export interface OAuth2ClientCredentialsProps {
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  /** A secret with JSON key `clientSecret`. */
+  readonly clientSecret: SecretSourceSpec;
+  /**
+   * @default "client_secret_basic"
+   */
+  readonly authMethod?: 'client_secret_basic' | 'client_secret_post';
+  /**
+   * @default - no scope parameter
+   */
+  readonly scope?: string;
+  /**
+   * @default - no audience parameter
+   */
+  readonly audience?: string;
+  /**
+   * @default - none
+   */
+  readonly extraParams?: Record<string, string>;
+  /**
+   * A secret with JSON key `caBundle`: the CA that issued the token endpoint's certificate.
+   * @default - Node's public CAs
+   */
+  readonly tokenEndpointCa?: SecretSourceSpec;
+}
+
+export interface MutualTlsProps {
+  /** A secret with JSON keys `certificate`, `privateKey` and optionally `passphrase` (PEM). */
+  readonly clientCertificate: SecretSourceSpec;
+  /**
+   * True when the private key is encrypted and the secret has a `passphrase` key.
+   * @default false
+   */
+  readonly keyHasPassphrase?: boolean;
+  /**
+   * A secret with JSON key `caBundle`: the CA(s) that issued the backend's certificate.
+   * @default - Node's public CAs
+   */
+  readonly backendCa?: SecretSourceSpec;
+  /**
+   * The name to verify the backend's certificate against (when the URL's host differs).
+   * @default - the backend URL's host
+   */
+  readonly servername?: string;
+  /**
+   * SHA-256 pins (base64) of the backend certificate's public key, checked in addition to the chain.
+   * @default - no pinning
+   */
+  readonly pinnedSpkiSha256?: string[];
+}
+
+export interface TrustedSourcesProps {
+  /** IPv4/IPv6 blocks whose clients may call the backend (checked against the address the ALB appended). */
+  readonly cidrs: string[];
+  /**
+   * Proxies trusted at the right end of `X-Forwarded-For` (the ALB is one).
+   * @default 1
+   */
+  readonly trustedHops?: number;
+}
+
+type HeaderScheme =
+  | { kind: 'none' }
+  | { kind: 'basic' | 'digest'; props: BasicAuthProps }
+  | { kind: 'token'; props: TokenAuthProps }
+  | { kind: 'signature'; props: RequestSigningProps }
+  | { kind: 'oauth2'; props: OAuth2ClientCredentialsProps };
+
+/**
+ * The backend-security scheme of one customer: one header scheme (basic, digest, token, request signing,
+ * OAuth 2.0 client credentials, or none), optionally combined with mutual TLS and trusted sources.
+ * Immutable: `withMutualTls` and `withTrustedSources` return a new value.
+ */
+export class BackendSecurity {
+  public static none(): BackendSecurity {
+    return new BackendSecurity({ kind: 'none' });
+  }
+  public static basic(props: BasicAuthProps): BackendSecurity {
+    return new BackendSecurity({ kind: 'basic', props });
+  }
+  public static digest(props: BasicAuthProps): BackendSecurity {
+    return new BackendSecurity({ kind: 'digest', props });
+  }
+  public static token(props: TokenAuthProps): BackendSecurity {
+    return new BackendSecurity({ kind: 'token', props });
+  }
+  public static requestSigning(props: RequestSigningProps): BackendSecurity {
+    return new BackendSecurity({ kind: 'signature', props });
+  }
+  public static oauth2ClientCredentials(props: OAuth2ClientCredentialsProps): BackendSecurity {
+    return new BackendSecurity({ kind: 'oauth2', props });
+  }
+
+  private constructor(
+    private readonly scheme: HeaderScheme,
+    private readonly mtls?: MutualTlsProps,
+    private readonly trusted?: TrustedSourcesProps,
+  ) {}
+
+  /** Adds mutual TLS towards the backend (combines with any header scheme). */
+  public withMutualTls(props: MutualTlsProps): BackendSecurity {
+    return new BackendSecurity(this.scheme, { ...props }, this.trusted);
+  }
+
+  /** Admits only clients from these blocks (checked in the runtime, besides the network allow-lists). */
+  public withTrustedSources(props: TrustedSourcesProps): BackendSecurity {
+    return new BackendSecurity(this.scheme, this.mtls, { ...props, cidrs: [...props.cidrs] });
+  }
+
+  /** The runtime's name of the header scheme. */
+  public get type(): SecurityScheme['type'] {
+    return this.scheme.kind === 'oauth2' ? 'oauth2-client-credentials' : this.scheme.kind;
+  }
+
+  public get mutualTls(): MutualTlsProps | undefined {
+    return this.mtls;
+  }
+
+  public get trustedSources(): TrustedSourcesProps | undefined {
+    return this.trusted;
+  }
+
+  /** What the handoff tells the customer about the header scheme (no secret values). */
+  public get description(): Readonly<Record<string, string>> {
+    const s = this.scheme;
+    switch (s.kind) {
+      case 'signature':
+        return {
+          scheme: 'HTTP request signing (draft-cavage-http-signatures-10)',
+          keyId: s.props.keyId,
+          algorithm: s.props.algorithm ?? 'hmac-sha256',
+          headers: (s.props.headers ?? ['(request-target)', 'host', 'date', 'digest']).join(' '),
+        };
+      case 'oauth2':
+        return {
+          scheme: 'OAuth 2.0 client credentials',
+          tokenUrl: s.props.tokenUrl,
+          clientId: s.props.clientId,
+          authMethod: s.props.authMethod ?? 'client_secret_basic',
+          ...(s.props.scope ? { scope: s.props.scope } : {}),
+          ...(s.props.audience ? { audience: s.props.audience } : {}),
+        };
+      case 'token':
+        return { scheme: 'token', header: s.props.header ?? 'authorization' };
+      case 'basic':
+        return { scheme: 'HTTP Basic authentication' };
+      case 'digest':
+        return { scheme: 'HTTP Digest authentication (RFC 7616)' };
+      case 'none':
+        return { scheme: 'none' };
+    }
+  }
+
+  /** Every secret this security needs, in a stable order. */
+  public get secretRequirements(): SecretRequirement[] {
+    const s = this.scheme;
+    const out: SecretRequirement[] = [];
+    switch (s.kind) {
+      case 'basic':
+      case 'digest':
+        out.push({ name: 'credentials', material: 'credentials', source: s.props.credentials });
+        break;
+      case 'token':
+        out.push({ name: 'token', material: 'token', source: s.props.token });
+        break;
+      case 'signature':
+        out.push({ name: 'signing-key', material: 'signing-key', source: s.props.key });
+        break;
+      case 'oauth2':
+        out.push({
+          name: 'oauth-client-secret',
+          material: 'oauth-client-secret',
+          source: s.props.clientSecret,
+        });
+        if (s.props.tokenEndpointCa) {
+          out.push({ name: 'token-endpoint-ca', material: 'ca-bundle', source: s.props.tokenEndpointCa });
+        }
+        break;
+      case 'none':
+        break;
+    }
+    if (this.mtls) {
+      out.push({
+        name: 'client-certificate',
+        material: 'client-certificate',
+        source: this.mtls.clientCertificate,
+      });
+      if (this.mtls.backendCa)
+        out.push({ name: 'backend-ca', material: 'ca-bundle', source: this.mtls.backendCa });
+    }
+    return out;
+  }
+
+  /** The runtime configuration's security parts, with secret references from `ref`. */
+  public render(ref: SecretRefLookup): RenderedSecurity {
+    const s = this.scheme;
+    let security: SecurityScheme;
+    switch (s.kind) {
+      case 'none':
+        security = { type: 'none' };
+        break;
+      case 'basic':
+      case 'digest':
+        security = {
+          type: s.kind,
+          username: ref('credentials', 'username'),
+          password: ref('credentials', 'password'),
+        };
+        break;
+      case 'token':
+        security = {
+          type: 'token',
+          token: ref('token', 'token'),
+          ...(s.props.header !== undefined ? { header: s.props.header } : {}),
+          ...(s.props.prefix !== undefined ? { prefix: s.props.prefix } : {}),
+        };
+        break;
+      case 'signature':
+        security = {
+          type: 'signature',
+          keyId: s.props.keyId,
+          algorithm: s.props.algorithm ?? 'hmac-sha256',
+          key: ref('signing-key', 'key'),
+          ...(s.props.headers !== undefined ? { headers: [...s.props.headers] } : {}),
+          ...(s.props.headerName !== undefined ? { headerName: s.props.headerName } : {}),
+          ...(s.props.legacySha1 !== undefined ? { legacySha1: s.props.legacySha1 } : {}),
+        };
+        break;
+      case 'oauth2':
+        security = {
+          type: 'oauth2-client-credentials',
+          tokenUrl: s.props.tokenUrl,
+          clientId: s.props.clientId,
+          clientSecret: ref('oauth-client-secret', 'clientSecret'),
+          ...(s.props.authMethod !== undefined ? { authMethod: s.props.authMethod } : {}),
+          ...(s.props.scope !== undefined ? { scope: s.props.scope } : {}),
+          ...(s.props.audience !== undefined ? { audience: s.props.audience } : {}),
+          ...(s.props.extraParams !== undefined ? { extraParams: { ...s.props.extraParams } } : {}),
+          ...(s.props.tokenEndpointCa
+            ? { tokenEndpointTls: { ca: ref('token-endpoint-ca', 'caBundle') } }
+            : {}),
+        };
+        break;
+    }
+    const m = this.mtls;
+    const backendTls: BackendTlsConfig | undefined = m
+      ? {
+          clientCertificate: {
+            cert: ref('client-certificate', 'certificate'),
+            key: ref('client-certificate', 'privateKey'),
+            ...(m.keyHasPassphrase ? { passphrase: ref('client-certificate', 'passphrase') } : {}),
+          },
+          ...(m.backendCa ? { ca: ref('backend-ca', 'caBundle') } : {}),
+          ...(m.servername !== undefined ? { servername: m.servername } : {}),
+          ...(m.pinnedSpkiSha256 !== undefined ? { pinnedSpkiSha256: [...m.pinnedSpkiSha256] } : {}),
+        }
+      : undefined;
+    return {
+      security,
+      ...(backendTls ? { backendTls } : {}),
+      ...(this.trusted
+        ? {
+            trustedSources: {
+              cidrs: [...this.trusted.cidrs],
+              ...(this.trusted.trustedHops !== undefined ? { trustedHops: this.trusted.trustedHops } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+}
