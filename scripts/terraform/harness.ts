@@ -152,7 +152,10 @@ export const PLACEHOLDER_VARIABLE_VALUE = 'offline-plan-placeholder';
  * variables carry write-only secret values (ephemeral, kept out of plan and state); offline planning gives
  * them a placeholder.
  */
-export function placeholderVariables(stackDir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function placeholderVariables(
+  stackDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const variables = readStack(stackDir).variable ?? {};
   return Object.fromEntries(
     Object.entries(variables)

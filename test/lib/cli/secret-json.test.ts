@@ -34,6 +34,8 @@ describe('backend-link-secret', () => {
         '2',
         '-subj',
         '/CN=acme-gateway',
+        '-addext',
+        'basicConstraints=critical,CA:FALSE',
       ],
       dir,
     );
