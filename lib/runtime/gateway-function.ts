@@ -1,0 +1,418 @@
+import { Construct } from 'constructs';
+import { AssetType, TerraformAsset, TerraformOutput, Token } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import type { GatewayConfig } from '../../gateway-runtime/src/config/types';
+import { validateConfig } from '../../gateway-runtime/src/config/validate';
+import { ConfigError } from '../../gateway-runtime/src/core/errors';
+import type { CustomerSubnets } from '../network/customer-subnets';
+import { describeCidrProblem, parseCidr } from '../shared/cidr';
+import { standardTags } from '../shared/names';
+import { Problems, isUnresolved, show } from '../shared/validation';
+import {
+  CONFIG_ENV_VAR,
+  FUNCTION_DEFAULTS,
+  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
+  LOG_RETENTION_DAYS,
+} from './function-defaults';
+import { RuntimeBundle, bundleGatewayRuntime, prebuiltRuntimeBundle } from './runtime-bundle';
+
+/** A destination the function may open connections to. */
+export interface EgressDestination {
+  /** IPv4 or IPv6 block. */
+  readonly cidr: string;
+  readonly port: number;
+  /** @default - derived from the block and port */
+  readonly description?: string;
+}
+
+export interface GatewayFunctionProps {
+  /** The customer's subnets: the function runs in them. */
+  readonly subnets: CustomerSubnets;
+  /** The AWS account id (12 digits): the runtime role's ARN is derived from it, so secrets can name it up front. */
+  readonly accountId: string;
+  /**
+   * The runtime configuration (secret references only). Checked at synth time with the runtime's own
+   * validator; values only Terraform knows (secret ARNs) are checked by shape at start-up.
+   */
+  readonly config: GatewayConfig;
+  /** The secrets the function may read (`secretsmanager:GetSecretValue` on these ARNs only). */
+  readonly secretArns: string[];
+  /** The backend's addresses (on-premises blocks): the function may connect to them on the backend URL's port only. */
+  readonly backendCidrs: string[];
+  /**
+   * Further destinations, e.g. the customer's OAuth token endpoint.
+   * @default - none
+   */
+  readonly additionalEgress?: EgressDestination[];
+  /**
+   * The security group of the Secrets Manager interface endpoint: egress on 443 goes to it only.
+   * @default - egress on 443 to the platform VPC's blocks (where the interface endpoints live)
+   */
+  readonly secretsManagerEndpointSecurityGroupId?: string;
+  /**
+   * @default "arm64"
+   */
+  readonly architecture?: 'arm64' | 'x86_64';
+  /**
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * @default 30
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * @default - unreserved (the account's shared pool)
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * @default 90
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * SNS topic for alarms on errors, throttles and p99 duration.
+   * @default - alarms are created without actions
+   */
+  readonly alarmTopicArn?: string;
+  /**
+   * A directory holding a prebuilt `index.js` of the runtime.
+   * @default - the runtime is bundled with esbuild at synth time
+   */
+  readonly runtimeBundleDirectory?: string;
+  /**
+   * @default "aws"
+   */
+  readonly partition?: string;
+}
+
+const PLACEHOLDER_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:000000000000:secret:synth-placeholder-AbCdEf';
+
+/** Replaces unresolved tokens by placeholders of the right shape, so the runtime's validator can check the rest. */
+function withPlaceholders(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') {
+    if (!isUnresolved(value)) return value;
+    return key === 'secretArn' ? PLACEHOLDER_SECRET_ARN : 'synth-placeholder';
+  }
+  if (Array.isArray(value)) return value.map((v) => withPlaceholders(v));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPlaceholders(v, k)]));
+  }
+  return value;
+}
+
+/**
+ * The gateway runtime for one customer: the esbuild bundle as a Terraform asset, the Lambda function in the
+ * customer's subnets with its own security group (egress only to the backend and to Secrets Manager), a
+ * least-privilege role, a log group with retention, the ALB target group (type lambda) with the invoke
+ * permission and the attachment, and alarms on errors, throttles and p99 duration.
+ */
+export class GatewayFunction extends Construct {
+  public readonly function: LambdaFunction;
+  public readonly role: IamRole;
+  /** Known before deployment: secrets and keys can admit it by name. */
+  public readonly roleArn: string;
+  public readonly securityGroup: SecurityGroup;
+  public readonly logGroup: CloudwatchLogGroup;
+  public readonly targetGroup: LbTargetGroup;
+  public readonly bundle: RuntimeBundle;
+  public readonly alarms: CloudwatchMetricAlarm[];
+
+  /** The runtime role's name and ARN for a customer, before the function exists. */
+  public static roleArnFor(
+    platformName: string,
+    customerName: string,
+    accountId: string,
+    partition = 'aws',
+  ): string {
+    return `arn:${partition}:iam::${accountId}:role/backend-link/${platformName}-${customerName}-gateway`;
+  }
+
+  constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
+    super(scope, id);
+    const { subnets } = props;
+    const platform = subnets.platform;
+    const customer = subnets.customerName;
+    const name = `${platform.name}-${customer}-gateway`;
+    const timeoutSeconds = props.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
+    const partition = props.partition ?? FUNCTION_DEFAULTS.partition;
+    const backendPort = validate(this, props);
+    const tags = (n: string) => standardTags(platform.name, n, platform.tags, customer);
+
+    this.bundle = props.runtimeBundleDirectory
+      ? prebuiltRuntimeBundle(props.runtimeBundleDirectory)
+      : bundleGatewayRuntime();
+    const asset = new TerraformAsset(this, 'Bundle', {
+      path: this.bundle.directory,
+      type: AssetType.ARCHIVE,
+    });
+
+    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+      name: `/aws/lambda/${name}`,
+      retentionInDays: props.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays,
+      tags: tags(`${name}-logs`),
+    });
+
+    this.roleArn = GatewayFunction.roleArnFor(platform.name, customer, props.accountId, partition);
+    this.role = new IamRole(this, 'Role', {
+      name: `${platform.name}-${customer}-gateway`,
+      path: '/backend-link/',
+      description: `backend-link gateway runtime of customer ${customer}`,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'lambda.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+          },
+        ],
+      }),
+      tags: tags(`${name}-role`),
+    });
+    new IamRolePolicy(this, 'Policy', {
+      role: this.role.id,
+      name: 'gateway-runtime',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'WriteOwnLogs',
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: `${this.logGroup.arn}:*`,
+          },
+          {
+            Sid: 'ReadOwnSecrets',
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: props.secretArns.length > 0 ? props.secretArns : PLACEHOLDER_SECRET_ARN,
+          },
+          {
+            // Lambda needs these to attach the function to the customer's subnets (Describe* takes no resource).
+            Sid: 'ManageVpcNetworkInterfaces',
+            Effect: 'Allow',
+            Action: [
+              'ec2:CreateNetworkInterface',
+              'ec2:DescribeNetworkInterfaces',
+              'ec2:DescribeSubnets',
+              'ec2:DeleteNetworkInterface',
+              'ec2:AssignPrivateIpAddresses',
+              'ec2:UnassignPrivateIpAddresses',
+            ],
+            Resource: '*',
+          },
+        ],
+      }),
+    });
+
+    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      name: `${name}-fn`,
+      description: `backend-link gateway function of ${customer}: no ingress; egress to the backend and Secrets Manager only`,
+      vpcId: platform.vpcId,
+      revokeRulesOnDelete: true,
+      tags: tags(`${name}-fn`),
+    });
+    const egress: Array<EgressDestination & { referencedSecurityGroupId?: string }> = [
+      ...props.backendCidrs.map((cidr) => ({
+        cidr,
+        port: backendPort,
+        description: `backend ${cidr}:${backendPort}`,
+      })),
+      ...(props.additionalEgress ?? []),
+      ...(props.secretsManagerEndpointSecurityGroupId
+        ? [
+            {
+              cidr: '',
+              port: 443,
+              referencedSecurityGroupId: props.secretsManagerEndpointSecurityGroupId,
+              description: 'Secrets Manager endpoint',
+            },
+          ]
+        : platform.vpcCidrBlocks.map((cidr) => ({
+            cidr,
+            port: 443,
+            description: `VPC endpoints in ${cidr}`,
+          }))),
+    ];
+    egress.forEach((rule, index) => {
+      const v6 = !isUnresolved(rule.cidr) && rule.cidr.includes(':');
+      new VpcSecurityGroupEgressRule(this, `Egress${index}`, {
+        securityGroupId: this.securityGroup.id,
+        ipProtocol: 'tcp',
+        fromPort: rule.port,
+        toPort: rule.port,
+        description: rule.description ?? `${rule.cidr}:${rule.port}`,
+        ...(rule.referencedSecurityGroupId
+          ? { referencedSecurityGroupId: rule.referencedSecurityGroupId }
+          : v6
+            ? { cidrIpv6: rule.cidr }
+            : { cidrIpv4: rule.cidr }),
+      });
+    });
+
+    const environment = {
+      [CONFIG_ENV_VAR]: JSON.stringify(props.config),
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    this.function = new LambdaFunction(this, 'Resource', {
+      functionName: name,
+      description: `backend-link gateway runtime of customer ${customer}`,
+      role: this.role.arn,
+      runtime: FUNCTION_DEFAULTS.runtime,
+      architectures: [props.architecture ?? FUNCTION_DEFAULTS.architecture],
+      handler: 'index.handler',
+      filename: asset.path,
+      sourceCodeHash: this.bundle.sha256,
+      memorySize: props.memorySize ?? FUNCTION_DEFAULTS.memorySize,
+      timeout: timeoutSeconds,
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
+      environment: { variables: environment },
+      vpcConfig: { subnetIds: subnets.subnetIds, securityGroupIds: [this.securityGroup.id] },
+      loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
+      tags: tags(name),
+      dependsOn: [this.logGroup],
+    });
+
+    this.targetGroup = new LbTargetGroup(this, 'TargetGroup', {
+      name: `${customer}-gw`.slice(0, 32),
+      targetType: 'lambda',
+      lambdaMultiValueHeadersEnabled: true,
+      healthCheck: { enabled: false },
+      tags: tags(`${name}-tg`),
+    });
+    const permission = new LambdaPermission(this, 'InvokeFromLoadBalancer', {
+      statementId: 'AllowInvokeFromTargetGroup',
+      action: 'lambda:InvokeFunction',
+      functionName: this.function.functionName,
+      principal: 'elasticloadbalancing.amazonaws.com',
+      sourceArn: this.targetGroup.arn,
+    });
+    new LbTargetGroupAttachment(this, 'TargetGroupAttachment', {
+      targetGroupArn: this.targetGroup.arn,
+      targetId: this.function.arn,
+      dependsOn: [permission],
+    });
+
+    const alarm = (
+      alarmId: string,
+      metricName: string,
+      description: string,
+      extra: Record<string, unknown>,
+    ) =>
+      new CloudwatchMetricAlarm(this, alarmId, {
+        alarmName: `${name}-${alarmId.toLowerCase()}`,
+        alarmDescription: description,
+        namespace: 'AWS/Lambda',
+        metricName,
+        dimensions: { FunctionName: this.function.functionName },
+        period: FUNCTION_DEFAULTS.alarmPeriodSeconds,
+        evaluationPeriods: 1,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        ...(props.alarmTopicArn
+          ? { alarmActions: [props.alarmTopicArn], okActions: [props.alarmTopicArn] }
+          : {}),
+        tags: tags(`${name}-${alarmId.toLowerCase()}`),
+        ...extra,
+      });
+    this.alarms = [
+      alarm('Errors', 'Errors', `The gateway function of ${customer} failed`, {
+        statistic: 'Sum',
+        threshold: 0,
+      }),
+      alarm('Throttles', 'Throttles', `The gateway function of ${customer} was throttled`, {
+        statistic: 'Sum',
+        threshold: 0,
+      }),
+      alarm('DurationP99', 'Duration', `p99 duration of ${customer}'s gateway nears its timeout`, {
+        extendedStatistic: 'p99',
+        threshold: Math.round(timeoutSeconds * 1000 * FUNCTION_DEFAULTS.p99DurationShareOfTimeout),
+        unit: 'Milliseconds',
+      }),
+    ];
+
+    new TerraformOutput(this, 'RoleArnOutput', {
+      value: this.role.arn,
+      description: `Runtime role of ${customer}'s gateway`,
+    }).overrideLogicalId(`${customer}_gateway_role_arn`);
+  }
+}
+
+/** Checks the props and returns the backend's port. */
+function validate(scope: Construct, props: GatewayFunctionProps): number {
+  const problems = new Problems();
+  if (!isUnresolved(props.accountId) && !/^\d{12}$/.test(props.accountId)) {
+    problems.add(`\`accountId\` ${show(props.accountId)} is not a 12-digit AWS account id`);
+  }
+  let port = 443;
+  try {
+    validateConfig(withPlaceholders(props.config));
+    const url = new URL(props.config.backend.url);
+    port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const p of error.problems) problems.add(`\`config.${p.path}\`: ${p.message}`);
+  }
+  const envBytes = Buffer.byteLength(JSON.stringify(props.config));
+  if (!Token.isUnresolved(JSON.stringify(props.config)) && envBytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES - 200) {
+    problems.add(
+      `\`config\` is ${envBytes} bytes; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} for all environment variables`,
+    );
+  }
+  if (props.backendCidrs.length === 0) {
+    problems.add('`backendCidrs` is empty; list the on-premises blocks the backend lives in');
+  }
+  const destinations = [
+    ...props.backendCidrs.map((cidr, i) => ({ prop: `backendCidrs[${i}]`, cidr, port })),
+    ...(props.additionalEgress ?? []).map((e, i) => ({
+      prop: `additionalEgress[${i}]`,
+      cidr: e.cidr,
+      port: e.port,
+    })),
+  ];
+  for (const { prop, cidr, port: p } of destinations) {
+    if (!isUnresolved(cidr)) {
+      const parsed = parseCidr(cidr);
+      if (!parsed) problems.add(`\`${prop}\` ${show(cidr)} ${describeCidrProblem(cidr)}`);
+      else if (parsed.prefixLength === 0)
+        problems.add(`\`${prop}\` ${parsed.text} would open egress to everywhere`);
+    }
+    if (!Number.isInteger(p) || p < 1 || p > 65535)
+      problems.add(`\`${prop}\` port ${show(p)} is not 1-65535`);
+  }
+  const memory = props.memorySize;
+  if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
+    problems.add(`\`memorySize\` ${memory} must be a whole number of MB from 128 to 10240`);
+  }
+  const timeout = props.timeoutSeconds;
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 900)) {
+    problems.add(`\`timeoutSeconds\` ${timeout} must be a whole number from 1 to 900`);
+  }
+  const retention = props.logRetentionDays;
+  if (retention !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
+    problems.add(
+      `\`logRetentionDays\` ${retention} is not one CloudWatch accepts (${LOG_RETENTION_DAYS.join(', ')})`,
+    );
+  }
+  const reserved = props.reservedConcurrency;
+  if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
+    problems.add(
+      `\`reservedConcurrency\` ${reserved} must be a whole number ≥ 1 (0 would stop the function)`,
+    );
+  }
+  problems.throwIfAny(scope);
+  return port;
+}

@@ -1,0 +1,206 @@
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import type { GatewayConfig } from '../../../gateway-runtime/src/config/types';
+import { CustomerSubnets, GatewayPlatform } from '../../../lib';
+import { GatewayFunction, GatewayFunctionProps } from '../../../lib/runtime/gateway-function';
+import { testStack, validationErrorOf } from '../../support/constructs';
+
+const BUNDLE = join(__dirname, 'fixtures', 'bundle');
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:backend-link/acme/credentials-AbCdEf';
+const config: GatewayConfig = {
+  version: 1,
+  name: 'acme',
+  backend: { url: 'https://orders.acme.internal:8443/api' },
+  security: {
+    type: 'digest',
+    username: { secretArn: SECRET, jsonKey: 'username' },
+    password: { secretArn: SECRET, jsonKey: 'password' },
+  },
+};
+
+function build(scope: Construct, override: Partial<GatewayFunctionProps> = {}): GatewayFunction {
+  const platform = new GatewayPlatform(scope, 'Platform', {
+    name: 'apicloud',
+    vpcProps: { cidrBlock: '10.40.0.0/16' },
+    customerAddressPool: '10.40.128.0/17',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  });
+  const subnets = new CustomerSubnets(scope, 'Subnets', {
+    platform,
+    customerName: 'acme',
+    cidrBlock: '10.40.128.0/24',
+  });
+  return new GatewayFunction(scope, 'Gateway', {
+    subnets,
+    accountId: '123456789012',
+    config,
+    secretArns: [SECRET],
+    backendCidrs: ['192.168.10.0/24'],
+    runtimeBundleDirectory: BUNDLE,
+    ...override,
+  });
+}
+
+describe('GatewayFunction', () => {
+  const synthesized = Testing.synthScope((scope) => {
+    build(scope, { alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alarms' });
+  });
+  const json = JSON.parse(synthesized);
+
+  it('runs the bundle on nodejs22.x, arm64, in the customer subnets, with the configuration in its environment', () => {
+    expect(synthesized).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: 'apicloud-acme-gateway',
+      runtime: 'nodejs22.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      memory_size: 512,
+      timeout: 30,
+      environment: { variables: expect.objectContaining({ GATEWAY_CONFIG: JSON.stringify(config) }) },
+      vpc_config: {
+        subnet_ids: [
+          expect.stringContaining('aws_subnet.Subnets_eu-west-1a'),
+          expect.stringContaining('aws_subnet.Subnets_eu-west-1b'),
+        ],
+        security_group_ids: [expect.stringContaining('aws_security_group.Gateway_SecurityGroup')],
+      },
+    });
+  });
+
+  it('gives the function a role whose ARN is known before deployment, reading only its own secrets', () => {
+    expect(synthesized).toHaveResourceWithProperties(IamRole, {
+      name: 'apicloud-acme-gateway',
+      path: '/backend-link/',
+    });
+    expect(GatewayFunction.roleArnFor('apicloud', 'acme', '123456789012')).toBe(
+      'arn:aws:iam::123456789012:role/backend-link/apicloud-acme-gateway',
+    );
+    const policy = JSON.parse(
+      (Object.values(json.resource.aws_iam_role_policy)[0] as { policy: string }).policy,
+    );
+    expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'ReadOwnSecrets')).toEqual({
+      Sid: 'ReadOwnSecrets',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: [SECRET],
+    });
+    const actions = policy.Statement.flatMap((s: { Action: string | string[] }) => s.Action);
+    expect(actions.filter((a: string) => a.endsWith('*'))).toEqual([]);
+  });
+
+  it('opens no ingress and egress only to the backend port and to the VPC endpoints on 443', () => {
+    const rules = Object.values(json.resource.aws_vpc_security_group_egress_rule) as Array<
+      Record<string, unknown>
+    >;
+    expect(rules.map((r) => [r.cidr_ipv4, r.from_port, r.to_port])).toEqual([
+      ['192.168.10.0/24', 8443, 8443],
+      ['10.40.0.0/16', 443, 443],
+    ]);
+    expect(json.resource.aws_vpc_security_group_ingress_rule).toBeUndefined();
+    const group = Object.values(json.resource.aws_security_group)[0] as Record<string, unknown>;
+    expect(group).not.toHaveProperty('ingress');
+    expect(group).not.toHaveProperty('egress');
+  });
+
+  it('keeps logs 90 days and alarms on errors, throttles and p99 duration to the alarm topic', () => {
+    expect(synthesized).toHaveResourceWithProperties(CloudwatchLogGroup, {
+      name: '/aws/lambda/apicloud-acme-gateway',
+      retention_in_days: 90,
+    });
+    const alarms = Object.values(json.resource.aws_cloudwatch_metric_alarm) as Array<Record<string, unknown>>;
+    expect(alarms.map((a) => [a.metric_name, a.statistic ?? a.extended_statistic, a.threshold])).toEqual([
+      ['Duration', 'p99', 24000],
+      ['Errors', 'Sum', 0],
+      ['Throttles', 'Sum', 0],
+    ]);
+    expect(synthesized).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      alarm_actions: ['arn:aws:sns:eu-west-1:123456789012:alarms'],
+    });
+  });
+
+  it('registers the function in a lambda target group, allowed to invoke it from that group only', () => {
+    expect(synthesized).toHaveResourceWithProperties(LbTargetGroup, {
+      name: 'acme-gw',
+      target_type: 'lambda',
+      lambda_multi_value_headers_enabled: true,
+    });
+    expect(synthesized).toHaveResourceWithProperties(LambdaPermission, {
+      principal: 'elasticloadbalancing.amazonaws.com',
+      source_arn: expect.stringContaining('aws_lb_target_group.Gateway_TargetGroup'),
+    });
+    const attachment = Object.values(json.resource.aws_lb_target_group_attachment)[0] as Record<
+      string,
+      unknown
+    >;
+    expect(attachment.depends_on).toEqual([
+      expect.stringContaining('aws_lambda_permission.Gateway_InvokeFromLoadBalancer'),
+    ]);
+  });
+
+  it('matches the snapshot', () => {
+    expect(synthesized).toMatchSnapshot();
+  });
+
+  test.each<[string, Partial<GatewayFunctionProps>, string[]]>([
+    [
+      'the configuration is of another version',
+      { config: { ...config, version: 2 as 1 } },
+      ['`config.version`: must be 1, got 2'],
+    ],
+    [
+      'no backend block is given',
+      { backendCidrs: [] },
+      ['`backendCidrs` is empty; list the on-premises blocks the backend lives in'],
+    ],
+    [
+      'a backend block is everywhere',
+      { backendCidrs: ['0.0.0.0/0'] },
+      ['`backendCidrs[0]` 0.0.0.0/0 would open egress to everywhere'],
+    ],
+    [
+      'a backend block is malformed',
+      { backendCidrs: ['192.168.10.0/33'] },
+      ['`backendCidrs[0]` "192.168.10.0/33" has a prefix longer than /32'],
+    ],
+    [
+      'an extra destination has a bad port',
+      { additionalEgress: [{ cidr: '192.168.20.0/24', port: 0 }] },
+      ['`additionalEgress[0]` port 0 is not 1-65535'],
+    ],
+    [
+      'the memory is too small',
+      { memorySize: 64 },
+      ['`memorySize` 64 must be a whole number of MB from 128 to 10240'],
+    ],
+    [
+      'the timeout is too long',
+      { timeoutSeconds: 901 },
+      ['`timeoutSeconds` 901 must be a whole number from 1 to 900'],
+    ],
+    [
+      'the retention is not a CloudWatch value',
+      { logRetentionDays: 10 },
+      [
+        '`logRetentionDays` 10 is not one CloudWatch accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)',
+      ],
+    ],
+    [
+      'reserved concurrency is zero',
+      { reservedConcurrency: 0 },
+      ['`reservedConcurrency` 0 must be a whole number ≥ 1 (0 would stop the function)'],
+    ],
+    [
+      'the account id is not 12 digits',
+      { accountId: 'acme' },
+      ['`accountId` "acme" is not a 12-digit AWS account id'],
+    ],
+  ])('fails when %s', (_case, override, problems) => {
+    expect(validationErrorOf(() => build(testStack(), override)).problems).toEqual(problems);
+  });
+});
