@@ -1,40 +1,257 @@
+import type { EventEmitter } from 'node:events';
 import { Agent, Dispatcher } from 'undici';
 import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_RESPONSE_BODY_BYTES,
 } from '../config/defaults';
 import type { GatewayConfig } from '../config/types';
-import type { SecretResolver } from '../secrets/types';
+import { BackendUnreachableError, GatewayError } from '../core/errors';
+import type { LogSink, SecretResolver } from '../secrets/types';
+import { buildTlsMaterial, checkPins, resolveTlsSecrets, type TlsMaterial } from './tls';
+
+/**
+ * Idle keep-alive connections are closed after this long (unless the backend's `Keep-Alive: timeout`
+ * says less). Below the 5 s many servers use, so a request is never sent on a connection the backend
+ * is closing.
+ */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 4_000;
+/** While the TLS material can not be re-read or is invalid, the same warning is logged at most this often. */
+const WARNING_INTERVAL_MS = 60_000;
 
 /** The connection pool(s) towards one customer's backend. */
 export interface BackendDispatchers {
   /**
-   * The dispatcher to send the next request with. It changes when the TLS material's secret versions
-   * change (rotation); the previous one then drains and closes.
+   * The dispatcher to send the next request with. It resolves the TLS secrets (the resolver caches)
+   * and, when their versions changed, switches to a new connection pool built from the new material;
+   * the previous pool drains its in-flight requests and closes. The returned dispatcher always sends
+   * with the current pool, so a request never lands on a closed one.
    */
   get(): Promise<Dispatcher>;
-  /** Days until the client certificate expires, when mutual TLS is configured. */
+  /** Days until the client certificate expires (negative once expired), when mutual TLS is configured. */
   clientCertificateDaysToExpiry(): number | undefined;
   close(): Promise<void>;
+  /** How many pools were built so far: 1 after the first `get()`, +1 per rotation. */
+  readonly generation: number;
+  /** The pools still open: the current one and any retired one still draining. */
+  openPools(): readonly Agent[];
+  /** Resolves when every pool retired by a rotation has finished its requests and closed. */
+  retiredPoolsClosed(): Promise<void>;
+}
+
+export interface BackendDispatchersOptions {
+  /** @default - nothing is logged */
+  readonly log?: LogSink;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+interface ActivePool {
+  readonly identity: string;
+  readonly agent: Agent;
+  readonly material: TlsMaterial;
+}
+
+/** A dispatcher that always sends with the current pool. */
+class CurrentPoolDispatcher extends Dispatcher {
+  constructor(
+    private readonly current: () => Agent | undefined,
+    private readonly closeAll: () => Promise<void>,
+    private readonly destroyAll: (error: Error | null) => Promise<void>,
+  ) {
+    super();
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const agent = this.current();
+    if (!agent) throw new BackendUnreachableError('the backend dispatcher is closed');
+    return agent.dispatch(options, handler);
+  }
+
+  override close(): Promise<void>;
+  override close(callback: () => void): void;
+  override close(callback?: () => void): Promise<void> | void {
+    const done = this.closeAll();
+    if (!callback) return done;
+    done.then(callback, callback);
+  }
+
+  override destroy(): Promise<void>;
+  override destroy(err: Error | null): Promise<void>;
+  override destroy(callback: () => void): void;
+  override destroy(err: Error | null, callback: () => void): void;
+  override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
+    const error = typeof a === 'function' ? null : (a ?? null);
+    const callback = typeof a === 'function' ? a : b;
+    const done = this.destroyAll(error);
+    if (!callback) return done;
+    done.then(callback, callback);
+  }
 }
 
 /**
- * Keep-alive dispatcher with explicit timeouts. (TLS material — CA bundle, client certificate,
- * servername, pinning, rotation — is added by the mutual TLS work.)
+ * Keep-alive connection pools towards the backend with explicit connect, headers and body timeouts
+ * and a bounded response size. TLS goes through the connector: the backend's private CA bundle, the
+ * client certificate and key (mutual TLS), a `servername` override and optional SPKI pinning on top
+ * of chain validation. Verification can not be turned off: no code path sets `rejectUnauthorized`
+ * to false.
+ *
+ * The pool is keyed by the certificate identity (the secret versions of CA, certificate, key and
+ * passphrase). When a version changes, the first request that sees it builds one new pool (the
+ * check and the switch are synchronous, so a crowd of requests builds one), later requests use it
+ * and the old pool closes gracefully once its in-flight requests are done: rotation without restart
+ * and without failed requests. New material that can not be read or does not load (say, the
+ * certificate was written and the key not yet) keeps the current pool and is logged; only without
+ * any working pool does `get()` fail (CredentialsUnavailableError, 503).
  */
 export function createBackendDispatchers(
   config: GatewayConfig,
-  _secrets: SecretResolver,
+  secrets: SecretResolver,
+  options: BackendDispatchersOptions = {},
 ): BackendDispatchers {
-  const agent = new Agent({
-    connect: { timeout: config.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS },
-    headersTimeout: config.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
-    bodyTimeout: config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS,
-  });
+  const tls = config.backend.tls;
+  checkPins(tls?.pinnedSpkiSha256);
+  const log = options.log ?? (() => undefined);
+  const now = options.now ?? Date.now;
+
+  let active: ActivePool | undefined;
+  let closed = false;
+  let generation = 0;
+  /** Every `get()` takes a ticket; a resolution older than the one applied last never switches back. */
+  let tickets = 0;
+  let appliedTicket = 0;
+  let rejected: { identity: string; error: unknown } | undefined;
+  let lastWarning: { text: string; at: number } | undefined;
+  const open = new Set<Agent>();
+  const retiring = new Set<Promise<void>>();
+
+  const facade = new CurrentPoolDispatcher(
+    () => active?.agent,
+    () => closeAll(),
+    async (error) => {
+      closed = true;
+      active = undefined;
+      await Promise.all([...open].map((agent) => agent.destroy(error)));
+    },
+  );
+
+  function warn(event: string, error: unknown): void {
+    const reason = error instanceof GatewayError ? error.message : String((error as Error)?.message);
+    const at = now();
+    if (
+      lastWarning &&
+      lastWarning.text === `${event}:${reason}` &&
+      at - lastWarning.at < WARNING_INTERVAL_MS
+    ) {
+      return;
+    }
+    lastWarning = { text: `${event}:${reason}`, at };
+    log({ level: 'warn', event, reason, generation });
+  }
+
+  function newAgent(material: TlsMaterial): Agent {
+    const agent = new Agent({
+      connect: {
+        timeout: config.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        ...material.connect,
+      },
+      headersTimeout: config.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+      bodyTimeout: config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS,
+      keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+      maxResponseSize: config.limits?.maxResponseBodyBytes ?? DEFAULT_MAX_RESPONSE_BODY_BYTES,
+    });
+    // Connection events of every pool are re-emitted by the dispatcher `get()` returns (metrics, tests).
+    const source = agent as unknown as EventEmitter;
+    for (const event of ['connect', 'disconnect', 'connectionError']) {
+      source.on(event, (...args: unknown[]) => (facade as unknown as EventEmitter).emit(event, ...args));
+    }
+    return agent;
+  }
+
+  function switchTo(identity: string, material: TlsMaterial, ticket: number): void {
+    const previous = active;
+    const agent = newAgent(material);
+    open.add(agent);
+    active = { identity, agent, material };
+    appliedTicket = ticket;
+    rejected = undefined;
+    generation += 1;
+    log({
+      level: 'info',
+      event: previous ? 'backend-pool-rotated' : 'backend-pool-created',
+      generation,
+      ...(material.clientCertificate
+        ? {
+            clientCertificateSerial: material.clientCertificate.serialNumber,
+            clientCertificateDaysToExpiry: daysToExpiry(material),
+          }
+        : {}),
+    });
+    if (previous) {
+      const retired = previous.agent
+        .close()
+        .catch((error: unknown) => warn('backend-pool-close-failed', error))
+        .then(() => {
+          open.delete(previous.agent);
+          retiring.delete(retired);
+        });
+      retiring.add(retired);
+    }
+  }
+
+  function daysToExpiry(material: TlsMaterial | undefined): number | undefined {
+    if (!material?.clientCertificate) return undefined;
+    return Math.floor((Date.parse(material.clientCertificate.validTo) - now()) / 86_400_000);
+  }
+
+  async function closeAll(): Promise<void> {
+    closed = true;
+    const last = active;
+    active = undefined;
+    await Promise.all([last?.agent.close(), ...retiring]);
+    open.clear();
+  }
+
   return {
-    get: async () => agent,
-    clientCertificateDaysToExpiry: () => undefined,
-    close: () => agent.close(),
+    async get() {
+      if (closed) throw new BackendUnreachableError('the backend dispatcher is closed');
+      const ticket = ++tickets;
+      let resolved;
+      try {
+        resolved = await resolveTlsSecrets(tls, secrets);
+      } catch (error) {
+        if (!active) throw error;
+        warn('backend-tls-material-unreadable-keeping-current', error);
+        return facade;
+      }
+      if (closed) throw new BackendUnreachableError('the backend dispatcher is closed');
+      // From here to the switch nothing awaits: a crowd of requests seeing a new version builds one pool.
+      if (active && (active.identity === resolved.identity || ticket < appliedTicket)) return facade;
+      if (rejected?.identity === resolved.identity) {
+        if (!active) throw rejected.error;
+        return facade;
+      }
+      let material: TlsMaterial;
+      try {
+        material = buildTlsMaterial(tls, resolved);
+      } catch (error) {
+        rejected = { identity: resolved.identity, error };
+        if (!active) throw error;
+        warn('backend-tls-material-invalid-keeping-current', error);
+        return facade;
+      }
+      switchTo(resolved.identity, material, ticket);
+      return facade;
+    },
+    clientCertificateDaysToExpiry: () => daysToExpiry(active?.material),
+    close: closeAll,
+    get generation() {
+      return generation;
+    },
+    openPools: () => [...open],
+    retiredPoolsClosed: async () => {
+      await Promise.all([...retiring]);
+    },
   };
 }

@@ -1,61 +1,41 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { SecretRef } from '../config/types';
 import { CredentialsUnavailableError } from '../core/errors';
-import type { SecretResolver, SecretValue } from './types';
+import { resolveEnvSecret } from './env';
+import { createFileSource } from './file';
+import { createSecretsManagerSource, type SecretsManagerSourceOptions } from './secrets-manager';
+import type { SecretResolver } from './types';
 
-export type { SecretResolver, SecretValue } from './types';
+export type { LogEntry, LogSink, SecretResolver, SecretValue } from './types';
+export { jsonLineLog } from './types';
+export { describeSecretRef } from './describe';
+export { createSecretsManagerSource, regionOfSecretArn } from './secrets-manager';
+export type { SecretsManagerSourceOptions } from './secrets-manager';
+export { createFileSource } from './file';
+export * from './defaults';
 
-function pickKey(raw: string, jsonKey: string | undefined, where: string): string {
-  if (jsonKey === undefined) return raw;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(raw);
-  } catch {
-    throw new CredentialsUnavailableError(`${where} is not JSON, but jsonKey "${jsonKey}" was asked for`);
-  }
-  const value = (doc as Record<string, unknown> | null)?.[jsonKey];
-  if (typeof value !== 'string') {
-    throw new CredentialsUnavailableError(`${where} has no string field "${jsonKey}"`);
-  }
-  return value;
+export interface SecretResolverOptions extends SecretsManagerSourceOptions {
+  /** The environment `{ env }` references read. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
-const versionOf = (content: string) => createHash('sha256').update(content).digest('hex').slice(0, 16);
-
 /**
- * Resolves file and env references. (Secrets Manager, caching and rotation-aware reads are added by
- * the secret-sources work.)
+ * The runtime's secret resolver: Secrets Manager (`{ secretArn }`, cached, single flight, bounded
+ * stale serving), files (`{ file }`, re-read when they change) and environment variables (`{ env }`),
+ * chosen by the shape of the reference. Failures are CredentialsUnavailableError (503) naming the
+ * reference, never the value.
  */
-export function createSecretResolver(): SecretResolver {
+export function createSecretResolver(options: SecretResolverOptions = {}): SecretResolver {
+  const secretsManager = createSecretsManagerSource(options);
+  const files = createFileSource(options);
+  const env = options.env ?? process.env;
   return {
-    async resolve(ref: SecretRef): Promise<SecretValue> {
-      if ('file' in ref) {
-        let content: string;
-        try {
-          content = await readFile(ref.file, 'utf8');
-        } catch (error) {
-          throw new CredentialsUnavailableError(
-            `secret file ${ref.file} can not be read (${(error as NodeJS.ErrnoException).code})`,
-          );
-        }
-        return {
-          value: pickKey(content, ref.jsonKey, `secret file ${ref.file}`),
-          version: versionOf(content),
-        };
+    async resolve(ref: SecretRef) {
+      if (typeof ref === 'object' && ref !== null) {
+        if ('secretArn' in ref && typeof ref.secretArn === 'string') return secretsManager.resolve(ref);
+        if ('file' in ref && typeof ref.file === 'string') return files.resolve(ref);
+        if ('env' in ref && typeof ref.env === 'string') return resolveEnvSecret(ref, env);
       }
-      if ('env' in ref) {
-        const content = process.env[ref.env];
-        if (content === undefined)
-          throw new CredentialsUnavailableError(`environment variable ${ref.env} is not set`);
-        return {
-          value: pickKey(content, ref.jsonKey, `environment variable ${ref.env}`),
-          version: versionOf(content),
-        };
-      }
-      throw new CredentialsUnavailableError(
-        `secret ${ref.secretArn}: Secrets Manager is not available here yet`,
-      );
+      throw new CredentialsUnavailableError('a secret reference has none of secretArn, file, env');
     },
   };
 }

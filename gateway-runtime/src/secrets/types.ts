@@ -11,3 +11,20 @@ export interface SecretValue {
 export interface SecretResolver {
   resolve(ref: SecretRef): Promise<SecretValue>;
 }
+
+/**
+ * One structured log entry (a JSON line once written). Entries name secret *references* (ARN, file,
+ * variable) and error codes, never a secret value.
+ */
+export interface LogEntry {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly event: string;
+  readonly [field: string]: unknown;
+}
+
+export type LogSink = (entry: LogEntry) => void;
+
+/** Writes each entry as one JSON line on stderr (the runtime's default when no sink is injected). */
+export const jsonLineLog: LogSink = (entry) => {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+};

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import type { SecretRef } from '../config/types';
+import { CredentialsUnavailableError } from '../core/errors';
+
+/**
+ * How a reference is named in messages and logs: the ARN, file path or variable name and the JSON key.
+ * Never the value.
+ */
+export function describeSecretRef(ref: SecretRef): string {
+  const key = ref.jsonKey !== undefined ? ` (jsonKey "${ref.jsonKey}")` : '';
+  if ('secretArn' in ref) return `secret ${ref.secretArn}${key}`;
+  if ('file' in ref) return `secret file ${ref.file}${key}`;
+  return `environment variable ${ref.env}${key}`;
+}
+
+/** The value of `ref`: the whole content, or with `jsonKey` that string field of the JSON object. */
+export function pickJsonKey(content: string, ref: SecretRef): string {
+  if (ref.jsonKey === undefined) return content;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(content);
+  } catch {
+    doc = undefined;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new CredentialsUnavailableError(`${describeSecretRef(ref)}: the value is not a JSON object`);
+  }
+  const value = (doc as Record<string, unknown>)[ref.jsonKey];
+  if (typeof value !== 'string') {
+    throw new CredentialsUnavailableError(
+      `${describeSecretRef(ref)}: the JSON object has no string field "${ref.jsonKey}"`,
+    );
+  }
+  return value;
+}
+
+/** The version of content that carries none of its own (file, env): a short SHA-256 of it. */
+export const contentVersion = (content: string | Buffer): string =>
+  createHash('sha256').update(content).digest('hex').slice(0, 16);
