@@ -1,0 +1,33 @@
+/** A token from a secret, in a configurable header with an optional prefix (`Authorization: Bearer …`, `X-Api-Key: …`). */
+import { DEFAULT_TOKEN_HEADER } from '../config/defaults';
+import type { SecurityScheme } from '../config/types';
+import { CredentialsUnavailableError } from '../core/errors';
+import type { AuthScheme, SchemeContext } from './types';
+
+export type TokenSchemeConfig = Extract<SecurityScheme, { type: 'token' }>;
+
+/** Visible ASCII, space and tab, and obs-text: what a header field value may hold (RFC 9110 §5.5). */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+export function createTokenScheme(config: TokenSchemeConfig, ctx: SchemeContext): AuthScheme {
+  const header = (config.header ?? DEFAULT_TOKEN_HEADER).toLowerCase();
+  const prefix = config.prefix ?? '';
+  return {
+    type: 'token',
+    mayRetry: false,
+    needsBody: false,
+    async authorize(): Promise<Record<string, string>> {
+      // Read through the resolver every time: it caches, and picks up a rotated token when its cache expires.
+      const secret = await ctx.secrets.resolve(config.token);
+      // A file written with `echo` ends in a newline, which is never part of a token.
+      const token = secret.value.replace(/\r?\n$/, '');
+      if (token.trim().length === 0) throw new CredentialsUnavailableError('the token secret is empty');
+      if (!FIELD_VALUE.test(token)) {
+        throw new CredentialsUnavailableError(
+          'the token secret contains characters a header value can not hold (control characters or line breaks)',
+        );
+      }
+      return { [header]: `${prefix}${token}` };
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { ConfigError } from '../../../gateway-runtime/src/core/errors';
+import { cidrProblem, validateConfig } from '../../../gateway-runtime/src/config';
+import { ARN, doc, INVALID_BOTH, INVALID_VALIDATOR_ONLY, VALID_SCHEMES } from './support/samples';
+
+/** Runs the validator and returns its problems (fails the test when it does not throw ConfigError). */
+function problemsOf(input: unknown): ReadonlyArray<{ path: string; message: string }> {
+  try {
+    validateConfig(input);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected validateConfig to throw a ConfigError');
+}
+
+describe('validateConfig', () => {
+  test.each(VALID_SCHEMES)(
+    'GIVEN a document with scheme %s WHEN validated THEN it is returned unchanged',
+    (_, security) => {
+      const input = doc(security);
+      const snapshot = JSON.stringify(input);
+      expect(validateConfig(input)).toBe(input);
+      expect(JSON.stringify(input)).toBe(snapshot);
+    },
+  );
+
+  test('GIVEN every optional section WHEN validated THEN no defaults are merged in', () => {
+    const input = doc(
+      { type: 'none' },
+      {
+        $schema: './config.schema.json',
+        backend: { url: 'https://[2001:db8::1]:8443/base', tls: { servername: 'backend.acme.internal' } },
+        trustedSources: { cidrs: ['10.0.0.0/8', '2001:db8::/32', '::ffff:10.0.0.0/104', '192.0.2.7/32'] },
+        forwarding: { forwardAuthorization: true, forwardCookies: false },
+        timeouts: { connectMs: 1, headersMs: 900_000 },
+        limits: { maxReplayBodyBytes: 1 },
+        server: { host: '::', port: 0, healthPath: '/-/health', shutdownGraceMs: 0 },
+        secretCacheSeconds: 0,
+      },
+    );
+    const config = validateConfig(input);
+    expect(config.timeouts).toEqual({ connectMs: 1, headersMs: 900_000 });
+    expect(config.limits?.maxRequestBodyBytes).toBeUndefined();
+  });
+
+  test.each([...INVALID_BOTH, ...INVALID_VALIDATOR_ONLY])('fails when %s', (_, input, path, message) => {
+    expect(problemsOf(input)).toEqual([{ path, message }]);
+  });
+
+  test.each([
+    ['null', null, 'must be a JSON object, got null'],
+    ['an array', [], 'must be a JSON object, got an array'],
+    ['a string', '{"version":1}', 'must be a JSON object, got a string'],
+  ])('fails when the document is %s', (_, input, message) => {
+    expect(problemsOf(input)).toEqual([{ path: '(root)', message }]);
+  });
+
+  test('fails when many fields are wrong, naming every one of them in one ConfigError', () => {
+    // GIVEN a document with problems in several sections
+    const input = {
+      version: 1,
+      name: '',
+      backend: { url: 'https://b/x', tls: { clientCertificate: { cert: { env: 'C' } } } },
+      security: { type: 'basic', username: 'u', password: { secretArn: ARN, jsonKey: 7 } },
+      trustedSources: { cidrs: ['10.0.0.0/8', '10.0.0.0/8', 'nope'] },
+      timeouts: { connectMs: 0 },
+    };
+    // WHEN validated
+    let error: unknown;
+    try {
+      validateConfig(input);
+    } catch (e) {
+      error = e;
+    }
+    // THEN one ConfigError lists each bad field by JSON path
+    expect(error).toBeInstanceOf(ConfigError);
+    const configError = error as ConfigError;
+    expect(configError.code).toBe('CONFIG_INVALID');
+    expect(configError.problems.map((p) => p.path)).toEqual([
+      'name',
+      'backend.tls.clientCertificate.key',
+      'security.password.jsonKey',
+      'trustedSources.cidrs[2]',
+      'timeouts.connectMs',
+    ]);
+    expect(configError.message).toContain('  - security.password.jsonKey: must be a string, got a number');
+  });
+
+  test('fails when a secret is written inline, without echoing it in the message', () => {
+    const problems = problemsOf(doc({ type: 'token', token: 's3cr3t-t0ken-value' }));
+    expect(problems).toHaveLength(1);
+    expect(JSON.stringify(problems)).not.toContain('s3cr3t-t0ken-value');
+  });
+
+  test('fails when a misspelt nested field is given, suggesting the right one', () => {
+    expect(problemsOf(doc({ type: 'none' }, { limits: { maxRequestBodyByte: 5 } }))).toEqual([
+      { path: 'limits.maxRequestBodyByte', message: 'unknown field (did you mean "maxRequestBodyBytes"?)' },
+    ]);
+  });
+
+  test('fails when a scheme field is misspelt far from any field, without a hint', () => {
+    expect(problemsOf(doc({ type: 'token', token: { env: 'T' }, zzzzzz: 1 }))).toEqual([
+      { path: 'security.zzzzzz', message: 'unknown field' },
+    ]);
+  });
+});
+
+describe('cidrProblem', () => {
+  test.each(['10.0.0.0/8', '192.168.1.4/30', '2001:db8::/32', '::1/128', '::ffff:10.0.0.0/104', 'fe80::/10'])(
+    'GIVEN %s WHEN checked THEN it is a CIDR block',
+    (cidr) => {
+      expect(cidrProblem(cidr)).toBeUndefined();
+    },
+  );
+
+  test.each([
+    ['fe80::1/10', 'has host bits set (did you mean fe80::/10?)'],
+    ['2001:db8:0:0:1::/64', 'has host bits set (did you mean 2001:db8::/64?)'],
+    ['::ffff:10.0.0.1/104', 'has host bits set (did you mean ::ffff:a00:0/104?)'],
+    ['fe80::/129', 'has a prefix longer than /128'],
+    ['010.0.0.0/8', 'has an invalid IP address "010.0.0.0"'],
+    ['10.0.0.0/08x', 'is not in CIDR notation (address/prefix, e.g. 10.0.0.0/16 or 2001:db8::/32)'],
+  ])('fails when given %s', (cidr, problem) => {
+    expect(cidrProblem(cidr)).toBe(problem);
+  });
+});
