@@ -43,6 +43,11 @@ interface Session {
 export interface DigestScheme extends AuthScheme {
   /** Nonce sessions held (one per origin and realm); for tests and metrics. */
   sessionCount(): number;
+  onResponse(
+    request: OutgoingRequest,
+    response: BackendResponseInfo,
+    attempt: number,
+  ): Promise<'retry' | 'done'>;
 }
 
 /** A fresh client nonce from the CSPRNG: 16 random bytes, base64url. */
