@@ -1,0 +1,234 @@
+/**
+ * AWS Lambda handler for Application Load Balancer target-group events.
+ *
+ * The configuration comes from the environment variable `GATEWAY_CONFIG` (JSON), validated once per
+ * cold start. When it is invalid, the problems (field paths and rules; the document holds no secret
+ * values) are logged once and every invocation answers 500 problem JSON: the function never forwards
+ * anything with a configuration it could not validate.
+ *
+ * Headers are single- or multi-value as the target group sends them, and answered in the same mode.
+ * Request bodies may be base64; response bodies are base64 unless the content type is textual. ALB
+ * caps a Lambda response at 1 MB: a larger answer becomes a 502 RESPONSE_TOO_LARGE problem.
+ */
+import { STATUS_CODES } from 'node:http';
+import { LAMBDA_MAX_RESPONSE_BYTES } from '../config/defaults';
+import { validateConfig } from '../config/validate';
+import { ConfigError, ResponseTooLargeError, toProblem } from '../core/errors';
+import { createLogger, stdoutSink } from '../observability/log';
+import { createGateway, Gateway, GatewayDeps, GatewayResponse } from '../proxy';
+
+/** The ALB → Lambda event (the fields this handler reads). */
+export interface AlbEvent {
+  readonly requestContext?: { readonly elb?: { readonly targetGroupArn?: string } };
+  readonly httpMethod: string;
+  readonly path: string;
+  readonly queryStringParameters?: Readonly<Record<string, string>> | null;
+  readonly multiValueQueryStringParameters?: Readonly<Record<string, readonly string[]>> | null;
+  readonly headers?: Readonly<Record<string, string>> | null;
+  readonly multiValueHeaders?: Readonly<Record<string, readonly string[]>> | null;
+  readonly body?: string | null;
+  readonly isBase64Encoded?: boolean;
+}
+
+export interface AlbResult {
+  statusCode: number;
+  statusDescription: string;
+  headers?: Record<string, string>;
+  multiValueHeaders?: Record<string, string[]>;
+  body: string;
+  isBase64Encoded: boolean;
+}
+
+/** The parts of the Lambda context this handler reads. */
+export interface LambdaContextLike {
+  readonly awsRequestId?: string;
+}
+
+export type AlbHandler = (event: AlbEvent, context?: LambdaContextLike) => Promise<AlbResult>;
+
+export const CONFIG_ENV_VAR = 'GATEWAY_CONFIG';
+
+const TEXTUAL =
+  /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded|problem\+json|problem\+xml|graphql|yaml|x-yaml)\b)/i;
+
+/** True when a body of this content type is sent as text; everything else is base64. */
+export function isTextualContentType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  return TEXTUAL.test(contentType.trim());
+}
+
+function queryOf(event: AlbEvent): string {
+  const pairs: string[] = [];
+  if (event.multiValueQueryStringParameters) {
+    for (const [key, values] of Object.entries(event.multiValueQueryStringParameters)) {
+      for (const value of values) pairs.push(`${key}=${value}`);
+    }
+  } else if (event.queryStringParameters) {
+    for (const [key, value] of Object.entries(event.queryStringParameters)) pairs.push(`${key}=${value}`);
+  }
+  // ALB passes keys and values as received (still percent-encoded): joined back unchanged.
+  return pairs.join('&');
+}
+
+function lastEntry(value: string | readonly string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : value[value.length - 1];
+  const parts = text?.split(',') ?? [];
+  return parts[parts.length - 1]?.trim() || undefined;
+}
+
+function statusDescription(status: number): string {
+  return `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
+}
+
+function encodeBody(
+  body: Buffer,
+  contentType: string | undefined,
+): { body: string; isBase64Encoded: boolean } {
+  if (body.byteLength === 0) return { body: '', isBase64Encoded: false };
+  if (isTextualContentType(contentType)) {
+    const text = body.toString('utf8');
+    if (Buffer.from(text, 'utf8').equals(body)) return { body: text, isBase64Encoded: false };
+  }
+  return { body: body.toString('base64'), isBase64Encoded: true };
+}
+
+function toResult(response: GatewayResponse, multiValue: boolean): AlbResult {
+  const body = Buffer.isBuffer(response.body) ? response.body : Buffer.alloc(0);
+  const contentType = response.headers['content-type'];
+  const encoded = encodeBody(body, typeof contentType === 'string' ? contentType : contentType?.[0]);
+  const result: AlbResult = {
+    statusCode: response.status,
+    statusDescription: statusDescription(response.status),
+    ...encoded,
+  };
+  if (multiValue) {
+    result.multiValueHeaders = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      result.multiValueHeaders[name] = typeof value === 'string' ? [value] : [...value];
+    }
+  } else {
+    result.headers = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      // Single-value mode carries one value per name: Set-Cookie keeps the first (use multi-value mode
+      // on the target group for several cookies); other repeated fields are joined as RFC 9110 allows.
+      result.headers[name] =
+        typeof value === 'string' ? value : name === 'set-cookie' ? value[0] : value.join(', ');
+    }
+  }
+  return result;
+}
+
+function problemResult(problem: object, status: number, multiValue: boolean): AlbResult {
+  const headers = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
+  return {
+    statusCode: status,
+    statusDescription: statusDescription(status),
+    ...(multiValue
+      ? { multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])) }
+      : { headers }),
+    body: JSON.stringify(problem),
+    isBase64Encoded: false,
+  };
+}
+
+export interface LambdaHandlerOptions {
+  /** The configuration JSON. @default process.env.GATEWAY_CONFIG, read at the first invocation */
+  readonly configJson?: string;
+  readonly deps?: GatewayDeps;
+}
+
+/** Loads and validates the configuration, or returns the ConfigError that describes what is wrong. */
+export function loadConfigFromJson(
+  json: string | undefined,
+): ReturnType<typeof validateConfig> | ConfigError {
+  if (json === undefined || json.trim() === '') {
+    return new ConfigError([{ path: `(environment ${CONFIG_ENV_VAR})`, message: 'is not set' }]);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch {
+    return new ConfigError([{ path: `(environment ${CONFIG_ENV_VAR})`, message: 'is not valid JSON' }]);
+  }
+  try {
+    return validateConfig(doc);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    return new ConfigError([{ path: '(root)', message: 'could not be validated' }]);
+  }
+}
+
+export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHandler {
+  let state: Gateway | ConfigError | undefined;
+
+  const init = (): Gateway | ConfigError => {
+    const loaded = loadConfigFromJson(options.configJson ?? process.env[CONFIG_ENV_VAR]);
+    const logger = createLogger(
+      loaded instanceof ConfigError ? 'gateway' : loaded.name,
+      options.deps?.logSink ?? stdoutSink,
+    );
+    if (loaded instanceof ConfigError) {
+      logger.log('error', 'invalid gateway configuration: every request is answered 500', {
+        error: loaded.code,
+        problems: loaded.problems,
+      });
+      return loaded;
+    }
+    try {
+      return createGateway(loaded, options.deps);
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : 'the gateway could not be created';
+      logger.log('error', 'invalid gateway configuration: every request is answered 500', {
+        error: 'CONFIG_INVALID',
+        problems: [{ path: 'security', message: problem }],
+      });
+      return new ConfigError([{ path: 'security', message: problem }]);
+    }
+  };
+
+  return async (event, context) => {
+    state ??= init();
+    const multiValue = event.multiValueHeaders != null;
+    if (state instanceof ConfigError) {
+      return problemResult(
+        {
+          type: 'urn:backend-link:problem:config-invalid',
+          title: 'Gateway configuration invalid',
+          status: 500,
+          code: state.code,
+        },
+        500,
+        multiValue,
+      );
+    }
+    const headers = (multiValue ? event.multiValueHeaders : event.headers) ?? {};
+    const rawBody = event.body ?? '';
+    const response = await state.handle(
+      {
+        method: event.httpMethod,
+        path: event.path,
+        query: queryOf(event),
+        headers,
+        body: Buffer.from(rawBody, event.isBase64Encoded ? 'base64' : 'utf8'),
+        protocol: lastEntry(headers['x-forwarded-proto']) ?? 'https',
+        ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
+      },
+      { bufferResponse: true, maxResponseBodyBytes: LAMBDA_MAX_RESPONSE_BYTES },
+    );
+    const result = toResult(response, multiValue);
+    if (Buffer.byteLength(JSON.stringify(result)) > LAMBDA_MAX_RESPONSE_BYTES) {
+      const error = new ResponseTooLargeError('encoded Lambda response above the ALB limit');
+      state.logger.log('error', 'response too large for the load balancer', {
+        requestId: response.requestId,
+        error: error.code,
+        upstreamStatus: response.status,
+      });
+      return problemResult(toProblem(error, response.requestId), error.status, multiValue);
+    }
+    return result;
+  };
+}
+
+/** The Lambda entry point: `handler` in the bundle. */
+export const handler: AlbHandler = createLambdaHandler();

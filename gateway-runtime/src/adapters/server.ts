@@ -1,0 +1,139 @@
+/**
+ * The standalone reverse proxy: a Node HTTP server in front of the gateway core, for a customer's DMZ
+ * and for local development. Responses are streamed. There is no load balancer in front by default,
+ * so the socket's remote address is the client (`trustedHops` 0) unless the configuration says
+ * otherwise. `shutdown()` stops accepting, lets in-flight requests finish within `shutdownGraceMs`,
+ * then closes what is left and the backend dispatchers.
+ */
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  DEFAULT_HEALTH_PATH,
+  DEFAULT_SERVER_HOST,
+  DEFAULT_SERVER_PORT,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+} from '../config/defaults';
+import type { GatewayConfig } from '../config/types';
+import { splitTarget } from '../core/url';
+import { createGateway, Gateway, GatewayDeps } from '../proxy';
+
+export interface ServerOptions {
+  /** Overrides `server.host`. */
+  readonly host?: string;
+  /** Overrides `server.port` (0 picks a free port). */
+  readonly port?: number;
+  readonly deps?: GatewayDeps;
+}
+
+export interface StandaloneServer {
+  readonly server: Server;
+  readonly gateway: Gateway;
+  /** Where it listens. */
+  readonly host: string;
+  readonly port: number;
+  /** Requests being answered right now. */
+  inFlight(): number;
+  /** Graceful shutdown; resolves once everything is closed. Safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+export async function startServer(
+  config: GatewayConfig,
+  options: ServerOptions = {},
+): Promise<StandaloneServer> {
+  const gateway = createGateway(config, { defaultTrustedHops: 0, ...options.deps });
+  const healthPath = config.server?.healthPath ?? DEFAULT_HEALTH_PATH;
+  const grace = config.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  let draining = false;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = splitTarget(req.url ?? '/');
+    if (target.path === healthPath && (req.method === 'GET' || req.method === 'HEAD')) {
+      const status = draining ? 503 : 200;
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ status: draining ? 'draining' : 'ok' }));
+      return;
+    }
+    const response = await gateway.handle({
+      method: req.method ?? 'GET',
+      path: target.path,
+      query: target.query,
+      headers: req.headers,
+      body: req,
+      ...(req.socket.remoteAddress ? { peerAddress: req.socket.remoteAddress } : {}),
+      protocol: 'http',
+    });
+    if (draining) res.setHeader('connection', 'close');
+    res.writeHead(response.status, response.headers as Record<string, string | string[]>);
+    if (Buffer.isBuffer(response.body)) {
+      res.end(response.body);
+      return;
+    }
+    try {
+      await pipeline(response.body as Readable, res);
+    } catch (error) {
+      // Headers are gone already: the only honest signal left is to cut the connection.
+      gateway.logger.log('error', 'response stream aborted', {
+        requestId: response.requestId,
+        error: (error as { code?: string }).code ?? 'INTERNAL',
+      });
+      res.destroy();
+    }
+  }
+
+  const server = createServer((req, res) => {
+    inFlight += 1;
+    res.on('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) idle?.();
+    });
+    onRequest(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
+      res.destroy();
+    });
+  });
+
+  const host = options.host ?? config.server?.host ?? DEFAULT_SERVER_HOST;
+  const port = options.port ?? config.server?.port ?? DEFAULT_SERVER_PORT;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  const shutdown = () =>
+    (closing ??= (async () => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => (idle = resolve)),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, grace))),
+        ]);
+        clearTimeout(timer);
+      }
+      server.closeAllConnections();
+      await closed;
+      await gateway.close();
+    })());
+
+  gateway.logger.log('info', 'listening', { address: address.address, port: address.port });
+  return {
+    server,
+    gateway,
+    host: address.address,
+    port: address.port,
+    inFlight: () => inFlight,
+    shutdown,
+  };
+}

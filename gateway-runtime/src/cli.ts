@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/**
+ * gateway-runtime: the standalone reverse proxy.
+ *
+ *   gateway-runtime serve --config <file>
+ *
+ * Exit codes: 0 after a graceful shutdown or --help, 2 for a usage error or an invalid configuration
+ * (every bad field is named on stderr), 1 when the server can not start (e.g. the port is taken).
+ */
+import { readFile } from 'node:fs/promises';
+import { validateConfig } from './config/validate';
+import { ConfigError } from './core/errors';
+import { startServer, StandaloneServer } from './adapters/server';
+
+export const USAGE = `Usage: gateway-runtime serve --config <file>
+
+Runs the gateway as a standalone reverse proxy. The configuration file is the gateway's JSON
+document (see gateway-runtime/README.md); it is validated before anything starts.
+
+Commands:
+  serve            start the proxy (listens on server.host:server.port, default 127.0.0.1:8080)
+
+Options:
+  -c, --config <file>   the configuration file (required for serve)
+  -h, --help            show this help
+
+The health endpoint answers GET server.healthPath (default /healthz). SIGTERM or SIGINT stops
+accepting connections, lets in-flight requests finish within server.shutdownGraceMs, and exits.`;
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+export interface ParsedArgs {
+  readonly command?: string;
+  readonly config?: string;
+  readonly help: boolean;
+  readonly problems: readonly string[];
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  let command: string | undefined;
+  let config: string | undefined;
+  let help = false;
+  const problems: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') help = true;
+    else if (arg === '-c' || arg === '--config') {
+      config = argv[++i];
+      if (config === undefined) problems.push(`${arg} needs a file name`);
+    } else if (arg.startsWith('--config=')) config = arg.slice('--config='.length);
+    else if (arg.startsWith('-')) problems.push(`unknown option ${arg}`);
+    else if (command === undefined) command = arg;
+    else problems.push(`unexpected argument ${arg}`);
+  }
+  if (!help) {
+    if (command === undefined) problems.push('a command is required (serve)');
+    else if (command !== 'serve') problems.push(`unknown command ${command} (expected serve)`);
+    else if (config === undefined) problems.push('serve needs --config <file>');
+  }
+  return { ...(command ? { command } : {}), ...(config ? { config } : {}), help, problems };
+}
+
+/** Loads the file and validates it; returns the problems to print instead when it is not usable. */
+export async function loadConfigFile(
+  file: string,
+): Promise<{ config: ReturnType<typeof validateConfig> } | { problems: string[] }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return { problems: [`${file}: can not be read (${(error as NodeJS.ErrnoException).code})`] };
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    return { problems: [`${file}: is not valid JSON (${(error as Error).message})`] };
+  }
+  try {
+    return { config: validateConfig(doc) };
+  } catch (error) {
+    if (error instanceof ConfigError)
+      return { problems: error.problems.map((p) => `${p.path}: ${p.message}`) };
+    throw error;
+  }
+}
+
+/**
+ * Runs the CLI. Resolves with the exit code once the server has stopped (or at once for errors and
+ * --help). `onStarted` receives the running server (tests use it).
+ */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = defaultIo,
+  onStarted?: (server: StandaloneServer) => void,
+): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.problems.length > 0) {
+    io.stderr(`gateway-runtime: ${args.problems.join('; ')}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const loaded = await loadConfigFile(args.config as string);
+  if ('problems' in loaded) {
+    io.stderr(
+      `gateway-runtime: invalid configuration in ${args.config}:\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
+    return 2;
+  }
+  let server: StandaloneServer;
+  try {
+    server = await startServer(loaded.config);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      io.stderr(`gateway-runtime: can not listen (${code})\n`);
+      return 1;
+    }
+    io.stderr(`gateway-runtime: can not start: ${(error as Error).message}\n`);
+    return 2;
+  }
+  onStarted?.(server);
+  return new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      server.gateway.logger.log('info', `${signal}: shutting down`);
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      server.shutdown().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,138 @@
+/**
+ * Header hygiene, as pure functions: what goes to the backend and what comes back to the caller.
+ * Hop-by-hop headers (RFC 9110 §7.6.1) and every header named in `Connection` are removed in both
+ * directions; the caller's credentials are kept only when the configuration says so.
+ */
+
+/** Headers that describe one connection, never the message: they are not forwarded. */
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+]);
+
+/** Headers the gateway sets itself for the backend; the caller's values are dropped. */
+const GATEWAY_SET_HEADERS: ReadonlySet<string> = new Set([
+  'host',
+  'content-length',
+  'expect',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+]);
+
+export type IncomingHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+export interface RequestHeaderOptions {
+  /** Keep the caller's `Authorization`. @default false */
+  readonly forwardAuthorization?: boolean;
+  /** Keep the caller's `Cookie`. @default false */
+  readonly forwardCookies?: boolean;
+}
+
+export interface ForwardedInfo {
+  /** The `Host` the caller asked for (becomes `X-Forwarded-Host`). */
+  readonly host?: string;
+  /** `http` or `https`, as the caller used it (becomes `X-Forwarded-Proto`). */
+  readonly proto: string;
+  /** The `X-Forwarded-For` entries received, left to right. */
+  readonly forwardedFor: readonly string[];
+  /** The immediate peer's address, appended to `X-Forwarded-For` when known (standalone server). */
+  readonly peerAddress?: string;
+}
+
+/** One header value as a string: repeated fields joined as RFC 9110 §5.3 says (`; ` for Cookie). */
+export function headerValue(name: string, value: string | readonly string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  if (value.length === 0) return undefined;
+  return value.join(name.toLowerCase() === 'cookie' ? '; ' : ', ');
+}
+
+/** The header names listed in `Connection` (lower case), which are hop-by-hop for this message. */
+export function connectionNamedHeaders(connection: string | readonly string[] | undefined): Set<string> {
+  const named = new Set<string>();
+  const text = headerValue('connection', connection);
+  if (!text) return named;
+  for (const token of text.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name) named.add(name);
+  }
+  return named;
+}
+
+function lowerCaseEntries(headers: IncomingHeaders): Map<string, string | readonly string[]> {
+  const lower = new Map<string, string | readonly string[]>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    const previous = lower.get(key);
+    if (previous === undefined) lower.set(key, value);
+    else lower.set(key, [...(typeof previous === 'string' ? [previous] : previous), ...[value].flat()]);
+  }
+  return lower;
+}
+
+/** Removes hop-by-hop headers and those named in `Connection`; names come back in lower case. */
+export function stripHopByHop(headers: IncomingHeaders): Map<string, string | readonly string[]> {
+  const lower = lowerCaseEntries(headers);
+  const named = connectionNamedHeaders(lower.get('connection'));
+  for (const name of [...lower.keys()]) {
+    if (HOP_BY_HOP_HEADERS.has(name) || named.has(name)) lower.delete(name);
+  }
+  return lower;
+}
+
+/** Splits `X-Forwarded-For` values (possibly repeated fields) into trimmed entries, left to right. */
+export function parseForwardedFor(value: string | readonly string[] | undefined): string[] {
+  if (value === undefined) return [];
+  const fields = typeof value === 'string' ? [value] : value;
+  return fields
+    .flatMap((field) => field.split(','))
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+}
+
+/**
+ * The headers to send to the backend: the caller's headers without hop-by-hop ones, without
+ * `Authorization`/`Cookie` unless configured, with `Host` set to the backend's and the
+ * `X-Forwarded-*` headers set by the gateway. The scheme's headers are added afterwards.
+ */
+export function buildBackendRequestHeaders(
+  incoming: IncomingHeaders,
+  backendUrl: URL,
+  forwarded: ForwardedInfo,
+  options: RequestHeaderOptions = {},
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of stripHopByHop(incoming)) {
+    if (GATEWAY_SET_HEADERS.has(name)) continue;
+    if (name === 'authorization' && !options.forwardAuthorization) continue;
+    if (name === 'cookie' && !options.forwardCookies) continue;
+    const text = headerValue(name, value);
+    if (text !== undefined) out[name] = text;
+  }
+  out.host = backendUrl.host;
+  const chain = forwarded.peerAddress
+    ? [...forwarded.forwardedFor, forwarded.peerAddress]
+    : forwarded.forwardedFor;
+  if (chain.length > 0) out['x-forwarded-for'] = chain.join(', ');
+  out['x-forwarded-proto'] = forwarded.proto;
+  if (forwarded.host) out['x-forwarded-host'] = forwarded.host;
+  return out;
+}
+
+/** The backend's response headers for the caller: hop-by-hop ones removed, names in lower case. */
+export function filterResponseHeaders(headers: IncomingHeaders): Record<string, string | readonly string[]> {
+  const out: Record<string, string | readonly string[]> = {};
+  for (const [name, value] of stripHopByHop(headers)) out[name] = value;
+  return out;
+}

@@ -1,0 +1,70 @@
+/**
+ * JSON-line logs. Only the fields below are ever written (an allow-list, not a filter): no headers,
+ * no bodies, no query strings, no secret values, no error messages from third parties.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogFields {
+  readonly requestId?: string;
+  readonly method?: string;
+  /** The request path without its query. */
+  readonly path?: string;
+  readonly status?: number;
+  readonly upstreamStatus?: number;
+  readonly durationMs?: number;
+  /** A GatewayError code (e.g. BACKEND_TIMEOUT) or INTERNAL. */
+  readonly error?: string;
+  /** Configuration problems: JSON paths and the validator's messages (configuration holds no secrets). */
+  readonly problems?: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+  /** Attempts made towards the backend (2 when a scheme retried). */
+  readonly attempts?: number;
+  readonly address?: string;
+  readonly port?: number;
+}
+
+const FIELD_NAMES: ReadonlyArray<keyof LogFields> = [
+  'requestId',
+  'method',
+  'path',
+  'status',
+  'upstreamStatus',
+  'durationMs',
+  'error',
+  'problems',
+  'attempts',
+  'address',
+  'port',
+];
+
+export type LineSink = (line: string) => void;
+
+export const stdoutSink: LineSink = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+export interface Logger {
+  log(level: LogLevel, msg: string, fields?: LogFields): void;
+}
+
+/** A logger that writes one JSON object per line: time, level, msg, name, then the known fields. */
+export function createLogger(
+  name: string,
+  sink: LineSink = stdoutSink,
+  now: () => number = Date.now,
+): Logger {
+  return {
+    log(level, msg, fields = {}) {
+      const entry: Record<string, unknown> = { time: new Date(now()).toISOString(), level, msg, name };
+      for (const key of FIELD_NAMES) {
+        if (fields[key] !== undefined) entry[key] = fields[key];
+      }
+      sink(JSON.stringify(entry));
+    },
+  };
+}
+
+/** The path without its query string, for logs. */
+export function pathForLog(path: string): string {
+  const at = path.search(/[?#]/);
+  return at < 0 ? path : path.slice(0, at);
+}

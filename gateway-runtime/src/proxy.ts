@@ -1,0 +1,419 @@
+/**
+ * The proxy core: one request in, one response out. Adapters (Lambda ALB, standalone server) turn
+ * their input into a GatewayRequest and the GatewayResponse back into their output.
+ *
+ * check trusted source → build URL → filter headers → read the body (bounded; buffered when the scheme
+ * hashes or may replay it) → authorize → send through the dispatcher → onResponse → maybe retry once
+ * → answer. Every failure is a GatewayError answered as RFC 9457 problem JSON without internal detail.
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { Dispatcher, request as undiciRequest } from 'undici';
+import {
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_REPLAY_BODY_BYTES,
+  DEFAULT_MAX_REQUEST_BODY_BYTES,
+  DEFAULT_MAX_RESPONSE_BODY_BYTES,
+  DEFAULT_TRUSTED_HOPS,
+} from './config/defaults';
+import type { GatewayConfig } from './config/types';
+import { checkTrustedSource, createSourceMatcher } from './core/client-address';
+import {
+  BackendProtocolError,
+  BackendTimeoutError,
+  BackendTlsError,
+  BackendUnreachableError,
+  GatewayError,
+  ReplayBodyTooLargeError,
+  RequestTooLargeError,
+  ResponseTooLargeError,
+  toProblem,
+} from './core/errors';
+import {
+  buildBackendRequestHeaders,
+  filterResponseHeaders,
+  headerValue,
+  IncomingHeaders,
+  parseForwardedFor,
+} from './core/headers';
+import { buildBackendUrl } from './core/url';
+import { BackendDispatchers, createBackendDispatchers } from './io/dispatchers';
+import { createLogger, LineSink, Logger, pathForLog, stdoutSink } from './observability/log';
+import { createMetricsEmitter, MetricsEmitter } from './observability/metrics';
+import { createAuthScheme } from './schemes';
+import type { AuthScheme, OutgoingRequest } from './schemes/types';
+import { createSecretResolver } from './secrets';
+import type { SecretResolver } from './secrets/types';
+
+/** A request as an adapter hands it to the gateway. */
+export interface GatewayRequest {
+  readonly method: string;
+  /** The request path, without the query (as received, percent-encoded). */
+  readonly path: string;
+  /** The raw query string, without `?`. */
+  readonly query?: string;
+  /** Header names in any case; repeated fields as arrays. */
+  readonly headers: IncomingHeaders;
+  /** The body: whole (Lambda) or a stream (server). */
+  readonly body?: Buffer | AsyncIterable<Uint8Array>;
+  /** The socket's remote address (standalone server); absent behind the ALB. */
+  readonly peerAddress?: string;
+  /** How the caller reached us (becomes `X-Forwarded-Proto`). */
+  readonly protocol: string;
+  /** @default - a random UUID */
+  readonly requestId?: string;
+}
+
+export interface HandleOptions {
+  /** Read the whole response body into a Buffer (Lambda). @default false (stream it) */
+  readonly bufferResponse?: boolean;
+  /** A tighter response cap than `limits.maxResponseBodyBytes` (the Lambda adapter's 1 MB). */
+  readonly maxResponseBodyBytes?: number;
+}
+
+export interface GatewayResponse {
+  readonly status: number;
+  /** Header names in lower case. */
+  readonly headers: Record<string, string | readonly string[]>;
+  /** A Buffer for problem answers and with `bufferResponse`; otherwise a stream that errors past the cap. */
+  readonly body: Buffer | Readable;
+  readonly requestId: string;
+}
+
+export interface GatewayDeps {
+  /** @default createSecretResolver() */
+  readonly secrets?: SecretResolver;
+  /** @default createBackendDispatchers(config, secrets) */
+  readonly dispatchers?: BackendDispatchers;
+  /** @default createAuthScheme(config.security, ...) */
+  readonly scheme?: AuthScheme;
+  /** Where log lines go. @default stdout */
+  readonly logSink?: LineSink;
+  /** Where EMF metric lines go. @default the log sink */
+  readonly metricsSink?: LineSink;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /**
+   * `trustedHops` when the configuration does not set it. The standalone server passes 0 (the socket
+   * address is the client) so that, without a proxy in front, no client-written entry is ever used.
+   * @default DEFAULT_TRUSTED_HOPS (1: the ALB)
+   */
+  readonly defaultTrustedHops?: number;
+}
+
+export interface Gateway {
+  readonly config: GatewayConfig;
+  readonly logger: Logger;
+  handle(request: GatewayRequest, options?: HandleOptions): Promise<GatewayResponse>;
+  close(): Promise<void>;
+}
+
+const TRANSPORT_UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+const TRANSPORT_TIMEOUT = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_OSSL_)/;
+
+/**
+ * Maps an error from the transport (undici, node:net, node:tls) to the GatewayError to answer.
+ * (The lead replaces this with io/transport-errors.ts at merge.)
+ */
+export function classifyTransportError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const seen = new Set<unknown>();
+  for (
+    let e: unknown = error;
+    e && typeof e === 'object' && !seen.has(e);
+    e = (e as { cause?: unknown }).cause
+  ) {
+    seen.add(e);
+    if (e instanceof GatewayError) return e;
+    const code = String((e as { code?: unknown }).code ?? '');
+    if (TRANSPORT_TIMEOUT.has(code))
+      return new BackendTimeoutError(`backend timed out (${code})`, { cause: error });
+    if (TLS_CODE.test(code)) return new BackendTlsError(`backend TLS failed (${code})`, { cause: error });
+    if (TRANSPORT_UNREACHABLE.has(code)) {
+      return new BackendUnreachableError(`backend unreachable (${code})`, { cause: error });
+    }
+    if (
+      code.startsWith('HPE_') ||
+      code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+      code === 'UND_ERR_INFO'
+    ) {
+      return new BackendProtocolError(`invalid backend response (${code})`, { cause: error });
+    }
+    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+      return new ResponseTooLargeError('backend response too large', { cause: error });
+    }
+  }
+  return new BackendUnreachableError('backend request failed', { cause: error });
+}
+
+async function* bounded(source: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.byteLength;
+    if (total > limit) throw new RequestTooLargeError(`request body above ${limit} bytes`);
+    yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  }
+}
+
+/** Reads a whole body. Above `replayLimit`: ReplayBodyTooLargeError; above `maxBytes`: RequestTooLargeError. */
+async function readBody(
+  source: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  replayLimit: number,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.byteLength;
+    if (total > maxBytes) throw new RequestTooLargeError(`request body above ${maxBytes} bytes`);
+    if (total > replayLimit)
+      throw new ReplayBodyTooLargeError(`request body above ${replayLimit} replayable bytes`);
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Reads a response body into a Buffer, failing with ResponseTooLargeError past `limit`. */
+async function readResponse(body: Dispatcher.ResponseData['body'], limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += (chunk as Buffer).byteLength;
+    if (total > limit) {
+      body.destroy();
+      throw new ResponseTooLargeError(`backend response above ${limit} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** A pass-through stream that fails with ResponseTooLargeError past `limit`. */
+function limitStream(body: Readable, limit: number): Readable {
+  let total = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      total += chunk.byteLength;
+      if (total > limit) callback(new ResponseTooLargeError(`backend response above ${limit} bytes`));
+      else callback(null, chunk);
+    },
+  });
+  body.on('error', (error) => counter.destroy(classifyTransportError(error)));
+  counter.on('close', () => {
+    if (!body.destroyed) body.destroy();
+  });
+  return body.pipe(counter);
+}
+
+function problemResponse(error: GatewayError | unknown, requestId: string): GatewayResponse {
+  const problem = toProblem(error, requestId);
+  return {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
+    body: Buffer.from(JSON.stringify(problem)),
+    requestId,
+  };
+}
+
+export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
+  const now = deps.now ?? Date.now;
+  const secrets = deps.secrets ?? createSecretResolver();
+  const dispatchers = deps.dispatchers ?? createBackendDispatchers(config, secrets);
+  const scheme = deps.scheme ?? createAuthScheme(config.security, { secrets, now });
+  const logSink = deps.logSink ?? stdoutSink;
+  const logger = createLogger(config.name, logSink, now);
+  const metrics: MetricsEmitter = createMetricsEmitter(config.name, deps.metricsSink ?? logSink, now);
+  const backendBase = new URL(config.backend.url);
+  const sourceMatcher = config.trustedSources ? createSourceMatcher(config.trustedSources.cidrs) : undefined;
+  const trustedHops = config.trustedSources?.trustedHops ?? deps.defaultTrustedHops ?? DEFAULT_TRUSTED_HOPS;
+  const maxRequest = config.limits?.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
+  const maxReplay = config.limits?.maxReplayBodyBytes ?? DEFAULT_MAX_REPLAY_BODY_BYTES;
+  const maxResponse = config.limits?.maxResponseBodyBytes ?? DEFAULT_MAX_RESPONSE_BODY_BYTES;
+  const headersTimeout = config.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const bodyTimeout = config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const buffersBody = scheme.needsBody || scheme.mayRetry;
+
+  async function prepareBody(request: GatewayRequest): Promise<Buffer | Readable | undefined> {
+    const declared = Number(headerValue('content-length', request.headers['content-length']) ?? NaN);
+    if (Number.isFinite(declared) && declared > maxRequest) {
+      throw new RequestTooLargeError(`declared request body of ${declared} bytes above ${maxRequest}`);
+    }
+    if (buffersBody && Number.isFinite(declared) && declared > maxReplay) {
+      throw new ReplayBodyTooLargeError(
+        `declared request body of ${declared} bytes above ${maxReplay} replayable`,
+      );
+    }
+    const body = request.body;
+    if (body === undefined) return undefined;
+    if (Buffer.isBuffer(body)) {
+      if (body.byteLength > maxRequest)
+        throw new RequestTooLargeError(`request body above ${maxRequest} bytes`);
+      if (buffersBody && body.byteLength > maxReplay) {
+        throw new ReplayBodyTooLargeError(`request body above ${maxReplay} replayable bytes`);
+      }
+      return body.byteLength === 0 ? undefined : body;
+    }
+    if (buffersBody) {
+      const whole = await readBody(body, maxRequest, maxReplay);
+      return whole.byteLength === 0 ? undefined : whole;
+    }
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      // Streamed GET/HEAD: forward a body only if the caller sent one (rare); read it bounded.
+      const whole = await readBody(body, maxRequest, maxRequest);
+      return whole.byteLength === 0 ? undefined : whole;
+    }
+    return Readable.from(bounded(body, maxRequest), { objectMode: false });
+  }
+
+  async function send(
+    outgoing: OutgoingRequest,
+    body: Buffer | Readable | undefined,
+  ): Promise<Dispatcher.ResponseData> {
+    const authHeaders = await scheme.authorize(outgoing);
+    const dispatcher = await dispatchers.get(); // per request: rotation swaps it
+    try {
+      return await undiciRequest(outgoing.url, {
+        dispatcher,
+        method: outgoing.method as Dispatcher.HttpMethod,
+        headers: { ...outgoing.headers, ...authHeaders },
+        body: body ?? null,
+        headersTimeout,
+        bodyTimeout,
+      });
+    } catch (error) {
+      throw classifyTransportError(error);
+    }
+  }
+
+  async function handle(request: GatewayRequest, options: HandleOptions = {}): Promise<GatewayResponse> {
+    const started = now();
+    const requestId = request.requestId ?? randomUUID();
+    const method = request.method.toUpperCase();
+    const logFields = { requestId, method, path: pathForLog(request.path) };
+    const forwardedFor = parseForwardedFor(request.headers['x-forwarded-for']);
+    let upstreamStatus: number | undefined;
+    let attempts = 0;
+    const finish = (response: GatewayResponse, error?: unknown) => {
+      const durationMs = now() - started;
+      const code = error === undefined ? undefined : error instanceof GatewayError ? error.code : 'INTERNAL';
+      const level = response.status >= 500 ? 'error' : response.status >= 400 ? 'warn' : 'info';
+      logger.log(level, error === undefined ? 'request proxied' : 'request failed', {
+        ...logFields,
+        status: response.status,
+        ...(upstreamStatus !== undefined ? { upstreamStatus } : {}),
+        durationMs,
+        ...(code ? { error: code } : {}),
+        ...(attempts > 1 ? { attempts } : {}),
+      });
+      metrics.request({
+        latencyMs: durationMs,
+        ...(upstreamStatus !== undefined ? { upstreamStatus } : {}),
+        authFailure: scheme.type !== 'none' && (upstreamStatus === 401 || upstreamStatus === 403),
+        gatewayError: error !== undefined,
+        ...(dispatchers.clientCertificateDaysToExpiry() !== undefined
+          ? { clientCertificateDaysToExpiry: dispatchers.clientCertificateDaysToExpiry() }
+          : {}),
+      });
+      return response;
+    };
+
+    try {
+      if (sourceMatcher) {
+        checkTrustedSource(sourceMatcher, { forwardedFor, peerAddress: request.peerAddress, trustedHops });
+      }
+      const url = buildBackendUrl(backendBase, request.path, request.query);
+      const headers = buildBackendRequestHeaders(
+        request.headers,
+        url,
+        {
+          host: headerValue('host', request.headers.host ?? request.headers.Host),
+          proto: request.protocol,
+          forwardedFor,
+          ...(request.peerAddress ? { peerAddress: request.peerAddress } : {}),
+        },
+        config.forwarding ?? {},
+      );
+      const body = await prepareBody(request);
+      const outgoing: OutgoingRequest = {
+        method,
+        url,
+        headers,
+        ...(Buffer.isBuffer(body) ? { body } : {}),
+      };
+      const canReplay = body === undefined || Buffer.isBuffer(body);
+
+      let response: Dispatcher.ResponseData;
+      for (;;) {
+        attempts += 1;
+        response = await send(outgoing, body);
+        upstreamStatus = response.statusCode;
+        const verdict = scheme.onResponse
+          ? await scheme.onResponse(
+              outgoing,
+              { status: response.statusCode, headers: response.headers as Record<string, string | string[]> },
+              attempts,
+            )
+          : 'done';
+        if (verdict !== 'retry' || attempts >= 2 || !canReplay) break;
+        await response.body.dump().catch(() => undefined);
+      }
+
+      const limit = Math.min(maxResponse, options.maxResponseBodyBytes ?? Infinity);
+      const responseHeaders = filterResponseHeaders(response.headers as IncomingHeaders);
+      const declared = Number(headerValue('content-length', response.headers['content-length']) ?? NaN);
+      if (Number.isFinite(declared) && declared > limit) {
+        response.body.destroy();
+        throw new ResponseTooLargeError(`backend declared ${declared} bytes, above ${limit}`);
+      }
+      if (options.bufferResponse) {
+        let whole: Buffer;
+        try {
+          whole = await readResponse(response.body, limit);
+        } catch (error) {
+          throw classifyTransportError(error);
+        }
+        delete responseHeaders['content-length'];
+        return finish({ status: response.statusCode, headers: responseHeaders, body: whole, requestId });
+      }
+      return finish({
+        status: response.statusCode,
+        headers: responseHeaders,
+        body: limitStream(response.body, limit),
+        requestId,
+      });
+    } catch (error) {
+      const gatewayError = error instanceof GatewayError ? error : undefined;
+      if (request.body && !Buffer.isBuffer(request.body) && request.body instanceof Readable) {
+        request.body.resume(); // drain what the caller still sends, so the answer can be read
+      }
+      return finish(problemResponse(gatewayError ?? error, requestId), error);
+    }
+  }
+
+  return {
+    config,
+    logger,
+    handle,
+    close: () => dispatchers.close(),
+  };
+}

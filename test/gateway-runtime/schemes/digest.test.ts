@@ -1,0 +1,147 @@
+import { createDigestScheme } from '../../../gateway-runtime/src/schemes/digest';
+import { parseAuthenticateHeader } from '../../../gateway-runtime/src/schemes/digest-auth';
+import type { OutgoingRequest } from '../../../gateway-runtime/src/schemes/types';
+import { fakeSecrets } from './fake-secrets';
+
+const secrets = fakeSecrets({ PW: 'pa:ss' });
+const scheme = () =>
+  createDigestScheme({ type: 'digest', username: 'user', password: { env: 'PW' } }, { secrets });
+const request = (path = '/private/a'): OutgoingRequest => ({
+  method: 'GET',
+  url: new URL(`http://backend.test${path}`),
+  headers: {},
+});
+const challenge = (nonce: string, extra = '') => ({
+  status: 401,
+  headers: { 'www-authenticate': `Digest realm="r", nonce="${nonce}", qop="auth", algorithm=MD5${extra}` },
+});
+const ok = { status: 200, headers: {} };
+const params = (authorization: string | undefined) =>
+  parseAuthenticateHeader(authorization ?? '')[0]?.params ?? {};
+
+describe('digest scheme: nonce reuse and retries', () => {
+  test('GIVEN a cold link WHEN the backend challenges THEN it retries once and then answers preemptively with nc counting', async () => {
+    const digest = scheme();
+    const first = request();
+    expect(await digest.authorize(first)).toEqual({});
+    expect(await digest.onResponse(first, challenge('n1'), 1)).toBe('retry');
+    const retried = await digest.authorize(first);
+    expect(params(retried.authorization)).toMatchObject({ nonce: 'n1', nc: '00000001', uri: '/private/a' });
+    expect(await digest.onResponse(first, ok, 2)).toBe('done');
+
+    const second = request('/private/b?x=1');
+    const warm = await digest.authorize(second);
+    expect(params(warm.authorization)).toMatchObject({ nonce: 'n1', nc: '00000002', uri: '/private/b?x=1' });
+    expect(await digest.onResponse(second, ok, 1)).toBe('done');
+    expect(digest.sessionCount()).toBe(1);
+  });
+
+  test('GIVEN a warm link WHEN the backend says stale=true THEN it takes the new nonce and retries once', async () => {
+    const digest = scheme();
+    const warmUp = request();
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, challenge('old'), 1);
+
+    const next = request();
+    expect(params((await digest.authorize(next)).authorization).nonce).toBe('old');
+    expect(await digest.onResponse(next, challenge('new', ', stale=true'), 1)).toBe('retry');
+    expect(params((await digest.authorize(next)).authorization)).toMatchObject({
+      nonce: 'new',
+      nc: '00000001',
+    });
+    expect(await digest.onResponse(next, challenge('newer', ', stale=true'), 2)).toBe('done');
+  });
+
+  test('GIVEN a warm link WHEN the backend rejects without stale (wrong password) THEN the 401 passes, next request uses the new nonce', async () => {
+    const digest = scheme();
+    const warmUp = request();
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, challenge('n1'), 1);
+
+    const rejected = request();
+    await digest.authorize(rejected);
+    expect(await digest.onResponse(rejected, challenge('n2'), 1)).toBe('done');
+    expect(params((await digest.authorize(request())).authorization)).toMatchObject({
+      nonce: 'n2',
+      nc: '00000001',
+    });
+  });
+
+  test.each([
+    ['a 401 without a digest challenge', { status: 401, headers: { 'www-authenticate': 'Basic realm="x"' } }],
+    ['a 401 without WWW-Authenticate', { status: 401, headers: {} }],
+    ['a 403', { status: 403, headers: { 'www-authenticate': 'Digest realm="r", nonce="n"' } }],
+  ])('GIVEN %s THEN it never retries', async (_what, response) => {
+    const digest = scheme();
+    const r = request();
+    await digest.authorize(r);
+    expect(await digest.onResponse(r, response, 1)).toBe('done');
+  });
+
+  test('GIVEN the second attempt is rejected too THEN it never loops', async () => {
+    const digest = scheme();
+    const r = request();
+    await digest.authorize(r);
+    expect(await digest.onResponse(r, challenge('n1'), 1)).toBe('retry');
+    await digest.authorize(r);
+    expect(await digest.onResponse(r, challenge('n2'), 2)).toBe('done');
+  });
+
+  test('GIVEN 50 concurrent requests on a warm link THEN every nc is unique and cnonces differ', async () => {
+    const digest = scheme();
+    const warmUp = request();
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, challenge('n1'), 1);
+    const headers = await Promise.all(Array.from({ length: 50 }, () => digest.authorize(request())));
+    const ncs = headers.map((h) => params(h.authorization).nc);
+    expect(new Set(ncs).size).toBe(50);
+    expect(ncs.map((nc) => parseInt(nc, 16)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    expect(new Set(headers.map((h) => params(h.authorization).cnonce)).size).toBe(50);
+  });
+
+  test('GIVEN MD5-sess THEN the session cnonce is kept for the nonce', async () => {
+    const digest = scheme();
+    const warmUp = request();
+    await digest.authorize(warmUp);
+    await digest.onResponse(
+      warmUp,
+      {
+        status: 401,
+        headers: { 'www-authenticate': 'Digest realm="r", nonce="s", qop="auth", algorithm=MD5-sess' },
+      },
+      1,
+    );
+    const a = params((await digest.authorize(request())).authorization);
+    const b = params((await digest.authorize(request())).authorization);
+    expect(a.algorithm).toBe('MD5-sess');
+    expect(a.cnonce).toBe(b.cnonce);
+    expect([a.nc, b.nc]).toEqual(['00000001', '00000002']);
+  });
+
+  test('GIVEN reuseNonce false (how many peers behave) THEN every request is challenged again with nc 1', async () => {
+    const digest = createDigestScheme(
+      { type: 'digest', username: 'user', password: { env: 'PW' } },
+      { secrets },
+      { reuseNonce: false },
+    );
+    for (const nonce of ['a', 'b']) {
+      const r = request();
+      expect(await digest.authorize(r)).toEqual({});
+      expect(await digest.onResponse(r, challenge(nonce), 1)).toBe('retry');
+      expect(params((await digest.authorize(r)).authorization)).toMatchObject({ nonce, nc: '00000001' });
+    }
+  });
+
+  test('fails when the password can not be read: CREDENTIALS_UNAVAILABLE', async () => {
+    const digest = createDigestScheme(
+      { type: 'digest', username: 'user', password: { env: 'MISSING' } },
+      { secrets },
+    );
+    await expect(digest.authorize(request())).rejects.toMatchObject({
+      code: 'CREDENTIALS_UNAVAILABLE',
+      status: 503,
+    });
+  });
+});

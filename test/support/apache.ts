@@ -1,0 +1,159 @@
+/**
+ * Apache httpd (Debian's apache2) with mod_auth_digest, started by a test on a loopback port in a
+ * temporary directory with its own minimal configuration. `/private/` needs Digest authentication
+ * (MD5, qop=auth, users from an htdigest file made here); everything else is public.
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitForPort } from './ports';
+import { startProcess, TestProcess } from './processes';
+import { requireTool } from './tools';
+
+export const APACHE_BINARY = '/usr/sbin/apache2';
+const MODULES = '/usr/lib/apache2/modules';
+
+export interface ApacheDigestOptions {
+  readonly realm: string;
+  readonly users: ReadonlyArray<{ readonly username: string; readonly password: string }>;
+  /** @default "MD5" */
+  readonly algorithm?: 'MD5' | 'MD5-sess';
+  /** Files served under /private/ and / (name → content). */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+export interface RunningApache {
+  readonly port: number;
+  readonly baseUrl: string;
+  readonly dir: string;
+  /** Access-log lines so far: `METHOD PATH STATUS`. */
+  accessLog(): string[];
+  /** Waits until the access log has a line for `path` (requests are logged after they are answered). */
+  waitForLogLine(path: string, timeoutMs?: number): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** `user:realm:MD5(user:realm:password)`, the htdigest format. */
+export function htdigestLine(username: string, realm: string, password: string): string {
+  return `${username}:${realm}:${createHash('md5').update(`${username}:${realm}:${password}`).digest('hex')}`;
+}
+
+export async function startApacheDigest(options: ApacheDigestOptions): Promise<RunningApache> {
+  const binary = requireTool(APACHE_BINARY, 'apache2');
+  const dir = mkdtempSync(join(tmpdir(), 'apache-digest-'));
+  chmodSync(dir, 0o755); // worker processes run as www-data when the test runs as root
+  const www = join(dir, 'www');
+  mkdirSync(join(www, 'private'), { recursive: true, mode: 0o755 });
+  const files = { 'private/hello.txt': 'hello from apache\n', 'public.txt': 'public\n', ...options.files };
+  for (const [name, content] of Object.entries(files))
+    writeFileSync(join(www, name), content, { mode: 0o644 });
+  writeFileSync(
+    join(dir, 'htdigest'),
+    `${options.users.map((u) => htdigestLine(u.username, options.realm, u.password)).join('\n')}\n`,
+    { mode: 0o644 },
+  );
+  const port = await freePort();
+  const isRoot = process.getuid?.() === 0;
+  const conf = `
+ServerRoot "${dir}"
+DefaultRuntimeDir "${dir}"
+PidFile "${dir}/httpd.pid"
+Listen 127.0.0.1:${port}
+ServerName 127.0.0.1
+ErrorLog "${dir}/error.log"
+LogLevel warn
+<IfModule !mpm_event_module>
+  LoadModule mpm_event_module ${MODULES}/mod_mpm_event.so
+</IfModule>
+${isRoot ? 'User www-data\nGroup www-data' : ''}
+<IfModule !log_config_module>
+  LoadModule log_config_module ${MODULES}/mod_log_config.so
+</IfModule>
+<IfModule !authn_core_module>
+  LoadModule authn_core_module ${MODULES}/mod_authn_core.so
+</IfModule>
+<IfModule !authn_file_module>
+  LoadModule authn_file_module ${MODULES}/mod_authn_file.so
+</IfModule>
+<IfModule !authz_core_module>
+  LoadModule authz_core_module ${MODULES}/mod_authz_core.so
+</IfModule>
+<IfModule !authz_user_module>
+  LoadModule authz_user_module ${MODULES}/mod_authz_user.so
+</IfModule>
+<IfModule !auth_digest_module>
+  LoadModule auth_digest_module ${MODULES}/mod_auth_digest.so
+</IfModule>
+<IfModule !mime_module>
+  LoadModule mime_module ${MODULES}/mod_mime.so
+</IfModule>
+TypesConfig "${dir}/mime.types"
+AddType text/plain .txt
+LogFormat "%m %U %>s" short
+CustomLog "${dir}/access.log" short
+DocumentRoot "${www}"
+<Directory "${www}">
+  Require all granted
+</Directory>
+<Location "/private/">
+  AuthType Digest
+  AuthName "${options.realm.replace(/"/g, '\\"')}"
+  AuthDigestDomain /private/
+  AuthDigestProvider file
+  AuthUserFile "${dir}/htdigest"
+  AuthDigestAlgorithm ${options.algorithm ?? 'MD5'}
+  AuthDigestQop auth
+  Require valid-user
+</Location>
+`;
+  writeFileSync(join(dir, 'mime.types'), '');
+  const confFile = join(dir, 'httpd.conf');
+  writeFileSync(confFile, conf);
+  const proc: TestProcess = startProcess(binary, ['-f', confFile, '-DFOREGROUND'], { cwd: dir });
+  try {
+    await waitForPort(port, {
+      isAlive: () => {
+        const exited = proc.exited();
+        if (!exited) return undefined;
+        let log = '';
+        try {
+          log = readFileSync(join(dir, 'error.log'), 'utf8');
+        } catch {
+          // no error log yet
+        }
+        return `${exited}\n${log}`;
+      },
+    });
+  } catch (error) {
+    await proc.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const accessLog = () => {
+    try {
+      return readFileSync(join(dir, 'access.log'), 'utf8').split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  return {
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    dir,
+    accessLog,
+    async waitForLogLine(path, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const lines = accessLog();
+        if (lines.some((line) => line.split(' ')[1] === path)) return lines;
+        if (Date.now() > deadline) throw new Error(`apache never logged ${path}; log:\n${lines.join('\n')}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    async stop() {
+      await proc.stop('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
