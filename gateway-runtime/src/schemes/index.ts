@@ -2,6 +2,8 @@
 import type { SecurityScheme } from '../config/types';
 import { createBasicScheme } from './basic';
 import { createDigestScheme } from './digest';
+import { createSignatureScheme } from './signature';
+import { createTokenScheme } from './token';
 import type { AuthScheme, SchemeContext } from './types';
 
 export type { AuthScheme, BackendResponseInfo, OutgoingRequest, SchemeContext } from './types';
@@ -19,10 +21,11 @@ export function createAuthScheme(scheme: SecurityScheme, ctx: SchemeContext): Au
       return createBasicScheme(scheme, ctx);
     case 'digest':
       return createDigestScheme(scheme, ctx);
-    // LEAD: wire token/signature/oauth2 (createTokenScheme from './token', createSignatureScheme from
-    // './signature', createOAuth2Scheme from './oauth2').
     case 'token':
+      return createTokenScheme(scheme, ctx);
     case 'signature':
+      return createSignatureScheme(scheme, ctx);
+    // LEAD: wire oauth2 (createOAuth2Scheme from './oauth2') when it lands.
     case 'oauth2-client-credentials':
       throw new Error(`security.type "${scheme.type}" is not available in this build of the gateway runtime`);
     default: {

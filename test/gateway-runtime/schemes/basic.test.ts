@@ -43,13 +43,16 @@ describe('createAuthScheme', () => {
     [{ type: 'none' as const }, 'none'],
     [{ type: 'basic' as const, username: 'u', password: { env: 'PW' } }, 'basic'],
     [{ type: 'digest' as const, username: 'u', password: { env: 'PW' } }, 'digest'],
+    [{ type: 'token' as const, token: { env: 'T' } }, 'token'],
+    [
+      { type: 'signature' as const, keyId: 'k', algorithm: 'hmac-sha256' as const, key: { env: 'K' } },
+      'signature',
+    ],
   ])('GIVEN %j THEN the scheme is %s', (config, type) => {
     expect(createAuthScheme(config, { secrets }).type).toBe(type);
   });
 
   test.each([
-    { type: 'token' as const, token: { env: 'T' } },
-    { type: 'signature' as const, keyId: 'k', algorithm: 'hmac-sha256' as const, key: { env: 'K' } },
     {
       type: 'oauth2-client-credentials' as const,
       tokenUrl: 'https://t',
