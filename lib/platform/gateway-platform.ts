@@ -354,7 +354,6 @@ export class GatewayPlatform extends Construct {
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': account } },
           },
         ],
       }),
