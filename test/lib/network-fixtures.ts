@@ -1,4 +1,6 @@
 /** Shared GIVENs for the network construct tests: a platform, customers, and synth helpers. */
+// The cdktf jest matchers' type declarations (test/setup.ts registers them at run time).
+import type {} from 'cdktf/lib/testing/adapters/jest';
 import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { CustomerSubnets } from '../../lib/network/customer-subnets';
