@@ -9,7 +9,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { CustomerSubnets } from '../network/customer-subnets';
 import { AllowedSource, AnyAddressOptIn, IpAllowList } from '../network/ip-allow-list';
 import { standardTags } from '../shared/names';
-import { Problems, isUnresolved, show } from '../shared/validation';
+import { Problems, ValidationError, isUnresolved, show } from '../shared/validation';
 import {
   ACCEPTED_SSL_POLICY,
   DEFAULT_FIXED_RESPONSE,
@@ -235,14 +235,25 @@ export class InternalLoadBalancer extends Construct {
     });
     this.securityGroupId = this.securityGroup.id;
 
-    this.allowList = new IpAllowList(this, 'AllowList', {
-      securityGroupId: this.securityGroup.id,
-      sources: props.trustedSources,
-      ports: [port],
-      subnets,
-      ...(props.trustedNetworkAclCidrs ? { networkAclCidrs: props.trustedNetworkAclCidrs } : {}),
-      ...(props.allowAnyAddress ? { allowAnyAddress: props.allowAnyAddress } : {}),
-    });
+    try {
+      this.allowList = new IpAllowList(this, 'AllowList', {
+        securityGroupId: this.securityGroup.id,
+        sources: props.trustedSources,
+        ports: [port],
+        subnets,
+        ...(props.trustedNetworkAclCidrs ? { networkAclCidrs: props.trustedNetworkAclCidrs } : {}),
+        ...(props.allowAnyAddress ? { allowAnyAddress: props.allowAnyAddress } : {}),
+      });
+    } catch (error) {
+      // Report the allow list's problems under this construct's prop names.
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(
+        this.node.path,
+        error.problems.map((p) =>
+          p.replace(/^`sources/, '`trustedSources').replace(/^`networkAclCidrs/, '`trustedNetworkAclCidrs'),
+        ),
+      );
+    }
 
     this.loadBalancer = new Lb(this, 'Resource', {
       ...LOAD_BALANCER_DEFAULTS,
