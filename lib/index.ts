@@ -1,3 +1,10 @@
 export * from './platform/gateway-platform';
 export * from './network/customer-subnets';
 export { ValidationError } from './shared/validation';
+export * from './platform/platform-defaults';
+export * from './network/ip-allow-list';
+export * from './vpn/site-to-site-vpn';
+export * from './vpn/vpn-defaults';
+export * from './load-balancer/internal-load-balancer';
+export * from './load-balancer/load-balancer-defaults';
+export * from './shared/ports';

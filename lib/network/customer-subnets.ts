@@ -4,6 +4,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { NetworkAcl } from '@cdktf/provider-aws/lib/network-acl';
+import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
 import { GatewayPlatform } from '../platform/gateway-platform';
 import { Cidr, describeCidrProblem, parseCidr, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
@@ -30,6 +31,24 @@ export interface CustomerSubnetsProps {
   readonly availabilityZones?: string[];
 }
 
+/** An allow entry on the customer's network ACL (which is stateless: allow the replies too). */
+export interface NetworkAclRuleOptions {
+  /** True for outbound traffic (leaving the customer's subnets), false for inbound. */
+  readonly egress: boolean;
+  /** `tcp`, `udp` or `-1` (all). */
+  readonly protocol: 'tcp' | 'udp' | '-1';
+  /** The remote range, IPv4 or IPv6. */
+  readonly cidrBlock: string;
+  /** First port (tcp/udp). */
+  readonly fromPort?: number;
+  /** Last port (tcp/udp). */
+  readonly toPort?: number;
+}
+
+/** The first rule number handed out per direction, and the step between two rules. */
+const FIRST_NACL_RULE_NUMBER = 100;
+const NACL_RULE_NUMBER_STEP = 10;
+
 /** One subnet and the zone it lives in. */
 export interface CustomerSubnet {
   readonly availabilityZone: string;
@@ -50,6 +69,8 @@ export class CustomerSubnets extends Construct {
   public readonly subnets: readonly CustomerSubnet[];
   public readonly routeTable: RouteTable;
   public readonly networkAcl: NetworkAcl;
+
+  private readonly nextRuleNumber = { ingress: FIRST_NACL_RULE_NUMBER, egress: FIRST_NACL_RULE_NUMBER };
 
   constructor(scope: Construct, id: string, props: CustomerSubnetsProps) {
     super(scope, id);
@@ -153,6 +174,27 @@ export class CustomerSubnets extends Construct {
       value: this.subnets.map((s) => s.subnet.id),
       description: `Private subnets of ${customerName}`,
     }).overrideLogicalId(`${customerName}_subnet_ids`);
+  }
+
+  /**
+   * Adds an allow entry to the customer's network ACL, numbered after the entries added before it (per
+   * direction, from 100 in steps of 10). The entry is created in `scope`, so that the construct that needs
+   * it owns it. AWS allows 20 entries per direction by default (adjustable to 40).
+   */
+  public addNetworkAclRule(scope: Construct, id: string, options: NetworkAclRuleOptions): NetworkAclRule {
+    const direction = options.egress ? 'egress' : 'ingress';
+    const ruleNumber = this.nextRuleNumber[direction];
+    this.nextRuleNumber[direction] += NACL_RULE_NUMBER_STEP;
+    const ipv6 = options.cidrBlock.includes(':');
+    return new NetworkAclRule(scope, id, {
+      networkAclId: this.networkAcl.id,
+      ruleNumber,
+      egress: options.egress,
+      protocol: options.protocol,
+      ruleAction: 'allow',
+      ...(ipv6 ? { ipv6CidrBlock: options.cidrBlock } : { cidrBlock: options.cidrBlock }),
+      ...(options.protocol === '-1' ? {} : { fromPort: options.fromPort, toPort: options.toPort }),
+    });
   }
 
   /** The subnet ids, in the order of the availability zones. */

@@ -2,9 +2,27 @@ import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
-import { Cidr, cidrContains, cidrOverlaps, describeCidrProblem, parseCidr } from '../shared/cidr';
+import { Ec2TransitGateway } from '@cdktf/provider-aws/lib/ec2-transit-gateway';
+import { Ec2TransitGatewayRouteTable } from '@cdktf/provider-aws/lib/ec2-transit-gateway-route-table';
+import { Ec2TransitGatewayRouteTableAssociation } from '@cdktf/provider-aws/lib/ec2-transit-gateway-route-table-association';
+import { Ec2TransitGatewayVpcAttachment } from '@cdktf/provider-aws/lib/ec2-transit-gateway-vpc-attachment';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { VpnGateway } from '@cdktf/provider-aws/lib/vpn-gateway';
+import { Fn } from 'cdktf';
+import { Cidr, cidrContains, cidrOverlaps, describeCidrProblem, parseCidr, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
 import { Problems, isUnresolved, show } from '../shared/validation';
+import {
+  ALARM_TOPIC_KEY_DEFAULTS,
+  AMAZON_SIDE_ASN_RANGES,
+  DEFAULT_AMAZON_SIDE_ASN,
+  MAX_VPN_CONNECTIONS_PER_VPN_GATEWAY,
+  TRANSIT_GATEWAY_ATTACHMENT_SUBNET_PREFIX,
+  TRANSIT_GATEWAY_DEFAULTS,
+} from './platform-defaults';
 
 /** A VPC that already exists. Its CIDR blocks are declared, not looked up, so synth and plan need no AWS call. */
 export interface ExistingVpcAttributes {
@@ -45,6 +63,96 @@ export interface GatewayPlatformProps {
    * @default - only the standard `Name` and `backend-link:*` tags
    */
   readonly tags?: Record<string, string>;
+  /**
+   * Offer a virtual private gateway as VPN attachment point: one VGW attached to the VPC. It carries at
+   * most 10 VPN connections (an AWS quota); past that, use `transitGateway`. A platform may offer both.
+   * @default - no virtual private gateway
+   */
+  readonly vpnGateway?: VpnGatewayProps;
+  /**
+   * Offer a transit gateway as VPN attachment point: a new or existing TGW, the VPC attachment and the
+   * platform's route table for it; each customer's VPN gets its own TGW route table. A platform may offer both.
+   * @default - no transit gateway
+   */
+  readonly transitGateway?: TransitGatewayProps;
+  /**
+   * The ARN of an existing SNS topic for every alarm of the platform and its customers.
+   * @default - a new SNS topic, encrypted with a new KMS key (rotation on) that CloudWatch alarms may use
+   */
+  readonly existingAlarmTopicArn?: string;
+}
+
+/** The virtual private gateway attachment point. */
+export interface VpnGatewayProps {
+  /**
+   * The private BGP ASN of the Amazon side: 64512-65534 or 4200000000-4294967294.
+   * @default 64512
+   */
+  readonly amazonSideAsn?: number;
+}
+
+/** The transit gateway attachment point. */
+export interface TransitGatewayProps {
+  /**
+   * Use a transit gateway that already exists, e.g. `tgw-0a1b2c3d4e5f60718`. It should have default
+   * route table association and propagation disabled, or other attachments may reach the customers.
+   * @default - a new transit gateway with default route table association and propagation disabled
+   */
+  readonly existingTransitGatewayId?: string;
+  /**
+   * The Amazon-side BGP ASN: of the new transit gateway, or as declared for the existing one (it is
+   * handed to customers, not looked up).
+   * @default 64512
+   */
+  readonly amazonSideAsn?: number;
+  /**
+   * An IPv4 block inside the VPC and outside the customer address pool from which one /28 attachment
+   * subnet per availability zone is carved. Give this or `existingAttachmentSubnetIds`.
+   * @default - the attachment uses `existingAttachmentSubnetIds`
+   */
+  readonly attachmentSubnetsCidrBlock?: string;
+  /**
+   * Subnets of the VPC (one per availability zone) for the transit gateway's VPC attachment. Give this
+   * or `attachmentSubnetsCidrBlock`.
+   * @default - subnets are created from `attachmentSubnetsCidrBlock`
+   */
+  readonly existingAttachmentSubnetIds?: string[];
+}
+
+/** Where a customer's VPN connection attaches to the platform. */
+export type VpnAttachmentKind = 'vpn-gateway' | 'transit-gateway';
+
+/** The transit gateway side of the platform, once created. */
+export interface PlatformTransitGateway {
+  readonly transitGatewayId: string;
+  readonly amazonSideAsn: number;
+  /** The VPC attachment (one per VPC and transit gateway: an AWS rule). */
+  readonly vpcAttachmentId: string;
+  /** The platform's route table, associated with the VPC attachment: routes to each customer's on-prem ranges. */
+  readonly vpcRouteTableId: string;
+  /** The transit gateway, when the platform created it. */
+  readonly transitGateway?: Ec2TransitGateway;
+  /** The VPC attachment resource (routes to the transit gateway must depend on it). */
+  readonly vpcAttachment: Ec2TransitGatewayVpcAttachment;
+}
+
+/** The virtual private gateway side of the platform, once created. */
+export interface PlatformVpnGateway {
+  readonly vpnGatewayId: string;
+  readonly amazonSideAsn: number;
+  readonly vpnGateway: VpnGateway;
+}
+
+/** A customer's VPN, as recorded by the platform so that collisions are caught at synth time. */
+export interface VpnRegistration {
+  readonly customerName: string;
+  /** The construct that made the reservation (named in error messages). */
+  readonly constructPath: string;
+  readonly attachment: VpnAttachmentKind;
+  /** The customer's on-premises ranges reached through the VPN. */
+  readonly onPremCidrs: readonly Cidr[];
+  /** The tunnels' inside /30 blocks that were given explicitly. */
+  readonly tunnelInsideCidrs: readonly Cidr[];
 }
 
 /** What a customer reserves on the platform; recorded so that overlaps are caught at synth time. */
@@ -72,8 +180,19 @@ export class GatewayPlatform extends Construct {
   /** The VPC, when the platform created it. */
   public readonly vpc?: Vpc;
 
+  /** The virtual private gateway, when the platform offers one. */
+  public readonly vpnGateway?: PlatformVpnGateway;
+  /** The transit gateway side, when the platform offers one. */
+  public readonly transitGateway?: PlatformTransitGateway;
+  /** The SNS topic every alarm of the platform and its customers notifies. */
+  public readonly alarmTopicArn: string;
+  /** The alarm topic, when the platform created it. */
+  public readonly alarmTopic?: SnsTopic;
+
   private readonly pool?: Cidr;
+  private readonly vpcBlocks: readonly Cidr[];
   private readonly allocations: CustomerAllocation[] = [];
+  private readonly vpns: VpnRegistration[] = [];
 
   constructor(scope: Construct, id: string, props: GatewayPlatformProps) {
     super(scope, id);
@@ -85,6 +204,7 @@ export class GatewayPlatform extends Construct {
     this.availabilityZones = [...props.availabilityZones];
     this.tags = { ...(props.tags ?? {}) };
     this.pool = parsed.pool;
+    this.vpcBlocks = parsed.vpcBlocks;
 
     if (props.existingVpc) {
       this.vpcId = props.existingVpc.vpcId;
@@ -106,10 +226,217 @@ export class GatewayPlatform extends Construct {
       this.vpcCidrBlocks = [cidrBlock];
     }
 
+    if (props.vpnGateway) {
+      const amazonSideAsn = props.vpnGateway.amazonSideAsn ?? DEFAULT_AMAZON_SIDE_ASN;
+      const vpnGateway = new VpnGateway(this, 'VpnGateway', {
+        vpcId: this.vpcId, // attaches the gateway to the VPC
+        amazonSideAsn: String(amazonSideAsn),
+        tags: standardTags(this.name, `${this.name}-vgw`, this.tags),
+      });
+      this.vpnGateway = { vpnGatewayId: vpnGateway.id, amazonSideAsn, vpnGateway };
+    }
+
+    if (props.transitGateway) {
+      this.transitGateway = this.createTransitGateway(props.transitGateway, parsed.attachmentSubnetBlocks);
+    }
+
+    if (props.existingAlarmTopicArn) {
+      this.alarmTopicArn = props.existingAlarmTopicArn;
+    } else {
+      this.alarmTopic = this.createAlarmTopic();
+      this.alarmTopicArn = this.alarmTopic.arn;
+    }
+
     new TerraformOutput(this, 'VpcIdOutput', {
       value: this.vpcId,
       description: `VPC of the ${this.name} gateway platform`,
     }).overrideLogicalId(`${this.name}_vpc_id`);
+  }
+
+  private createTransitGateway(
+    props: TransitGatewayProps,
+    attachmentSubnetBlocks: Cidr[] | undefined,
+  ): PlatformTransitGateway {
+    const scope = new Construct(this, 'TransitGateway');
+    const amazonSideAsn = props.amazonSideAsn ?? DEFAULT_AMAZON_SIDE_ASN;
+    let transitGateway: Ec2TransitGateway | undefined;
+    let transitGatewayId: string;
+    if (props.existingTransitGatewayId) {
+      transitGatewayId = props.existingTransitGatewayId;
+    } else {
+      transitGateway = new Ec2TransitGateway(scope, 'Resource', {
+        ...TRANSIT_GATEWAY_DEFAULTS,
+        amazonSideAsn,
+        description: `backend-link platform ${this.name}: one route table per customer`,
+        tags: standardTags(this.name, `${this.name}-tgw`, this.tags),
+      });
+      transitGatewayId = transitGateway.id;
+    }
+
+    let subnetIds: string[];
+    if (attachmentSubnetBlocks) {
+      subnetIds = this.availabilityZones.map(
+        (availabilityZone, index) =>
+          new Subnet(scope, `AttachmentSubnet-${availabilityZone}`, {
+            vpcId: this.vpcId,
+            availabilityZone,
+            cidrBlock: attachmentSubnetBlocks[index].text,
+            mapPublicIpOnLaunch: false,
+            tags: standardTags(this.name, `${this.name}-tgw-attachment-${availabilityZone}`, this.tags),
+          }).id,
+      );
+    } else {
+      subnetIds = [...(props.existingAttachmentSubnetIds ?? [])];
+    }
+
+    const vpcAttachment = new Ec2TransitGatewayVpcAttachment(scope, 'VpcAttachment', {
+      transitGatewayId,
+      vpcId: this.vpcId,
+      subnetIds,
+      dnsSupport: 'enable',
+      // Required: the attachment must not join (or feed) the TGW's default route table.
+      transitGatewayDefaultRouteTableAssociation: false,
+      transitGatewayDefaultRouteTablePropagation: false,
+      tags: standardTags(this.name, `${this.name}-tgw-vpc`, this.tags),
+    });
+    const vpcRouteTable = new Ec2TransitGatewayRouteTable(scope, 'VpcRouteTable', {
+      transitGatewayId,
+      tags: standardTags(this.name, `${this.name}-tgw-vpc`, this.tags),
+    });
+    new Ec2TransitGatewayRouteTableAssociation(scope, 'VpcRouteTableAssociation', {
+      transitGatewayAttachmentId: vpcAttachment.id,
+      transitGatewayRouteTableId: vpcRouteTable.id,
+    });
+    return {
+      transitGatewayId,
+      amazonSideAsn,
+      vpcAttachmentId: vpcAttachment.id,
+      vpcRouteTableId: vpcRouteTable.id,
+      transitGateway,
+      vpcAttachment,
+    };
+  }
+
+  /**
+   * A new SNS topic encrypted with its own KMS key. CloudWatch alarms can only publish to an encrypted
+   * topic when the key policy admits `cloudwatch.amazonaws.com`; the AWS-managed `alias/aws/sns` key
+   * does not. The account id and partition are taken from the topic's ARN, so no data source is needed.
+   */
+  private createAlarmTopic(): SnsTopic {
+    const scope = new Construct(this, 'AlarmTopic');
+    const key = new KmsKey(scope, 'Key', {
+      ...ALARM_TOPIC_KEY_DEFAULTS,
+      description: `Encrypts the alarm topic of backend-link platform ${this.name}`,
+      tags: standardTags(this.name, `${this.name}-alarms`, this.tags),
+    });
+    const topic = new SnsTopic(scope, 'Resource', {
+      name: `${this.name}-alarms`,
+      kmsMasterKeyId: key.arn,
+      tags: standardTags(this.name, `${this.name}-alarms`, this.tags),
+    });
+    const partition = Fn.element(Fn.split(':', topic.arn), 1);
+    const account = Fn.element(Fn.split(':', topic.arn), 4);
+    new KmsKeyPolicy(scope, 'KeyPolicy', {
+      keyId: key.id,
+      policy: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AccountAdministers',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+          {
+            Sid: 'CloudWatchAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+          },
+        ],
+      }),
+    });
+    return topic;
+  }
+
+  /** The attachment points the platform offers. */
+  public get vpnAttachments(): VpnAttachmentKind[] {
+    return [
+      ...(this.vpnGateway ? (['vpn-gateway'] as const) : []),
+      ...(this.transitGateway ? (['transit-gateway'] as const) : []),
+    ];
+  }
+
+  /** Every VPN registered so far, in order of registration. */
+  public get vpnRegistrations(): readonly VpnRegistration[] {
+    return [...this.vpns];
+  }
+
+  /**
+   * Records a customer's VPN: its attachment point, on-premises ranges and explicit tunnel inside
+   * blocks. Returns the problems found (an empty list when the VPN was recorded):
+   * - the attachment point must exist; a virtual private gateway takes at most 10 VPN connections;
+   * - on-premises ranges must not overlap the VPC;
+   * - two customers on the same attachment point must not have overlapping on-premises ranges: on a
+   *   virtual private gateway the VGW's routing is shared, and on a transit gateway the single VPC
+   *   attachment (AWS allows one per VPC) looks every customer's ranges up in one route table. Customers
+   *   on different attachment points may overlap: each customer's own VPC route table keeps them apart;
+   * - on a virtual private gateway, explicit tunnel inside blocks must be unique across its connections.
+   */
+  public registerVpn(registration: VpnRegistration): string[] {
+    const problems: string[] = [];
+    const who = `customer ${show(registration.customerName)}`;
+    const { attachment } = registration;
+    if (!this.vpnAttachments.includes(attachment)) {
+      problems.push(
+        attachment === 'vpn-gateway'
+          ? `platform ${show(this.name)} has no virtual private gateway for ${who}; give the platform \`vpnGateway\` or use \`attachment: 'transit-gateway'\``
+          : `platform ${show(this.name)} has no transit gateway for ${who}; give the platform \`transitGateway\` or use \`attachment: 'vpn-gateway'\``,
+      );
+      return problems;
+    }
+    const sameAttachment = this.vpns.filter((v) => v.attachment === attachment);
+    if (attachment === 'vpn-gateway' && sameAttachment.length >= MAX_VPN_CONNECTIONS_PER_VPN_GATEWAY) {
+      problems.push(
+        `platform ${show(this.name)}'s virtual private gateway already carries ${sameAttachment.length} VPN connections, the AWS limit of ${MAX_VPN_CONNECTIONS_PER_VPN_GATEWAY} per virtual private gateway; put ${who} on a transit gateway (give the platform \`transitGateway\` and the VPN \`attachment: 'transit-gateway'\`)`,
+      );
+    }
+    for (const range of registration.onPremCidrs) {
+      for (const block of this.vpcBlocks) {
+        if (cidrOverlaps(range, block)) {
+          problems.push(
+            `\`onPremCidrs\` entry ${range.text} of ${who} overlaps the VPC block ${block.text} of platform ${show(this.name)}; traffic to it would stay in the VPC. Ask the customer to expose the backends under a range outside ${block.text} (e.g. with NAT on its side)`,
+          );
+        }
+      }
+      for (const other of sameAttachment) {
+        if (other.customerName === registration.customerName) continue;
+        for (const otherRange of other.onPremCidrs) {
+          if (!cidrOverlaps(range, otherRange)) continue;
+          const why =
+            attachment === 'vpn-gateway'
+              ? 'both use the virtual private gateway, whose routing is shared'
+              : "both use the transit gateway, and its single VPC attachment looks every customer's on-premises ranges up in one route table";
+          problems.push(
+            `\`onPremCidrs\` entry ${range.text} of ${who} overlaps ${otherRange.text} of customer ${show(other.customerName)} (${other.constructPath}): ${why}. Ask one customer to expose its backends under another range (NAT on its side), or put the two customers on different attachment points`,
+          );
+        }
+      }
+    }
+    if (attachment === 'vpn-gateway') {
+      for (const inside of registration.tunnelInsideCidrs) {
+        const clash = sameAttachment.find((v) => v.tunnelInsideCidrs.some((c) => cidrOverlaps(c, inside)));
+        if (clash) {
+          problems.push(
+            `tunnel inside block ${inside.text} of ${who} is already used by customer ${show(clash.customerName)} on the same virtual private gateway; inside blocks must be unique across its VPN connections`,
+          );
+        }
+      }
+    }
+    if (problems.length === 0) this.vpns.push(registration);
+    return problems;
   }
 
   /** Every customer registered so far, in order of registration. */
@@ -149,7 +476,23 @@ export class GatewayPlatform extends Construct {
   }
 }
 
-function validateProps(props: GatewayPlatformProps): { problems: Problems; pool?: Cidr } {
+interface ParsedPlatformProps {
+  problems: Problems;
+  pool?: Cidr;
+  vpcBlocks: Cidr[];
+  attachmentSubnetBlocks?: Cidr[];
+}
+
+function checkAmazonSideAsn(problems: Problems, prop: string, value: number | undefined): void {
+  if (value === undefined || isUnresolved(value)) return;
+  if (!Number.isInteger(value) || !AMAZON_SIDE_ASN_RANGES.some(([lo, hi]) => value >= lo && value <= hi)) {
+    problems.add(
+      `\`${prop}\` ${show(value)} is not a private ASN AWS accepts for its side (64512-65534 or 4200000000-4294967294)`,
+    );
+  }
+}
+
+function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
   const problems = new Problems();
   const nameProblem = checkName('name', props.name);
   if (nameProblem) problems.add(nameProblem);
@@ -228,5 +571,78 @@ function validateProps(props: GatewayPlatformProps): { problems: Problems; pool?
     if (seen.has(zone)) problems.add(`\`availabilityZones\` lists ${show(zone)} twice`);
     seen.add(zone);
   }
-  return { problems, pool };
+
+  checkAmazonSideAsn(problems, 'vpnGateway.amazonSideAsn', props.vpnGateway?.amazonSideAsn);
+  let attachmentSubnetBlocks: Cidr[] | undefined;
+  const tgw = props.transitGateway;
+  if (tgw) {
+    checkAmazonSideAsn(problems, 'transitGateway.amazonSideAsn', tgw.amazonSideAsn);
+    if (
+      tgw.existingTransitGatewayId !== undefined &&
+      !isUnresolved(tgw.existingTransitGatewayId) &&
+      !/^tgw-[0-9a-f]{8,17}$/.test(tgw.existingTransitGatewayId)
+    ) {
+      problems.add(
+        `\`transitGateway.existingTransitGatewayId\` ${show(tgw.existingTransitGatewayId)} is not a transit gateway id (tgw- followed by 8 or 17 hex digits)`,
+      );
+    }
+    const cidrText = tgw.attachmentSubnetsCidrBlock;
+    const existing = tgw.existingAttachmentSubnetIds;
+    if (cidrText !== undefined && existing !== undefined) {
+      problems.add(
+        'give either `transitGateway.attachmentSubnetsCidrBlock` or `transitGateway.existingAttachmentSubnetIds`, not both',
+      );
+    } else if (cidrText === undefined && existing === undefined) {
+      problems.add(
+        'give `transitGateway.attachmentSubnetsCidrBlock` (new /28 attachment subnets) or `transitGateway.existingAttachmentSubnetIds`',
+      );
+    } else if (existing !== undefined) {
+      if (existing.length === 0) {
+        problems.add(
+          '`transitGateway.existingAttachmentSubnetIds` is empty; give one subnet per availability zone',
+        );
+      }
+      for (const id of existing) {
+        if (!isUnresolved(id) && !/^subnet-[0-9a-f]{8,17}$/.test(id)) {
+          problems.add(
+            `\`transitGateway.existingAttachmentSubnetIds\` entry ${show(id)} is not a subnet id (subnet- followed by 8 or 17 hex digits)`,
+          );
+        }
+      }
+    } else if (cidrText !== undefined && !isUnresolved(cidrText)) {
+      const block = parseCidr(cidrText);
+      if (!block || block.family !== 4) {
+        problems.add(
+          `\`transitGateway.attachmentSubnetsCidrBlock\` ${show(cidrText)} ${block ? 'must be an IPv4 block' : describeCidrProblem(cidrText)}`,
+        );
+      } else if (vpcBlocks.length > 0 && !vpcBlocks.some((b) => cidrContains(b, block))) {
+        problems.add(
+          `\`transitGateway.attachmentSubnetsCidrBlock\` ${block.text} is not inside the VPC's CIDR blocks (${vpcBlocks.map((b) => b.text).join(', ')})`,
+        );
+      } else if (pool && cidrOverlaps(pool, block)) {
+        problems.add(
+          `\`transitGateway.attachmentSubnetsCidrBlock\` ${block.text} overlaps the customer address pool ${pool.text}; take it from another part of the VPC`,
+        );
+      } else {
+        attachmentSubnetBlocks = splitCidr(block, zones.length, TRANSIT_GATEWAY_ATTACHMENT_SUBNET_PREFIX);
+        if (!attachmentSubnetBlocks) {
+          problems.add(
+            `\`transitGateway.attachmentSubnetsCidrBlock\` ${block.text} is too small for ${zones.length} attachment subnets of /${TRANSIT_GATEWAY_ATTACHMENT_SUBNET_PREFIX}; use a /${TRANSIT_GATEWAY_ATTACHMENT_SUBNET_PREFIX - Math.ceil(Math.log2(Math.max(zones.length, 1)))} or larger`,
+          );
+        }
+      }
+    }
+  }
+
+  const topicArn = props.existingAlarmTopicArn;
+  if (
+    topicArn !== undefined &&
+    !isUnresolved(topicArn) &&
+    !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)
+  ) {
+    problems.add(
+      `\`existingAlarmTopicArn\` ${show(topicArn)} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`,
+    );
+  }
+  return { problems, pool, vpcBlocks, attachmentSubnetBlocks };
 }

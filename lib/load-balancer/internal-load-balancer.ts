@@ -1,0 +1,363 @@
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import { TerraformOutput } from 'cdktf';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener, LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { LbTrustStore } from '@cdktf/provider-aws/lib/lb-trust-store';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { CustomerSubnets } from '../network/customer-subnets';
+import { AllowedSource, AnyAddressOptIn, IpAllowList } from '../network/ip-allow-list';
+import { standardTags } from '../shared/names';
+import { Problems, ValidationError, isUnresolved, show } from '../shared/validation';
+import {
+  ACCEPTED_SSL_POLICY,
+  DEFAULT_FIXED_RESPONSE,
+  DEFAULT_LISTENER_PORT,
+  DEFAULT_SSL_POLICY,
+  LOAD_BALANCER_DEFAULTS,
+  LOAD_BALANCER_REQUIRED,
+  MAX_LOAD_BALANCER_NAME_LENGTH,
+  MUTUAL_TLS_DEFAULTS,
+} from './load-balancer-defaults';
+
+/** Mutual TLS on the listener: the caller's CA bundle (PEM) in S3 becomes an ALB trust store. */
+export interface MutualTlsProps {
+  /** The S3 bucket holding the CA bundle. */
+  readonly caBundleS3Bucket: string;
+  /** The object key of the CA bundle (PEM, one or more CA certificates). */
+  readonly caBundleS3Key: string;
+  /**
+   * A fixed object version of the CA bundle.
+   * @default - the latest version
+   */
+  readonly caBundleS3ObjectVersion?: string;
+  /**
+   * Accept client certificates that have expired (not advised).
+   * @default false
+   */
+  readonly ignoreClientCertificateExpiry?: boolean;
+}
+
+/** Access logs of the load balancer. */
+export interface AccessLogsProps {
+  /** The S3 bucket (its policy must let the ELB service write to it). */
+  readonly bucket: string;
+  /**
+   * A prefix for the log objects.
+   * @default - the bucket's root
+   */
+  readonly prefix?: string;
+}
+
+export interface InternalLoadBalancerProps {
+  /** The customer's subnets: the load balancer spans them (at least two zones). */
+  readonly subnets: CustomerSubnets;
+  /** The ACM certificate of the HTTPS listener, e.g. `arn:aws:acm:eu-west-1:123456789012:certificate/<uuid>`. */
+  readonly certificateArn: string;
+  /** The gateway tier's addresses: the only sources the load balancer's security group admits. */
+  readonly trustedSources: AllowedSource[];
+  /**
+   * CIDRs behind prefix-list or security-group sources, for the customer's network ACL.
+   * @default - the CIDR sources only (required when other sources are listed)
+   */
+  readonly trustedNetworkAclCidrs?: string[];
+  /**
+   * Accept `0.0.0.0/0` or `::/0` among `trustedSources`, with the reason.
+   * @default - any-address sources are refused
+   */
+  readonly allowAnyAddress?: AnyAddressOptIn;
+  /**
+   * The listener's security policy: a TLS 1.3 policy (`ELBSecurityPolicy-TLS13-1-2-*` or `-TLS13-1-3-*`).
+   * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
+   */
+  readonly sslPolicy?: string;
+  /**
+   * The HTTPS listener's port.
+   * @default 443
+   */
+  readonly port?: number;
+  /**
+   * Mutual TLS in verify mode with a trust store from the given CA bundle.
+   * @default - no client certificate is asked for
+   */
+  readonly mutualTls?: MutualTlsProps;
+  /**
+   * Access logs to S3.
+   * @default - no access logs
+   */
+  readonly accessLogs?: AccessLogsProps;
+  /** @default true */
+  readonly deletionProtection?: boolean;
+  /** @default true */
+  readonly dropInvalidHeaderFields?: boolean;
+  /** `monitor`, `defensive` or `strictest`. @default 'strictest' */
+  readonly desyncMitigationMode?: 'monitor' | 'defensive' | 'strictest';
+  /** 1-4000 seconds. @default 60 */
+  readonly idleTimeoutSeconds?: number;
+  /**
+   * A target group for the listener's default action.
+   * @default - a fixed 404 response; add target groups with `addTargetGroup`
+   */
+  readonly defaultTargetGroupArn?: string;
+  /**
+   * The load balancer's name (≤ 32 characters).
+   * @default - `<platform>-<customer>`, shortened with a hash when longer than 32 characters
+   */
+  readonly name?: string;
+}
+
+/** A target group attached by a listener rule. */
+export interface ListenerTargetOptions {
+  /** The target group, e.g. the gateway function's Lambda target group. */
+  readonly targetGroupArn: string;
+  /** The rule's priority, 1-50000, unique on the listener. */
+  readonly priority: number;
+  /**
+   * Path patterns that select the rule.
+   * @default ['/*']
+   */
+  readonly pathPatterns?: string[];
+}
+
+const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const TARGET_GROUP_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+const LB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
+const DESYNC_MODES = ['monitor', 'defensive', 'strictest'];
+
+/**
+ * The customer's internal Application Load Balancer: across the customer's subnets, an HTTPS listener
+ * with a TLS 1.3 policy and an ACM certificate, optional mutual TLS (verify) with a trust store, invalid
+ * header fields dropped, deletion protection on, optional access logs, and a security group that admits
+ * only the declared gateway-tier sources (through an {@link IpAllowList}) and has no egress rule: an ALB
+ * invokes a Lambda target through the Lambda service, not over the network, so it needs none.
+ */
+export class InternalLoadBalancer extends Construct {
+  public readonly subnets: CustomerSubnets;
+  /** The load balancer (the construct's main resource). */
+  public readonly loadBalancer: Lb;
+  public readonly loadBalancerArn: string;
+  public readonly dnsName: string;
+  public readonly securityGroup: SecurityGroup;
+  public readonly securityGroupId: string;
+  /** The rules that admit the gateway tier. */
+  public readonly allowList: IpAllowList;
+  /** The HTTPS listener: attach target groups with {@link addTargetGroup}. */
+  public readonly listener: LbListener;
+  public readonly listenerArn: string;
+  /** The trust store, with mutual TLS. */
+  public readonly trustStore?: LbTrustStore;
+  public readonly sslPolicy: string;
+
+  private readonly priorities = new Map<number, string>();
+
+  constructor(scope: Construct, id: string, props: InternalLoadBalancerProps) {
+    super(scope, id);
+    const { subnets } = props;
+    const platform = subnets.platform;
+    const customer = subnets.customerName;
+    const problems = new Problems();
+
+    if (!isUnresolved(props.certificateArn) && !ACM_ARN.test(props.certificateArn)) {
+      problems.add(
+        `\`certificateArn\` ${show(props.certificateArn)} is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
+      );
+    }
+    const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
+    if (!isUnresolved(sslPolicy) && !ACCEPTED_SSL_POLICY.test(sslPolicy)) {
+      problems.add(
+        `\`sslPolicy\` ${show(sslPolicy)} is not a TLS 1.3 policy with TLS 1.2 or later only; use ${DEFAULT_SSL_POLICY} or ELBSecurityPolicy-TLS13-1-3-2021-06`,
+      );
+    }
+    const port = props.port ?? DEFAULT_LISTENER_PORT;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      problems.add(`\`port\` ${show(port)} must be an integer from 1 to 65535`);
+    }
+    if (props.mutualTls) {
+      const { caBundleS3Bucket: bucket, caBundleS3Key: key } = props.mutualTls;
+      if (!isUnresolved(bucket) && !S3_BUCKET.test(bucket)) {
+        problems.add(`\`mutualTls.caBundleS3Bucket\` ${show(bucket)} is not an S3 bucket name`);
+      }
+      if (!isUnresolved(key) && (key.length === 0 || key.length > 1024 || key.startsWith('/'))) {
+        problems.add(
+          `\`mutualTls.caBundleS3Key\` ${show(key)} is not an S3 object key (1-1024 characters, no leading /)`,
+        );
+      }
+    }
+    if (
+      props.accessLogs &&
+      !isUnresolved(props.accessLogs.bucket) &&
+      !S3_BUCKET.test(props.accessLogs.bucket)
+    ) {
+      problems.add(`\`accessLogs.bucket\` ${show(props.accessLogs.bucket)} is not an S3 bucket name`);
+    }
+    const desync = props.desyncMitigationMode ?? LOAD_BALANCER_DEFAULTS.desyncMitigationMode;
+    if (!DESYNC_MODES.includes(desync)) {
+      problems.add(`\`desyncMitigationMode\` ${show(desync)} must be one of ${DESYNC_MODES.join(', ')}`);
+    }
+    const idle = props.idleTimeoutSeconds ?? LOAD_BALANCER_DEFAULTS.idleTimeout;
+    if (!Number.isInteger(idle) || idle < 1 || idle > 4000) {
+      problems.add(`\`idleTimeoutSeconds\` ${show(idle)} must be an integer from 1 to 4000`);
+    }
+    if (
+      props.defaultTargetGroupArn !== undefined &&
+      !isUnresolved(props.defaultTargetGroupArn) &&
+      !TARGET_GROUP_ARN.test(props.defaultTargetGroupArn)
+    ) {
+      problems.add(
+        `\`defaultTargetGroupArn\` ${show(props.defaultTargetGroupArn)} is not a target group ARN`,
+      );
+    }
+    const name = props.name ?? defaultName(`${platform.name}-${customer}`);
+    if (!isUnresolved(name) && (!LB_NAME.test(name) || name.startsWith('internal-'))) {
+      problems.add(
+        `\`name\` ${show(name)} must be 1-${MAX_LOAD_BALANCER_NAME_LENGTH} letters, digits and hyphens, not starting or ending with a hyphen nor with "internal-"`,
+      );
+    }
+    if (props.trustedSources.length === 0) {
+      problems.add("`trustedSources` is empty; declare the gateway tier's addresses");
+    }
+    problems.throwIfAny(this);
+
+    this.subnets = subnets;
+    this.sslPolicy = sslPolicy;
+    const tags = (tagName: string) => standardTags(platform.name, tagName, platform.tags, customer);
+
+    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      name: `${platform.name}-${customer}-alb`,
+      description: `Internal load balancer of ${customer}: HTTPS from the gateway tier only, no egress`,
+      vpcId: platform.vpcId,
+      // No inline rules: Terraform removes AWS's default allow-all egress rule from a new group, and the
+      // ingress rules are separate resources (IpAllowList).
+      tags: tags(`${customer}-alb`),
+    });
+    this.securityGroupId = this.securityGroup.id;
+
+    try {
+      this.allowList = new IpAllowList(this, 'AllowList', {
+        securityGroupId: this.securityGroup.id,
+        sources: props.trustedSources,
+        ports: [port],
+        subnets,
+        ...(props.trustedNetworkAclCidrs ? { networkAclCidrs: props.trustedNetworkAclCidrs } : {}),
+        ...(props.allowAnyAddress ? { allowAnyAddress: props.allowAnyAddress } : {}),
+      });
+    } catch (error) {
+      // Report the allow list's problems under this construct's prop names.
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(
+        this.node.path,
+        error.problems.map((p) =>
+          p.replace(/^`sources/, '`trustedSources').replace(/^`networkAclCidrs/, '`trustedNetworkAclCidrs'),
+        ),
+      );
+    }
+
+    this.loadBalancer = new Lb(this, 'Resource', {
+      ...LOAD_BALANCER_DEFAULTS,
+      ...(props.deletionProtection !== undefined
+        ? { enableDeletionProtection: props.deletionProtection }
+        : {}),
+      ...(props.dropInvalidHeaderFields !== undefined
+        ? { dropInvalidHeaderFields: props.dropInvalidHeaderFields }
+        : {}),
+      desyncMitigationMode: desync,
+      idleTimeout: idle,
+      ...(props.accessLogs
+        ? { accessLogs: { bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix, enabled: true } }
+        : {}),
+      ...LOAD_BALANCER_REQUIRED,
+      name,
+      subnets: subnets.subnetIds,
+      securityGroups: [this.securityGroup.id],
+      tags: tags(`${customer}-alb`),
+    });
+    this.loadBalancerArn = this.loadBalancer.arn;
+    this.dnsName = this.loadBalancer.dnsName;
+
+    if (props.mutualTls) {
+      this.trustStore = new LbTrustStore(this, 'TrustStore', {
+        name: defaultName(`${platform.name}-${customer}-ts`),
+        caCertificatesBundleS3Bucket: props.mutualTls.caBundleS3Bucket,
+        caCertificatesBundleS3Key: props.mutualTls.caBundleS3Key,
+        ...(props.mutualTls.caBundleS3ObjectVersion
+          ? { caCertificatesBundleS3ObjectVersion: props.mutualTls.caBundleS3ObjectVersion }
+          : {}),
+        tags: tags(`${customer}-alb-trust-store`),
+      });
+    }
+
+    const defaultAction: LbListenerDefaultAction = props.defaultTargetGroupArn
+      ? { type: 'forward', targetGroupArn: props.defaultTargetGroupArn }
+      : { type: 'fixed-response', fixedResponse: { ...DEFAULT_FIXED_RESPONSE } };
+    this.listener = new LbListener(this, 'HttpsListener', {
+      loadBalancerArn: this.loadBalancer.arn,
+      port,
+      protocol: 'HTTPS',
+      sslPolicy,
+      certificateArn: props.certificateArn,
+      defaultAction: [defaultAction],
+      ...(this.trustStore
+        ? {
+            mutualAuthentication: {
+              ...MUTUAL_TLS_DEFAULTS,
+              ...(props.mutualTls?.ignoreClientCertificateExpiry !== undefined
+                ? { ignoreClientCertificateExpiry: props.mutualTls.ignoreClientCertificateExpiry }
+                : {}),
+              trustStoreArn: this.trustStore.arn,
+            },
+          }
+        : {}),
+      tags: tags(`${customer}-alb-https`),
+    });
+    this.listenerArn = this.listener.arn;
+
+    new TerraformOutput(this, 'DnsNameOutput', {
+      value: this.loadBalancer.dnsName,
+      description: `Internal HTTPS endpoint of ${customer}'s link, for the gateway tier`,
+    }).overrideLogicalId(`${customer}_alb_dns_name`);
+  }
+
+  /**
+   * Forwards requests matching `pathPatterns` to a target group (e.g. the gateway function's Lambda
+   * target group) through a listener rule created in this construct's scope.
+   */
+  public addTargetGroup(id: string, options: ListenerTargetOptions): LbListenerRule {
+    const problems = new Problems();
+    const { priority } = options;
+    if (!Number.isInteger(priority) || priority < 1 || priority > 50000) {
+      problems.add(`\`priority\` ${show(priority)} of target ${show(id)} must be an integer from 1 to 50000`);
+    } else if (this.priorities.has(priority)) {
+      problems.add(
+        `\`priority\` ${priority} of target ${show(id)} is already used by target ${show(this.priorities.get(priority))}; each rule needs its own`,
+      );
+    }
+    if (!isUnresolved(options.targetGroupArn) && !TARGET_GROUP_ARN.test(options.targetGroupArn)) {
+      problems.add(
+        `\`targetGroupArn\` ${show(options.targetGroupArn)} of target ${show(id)} is not a target group ARN`,
+      );
+    }
+    const patterns = options.pathPatterns ?? ['/*'];
+    if (patterns.length === 0 || patterns.length > 5) {
+      problems.add(`\`pathPatterns\` of target ${show(id)} lists ${patterns.length}; give 1 to 5 patterns`);
+    }
+    problems.throwIfAny(this);
+    this.priorities.set(priority, id);
+    return new LbListenerRule(this, id, {
+      listenerArn: this.listener.arn,
+      priority,
+      action: [{ type: 'forward', targetGroupArn: options.targetGroupArn }],
+      condition: [{ pathPattern: { values: patterns } }],
+    });
+  }
+}
+
+/** `text`, or when longer than an ALB name allows, its head and a short hash of the whole. */
+function defaultName(text: string): string {
+  if (text.length <= MAX_LOAD_BALANCER_NAME_LENGTH) return text;
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  const head = text.slice(0, MAX_LOAD_BALANCER_NAME_LENGTH - hash.length - 1).replace(/-+$/, '');
+  return `${head}-${hash}`;
+}

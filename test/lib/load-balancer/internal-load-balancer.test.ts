@@ -1,0 +1,300 @@
+import { Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { LbTrustStore } from '@cdktf/provider-aws/lib/lb-trust-store';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import {
+  InternalLoadBalancer,
+  InternalLoadBalancerProps,
+} from '../../../lib/load-balancer/internal-load-balancer';
+import { CustomerSubnets } from '../../../lib/network/customer-subnets';
+import {
+  CERTIFICATE_ARN,
+  TARGET_GROUP_ARN,
+  newPlatform,
+  resourcesOf,
+  synth,
+  validationErrorOf,
+} from '../network-fixtures';
+
+/** GIVEN a platform and customer "acme": an internal load balancer with `props`. */
+function acmeAlb(scope: Construct, props: Partial<InternalLoadBalancerProps> = {}): InternalLoadBalancer {
+  const platform = newPlatform(scope);
+  const subnets = new CustomerSubnets(scope, 'Subnets', {
+    platform,
+    customerName: 'acme',
+    cidrBlock: '10.0.128.0/24',
+  });
+  return new InternalLoadBalancer(scope, 'Alb', {
+    subnets,
+    certificateArn: CERTIFICATE_ARN,
+    trustedSources: [{ cidr: '10.0.1.0/24', description: 'gateway tier' }],
+    ...props,
+  });
+}
+
+describe('InternalLoadBalancer secure defaults', () => {
+  const { text, json } = synth((scope) => {
+    acmeAlb(scope);
+  });
+
+  test('GIVEN the defaults WHEN synthesized THEN the ALB is internal, across both customer subnets, drops invalid headers and is protected from deletion', () => {
+    expect(text).toHaveResourceWithProperties(Lb, {
+      name: 'plat-acme',
+      internal: true,
+      load_balancer_type: 'application',
+      drop_invalid_header_fields: true,
+      enable_deletion_protection: true,
+      desync_mitigation_mode: 'strictest',
+      xff_header_processing_mode: 'append',
+      idle_timeout: 60,
+      subnets: [expect.stringContaining('aws_subnet.'), expect.stringContaining('aws_subnet.')],
+    });
+    const [lb] = resourcesOf(json, 'aws_lb');
+    expect(lb.access_logs).toBeUndefined();
+  });
+
+  test('GIVEN the defaults WHEN synthesized THEN the HTTPS listener uses the TLS 1.3 policy, the certificate, and answers 404 by default', () => {
+    expect(text).toHaveResourceWithProperties(LbListener, {
+      port: 443,
+      protocol: 'HTTPS',
+      ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      certificate_arn: CERTIFICATE_ARN,
+      default_action: [
+        {
+          type: 'fixed-response',
+          fixed_response: { content_type: 'text/plain', status_code: '404', message_body: 'Not Found' },
+        },
+      ],
+    });
+    const [listener] = resourcesOf(json, 'aws_lb_listener');
+    expect(listener.mutual_authentication).toBeUndefined();
+  });
+
+  test('GIVEN the defaults WHEN synthesized THEN the security group has no inline rule (no egress) and admits only the gateway tier on 443', () => {
+    const [group] = resourcesOf(json, 'aws_security_group');
+    expect(group.egress).toBeUndefined();
+    expect(group.ingress).toBeUndefined();
+    expect(text).toHaveResourceWithProperties(SecurityGroup, { name: 'plat-acme-alb' });
+    expect(resourcesOf(json, 'aws_vpc_security_group_ingress_rule')).toEqual([
+      expect.objectContaining({ cidr_ipv4: '10.0.1.0/24', from_port: 443, to_port: 443, ip_protocol: 'tcp' }),
+    ]);
+    expect(resourcesOf(json, 'aws_vpc_security_group_egress_rule')).toHaveLength(0);
+  });
+
+  test('GIVEN the defaults WHEN synthesized THEN it outputs the DNS name and the customer firewall allow list', () => {
+    expect(Object.keys(json.output ?? {})).toEqual(
+      expect.arrayContaining(['acme_alb_dns_name', 'acme_firewall_allow_list']),
+    );
+  });
+
+  test('GIVEN the defaults WHEN synthesized THEN it matches the snapshot', () => {
+    expect(
+      Testing.synthScope((scope) => {
+        acmeAlb(scope);
+      }),
+    ).toMatchSnapshot();
+  });
+});
+
+describe('InternalLoadBalancer overrides', () => {
+  test('GIVEN mutualTls WHEN synthesized THEN a trust store is built from the S3 CA bundle and the listener verifies client certificates', () => {
+    const { text } = synth((scope) => {
+      const alb = acmeAlb(scope, {
+        mutualTls: {
+          caBundleS3Bucket: 'trust-stores',
+          caBundleS3Key: 'acme/ca.pem',
+          caBundleS3ObjectVersion: 'v1',
+        },
+      });
+      expect(alb.trustStore).toBeDefined();
+    });
+    expect(text).toHaveResourceWithProperties(LbTrustStore, {
+      name: 'plat-acme-ts',
+      ca_certificates_bundle_s3_bucket: 'trust-stores',
+      ca_certificates_bundle_s3_key: 'acme/ca.pem',
+      ca_certificates_bundle_s3_object_version: 'v1',
+    });
+    expect(text).toHaveResourceWithProperties(LbListener, {
+      mutual_authentication: {
+        mode: 'verify',
+        ignore_client_certificate_expiry: false,
+        trust_store_arn: expect.stringContaining('aws_lb_trust_store.'),
+      },
+    });
+  });
+
+  test('GIVEN the TLS 1.3-only policy, access logs, no deletion protection and other attributes WHEN synthesized THEN they are used', () => {
+    const { text } = synth((scope) => {
+      acmeAlb(scope, {
+        sslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06',
+        accessLogs: { bucket: 'alb-logs', prefix: 'acme' },
+        deletionProtection: false,
+        dropInvalidHeaderFields: false,
+        desyncMitigationMode: 'defensive',
+        idleTimeoutSeconds: 120,
+        port: 8443,
+        name: 'acme-custom',
+      });
+    });
+    expect(text).toHaveResourceWithProperties(LbListener, {
+      ssl_policy: 'ELBSecurityPolicy-TLS13-1-3-2021-06',
+      port: 8443,
+    });
+    expect(text).toHaveResourceWithProperties(Lb, {
+      name: 'acme-custom',
+      internal: true,
+      access_logs: { bucket: 'alb-logs', prefix: 'acme', enabled: true },
+      enable_deletion_protection: false,
+      drop_invalid_header_fields: false,
+      desync_mitigation_mode: 'defensive',
+      idle_timeout: 120,
+    });
+    expect(text).toHaveResourceWithProperties(VpcSecurityGroupIngressRule, {
+      from_port: 8443,
+      to_port: 8443,
+    });
+  });
+
+  test('GIVEN defaultTargetGroupArn WHEN synthesized THEN the listener forwards to it', () => {
+    const { text } = synth((scope) => {
+      acmeAlb(scope, { defaultTargetGroupArn: TARGET_GROUP_ARN });
+    });
+    expect(text).toHaveResourceWithProperties(LbListener, {
+      default_action: [{ type: 'forward', target_group_arn: TARGET_GROUP_ARN }],
+    });
+  });
+
+  test('GIVEN addTargetGroup WHEN synthesized THEN a listener rule forwards the paths to the target group', () => {
+    const { text } = synth((scope) => {
+      acmeAlb(scope).addTargetGroup('Gateway', { targetGroupArn: TARGET_GROUP_ARN, priority: 10 });
+    });
+    expect(text).toHaveResourceWithProperties(LbListenerRule, {
+      priority: 10,
+      listener_arn: expect.stringContaining('aws_lb_listener.'),
+      action: [{ type: 'forward', target_group_arn: TARGET_GROUP_ARN }],
+      condition: [{ path_pattern: { values: ['/*'] } }],
+    });
+  });
+
+  test('GIVEN a platform and customer name longer than 32 characters together WHEN synthesized THEN the default name is shortened with a hash', () => {
+    const { json } = synth((scope) => {
+      const platform = newPlatform(scope, { name: 'a-rather-long-platform' });
+      const subnets = new CustomerSubnets(scope, 'Subnets', {
+        platform,
+        customerName: 'a-rather-long-customer',
+        cidrBlock: '10.0.128.0/24',
+      });
+      new InternalLoadBalancer(scope, 'Alb', {
+        subnets,
+        certificateArn: CERTIFICATE_ARN,
+        trustedSources: [{ cidr: '10.0.1.0/24' }],
+      });
+    });
+    const [lb] = resourcesOf(json, 'aws_lb');
+    expect(lb.name).toMatch(/^a-rather-long-platform-[0-9a-f]{8}$/);
+    expect((lb.name as string).length).toBeLessThanOrEqual(32);
+  });
+
+  test('fails when two target groups use the same priority', () => {
+    expect(() =>
+      Testing.synthScope((scope) => {
+        const alb = acmeAlb(scope);
+        alb.addTargetGroup('First', { targetGroupArn: TARGET_GROUP_ARN, priority: 10 });
+        alb.addTargetGroup('Second', { targetGroupArn: TARGET_GROUP_ARN, priority: 10 });
+      }),
+    ).toThrow(
+      'stack/Alb: `priority` 10 of target "Second" is already used by target "First"; each rule needs its own',
+    );
+  });
+});
+
+describe('InternalLoadBalancer bad props', () => {
+  const bad: Array<[string, Partial<InternalLoadBalancerProps>, string[]]> = [
+    [
+      'the certificate is not an ACM ARN',
+      { certificateArn: 'arn:aws:iam::123456789012:server-certificate/acme' },
+      [
+        '`certificateArn` "arn:aws:iam::123456789012:server-certificate/acme" is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+      ],
+    ],
+    [
+      'the TLS policy allows TLS 1.0',
+      { sslPolicy: 'ELBSecurityPolicy-2016-08' },
+      [
+        '`sslPolicy` "ELBSecurityPolicy-2016-08" is not a TLS 1.3 policy with TLS 1.2 or later only; use ELBSecurityPolicy-TLS13-1-2-2021-06 or ELBSecurityPolicy-TLS13-1-3-2021-06',
+      ],
+    ],
+    [
+      'the TLS 1.3 policy also allows TLS 1.0',
+      { sslPolicy: 'ELBSecurityPolicy-TLS13-1-0-2021-06' },
+      [
+        '`sslPolicy` "ELBSecurityPolicy-TLS13-1-0-2021-06" is not a TLS 1.3 policy with TLS 1.2 or later only; use ELBSecurityPolicy-TLS13-1-2-2021-06 or ELBSecurityPolicy-TLS13-1-3-2021-06',
+      ],
+    ],
+    [
+      'the trusted sources are open to any address',
+      { trustedSources: [{ cidr: '0.0.0.0/0' }] },
+      [
+        "`trustedSources[0].cidr` 0.0.0.0/0 admits any address; declare the gateway tier's ranges, or give `allowAnyAddress` with a reason",
+      ],
+    ],
+    [
+      'no trusted source is declared',
+      { trustedSources: [] },
+      ["`trustedSources` is empty; declare the gateway tier's addresses"],
+    ],
+    [
+      'the trust store bucket is not a bucket name',
+      { mutualTls: { caBundleS3Bucket: 'Trust_Stores', caBundleS3Key: 'ca.pem' } },
+      ['`mutualTls.caBundleS3Bucket` "Trust_Stores" is not an S3 bucket name'],
+    ],
+    [
+      'the trust store key starts with a slash',
+      { mutualTls: { caBundleS3Bucket: 'trust-stores', caBundleS3Key: '/ca.pem' } },
+      ['`mutualTls.caBundleS3Key` "/ca.pem" is not an S3 object key (1-1024 characters, no leading /)'],
+    ],
+    [
+      'the access log bucket is not a bucket name',
+      { accessLogs: { bucket: 'x' } },
+      ['`accessLogs.bucket` "x" is not an S3 bucket name'],
+    ],
+    [
+      'a security group source has no CIDR for the network ACL',
+      { trustedSources: [{ securityGroupId: 'sg-0fedcba9876543210' }] },
+      [
+        '`trustedNetworkAclCidrs` is required: the network ACL of customer "acme" only takes CIDRs, and "sg-0fedcba9876543210" is not one; give the address ranges behind them',
+      ],
+    ],
+    ['the port is 0', { port: 0 }, ['`port` 0 must be an integer from 1 to 65535']],
+    [
+      'the idle timeout is above 4000 s',
+      { idleTimeoutSeconds: 5000 },
+      ['`idleTimeoutSeconds` 5000 must be an integer from 1 to 4000'],
+    ],
+    [
+      'the name starts with internal-',
+      { name: 'internal-acme' },
+      [
+        '`name` "internal-acme" must be 1-32 letters, digits and hyphens, not starting or ending with a hyphen nor with "internal-"',
+      ],
+    ],
+    [
+      'the default target group is not a target group ARN',
+      { defaultTargetGroupArn: 'arn:aws:lambda:eu-west-1:123456789012:function:gateway' },
+      [
+        '`defaultTargetGroupArn` "arn:aws:lambda:eu-west-1:123456789012:function:gateway" is not a target group ARN',
+      ],
+    ],
+  ];
+  test.each(bad)('fails when %s', (_case, props, problems) => {
+    const error = validationErrorOf((scope) => {
+      acmeAlb(scope, props);
+    });
+    expect(error.problems).toEqual(problems);
+    expect(error.constructPath).toBe('stack/Alb');
+  });
+});
