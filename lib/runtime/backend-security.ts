@@ -98,7 +98,7 @@ export interface OAuth2ClientCredentialsProps {
   readonly tokenEndpointCa?: SecretSourceSpec;
 }
 
-export interface MutualTlsProps {
+export interface BackendMutualTlsProps {
   /** A secret with JSON keys `certificate`, `privateKey` and optionally `passphrase` (PEM). */
   readonly clientCertificate: SecretSourceSpec;
   /**
@@ -167,12 +167,12 @@ export class BackendSecurity {
 
   private constructor(
     private readonly scheme: HeaderScheme,
-    private readonly mtls?: MutualTlsProps,
+    private readonly mtls?: BackendMutualTlsProps,
     private readonly trusted?: TrustedSourcesProps,
   ) {}
 
   /** Adds mutual TLS towards the backend (combines with any header scheme). */
-  public withMutualTls(props: MutualTlsProps): BackendSecurity {
+  public withMutualTls(props: BackendMutualTlsProps): BackendSecurity {
     return new BackendSecurity(this.scheme, { ...props }, this.trusted);
   }
 
@@ -186,7 +186,7 @@ export class BackendSecurity {
     return this.scheme.kind === 'oauth2' ? 'oauth2-client-credentials' : this.scheme.kind;
   }
 
-  public get mutualTls(): MutualTlsProps | undefined {
+  public get mutualTls(): BackendMutualTlsProps | undefined {
     return this.mtls;
   }
 

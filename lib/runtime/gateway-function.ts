@@ -261,6 +261,25 @@ export class GatewayFunction extends Construct {
       });
     });
 
+    // The customer's network ACL starts closed: open the path to the interface endpoints (Secrets Manager)
+    // in the platform VPC, and the replies. Backend traffic is opened by the VPN (or by the caller).
+    platform.vpcCidrBlocks.forEach((cidr, index) => {
+      subnets.addNetworkAclRule(this, `NaclEndpointsOut${index}`, {
+        egress: true,
+        protocol: 'tcp',
+        cidrBlock: cidr,
+        fromPort: 443,
+        toPort: 443,
+      });
+      subnets.addNetworkAclRule(this, `NaclEndpointsReplies${index}`, {
+        egress: false,
+        protocol: 'tcp',
+        cidrBlock: cidr,
+        fromPort: 1024,
+        toPort: 65535,
+      });
+    });
+
     const environment = {
       [CONFIG_ENV_VAR]: JSON.stringify(props.config),
       NODE_OPTIONS: '--enable-source-maps',

@@ -204,3 +204,12 @@ describe('GatewayFunction', () => {
     expect(validationErrorOf(() => build(testStack(), override)).problems).toEqual(problems);
   });
 });
+
+test('GatewayFunction opens the customer network ACL to the VPC endpoints on 443, and their replies', () => {
+  const json = JSON.parse(Testing.synthScope((scope) => void build(scope)));
+  const rules = Object.values(json.resource.aws_network_acl_rule) as Array<Record<string, unknown>>;
+  expect(rules.map((r) => [r.egress, r.cidr_block, r.from_port, r.to_port, r.rule_action])).toEqual([
+    [true, '10.40.0.0/16', 443, 443, 'allow'],
+    [false, '10.40.0.0/16', 1024, 65535, 'allow'],
+  ]);
+});
