@@ -171,7 +171,15 @@ const show = (value: unknown): string => {
 };
 
 const typeName = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  value === null
+    ? 'null'
+    : value === undefined
+      ? 'nothing'
+      : Array.isArray(value)
+        ? 'an array'
+        : typeof value === 'object'
+          ? 'an object'
+          : `a ${typeof value}`;
 
 const join = (path: string, field: string | number): string =>
   typeof field === 'number' ? `${path}[${field}]` : path === '' ? field : `${path}.${field}`;

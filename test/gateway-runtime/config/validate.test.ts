@@ -56,6 +56,7 @@ describe('validateConfig', () => {
     ['null', null, 'must be a JSON object, got null'],
     ['an array', [], 'must be a JSON object, got an array'],
     ['a string', '{"version":1}', 'must be a JSON object, got a string'],
+    ['a number', 1, 'must be a JSON object, got a number'],
   ])('fails when the document is %s', (_, input, message) => {
     expect(problemsOf(input)).toEqual([{ path: '(root)', message }]);
   });
@@ -214,5 +215,54 @@ describe('cidrProblem', () => {
     ['10.0.0.0/08x', 'is not in CIDR notation (address/prefix, e.g. 10.0.0.0/16 or 2001:db8::/32)'],
   ])('fails when given %s', (cidr, problem) => {
     expect(cidrProblem(cidr)).toBe(problem);
+  });
+});
+
+describe('type mismatches', () => {
+  test.each([
+    [
+      'backend is a string',
+      doc({ type: 'none' }, { backend: 'https://b' }),
+      'backend',
+      'must be a JSON object, got a string',
+    ],
+    [
+      'cidrs is an object',
+      doc({ type: 'none' }, { trustedSources: { cidrs: {} } }),
+      'trustedSources.cidrs',
+      'must be an array, got an object',
+    ],
+    [
+      'a secret reference is null',
+      doc({ type: 'token', token: null }),
+      'security.token',
+      'must be a JSON object, got null',
+    ],
+    [
+      'headers is a string',
+      doc({ type: 'signature', keyId: 'k', algorithm: 'hmac-sha256', key: { env: 'K' }, headers: 'date' }),
+      'security.headers',
+      'must be an array, got a string',
+    ],
+    [
+      'extraParams holds a number',
+      doc({
+        type: 'oauth2-client-credentials',
+        tokenUrl: 'https://t/x',
+        clientId: 'c',
+        clientSecret: { env: 'S' },
+        extraParams: { n: 1 },
+      }),
+      'security.extraParams.n',
+      'must be a string, got a number',
+    ],
+    [
+      'the security type is missing',
+      doc({ token: { env: 'T' } }),
+      'security.type',
+      'must be one of "none", "basic", "digest", "token", "signature", "oauth2-client-credentials", got nothing',
+    ],
+  ])('fails when %s', (_, input, path, message) => {
+    expect(problemsOf(input)).toEqual([{ path, message }]);
   });
 });
