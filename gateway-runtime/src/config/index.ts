@@ -11,3 +11,4 @@ export {
   REPLACED_SCHEME_TYPES,
   MAX_TIMEOUT_MS,
 } from './validate';
+export type { ValidateOptions } from './validate';

@@ -157,6 +157,8 @@ export interface ServerConfig {
 }
 
 export interface GatewayConfig {
+  /** The JSON Schema of this document, for editors (config.schema.json); ignored by the runtime. */
+  readonly $schema?: string;
   readonly version: typeof CONFIG_VERSION;
   /** A name for logs and metrics (e.g. the customer). */
   readonly name: string;

@@ -11,14 +11,24 @@ import { DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS, DEFAULT_OAUTH_EXPIRY_MARGIN_SEC
  * It returns the input unchanged: no defaults are merged in (consumers read them from defaults.ts), so
  * what is logged or compared is exactly what the operator wrote.
  */
-export function validateConfig(input: unknown): GatewayConfig {
-  const check = new Checker();
+export function validateConfig(input: unknown, options: ValidateOptions = {}): GatewayConfig {
+  const check = new Checker(options);
   const doc = check.object(input, '', ROOT_FIELDS);
   if (doc) {
     check.root(doc);
   }
   if (check.problems.length > 0) throw new ConfigError(check.problems);
   return input as GatewayConfig;
+}
+
+export interface ValidateOptions {
+  /**
+   * For synth-time checks in lib/: strings for which this returns true (e.g. cdktf `Token.isUnresolved`)
+   * are only checked to be strings; their format (ARN, URL, CIDR, host name, ...) is checked by the
+   * runtime at start, when they are resolved.
+   * @default - every string is checked in full
+   */
+  readonly isUnresolved?: (value: string) => boolean;
 }
 
 export const SIGNATURE_ALGORITHMS = [
@@ -161,7 +171,15 @@ const show = (value: unknown): string => {
 };
 
 const typeName = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  value === null
+    ? 'null'
+    : value === undefined
+      ? 'nothing'
+      : Array.isArray(value)
+        ? 'an array'
+        : typeof value === 'object'
+          ? 'an object'
+          : `a ${typeof value}`;
 
 const join = (path: string, field: string | number): string =>
   typeof field === 'number' ? `${path}[${field}]` : path === '' ? field : `${path}.${field}`;
@@ -269,6 +287,8 @@ export function cidrProblem(text: string): string | undefined {
 class Checker {
   readonly problems: Problem[] = [];
 
+  constructor(private readonly options: ValidateOptions) {}
+
   add(path: string, message: string): void {
     this.problems.push({ path: path === '' ? '(root)' : path, message });
   }
@@ -321,6 +341,8 @@ class Checker {
       this.add(path, `must be a string, got ${typeName(value)}`);
       return false;
     }
+    // An unresolved token: nothing more can be known now (and callers must not check further).
+    if (this.options.isUnresolved?.(value)) return false;
     if (value.length === 0) {
       this.add(path, 'must not be empty');
       return false;

@@ -1,5 +1,10 @@
 import { ConfigError } from '../../../gateway-runtime/src/core/errors';
-import { cidrProblem, validateConfig } from '../../../gateway-runtime/src/config';
+import {
+  cidrProblem,
+  REPLACED_FIELDS,
+  REPLACED_SCHEME_TYPES,
+  validateConfig,
+} from '../../../gateway-runtime/src/config';
 import { ARN, doc, INVALID_BOTH, INVALID_VALIDATOR_ONLY, VALID_SCHEMES } from './support/samples';
 
 /** Runs the validator and returns its problems (fails the test when it does not throw ConfigError). */
@@ -51,6 +56,7 @@ describe('validateConfig', () => {
     ['null', null, 'must be a JSON object, got null'],
     ['an array', [], 'must be a JSON object, got an array'],
     ['a string', '{"version":1}', 'must be a JSON object, got a string'],
+    ['a number', 1, 'must be a JSON object, got a number'],
   ])('fails when the document is %s', (_, input, message) => {
     expect(problemsOf(input)).toEqual([{ path: '(root)', message }]);
   });
@@ -105,6 +111,93 @@ describe('validateConfig', () => {
   });
 });
 
+describe('renamed and removed fields', () => {
+  /** A valid document where the object holding `path`'s last field exists, then that field set. */
+  function withField(path: string): Record<string, unknown> {
+    const base = path.startsWith('security.tokenEndpointTls')
+      ? doc({
+          type: 'oauth2-client-credentials',
+          tokenUrl: 'https://t/token',
+          clientId: 'c',
+          clientSecret: { env: 'S' },
+          tokenEndpointTls: {},
+        })
+      : doc({ type: 'token', token: { env: 'T' } }, { trustedSources: { cidrs: ['10.0.0.0/8'] } });
+    const parts = path.split('.');
+    let node = base;
+    for (const part of parts.slice(0, -1)) {
+      node[part] = node[part] ?? {};
+      node = node[part] as Record<string, unknown>;
+    }
+    node[parts[parts.length - 1]] = 'x';
+    return base;
+  }
+
+  test.each(Object.entries(REPLACED_FIELDS))(
+    'fails when %s is used, saying what to use instead',
+    (path, hint) => {
+      expect(problemsOf(withField(path))).toEqual([{ path, message: `unknown field: ${hint}` }]);
+    },
+  );
+
+  test.each(Object.entries(REPLACED_SCHEME_TYPES))(
+    'fails when the scheme type is %j, saying what to use instead',
+    (type, hint) => {
+      expect(problemsOf(doc({ type }))).toEqual([
+        { path: 'security.type', message: `unknown scheme type ${JSON.stringify(type)}: ${hint}` },
+      ]);
+    },
+  );
+});
+
+describe('validateConfig with unresolved tokens (synth time in lib/)', () => {
+  const isUnresolved = (value: string) => value.startsWith('${TfToken[');
+
+  test('GIVEN tokens in format-checked strings WHEN validated with isUnresolved THEN only their type is checked', () => {
+    const input = doc(
+      {
+        type: 'oauth2-client-credentials',
+        tokenUrl: '${TfToken[TOKEN.1]}',
+        clientId: 'c',
+        clientSecret: { secretArn: '${TfToken[TOKEN.2]}', jsonKey: 'secret' },
+      },
+      {
+        backend: { url: '${TfToken[TOKEN.3]}', tls: { servername: '${TfToken[TOKEN.4]}' } },
+        trustedSources: { cidrs: ['${TfToken[TOKEN.5]}', '10.0.0.0/8'] },
+      },
+    );
+    expect(validateConfig(input, { isUnresolved })).toBe(input);
+    expect(problemsOf(input).map((p) => p.path)).toEqual([
+      'backend.url',
+      'backend.tls.servername',
+      'security.tokenUrl',
+      'security.clientSecret.secretArn',
+      'trustedSources.cidrs[0]',
+    ]);
+  });
+
+  test('fails when a resolved value beside tokens is wrong, even with isUnresolved', () => {
+    const input = doc(
+      { type: 'token', token: { secretArn: '${TfToken[TOKEN.1]}' } },
+      {
+        trustedSources: { cidrs: ['${TfToken[TOKEN.2]}', '10.0.0.1/8'] },
+      },
+    );
+    let problems: ReadonlyArray<{ path: string; message: string }> = [];
+    try {
+      validateConfig(input, { isUnresolved });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      {
+        path: 'trustedSources.cidrs[1]',
+        message: '"10.0.0.1/8" has host bits set (did you mean 10.0.0.0/8?)',
+      },
+    ]);
+  });
+});
+
 describe('cidrProblem', () => {
   test.each(['10.0.0.0/8', '192.168.1.4/30', '2001:db8::/32', '::1/128', '::ffff:10.0.0.0/104', 'fe80::/10'])(
     'GIVEN %s WHEN checked THEN it is a CIDR block',
@@ -122,5 +215,54 @@ describe('cidrProblem', () => {
     ['10.0.0.0/08x', 'is not in CIDR notation (address/prefix, e.g. 10.0.0.0/16 or 2001:db8::/32)'],
   ])('fails when given %s', (cidr, problem) => {
     expect(cidrProblem(cidr)).toBe(problem);
+  });
+});
+
+describe('type mismatches', () => {
+  test.each([
+    [
+      'backend is a string',
+      doc({ type: 'none' }, { backend: 'https://b' }),
+      'backend',
+      'must be a JSON object, got a string',
+    ],
+    [
+      'cidrs is an object',
+      doc({ type: 'none' }, { trustedSources: { cidrs: {} } }),
+      'trustedSources.cidrs',
+      'must be an array, got an object',
+    ],
+    [
+      'a secret reference is null',
+      doc({ type: 'token', token: null }),
+      'security.token',
+      'must be a JSON object, got null',
+    ],
+    [
+      'headers is a string',
+      doc({ type: 'signature', keyId: 'k', algorithm: 'hmac-sha256', key: { env: 'K' }, headers: 'date' }),
+      'security.headers',
+      'must be an array, got a string',
+    ],
+    [
+      'extraParams holds a number',
+      doc({
+        type: 'oauth2-client-credentials',
+        tokenUrl: 'https://t/x',
+        clientId: 'c',
+        clientSecret: { env: 'S' },
+        extraParams: { n: 1 },
+      }),
+      'security.extraParams.n',
+      'must be a string, got a number',
+    ],
+    [
+      'the security type is missing',
+      doc({ token: { env: 'T' } }),
+      'security.type',
+      'must be one of "none", "basic", "digest", "token", "signature", "oauth2-client-credentials", got nothing',
+    ],
+  ])('fails when %s', (_, input, path, message) => {
+    expect(problemsOf(input)).toEqual([{ path, message }]);
   });
 });

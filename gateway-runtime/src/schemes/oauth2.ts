@@ -1,0 +1,253 @@
+/**
+ * OAuth 2.0 client credentials (RFC 6749 §4.4): fetches a bearer token from the customer's token
+ * endpoint and sends it as `Authorization: Bearer …`.
+ *
+ * - The token is cached until `expires_in - expiryMarginSeconds` (the margin is capped at half the
+ *   lifetime, so a short-lived token is still reused instead of fetched for every request);
+ *   `defaultLifetimeSeconds` applies when the server omits `expires_in`.
+ * - Single flight: however many requests wait, one fetch is in progress at a time.
+ * - A 401 from the backend purges the token and asks for one retry (attempt 1 only).
+ * - Any failure is a CredentialsUnavailableError (503); a request never goes out without a token.
+ * - Neither the client secret nor a token ever appears in an error message.
+ */
+import { Agent, request } from 'undici';
+import {
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_OAUTH_AUTH_METHOD,
+  DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS,
+  DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS,
+} from '../config/defaults';
+import type { SecurityScheme } from '../config/types';
+import { CredentialsUnavailableError } from '../core/errors';
+import type { AuthScheme, BackendResponseInfo, OutgoingRequest, SchemeContext } from './types';
+
+export type OAuth2SchemeConfig = Extract<SecurityScheme, { type: 'oauth2-client-credentials' }>;
+
+/** The scheme holds a connection pool towards the token endpoint: close it when the scheme is dropped. */
+export interface OAuth2Scheme extends AuthScheme {
+  close(): Promise<void>;
+}
+
+/** Transport settings for the token endpoint (the configuration's timeouts are for the backend). */
+export interface OAuth2Options {
+  /** @default DEFAULT_CONNECT_TIMEOUT_MS */
+  readonly connectTimeoutMs?: number;
+  /** @default DEFAULT_HEADERS_TIMEOUT_MS */
+  readonly headersTimeoutMs?: number;
+  /** @default DEFAULT_BODY_TIMEOUT_MS */
+  readonly bodyTimeoutMs?: number;
+  /** Larger token responses are refused. @default 65536 */
+  readonly maxResponseBytes?: number;
+}
+
+const DEFAULT_MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+/** RFC 6750 §2.1 b64token: what a bearer token may look like in an Authorization header. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** RFC 6749 §5.2 error codes: only these are quoted back in messages (a server could echo anything else). */
+const OAUTH_ERRORS = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'invalid_target',
+  'server_error',
+  'temporarily_unavailable',
+]);
+
+/** application/x-www-form-urlencoded encoding of one value (RFC 6749 §2.3.1, Appendix B). */
+const formEncode = (value: string): string => new URLSearchParams([['', value]]).toString().slice(1);
+
+interface CachedToken {
+  readonly value: string;
+  /** Epoch ms from which the token is no longer used. */
+  readonly refreshAt: number;
+}
+
+export function createOAuth2Scheme(
+  config: OAuth2SchemeConfig,
+  ctx: SchemeContext,
+  options: OAuth2Options = {},
+): OAuth2Scheme {
+  const now = ctx.now ?? Date.now;
+  const authMethod = config.authMethod ?? DEFAULT_OAUTH_AUTH_METHOD;
+  const marginSeconds = config.expiryMarginSeconds ?? DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS;
+  const defaultLifetime = config.defaultLifetimeSeconds ?? DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_TOKEN_RESPONSE_BYTES;
+  const tokenUrl = new URL(config.tokenUrl);
+  /** Where, for messages: origin and path, never the query. */
+  const where = `${tokenUrl.origin}${tokenUrl.pathname}`;
+  const unavailable = (why: string) =>
+    new CredentialsUnavailableError(`no OAuth 2.0 token for the backend: token endpoint ${where} ${why}`);
+
+  let cached: CachedToken | undefined;
+  let inflight: Promise<CachedToken> | undefined;
+  let pool: { caVersion: string; agent: Agent } | undefined;
+  let closed = false;
+
+  async function dispatcher(): Promise<Agent> {
+    const ca = config.tokenEndpointTls?.ca
+      ? await ctx.secrets.resolve(config.tokenEndpointTls.ca)
+      : undefined;
+    const caVersion = ca?.version ?? '(public CAs)';
+    if (pool?.caVersion === caVersion) return pool.agent;
+    const previous = pool?.agent;
+    pool = {
+      caVersion,
+      agent: new Agent({
+        connect: {
+          timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+          ...(ca ? { ca: ca.value } : {}),
+          ...(config.tokenEndpointTls?.servername ? { servername: config.tokenEndpointTls.servername } : {}),
+          // Verification is always on (the default); stated so no one "fixes" it away.
+          rejectUnauthorized: true,
+        },
+        headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+        bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+      }),
+    };
+    // A rotated CA: requests in flight finish on the old pool, which then closes.
+    void previous?.close().catch(() => undefined);
+    return pool.agent;
+  }
+
+  async function fetchToken(): Promise<CachedToken> {
+    const secret = (await ctx.secrets.resolve(config.clientSecret)).value;
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (config.scope !== undefined) form.set('scope', config.scope);
+    if (config.audience !== undefined) form.set('audience', config.audience);
+    for (const [key, value] of Object.entries(config.extraParams ?? {})) form.set(key, value);
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
+    if (authMethod === 'client_secret_basic') {
+      const credentials = `${formEncode(config.clientId)}:${formEncode(secret)}`;
+      headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    } else {
+      form.set('client_id', config.clientId);
+      form.set('client_secret', secret);
+    }
+
+    const requestedAt = now();
+    let status: number;
+    let text: string;
+    try {
+      const response = await request(tokenUrl, {
+        method: 'POST',
+        headers,
+        body: form.toString(),
+        dispatcher: await dispatcher(),
+      });
+      status = response.statusCode;
+      const read = await readLimited(response.body, maxResponseBytes);
+      if (read === undefined) throw unavailable(`answered more than ${maxResponseBytes} bytes`);
+      text = read;
+    } catch (error) {
+      if (error instanceof CredentialsUnavailableError) throw error;
+      const code = (error as { code?: unknown }).code;
+      throw unavailable(`could not be reached (${typeof code === 'string' ? code : 'request failed'})`);
+    }
+
+    let body: Record<string, unknown> | undefined;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        body = parsed as Record<string, unknown>;
+      }
+    } catch {
+      body = undefined;
+    }
+    if (status < 200 || status > 299) {
+      const code = typeof body?.error === 'string' && OAUTH_ERRORS.has(body.error) ? ` (${body.error})` : '';
+      throw unavailable(`answered ${status}${code}`);
+    }
+    if (!body) throw unavailable(`answered ${status} with a body that is not a JSON object`);
+    const accessToken = body.access_token;
+    if (typeof accessToken !== 'string' || accessToken.length === 0) {
+      throw unavailable('answered without an access_token');
+    }
+    if (!B64TOKEN.test(accessToken)) {
+      throw unavailable('answered an access_token that is not a valid bearer token (RFC 6750)');
+    }
+    const tokenType = body.token_type;
+    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
+      const shown =
+        typeof tokenType === 'string' && /^[A-Za-z0-9_.-]{1,32}$/.test(tokenType)
+          ? `token_type "${tokenType}"`
+          : 'no usable token_type';
+      throw unavailable(`answered ${shown}; only Bearer tokens are supported`);
+    }
+    const expiresIn = Number(body.expires_in);
+    const lifetime =
+      body.expires_in !== undefined && Number.isFinite(expiresIn) && expiresIn > 0
+        ? expiresIn
+        : defaultLifetime;
+    const margin = Math.min(marginSeconds, lifetime / 2);
+    return { value: accessToken, refreshAt: requestedAt + (lifetime - margin) * 1000 };
+  }
+
+  async function token(): Promise<string> {
+    if (closed) throw new CredentialsUnavailableError('the OAuth 2.0 scheme was closed');
+    if (cached && now() < cached.refreshAt) return cached.value;
+    if (!inflight) {
+      inflight = fetchToken()
+        .then((fresh) => {
+          cached = fresh;
+          return fresh;
+        })
+        .finally(() => {
+          inflight = undefined;
+        });
+    }
+    return (await inflight).value;
+  }
+
+  return {
+    type: 'oauth2-client-credentials',
+    mayRetry: true,
+    needsBody: false,
+    async authorize(): Promise<Record<string, string>> {
+      return { authorization: `Bearer ${await token()}` };
+    },
+    async onResponse(
+      request: OutgoingRequest,
+      response: BackendResponseInfo,
+      attempt: number,
+    ): Promise<'retry' | 'done'> {
+      if (response.status !== 401 || attempt !== 1) return 'done';
+      // Purge the token this request carried, unless another request already replaced it.
+      const sent = request.headers.authorization;
+      if (cached && (sent === undefined || sent === `Bearer ${cached.value}`)) cached = undefined;
+      return 'retry';
+    },
+    async close(): Promise<void> {
+      closed = true;
+      cached = undefined;
+      const agent = pool?.agent;
+      pool = undefined;
+      await agent?.close();
+    },
+  };
+}
+
+/** The body as text, or undefined (and the body destroyed) when it is larger than `limit` bytes. */
+async function readLimited(
+  body: AsyncIterable<Buffer> & { destroy(): unknown },
+  limit: number,
+): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
