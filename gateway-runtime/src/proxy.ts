@@ -414,6 +414,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     config,
     logger,
     handle,
-    close: () => dispatchers.close(),
+    close: async () => {
+      await Promise.all([dispatchers.close(), scheme.close?.()]);
+    },
   };
 }

@@ -94,21 +94,8 @@ export interface GatewayFunctionProps {
   readonly partition?: string;
 }
 
-const PLACEHOLDER_SECRET_ARN =
-  'arn:aws:secretsmanager:us-east-1:000000000000:secret:synth-placeholder-AbCdEf';
-
-/** Replaces unresolved tokens by placeholders of the right shape, so the runtime's validator can check the rest. */
-function withPlaceholders(value: unknown, key = ''): unknown {
-  if (typeof value === 'string') {
-    if (!isUnresolved(value)) return value;
-    return key === 'secretArn' ? PLACEHOLDER_SECRET_ARN : 'synth-placeholder';
-  }
-  if (Array.isArray(value)) return value.map((v) => withPlaceholders(v));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPlaceholders(v, k)]));
-  }
-  return value;
-}
+/** Stands for the secrets' ARNs in the role policy when the function reads no secret. */
+const NO_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:none-AbCdEf';
 
 /**
  * The gateway runtime for one customer: the esbuild bundle as a Terraform asset, the Lambda function in the
@@ -196,7 +183,7 @@ export class GatewayFunction extends Construct {
             Sid: 'ReadOwnSecrets',
             Effect: 'Allow',
             Action: 'secretsmanager:GetSecretValue',
-            Resource: props.secretArns.length > 0 ? props.secretArns : PLACEHOLDER_SECRET_ARN,
+            Resource: props.secretArns.length > 0 ? props.secretArns : NO_SECRET_ARN,
           },
           {
             // Lambda needs these to attach the function to the customer's subnets (Describe* takes no resource).
@@ -378,7 +365,7 @@ function validate(scope: Construct, props: GatewayFunctionProps): number {
   }
   let port = 443;
   try {
-    validateConfig(withPlaceholders(props.config));
+    validateConfig(props.config, { isUnresolved: (value) => Token.isUnresolved(value) });
     const url = new URL(props.config.backend.url);
     port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
   } catch (error) {

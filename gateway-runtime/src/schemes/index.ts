@@ -2,6 +2,7 @@
 import type { SecurityScheme } from '../config/types';
 import { createBasicScheme } from './basic';
 import { createDigestScheme } from './digest';
+import { createOAuth2Scheme } from './oauth2';
 import { createSignatureScheme } from './signature';
 import { createTokenScheme } from './token';
 import type { AuthScheme, SchemeContext } from './types';
@@ -25,9 +26,8 @@ export function createAuthScheme(scheme: SecurityScheme, ctx: SchemeContext): Au
       return createTokenScheme(scheme, ctx);
     case 'signature':
       return createSignatureScheme(scheme, ctx);
-    // LEAD: wire oauth2 (createOAuth2Scheme from './oauth2') when it lands.
     case 'oauth2-client-credentials':
-      throw new Error(`security.type "${scheme.type}" is not available in this build of the gateway runtime`);
+      return createOAuth2Scheme(scheme, ctx);
     default: {
       const unknown: never = scheme;
       throw new Error(

@@ -41,6 +41,8 @@ export interface AuthScheme {
     response: BackendResponseInfo,
     attempt: number,
   ): Promise<'retry' | 'done'>;
+  /** Releases what the scheme holds (e.g. a connection pool to a token endpoint). Absent: nothing to release. */
+  close?(): Promise<void>;
 }
 
 /** What a scheme factory is given besides its own configuration. */

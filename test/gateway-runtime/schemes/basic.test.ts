@@ -52,16 +52,19 @@ describe('createAuthScheme', () => {
     expect(createAuthScheme(config, { secrets }).type).toBe(type);
   });
 
-  test.each([
-    {
-      type: 'oauth2-client-credentials' as const,
-      tokenUrl: 'https://t',
-      clientId: 'c',
-      clientSecret: { env: 'S' },
-    },
-  ])('fails when the scheme is $type (not in this build)', (config) => {
-    expect(() => createAuthScheme(config, { secrets })).toThrow(
-      `security.type "${config.type}" is not available in this build of the gateway runtime`,
+  it('GIVEN oauth2-client-credentials THEN the scheme holds a pool it releases on close', async () => {
+    const scheme = createAuthScheme(
+      {
+        type: 'oauth2-client-credentials',
+        tokenUrl: 'https://t.example',
+        clientId: 'c',
+        clientSecret: { env: 'S' },
+      },
+      { secrets },
     );
+    expect(scheme.type).toBe('oauth2-client-credentials');
+    expect(scheme.mayRetry).toBe(true);
+    await scheme.close?.();
+    await expect(scheme.authorize(request)).rejects.toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE' });
   });
 });
