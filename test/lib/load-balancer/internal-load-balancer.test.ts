@@ -199,6 +199,25 @@ describe('InternalLoadBalancer overrides', () => {
     expect((lb.name as string).length).toBeLessThanOrEqual(32);
   });
 
+  test('fails when the customer subnets are smaller than /27', () => {
+    const error = validationErrorOf((scope) => {
+      const platform = newPlatform(scope);
+      const subnets = new CustomerSubnets(scope, 'Subnets', {
+        platform,
+        customerName: 'acme',
+        cidrBlock: '10.0.128.0/27',
+      });
+      new InternalLoadBalancer(scope, 'Alb', {
+        subnets,
+        certificateArn: CERTIFICATE_ARN,
+        trustedSources: [{ cidr: '10.0.1.0/24' }],
+      });
+    });
+    expect(error.problems).toEqual([
+      '`subnets` of customer "acme" include 10.0.128.0/28, 10.0.128.16/28; an Application Load Balancer needs subnets of /27 or larger: give the customer a larger `cidrBlock`',
+    ]);
+  });
+
   test('fails when two target groups use the same priority', () => {
     expect(() =>
       Testing.synthScope((scope) => {
