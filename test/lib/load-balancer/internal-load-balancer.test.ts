@@ -127,6 +127,21 @@ describe('InternalLoadBalancer overrides', () => {
     });
   });
 
+  test('GIVEN mutualTls with ignoreClientCertificateExpiry WHEN synthesized THEN the listener still verifies but accepts expired certificates', () => {
+    const { text } = synth((scope) => {
+      acmeAlb(scope, {
+        mutualTls: {
+          caBundleS3Bucket: 'trust-stores',
+          caBundleS3Key: 'acme/ca.pem',
+          ignoreClientCertificateExpiry: true,
+        },
+      });
+    });
+    expect(text).toHaveResourceWithProperties(LbListener, {
+      mutual_authentication: { mode: 'verify', ignore_client_certificate_expiry: true },
+    });
+  });
+
   test('GIVEN the TLS 1.3-only policy, access logs, no deletion protection and other attributes WHEN synthesized THEN they are used', () => {
     const { text } = synth((scope) => {
       acmeAlb(scope, {
