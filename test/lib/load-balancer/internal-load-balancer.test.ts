@@ -138,7 +138,11 @@ describe('InternalLoadBalancer overrides', () => {
       });
     });
     expect(text).toHaveResourceWithProperties(LbListener, {
-      mutual_authentication: { mode: 'verify', ignore_client_certificate_expiry: true },
+      mutual_authentication: {
+        mode: 'verify',
+        ignore_client_certificate_expiry: true,
+        trust_store_arn: expect.anything(),
+      },
     });
   });
 
