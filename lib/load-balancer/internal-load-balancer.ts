@@ -15,6 +15,7 @@ import {
   DEFAULT_FIXED_RESPONSE,
   DEFAULT_LISTENER_PORT,
   DEFAULT_SSL_POLICY,
+  LARGEST_ALB_SUBNET_PREFIX,
   LOAD_BALANCER_DEFAULTS,
   LOAD_BALANCER_REQUIRED,
   MAX_LOAD_BALANCER_NAME_LENGTH,
@@ -214,6 +215,14 @@ export class InternalLoadBalancer extends Construct {
     if (!isUnresolved(name) && (!LB_NAME.test(name) || name.startsWith('internal-'))) {
       problems.add(
         `\`name\` ${show(name)} must be 1-${MAX_LOAD_BALANCER_NAME_LENGTH} letters, digits and hyphens, not starting or ending with a hyphen nor with "internal-"`,
+      );
+    }
+    const small = subnets.subnets.filter(
+      (s) => Number(s.cidrBlock.split('/')[1]) > LARGEST_ALB_SUBNET_PREFIX,
+    );
+    if (small.length > 0) {
+      problems.add(
+        `\`subnets\` of customer ${show(customer)} include ${small.map((s) => s.cidrBlock).join(', ')}; an Application Load Balancer needs subnets of /${LARGEST_ALB_SUBNET_PREFIX} or larger: give the customer a larger \`cidrBlock\``,
       );
     }
     if (props.trustedSources.length === 0) {

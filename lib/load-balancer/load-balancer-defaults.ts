@@ -50,3 +50,6 @@ export const DEFAULT_FIXED_RESPONSE = {
 
 /** ALB names are at most 32 characters. */
 export const MAX_LOAD_BALANCER_NAME_LENGTH = 32;
+
+/** An ALB needs subnets of at least /27 (with 8 free addresses each). */
+export const LARGEST_ALB_SUBNET_PREFIX = 27;

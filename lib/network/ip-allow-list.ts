@@ -105,6 +105,9 @@ export class IpAllowList extends Construct {
     }
     if (props.allowAnyAddress !== undefined && !(props.allowAnyAddress.reason ?? '').trim()) {
       problems.add('`allowAnyAddress.reason` is empty; say why any address may connect');
+    } else if (props.allowAnyAddress !== undefined) {
+      const p = checkDescription('allowAnyAddress.reason', props.allowAnyAddress.reason);
+      if (p) problems.add(p);
     }
 
     if (props.sources.length === 0) problems.add('`sources` is empty; declare at least one trusted source');
@@ -212,6 +215,14 @@ export class IpAllowList extends Construct {
   }
 }
 
+/** The characters and length AWS accepts in a security group rule description. */
+const DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{0,200}$/;
+
+function checkDescription(prop: string, value: string): string | undefined {
+  if (isUnresolved(value) || DESCRIPTION.test(value)) return undefined;
+  return `\`${prop}\` ${show(value)} must be at most 200 characters of letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* (it becomes a security group rule description)`;
+}
+
 function sourceValue(source: AllowedSource): string {
   return source.cidr ?? source.prefixListId ?? source.securityGroupId ?? '';
 }
@@ -223,6 +234,10 @@ function parseSource(
   anyAllowed: boolean,
   index: number,
 ): ParsedSource | undefined {
+  if (source.description !== undefined) {
+    const p = checkDescription(`${prop}.description`, source.description);
+    if (p) problems.add(p);
+  }
   const given = (['cidr', 'prefixListId', 'securityGroupId'] as const).filter((k) => source[k] !== undefined);
   if (given.length !== 1) {
     problems.add(

@@ -251,6 +251,22 @@ export class GatewayPlatform extends Construct {
       value: this.vpcId,
       description: `VPC of the ${this.name} gateway platform`,
     }).overrideLogicalId(`${this.name}_vpc_id`);
+    new TerraformOutput(this, 'AlarmTopicArnOutput', {
+      value: this.alarmTopicArn,
+      description: `SNS topic of every alarm of the ${this.name} gateway platform and its customers`,
+    }).overrideLogicalId(`${this.name}_alarm_topic_arn`);
+    if (this.vpnGateway) {
+      new TerraformOutput(this, 'VpnGatewayIdOutput', {
+        value: this.vpnGateway.vpnGatewayId,
+        description: `Virtual private gateway of the ${this.name} gateway platform (at most 10 VPN connections)`,
+      }).overrideLogicalId(`${this.name}_vpn_gateway_id`);
+    }
+    if (this.transitGateway) {
+      new TerraformOutput(this, 'TransitGatewayIdOutput', {
+        value: this.transitGateway.transitGatewayId,
+        description: `Transit gateway of the ${this.name} gateway platform (one route table per customer)`,
+      }).overrideLogicalId(`${this.name}_transit_gateway_id`);
+    }
   }
 
   private createTransitGateway(
@@ -396,6 +412,12 @@ export class GatewayPlatform extends Construct {
           : `platform ${show(this.name)} has no transit gateway for ${who}; give the platform \`transitGateway\` or use \`attachment: 'vpn-gateway'\``,
       );
       return problems;
+    }
+    const earlier = this.vpns.find((v) => v.customerName === registration.customerName);
+    if (earlier) {
+      problems.push(
+        `${who} already has a VPN (${earlier.constructPath}); one SiteToSiteVpn per customer: list all its on-premises ranges in \`onPremCidrs\``,
+      );
     }
     const sameAttachment = this.vpns.filter((v) => v.attachment === attachment);
     if (attachment === 'vpn-gateway' && sameAttachment.length >= MAX_VPN_CONNECTIONS_PER_VPN_GATEWAY) {

@@ -127,6 +127,25 @@ describe('InternalLoadBalancer overrides', () => {
     });
   });
 
+  test('GIVEN mutualTls with ignoreClientCertificateExpiry WHEN synthesized THEN the listener still verifies but accepts expired certificates', () => {
+    const { text } = synth((scope) => {
+      acmeAlb(scope, {
+        mutualTls: {
+          caBundleS3Bucket: 'trust-stores',
+          caBundleS3Key: 'acme/ca.pem',
+          ignoreClientCertificateExpiry: true,
+        },
+      });
+    });
+    expect(text).toHaveResourceWithProperties(LbListener, {
+      mutual_authentication: {
+        mode: 'verify',
+        ignore_client_certificate_expiry: true,
+        trust_store_arn: expect.anything(),
+      },
+    });
+  });
+
   test('GIVEN the TLS 1.3-only policy, access logs, no deletion protection and other attributes WHEN synthesized THEN they are used', () => {
     const { text } = synth((scope) => {
       acmeAlb(scope, {
@@ -197,6 +216,25 @@ describe('InternalLoadBalancer overrides', () => {
     const [lb] = resourcesOf(json, 'aws_lb');
     expect(lb.name).toMatch(/^a-rather-long-platform-[0-9a-f]{8}$/);
     expect((lb.name as string).length).toBeLessThanOrEqual(32);
+  });
+
+  test('fails when the customer subnets are smaller than /27', () => {
+    const error = validationErrorOf((scope) => {
+      const platform = newPlatform(scope);
+      const subnets = new CustomerSubnets(scope, 'Subnets', {
+        platform,
+        customerName: 'acme',
+        cidrBlock: '10.0.128.0/27',
+      });
+      new InternalLoadBalancer(scope, 'Alb', {
+        subnets,
+        certificateArn: CERTIFICATE_ARN,
+        trustedSources: [{ cidr: '10.0.1.0/24' }],
+      });
+    });
+    expect(error.problems).toEqual([
+      '`subnets` of customer "acme" include 10.0.128.0/28, 10.0.128.16/28; an Application Load Balancer needs subnets of /27 or larger: give the customer a larger `cidrBlock`',
+    ]);
   });
 
   test('fails when two target groups use the same priority', () => {

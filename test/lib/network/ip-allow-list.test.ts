@@ -180,6 +180,13 @@ describe('IpAllowList', () => {
       { ports: [{ fromPort: 9000, toPort: 8000 }] },
       ['`ports[0]` {"fromPort":9000,"toPort":8000} has `fromPort` greater than `toPort`'],
     ],
+    [
+      'a description has characters AWS refuses',
+      { sources: [{ cidr: '10.0.1.0/24', description: "gateway tier's nodes" }] },
+      [
+        '`sources[0].description` "gateway tier\'s nodes" must be at most 200 characters of letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* (it becomes a security group rule description)',
+      ],
+    ],
     ['no port is given', { ports: [] }, ['`ports` is empty; list the TCP ports the sources may reach']],
     [
       'a security group source has no CIDR for the network ACL',

@@ -296,6 +296,36 @@ describe('GatewayPlatform VPN register (validation across customers)', () => {
     ]);
   });
 
+  test('fails when a customer gets a second VPN', () => {
+    const error = validationErrorOf((scope) => {
+      const platform = newPlatform(scope);
+      const subnets = newCustomer(scope, platform, 'acme', 0);
+      for (const id of ['First', 'Second']) {
+        new SiteToSiteVpn(scope, id, {
+          subnets,
+          customerGatewayIp: '85.214.10.1',
+          onPremCidrs: [id === 'First' ? '172.16.0.0/24' : '172.17.0.0/24'],
+          attachment: 'vpn-gateway',
+        });
+      }
+    });
+    expect(error.problems).toEqual([
+      'customer "acme" already has a VPN (stack/First); one SiteToSiteVpn per customer: list all its on-premises ranges in `onPremCidrs`',
+    ]);
+  });
+
+  test('GIVEN both attachment points WHEN synthesized THEN the platform outputs the alarm topic, VGW and TGW ids', () => {
+    const { json } = synth((scope) => {
+      newPlatform(scope);
+    });
+    expect(Object.keys(json.output ?? {}).sort()).toEqual([
+      'plat_alarm_topic_arn',
+      'plat_transit_gateway_id',
+      'plat_vpc_id',
+      'plat_vpn_gateway_id',
+    ]);
+  });
+
   test('fails when the platform lacks the requested attachment point', () => {
     const error = validationErrorOf((scope) => {
       const platform = newPlatform(scope, { transitGateway: undefined });
