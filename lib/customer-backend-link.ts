@@ -184,6 +184,7 @@ export class CustomerBackendLink extends Construct {
       backendCidrs,
       additionalEgress: props.backend.additionalEgress,
       alarmTopicArn: platform.alarmTopicArn,
+      secretsManagerEndpointSecurityGroupId: platform.interfaceEndpoints?.securityGroup.id,
       architecture: runtime.architecture,
       memorySize: runtime.memorySize,
       timeoutSeconds: runtime.timeoutSeconds,

@@ -15,3 +15,4 @@ export * from './runtime/gateway-function';
 export * from './runtime/runtime-bundle';
 export * from './customer-backend-link';
 export type * from '../gateway-runtime/src/config/types';
+export * from './platform/interface-endpoints';

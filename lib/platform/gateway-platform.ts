@@ -15,6 +15,7 @@ import { Fn } from 'cdktf';
 import { Cidr, cidrContains, cidrOverlaps, describeCidrProblem, parseCidr, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
 import { Problems, isUnresolved, show } from '../shared/validation';
+import { InterfaceEndpoints, InterfaceEndpointsProps } from './interface-endpoints';
 import {
   ALARM_TOPIC_KEY_DEFAULTS,
   AMAZON_SIDE_ASN_RANGES,
@@ -80,6 +81,13 @@ export interface GatewayPlatformProps {
    * @default - a new SNS topic, encrypted with a new KMS key (rotation on) that CloudWatch alarms may use
    */
   readonly existingAlarmTopicArn?: string;
+  /**
+   * Interface endpoints (with private DNS) for the AWS APIs the gateway functions call: Secrets Manager by
+   * default. The customers' subnets have no internet route, so without them (or endpoints you manage) the
+   * runtime can not read its secrets.
+   * @default - no endpoints: manage them yourself
+   */
+  readonly interfaceEndpoints?: InterfaceEndpointsProps;
 }
 
 /** The virtual private gateway attachment point. */
@@ -188,6 +196,8 @@ export class GatewayPlatform extends Construct {
   public readonly alarmTopicArn: string;
   /** The alarm topic, when the platform created it. */
   public readonly alarmTopic?: SnsTopic;
+  /** The interface endpoints, when the platform created them. */
+  public readonly interfaceEndpoints?: InterfaceEndpoints;
 
   private readonly pool?: Cidr;
   private readonly vpcBlocks: readonly Cidr[];
@@ -238,6 +248,18 @@ export class GatewayPlatform extends Construct {
 
     if (props.transitGateway) {
       this.transitGateway = this.createTransitGateway(props.transitGateway, parsed.attachmentSubnetBlocks);
+    }
+
+    if (props.interfaceEndpoints) {
+      this.interfaceEndpoints = new InterfaceEndpoints(this, 'Endpoints', props.interfaceEndpoints, {
+        platformName: this.name,
+        vpcId: this.vpcId,
+        vpcBlocks: this.vpcBlocks,
+        customerAddressPool: this.pool,
+        reservedBlocks: parsed.attachmentSubnetBlocks ?? [],
+        availabilityZones: this.availabilityZones,
+        tags: this.tags,
+      });
     }
 
     if (props.existingAlarmTopicArn) {

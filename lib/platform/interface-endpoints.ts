@@ -1,0 +1,186 @@
+import { Construct } from 'constructs';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Cidr, cidrContains, cidrOverlaps, describeCidrProblem, parseCidr, splitCidr } from '../shared/cidr';
+import { standardTags } from '../shared/names';
+import { Problems, isUnresolved, show } from '../shared/validation';
+
+/** Interface endpoints of the AWS services the gateway runtime calls from subnets with no internet route. */
+export interface InterfaceEndpointsProps {
+  /**
+   * An IPv4 block inside the VPC, outside the customer address pool, from which one /28 endpoint subnet
+   * per availability zone is carved. Give this or `existingSubnetIds`.
+   * @default - the endpoints use `existingSubnetIds`
+   */
+  readonly subnetsCidrBlock?: string;
+  /**
+   * Subnets of the VPC (one per availability zone) for the endpoints' network interfaces.
+   * @default - subnets are created from `subnetsCidrBlock`
+   */
+  readonly existingSubnetIds?: string[];
+  /**
+   * The services, by endpoint name (`secretsmanager`, `kms`, `logs`, ...).
+   * @default ["secretsmanager"]
+   */
+  readonly services?: string[];
+}
+
+export const DEFAULT_INTERFACE_ENDPOINT_SERVICES = ['secretsmanager'] as const;
+const ENDPOINT_SUBNET_PREFIX = 28;
+
+/** What the endpoints need to know of their platform (passed by GatewayPlatform). */
+export interface InterfaceEndpointsContext {
+  readonly platformName: string;
+  readonly vpcId: string;
+  readonly vpcBlocks: readonly Cidr[];
+  readonly customerAddressPool?: Cidr;
+  /** Blocks the platform already uses for other subnets (e.g. transit gateway attachments). */
+  readonly reservedBlocks: readonly Cidr[];
+  readonly availabilityZones: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Interface VPC endpoints with private DNS (Secrets Manager by default), so that the customers' gateway
+ * functions, in subnets without any internet route, reach the AWS APIs they call. Their security group admits
+ * HTTPS from the customer address pool only.
+ */
+export class InterfaceEndpoints extends Construct {
+  public readonly securityGroup: SecurityGroup;
+  public readonly endpoints: Readonly<Record<string, VpcEndpoint>>;
+  public readonly subnetIds: readonly string[];
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: InterfaceEndpointsProps,
+    context: InterfaceEndpointsContext,
+  ) {
+    super(scope, id);
+    const { problems, blocks } = validate(props, context);
+    problems.throwIfAny(this);
+    const tags = (name: string) => standardTags(context.platformName, name, context.tags);
+    // Availability zone names are the region's name plus a letter: no data source needed.
+    const region = context.availabilityZones[0].slice(0, -1);
+
+    this.subnetIds = blocks
+      ? context.availabilityZones.map(
+          (availabilityZone, index) =>
+            new Subnet(this, `Subnet-${availabilityZone}`, {
+              vpcId: context.vpcId,
+              availabilityZone,
+              cidrBlock: blocks[index].text,
+              mapPublicIpOnLaunch: false,
+              tags: tags(`${context.platformName}-endpoints-${availabilityZone}`),
+            }).id,
+        )
+      : [...(props.existingSubnetIds ?? [])];
+
+    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      name: `${context.platformName}-endpoints`,
+      description: `Interface endpoints of backend-link platform ${context.platformName}: HTTPS from the customer subnets`,
+      vpcId: context.vpcId,
+      revokeRulesOnDelete: true,
+      tags: tags(`${context.platformName}-endpoints`),
+    });
+    const sources = context.customerAddressPool
+      ? [context.customerAddressPool.text]
+      : context.vpcBlocks.map((b) => b.text);
+    sources.forEach((cidr, index) => {
+      new VpcSecurityGroupIngressRule(this, `Ingress${index}`, {
+        securityGroupId: this.securityGroup.id,
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: cidr,
+        description: `HTTPS from ${cidr}`,
+      });
+    });
+
+    const services = props.services ?? [...DEFAULT_INTERFACE_ENDPOINT_SERVICES];
+    this.endpoints = Object.fromEntries(
+      services.map((service) => [
+        service,
+        new VpcEndpoint(this, service, {
+          vpcId: context.vpcId,
+          serviceName: `com.amazonaws.${region}.${service}`,
+          vpcEndpointType: 'Interface',
+          privateDnsEnabled: true,
+          subnetIds: this.subnetIds as string[],
+          securityGroupIds: [this.securityGroup.id],
+          tags: tags(`${context.platformName}-${service}`),
+        }),
+      ]),
+    );
+  }
+}
+
+function validate(
+  props: InterfaceEndpointsProps,
+  context: InterfaceEndpointsContext,
+): { problems: Problems; blocks?: Cidr[] } {
+  const problems = new Problems();
+  const prop = (name: string) => `\`interfaceEndpoints.${name}\``;
+  if (props.subnetsCidrBlock !== undefined && props.existingSubnetIds !== undefined) {
+    problems.add(`give either ${prop('subnetsCidrBlock')} or ${prop('existingSubnetIds')}, not both`);
+  } else if (props.subnetsCidrBlock === undefined && props.existingSubnetIds === undefined) {
+    problems.add(
+      `give ${prop('subnetsCidrBlock')} (new /28 endpoint subnets) or ${prop('existingSubnetIds')}`,
+    );
+  }
+  for (const [i, id] of (props.existingSubnetIds ?? []).entries()) {
+    if (!isUnresolved(id) && !/^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id)) {
+      problems.add(
+        `${prop(`existingSubnetIds[${i}]`)} ${show(id)} is not a subnet id (subnet- followed by 8 or 17 hex digits)`,
+      );
+    }
+  }
+  const services = props.services ?? [];
+  if (props.services !== undefined && services.length === 0) problems.add(`${prop('services')} is empty`);
+  const seen = new Set<string>();
+  for (const service of services) {
+    if (!/^[a-z][a-z0-9.-]*$/.test(service)) {
+      problems.add(
+        `${prop('services')} entry ${show(service)} is not an endpoint service name such as "secretsmanager"`,
+      );
+    }
+    if (seen.has(service)) problems.add(`${prop('services')} lists ${show(service)} twice`);
+    seen.add(service);
+  }
+
+  let blocks: Cidr[] | undefined;
+  const text = props.subnetsCidrBlock;
+  if (text !== undefined && !isUnresolved(text)) {
+    const block = parseCidr(text);
+    if (!block || block.family !== 4) {
+      problems.add(
+        `${prop('subnetsCidrBlock')} ${show(text)} ${block ? 'must be an IPv4 block' : describeCidrProblem(text)}`,
+      );
+    } else if (context.vpcBlocks.length > 0 && !context.vpcBlocks.some((b) => cidrContains(b, block))) {
+      problems.add(
+        `${prop('subnetsCidrBlock')} ${block.text} is not inside the VPC's CIDR blocks (${context.vpcBlocks.map((b) => b.text).join(', ')})`,
+      );
+    } else if (context.customerAddressPool && cidrOverlaps(context.customerAddressPool, block)) {
+      problems.add(
+        `${prop('subnetsCidrBlock')} ${block.text} overlaps the customer address pool ${context.customerAddressPool.text}; take it from another part of the VPC`,
+      );
+    } else {
+      const reserved = context.reservedBlocks.find((r) => cidrOverlaps(r, block));
+      if (reserved) {
+        problems.add(
+          `${prop('subnetsCidrBlock')} ${block.text} overlaps ${reserved.text}, which the platform already uses`,
+        );
+      } else {
+        blocks = splitCidr(block, context.availabilityZones.length, ENDPOINT_SUBNET_PREFIX);
+        if (!blocks) {
+          problems.add(
+            `${prop('subnetsCidrBlock')} ${block.text} is too small for ${context.availabilityZones.length} endpoint subnets of /${ENDPOINT_SUBNET_PREFIX}`,
+          );
+        }
+      }
+    }
+  }
+  return { problems, blocks };
+}

@@ -1,0 +1,107 @@
+import { Testing } from 'cdktf';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { GatewayPlatform, GatewayPlatformProps } from '../../../lib';
+import { testStack, validationErrorOf } from '../../support/constructs';
+
+const base: GatewayPlatformProps = {
+  name: 'apicloud',
+  vpcProps: { cidrBlock: '10.40.0.0/16' },
+  customerAddressPool: '10.40.128.0/17',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  interfaceEndpoints: { subnetsCidrBlock: '10.40.1.0/27' },
+};
+
+describe('GatewayPlatform interface endpoints', () => {
+  const synthesized = Testing.synthScope((scope) => void new GatewayPlatform(scope, 'Platform', base));
+  const json = JSON.parse(synthesized);
+
+  it('creates a Secrets Manager interface endpoint with private DNS, in the region of the zones', () => {
+    expect(synthesized).toHaveResourceWithProperties(VpcEndpoint, {
+      service_name: 'com.amazonaws.eu-west-1.secretsmanager',
+      vpc_endpoint_type: 'Interface',
+      private_dns_enabled: true,
+    });
+  });
+
+  it('carves one /28 endpoint subnet per zone from the given block', () => {
+    const subnets = Object.values(json.resource.aws_subnet) as Array<Record<string, unknown>>;
+    expect(subnets.map((s) => [s.availability_zone, s.cidr_block])).toEqual([
+      ['eu-west-1a', '10.40.1.0/28'],
+      ['eu-west-1b', '10.40.1.16/28'],
+    ]);
+  });
+
+  it('admits HTTPS from the customer address pool only', () => {
+    const rules = Object.values(json.resource.aws_vpc_security_group_ingress_rule) as Array<
+      Record<string, unknown>
+    >;
+    expect(rules.map((r) => [r.cidr_ipv4, r.from_port, r.to_port])).toEqual([['10.40.128.0/17', 443, 443]]);
+    expect(json.resource.aws_vpc_security_group_egress_rule).toBeUndefined();
+  });
+
+  it('exposes the endpoints’ security group for the gateway functions’ egress', () => {
+    const platform = new GatewayPlatform(testStack(), 'Platform', {
+      ...base,
+      interfaceEndpoints: {
+        existingSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+        services: ['secretsmanager', 'kms'],
+      },
+    });
+    expect(Object.keys(platform.interfaceEndpoints!.endpoints)).toEqual(['secretsmanager', 'kms']);
+    expect(platform.interfaceEndpoints!.securityGroup.id).toMatch(/^\$\{TfToken/);
+  });
+
+  test.each<[string, GatewayPlatformProps['interfaceEndpoints'], string[]]>([
+    [
+      'both subnet props are given',
+      { subnetsCidrBlock: '10.40.1.0/27', existingSubnetIds: ['subnet-0123456789abcdef0'] },
+      [
+        'give either `interfaceEndpoints.subnetsCidrBlock` or `interfaceEndpoints.existingSubnetIds`, not both',
+      ],
+    ],
+    [
+      'neither subnet prop is given',
+      {},
+      [
+        'give `interfaceEndpoints.subnetsCidrBlock` (new /28 endpoint subnets) or `interfaceEndpoints.existingSubnetIds`',
+      ],
+    ],
+    [
+      'the block overlaps the pool',
+      { subnetsCidrBlock: '10.40.200.0/27' },
+      [
+        '`interfaceEndpoints.subnetsCidrBlock` 10.40.200.0/27 overlaps the customer address pool 10.40.128.0/17; take it from another part of the VPC',
+      ],
+    ],
+    [
+      'the block is outside the VPC',
+      { subnetsCidrBlock: '10.41.0.0/27' },
+      [
+        "`interfaceEndpoints.subnetsCidrBlock` 10.41.0.0/27 is not inside the VPC's CIDR blocks (10.40.0.0/16)",
+      ],
+    ],
+    [
+      'the block is too small',
+      { subnetsCidrBlock: '10.40.1.0/28' },
+      ['`interfaceEndpoints.subnetsCidrBlock` 10.40.1.0/28 is too small for 2 endpoint subnets of /28'],
+    ],
+    [
+      'a subnet id is malformed',
+      { existingSubnetIds: ['subnet-xyz'] },
+      [
+        '`interfaceEndpoints.existingSubnetIds[0]` "subnet-xyz" is not a subnet id (subnet- followed by 8 or 17 hex digits)',
+      ],
+    ],
+    [
+      'a service is listed twice',
+      { subnetsCidrBlock: '10.40.1.0/27', services: ['kms', 'kms'] },
+      ['`interfaceEndpoints.services` lists "kms" twice'],
+    ],
+  ])('fails when %s', (_case, interfaceEndpoints, problems) => {
+    const error = validationErrorOf(
+      () => new GatewayPlatform(testStack(), 'Platform', { ...base, interfaceEndpoints }),
+    );
+    expect(error.problems).toEqual(problems);
+    expect(error.constructPath).toBe('test/Platform/Endpoints');
+  });
+});
