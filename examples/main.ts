@@ -1,26 +1,36 @@
 /**
- * The example app: one gateway platform that offers both VPN attachment points, and three customers in
- * one stack:
- *  - acme:   subnets only (no VPN yet);
- *  - globex: a site-to-site VPN on the virtual private gateway (static routes), an internal load balancer;
- *  - initech: a site-to-site VPN on the transit gateway (BGP), an internal load balancer with mutual TLS.
+ * The showcase: one gateway platform and three customers, each one `CustomerBackendLink`, in one stack.
+ *
+ *  - acme:    HTTP Digest auth, over a site-to-site VPN on the virtual private gateway (static routes);
+ *  - globex:  mutual TLS + OAuth 2.0 client credentials, over a VPN on the transit gateway (BGP), with
+ *             mutual TLS from the gateway tier to its load balancer too;
+ *  - initech: HMAC request signing (draft-cavage-http-signatures-10) and trusted sources, over a VPN on
+ *             the virtual private gateway.
  *
  *   npm run example   # synthesize into cdktf.out/ and plan every stack offline
  *   cdktf deploy      # with the cdktf CLI and real AWS credentials
  *
- * The addresses, ARNs and ids below are placeholders: replace them with your own.
+ * The account, addresses, certificate ARN and bucket below are placeholders: replace them with your own.
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { CustomerSubnets, GatewayPlatform, InternalLoadBalancer, SiteToSiteVpn } from '../lib';
+import { BackendSecurity, CustomerBackendLink, GatewayPlatform, SecretSource } from '../lib';
 
-/** The gateway tier's addresses (the only sources the customers' load balancers admit). */
-const GATEWAY_TIER_CIDRS = ['10.40.0.64/26'];
+export const ACCOUNT_ID = '123456789012';
+/** The gateway tier's addresses: the only sources the customers' load balancers admit. */
+export const GATEWAY_TIER_CIDRS = ['10.40.0.64/26'];
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
 
+export interface ExampleOptions {
+  /** A prebuilt runtime bundle directory (tests); by default the runtime is bundled at synth time. */
+  readonly runtimeBundleDirectory?: string;
+}
+
 export class ExampleStack extends TerraformStack {
-  constructor(scope: Construct, id: string) {
+  public readonly links: Record<'acme' | 'globex' | 'initech', CustomerBackendLink>;
+
+  constructor(scope: Construct, id: string, options: ExampleOptions = {}) {
     super(scope, id);
     new AwsProvider(this, 'aws', { region: 'eu-west-1' });
 
@@ -32,58 +42,80 @@ export class ExampleStack extends TerraformStack {
       tags: { team: 'api-platform' },
       vpnGateway: {},
       transitGateway: { attachmentSubnetsCidrBlock: '10.40.0.0/27', amazonSideAsn: 64520 },
+      interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
+    });
+    const loadBalancer = {
+      certificateArn: CERTIFICATE_ARN,
+      trustedSources: GATEWAY_TIER_CIDRS.map((cidr) => ({ cidr, description: 'gateway tier' })),
+    };
+    const common = { platform, accountId: ACCOUNT_ID, loadBalancer, runtime: options };
+
+    const acme = new CustomerBackendLink(this, 'Acme', {
+      ...common,
+      customerName: 'acme',
+      cidrBlock: '10.40.128.0/24',
+      vpn: { attachment: 'vpn-gateway', customerGatewayIp: '85.214.10.20', onPremCidrs: ['172.20.0.0/16'] },
+      backend: { url: 'https://orders.acme.internal:8443/api' },
+      security: BackendSecurity.digest({ credentials: SecretSource.fromWriteOnlyVariable({ version: 1 }) }),
     });
 
-    new CustomerSubnets(this, 'Acme', { platform, customerName: 'acme', cidrBlock: '10.40.128.0/24' });
-
-    // globex: VGW, static routing, hardened defaults.
-    const globex = new CustomerSubnets(this, 'Globex', {
-      platform,
+    const globex = new CustomerBackendLink(this, 'Globex', {
+      ...common,
       customerName: 'globex',
       cidrBlock: '10.40.129.0/24',
-    });
-    new SiteToSiteVpn(this, 'GlobexVpn', {
-      subnets: globex,
-      attachment: 'vpn-gateway',
-      customerGatewayIp: '85.214.10.20',
-      onPremCidrs: ['172.20.0.0/16'],
-      tunnel1: { insideCidr: '169.254.10.0/30' },
-      tunnel2: { insideCidr: '169.254.10.4/30' },
-    });
-    new InternalLoadBalancer(this, 'GlobexAlb', {
-      subnets: globex,
-      certificateArn: CERTIFICATE_ARN,
-      trustedSources: GATEWAY_TIER_CIDRS.map((cidr) => ({ cidr, description: 'gateway tier' })),
+      vpn: {
+        attachment: 'transit-gateway',
+        customerGatewayIp: '91.198.174.192',
+        onPremCidrs: ['192.168.50.0/24', '192.168.60.0/24'],
+        routing: 'bgp',
+        bgpAsn: 65010,
+      },
+      loadBalancer: {
+        ...loadBalancer,
+        mutualTls: { caBundleS3Bucket: 'apicloud-trust-stores', caBundleS3Key: 'globex/gateway-tier-ca.pem' },
+      },
+      backend: {
+        url: 'https://api.globex.internal/v2',
+        additionalEgress: [{ cidr: '192.168.60.10/32', port: 443, description: 'globex token endpoint' }],
+      },
+      security: BackendSecurity.oauth2ClientCredentials({
+        tokenUrl: 'https://login.globex.internal/oauth2/token',
+        clientId: 'apicloud-gateway',
+        clientSecret: SecretSource.fillAfterDeploy(),
+        scope: 'inventory:read inventory:write',
+        tokenEndpointCa: SecretSource.fillAfterDeploy(),
+      }).withMutualTls({
+        clientCertificate: SecretSource.fillAfterDeploy(),
+        backendCa: SecretSource.fillAfterDeploy(),
+      }),
     });
 
-    // initech: TGW, BGP, mutual TLS from the gateway tier.
-    const initech = new CustomerSubnets(this, 'Initech', {
-      platform,
+    const initech = new CustomerBackendLink(this, 'Initech', {
+      ...common,
       customerName: 'initech',
       cidrBlock: '10.40.130.0/24',
+      vpn: {
+        attachment: 'vpn-gateway',
+        customerGatewayIp: '62.210.16.61',
+        onPremCidrs: ['10.77.0.0/20'],
+        tunnel1: { insideCidr: '169.254.44.0/30' },
+        tunnel2: { insideCidr: '169.254.44.4/30' },
+      },
+      backend: { url: 'https://tps.initech.internal/reports' },
+      security: BackendSecurity.requestSigning({
+        keyId: 'apicloud-gateway-2026',
+        algorithm: 'hmac-sha256',
+        key: SecretSource.fromWriteOnlyVariable({ version: 1 }),
+      }).withTrustedSources({ cidrs: GATEWAY_TIER_CIDRS }),
     });
-    new SiteToSiteVpn(this, 'InitechVpn', {
-      subnets: initech,
-      attachment: 'transit-gateway',
-      customerGatewayIp: '91.198.174.192',
-      // Overlaps nothing on the transit gateway; it could even overlap globex's range, which is on the VGW.
-      onPremCidrs: ['192.168.50.0/24', '192.168.60.0/24'],
-      routing: 'bgp',
-      bgpAsn: 65010,
-      backendPorts: [8443],
-    });
-    new InternalLoadBalancer(this, 'InitechAlb', {
-      subnets: initech,
-      certificateArn: CERTIFICATE_ARN,
-      trustedSources: GATEWAY_TIER_CIDRS.map((cidr) => ({ cidr, description: 'gateway tier' })),
-      mutualTls: { caBundleS3Bucket: 'apicloud-trust-stores', caBundleS3Key: 'initech/gateway-tier-ca.pem' },
-    });
+
+    this.links = { acme, globex, initech };
   }
 }
 
-export function buildExampleApp(outdir?: string): App {
+export function buildExampleApp(outdir?: string, options: ExampleOptions = {}): App {
   const app = new App(outdir ? { outdir } : {});
-  new ExampleStack(app, 'backend-link-example');
+  new ExampleStack(app, 'backend-link-example', options);
   return app;
 }
 

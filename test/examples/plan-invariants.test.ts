@@ -71,14 +71,14 @@ describe('example app: offline plan invariants', () => {
     if (outdir) rmSync(outdir, { recursive: true, force: true });
   });
 
-  test('GIVEN the example WHEN planned offline THEN every stack planned, with a VGW customer and a TGW customer', () => {
+  test('GIVEN the example WHEN planned offline THEN every stack planned, with VGW customers and a TGW customer', () => {
     expect(results.length).toBeGreaterThan(0);
     const connections = results.flatMap((r) => created(r.plan, 'aws_vpn_connection'));
-    expect(connections.filter((c) => c.unknown.vpn_gateway_id === true)).toHaveLength(1);
+    expect(connections.filter((c) => c.unknown.vpn_gateway_id === true)).toHaveLength(2);
     expect(connections.filter((c) => c.unknown.transit_gateway_id === true)).toHaveLength(1);
     expect(results.flatMap((r) => created(r.plan, 'aws_vpn_gateway'))).toHaveLength(1);
     expect(results.flatMap((r) => created(r.plan, 'aws_ec2_transit_gateway'))).toHaveLength(1);
-    expect(connections).toHaveLength(2);
+    expect(connections).toHaveLength(3);
   });
 
   test('GIVEN the plans THEN no security-group rule is open to 0.0.0.0/0 or ::/0', () => {
