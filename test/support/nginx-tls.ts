@@ -28,6 +28,8 @@ export interface AccessEntry {
   readonly clientSerial: string;
   readonly clientSubject: string;
   readonly clientVerify: string;
+  /** `$ssl_session_reused`: "r" when the TLS session was resumed, "." otherwise. */
+  readonly sessionReused: string;
   readonly status: number;
   readonly uri: string;
 }
@@ -86,7 +88,8 @@ http {
   keepalive_requests 100000;
   log_format mtls escape=json '{"connection":$connection,"connectionRequests":$connection_requests,'
     '"clientSerial":"$ssl_client_serial","clientSubject":"$ssl_client_s_dn",'
-    '"clientVerify":"$ssl_client_verify","status":$status,"uri":"$request_uri"}';
+    '"clientVerify":"$ssl_client_verify","sessionReused":"$ssl_session_reused",'
+    '"status":$status,"uri":"$request_uri"}';
   access_log ${dir}/access.log mtls;
   server {
     listen 127.0.0.1:${port} ssl;

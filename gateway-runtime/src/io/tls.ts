@@ -144,7 +144,7 @@ function loadPrivateKey(
 ): KeyObject {
   try {
     return createPrivateKey({ key: pem, format: 'pem', ...(passphrase !== undefined ? { passphrase } : {}) });
-  } catch (error) {
+  } catch {
     const encrypted = /ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(pem);
     if (encrypted && passphraseRef === undefined) {
       throw new CredentialsUnavailableError(`${keyName} is encrypted and no passphrase is configured`);
@@ -154,8 +154,7 @@ function loadPrivateKey(
         `${keyName} can not be decrypted with passphrase ${describeSecretRef(passphraseRef!)}`,
       );
     }
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new CredentialsUnavailableError(`${keyName} is not a PEM private key (${code})`);
+    throw new CredentialsUnavailableError(`${keyName} is not a PEM private key`);
   }
 }
 

@@ -91,6 +91,10 @@ export function classifyTransportError(error: unknown): GatewayError {
   if (known) return known;
   const code = findCode(error);
   const options = { cause: error };
+  if (code === undefined && (error as { name?: unknown } | null)?.name === 'HTTPParserError') {
+    // undici's parser errors carry no code when llhttp gives none (e.g. a non-HTTP answer).
+    return new BackendProtocolError('invalid backend response (HTTPParserError)', options);
+  }
   if (code === undefined) {
     const name = (error as { name?: unknown } | null)?.name;
     return new BackendUnreachableError(
