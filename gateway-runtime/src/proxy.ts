@@ -63,6 +63,8 @@ export interface GatewayRequest {
   readonly protocol: string;
   /** @default - a random UUID */
   readonly requestId?: string;
+  /** Aborts the backend request (the caller went away, or shutdown's grace period ended). */
+  readonly signal?: AbortSignal;
 }
 
 export interface HandleOptions {
@@ -166,6 +168,12 @@ export function classifyTransportError(error: unknown): GatewayError {
   return new BackendUnreachableError('backend request failed', { cause: error });
 }
 
+/** Drops a response body we will not read (its abort error is expected and ignored). */
+function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 async function* bounded(source: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Buffer> {
   let total = 0;
   for await (const chunk of source) {
@@ -200,7 +208,7 @@ async function readResponse(body: Dispatcher.ResponseData['body'], limit: number
   for await (const chunk of body) {
     total += (chunk as Buffer).byteLength;
     if (total > limit) {
-      body.destroy();
+      discard(body);
       throw new ResponseTooLargeError(`backend response above ${limit} bytes`);
     }
     chunks.push(chunk as Buffer);
@@ -220,7 +228,7 @@ function limitStream(body: Readable, limit: number): Readable {
   });
   body.on('error', (error) => counter.destroy(classifyTransportError(error)));
   counter.on('close', () => {
-    if (!body.destroyed) body.destroy();
+    if (!body.destroyed) discard(body);
   });
   return body.pipe(counter);
 }
@@ -288,6 +296,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   async function send(
     outgoing: OutgoingRequest,
     body: Buffer | Readable | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<Dispatcher.ResponseData> {
     const authHeaders = await scheme.authorize(outgoing);
     const dispatcher = await dispatchers.get(); // per request: rotation swaps it
@@ -299,6 +308,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         body: body ?? null,
         headersTimeout,
         bodyTimeout,
+        ...(signal ? { signal } : {}),
       });
     } catch (error) {
       throw classifyTransportError(error);
@@ -365,7 +375,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       let response: Dispatcher.ResponseData;
       for (;;) {
         attempts += 1;
-        response = await send(outgoing, body);
+        response = await send(outgoing, body, request.signal);
         upstreamStatus = response.statusCode;
         const verdict = scheme.onResponse
           ? await scheme.onResponse(
@@ -382,7 +392,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       const responseHeaders = filterResponseHeaders(response.headers as IncomingHeaders);
       const declared = Number(headerValue('content-length', response.headers['content-length']) ?? NaN);
       if (Number.isFinite(declared) && declared > limit) {
-        response.body.destroy();
+        discard(response.body);
         throw new ResponseTooLargeError(`backend declared ${declared} bytes, above ${limit}`);
       }
       if (options.bufferResponse) {

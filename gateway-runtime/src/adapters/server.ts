@@ -7,8 +7,8 @@
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import {
   DEFAULT_HEALTH_PATH,
   DEFAULT_SERVER_HOST,
@@ -16,6 +16,7 @@ import {
   DEFAULT_SHUTDOWN_GRACE_MS,
 } from '../config/defaults';
 import type { GatewayConfig } from '../config/types';
+import { toProblem } from '../core/errors';
 import { splitTarget } from '../core/url';
 import { createGateway, Gateway, GatewayDeps } from '../proxy';
 
@@ -48,6 +49,8 @@ export async function startServer(
   const grace = config.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   let draining = false;
   let inFlight = 0;
+  /** Aborts every backend request still running when the grace period ends. */
+  const aborts = new Set<AbortController>();
   let idle: (() => void) | undefined;
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -58,6 +61,12 @@ export async function startServer(
       res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ status: draining ? 'draining' : 'ok' }));
       return;
     }
+    const abort = new AbortController();
+    aborts.add(abort);
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort(); // the caller went away: stop the backend request too
+      aborts.delete(abort);
+    });
     const response = await gateway.handle({
       method: req.method ?? 'GET',
       path: target.path,
@@ -66,20 +75,47 @@ export async function startServer(
       body: req,
       ...(req.socket.remoteAddress ? { peerAddress: req.socket.remoteAddress } : {}),
       protocol: 'http',
+      signal: abort.signal,
     });
     if (draining) res.setHeader('connection', 'close');
-    res.writeHead(response.status, response.headers as Record<string, string | string[]>);
     if (Buffer.isBuffer(response.body)) {
+      res.writeHead(response.status, response.headers as Record<string, string | string[]>);
       res.end(response.body);
       return;
     }
+    // Wait for the first chunk before sending the headers: a body that fails at once (too large,
+    // timed out) still gets a proper problem answer.
+    const chunks = (response.body as Readable)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let next: IteratorResult<Buffer>;
     try {
-      await pipeline(response.body as Readable, res);
+      next = await chunks.next();
+    } catch (error) {
+      const problem = toProblem(error, response.requestId);
+      gateway.logger.log('error', 'response stream failed before the headers', {
+        requestId: response.requestId,
+        status: problem.status,
+        upstreamStatus: response.status,
+        error: problem.code,
+      });
+      res.writeHead(problem.status, {
+        'content-type': 'application/problem+json',
+        'cache-control': 'no-store',
+      });
+      res.end(JSON.stringify(problem));
+      return;
+    }
+    res.writeHead(response.status, response.headers as Record<string, string | string[]>);
+    try {
+      while (!next.done) {
+        if (!res.write(next.value)) await once(res, 'drain');
+        next = await chunks.next();
+      }
+      res.end();
     } catch (error) {
       // Headers are gone already: the only honest signal left is to cut the connection.
       gateway.logger.log('error', 'response stream aborted', {
         requestId: response.requestId,
-        error: (error as { code?: string }).code ?? 'INTERNAL',
+        error: toProblem(error).code,
       });
       res.destroy();
     }
@@ -122,6 +158,7 @@ export async function startServer(
         ]);
         clearTimeout(timer);
       }
+      for (const abort of aborts) abort.abort();
       server.closeAllConnections();
       await closed;
       await gateway.close();

@@ -1,0 +1,121 @@
+/** The CLI as users run it: a child process (tsx), its exit codes, stderr, and a served request. */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from '../../gateway-runtime/src/cli';
+import { echoHandler, RunningBackend, startBackend } from '../support/loopback-backends';
+import { freePort } from '../support/ports';
+import { httpCall, secretFiles } from './fixtures/harness';
+
+jest.setTimeout(60_000);
+
+const ROOT = resolve(__dirname, '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const CLI = join(ROOT, 'gateway-runtime/src/cli.ts');
+
+function runCli(args: string[]) {
+  const child = spawn(TSX, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  return { child, exit, stdout: () => stdout, stderr: () => stderr };
+}
+
+const files = secretFiles();
+let backend: RunningBackend;
+beforeAll(async () => {
+  backend = await startBackend(echoHandler);
+});
+afterAll(async () => {
+  await backend?.stop();
+  files.remove();
+});
+
+describe('parseArgs', () => {
+  test.each([
+    [['serve', '--config', 'f.json'], { command: 'serve', config: 'f.json', help: false, problems: [] }],
+    [['serve', '--config=f.json'], { command: 'serve', config: 'f.json', help: false, problems: [] }],
+    [['serve', '-c', 'f.json'], { command: 'serve', config: 'f.json', help: false, problems: [] }],
+    [['--help'], { help: true, problems: [] }],
+  ])('GIVEN %j THEN %j', (argv, parsed) => {
+    expect(parseArgs(argv)).toEqual(parsed);
+  });
+
+  test.each([
+    [[], 'a command is required (serve)'],
+    [['serve'], 'serve needs --config <file>'],
+    [['start', '--config', 'f'], 'unknown command start (expected serve)'],
+    [['serve', '--config'], '--config needs a file name'],
+    [['serve', '--port', '1', '--config', 'f'], 'unknown option --port'],
+  ])('fails when the arguments are %j: %s', (argv, problem) => {
+    expect(parseArgs(argv).problems).toContain(problem);
+  });
+});
+
+describe('gateway-runtime CLI', () => {
+  test('GIVEN --help THEN it prints the usage and exits 0', async () => {
+    const cli = runCli(['--help']);
+    expect(await cli.exit).toBe(0);
+    expect(cli.stdout()).toContain('Usage: gateway-runtime serve --config <file>');
+  });
+
+  test('fails when no command is given: exit 2 and the usage on stderr', async () => {
+    const cli = runCli([]);
+    expect(await cli.exit).toBe(2);
+    expect(cli.stderr()).toContain('gateway-runtime: a command is required (serve)');
+  });
+
+  test.each([
+    ['the file is missing', 'missing.json', undefined, 'missing.json: can not be read (ENOENT)'],
+    ['the file is not JSON', 'bad.json', '{ "version": ', 'bad.json: is not valid JSON'],
+    ['a field is invalid', 'wrong.json', JSON.stringify({ version: 7 }), '  - version: must be 1, got 7'],
+  ])(
+    'fails when %s: exit 2, nothing starts, stderr names the problem',
+    async (_what, name, content, message) => {
+      const file = join(files.dir, name);
+      if (content !== undefined) writeFileSync(file, content);
+      const cli = runCli(['serve', '--config', file]);
+      expect(await cli.exit).toBe(2);
+      expect(cli.stderr()).toContain(message);
+      expect(cli.stdout()).not.toContain('listening');
+    },
+  );
+
+  test('GIVEN a valid file WHEN served THEN requests are proxied, /healthz answers, and SIGTERM exits 0', async () => {
+    const port = await freePort();
+    const file = join(files.dir, 'ok.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        name: 'cli-test',
+        backend: { url: `${backend.baseUrl}/api` },
+        security: { type: 'basic', username: 'svc', password: files.file('s3cr3t') },
+        server: { host: '127.0.0.1', port, shutdownGraceMs: 2000 },
+      }),
+    );
+    const cli = runCli(['serve', '--config', file]);
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!cli.stdout().includes('"msg":"listening"')) {
+        if (Date.now() > deadline) throw new Error(`CLI did not start:\n${cli.stdout()}\n${cli.stderr()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const health = await httpCall(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+      const proxied = await httpCall(`http://127.0.0.1:${port}/hello`);
+      expect(JSON.parse(proxied.text)).toMatchObject({
+        url: '/api/hello',
+        headers: { authorization: `Basic ${Buffer.from('svc:s3cr3t').toString('base64')}` },
+      });
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit).toBe(0);
+      expect(cli.stdout()).toContain('SIGTERM: shutting down');
+      expect(cli.stdout()).not.toContain('s3cr3t');
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+  });
+});
