@@ -158,7 +158,7 @@ describe('Lambda ALB adapter', () => {
     test.each([
       ['an empty value', ''],
       ['invalid JSON', '{"version":'],
-      ['a wrong version', JSON.stringify({ version: 99 })],
+      ['a wrong version', JSON.stringify({ ...baseConfig('http://127.0.0.1:9/'), version: 99 })],
     ])(
       'fails when GATEWAY_CONFIG is %s: every invocation answers 500 CONFIG_INVALID and the problems are logged once',
       async (_what, json) => {
@@ -178,11 +178,23 @@ describe('Lambda ALB adapter', () => {
           expect.objectContaining({
             level: 'error',
             error: 'CONFIG_INVALID',
-            problems: [expect.objectContaining({ path: expect.any(String) })],
+            problems: [expect.objectContaining({ path: expect.any(String), message: expect.any(String) })],
           }),
         ]);
       },
     );
+
+    test('fails when GATEWAY_CONFIG has several bad fields: the log names every one, by path', async () => {
+      const logs = captureLines();
+      const config = { ...baseConfig('http://127.0.0.1:9/'), version: 99, timeouts: { connectMs: -1 } };
+      const handler = createLambdaHandler({
+        configJson: JSON.stringify(config),
+        deps: { logSink: logs.sink },
+      });
+      expect((await handler(albEvent({ path: '/x' }))).statusCode).toBe(500);
+      const [entry] = logs.logs() as Array<{ problems: Array<{ path: string }> }>;
+      expect(entry.problems.map((p) => p.path)).toEqual(['version', 'timeouts.connectMs']);
+    });
 
     test('GIVEN GATEWAY_CONFIG in the environment WHEN the exported handler runs THEN it reads it once', async () => {
       const previous = process.env.GATEWAY_CONFIG;
