@@ -209,6 +209,7 @@ export interface PlanSummary {
 export interface PlanJson {
   resource_changes?: Array<{ address: string; type: string; change: { actions: string[]; after?: unknown } }>;
   planned_values?: { outputs?: Record<string, unknown>; root_module?: unknown };
+  output_changes?: Record<string, { after?: unknown; after_unknown?: unknown }>;
   configuration?: unknown;
   [key: string]: unknown;
 }

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExampleApp } from '../../examples/main';
 import { OVERRIDE_FILE, PlanResult, listStacks, planOffline } from '../../scripts/terraform/harness';
+import { writeHandoffs } from '../../scripts/handoff';
+import { outputsFromPlan } from '../../scripts/handoff/outputs';
+import { validateConfig } from '../../gateway-runtime/src/config/validate';
 
 jest.setTimeout(300_000);
 
@@ -21,6 +24,43 @@ describe('example app, planned offline', () => {
     }
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('deploys one gateway function per customer, each with a configuration the runtime accepts', () => {
+    const { plan, stackDir } = results.get('backend-link-example')!;
+    expect((plan.resource_changes ?? []).filter((rc) => rc.type === 'aws_lambda_function')).toHaveLength(3);
+    // In the plan the environment is unknown (it holds secret ARNs): read the synthesized configuration.
+    const synthesized = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+    const functions = Object.values(synthesized.resource.aws_lambda_function) as Array<{
+      environment: { variables: Record<string, string> };
+    }>;
+    const configs = functions.map((f) => JSON.parse(f.environment.variables.GATEWAY_CONFIG));
+    expect(configs.map((c) => [c.name, c.security.type]).sort()).toEqual([
+      ['acme', 'digest'],
+      ['globex', 'oauth2-client-credentials'],
+      ['initech', 'signature'],
+    ]);
+    // Secret ARNs are Terraform interpolations until apply: checked by shape; everything else in full.
+    for (const config of configs) {
+      expect(() => validateConfig(config, { isUnresolved: (v) => v.includes('${') })).not.toThrow();
+    }
+  });
+
+  it('writes a handoff document for each customer, with no secret value', () => {
+    const { plan, stackDir } = results.get('backend-link-example')!;
+    const files = writeHandoffs(stackDir, outputsFromPlan(plan), join(outdir, 'handoff'));
+    expect(files.map((f) => f.split('/').pop())).toEqual(['acme.md', 'globex.md', 'initech.md']);
+    const [acme, globex, initech] = files.map((f) => readFileSync(f, 'utf8'));
+    expect(acme).toContain('Scheme: **HTTP Digest authentication (RFC 7616)**');
+    expect(acme).toContain('- `10.40.128.0/25`');
+    expect(globex).toContain('| client id | `apicloud-gateway` |');
+    expect(globex).toContain('### Mutual TLS');
+    expect(initech).toContain('| keyId | `apicloud-gateway-2026` |');
+    for (const doc of [acme, globex, initech]) {
+      expect(doc).toContain('| IKE version | `ikev2` | `ikev2` |');
+      expect(doc).not.toMatch(/preshared_key"?\s*[:=]/);
+      expect(doc).not.toContain('offline-plan-placeholder');
+    }
+  });
 
   it('synthesizes the backend-link-example stack', () => {
     expect([...results.keys()]).toEqual(['backend-link-example']);

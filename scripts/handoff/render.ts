@@ -1,0 +1,235 @@
+/**
+ * The customer handoff: one Markdown document per customer, from the stack's outputs, replacing the
+ * "send us your certificate" / "here are our IP ranges" tickets. It holds no secret value: pre-shared keys,
+ * passwords and private keys stay in Secrets Manager and are exchanged out of band.
+ */
+import { OutputSource, UNKNOWN } from './outputs';
+
+const AFTER_APPLY = '_known after deploy_';
+
+interface Handoff {
+  customer: string;
+  backend_url: string;
+  security: Record<string, string>;
+  mutual_tls?: { client_certificate_secret_arn?: unknown; servername?: string };
+  trusted_sources?: string[];
+  source_cidrs: unknown[];
+  secret_arns: Record<string, unknown>;
+  fill_after_deploy: unknown[];
+}
+
+interface TunnelParameters {
+  ike_versions?: string[];
+  phase1_encryption?: string[];
+  phase1_integrity?: string[];
+  phase1_dh_groups?: number[];
+  phase1_lifetime_seconds?: number;
+  phase2_encryption?: string[];
+  phase2_integrity?: string[];
+  phase2_dh_groups?: number[];
+  phase2_lifetime_seconds?: number;
+  dpd_timeout_seconds?: number;
+  startup_action?: string;
+}
+
+function text(value: unknown): string {
+  if (value === UNKNOWN || value === undefined) return AFTER_APPLY;
+  if (Array.isArray(value)) return value.map(text).join(', ');
+  if (value && typeof value === 'object') return JSON.stringify(value);
+  return `\`${String(value)}\``;
+}
+
+function table(header: string[], rows: string[][]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+/** The customers that have a handoff output (`<customer>_handoff`). */
+export function handoffCustomers(outputs: OutputSource): string[] {
+  return outputs.names.filter((n) => n.endsWith('_handoff')).map((n) => n.slice(0, -'_handoff'.length));
+}
+
+function vpnSection(customer: string, outputs: OutputSource): string {
+  const ike = outputs.get(`${customer}_vpn_ike_parameters`) as Record<string, TunnelParameters> | undefined;
+  if (ike === undefined) {
+    return '## 1. Network path\n\nNo site-to-site VPN is part of this link: your backend is reached over an existing private path.';
+  }
+  const outside = (outputs.get(`${customer}_vpn_tunnel_outside_addresses`) ?? {}) as Record<string, unknown>;
+  const inside = (outputs.get(`${customer}_vpn_tunnel_inside_addresses`) ?? {}) as Record<
+    string,
+    Record<string, unknown>
+  >;
+  const routing = (outputs.get(`${customer}_vpn_routing`) ?? {}) as Record<string, unknown>;
+  const asn = outputs.get(`${customer}_vpn_aws_side_asn`);
+  const psk = outputs.get(`${customer}_vpn_preshared_key_secret_arn`);
+  const tunnels = ['tunnel1', 'tunnel2'];
+  const pick = (t: string, k: keyof TunnelParameters) => text(ike[t]?.[k]);
+  const insideOf = (t: string, side: string) => {
+    const v = inside[t];
+    return v === (UNKNOWN as unknown) ? AFTER_APPLY : text(v?.[side]);
+  };
+  return [
+    '## 1. Site-to-site VPN (two IPsec tunnels: configure both)',
+    '',
+    table(
+      ['', 'tunnel 1', 'tunnel 2'],
+      [
+        [
+          'AWS outside address',
+          ...tunnels.map((t) => text(outside === (UNKNOWN as unknown) ? UNKNOWN : outside[t])),
+        ],
+        ['inside address, AWS side', ...tunnels.map((t) => insideOf(t, 'aws'))],
+        ['inside address, your side', ...tunnels.map((t) => insideOf(t, 'customer'))],
+        ['IKE version', ...tunnels.map((t) => pick(t, 'ike_versions'))],
+        ['phase 1 encryption', ...tunnels.map((t) => pick(t, 'phase1_encryption'))],
+        ['phase 1 integrity', ...tunnels.map((t) => pick(t, 'phase1_integrity'))],
+        ['phase 1 DH groups', ...tunnels.map((t) => pick(t, 'phase1_dh_groups'))],
+        ['phase 1 lifetime (s)', ...tunnels.map((t) => pick(t, 'phase1_lifetime_seconds'))],
+        ['phase 2 encryption', ...tunnels.map((t) => pick(t, 'phase2_encryption'))],
+        ['phase 2 integrity', ...tunnels.map((t) => pick(t, 'phase2_integrity'))],
+        ['phase 2 DH groups', ...tunnels.map((t) => pick(t, 'phase2_dh_groups'))],
+        ['phase 2 lifetime (s)', ...tunnels.map((t) => pick(t, 'phase2_lifetime_seconds'))],
+        ['dead peer detection (s)', ...tunnels.map((t) => pick(t, 'dpd_timeout_seconds'))],
+      ],
+    ),
+    '',
+    `- Routing: ${text(routing.type)}; AWS-side ASN ${text(asn)}.`,
+    `- Your ranges routed through the tunnels: ${text(routing.on_prem_cidrs)}.`,
+    `- Our side of the tunnels: ${text(routing.aws_side_cidr)}.`,
+    `- Pre-shared keys: not in this document. They are kept in AWS Secrets Manager (${text(psk)}); your contact sends them to you over a separate, agreed channel.`,
+  ].join('\n');
+}
+
+function schemeSection(h: Handoff): string {
+  const s = h.security;
+  const lines = ['## 3. How the gateway authenticates to your backend', '', `Scheme: **${s.scheme}**.`, ''];
+  switch (s.scheme) {
+    case 'HTTP Basic authentication':
+    case 'HTTP Digest authentication (RFC 7616)':
+      lines.push(
+        'Create a dedicated service account on your backend for the gateway and send us its user name and password over a separate, agreed channel (never in a ticket or e-mail). We store them in AWS Secrets Manager; you can rotate them at any time by sending new ones.',
+      );
+      if (s.scheme.startsWith('HTTP Digest')) {
+        lines.push(
+          '',
+          'Digest algorithms MD5, MD5-sess, SHA-256 and SHA-256-sess with `qop=auth` are supported; SHA-256 is preferred when you offer it.',
+        );
+      }
+      break;
+    case 'token':
+      lines.push(
+        `Issue an API token for the gateway; it is sent in the \`${s.header}\` header. Send it to us over a separate, agreed channel.`,
+      );
+      break;
+    case 'HTTP request signing (draft-cavage-http-signatures-10)':
+      lines.push(
+        table(
+          ['parameter', 'value'],
+          [
+            ['keyId', text(s.keyId)],
+            ['algorithm', text(s.algorithm)],
+            ['signed headers', text(s.headers)],
+            ['Digest header', '`SHA-256=<base64>` of the body'],
+            [
+              'Date header',
+              'IMF-fixdate (GMT); reject requests whose Date is off by more than your tolerance',
+            ],
+          ],
+        ),
+        '',
+        s.algorithm?.startsWith('hmac')
+          ? 'The HMAC key is shared: agree on it with your contact over a separate channel; it is never in this document.'
+          : 'Send us nothing secret: we will send you the public key that matches our signing key.',
+      );
+      break;
+    case 'OAuth 2.0 client credentials':
+      lines.push(
+        'Register this client on your authorization server (grant type `client_credentials`) and send us its secret over a separate, agreed channel:',
+        '',
+        table(
+          ['parameter', 'value'],
+          [
+            ['token endpoint', text(s.tokenUrl)],
+            ['client id', text(s.clientId)],
+            ['client authentication', text(s.authMethod)],
+            ['scope', s.scope ? text(s.scope) : '(none)'],
+            ...(s.audience ? [['audience', text(s.audience)]] : []),
+          ],
+        ),
+        '',
+        'Your backend accepts `Authorization: Bearer <token>`; when it answers 401, the gateway fetches a new token and retries once.',
+      );
+      break;
+    default:
+      lines.push('No credentials are sent to your backend.');
+  }
+  if (h.mutual_tls) {
+    lines.push(
+      '',
+      '### Mutual TLS',
+      '',
+      `- The gateway presents a client certificate. We send you its certificate (public part only) or the CA that issued it: install it as a trusted client CA on your backend (e.g. nginx \`ssl_client_certificate\` with \`ssl_verify_client on\`).`,
+      `- The gateway verifies your server certificate against the CA bundle you give us, for the name ${text(h.mutual_tls.servername)}: send us the CA that issued it. Verification can not be turned off.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The handoff document for one customer. */
+export function renderHandoff(customer: string, outputs: OutputSource, now = new Date()): string {
+  const h = outputs.get(`${customer}_handoff`) as Handoff | undefined;
+  if (!h)
+    throw new Error(`no output ${customer}_handoff: is "${customer}" a CustomerBackendLink of this stack?`);
+  const allowList = outputs.get(`${customer}_firewall_allow_list`) ?? h.source_cidrs;
+  const url = new URL(h.backend_url);
+  const port = url.port || (url.protocol === 'http:' ? '80' : '443');
+  const secretRows = Object.keys(h.secret_arns ?? {}).length
+    ? Object.entries(h.secret_arns).map(([name, arn]) => [
+        name,
+        text(arn),
+        (h.fill_after_deploy ?? []).includes(name) ? 'yes' : 'no',
+      ])
+    : (h.fill_after_deploy ?? []).map((name) => [String(name), AFTER_APPLY, 'yes']);
+  return [
+    `# Backend link for ${customer}`,
+    '',
+    `Generated ${now.toISOString().slice(0, 10)} from ${outputs.description}. This document holds no secret value.`,
+    '',
+    `The API gateway calls your backend at \`${h.backend_url}\` over a private link.`,
+    '',
+    vpnSection(customer, outputs),
+    '',
+    '## 2. Your firewall: allow only these sources',
+    '',
+    `Allow TCP to your backend (\`${url.hostname}\`, port ${port}) from these addresses, and nothing else from our side:`,
+    '',
+    ...(Array.isArray(allowList) ? allowList.map((c) => `- ${text(c)}`) : [`- ${text(allowList)}`]),
+    '',
+    schemeSection(h),
+    '',
+    ...(h.trusted_sources
+      ? [
+          '## 4. Trusted sources',
+          '',
+          `The gateway itself admits requests for your backend only from ${text(h.trusted_sources)} (the gateway tier), in addition to the network rules.`,
+          '',
+        ]
+      : []),
+    '---',
+    '',
+    '### For the platform team (not for the customer)',
+    '',
+    table(['secret', 'ARN', 'fill after deploy'], secretRows),
+    '',
+    'Fill a secret from files, e.g. the client certificate:',
+    '',
+    '```sh',
+    'npx backend-link-secret client-certificate --cert client.pem --key client.key \\',
+    '  | aws secretsmanager put-secret-value --secret-id <ARN> --secret-string file:///dev/stdin',
+    '```',
+    '',
+  ].join('\n');
+}
