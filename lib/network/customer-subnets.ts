@@ -6,9 +6,9 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { NetworkAcl } from '@cdktf/provider-aws/lib/network-acl';
 import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
 import { GatewayPlatform } from '../platform/gateway-platform';
-import { Cidr, describeCidrProblem, parseCidr, splitCidr } from '../shared/cidr';
+import { Cidr, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
-import { Problems, isUnresolved, show } from '../shared/validation';
+import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
 
 /** The smallest subnet AWS allows. An ALB needs at least 8 free addresses per subnet; /27 or larger is advised. */
 const SMALLEST_SUBNET_PREFIX = 28;
@@ -87,13 +87,7 @@ export class CustomerSubnets extends Construct {
     if (unresolvedBlock) {
       problems.add('`cidrBlock` must be a literal CIDR: it is checked against other customers at synth time');
     } else {
-      block = parseCidr(props.cidrBlock);
-      if (!block || block.family !== 4) {
-        problems.add(
-          `\`cidrBlock\` ${show(props.cidrBlock)} ${block ? 'must be an IPv4 block' : describeCidrProblem(props.cidrBlock)}`,
-        );
-        block = undefined;
-      }
+      block = checkIpv4Cidr(problems, 'cidrBlock', props.cidrBlock);
     }
 
     if (zones.length < 2) {

@@ -12,9 +12,9 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { VpnGateway } from '@cdktf/provider-aws/lib/vpn-gateway';
 import { Fn } from 'cdktf';
-import { Cidr, cidrContains, cidrOverlaps, describeCidrProblem, parseCidr, splitCidr } from '../shared/cidr';
+import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
-import { Problems, isUnresolved, show } from '../shared/validation';
+import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
 import { InterfaceEndpoints, InterfaceEndpointsProps } from './interface-endpoints';
 import {
   ALARM_TOPIC_KEY_DEFAULTS,
@@ -567,12 +567,9 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
   }
   for (const { prop, value } of declared) {
     if (isUnresolved(value)) continue;
-    const cidr = parseCidr(value);
-    if (!cidr || cidr.family !== 4) {
-      problems.add(
-        `\`${prop}\` ${show(value)} ${cidr ? 'must be an IPv4 block' : describeCidrProblem(value)}`,
-      );
-    } else if (cidr.prefixLength < 16 || cidr.prefixLength > 28) {
+    const cidr = checkIpv4Cidr(problems, prop, value);
+    if (!cidr) continue;
+    if (cidr.prefixLength < 16 || cidr.prefixLength > 28) {
       problems.add(`\`${prop}\` ${cidr.text} must be between /16 and /28 (an AWS VPC limit)`);
     } else {
       vpcBlocks.push(cidr);
@@ -581,13 +578,9 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
 
   let pool: Cidr | undefined;
   if (!isUnresolved(props.customerAddressPool)) {
-    pool = parseCidr(props.customerAddressPool);
-    if (!pool || pool.family !== 4) {
-      problems.add(
-        `\`customerAddressPool\` ${show(props.customerAddressPool)} ${pool ? 'must be an IPv4 block' : describeCidrProblem(props.customerAddressPool)}`,
-      );
-      pool = undefined;
-    } else if (
+    pool = checkIpv4Cidr(problems, 'customerAddressPool', props.customerAddressPool);
+    if (
+      pool &&
       vpcBlocks.length > 0 &&
       vpcBlocks.length === declared.length &&
       !vpcBlocks.some((b) => cidrContains(b, pool!))
@@ -654,11 +647,9 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
         }
       }
     } else if (cidrText !== undefined && !isUnresolved(cidrText)) {
-      const block = parseCidr(cidrText);
-      if (!block || block.family !== 4) {
-        problems.add(
-          `\`transitGateway.attachmentSubnetsCidrBlock\` ${show(cidrText)} ${block ? 'must be an IPv4 block' : describeCidrProblem(cidrText)}`,
-        );
+      const block = checkIpv4Cidr(problems, 'transitGateway.attachmentSubnetsCidrBlock', cidrText);
+      if (!block) {
+        // checkIpv4Cidr recorded the problem
       } else if (vpcBlocks.length > 0 && !vpcBlocks.some((b) => cidrContains(b, block))) {
         problems.add(
           `\`transitGateway.attachmentSubnetsCidrBlock\` ${block.text} is not inside the VPC's CIDR blocks (${vpcBlocks.map((b) => b.text).join(', ')})`,

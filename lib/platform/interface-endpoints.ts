@@ -3,9 +3,9 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { Cidr, cidrContains, cidrOverlaps, describeCidrProblem, parseCidr, splitCidr } from '../shared/cidr';
+import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
 import { standardTags } from '../shared/names';
-import { Problems, isUnresolved, show } from '../shared/validation';
+import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
 
 /** Interface endpoints of the AWS services the gateway runtime calls from subnets with no internet route. */
 export interface InterfaceEndpointsProps {
@@ -153,11 +153,9 @@ function validate(
   let blocks: Cidr[] | undefined;
   const text = props.subnetsCidrBlock;
   if (text !== undefined && !isUnresolved(text)) {
-    const block = parseCidr(text);
-    if (!block || block.family !== 4) {
-      problems.add(
-        `${prop('subnetsCidrBlock')} ${show(text)} ${block ? 'must be an IPv4 block' : describeCidrProblem(text)}`,
-      );
+    const block = checkIpv4Cidr(problems, 'interfaceEndpoints.subnetsCidrBlock', text);
+    if (!block) {
+      // checkIpv4Cidr recorded the problem
     } else if (context.vpcBlocks.length > 0 && !context.vpcBlocks.some((b) => cidrContains(b, block))) {
       problems.add(
         `${prop('subnetsCidrBlock')} ${block.text} is not inside the VPC's CIDR blocks (${context.vpcBlocks.map((b) => b.text).join(', ')})`,

@@ -1,5 +1,6 @@
 import { Token } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import { Cidr, describeCidrProblem, parseCidr } from './cidr';
 
 /**
  * Thrown by a construct whose props are invalid. It lists every problem found, not only the first,
@@ -48,4 +49,15 @@ export function isUnresolved(value: unknown): boolean {
 /** Formats a value for a message: strings quoted, the rest as JSON. */
 export function show(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+}
+
+/**
+ * Parses `value` as an IPv4 CIDR block for the prop named `prop`, or records why it is not one
+ * ("`prop` "value" has host bits set (did you mean …?)", "… must be an IPv4 block").
+ */
+export function checkIpv4Cidr(problems: Problems, prop: string, value: string): Cidr | undefined {
+  const cidr = parseCidr(value);
+  if (cidr && cidr.family === 4) return cidr;
+  problems.add(`\`${prop}\` ${show(value)} ${cidr ? 'must be an IPv4 block' : describeCidrProblem(value)}`);
+  return undefined;
 }

@@ -16,7 +16,7 @@ import { VpnAttachmentKind } from '../platform/gateway-platform';
 import { Cidr, cidrContains, cidrOverlaps, describeCidrProblem, parseCidr } from '../shared/cidr';
 import { standardTags } from '../shared/names';
 import { Port, checkPort, portKey, toPortRange } from '../shared/ports';
-import { Problems, isUnresolved, show } from '../shared/validation';
+import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
 import {
   ALLOWED_DH_GROUPS,
   ALLOWED_ENCRYPTION_ALGORITHMS,
@@ -582,12 +582,9 @@ function checkOnPremCidrs(problems: Problems, values: readonly string[]): Cidr[]
       );
       continue;
     }
-    const cidr = parseCidr(value);
-    if (!cidr || cidr.family !== 4) {
-      problems.add(
-        `\`onPremCidrs[${i}]\` ${show(value)} ${cidr ? 'must be an IPv4 block' : describeCidrProblem(value)}`,
-      );
-    } else if (cidr.prefixLength < BROADEST_ON_PREM_PREFIX) {
+    const cidr = checkIpv4Cidr(problems, `onPremCidrs[${i}]`, value);
+    if (!cidr) continue;
+    if (cidr.prefixLength < BROADEST_ON_PREM_PREFIX) {
       problems.add(
         `\`onPremCidrs[${i}]\` ${cidr.text} is broader than /${BROADEST_ON_PREM_PREFIX}; a route to it would send most of the internet to the customer`,
       );
