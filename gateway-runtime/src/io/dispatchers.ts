@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import { Agent, Dispatcher } from 'undici';
+import { isIP } from 'node:net';
+import { Agent, buildConnector, Dispatcher } from 'undici';
 import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -8,7 +9,7 @@ import {
 } from '../config/defaults';
 import type { GatewayConfig } from '../config/types';
 import { BackendUnreachableError, GatewayError } from '../core/errors';
-import type { LogSink, SecretResolver } from '../secrets/types';
+import { warningsToStderr, type LogSink, type SecretResolver } from '../secrets/types';
 import { buildTlsMaterial, checkPins, resolveTlsSecrets, type TlsMaterial } from './tls';
 
 /**
@@ -41,7 +42,7 @@ export interface BackendDispatchers {
 }
 
 export interface BackendDispatchersOptions {
-  /** @default - nothing is logged */
+  /** Where pool changes and rejected material are logged. @default - warnings and errors as JSON lines on stderr */
   readonly log?: LogSink;
   /** @default Date.now */
   readonly now?: () => number;
@@ -53,9 +54,19 @@ interface ActivePool {
   readonly material: TlsMaterial;
 }
 
+/** The TLS server name of an origin: its host name, or undefined for an IP address. */
+function serverNameOf(origin: string | URL | undefined): string | undefined {
+  if (origin === undefined) return undefined;
+  const url = typeof origin === 'string' ? new URL(origin) : origin;
+  if (url.protocol !== 'https:') return undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return isIP(host) ? undefined : host;
+}
+
 /** A dispatcher that always sends with the current pool. */
 class CurrentPoolDispatcher extends Dispatcher {
   constructor(
+    private readonly servername: string | undefined,
     private readonly current: () => Agent | undefined,
     private readonly closeAll: () => Promise<void>,
     private readonly destroyAll: (error: Error | null) => Promise<void>,
@@ -66,7 +77,14 @@ class CurrentPoolDispatcher extends Dispatcher {
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const agent = this.current();
     if (!agent) throw new BackendUnreachableError('the backend dispatcher is closed');
-    return agent.dispatch(options, handler);
+    // A fixed server name per request, so that varying Host headers do not make undici drop keep-alive
+    // connections ("servername changed"). The connector enforces the name for verification either way.
+    const servername = this.servername ?? serverNameOf(options.origin);
+    // `servername` is a request option undici reads (lib/core/request.js) that its typings leave out.
+    return agent.dispatch(
+      servername ? ({ ...options, servername } as Dispatcher.DispatchOptions) : options,
+      handler,
+    );
   }
 
   override close(): Promise<void>;
@@ -112,7 +130,7 @@ export function createBackendDispatchers(
 ): BackendDispatchers {
   const tls = config.backend.tls;
   checkPins(tls?.pinnedSpkiSha256);
-  const log = options.log ?? (() => undefined);
+  const log = options.log ?? warningsToStderr;
   const now = options.now ?? Date.now;
 
   let active: ActivePool | undefined;
@@ -127,6 +145,7 @@ export function createBackendDispatchers(
   const retiring = new Set<Promise<void>>();
 
   const facade = new CurrentPoolDispatcher(
+    tls?.servername,
     () => active?.agent,
     () => closeAll(),
     async (error) => {
@@ -151,11 +170,16 @@ export function createBackendDispatchers(
   }
 
   function newAgent(material: TlsMaterial): Agent {
+    const connector = buildConnector({
+      timeout: config.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...material.connect,
+    });
     const agent = new Agent({
-      connect: {
-        timeout: config.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        ...material.connect,
-      },
+      // undici takes the TLS server name from a request's Host header when one is set; here it is always
+      // the configured servername, else the URL's host, so a Host header can never choose the name the
+      // backend's certificate is verified against.
+      connect: (connectOptions, callback) =>
+        connector({ ...connectOptions, servername: tls?.servername }, callback),
       headersTimeout: config.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
       bodyTimeout: config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS,
       keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
