@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { fetch, request } from 'undici';
 import type { BackendTlsConfig, GatewayConfig } from '../../../gateway-runtime/src/config/types';
 import { GatewayError } from '../../../gateway-runtime/src/core/errors';
 import {
@@ -169,6 +169,27 @@ describe('mutual TLS against nginx (ssl_verify_client on)', () => {
       clientSubject: 'O=backend-link tests,CN=gateway-1',
     });
     expect(d.clientCertificateDaysToExpiry()).toBe(29);
+  });
+
+  test('GIVEN the dispatcher from get() THEN its own request() and undici fetch() send with the client certificate', async () => {
+    const d = dispatchersFor(mtls.origin, {
+      ca: serverCa(),
+      clientCertificate: clientCertificateOf(client1),
+    });
+    const dispatcher = await d.get();
+
+    const viaRequest = await dispatcher.request({
+      origin: mtls.origin,
+      path: '/dispatcher-request',
+      method: 'GET',
+    });
+    const viaFetch = await fetch(`${mtls.origin}/dispatcher-fetch`, { dispatcher });
+
+    expect([viaRequest.statusCode, await viaRequest.body.text()]).toEqual([
+      200,
+      `serial=${client1.serial}\n`,
+    ]);
+    expect([viaFetch.status, await viaFetch.text()]).toEqual([200, `serial=${client1.serial}\n`]);
   });
 
   test('GIVEN a client key with a passphrase THEN mutual TLS works', async () => {
