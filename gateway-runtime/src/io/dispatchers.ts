@@ -1,5 +1,4 @@
 import type { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
 import { Agent, buildConnector, Dispatcher } from 'undici';
 import {
   DEFAULT_BODY_TIMEOUT_MS,
@@ -54,13 +53,11 @@ interface ActivePool {
   readonly material: TlsMaterial;
 }
 
-/** The TLS server name of an origin: its host name, or undefined for an IP address. */
-function serverNameOf(origin: string | URL | undefined): string | undefined {
+/** The host of an https origin (an IP address without brackets), else undefined. */
+function httpsHostOf(origin: string | URL | undefined): string | undefined {
   if (origin === undefined) return undefined;
   const url = typeof origin === 'string' ? new URL(origin) : origin;
-  if (url.protocol !== 'https:') return undefined;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return isIP(host) ? undefined : host;
+  return url.protocol === 'https:' ? url.hostname.replace(/^\[|\]$/g, '') : undefined;
 }
 
 /** A dispatcher that always sends with the current pool. */
@@ -78,8 +75,9 @@ class CurrentPoolDispatcher extends Dispatcher {
     const agent = this.current();
     if (!agent) throw new BackendUnreachableError('the backend dispatcher is closed');
     // A fixed server name per request, so that varying Host headers do not make undici drop keep-alive
-    // connections ("servername changed"). The connector enforces the name for verification either way.
-    const servername = this.servername ?? serverNameOf(options.origin);
+    // connections ("servername changed"). Only this comparison uses it: the connector decides the name
+    // that is sent and verified (the configured servername, else the URL's host; no SNI for an IP).
+    const servername = this.servername ?? httpsHostOf(options.origin);
     // `servername` is a request option undici reads (lib/core/request.js) that its typings leave out.
     return agent.dispatch(
       servername ? ({ ...options, servername } as Dispatcher.DispatchOptions) : options,
@@ -156,7 +154,10 @@ export function createBackendDispatchers(
   );
 
   function warn(event: string, error: unknown): void {
-    const reason = error instanceof GatewayError ? error.message : String((error as Error)?.message);
+    // Our own errors name references only; of anything else, only its code or class is logged.
+    const other = error as { code?: unknown; name?: unknown } | undefined;
+    const reason =
+      error instanceof GatewayError ? error.message : String(other?.code ?? other?.name ?? 'unknown error');
     const at = now();
     if (
       lastWarning &&

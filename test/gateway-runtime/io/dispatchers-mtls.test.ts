@@ -403,6 +403,20 @@ describe('regression: a Host header can not choose the name the backend certific
     );
     expect(new Set(entries.map((e) => e.connection)).size).toBe(1);
   });
+  test('GIVEN an IP URL and varying Host headers THEN the IP is verified and connections are reused', async () => {
+    const d = dispatchersFor(mtls.origin, {
+      ca: serverCa(),
+      clientCertificate: clientCertificateOf(client1),
+    });
+    const before = mtls.accessLog().length;
+
+    for (const host of ['a.example', 'b.example', 'localhost']) {
+      expect((await send(d, `${mtls.origin}/host-header-ip`, { host })).status).toBe(200);
+    }
+
+    const entries = (await mtls.waitForAccessLog(before + 3)).filter((e) => e.uri === '/host-header-ip');
+    expect(new Set(entries.map((e) => e.connection)).size).toBe(1);
+  });
 });
 
 describe('keep-alive', () => {
