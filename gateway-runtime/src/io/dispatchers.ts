@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { Agent, Dispatcher } from 'undici';
+import { Agent, buildConnector, Dispatcher } from 'undici';
 import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -8,7 +8,7 @@ import {
 } from '../config/defaults';
 import type { GatewayConfig } from '../config/types';
 import { BackendUnreachableError, GatewayError } from '../core/errors';
-import type { LogSink, SecretResolver } from '../secrets/types';
+import { warningsToStderr, type LogSink, type SecretResolver } from '../secrets/types';
 import { buildTlsMaterial, checkPins, resolveTlsSecrets, type TlsMaterial } from './tls';
 
 /**
@@ -41,7 +41,7 @@ export interface BackendDispatchers {
 }
 
 export interface BackendDispatchersOptions {
-  /** @default - nothing is logged */
+  /** Where pool changes and rejected material are logged. @default - warnings and errors as JSON lines on stderr */
   readonly log?: LogSink;
   /** @default Date.now */
   readonly now?: () => number;
@@ -53,9 +53,17 @@ interface ActivePool {
   readonly material: TlsMaterial;
 }
 
+/** The host of an https origin (an IP address without brackets), else undefined. */
+function httpsHostOf(origin: string | URL | undefined): string | undefined {
+  if (origin === undefined) return undefined;
+  const url = typeof origin === 'string' ? new URL(origin) : origin;
+  return url.protocol === 'https:' ? url.hostname.replace(/^\[|\]$/g, '') : undefined;
+}
+
 /** A dispatcher that always sends with the current pool. */
 class CurrentPoolDispatcher extends Dispatcher {
   constructor(
+    private readonly servername: string | undefined,
     private readonly current: () => Agent | undefined,
     private readonly closeAll: () => Promise<void>,
     private readonly destroyAll: (error: Error | null) => Promise<void>,
@@ -66,7 +74,15 @@ class CurrentPoolDispatcher extends Dispatcher {
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const agent = this.current();
     if (!agent) throw new BackendUnreachableError('the backend dispatcher is closed');
-    return agent.dispatch(options, handler);
+    // A fixed server name per request, so that varying Host headers do not make undici drop keep-alive
+    // connections ("servername changed"). Only this comparison uses it: the connector decides the name
+    // that is sent and verified (the configured servername, else the URL's host; no SNI for an IP).
+    const servername = this.servername ?? httpsHostOf(options.origin);
+    // `servername` is a request option undici reads (lib/core/request.js) that its typings leave out.
+    return agent.dispatch(
+      servername ? ({ ...options, servername } as Dispatcher.DispatchOptions) : options,
+      handler,
+    );
   }
 
   override close(): Promise<void>;
@@ -112,7 +128,7 @@ export function createBackendDispatchers(
 ): BackendDispatchers {
   const tls = config.backend.tls;
   checkPins(tls?.pinnedSpkiSha256);
-  const log = options.log ?? (() => undefined);
+  const log = options.log ?? warningsToStderr;
   const now = options.now ?? Date.now;
 
   let active: ActivePool | undefined;
@@ -127,6 +143,7 @@ export function createBackendDispatchers(
   const retiring = new Set<Promise<void>>();
 
   const facade = new CurrentPoolDispatcher(
+    tls?.servername,
     () => active?.agent,
     () => closeAll(),
     async (error) => {
@@ -137,7 +154,10 @@ export function createBackendDispatchers(
   );
 
   function warn(event: string, error: unknown): void {
-    const reason = error instanceof GatewayError ? error.message : String((error as Error)?.message);
+    // Our own errors name references only; of anything else, only its code or class is logged.
+    const other = error as { code?: unknown; name?: unknown } | undefined;
+    const reason =
+      error instanceof GatewayError ? error.message : String(other?.code ?? other?.name ?? 'unknown error');
     const at = now();
     if (
       lastWarning &&
@@ -151,11 +171,16 @@ export function createBackendDispatchers(
   }
 
   function newAgent(material: TlsMaterial): Agent {
+    const connector = buildConnector({
+      timeout: config.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...material.connect,
+    });
     const agent = new Agent({
-      connect: {
-        timeout: config.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        ...material.connect,
-      },
+      // undici takes the TLS server name from a request's Host header when one is set; here it is always
+      // the configured servername, else the URL's host, so a Host header can never choose the name the
+      // backend's certificate is verified against.
+      connect: (connectOptions, callback) =>
+        connector({ ...connectOptions, servername: tls?.servername }, callback),
       headersTimeout: config.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
       bodyTimeout: config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS,
       keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,

@@ -102,7 +102,7 @@ export function classifyTransportError(error: unknown): GatewayError {
       options,
     );
   }
-  if (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_OSSL_')) {
+  if (TLS_CODES.has(code) || /^ERR_(SSL|OSSL|TLS)_/.test(code)) {
     return new BackendTlsError(`backend TLS failed (${code})`, options);
   }
   if (UNREACHABLE_CODES.has(code))

@@ -6,7 +6,7 @@ import { createSecretsManagerSource, type SecretsManagerSourceOptions } from './
 import type { SecretResolver } from './types';
 
 export type { LogEntry, LogSink, SecretResolver, SecretValue } from './types';
-export { jsonLineLog } from './types';
+export { jsonLineLog, warningsToStderr } from './types';
 export { describeSecretRef } from './describe';
 export { createSecretsManagerSource, regionOfSecretArn } from './secrets-manager';
 export type { SecretsManagerSourceOptions } from './secrets-manager';

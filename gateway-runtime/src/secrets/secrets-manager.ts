@@ -9,7 +9,7 @@ import {
   DEFAULT_SECRETS_MANAGER_REQUEST_TIMEOUT_MS,
 } from './defaults';
 import { contentVersion, describeSecretRef, pickJsonKey } from './describe';
-import type { LogSink, SecretValue } from './types';
+import { warningsToStderr, type LogSink, type SecretValue } from './types';
 
 export interface SecretsManagerSourceOptions {
   /** How long a read value is used before Secrets Manager is asked again. @default 300 */
@@ -22,7 +22,7 @@ export interface SecretsManagerSourceOptions {
   readonly now?: () => number;
   /** Creates the client of a region; called once per region, on first use. @default - an SDK client with timeouts */
   readonly clientFor?: (region: string) => SecretsManagerClient;
-  /** @default - nothing is logged */
+  /** Where failed reads and stale serving are logged. @default - warnings and errors as JSON lines on stderr */
   readonly log?: LogSink;
 }
 
@@ -68,7 +68,7 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions 
   const maxStaleMs = (options.maxStaleSeconds ?? DEFAULT_SECRET_MAX_STALE_SECONDS) * 1000;
   const staleRetryMs = (options.staleRetrySeconds ?? DEFAULT_SECRET_STALE_RETRY_SECONDS) * 1000;
   const clientFor = options.clientFor ?? defaultClientFor;
-  const log = options.log ?? (() => undefined);
+  const log = options.log ?? warningsToStderr;
   const clients = new Map<string, SecretsManagerClient>();
   const cache = new Map<string, CacheEntry>();
   const inFlight = new Map<string, Promise<CacheEntry>>();

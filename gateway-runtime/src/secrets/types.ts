@@ -28,3 +28,8 @@ export type LogSink = (entry: LogEntry) => void;
 export const jsonLineLog: LogSink = (entry) => {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
 };
+
+/** The default sink: warnings and errors as JSON lines on stderr, info entries dropped. */
+export const warningsToStderr: LogSink = (entry) => {
+  if (entry.level !== 'info') jsonLineLog(entry);
+};

@@ -3,9 +3,11 @@
  * made by the openssl CLI: mutual TLS, fail-closed verification, pinning, passphrases, rotation
  * during a stream of requests, keep-alive.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { fetch, request } from 'undici';
 import type { BackendTlsConfig, GatewayConfig } from '../../../gateway-runtime/src/config/types';
 import { GatewayError } from '../../../gateway-runtime/src/core/errors';
 import {
@@ -21,6 +23,8 @@ import { startNginxTls, type NginxTls } from '../../support/nginx-tls';
 import { TestPki, type Issued } from '../../support/pki';
 
 jest.setTimeout(60_000);
+
+const execFileAsync = promisify(execFile);
 
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -69,16 +73,24 @@ function clientCertificateOf(issued: Issued): NonNullable<BackendTlsConfig['clie
   };
 }
 
-async function send(d: BackendDispatchers, url: string): Promise<{ status: number; body: string }> {
+async function send(
+  d: BackendDispatchers,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const dispatcher = await d.get();
-  const response = await request(url, { dispatcher });
+  const response = await request(url, { dispatcher, headers });
   return { status: response.statusCode, body: await response.body.text() };
 }
 
 /** Sends and returns the typed error the request failed with. */
-async function failure(d: BackendDispatchers, url: string): Promise<GatewayError> {
+async function failure(
+  d: BackendDispatchers,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<GatewayError> {
   try {
-    await send(d, url);
+    await send(d, url, headers);
   } catch (error) {
     return classifyTransportError(error);
   }
@@ -157,6 +169,27 @@ describe('mutual TLS against nginx (ssl_verify_client on)', () => {
       clientSubject: 'O=backend-link tests,CN=gateway-1',
     });
     expect(d.clientCertificateDaysToExpiry()).toBe(29);
+  });
+
+  test('GIVEN the dispatcher from get() THEN its own request() and undici fetch() send with the client certificate', async () => {
+    const d = dispatchersFor(mtls.origin, {
+      ca: serverCa(),
+      clientCertificate: clientCertificateOf(client1),
+    });
+    const dispatcher = await d.get();
+
+    const viaRequest = await dispatcher.request({
+      origin: mtls.origin,
+      path: '/dispatcher-request',
+      method: 'GET',
+    });
+    const viaFetch = await fetch(`${mtls.origin}/dispatcher-fetch`, { dispatcher });
+
+    expect([viaRequest.statusCode, await viaRequest.body.text()]).toEqual([
+      200,
+      `serial=${client1.serial}\n`,
+    ]);
+    expect([viaFetch.status, await viaFetch.text()]).toEqual([200, `serial=${client1.serial}\n`]);
   });
 
   test('GIVEN a client key with a passphrase THEN mutual TLS works', async () => {
@@ -307,23 +340,24 @@ describe('fails closed (BACKEND_TLS, 502)', () => {
 });
 
 describe('regression: certificate verification can not be turned off', () => {
-  const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-  beforeAll(() => {
-    // The classic way verification gets switched off for a whole process: it must not reach the backend link.
-    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
-  });
-  afterAll(() => {
-    if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
-  });
-
-  test('fails when the backend is self-signed, even with NODE_TLS_REJECT_UNAUTHORIZED=0', async () => {
+  test('fails when the backend is self-signed', async () => {
     const d = dispatchersFor(selfSigned.origin, {});
 
     const error = await failure(d, `${selfSigned.origin}/self-signed`);
 
     expect(error).toMatchObject({ code: 'BACKEND_TLS' });
     expect(causeCode(error)).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+  });
+
+  test('fails when the backend is self-signed, even in a process with NODE_TLS_REJECT_UNAUTHORIZED=0', async () => {
+    // Node reads this variable from the real environment (jest's process.env is a sandboxed copy): a child process.
+    const { stdout } = await execFileAsync(
+      join(__dirname, '../../../node_modules/.bin/tsx'),
+      [join(__dirname, 'fixtures/probe-backend.ts'), `${selfSigned.origin}/self-signed-env`, '{}'],
+      { env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_NO_WARNINGS: '1' } },
+    );
+
+    expect(JSON.parse(stdout)).toEqual({ code: 'BACKEND_TLS', cause: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   });
 
   test('fails when the backend certificate is for another hostname and no servername is configured', async () => {
@@ -336,6 +370,52 @@ describe('regression: certificate verification can not be turned off', () => {
 
     expect(error).toMatchObject({ code: 'BACKEND_TLS' });
     expect(causeCode(error)).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+});
+
+describe('regression: a Host header can not choose the name the backend certificate is verified against', () => {
+  test('fails when the URL is an IP and only the Host header names the certificate', async () => {
+    const d = dispatchersFor(internalName.origin, {
+      ca: serverCa(),
+      clientCertificate: clientCertificateOf(client1),
+    });
+
+    const error = await failure(d, `${internalName.origin}/host-header`, { host: 'backend.internal' });
+
+    expect(error).toMatchObject({ code: 'BACKEND_TLS' });
+    expect(causeCode(error)).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+
+  test('GIVEN a servername and another Host header THEN the servername is verified and connections are reused', async () => {
+    const d = dispatchersFor(internalName.origin, {
+      ca: serverCa(),
+      servername: 'backend.internal',
+      clientCertificate: clientCertificateOf(client1),
+    });
+    const before = internalName.accessLog().length;
+
+    for (const host of ['caller.example', 'other.example', 'caller.example']) {
+      expect((await send(d, `${internalName.origin}/host-header-servername`, { host })).status).toBe(200);
+    }
+
+    const entries = (await internalName.waitForAccessLog(before + 3)).filter(
+      (e) => e.uri === '/host-header-servername',
+    );
+    expect(new Set(entries.map((e) => e.connection)).size).toBe(1);
+  });
+  test('GIVEN an IP URL and varying Host headers THEN the IP is verified and connections are reused', async () => {
+    const d = dispatchersFor(mtls.origin, {
+      ca: serverCa(),
+      clientCertificate: clientCertificateOf(client1),
+    });
+    const before = mtls.accessLog().length;
+
+    for (const host of ['a.example', 'b.example', 'localhost']) {
+      expect((await send(d, `${mtls.origin}/host-header-ip`, { host })).status).toBe(200);
+    }
+
+    const entries = (await mtls.waitForAccessLog(before + 3)).filter((e) => e.uri === '/host-header-ip');
+    expect(new Set(entries.map((e) => e.connection)).size).toBe(1);
   });
 });
 

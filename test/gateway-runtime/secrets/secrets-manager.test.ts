@@ -4,6 +4,7 @@ import { CredentialsUnavailableError } from '../../../gateway-runtime/src/core/e
 import {
   createSecretsManagerSource,
   regionOfSecretArn,
+  type SecretsManagerSourceOptions,
 } from '../../../gateway-runtime/src/secrets/secrets-manager';
 import type { LogEntry } from '../../../gateway-runtime/src/secrets/types';
 
@@ -25,7 +26,15 @@ function accessDenied(): Error {
   });
 }
 
-beforeEach(() => sm.reset());
+const logged: LogEntry[] = [];
+/** The source under test; its log goes to `logged` unless a test passes its own. */
+const newSource = (options: SecretsManagerSourceOptions = {}) =>
+  createSecretsManagerSource({ log: (e) => logged.push(e), ...options });
+
+beforeEach(() => {
+  sm.reset();
+  logged.length = 0;
+});
 
 describe('regionOfSecretArn', () => {
   test.each([
@@ -42,7 +51,7 @@ describe('regionOfSecretArn', () => {
 describe('Secrets Manager source', () => {
   test('GIVEN a SecretString WHEN resolved twice within the TTL THEN Secrets Manager is called once and VersionId is the version', async () => {
     sm.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: PASSWORD, VersionId: 'v1' });
-    const source = createSecretsManagerSource({ now: manualClock().now });
+    const source = newSource({ now: manualClock().now });
 
     const first = await source.resolve({ secretArn: ARN });
     const second = await source.resolve({ secretArn: ARN });
@@ -57,7 +66,7 @@ describe('Secrets Manager source', () => {
       SecretString: JSON.stringify({ username: 'alice', password: PASSWORD }),
       VersionId: 'v1',
     });
-    const source = createSecretsManagerSource();
+    const source = newSource();
 
     const user = await source.resolve({ secretArn: ARN, jsonKey: 'username' });
     const pass = await source.resolve({ secretArn: ARN, jsonKey: 'password' });
@@ -71,7 +80,7 @@ describe('Secrets Manager source', () => {
       SecretBinary: Buffer.from('-----BEGIN CERTIFICATE-----'),
       VersionId: 'b1',
     });
-    const source = createSecretsManagerSource();
+    const source = newSource();
 
     expect(await source.resolve({ secretArn: ARN })).toEqual({
       value: '-----BEGIN CERTIFICATE-----',
@@ -84,7 +93,7 @@ describe('Secrets Manager source', () => {
     sm.on(GetSecretValueCommand)
       .resolvesOnce({ SecretString: 'old', VersionId: 'v1' })
       .resolves({ SecretString: 'new', VersionId: 'v2' });
-    const source = createSecretsManagerSource({ cacheSeconds: 60, now: clock.now });
+    const source = newSource({ cacheSeconds: 60, now: clock.now });
 
     await source.resolve({ secretArn: ARN });
     clock.advanceSeconds(59);
@@ -104,7 +113,7 @@ describe('Secrets Manager source', () => {
       await gate;
       return { SecretString: PASSWORD, VersionId: 'v1' };
     });
-    const source = createSecretsManagerSource();
+    const source = newSource();
 
     const pending = Array.from({ length: 50 }, () => source.resolve({ secretArn: ARN }));
     release();
@@ -117,7 +126,7 @@ describe('Secrets Manager source', () => {
   test('GIVEN two ARNs in two regions THEN one client per region is created, lazily, and each ARN is read once', async () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: 'x', VersionId: 'v1' });
     const regions: string[] = [];
-    const source = createSecretsManagerSource({
+    const source = newSource({
       clientFor: (region) => {
         regions.push(region);
         return new SecretsManagerClient({ region });
@@ -133,13 +142,16 @@ describe('Secrets Manager source', () => {
 
   test('fails when access is denied, with CREDENTIALS_UNAVAILABLE (503) naming the ARN and the AWS error', async () => {
     sm.on(GetSecretValueCommand).rejects(accessDenied());
-    const source = createSecretsManagerSource();
+    const source = newSource();
 
     const error = await source.resolve({ secretArn: ARN }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(CredentialsUnavailableError);
     expect(error).toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE', status: 503 });
     expect((error as Error).message).toBe(`secret ${ARN}: GetSecretValue failed (AccessDeniedException)`);
+    expect(logged).toEqual([
+      { level: 'error', event: 'secret-read-failed', secretArn: ARN, reason: 'AccessDeniedException' },
+    ]);
   });
 
   test.each([
@@ -166,7 +178,7 @@ describe('Secrets Manager source', () => {
     'fails when the secret is %s for a jsonKey, without the value in the message',
     async (_case, secret, key, message) => {
       sm.on(GetSecretValueCommand).resolves({ SecretString: secret, VersionId: 'v1' });
-      const source = createSecretsManagerSource();
+      const source = newSource();
 
       const error = await source.resolve({ secretArn: ARN, jsonKey: key }).catch((e: unknown) => e);
 
@@ -176,7 +188,7 @@ describe('Secrets Manager source', () => {
   );
 
   test('fails when the reference is not a Secrets Manager ARN', async () => {
-    const source = createSecretsManagerSource();
+    const source = newSource();
 
     await expect(source.resolve({ secretArn: 'customer-a/basic' })).rejects.toMatchObject({
       code: 'CREDENTIALS_UNAVAILABLE',
@@ -192,7 +204,7 @@ describe('Secrets Manager source', () => {
     sm.on(GetSecretValueCommand)
       .resolvesOnce({ SecretString: PASSWORD, VersionId: 'v1' })
       .rejects(accessDenied());
-    const source = createSecretsManagerSource({
+    const source = newSource({
       cacheSeconds: 60,
       maxStaleSeconds: 600,
       staleRetrySeconds: 10,
@@ -227,7 +239,7 @@ describe('Secrets Manager source', () => {
     sm.on(GetSecretValueCommand)
       .resolvesOnce({ SecretString: PASSWORD, VersionId: 'v1' })
       .rejects(accessDenied());
-    const source = createSecretsManagerSource({ cacheSeconds: 60, maxStaleSeconds: 600, now: clock.now });
+    const source = newSource({ cacheSeconds: 60, maxStaleSeconds: 600, now: clock.now });
     await source.resolve({ secretArn: ARN });
 
     clock.advanceSeconds(60 + 599);
@@ -241,7 +253,7 @@ describe('Secrets Manager source', () => {
 
   test('fails when Secrets Manager answers without SecretString or SecretBinary', async () => {
     sm.on(GetSecretValueCommand).resolves({ VersionId: 'v1' });
-    const source = createSecretsManagerSource();
+    const source = newSource();
 
     await expect(source.resolve({ secretArn: ARN })).rejects.toMatchObject({
       code: 'CREDENTIALS_UNAVAILABLE',
