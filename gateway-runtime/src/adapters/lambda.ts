@@ -178,12 +178,15 @@ export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHand
     try {
       return createGateway(loaded, options.deps);
     } catch (error) {
-      const problem = error instanceof Error ? error.message : 'the gateway could not be created';
+      const configError =
+        error instanceof ConfigError
+          ? error
+          : new ConfigError([{ path: '(root)', message: 'the gateway could not be created from it' }]);
       logger.log('error', 'invalid gateway configuration: every request is answered 500', {
-        error: 'CONFIG_INVALID',
-        problems: [{ path: 'security', message: problem }],
+        error: configError.code,
+        problems: configError.problems,
       });
-      return new ConfigError([{ path: 'security', message: problem }]);
+      return configError;
     }
   };
 

@@ -1,5 +1,6 @@
 /** The scheme factory: one AuthScheme per configured security scheme. */
 import type { SecurityScheme } from '../config/types';
+import { ConfigError } from '../core/errors';
 import { createBasicScheme } from './basic';
 import { createDigestScheme } from './digest';
 import type { AuthScheme, SchemeContext } from './types';
@@ -24,12 +25,20 @@ export function createAuthScheme(scheme: SecurityScheme, ctx: SchemeContext): Au
     case 'token':
     case 'signature':
     case 'oauth2-client-credentials':
-      throw new Error(`security.type "${scheme.type}" is not available in this build of the gateway runtime`);
+      throw new ConfigError([
+        {
+          path: 'security.type',
+          message: `"${scheme.type}" is not available in this build of the gateway runtime`,
+        },
+      ]);
     default: {
       const unknown: never = scheme;
-      throw new Error(
-        `security.type ${JSON.stringify((unknown as { type: unknown }).type)} is not supported`,
-      );
+      throw new ConfigError([
+        {
+          path: 'security.type',
+          message: `${JSON.stringify((unknown as { type: unknown }).type)} is not supported`,
+        },
+      ]);
     }
   }
 }

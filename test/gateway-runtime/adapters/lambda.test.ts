@@ -159,6 +159,16 @@ describe('Lambda ALB adapter', () => {
       ['an empty value', ''],
       ['invalid JSON', '{"version":'],
       ['a wrong version', JSON.stringify({ version: 99 })],
+      [
+        'an invalid trusted-source CIDR',
+        JSON.stringify({
+          version: 1,
+          name: 'x',
+          backend: { url: 'http://127.0.0.1:9' },
+          security: { type: 'none' },
+          trustedSources: { cidrs: ['10.0.0.0/33'] },
+        }),
+      ],
     ])(
       'fails when GATEWAY_CONFIG is %s: every invocation answers 500 CONFIG_INVALID and the problems are logged once',
       async (_what, json) => {

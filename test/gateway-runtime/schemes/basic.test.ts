@@ -58,7 +58,15 @@ describe('createAuthScheme', () => {
     },
   ])('fails when the scheme is $type (not in this build)', (config) => {
     expect(() => createAuthScheme(config, { secrets })).toThrow(
-      `security.type "${config.type}" is not available in this build of the gateway runtime`,
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        problems: [
+          {
+            path: 'security.type',
+            message: `"${config.type}" is not available in this build of the gateway runtime`,
+          },
+        ],
+      }),
     );
   });
 });
