@@ -33,7 +33,7 @@ async function invoke(event: object, gatewayConfig: string): Promise<Record<stri
       (error) => { process.stderr.write('FAILED ' + error + '\\n'); process.exit(1); },
     );`;
   const { stderr } = await promisify(execFile)(process.execPath, ['-e', script, JSON.stringify(event)], {
-    env: { PATH: process.env.PATH, GATEWAY_CONFIG: gatewayConfig },
+    env: { PATH: process.env.PATH, GATEWAY_CONFIG: gatewayConfig, AWS_LAMBDA_FUNCTION_NAME: 'bundle-test' },
   });
   const line = stderr.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`no result from the bundle:\n${stderr}`);

@@ -194,6 +194,12 @@ describe('Lambda ALB adapter', () => {
       },
     );
 
+    test('GIVEN initNow (the Lambda init phase) WHEN the handler is created THEN the problems are logged before any invocation', () => {
+      const logs = captureLines();
+      createLambdaHandler({ configJson: '{}', initNow: true, deps: { logSink: logs.sink } });
+      expect(logs.logs()).toEqual([expect.objectContaining({ error: 'CONFIG_INVALID' })]);
+    });
+
     test('GIVEN GATEWAY_CONFIG in the environment WHEN the exported handler runs THEN it reads it once', async () => {
       const previous = process.env.GATEWAY_CONFIG;
       process.env.GATEWAY_CONFIG = JSON.stringify(baseConfig(backends.echo.baseUrl));
