@@ -122,6 +122,12 @@ export async function main(
   try {
     server = await startServer(loaded.config);
   } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(
+        `gateway-runtime: invalid configuration in ${args.config}:\n${error.problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}\n`,
+      );
+      return 2;
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
       io.stderr(`gateway-runtime: can not listen (${code})\n`);

@@ -35,6 +35,7 @@ import {
   filterResponseHeaders,
   headerValue,
   IncomingHeaders,
+  lowerCaseHeaders,
   parseForwardedFor,
 } from './core/headers';
 import { buildBackendUrl } from './core/url';
@@ -261,8 +262,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   const bodyTimeout = config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const buffersBody = scheme.needsBody || scheme.mayRetry;
 
-  async function prepareBody(request: GatewayRequest): Promise<Buffer | Readable | undefined> {
-    const declared = Number(headerValue('content-length', request.headers['content-length']) ?? NaN);
+  async function prepareBody(
+    request: GatewayRequest,
+    headers: Record<string, string | readonly string[]>,
+  ): Promise<Buffer | Readable | undefined> {
+    const declared = Number(headerValue('content-length', headers['content-length']) ?? NaN);
     if (Number.isFinite(declared) && declared > maxRequest) {
       throw new RequestTooLargeError(`declared request body of ${declared} bytes above ${maxRequest}`);
     }
@@ -320,7 +324,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     const requestId = request.requestId ?? randomUUID();
     const method = request.method.toUpperCase();
     const logFields = { requestId, method, path: pathForLog(request.path) };
-    const forwardedFor = parseForwardedFor(request.headers['x-forwarded-for']);
+    const incoming = lowerCaseHeaders(request.headers);
+    const forwardedFor = parseForwardedFor(incoming['x-forwarded-for']);
     let upstreamStatus: number | undefined;
     let attempts = 0;
     const finish = (response: GatewayResponse, error?: unknown) => {
@@ -353,17 +358,17 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       }
       const url = buildBackendUrl(backendBase, request.path, request.query);
       const headers = buildBackendRequestHeaders(
-        request.headers,
+        incoming,
         url,
         {
-          host: headerValue('host', request.headers.host ?? request.headers.Host),
+          host: headerValue('host', incoming.host),
           proto: request.protocol,
           forwardedFor,
           ...(request.peerAddress ? { peerAddress: request.peerAddress } : {}),
         },
         config.forwarding ?? {},
       );
-      const body = await prepareBody(request);
+      const body = await prepareBody(request, incoming);
       const outgoing: OutgoingRequest = {
         method,
         url,

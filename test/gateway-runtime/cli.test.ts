@@ -71,6 +71,18 @@ describe('gateway-runtime CLI', () => {
     ['the file is missing', 'missing.json', undefined, 'missing.json: can not be read (ENOENT)'],
     ['the file is not JSON', 'bad.json', '{ "version": ', 'bad.json: is not valid JSON'],
     ['a field is invalid', 'wrong.json', JSON.stringify({ version: 7 }), '  - version: must be 1, got 7'],
+    [
+      'a trusted-source CIDR is invalid',
+      'cidr.json',
+      JSON.stringify({
+        version: 1,
+        name: 'x',
+        backend: { url: 'http://127.0.0.1:9' },
+        security: { type: 'none' },
+        trustedSources: { cidrs: ['10.0.0.0/33'] },
+      }),
+      '  - trustedSources.cidrs[0]: ',
+    ],
   ])(
     'fails when %s: exit 2, nothing starts, stderr names the problem',
     async (_what, name, content, message) => {

@@ -136,6 +136,8 @@ export interface LambdaHandlerOptions {
   /** The configuration JSON. @default process.env.GATEWAY_CONFIG, read at the first invocation */
   readonly configJson?: string;
   readonly deps?: GatewayDeps;
+  /** Validate and build now instead of at the first invocation (Lambda's init phase). @default false */
+  readonly initNow?: boolean;
 }
 
 /** Loads and validates the configuration, or returns the ConfigError that describes what is wrong. */
@@ -178,14 +180,19 @@ export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHand
     try {
       return createGateway(loaded, options.deps);
     } catch (error) {
-      const problem = error instanceof Error ? error.message : 'the gateway could not be created';
+      const configError =
+        error instanceof ConfigError
+          ? error
+          : new ConfigError([{ path: '(root)', message: 'the gateway could not be created from it' }]);
       logger.log('error', 'invalid gateway configuration: every request is answered 500', {
-        error: 'CONFIG_INVALID',
-        problems: [{ path: 'security', message: problem }],
+        error: configError.code,
+        problems: configError.problems,
       });
-      return new ConfigError([{ path: 'security', message: problem }]);
+      return configError;
     }
   };
+
+  if (options.initNow) state = init();
 
   return async (event, context) => {
     state ??= init();
@@ -230,5 +237,10 @@ export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHand
   };
 }
 
-/** The Lambda entry point: `handler` in the bundle. */
-export const handler: AlbHandler = createLambdaHandler();
+/**
+ * The Lambda entry point: `handler` in the bundle. In Lambda (AWS_LAMBDA_FUNCTION_NAME is set) the
+ * configuration is validated during the init phase, when the module is loaded.
+ */
+export const handler: AlbHandler = createLambdaHandler({
+  initNow: process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined,
+});

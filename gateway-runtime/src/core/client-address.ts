@@ -12,7 +12,7 @@
  *   address is the client (nobody in front); 1 means one trusted proxy in front, and so on.
  */
 import { BlockList, isIP } from 'node:net';
-import { SourceDeniedError } from './errors';
+import { ConfigError, SourceDeniedError } from './errors';
 
 export interface ClientAddressInput {
   /** `X-Forwarded-For` entries, left to right. */
@@ -49,17 +49,32 @@ export function resolveClientAddress(input: ClientAddressInput): string | undefi
   return entry === undefined ? undefined : normalizeAddress(entry);
 }
 
-/** A matcher for allow-listed CIDRs (IPv4 and IPv6; IPv4-mapped IPv6 clients match IPv4 blocks). */
+/**
+ * A matcher for allow-listed CIDRs (IPv4 and IPv6; IPv4-mapped IPv6 clients match IPv4 blocks).
+ * Throws ConfigError naming every block that is not one.
+ */
 export function createSourceMatcher(cidrs: readonly string[]): (address: string) => boolean {
   const list = new BlockList();
-  for (const cidr of cidrs) {
-    const [network, prefix] = cidr.split('/');
+  const problems: Array<{ path: string; message: string }> = [];
+  cidrs.forEach((cidr, index) => {
+    const [network, prefix, extra] = String(cidr).split('/');
     const family = isIP(network);
-    if (family === 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix)) {
-      throw new TypeError(`trustedSources.cidrs: "${cidr}" is not an IPv4 or IPv6 CIDR block`);
+    const bits = Number(prefix);
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      !/^\d{1,3}$/.test(prefix ?? '') ||
+      bits > (family === 4 ? 32 : 128)
+    ) {
+      problems.push({
+        path: `trustedSources.cidrs[${index}]`,
+        message: `${JSON.stringify(cidr)} is not an IPv4 or IPv6 CIDR block`,
+      });
+      return;
     }
-    list.addSubnet(network, Number(prefix), family === 4 ? 'ipv4' : 'ipv6');
-  }
+    list.addSubnet(network, bits, family === 4 ? 'ipv4' : 'ipv6');
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
   return (address: string) => {
     const normalized = normalizeAddress(address);
     if (!normalized) return false;

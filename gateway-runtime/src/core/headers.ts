@@ -69,6 +69,11 @@ export function connectionNamedHeaders(connection: string | readonly string[] | 
   return named;
 }
 
+/** The headers with lower-case names (repeated names, in any case, merged into lists). */
+export function lowerCaseHeaders(headers: IncomingHeaders): Record<string, string | readonly string[]> {
+  return Object.fromEntries(lowerCaseEntries(headers));
+}
+
 function lowerCaseEntries(headers: IncomingHeaders): Map<string, string | readonly string[]> {
   const lower = new Map<string, string | readonly string[]>();
   for (const [name, value] of Object.entries(headers)) {

@@ -1,5 +1,6 @@
 /** The scheme factory: one AuthScheme per configured security scheme. */
 import type { SecurityScheme } from '../config/types';
+import { ConfigError } from '../core/errors';
 import { createBasicScheme } from './basic';
 import { createDigestScheme } from './digest';
 import { createOAuth2Scheme } from './oauth2';
@@ -30,9 +31,12 @@ export function createAuthScheme(scheme: SecurityScheme, ctx: SchemeContext): Au
       return createOAuth2Scheme(scheme, ctx);
     default: {
       const unknown: never = scheme;
-      throw new Error(
-        `security.type ${JSON.stringify((unknown as { type: unknown }).type)} is not supported`,
-      );
+      throw new ConfigError([
+        {
+          path: 'security.type',
+          message: `${JSON.stringify((unknown as { type: unknown }).type)} is not supported`,
+        },
+      ]);
     }
   }
 }

@@ -159,6 +159,16 @@ describe('Lambda ALB adapter', () => {
       ['an empty value', ''],
       ['invalid JSON', '{"version":'],
       ['a wrong version', JSON.stringify({ ...baseConfig('http://127.0.0.1:9/'), version: 99 })],
+      [
+        'an invalid trusted-source CIDR',
+        JSON.stringify({
+          version: 1,
+          name: 'x',
+          backend: { url: 'http://127.0.0.1:9' },
+          security: { type: 'none' },
+          trustedSources: { cidrs: ['10.0.0.0/33'] },
+        }),
+      ],
     ])(
       'fails when GATEWAY_CONFIG is %s: every invocation answers 500 CONFIG_INVALID and the problems are logged once',
       async (_what, json) => {
@@ -194,6 +204,12 @@ describe('Lambda ALB adapter', () => {
       expect((await handler(albEvent({ path: '/x' }))).statusCode).toBe(500);
       const [entry] = logs.logs() as Array<{ problems: Array<{ path: string }> }>;
       expect(entry.problems.map((p) => p.path)).toEqual(['version', 'timeouts.connectMs']);
+    });
+
+    test('GIVEN initNow (the Lambda init phase) WHEN the handler is created THEN the problems are logged before any invocation', () => {
+      const logs = captureLines();
+      createLambdaHandler({ configJson: '{}', initNow: true, deps: { logSink: logs.sink } });
+      expect(logs.logs()).toEqual([expect.objectContaining({ error: 'CONFIG_INVALID' })]);
     });
 
     test('GIVEN GATEWAY_CONFIG in the environment WHEN the exported handler runs THEN it reads it once', async () => {

@@ -51,11 +51,22 @@ describe('createSourceMatcher', () => {
     expect(allowed(address)).toBe(expected);
   });
 
-  test.each(['10.0.0.0', '10.0.0.0/x', 'example.com/8'])('fails when a CIDR is %j', (cidr) => {
-    expect(() => createSourceMatcher([cidr])).toThrow(
-      `trustedSources.cidrs: "${cidr}" is not an IPv4 or IPv6 CIDR block`,
-    );
-  });
+  test.each(['10.0.0.0', '10.0.0.0/x', 'example.com/8', '10.0.0.0/33', '::/129', '10.0.0.0/8/8'])(
+    'fails when a CIDR is %j: ConfigError naming trustedSources.cidrs[1]',
+    (cidr) => {
+      expect(() => createSourceMatcher(['192.0.2.0/24', cidr])).toThrow(
+        expect.objectContaining({
+          code: 'CONFIG_INVALID',
+          problems: [
+            {
+              path: 'trustedSources.cidrs[1]',
+              message: `${JSON.stringify(cidr)} is not an IPv4 or IPv6 CIDR block`,
+            },
+          ],
+        }),
+      );
+    },
+  );
 });
 
 describe('checkTrustedSource', () => {

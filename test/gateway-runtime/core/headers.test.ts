@@ -2,6 +2,7 @@ import {
   buildBackendRequestHeaders,
   connectionNamedHeaders,
   filterResponseHeaders,
+  lowerCaseHeaders,
   parseForwardedFor,
 } from '../../../gateway-runtime/src/core/headers';
 
@@ -116,5 +117,16 @@ describe('parseForwardedFor and connectionNamedHeaders', () => {
 
   test('GIVEN Connection: Keep-Alive, X-A THEN the named set is lower case', () => {
     expect([...connectionNamedHeaders('Keep-Alive, X-A')]).toEqual(['keep-alive', 'x-a']);
+  });
+});
+
+describe('lowerCaseHeaders', () => {
+  test('GIVEN the same header in several cases THEN the values are merged under the lower-case name', () => {
+    expect(
+      lowerCaseHeaders({ 'X-Forwarded-For': '1.1.1.1', 'x-forwarded-for': ['2.2.2.2'], Host: 'h' }),
+    ).toEqual({
+      'x-forwarded-for': ['1.1.1.1', '2.2.2.2'],
+      host: 'h',
+    });
   });
 });

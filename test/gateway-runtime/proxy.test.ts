@@ -1,0 +1,238 @@
+/** The proxy core: transport error mapping, the retry contract with schemes, digest replay and stale nonces. */
+import type { GatewayConfig } from '../../gateway-runtime/src/config/types';
+import { CredentialsUnavailableError } from '../../gateway-runtime/src/core/errors';
+import { classifyTransportError, createGateway, GatewayRequest } from '../../gateway-runtime/src/proxy';
+import type { AuthScheme, OutgoingRequest } from '../../gateway-runtime/src/schemes/types';
+import { DigestBackend, startDigestBackend } from '../support/digest-backend';
+import { echoHandler, RunningBackend, startBackend } from '../support/loopback-backends';
+import { captureLines, secretFiles } from './fixtures/harness';
+
+jest.setTimeout(30_000);
+
+const codeError = (code: string, cause?: unknown) =>
+  Object.assign(new Error('x'), { code, ...(cause ? { cause } : {}) });
+
+describe('classifyTransportError', () => {
+  test.each([
+    ['ECONNREFUSED', 'BACKEND_UNREACHABLE', 502],
+    ['ECONNRESET', 'BACKEND_UNREACHABLE', 502],
+    ['ENOTFOUND', 'BACKEND_UNREACHABLE', 502],
+    ['EAI_AGAIN', 'BACKEND_UNREACHABLE', 502],
+    ['UND_ERR_SOCKET', 'BACKEND_UNREACHABLE', 502],
+    ['UND_ERR_CONNECT_TIMEOUT', 'BACKEND_TIMEOUT', 504],
+    ['UND_ERR_HEADERS_TIMEOUT', 'BACKEND_TIMEOUT', 504],
+    ['UND_ERR_BODY_TIMEOUT', 'BACKEND_TIMEOUT', 504],
+    ['CERT_HAS_EXPIRED', 'BACKEND_TLS', 502],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'BACKEND_TLS', 502],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'BACKEND_TLS', 502],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'BACKEND_TLS', 502],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'BACKEND_TLS', 502],
+    ['HPE_INVALID_CONSTANT', 'BACKEND_PROTOCOL', 502],
+    ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'BACKEND_PROTOCOL', 502],
+    ['SOMETHING_ELSE', 'BACKEND_UNREACHABLE', 502],
+  ])('GIVEN a transport error %s THEN it is answered as %s (%i)', (code, expected, status) => {
+    expect(classifyTransportError(codeError(code))).toMatchObject({ code: expected, status });
+  });
+
+  test('GIVEN wrapped errors THEN the first known code from the outside in decides', () => {
+    expect(classifyTransportError(codeError('UND_ERR_SOCKET', codeError('CERT_HAS_EXPIRED')))).toMatchObject({
+      code: 'BACKEND_UNREACHABLE',
+    });
+    expect(
+      classifyTransportError(new TypeError('fetch failed', { cause: codeError('ECONNREFUSED') })),
+    ).toMatchObject({
+      code: 'BACKEND_UNREACHABLE',
+    });
+    expect(
+      classifyTransportError(new TypeError('x', { cause: codeError('UND_ERR_HEADERS_TIMEOUT') })),
+    ).toMatchObject({
+      code: 'BACKEND_TIMEOUT',
+    });
+  });
+
+  test('GIVEN a GatewayError THEN it is kept', () => {
+    const error = new CredentialsUnavailableError('no');
+    expect(classifyTransportError(error)).toBe(error);
+  });
+});
+
+describe('the retry contract with schemes', () => {
+  let echo: RunningBackend;
+  beforeAll(async () => {
+    echo = await startBackend(echoHandler);
+  });
+  afterAll(() => echo?.stop());
+
+  const config = (): GatewayConfig => ({
+    version: 1,
+    name: 't',
+    backend: { url: echo.baseUrl },
+    security: { type: 'none' },
+  });
+  const post = (body: string): GatewayRequest => ({
+    method: 'POST',
+    path: '/r',
+    headers: { 'content-type': 'text/plain' },
+    body: (async function* () {
+      yield Buffer.from(body);
+    })(),
+    protocol: 'https',
+  });
+
+  test('regression: a scheme that always asks to retry gets exactly one retry, never a loop', async () => {
+    const attempts: number[] = [];
+    const scheme: AuthScheme = {
+      type: 'greedy',
+      mayRetry: true,
+      needsBody: false,
+      authorize: async () => ({ 'x-attempt': String(attempts.length + 1) }),
+      onResponse: async (_req, _res, attempt) => {
+        attempts.push(attempt);
+        return 'retry';
+      },
+    };
+    const before = echo.requests.length;
+    const gateway = createGateway(config(), { scheme, logSink: () => undefined });
+    const response = await gateway.handle(post('replayed body'), { bufferResponse: true });
+    await gateway.close();
+    expect(response.status).toBe(200);
+    expect(attempts).toEqual([1, 2]);
+    const sent = echo.requests.slice(before);
+    expect(sent.map((r) => [r.headers['x-attempt'], r.body.toString()])).toEqual([
+      ['1', 'replayed body'],
+      ['2', 'replayed body'],
+    ]);
+  });
+
+  test('GIVEN a scheme that needs the body WHEN authorizing THEN it sees the whole body buffered', async () => {
+    let seen: Buffer | undefined;
+    const scheme: AuthScheme = {
+      type: 'hashing',
+      mayRetry: false,
+      needsBody: true,
+      authorize: async (request: OutgoingRequest) => {
+        seen = request.body;
+        return {};
+      },
+    };
+    const gateway = createGateway(config(), { scheme, logSink: () => undefined });
+    await gateway.handle(post('hash me'), { bufferResponse: true });
+    await gateway.close();
+    expect(seen?.toString()).toBe('hash me');
+  });
+
+  test('fails when the scheme has no credentials: 503 CREDENTIALS_UNAVAILABLE, nothing sent', async () => {
+    const scheme: AuthScheme = {
+      type: 'broken',
+      mayRetry: false,
+      needsBody: false,
+      authorize: async () => {
+        throw new CredentialsUnavailableError('secret file /x can not be read (ENOENT)');
+      },
+    };
+    const before = echo.requests.length;
+    const gateway = createGateway(config(), { scheme, logSink: () => undefined });
+    const response = await gateway.handle(post('x'), { bufferResponse: true });
+    await gateway.close();
+    expect(response.status).toBe(503);
+    expect(JSON.parse(response.body.toString())).toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE' });
+    expect(echo.requests.length).toBe(before);
+  });
+});
+
+describe('metrics', () => {
+  test('GIVEN a backend that rejects the credentials THEN AuthFailures and Upstream4xx are 1', async () => {
+    const backend = await startBackend((_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' });
+      res.end();
+    });
+    const secrets = secretFiles();
+    const lines = captureLines();
+    const gateway = createGateway(
+      {
+        version: 1,
+        name: 'm',
+        backend: { url: backend.baseUrl },
+        security: { type: 'basic', username: 'u', password: secrets.file('p') },
+      },
+      { logSink: lines.sink },
+    );
+    try {
+      const response = await gateway.handle({ method: 'GET', path: '/', headers: {}, protocol: 'https' });
+      expect(response.status).toBe(401);
+    } finally {
+      await gateway.close();
+      await backend.stop();
+      secrets.remove();
+    }
+    expect(lines.metrics()).toEqual([
+      expect.objectContaining({ Gateway: 'm', AuthFailures: 1, Upstream4xx: 1, GatewayErrors: 0 }),
+    ]);
+    expect(lines.logs()).toEqual([
+      expect.objectContaining({ level: 'warn', status: 401, upstreamStatus: 401 }),
+    ]);
+  });
+});
+
+describe('digest through the core against a nonce-rotating backend', () => {
+  let backend: DigestBackend;
+  const secrets = secretFiles();
+  beforeAll(async () => {
+    backend = await startDigestBackend({
+      realm: 'rot',
+      username: 'svc',
+      password: 'p:w',
+      algorithm: 'SHA-256',
+    });
+  });
+  afterAll(async () => {
+    await backend?.stop();
+    secrets.remove();
+  });
+
+  test('GIVEN POST bodies WHEN cold, warm and after the nonce goes stale THEN bodies are replayed intact and stale costs one retry', async () => {
+    const lines = captureLines();
+    const gateway = createGateway(
+      {
+        version: 1,
+        name: 'rot',
+        backend: { url: backend.baseUrl },
+        security: { type: 'digest', username: 'svc', password: secrets.file('p:w') },
+      },
+      { logSink: lines.sink },
+    );
+    const send = async (text: string) => {
+      const response = await gateway.handle(
+        {
+          method: 'POST',
+          path: '/upload',
+          query: 'v=1',
+          headers: {},
+          body: Buffer.from(text),
+          protocol: 'https',
+        },
+        { bufferResponse: true },
+      );
+      return { status: response.status, body: response.body.toString() };
+    };
+    try {
+      expect(await send('first')).toEqual({ status: 200, body: 'first' }); // cold: 401 + 200
+      expect(await send('second')).toEqual({ status: 200, body: 'second' }); // warm: 200
+      backend.rotateNonce();
+      expect(await send('third')).toEqual({ status: 200, body: 'third' }); // stale: 401 stale + 200
+      expect(await send('fourth')).toEqual({ status: 200, body: 'fourth' }); // warm again
+    } finally {
+      await gateway.close();
+    }
+    expect(backend.seen.map((s) => [s.status, s.nc ?? '-', s.bodyBytes])).toEqual([
+      [401, '-', 5],
+      [200, '00000001', 5],
+      [200, '00000002', 6],
+      [401, '00000003', 5],
+      [200, '00000001', 5],
+      [200, '00000002', 6],
+    ]);
+    expect(lines.logs().map((l) => l.attempts)).toEqual([2, undefined, 2, undefined]);
+    expect(lines.metrics().map((m) => m.AuthFailures)).toEqual([0, 0, 0, 0]);
+  });
+});
