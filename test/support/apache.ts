@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort, waitForPort } from './ports';
 import { startProcess, TestProcess } from './processes';
 import { requireTool } from './tools';
@@ -20,6 +20,10 @@ export interface ApacheDigestOptions {
   readonly users: ReadonlyArray<{ readonly username: string; readonly password: string }>;
   /** Files served under /private/ and / (name → content). */
   readonly files?: Readonly<Record<string, string>>;
+  /** The URL path prefix that needs Digest authentication. @default "/private/" */
+  readonly protectedPath?: string;
+  /** A path where Apache answers the request body back with its content type (mod_reflector). @default - none */
+  readonly echoPath?: string;
 }
 
 export interface RunningApache {
@@ -45,13 +49,23 @@ export async function startApacheDigest(options: ApacheDigestOptions): Promise<R
   const www = join(dir, 'www');
   mkdirSync(join(www, 'private'), { recursive: true, mode: 0o755 });
   const files = { 'private/hello.txt': 'hello from apache\n', 'public.txt': 'public\n', ...options.files };
-  for (const [name, content] of Object.entries(files))
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(www, name)), { recursive: true, mode: 0o755 });
     writeFileSync(join(www, name), content, { mode: 0o644 });
+  }
   writeFileSync(
     join(dir, 'htdigest'),
     `${options.users.map((u) => htdigestLine(u.username, options.realm, u.password)).join('\n')}\n`,
     { mode: 0o644 },
   );
+  const protectedPath = options.protectedPath ?? '/private/';
+  const echo = options.echoPath
+    ? `LoadModule reflector_module ${MODULES}/mod_reflector.so
+<Location "${options.echoPath}">
+  SetHandler reflector
+  ReflectorHeader Content-Type
+</Location>`
+    : '';
   const port = await freePort();
   const isRoot = process.getuid?.() === 0;
   const conf = `
@@ -95,16 +109,17 @@ DocumentRoot "${www}"
 <Directory "${www}">
   Require all granted
 </Directory>
-<Location "/private/">
+<Location "${protectedPath}">
   AuthType Digest
   AuthName "${options.realm.replace(/"/g, '\\"')}"
-  AuthDigestDomain /private/
+  AuthDigestDomain ${protectedPath}
   AuthDigestProvider file
   AuthUserFile "${dir}/htdigest"
   AuthDigestAlgorithm MD5
   AuthDigestQop auth
   Require valid-user
 </Location>
+${echo}
 `;
   writeFileSync(join(dir, 'mime.types'), '');
   const confFile = join(dir, 'httpd.conf');

@@ -17,6 +17,12 @@ export interface NginxTlsOptions {
   readonly keyFile: string;
   /** Require a client certificate issued by this CA bundle (`ssl_verify_client on`). @default - no client certificate asked */
   readonly clientCaFile?: string;
+  /**
+   * Forward every request, once the client certificate is verified, to this plain-HTTP origin (e.g.
+   * `http://127.0.0.1:8081`), adding `X-Client-Verify` and `X-Client-Serial` request headers.
+   * @default - nginx answers 200 `serial=<client serial>` itself
+   */
+  readonly proxyTo?: string;
 }
 
 /** One line of the access log. */
@@ -71,6 +77,13 @@ function config(dir: string, port: number, options: NginxTlsOptions): string {
   const clientAuth = options.clientCaFile
     ? `ssl_verify_client on;\n    ssl_client_certificate ${options.clientCaFile};\n    ssl_verify_depth 3;`
     : '';
+  const location = options.proxyTo
+    ? `proxy_pass ${options.proxyTo};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Client-Verify $ssl_client_verify;
+      proxy_set_header X-Client-Serial $ssl_client_serial;`
+    : 'return 200 "serial=$ssl_client_serial\\n";';
   return `
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 worker_processes 1;
@@ -97,7 +110,7 @@ http {
     ssl_certificate_key ${options.keyFile};
     ssl_protocols TLSv1.2 TLSv1.3;
     ${clientAuth}
-    location / { return 200 "serial=$ssl_client_serial\\n"; }
+    location / { ${location} }
   }
 }
 `;

@@ -22,6 +22,10 @@ export async function startOAuthServer(opts: {
   readonly cwd: string;
   readonly clients: readonly Record<string, unknown>[];
   readonly tokenTtlSeconds?: number;
+  /** The scopes the server knows. @default ["orders:read", "orders:write"] */
+  readonly scopes?: readonly string[];
+  /** The token endpoint's path. @default "/token" */
+  readonly tokenPath?: string;
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caPem: string };
 }): Promise<OAuthServer> {
   const child: ChildProcess = spawn(process.execPath, [FIXTURE], {
@@ -30,6 +34,8 @@ export async function startOAuthServer(opts: {
       ...process.env,
       OAUTH_CLIENTS: JSON.stringify(opts.clients),
       OAUTH_TOKEN_TTL: String(opts.tokenTtlSeconds ?? 600),
+      ...(opts.scopes ? { OAUTH_SCOPES: opts.scopes.join(' ') } : {}),
+      ...(opts.tokenPath ? { OAUTH_TOKEN_PATH: opts.tokenPath } : {}),
       ...(opts.tls ? { OAUTH_TLS_CERT: opts.tls.certFile, OAUTH_TLS_KEY: opts.tls.keyFile } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,7 +78,7 @@ export async function startOAuthServer(opts: {
   return {
     origin,
     port,
-    tokenUrl: `${origin}/token`,
+    tokenUrl: `${origin}${opts.tokenPath ?? '/token'}`,
     stats: async () => JSON.parse((await call('GET', '/__stats')).text),
     check: async (authorization) => (await call('GET', '/__check', authorization)).status,
     revoke: async (authorization) => {
