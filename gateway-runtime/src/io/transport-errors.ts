@@ -35,6 +35,9 @@ const TLS_CODES = new Set([
   SPKI_PIN_MISMATCH_CODE,
 ]);
 
+/** OpenSSL and Node TLS error families (verification results not listed above, alerts, handshake errors). */
+const TLS_CODE_PREFIX = /^(ERR_SSL_|ERR_OSSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/;
+
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -102,7 +105,7 @@ export function classifyTransportError(error: unknown): GatewayError {
       options,
     );
   }
-  if (TLS_CODES.has(code) || /^ERR_(SSL|OSSL|TLS)_/.test(code)) {
+  if (TLS_CODES.has(code) || TLS_CODE_PREFIX.test(code)) {
     return new BackendTlsError(`backend TLS failed (${code})`, options);
   }
   if (UNREACHABLE_CODES.has(code))

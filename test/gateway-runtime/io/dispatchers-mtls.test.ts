@@ -7,6 +7,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { fetch, request } from 'undici';
 import type { BackendTlsConfig, GatewayConfig } from '../../../gateway-runtime/src/config/types';
 import { GatewayError } from '../../../gateway-runtime/src/core/errors';
@@ -190,6 +192,26 @@ describe('mutual TLS against nginx (ssl_verify_client on)', () => {
       `serial=${client1.serial}\n`,
     ]);
     expect([viaFetch.status, await viaFetch.text()]).toEqual([200, `serial=${client1.serial}\n`]);
+  });
+
+  test('GIVEN a client certificate from an intermediate CA, sent with its chain THEN nginx verifies it against the root', async () => {
+    const clientIntermediate = await pki.ca('client-intermediate', clientCa);
+    const chained = await pki.issue('client-chained', clientIntermediate, {
+      cn: 'gateway-chained',
+      usage: 'client',
+    });
+    const d = dispatchersFor(mtls.origin, {
+      ca: serverCa(),
+      clientCertificate: {
+        cert: fileSecret('chained.crt', chained.cert + clientIntermediate.cert),
+        key: fileSecret('chained.key', chained.key),
+      },
+    });
+
+    expect(await send(d, `${mtls.origin}/chained`)).toEqual({
+      status: 200,
+      body: `serial=${chained.serial}\n`,
+    });
   });
 
   test('GIVEN a client key with a passphrase THEN mutual TLS works', async () => {
@@ -503,5 +525,44 @@ describe('rotation', () => {
     expect(logs.filter((e) => e.event === 'backend-pool-rotated')).toEqual([
       expect.objectContaining({ generation: 2, clientCertificateSerial: client2.serial }),
     ]);
+  });
+
+  test('GIVEN the client certificate in one Secrets Manager secret WHEN a new version appears THEN requests after the cache lifetime present it', async () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:customer-a/client-Xy12Zq';
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand, { SecretId: arn })
+      .resolvesOnce({
+        SecretString: JSON.stringify({ cert: client1.cert, key: client1.key }),
+        VersionId: 'v1',
+      })
+      .resolves({ SecretString: JSON.stringify({ cert: client2.cert, key: client2.key }), VersionId: 'v2' });
+    let now = 1_700_000_000_000;
+    const config = gatewayConfig(mtls.origin, {
+      ca: serverCa(),
+      clientCertificate: {
+        cert: { secretArn: arn, jsonKey: 'cert' },
+        key: { secretArn: arn, jsonKey: 'key' },
+      },
+    });
+    const d = createBackendDispatchers(config, createSecretResolver({ cacheSeconds: 60, now: () => now }));
+    opened.push(d);
+
+    try {
+      const first = await send(d, `${mtls.origin}/sm/1`);
+      now += 59_000;
+      const withinLifetime = await send(d, `${mtls.origin}/sm/2`);
+      now += 1_000;
+      const afterLifetime = await send(d, `${mtls.origin}/sm/3`);
+
+      expect([first.body, withinLifetime.body, afterLifetime.body]).toEqual([
+        `serial=${client1.serial}\n`,
+        `serial=${client1.serial}\n`,
+        `serial=${client2.serial}\n`,
+      ]);
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+      expect(d.generation).toBe(2);
+    } finally {
+      sm.restore();
+    }
   });
 });
