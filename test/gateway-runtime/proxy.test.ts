@@ -190,7 +190,7 @@ describe('digest through the core against a nonce-rotating backend', () => {
     secrets.remove();
   });
 
-  test('GIVEN POST bodies WHEN cold, warm and after the nonce goes stale THEN bodies are replayed intact and stale costs one retry', async () => {
+  test('GIVEN POST bodies WHEN cold, warm, after the nonce goes stale and after the backend forgets it THEN bodies are replayed intact and each costs one retry', async () => {
     const lines = captureLines();
     const gateway = createGateway(
       {
@@ -221,6 +221,8 @@ describe('digest through the core against a nonce-rotating backend', () => {
       backend.rotateNonce();
       expect(await send('third')).toEqual({ status: 200, body: 'third' }); // stale: 401 stale + 200
       expect(await send('fourth')).toEqual({ status: 200, body: 'fourth' }); // warm again
+      backend.forgetNonce();
+      expect(await send('fifth')).toEqual({ status: 200, body: 'fifth' }); // restart: 401 + 200
     } finally {
       await gateway.close();
     }
@@ -231,8 +233,10 @@ describe('digest through the core against a nonce-rotating backend', () => {
       [401, '00000003', 5],
       [200, '00000001', 5],
       [200, '00000002', 6],
+      [401, '00000003', 5],
+      [200, '00000001', 5],
     ]);
-    expect(lines.logs().map((l) => l.attempts)).toEqual([2, undefined, 2, undefined]);
-    expect(lines.metrics().map((m) => m.AuthFailures)).toEqual([0, 0, 0, 0]);
+    expect(lines.logs().map((l) => l.attempts)).toEqual([2, undefined, 2, undefined, 2]);
+    expect(lines.metrics().map((m) => m.AuthFailures)).toEqual([0, 0, 0, 0, 0]);
   });
 });

@@ -13,6 +13,8 @@ export interface DigestBackend {
   readonly seen: Array<{ nonce?: string; nc?: string; status: number; bodyBytes: number }>;
   /** Issues a new nonce; answers that use the old one get `401 stale=true`. */
   rotateNonce(): void;
+  /** Issues a new nonce and forgets the old one (as after a restart): answers with it get a plain 401. */
+  forgetNonce(): void;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,9 @@ export async function startDigestBackend(options: {
     seen,
     rotateNonce() {
       retired.add(nonce);
+      nonce = randomBytes(12).toString('hex');
+    },
+    forgetNonce() {
       nonce = randomBytes(12).toString('hex');
     },
     async stop() {

@@ -6,6 +6,8 @@
  *
  * - no cached nonce was sent: answer the challenge and retry once;
  * - a cached nonce was sent and the server says `stale=true`: take the new nonce and retry once;
+ * - a cached nonce that the server had already accepted was refused and a different nonce is offered
+ *   (a server that restarted and forgot its nonces without saying `stale`): retry once with it;
  * - otherwise (e.g. a wrong password): keep the new nonce for the next request, pass the 401 on.
  *
  * A second 401 is always passed on: the scheme never loops. qop `auth` is chosen when offered;
@@ -38,6 +40,8 @@ interface Session {
   nc: number;
   /** For the `-sess` algorithms, one cnonce per session (the session key depends on it). */
   readonly sessionCnonce: string;
+  /** The server has accepted an answer with this nonce (so a later refusal is about the nonce). */
+  proven: boolean;
 }
 
 export interface DigestScheme extends AuthScheme {
@@ -65,8 +69,8 @@ export function createDigestScheme(
   const sessions = new Map<string, Session>();
   /** The realm last seen per origin: a preemptive answer goes to that protection space. */
   const realmByOrigin = new Map<string, string>();
-  /** What was sent for a request: with a cached nonce or without credentials. */
-  const sent = new WeakMap<OutgoingRequest, { preemptive: boolean }>();
+  /** What was sent for a request: the session whose nonce answered it, or nothing. */
+  const sent = new WeakMap<OutgoingRequest, { session?: Session }>();
   /** Without nonce reuse: the challenge a request's own 401 carried, for its retry. */
   const pending = new WeakMap<OutgoingRequest, Session>();
 
@@ -92,11 +96,11 @@ export function createDigestScheme(
       // From here on synchronous: the nonce count is taken and incremented atomically.
       const session = sessionFor(request);
       if (!session) {
-        sent.set(request, { preemptive: false });
+        sent.set(request, {});
         return {};
       }
       session.nc += 1;
-      sent.set(request, { preemptive: true });
+      sent.set(request, { session });
       const challenge = session.challenge;
       return {
         authorization: buildDigestAuthorization({
@@ -117,10 +121,14 @@ export function createDigestScheme(
       response: BackendResponseInfo,
       attempt: number,
     ): Promise<'retry' | 'done'> {
-      if (response.status !== 401) return 'done';
+      const used = sent.get(request)?.session;
+      if (response.status !== 401) {
+        if (used) used.proven = true;
+        return 'done';
+      }
       const challenge = selectDigestChallenge(parseAuthenticateHeader(response.headers['www-authenticate']));
       if (!challenge) return 'done';
-      const fresh: Session = { challenge, nc: 0, sessionCnonce: newCnonce() };
+      const fresh: Session = { challenge, nc: 0, sessionCnonce: newCnonce(), proven: false };
       if (reuseNonce) {
         const key = keyOf(request.url.origin, challenge.realm);
         const current = sessions.get(key);
@@ -130,9 +138,9 @@ export function createDigestScheme(
         pending.set(request, fresh);
       }
       if (attempt > 1) return 'done';
-      const preemptive = sent.get(request)?.preemptive ?? false;
-      if (!preemptive) return 'retry';
-      return challenge.stale ? 'retry' : 'done';
+      if (!used) return 'retry';
+      if (challenge.stale) return 'retry';
+      return used.proven && used.challenge.nonce !== challenge.nonce ? 'retry' : 'done';
     },
   };
 }

@@ -67,6 +67,28 @@ describe('digest scheme: nonce reuse and retries', () => {
     });
   });
 
+  test('GIVEN a nonce the server had accepted WHEN it is refused without stale and a new nonce is offered (restart) THEN it retries once', async () => {
+    const digest = scheme();
+    const warmUp = request();
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, challenge('n1'), 1);
+    await digest.authorize(warmUp);
+    expect(await digest.onResponse(warmUp, ok, 2)).toBe('done'); // n1 is now proven
+
+    const afterRestart = request();
+    await digest.authorize(afterRestart);
+    expect(await digest.onResponse(afterRestart, challenge('n2'), 1)).toBe('retry');
+    expect(params((await digest.authorize(afterRestart)).authorization)).toMatchObject({
+      nonce: 'n2',
+      nc: '00000001',
+    });
+    // n2 never proven: a refusal of it (e.g. the password changed) is passed on
+    expect(await digest.onResponse(afterRestart, challenge('n3'), 2)).toBe('done');
+    const next = request();
+    await digest.authorize(next);
+    expect(await digest.onResponse(next, challenge('n4'), 1)).toBe('done');
+  });
+
   test.each([
     ['a 401 without a digest challenge', { status: 401, headers: { 'www-authenticate': 'Basic realm="x"' } }],
     ['a 401 without WWW-Authenticate', { status: 401, headers: {} }],
