@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DEFAULT_SECRET_CACHE_SECONDS } from '../config/defaults';
 import type { SecretsManagerRef } from '../config/types';
 import { CredentialsUnavailableError } from '../core/errors';
@@ -47,14 +47,24 @@ export function regionOfSecretArn(arn: string): string | undefined {
   return /^[a-z]{2}(-[a-z]+)+-\d+$/.test(parts[3]) ? parts[3] : undefined;
 }
 
-const defaultClientFor = (region: string) =>
-  new SecretsManagerClient({
+/**
+ * The SDK is loaded on first use, not at start: the Lambda runtime provides it (the bundle keeps it
+ * external), and a runtime that reads only file and env secrets (the standalone proxy) never needs it.
+ */
+function loadSdk(): Promise<typeof import('@aws-sdk/client-secrets-manager')> {
+  return import('@aws-sdk/client-secrets-manager');
+}
+
+async function defaultClientFor(region: string): Promise<SecretsManagerClient> {
+  const { SecretsManagerClient } = await loadSdk();
+  return new SecretsManagerClient({
     region,
     requestHandler: {
       connectionTimeout: DEFAULT_SECRETS_MANAGER_CONNECT_TIMEOUT_MS,
       requestTimeout: DEFAULT_SECRETS_MANAGER_REQUEST_TIMEOUT_MS,
     },
   });
+}
 
 /**
  * Secrets Manager with a cache per ARN: one `GetSecretValue` per ARN and TTL however many requests ask
@@ -67,16 +77,17 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions 
   const ttlMs = (options.cacheSeconds ?? DEFAULT_SECRET_CACHE_SECONDS) * 1000;
   const maxStaleMs = (options.maxStaleSeconds ?? DEFAULT_SECRET_MAX_STALE_SECONDS) * 1000;
   const staleRetryMs = (options.staleRetrySeconds ?? DEFAULT_SECRET_STALE_RETRY_SECONDS) * 1000;
-  const clientFor = options.clientFor ?? defaultClientFor;
+  const clientFor: (region: string) => SecretsManagerClient | Promise<SecretsManagerClient> =
+    options.clientFor ?? defaultClientFor;
   const log = options.log ?? warningsToStderr;
-  const clients = new Map<string, SecretsManagerClient>();
   const cache = new Map<string, CacheEntry>();
   const inFlight = new Map<string, Promise<CacheEntry>>();
 
-  function client(region: string): SecretsManagerClient {
+  const clients = new Map<string, Promise<SecretsManagerClient>>();
+  function client(region: string): Promise<SecretsManagerClient> {
     let c = clients.get(region);
     if (!c) {
-      c = clientFor(region);
+      c = Promise.resolve(clientFor(region));
       clients.set(region, c);
     }
     return c;
@@ -85,7 +96,8 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions 
   async function fetchSecret(ref: SecretsManagerRef, region: string): Promise<CacheEntry> {
     const arn = ref.secretArn;
     try {
-      const out = await client(region).send(new GetSecretValueCommand({ SecretId: arn }));
+      const [{ GetSecretValueCommand }, c] = await Promise.all([loadSdk(), client(region)]);
+      const out = await c.send(new GetSecretValueCommand({ SecretId: arn }));
       const content =
         out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
       if (content === undefined) {
