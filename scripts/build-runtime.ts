@@ -8,44 +8,21 @@
  *
  * The constructs call `bundleRuntime(outdir)` at synth time.
  */
-import { build, BuildOptions } from 'esbuild';
-import { existsSync, statSync } from 'node:fs';
+import { build } from 'esbuild';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-
-/** The handler's source: the .ts file in the repository, or the compiled .js next to this file in dist/. */
-export function runtimeEntryPoint(): string {
-  const base = resolve(__dirname, '../gateway-runtime/src/adapters/lambda');
-  for (const candidate of [`${base}.ts`, `${base}.js`]) if (existsSync(candidate)) return candidate;
-  throw new Error(`the gateway runtime's Lambda handler is missing (looked for ${base}.ts and ${base}.js)`);
-}
-
-export const RUNTIME_EXTERNALS = ['@aws-sdk/*'] as const;
-
-function options(external: readonly string[]): BuildOptions {
-  return {
-    entryPoints: [runtimeEntryPoint()],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    external: [...external],
-    logLevel: 'silent',
-  };
-}
+import { RUNTIME_EXTERNALS, runtimeBuildOptions } from '../lib/runtime/runtime-bundle';
 
 /** Writes `<outdir>/index.js` and returns its path and size in bytes. */
 export async function bundleRuntime(outdir: string): Promise<{ file: string; bytes: number }> {
   const file = join(resolve(outdir), 'index.js');
-  await build({ ...options(RUNTIME_EXTERNALS), outfile: file });
+  await build({ ...runtimeBuildOptions(RUNTIME_EXTERNALS), outfile: file });
   return { file, bytes: statSync(file).size };
 }
 
 /** The size the bundle would have with the AWS SDK inlined (nothing external); nothing is written. */
 export async function bundleSizeWithoutExternals(): Promise<number> {
-  const result = await build({ ...options([]), write: false, outfile: 'index.js' });
+  const result = await build({ ...runtimeBuildOptions([]), write: false, outfile: 'index.js' });
   return result.outputFiles.reduce((total, f) => total + f.contents.byteLength, 0);
 }
 

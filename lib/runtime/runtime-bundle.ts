@@ -1,14 +1,37 @@
-import { buildSync } from 'esbuild';
+import { BuildOptions, buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** The Lambda handler's source, from lib/runtime (source tree) or dist/lib/runtime (compiled package). */
-const ENTRY_CANDIDATES = [
-  resolve(__dirname, '../../gateway-runtime/src/adapters/lambda.ts'),
-  resolve(__dirname, '../../gateway-runtime/src/adapters/lambda.js'),
-];
+/** Modules the bundle leaves to the Lambda runtime: nodejs22.x provides AWS SDK v3. */
+export const RUNTIME_EXTERNALS = ['@aws-sdk/*'] as const;
+
+/** The Lambda handler's source: the .ts file in the repository, or the compiled .js in dist/. */
+export function runtimeEntryPoint(): string {
+  const base = resolve(__dirname, '../../gateway-runtime/src/adapters/lambda');
+  for (const candidate of [`${base}.ts`, `${base}.js`]) if (existsSync(candidate)) return candidate;
+  throw new Error(`the gateway runtime's Lambda handler is missing (looked for ${base}.ts and ${base}.js)`);
+}
+
+/** The one esbuild configuration of the runtime bundle: one minified CommonJS file for node22. */
+export function runtimeBuildOptions(
+  external: readonly string[] = RUNTIME_EXTERNALS,
+  entry = runtimeEntryPoint(),
+): BuildOptions {
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    external: [...external],
+    logLevel: 'silent',
+  };
+}
 
 export interface RuntimeBundle {
   /** A directory holding only `index.js` (the handler is `index.handler`). */
@@ -21,33 +44,27 @@ export interface RuntimeBundle {
 let cached: RuntimeBundle | undefined;
 
 /**
- * Bundles the gateway runtime's Lambda handler with esbuild into one minified CommonJS file for the
- * `nodejs22.x` runtime, once per process. `@aws-sdk/*` stays external: the Lambda runtime provides SDK v3.
+ * Bundles the gateway runtime's Lambda handler for a `TerraformAsset`, once per process (synth is
+ * synchronous, so this uses esbuild's synchronous API). The directory is named by the bundle's hash.
  */
 export function bundleGatewayRuntime(entry?: string): RuntimeBundle {
   if (cached && entry === undefined) return cached;
-  const source = entry ?? ENTRY_CANDIDATES.find((candidate) => existsSync(candidate));
-  if (!source) {
-    throw new Error(`gateway runtime source not found (looked for ${ENTRY_CANDIDATES.join(', ')})`);
-  }
   const result = buildSync({
-    entryPoints: [source],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    external: ['@aws-sdk/*'],
+    ...runtimeBuildOptions(RUNTIME_EXTERNALS, entry),
     write: false,
-    logLevel: 'silent',
+    outfile: 'index.js',
   });
-  const code = result.outputFiles[0].contents;
+  const code = result.outputFiles![0].contents;
   const sha256 = createHash('sha256').update(code).digest('hex');
   const directory = join(tmpdir(), `backend-link-runtime-${sha256.slice(0, 16)}`);
   mkdirSync(directory, { recursive: true });
   const file = join(directory, 'index.js');
-  if (!existsSync(file) || statSync(file).size !== code.byteLength) writeFileSync(file, code);
+  if (!existsSync(file) || statSync(file).size !== code.byteLength) {
+    // Write beside it and rename: another process synthesizing at the same time never sees half a file.
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+  }
   const bundle = { directory, bytes: code.byteLength, sha256 };
   if (entry === undefined) cached = bundle;
   return bundle;
