@@ -20,10 +20,6 @@ import {
 import type { GatewayConfig } from './config/types';
 import { checkTrustedSource, createSourceMatcher } from './core/client-address';
 import {
-  BackendProtocolError,
-  BackendTimeoutError,
-  BackendTlsError,
-  BackendUnreachableError,
   GatewayError,
   ReplayBodyTooLargeError,
   RequestTooLargeError,
@@ -40,6 +36,7 @@ import {
 } from './core/headers';
 import { buildBackendUrl } from './core/url';
 import { BackendDispatchers, createBackendDispatchers } from './io/dispatchers';
+import { classifyTransportError } from './io/transport-errors';
 import { createLogger, LineSink, Logger, pathForLog, stdoutSink } from './observability/log';
 import { createMetricsEmitter, MetricsEmitter } from './observability/metrics';
 import { createAuthScheme } from './schemes';
@@ -85,7 +82,7 @@ export interface GatewayResponse {
 }
 
 export interface GatewayDeps {
-  /** @default createSecretResolver() */
+  /** @default createSecretResolver({ cacheSeconds: config.secretCacheSeconds }) */
   readonly secrets?: SecretResolver;
   /** @default createBackendDispatchers(config, secrets) */
   readonly dispatchers?: BackendDispatchers;
@@ -110,63 +107,6 @@ export interface Gateway {
   readonly logger: Logger;
   handle(request: GatewayRequest, options?: HandleOptions): Promise<GatewayResponse>;
   close(): Promise<void>;
-}
-
-const TRANSPORT_UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
-]);
-const TRANSPORT_TIMEOUT = new Set([
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'ETIMEDOUT',
-]);
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_OSSL_)/;
-
-/**
- * Maps an error from the transport (undici, node:net, node:tls) to the GatewayError to answer.
- * (The lead replaces this with io/transport-errors.ts at merge.)
- */
-export function classifyTransportError(error: unknown): GatewayError {
-  if (error instanceof GatewayError) return error;
-  const seen = new Set<unknown>();
-  for (
-    let e: unknown = error;
-    e && typeof e === 'object' && !seen.has(e);
-    e = (e as { cause?: unknown }).cause
-  ) {
-    seen.add(e);
-    if (e instanceof GatewayError) return e;
-    const code = String((e as { code?: unknown }).code ?? '');
-    if (TRANSPORT_TIMEOUT.has(code))
-      return new BackendTimeoutError(`backend timed out (${code})`, { cause: error });
-    if (TLS_CODE.test(code)) return new BackendTlsError(`backend TLS failed (${code})`, { cause: error });
-    if (TRANSPORT_UNREACHABLE.has(code)) {
-      return new BackendUnreachableError(`backend unreachable (${code})`, { cause: error });
-    }
-    if (
-      code.startsWith('HPE_') ||
-      code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
-      code === 'UND_ERR_INFO'
-    ) {
-      return new BackendProtocolError(`invalid backend response (${code})`, { cause: error });
-    }
-    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-      return new ResponseTooLargeError('backend response too large', { cause: error });
-    }
-  }
-  return new BackendUnreachableError('backend request failed', { cause: error });
 }
 
 /** Drops a response body we will not read (its abort error is expected and ignored). */
@@ -246,7 +186,7 @@ function problemResponse(error: GatewayError | unknown, requestId: string): Gate
 
 export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
   const now = deps.now ?? Date.now;
-  const secrets = deps.secrets ?? createSecretResolver();
+  const secrets = deps.secrets ?? createSecretResolver({ cacheSeconds: config.secretCacheSeconds });
   const dispatchers = deps.dispatchers ?? createBackendDispatchers(config, secrets);
   const scheme = deps.scheme ?? createAuthScheme(config.security, { secrets, now });
   const logSink = deps.logSink ?? stdoutSink;

@@ -1,60 +1,13 @@
-/** The proxy core: transport error mapping, the retry contract with schemes, digest replay and stale nonces. */
+/** The proxy core (transport errors: io/transport-errors.test.ts): the retry contract with schemes, digest replay and stale nonces. */
 import type { GatewayConfig } from '../../gateway-runtime/src/config/types';
 import { CredentialsUnavailableError } from '../../gateway-runtime/src/core/errors';
-import { classifyTransportError, createGateway, GatewayRequest } from '../../gateway-runtime/src/proxy';
+import { createGateway, GatewayRequest } from '../../gateway-runtime/src/proxy';
 import type { AuthScheme, OutgoingRequest } from '../../gateway-runtime/src/schemes/types';
 import { DigestBackend, startDigestBackend } from '../support/digest-backend';
 import { echoHandler, RunningBackend, startBackend } from '../support/loopback-backends';
 import { captureLines, secretFiles } from './fixtures/harness';
 
 jest.setTimeout(30_000);
-
-const codeError = (code: string, cause?: unknown) =>
-  Object.assign(new Error('x'), { code, ...(cause ? { cause } : {}) });
-
-describe('classifyTransportError', () => {
-  test.each([
-    ['ECONNREFUSED', 'BACKEND_UNREACHABLE', 502],
-    ['ECONNRESET', 'BACKEND_UNREACHABLE', 502],
-    ['ENOTFOUND', 'BACKEND_UNREACHABLE', 502],
-    ['EAI_AGAIN', 'BACKEND_UNREACHABLE', 502],
-    ['UND_ERR_SOCKET', 'BACKEND_UNREACHABLE', 502],
-    ['UND_ERR_CONNECT_TIMEOUT', 'BACKEND_TIMEOUT', 504],
-    ['UND_ERR_HEADERS_TIMEOUT', 'BACKEND_TIMEOUT', 504],
-    ['UND_ERR_BODY_TIMEOUT', 'BACKEND_TIMEOUT', 504],
-    ['CERT_HAS_EXPIRED', 'BACKEND_TLS', 502],
-    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'BACKEND_TLS', 502],
-    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'BACKEND_TLS', 502],
-    ['ERR_TLS_CERT_ALTNAME_INVALID', 'BACKEND_TLS', 502],
-    ['ERR_SSL_WRONG_VERSION_NUMBER', 'BACKEND_TLS', 502],
-    ['HPE_INVALID_CONSTANT', 'BACKEND_PROTOCOL', 502],
-    ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'BACKEND_PROTOCOL', 502],
-    ['SOMETHING_ELSE', 'BACKEND_UNREACHABLE', 502],
-  ])('GIVEN a transport error %s THEN it is answered as %s (%i)', (code, expected, status) => {
-    expect(classifyTransportError(codeError(code))).toMatchObject({ code: expected, status });
-  });
-
-  test('GIVEN wrapped errors THEN the first known code from the outside in decides', () => {
-    expect(classifyTransportError(codeError('UND_ERR_SOCKET', codeError('CERT_HAS_EXPIRED')))).toMatchObject({
-      code: 'BACKEND_UNREACHABLE',
-    });
-    expect(
-      classifyTransportError(new TypeError('fetch failed', { cause: codeError('ECONNREFUSED') })),
-    ).toMatchObject({
-      code: 'BACKEND_UNREACHABLE',
-    });
-    expect(
-      classifyTransportError(new TypeError('x', { cause: codeError('UND_ERR_HEADERS_TIMEOUT') })),
-    ).toMatchObject({
-      code: 'BACKEND_TIMEOUT',
-    });
-  });
-
-  test('GIVEN a GatewayError THEN it is kept', () => {
-    const error = new CredentialsUnavailableError('no');
-    expect(classifyTransportError(error)).toBe(error);
-  });
-});
 
 describe('the retry contract with schemes', () => {
   let echo: RunningBackend;
