@@ -15,8 +15,9 @@ const RUNNER = join(__dirname, 'lambda-runner.mjs');
 
 /**
  * The bundle keeps `@aws-sdk/*` external (the Lambda runtime provides SDK v3 on its NODE_PATH) and loads
- * `@aws-sdk/client-secrets-manager` when it starts. The repository's node_modules plays that part here,
- * as Lambda's NODE_PATH does; no secret reference of the local configuration ever calls AWS.
+ * `@aws-sdk/client-secrets-manager` only when a Secrets Manager reference is first resolved. The
+ * repository's node_modules stands in for Lambda's NODE_PATH here, as Lambda's would; no secret reference of
+ * the local configuration ever calls AWS, so the SDK is not loaded in these tests.
  */
 const SDK_NODE_PATH = join(__dirname, '../../../node_modules');
 
