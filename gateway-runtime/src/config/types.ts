@@ -114,7 +114,9 @@ export interface TrustedSourcesConfig {
   /**
    * How many proxies we trust at the right end of `X-Forwarded-For` (the ALB is one). The client address
    * is the entry that many places from the right; entries left of it are client-supplied and ignored.
-   * @default 1
+   * 0: nobody is in front, the client is the immediate peer (the standalone server's socket address; behind
+   * the ALB, where the function does not see the peer, every request is then denied).
+   * @default 1 (Lambda); 0 for the standalone server
    */
   readonly trustedHops?: number;
 }

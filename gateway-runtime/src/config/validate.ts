@@ -764,7 +764,7 @@ class Checker {
         if (problem) this.add(itemPath, `${show(cidr)} ${problem}`);
       });
     }
-    if (ts.trustedHops !== undefined) this.integer(ts.trustedHops, 'trustedSources.trustedHops', 1, 32);
+    if (ts.trustedHops !== undefined) this.integer(ts.trustedHops, 'trustedSources.trustedHops', 0, 32);
   }
 
   server(value: unknown): void {

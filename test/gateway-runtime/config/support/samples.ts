@@ -344,10 +344,10 @@ export const INVALID_BOTH: ReadonlyArray<[string, Record<string, unknown>, strin
     'must have at least 1 item',
   ],
   [
-    'trustedHops is zero',
-    doc({ type: 'none' }, { trustedSources: { cidrs: ['10.0.0.0/8'], trustedHops: 0 } }),
+    'trustedHops is negative',
+    doc({ type: 'none' }, { trustedSources: { cidrs: ['10.0.0.0/8'], trustedHops: -1 } }),
     'trustedSources.trustedHops',
-    'must be between 1 and 32, got 0',
+    'must be between 0 and 32, got -1',
   ],
   [
     'a timeout is not an integer',
