@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, dependable } from 'cdktf';
+import { TerraformOutput, Token, dependable } from 'cdktf';
 import type {
   ForwardingConfig,
   GatewayConfig,
@@ -7,6 +7,9 @@ import type {
   TimeoutsConfig,
 } from '../gateway-runtime/src/config/types';
 import { CONFIG_VERSION } from '../gateway-runtime/src/config/types';
+import type { SecretRef } from '../gateway-runtime/src/config/types';
+import { validateConfig } from '../gateway-runtime/src/config/validate';
+import { ConfigError } from '../gateway-runtime/src/core/errors';
 import { InternalLoadBalancer, InternalLoadBalancerProps } from './load-balancer/internal-load-balancer';
 import { CustomerSubnets } from './network/customer-subnets';
 import type { GatewayPlatform } from './platform/gateway-platform';
@@ -14,7 +17,7 @@ import { BackendSecurity } from './runtime/backend-security';
 import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runtime/gateway-function';
 import { BackendSecrets } from './secrets/backend-secrets';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
-import { Problems, show } from './shared/validation';
+import { Problems } from './shared/validation';
 
 export interface BackendProps {
   /** The backend's base URL, e.g. `https://orders.acme.internal:8443/api`. */
@@ -104,12 +107,23 @@ export class CustomerBackendLink extends Construct {
     if (backendCidrs.length === 0) {
       problems.add('give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`');
     }
-    let backendPort = 443;
+    // The URL itself is checked with the rest of the runtime configuration below.
+    const backendPort = portOf(props.backend.url) ?? 443;
+    // Check the runtime configuration with the runtime's own validator before anything is created
+    // (the secrets' ARNs are not known yet: placeholders of the right shape stand in for them).
     try {
-      const url = new URL(props.backend.url);
-      backendPort = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
-    } catch {
-      problems.add(`\`backend.url\` ${show(props.backend.url)} is not a URL`);
+      validateConfig(
+        runtimeConfigOf(props, (name, key) => ({
+          secretArn: PLACEHOLDER_SECRET_ARN,
+          jsonKey: `${name}.${key}`,
+        })),
+        {
+          isUnresolved: (value) => Token.isUnresolved(value),
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const p of error.problems) problems.add(`runtime configuration \`${p.path}\`: ${p.message}`);
     }
     problems.throwIfAny(this);
 
@@ -163,18 +177,8 @@ export class CustomerBackendLink extends Construct {
       tags: { ...platform.tags, 'backend-link:platform': platform.name },
     });
 
-    const rendered = props.security.render((name, key) => this.secrets.ref(name, key));
+    this.runtimeConfig = runtimeConfigOf(props, (name, key) => this.secrets.ref(name, key));
     const runtime = props.runtime ?? {};
-    this.runtimeConfig = {
-      version: CONFIG_VERSION,
-      name: customerName,
-      backend: { url: props.backend.url, ...(rendered.backendTls ? { tls: rendered.backendTls } : {}) },
-      security: rendered.security,
-      ...(rendered.trustedSources ? { trustedSources: rendered.trustedSources } : {}),
-      ...(runtime.forwarding ? { forwarding: runtime.forwarding } : {}),
-      ...(runtime.timeouts ? { timeouts: runtime.timeouts } : {}),
-      ...(runtime.limits ? { limits: runtime.limits } : {}),
-    };
 
     this.gateway = new GatewayFunction(this, 'Gateway', {
       subnets: this.subnets,
@@ -228,4 +232,35 @@ export class CustomerBackendLink extends Construct {
       },
     }).overrideLogicalId(`${customerName}_handoff`);
   }
+}
+
+/** The URL's port (explicit, or the scheme's default), or undefined when it is not a URL. */
+function portOf(url: string): number | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.port ? Number(parsed.port) : parsed.protocol === 'http:' ? 80 : 443;
+  } catch {
+    return undefined;
+  }
+}
+
+const PLACEHOLDER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:placeholder-AbCdEf';
+
+/** The runtime configuration of a link, with secret references from `ref`. */
+function runtimeConfigOf(
+  props: CustomerBackendLinkProps,
+  ref: (name: string, key: string) => SecretRef,
+): GatewayConfig {
+  const rendered = props.security.render(ref);
+  const runtime = props.runtime ?? {};
+  return {
+    version: CONFIG_VERSION,
+    name: props.customerName,
+    backend: { url: props.backend.url, ...(rendered.backendTls ? { tls: rendered.backendTls } : {}) },
+    security: rendered.security,
+    ...(rendered.trustedSources ? { trustedSources: rendered.trustedSources } : {}),
+    ...(runtime.forwarding ? { forwarding: runtime.forwarding } : {}),
+    ...(runtime.timeouts ? { timeouts: runtime.timeouts } : {}),
+    ...(runtime.limits ? { limits: runtime.limits } : {}),
+  };
 }
