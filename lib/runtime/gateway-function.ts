@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { AssetType, TerraformAsset, TerraformOutput, Token } from 'cdktf';
+import { AssetType, TerraformAsset, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -98,6 +98,18 @@ export interface GatewayFunctionProps {
 const NO_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:none-AbCdEf';
 
 /**
+ * One asset per stack and bundle: every customer's function of a stack runs the same archive, so it is
+ * packed into cdktf.out once, not once per customer.
+ */
+function runtimeAsset(scope: Construct, bundle: RuntimeBundle): TerraformAsset {
+  const stack = TerraformStack.of(scope);
+  const id = `GatewayRuntimeBundle-${bundle.sha256.slice(0, 16)}`;
+  const existing = stack.node.tryFindChild(id);
+  if (existing instanceof TerraformAsset) return existing;
+  return new TerraformAsset(stack, id, { path: bundle.directory, type: AssetType.ARCHIVE });
+}
+
+/**
  * The gateway runtime for one customer: the esbuild bundle as a Terraform asset, the Lambda function in the
  * customer's subnets with its own security group (egress only to the backend and to Secrets Manager), a
  * least-privilege role, a log group with retention, the ALB target group (type lambda) with the invoke
@@ -138,10 +150,7 @@ export class GatewayFunction extends Construct {
     this.bundle = props.runtimeBundleDirectory
       ? prebuiltRuntimeBundle(props.runtimeBundleDirectory)
       : bundleGatewayRuntime();
-    const asset = new TerraformAsset(this, 'Bundle', {
-      path: this.bundle.directory,
-      type: AssetType.ARCHIVE,
-    });
+    const asset = runtimeAsset(this, this.bundle);
 
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
       name: `/aws/lambda/${name}`,
