@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { freePort, waitForPort } from './ports';
+import { freePort, waitForServer } from './ports';
 import { startProcess, TestProcess } from './processes';
 import { requireTool } from './tools';
 
@@ -125,25 +125,7 @@ ${echo}
   const confFile = join(dir, 'httpd.conf');
   writeFileSync(confFile, conf);
   const proc: TestProcess = startProcess(binary, ['-f', confFile, '-DFOREGROUND'], { cwd: dir });
-  try {
-    await waitForPort(port, {
-      isAlive: () => {
-        const exited = proc.exited();
-        if (!exited) return undefined;
-        let log = '';
-        try {
-          log = readFileSync(join(dir, 'error.log'), 'utf8');
-        } catch {
-          // no error log yet
-        }
-        return `${exited}\n${log}`;
-      },
-    });
-  } catch (error) {
-    await proc.stop('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  await waitForServer(proc, port, dir);
   const accessLog = () => {
     try {
       return readFileSync(join(dir, 'access.log'), 'utf8').split('\n').filter(Boolean);

@@ -4,10 +4,10 @@
  * from an htpasswd file in the `{SHA}` format, made here); everything else is public.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './ports';
+import { freePort, waitForServer } from './ports';
 import { startProcess } from './processes';
 import { requireTool } from './tools';
 
@@ -81,25 +81,7 @@ http {
     '-g',
     'daemon off;',
   ]);
-  try {
-    await waitForPort(port, {
-      isAlive: () => {
-        const exited = proc.exited();
-        if (!exited) return undefined;
-        let log = '';
-        try {
-          log = readFileSync(join(dir, 'error.log'), 'utf8');
-        } catch {
-          // no error log yet
-        }
-        return `${exited}\n${log}`;
-      },
-    });
-  } catch (error) {
-    await proc.stop('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  await waitForServer(proc, port, dir);
   return {
     port,
     baseUrl: `http://127.0.0.1:${port}`,
