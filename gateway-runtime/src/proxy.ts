@@ -42,6 +42,7 @@ import { createMetricsEmitter, MetricsEmitter } from './observability/metrics';
 import { createAuthScheme } from './schemes';
 import type { AuthScheme, OutgoingRequest } from './schemes/types';
 import { createSecretResolver } from './secrets';
+import type { LogSink } from './secrets/types';
 import type { SecretResolver } from './secrets/types';
 
 /** A request as an adapter hands it to the gateway. */
@@ -82,9 +83,9 @@ export interface GatewayResponse {
 }
 
 export interface GatewayDeps {
-  /** @default createSecretResolver({ cacheSeconds: config.secretCacheSeconds }) */
+  /** @default createSecretResolver({ cacheSeconds: config.secretCacheSeconds, log: <the gateway's log stream> }) */
   readonly secrets?: SecretResolver;
-  /** @default createBackendDispatchers(config, secrets) */
+  /** @default createBackendDispatchers(config, secrets, { log: <the gateway's log stream> }) */
   readonly dispatchers?: BackendDispatchers;
   /** @default createAuthScheme(config.security, ...) */
   readonly scheme?: AuthScheme;
@@ -186,10 +187,15 @@ function problemResponse(error: GatewayError | unknown, requestId: string): Gate
 
 export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
   const now = deps.now ?? Date.now;
-  const secrets = deps.secrets ?? createSecretResolver({ cacheSeconds: config.secretCacheSeconds });
-  const dispatchers = deps.dispatchers ?? createBackendDispatchers(config, secrets);
-  const scheme = deps.scheme ?? createAuthScheme(config.security, { secrets, now });
   const logSink = deps.logSink ?? stdoutSink;
+  // The secret sources and the connection pools log to the same stream, as JSON lines with the gateway's
+  // name (their entries carry references, error names and certificate serials, never secret values).
+  const componentLog: LogSink = (entry) =>
+    logSink(JSON.stringify({ time: new Date(now()).toISOString(), name: config.name, ...entry }));
+  const secrets =
+    deps.secrets ?? createSecretResolver({ cacheSeconds: config.secretCacheSeconds, log: componentLog });
+  const dispatchers = deps.dispatchers ?? createBackendDispatchers(config, secrets, { log: componentLog });
+  const scheme = deps.scheme ?? createAuthScheme(config.security, { secrets, now });
   const logger = createLogger(config.name, logSink, now);
   const metrics: MetricsEmitter = createMetricsEmitter(config.name, deps.metricsSink ?? logSink, now);
   const backendBase = new URL(config.backend.url);
