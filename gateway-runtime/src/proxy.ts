@@ -190,8 +190,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   const logSink = deps.logSink ?? stdoutSink;
   // The secret sources and the connection pools log to the same stream, as JSON lines with the gateway's
   // name (their entries carry references, error names and certificate serials, never secret values).
-  const componentLog: LogSink = (entry) =>
+  // Their warnings and errors only: pool creation and other routine events would drown the request lines.
+  const componentLog: LogSink = (entry) => {
+    if (entry.level === 'info') return;
     logSink(JSON.stringify({ time: new Date(now()).toISOString(), name: config.name, ...entry }));
+  };
   const secrets =
     deps.secrets ?? createSecretResolver({ cacheSeconds: config.secretCacheSeconds, log: componentLog });
   const dispatchers = deps.dispatchers ?? createBackendDispatchers(config, secrets, { log: componentLog });
