@@ -14,17 +14,17 @@
  * Every handler runs in its own process (test/e2e/support/lambda-host.ts); what it logs is scanned for
  * the secret values written here.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRequest, verifyHMAC } from 'http-signature';
+import { verifyHMAC } from 'http-signature';
 import type { AlbResult } from '../../gateway-runtime/src/adapters/lambda';
 import { validateConfig } from '../../gateway-runtime/src/config/validate';
 import { albEvent } from '../gateway-runtime/fixtures/harness';
 import { OAuthServer, startOAuthServer } from '../gateway-runtime/support/oauth-server';
 import { RunningApache, startApacheDigest } from '../support/apache';
 import { RunningBackend, startBackend } from '../support/loopback-backends';
+import { signatureVerifier } from '../support/signature-verifier';
 import { NginxTls, startNginxTls } from '../support/nginx-tls';
 import { Issued, TestPki } from '../support/pki';
 import { LambdaHost, startLambda } from './support/lambda-host';
@@ -436,36 +436,11 @@ describe('initech: HMAC request signing + trusted sources, against a joyent http
   const KEYS: Record<string, string> = { 'apicloud-gateway-2026': INITECH_HMAC_KEY };
 
   beforeAll(async () => {
-    backend = await startBackend((req, res, body) => {
-      let verdict: Record<string, unknown>;
-      try {
-        const parsed = parseRequest(req, {
-          clockSkew: 60,
-          headers: ['(request-target)', 'host', 'date', 'digest'],
-        });
-        const key = KEYS[parsed.keyId];
-        verdict = {
-          keyId: parsed.keyId,
-          algorithm: parsed.algorithm,
-          signedHeaders: parsed.params.headers,
-          verified: key !== undefined && verifyHMAC(parsed, key),
-          digestMatchesBody:
-            req.headers.digest === `SHA-256=${createHash('sha256').update(body).digest('base64')}`,
-        };
-      } catch (error) {
-        verdict = { verified: false, error: (error as Error).message };
-      }
-      const ok = verdict.verified === true && verdict.digestMatchesBody === true;
-      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          ...verdict,
-          url: req.url,
-          contentType: req.headers['content-type'],
-          body: body.toString(),
-        }),
-      );
-    });
+    backend = await startBackend(
+      signatureVerifier(
+        (parsed) => KEYS[parsed.keyId] !== undefined && verifyHMAC(parsed, KEYS[parsed.keyId]),
+      ),
+    );
     ({ host: gateway, config } = await startGateway(
       'initech',
       'initech',

@@ -11,14 +11,15 @@
  *
  * Everything either adapter logs is captured and scanned for the secret values at the end.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRequest, verifyHMAC, verifySignature } from 'http-signature';
+import { verifyHMAC, verifySignature } from 'http-signature';
 import type { GatewayConfig, SignatureAlgorithm } from '../../gateway-runtime/src/config/types';
 import { RunningBackend, startBackend } from '../support/loopback-backends';
+import { signatureVerifier } from '../support/signature-verifier';
 import { freePort } from '../support/ports';
 import { captureLines, secretFiles } from './fixtures/harness';
 import { ADAPTERS, AdapterUnderTest, RunningAdapter } from './support/adapters';
@@ -159,37 +160,13 @@ describe('signature: draft-cavage-10, verified by joyent http-signature', () => 
   let verifier: RunningBackend;
 
   beforeAll(async () => {
-    verifier = await startBackend((req, res, body) => {
-      let verdict: Record<string, unknown>;
-      try {
-        // The verifier's policy: all four default headers must be covered, within a minute of its clock.
-        const parsed = parseRequest(req, { clockSkew: 60, headers: SIGNED });
-        const verified =
-          parsed.keyId === KEY_IDS.hmac
-            ? verifyHMAC(parsed, HMAC_KEY)
-            : parsed.keyId === KEY_IDS.rsa && verifySignature(parsed, RSA_PUBLIC_PEM);
-        verdict = {
-          verified,
-          keyId: parsed.keyId,
-          algorithm: parsed.algorithm,
-          signedHeaders: parsed.params.headers,
-          digestMatchesBody:
-            req.headers.digest === `SHA-256=${createHash('sha256').update(body).digest('base64')}`,
-        };
-      } catch (error) {
-        verdict = { verified: false, error: (error as Error).message };
-      }
-      const ok = verdict.verified === true && verdict.digestMatchesBody === true;
-      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          ...verdict,
-          url: req.url,
-          contentType: req.headers['content-type'],
-          body: body.toString('utf8'),
-        }),
-      );
-    });
+    verifier = await startBackend(
+      signatureVerifier((parsed) =>
+        parsed.keyId === KEY_IDS.hmac
+          ? verifyHMAC(parsed, HMAC_KEY)
+          : parsed.keyId === KEY_IDS.rsa && verifySignature(parsed, RSA_PUBLIC_PEM),
+      ),
+    );
   });
   afterAll(async () => {
     await verifier?.stop();
