@@ -17,6 +17,7 @@ import { BackendSecurity } from './runtime/backend-security';
 import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runtime/gateway-function';
 import { BackendSecrets } from './secrets/backend-secrets';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
+import { urlPort } from './shared/ports';
 import { Problems } from './shared/validation';
 
 export interface BackendProps {
@@ -108,7 +109,7 @@ export class CustomerBackendLink extends Construct {
       problems.add('give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`');
     }
     // The URL itself is checked with the rest of the runtime configuration below.
-    const backendPort = portOf(props.backend.url) ?? 443;
+    const backendPort = urlPort(props.backend.url) ?? 443;
     // Check the runtime configuration with the runtime's own validator before anything is created
     // (the secrets' ARNs are not known yet: placeholders of the right shape stand in for them).
     try {
@@ -231,16 +232,6 @@ export class CustomerBackendLink extends Construct {
           .map((s) => s.name),
       },
     }).overrideLogicalId(`${customerName}_handoff`);
-  }
-}
-
-/** The URL's port (explicit, or the scheme's default), or undefined when it is not a URL. */
-function portOf(url: string): number | undefined {
-  try {
-    const parsed = new URL(url);
-    return parsed.port ? Number(parsed.port) : parsed.protocol === 'http:' ? 80 : 443;
-  } catch {
-    return undefined;
   }
 }
 

@@ -11,11 +11,6 @@ export const FUNCTION_DEFAULTS = {
   partition: 'aws',
 } as const;
 
-/** Retention periods CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
 /** The environment variable the Lambda adapter reads its configuration from. */
 export const CONFIG_ENV_VAR = 'GATEWAY_CONFIG';
 /** Lambda's limit for all environment variables together. */

@@ -16,13 +16,10 @@ import { ConfigError } from '../../gateway-runtime/src/core/errors';
 import type { CustomerSubnets } from '../network/customer-subnets';
 import { describeCidrProblem, parseCidr } from '../shared/cidr';
 import { standardTags } from '../shared/names';
-import { Problems, isUnresolved, show } from '../shared/validation';
-import {
-  CONFIG_ENV_VAR,
-  FUNCTION_DEFAULTS,
-  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
-  LOG_RETENTION_DAYS,
-} from './function-defaults';
+import { urlPort } from '../shared/ports';
+import { Problems, checkAccountId, isUnresolved, show } from '../shared/validation';
+import { LOG_RETENTION_DAYS, isLogRetention } from '../shared/cloudwatch';
+import { CONFIG_ENV_VAR, FUNCTION_DEFAULTS, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './function-defaults';
 import { RuntimeBundle, bundleGatewayRuntime, prebuiltRuntimeBundle } from './runtime-bundle';
 
 /** A destination the function may open connections to. */
@@ -369,18 +366,15 @@ export class GatewayFunction extends Construct {
 /** Checks the props and returns the backend's port. */
 function validate(scope: Construct, props: GatewayFunctionProps): number {
   const problems = new Problems();
-  if (!isUnresolved(props.accountId) && !/^\d{12}$/.test(props.accountId)) {
-    problems.add(`\`accountId\` ${show(props.accountId)} is not a 12-digit AWS account id`);
-  }
-  let port = 443;
+  checkAccountId(problems, 'accountId', props.accountId);
   try {
     validateConfig(props.config, { isUnresolved: (value) => Token.isUnresolved(value) });
-    const url = new URL(props.config.backend.url);
-    port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const p of error.problems) problems.add(`\`config.${p.path}\`: ${p.message}`);
   }
+  // An invalid URL was reported above; 443 keeps the port checks below meaningful meanwhile.
+  const port = urlPort(props.config.backend.url) ?? 443;
   const envBytes = Buffer.byteLength(JSON.stringify(props.config));
   if (!Token.isUnresolved(JSON.stringify(props.config)) && envBytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES - 200) {
     problems.add(
@@ -417,7 +411,7 @@ function validate(scope: Construct, props: GatewayFunctionProps): number {
     problems.add(`\`timeoutSeconds\` ${timeout} must be a whole number from 1 to 900`);
   }
   const retention = props.logRetentionDays;
-  if (retention !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
+  if (retention !== undefined && !isLogRetention(retention)) {
     problems.add(
       `\`logRetentionDays\` ${retention} is not one CloudWatch accepts (${LOG_RETENTION_DAYS.join(', ')})`,
     );

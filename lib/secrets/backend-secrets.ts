@@ -7,8 +7,8 @@ import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanag
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import type { SecretsManagerRef } from '../../gateway-runtime/src/config/types';
 import { checkName } from '../shared/names';
-import { Problems, isUnresolved, show } from '../shared/validation';
-import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec } from './secret-source';
+import { Problems, checkAccountId, isUnresolved, show } from '../shared/validation';
+import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec, materialKeys } from './secret-source';
 import { SECRETS_DEFAULTS } from './secrets-defaults';
 
 export interface BackendSecretSpec {
@@ -148,7 +148,7 @@ export class BackendSecrets extends Construct {
       const secretName = `${SECRETS_DEFAULTS.namePrefix}/${props.customerName}/${spec.name}`;
       const secret = new SecretsmanagerSecret(secretScope, 'Resource', {
         name: secretName,
-        description: `${SECRET_MATERIAL[spec.material].description} for customer ${props.customerName} (JSON keys: ${[...SECRET_MATERIAL[spec.material].requiredKeys, ...SECRET_MATERIAL[spec.material].optionalKeys].join(', ')})`,
+        description: `${SECRET_MATERIAL[spec.material].description} for customer ${props.customerName} (JSON keys: ${materialKeys(spec.material).join(', ')})`,
         kmsKeyId: this.kmsKey.arn,
         recoveryWindowInDays,
         tags: tags(secretName),
@@ -223,8 +223,7 @@ export class BackendSecrets extends Construct {
         `${this.node.path}: no secret named ${show(name)} (have: ${[...this.byName.keys()].join(', ')})`,
       );
     }
-    const shape = SECRET_MATERIAL[secret.material];
-    if (![...shape.requiredKeys, ...shape.optionalKeys].includes(key)) {
+    if (!materialKeys(secret.material).includes(key)) {
       throw new Error(`${this.node.path}: secret ${show(name)} (${secret.material}) has no key ${show(key)}`);
     }
     return { secretArn: secret.secretArn, jsonKey: secret.jsonKeys[key] ?? key };
@@ -235,9 +234,7 @@ function validate(props: BackendSecretsProps): Problems {
   const problems = new Problems();
   const nameProblem = checkName('customerName', props.customerName);
   if (nameProblem) problems.add(nameProblem);
-  if (!isUnresolved(props.accountId) && !/^\d{12}$/.test(props.accountId)) {
-    problems.add(`\`accountId\` ${show(props.accountId)} is not a 12-digit AWS account id`);
-  }
+  checkAccountId(problems, 'accountId', props.accountId);
   if (
     !isUnresolved(props.readerRoleArn) &&
     !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(props.readerRoleArn)
@@ -272,10 +269,7 @@ function validate(props: BackendSecretsProps): Problems {
       ) {
         problems.add(`\`${at}.source\` ${show(source.secretArn)} is not a Secrets Manager secret ARN`);
       }
-      const known = [
-        ...SECRET_MATERIAL[spec.material].requiredKeys,
-        ...SECRET_MATERIAL[spec.material].optionalKeys,
-      ];
+      const known = materialKeys(spec.material);
       for (const key of Object.keys(source.jsonKeys)) {
         if (!known.includes(key)) {
           problems.add(

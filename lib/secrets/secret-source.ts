@@ -90,3 +90,9 @@ export const SecretSource = {
     return { kind: 'write-only', version: options.version, variableName: options.variableName };
   },
 } as const;
+
+/** Every JSON key a secret of this material may have: the required ones, then the optional ones. */
+export function materialKeys(material: SecretMaterialKind): string[] {
+  const shape = SECRET_MATERIAL[material];
+  return [...shape.requiredKeys, ...shape.optionalKeys];
+}

@@ -30,3 +30,13 @@ export function checkPort(prop: string, port: Port): string | undefined {
   if (fromPort > toPort) return `\`${prop}\` ${show(port)} has \`fromPort\` greater than \`toPort\``;
   return undefined;
 }
+
+/** The TCP port a URL reaches: its explicit port, or 80/443 by scheme; undefined when it is not a URL. */
+export function urlPort(url: string): number | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.port ? Number(parsed.port) : parsed.protocol === 'http:' ? 80 : 443;
+  } catch {
+    return undefined;
+  }
+}

@@ -61,3 +61,10 @@ export function checkIpv4Cidr(problems: Problems, prop: string, value: string): 
   problems.add(`\`${prop}\` ${show(value)} ${cidr ? 'must be an IPv4 block' : describeCidrProblem(value)}`);
   return undefined;
 }
+
+/** Records a problem unless `value` is a 12-digit AWS account id (or a token). */
+export function checkAccountId(problems: Problems, prop: string, value: string): void {
+  if (!isUnresolved(value) && !/^\d{12}$/.test(value)) {
+    problems.add(`\`${prop}\` ${show(value)} is not a 12-digit AWS account id`);
+  }
+}

@@ -45,6 +45,7 @@ import {
   WEAK_ENCRYPTION_ALGORITHMS,
   WEAK_INTEGRITY_ALGORITHMS,
 } from './vpn-defaults';
+import { isLogRetention } from '../shared/cloudwatch';
 
 /** IKE and IPsec options of a tunnel. Each one left out takes the hardened default (see `vpn-defaults.ts`). */
 export interface VpnTunnelOptions {
@@ -246,7 +247,7 @@ export class SiteToSiteVpn extends Construct {
     }
 
     const retention = props.logRetentionDays ?? DEFAULT_TUNNEL_LOG_RETENTION_DAYS;
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
+    if (!isLogRetention(retention)) {
       problems.add(
         `\`logRetentionDays\` ${show(retention)} is not a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')})`,
       );

@@ -125,10 +125,8 @@ export const BROADEST_ON_PREM_PREFIX = 8;
 /** Tunnel logs. */
 export const DEFAULT_TUNNEL_LOG_RETENTION_DAYS = 365;
 export const DEFAULT_TUNNEL_LOG_OUTPUT_FORMAT = 'json';
-/** The retention values CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+/** The retention values CloudWatch Logs accepts (one list for every construct). */
+export { LOG_RETENTION_DAYS } from '../shared/cloudwatch';
 
 /** Ports the backends listen on, when not given. */
 export const DEFAULT_BACKEND_PORTS = [443] as const;
