@@ -91,9 +91,6 @@ export interface GatewayFunctionProps {
   readonly partition?: string;
 }
 
-/** Stands for the secrets' ARNs in the role policy when the function reads no secret. */
-const NO_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:none-AbCdEf';
-
 /**
  * One asset per stack and bundle: every customer's function of a stack runs the same archive, so it is
  * packed into cdktf.out once, not once per customer.
@@ -185,12 +182,17 @@ export class GatewayFunction extends Construct {
             Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
             Resource: `${this.logGroup.arn}:*`,
           },
-          {
-            Sid: 'ReadOwnSecrets',
-            Effect: 'Allow',
-            Action: 'secretsmanager:GetSecretValue',
-            Resource: props.secretArns.length > 0 ? props.secretArns : NO_SECRET_ARN,
-          },
+          // A function without secrets (scheme `none`) gets no Secrets Manager permission at all.
+          ...(props.secretArns.length > 0
+            ? [
+                {
+                  Sid: 'ReadOwnSecrets',
+                  Effect: 'Allow',
+                  Action: 'secretsmanager:GetSecretValue',
+                  Resource: props.secretArns,
+                },
+              ]
+            : []),
           {
             // Lambda needs these to attach the function to the customer's subnets (Describe* takes no resource).
             Sid: 'ManageVpcNetworkInterfaces',

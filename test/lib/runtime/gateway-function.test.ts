@@ -213,3 +213,18 @@ test('GatewayFunction opens the customer network ACL to the VPC endpoints on 443
     [false, '10.40.0.0/16', 1024, 65535, 'allow'],
   ]);
 });
+
+test('GatewayFunction without secrets gets no Secrets Manager permission', () => {
+  const json = JSON.parse(
+    Testing.synthScope(
+      (scope) => void build(scope, { config: { ...config, security: { type: 'none' } }, secretArns: [] }),
+    ),
+  );
+  const policy = JSON.parse(
+    (Object.values(json.resource.aws_iam_role_policy)[0] as { policy: string }).policy,
+  );
+  expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+    'WriteOwnLogs',
+    'ManageVpcNetworkInterfaces',
+  ]);
+});
