@@ -37,7 +37,7 @@ import {
 import { buildBackendUrl } from './core/url';
 import { BackendDispatchers, createBackendDispatchers } from './io/dispatchers';
 import { classifyTransportError } from './io/transport-errors';
-import { createLogger, LineSink, Logger, pathForLog, stdoutSink } from './observability/log';
+import { ClientIdentity, createLogger, LineSink, Logger, pathForLog, stdoutSink } from './observability/log';
 import { createMetricsEmitter, MetricsEmitter } from './observability/metrics';
 import { createAuthScheme } from './schemes';
 import type { AuthScheme, OutgoingRequest } from './schemes/types';
@@ -64,6 +64,8 @@ export interface GatewayRequest {
   readonly requestId?: string;
   /** Aborts the backend request (the caller went away, or shutdown's grace period ended). */
   readonly signal?: AbortSignal;
+  /** The caller's verified client certificate (standalone server with `server.tls.clientCa`), for the logs. */
+  readonly client?: ClientIdentity;
 }
 
 export interface HandleOptions {
@@ -106,6 +108,8 @@ export interface GatewayDeps {
 export interface Gateway {
   readonly config: GatewayConfig;
   readonly logger: Logger;
+  /** The secret resolver the gateway reads its secrets with (the standalone server's TLS material shares it). */
+  readonly secrets: SecretResolver;
   handle(request: GatewayRequest, options?: HandleOptions): Promise<GatewayResponse>;
   close(): Promise<void>;
 }
@@ -272,7 +276,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     const started = now();
     const requestId = request.requestId ?? randomUUID();
     const method = request.method.toUpperCase();
-    const logFields = { requestId, method, path: pathForLog(request.path) };
+    const logFields = {
+      requestId,
+      method,
+      path: pathForLog(request.path),
+      ...(request.client ? { client: request.client } : {}),
+    };
     const incoming = lowerCaseHeaders(request.headers);
     const forwardedFor = parseForwardedFor(incoming['x-forwarded-for']);
     let upstreamStatus: number | undefined;
@@ -377,6 +386,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   return {
     config,
     logger,
+    secrets,
     handle,
     close: async () => {
       await Promise.all([dispatchers.close(), scheme.close?.()]);

@@ -3,7 +3,9 @@
  * and for local development. Responses are streamed. There is no load balancer in front by default,
  * so the socket's remote address is the client (`trustedHops` 0) unless the configuration says
  * otherwise. `shutdown()` stops accepting, lets in-flight requests finish within `shutdownGraceMs`,
- * then closes what is left and the backend dispatchers.
+ * then closes what is left and the backend dispatchers. With `server.tls` it serves HTTPS, and with
+ * `server.tls.clientCa` only to clients with a certificate (server-tls.ts); beyond loopback it does not
+ * start without one.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +21,7 @@ import type { GatewayConfig } from '../config/types';
 import { toProblem } from '../core/errors';
 import { splitTarget } from '../core/url';
 import { createGateway, Gateway, GatewayDeps } from '../proxy';
+import { prepareInbound } from './server-tls';
 
 export interface ServerOptions {
   /** Overrides `server.host`. */
@@ -26,6 +29,8 @@ export interface ServerOptions {
   /** Overrides `server.port` (0 picks a free port). */
   readonly port?: number;
   readonly deps?: GatewayDeps;
+  /** How often `server.tls` material is re-read for rotation. @default DEFAULT_SERVER_TLS_CHECK_MS */
+  readonly tlsCheckIntervalMs?: number;
 }
 
 export interface StandaloneServer {
@@ -38,13 +43,25 @@ export interface StandaloneServer {
   inFlight(): number;
   /** Graceful shutdown; resolves once everything is closed. Safe to call twice. */
   shutdown(): Promise<void>;
+  /** Re-reads `server.tls` now (SIGHUP); true when a new certificate is served. False without TLS. */
+  reloadTls(): Promise<boolean>;
 }
 
 export async function startServer(
   config: GatewayConfig,
   options: ServerOptions = {},
 ): Promise<StandaloneServer> {
+  const host = options.host ?? config.server?.host ?? DEFAULT_SERVER_HOST;
+  const port = options.port ?? config.server?.port ?? DEFAULT_SERVER_PORT;
   const gateway = createGateway(config, { defaultTrustedHops: 0, ...options.deps });
+  const inbound = await prepareInbound(config, host, {
+    secrets: gateway.secrets,
+    logger: gateway.logger,
+    ...(options.tlsCheckIntervalMs !== undefined ? { checkIntervalMs: options.tlsCheckIntervalMs } : {}),
+  }).catch(async (error: unknown) => {
+    await gateway.close();
+    throw error;
+  });
   const healthPath = config.server?.healthPath ?? DEFAULT_HEALTH_PATH;
   const grace = config.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   let draining = false;
@@ -54,6 +71,8 @@ export async function startServer(
   let idle: (() => void) | undefined;
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const client = inbound?.clientOf(req.socket);
+    if (client && !client.allowed) return inbound?.refuse(req, res, client);
     const target = splitTarget(req.url ?? '/');
     if (target.path === healthPath && (req.method === 'GET' || req.method === 'HEAD')) {
       const status = draining ? 503 : 200;
@@ -74,7 +93,8 @@ export async function startServer(
       headers: req.headers,
       body: req,
       ...(req.socket.remoteAddress ? { peerAddress: req.socket.remoteAddress } : {}),
-      protocol: 'http',
+      protocol: inbound ? 'https' : 'http',
+      ...(client ? { client: client.identity } : {}),
       signal: abort.signal,
     });
     if (draining) res.setHeader('connection', 'close');
@@ -121,7 +141,7 @@ export async function startServer(
     }
   }
 
-  const server = createServer((req, res) => {
+  const server = (inbound?.createServer ?? createServer)((req, res) => {
     inFlight += 1;
     res.on('close', () => {
       inFlight -= 1;
@@ -133,8 +153,6 @@ export async function startServer(
     });
   });
 
-  const host = options.host ?? config.server?.host ?? DEFAULT_SERVER_HOST;
-  const port = options.port ?? config.server?.port ?? DEFAULT_SERVER_PORT;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -148,6 +166,7 @@ export async function startServer(
   const shutdown = () =>
     (closing ??= (async () => {
       draining = true;
+      inbound?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
@@ -172,5 +191,6 @@ export async function startServer(
     port: address.port,
     inFlight: () => inFlight,
     shutdown,
+    reloadTls: async () => (await inbound?.reload()) ?? false,
   };
 }

@@ -19,3 +19,5 @@ export const DEFAULT_SIGNATURE_HEADER = 'authorization';
 export const DEFAULT_OAUTH_AUTH_METHOD = 'client_secret_basic';
 export const DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS = 60;
 export const DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS = 300;
+/** How often the standalone server re-reads its TLS material (a `stat` per file; Secrets Manager is cached). */
+export const DEFAULT_SERVER_TLS_CHECK_MS = 10_000;

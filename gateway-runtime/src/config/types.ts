@@ -146,6 +146,42 @@ export interface LimitsConfig {
   readonly maxReplayBodyBytes?: number;
 }
 
+/**
+ * Inbound TLS of the standalone server (`https://`), and with `clientCa` mutual TLS: a client without a
+ * certificate that chains to `clientCa` is refused during the handshake. TLS 1.2 minimum (1.3 preferred),
+ * AEAD ciphers with forward secrecy only. The material is re-read while the server runs, so a rotated
+ * certificate is served to new connections without a restart.
+ */
+export interface ServerTlsConfig {
+  /** The server's certificate (PEM), leaf first, then any intermediates. */
+  readonly certificate: SecretRef;
+  /** Its private key (PEM). */
+  readonly key: SecretRef;
+  /** The key's passphrase, when the key is encrypted. @default - the key is not encrypted */
+  readonly passphrase?: SecretRef;
+  /**
+   * PEM bundle of the CA(s) whose client certificates are admitted. Only these CAs are trusted for
+   * clients (never Node's public CAs). Required to listen on anything but loopback (unless
+   * `server.unauthenticatedReason` says why not).
+   * @default - no client certificate is asked for
+   */
+  readonly clientCa?: SecretRef;
+  /**
+   * Client identities admitted, checked in addition to the chain: `CN=<subject common name>`,
+   * `DNS:<name>`, `URI:<uri>` or `email:<address>` (subject alternative names), matched exactly. A
+   * client matching none of these and none of `allowedClientSpkiSha256` is answered 403
+   * `CLIENT_NOT_ALLOWED`. Needs `clientCa`.
+   * @default - every certificate that chains to clientCa is admitted
+   */
+  readonly allowedClientNames?: readonly string[];
+  /**
+   * base64 SHA-256 of the client certificate's SubjectPublicKeyInfo (as `backend.tls.pinnedSpkiSha256`):
+   * a client whose key matches one of these is admitted. Needs `clientCa`.
+   * @default - no pin (see allowedClientNames)
+   */
+  readonly allowedClientSpkiSha256?: readonly string[];
+}
+
 /** The standalone server (CLI `serve`). */
 export interface ServerConfig {
   /** @default "127.0.0.1" */
@@ -156,6 +192,14 @@ export interface ServerConfig {
   readonly healthPath?: string;
   /** Milliseconds to let in-flight requests finish after SIGTERM. @default 10000 */
   readonly shutdownGraceMs?: number;
+  /** Serve HTTPS, and with `tls.clientCa` admit only clients with a certificate. @default - plain HTTP */
+  readonly tls?: ServerTlsConfig;
+  /**
+   * Why this server listens beyond loopback without `tls.clientCa` (say, a mesh sidecar authenticates
+   * callers in front of it). Without it, such a server refuses to start; with it, it warns at every start.
+   * @default - a non-loopback `host` needs `tls.clientCa`
+   */
+  readonly unauthenticatedReason?: string;
 }
 
 export interface GatewayConfig {

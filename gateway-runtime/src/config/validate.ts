@@ -68,6 +68,13 @@ export const REPLACED_FIELDS: Readonly<Record<string, string>> = {
   'timeouts.body': 'use timeouts.bodyMs instead',
   'limits.maxBodyBytes': 'use limits.maxRequestBodyBytes instead',
   'forwarding.forwardCookie': 'use forwarding.forwardCookies instead',
+  'server.tls.cert': 'use server.tls.certificate instead',
+  'server.tls.ca': 'use server.tls.clientCa (the CA bundle of the admitted client certificates) instead',
+  'server.tls.requestCert': 'a client certificate is always required when server.tls.clientCa is set',
+  'server.tls.rejectUnauthorized':
+    'clients without a valid certificate are always refused when server.tls.clientCa is set',
+  'server.tls.minVersion': 'the minimum is always TLS 1.2 (TLS 1.3 preferred)',
+  'server.tls.ciphers': 'the cipher list is fixed (TLS 1.3 suites and ECDHE with AEAD for TLS 1.2)',
 };
 
 /** Scheme types that do not exist, with what to use instead. */
@@ -151,6 +158,9 @@ const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 /** A DNS host name (for TLS servername): labels of letters, digits and hyphens. */
 const HOSTNAME =
   /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+/** An admitted client identity: the subject CN or a subject alternative name, typed. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CLIENT_NAME = /^(CN=|DNS:|URI:|email:)[^\u0000-\u001f\u007f]+$/;
 /** base64 of 32 bytes (SPKI SHA-256 pin). */
 const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 const OAUTH_RESERVED_PARAMS: Readonly<Record<string, string>> = {
@@ -769,7 +779,14 @@ class Checker {
 
   server(value: unknown): void {
     const path = 'server';
-    const srv = this.object(value, path, ['host', 'port', 'healthPath', 'shutdownGraceMs']);
+    const srv = this.object(value, path, [
+      'host',
+      'port',
+      'healthPath',
+      'shutdownGraceMs',
+      'tls',
+      'unauthenticatedReason',
+    ]);
     if (!srv) return;
     if (srv.host !== undefined && this.string(srv.host, 'server.host', { maxLength: 253 })) {
       if (isIP(srv.host) === 0 && !HOSTNAME.test(srv.host)) {
@@ -786,5 +803,59 @@ class Checker {
     }
     if (srv.shutdownGraceMs !== undefined)
       this.integer(srv.shutdownGraceMs, 'server.shutdownGraceMs', 0, MAX_TIMEOUT_MS);
+    if (srv.tls !== undefined) this.serverTls(srv.tls);
+    if (srv.unauthenticatedReason !== undefined) {
+      this.text(srv.unauthenticatedReason, 'server.unauthenticatedReason', 512);
+      const tls = srv.tls as Obj | undefined;
+      if (typeof tls === 'object' && tls !== null && tls.clientCa !== undefined) {
+        this.add(
+          'server.unauthenticatedReason',
+          'is set, but server.tls.clientCa authenticates every client: remove server.unauthenticatedReason',
+        );
+      }
+    }
+  }
+
+  /** `server.tls`: inbound TLS, client certificates and the admitted client identities. */
+  serverTls(value: unknown): void {
+    const path = 'server.tls';
+    const tls = this.object(value, path, [
+      'certificate',
+      'key',
+      'passphrase',
+      'clientCa',
+      'allowedClientNames',
+      'allowedClientSpkiSha256',
+    ]);
+    if (!tls) return;
+    for (const field of ['certificate', 'key']) {
+      if (this.required(tls, field, path)) this.secretRef(tls[field], join(path, field));
+    }
+    for (const field of ['passphrase', 'clientCa']) {
+      if (tls[field] !== undefined) this.secretRef(tls[field], join(path, field));
+    }
+    const lists = [
+      ['allowedClientNames', CLIENT_NAME, 'is not CN=<name>, DNS:<name>, URI:<uri> or email:<address>'],
+      [
+        'allowedClientSpkiSha256',
+        SHA256_BASE64,
+        'is not a base64 SHA-256 digest (44 characters ending in "=")',
+      ],
+    ] as const;
+    for (const [field, pattern, rule] of lists) {
+      const list = tls[field];
+      if (list === undefined) continue;
+      const listPath = join(path, field);
+      if (tls.clientCa === undefined) {
+        this.add(listPath, 'needs server.tls.clientCa: without it no client certificate is asked for');
+      }
+      if (!this.array(list, listPath, 1)) continue;
+      const seen = new Set<unknown>();
+      list.forEach((item, i) => {
+        if (seen.has(item)) this.add(join(listPath, i), `${show(item)} is listed twice`);
+        seen.add(item);
+        this.string(item, join(listPath, i), { maxLength: 1024, pattern, rule });
+      });
+    }
   }
 }

@@ -41,6 +41,14 @@ export class PathRejectedError extends defineError('PATH_REJECTED', 400, 'Reques
 export class SourceDeniedError extends defineError('SOURCE_DENIED', 403, 'Source address not allowed') {
   public override readonly name = 'SourceDeniedError';
 }
+/** The client certificate chains to `server.tls.clientCa` but is none of the admitted identities. */
+export class ClientNotAllowedError extends defineError(
+  'CLIENT_NOT_ALLOWED',
+  403,
+  'Client certificate not allowed',
+) {
+  public override readonly name = 'ClientNotAllowedError';
+}
 export class RequestTooLargeError extends defineError('REQUEST_TOO_LARGE', 413, 'Request body too large') {
   public override readonly name = 'RequestTooLargeError';
 }
