@@ -53,6 +53,11 @@ export const INBOUND_CIPHERS = [
   'ECDHE-ECDSA-AES128-GCM-SHA256',
   'ECDHE-RSA-AES128-GCM-SHA256',
 ].join(':');
+/**
+ * A client that has not finished the handshake after this long is disconnected (Node's default is 120 s,
+ * which lets a slow client hold a connection open on an internet-facing port for two minutes).
+ */
+export const INBOUND_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Key-exchange groups, in order of preference. */
 export const INBOUND_ECDH_CURVES = 'X25519:P-256:P-384';
 /** Refused handshakes (scanners, clients without a certificate) are logged at most this often. */
@@ -373,6 +378,7 @@ export async function loadInboundTls(tls: ServerTlsConfig, options: InboundOptio
           // Explicit, so that nothing in the environment can admit a client without a valid certificate.
           requestCert: tls.clientCa !== undefined,
           rejectUnauthorized: true,
+          handshakeTimeout: INBOUND_HANDSHAKE_TIMEOUT_MS,
         },
         listener,
       );

@@ -58,6 +58,7 @@ export async function startServer(
     secrets: gateway.secrets,
     logger: gateway.logger,
     ...(options.tlsCheckIntervalMs !== undefined ? { checkIntervalMs: options.tlsCheckIntervalMs } : {}),
+    ...(options.deps?.now ? { now: options.deps.now } : {}),
   }).catch(async (error: unknown) => {
     await gateway.close();
     throw error;

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { Agent, request as undiciRequest } from 'undici';
@@ -16,6 +17,7 @@ import {
   certificateNames,
   checkListenAddress,
   INBOUND_CIPHERS,
+  INBOUND_HANDSHAKE_TIMEOUT_MS,
   isLoopbackAddress,
   parseSubjectAltName,
 } from '../../../gateway-runtime/src/adapters/server-tls';
@@ -406,6 +408,43 @@ describe('standalone server with server.tls.clientCa', () => {
   });
 });
 
+describe('refused handshakes in the log', () => {
+  test('GIVEN a burst of clients without a certificate WHEN they are refused THEN one line a second is logged and the next one counts the rest', async () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const logs = captureLines();
+    const server = await startServer(dmzConfig(tlsConfig()), {
+      port: 0,
+      deps: { logSink: logs.sink, now: () => clock },
+    });
+    try {
+      for (let i = 0; i < 3; i++) expect((await httpsCall(server.port)).status).toBeUndefined();
+      expect(logged(logs, 'TLS handshake refused')).toHaveLength(1);
+      clock += 1_001;
+      await httpsCall(server.port);
+      const lines = logged(logs, 'TLS handshake refused');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).not.toHaveProperty('suppressed');
+      expect(lines[1]).toMatchObject({ suppressed: 2, error: 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE' });
+    } finally {
+      await server.shutdown();
+    }
+  });
+
+  test('fails when a client connects and never completes the handshake: disconnected after INBOUND_HANDSHAKE_TIMEOUT_MS (slowloris)', async () => {
+    await withServer(dmzConfig(tlsConfig()), async (server, logs) => {
+      const started = Date.now();
+      const closed = await new Promise<number>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port: server.port });
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(Date.now() - started));
+      });
+      expect(closed).toBeGreaterThanOrEqual(INBOUND_HANDSHAKE_TIMEOUT_MS - 100);
+      expect(closed).toBeLessThan(INBOUND_HANDSHAKE_TIMEOUT_MS + 5_000);
+      expect(logged(logs, 'TLS handshake refused')[0]).toMatchObject({ error: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
+    });
+  });
+});
+
 describe('protocol and cipher floor', () => {
   test('GIVEN a TLS 1.2-only client WHEN it connects THEN it gets ECDHE with AES-GCM (server order)', async () => {
     await withServer(dmzConfig(tlsConfig()), async (server) => {
@@ -533,6 +572,25 @@ describe('rotation of the server certificate', () => {
         );
       },
       3_600_000,
+    );
+  });
+
+  test('GIVEN an encrypted server key WHEN server.tls.passphrase names its passphrase THEN it serves; with a wrong one it does not start', async () => {
+    const encrypted = pki.encryptKey(serverCert, 'correct horse battery staple');
+    const tls = tlsConfig({
+      key: { file: encrypted.keyFile },
+      passphrase: writeSecret('server-key-passphrase', 'correct horse battery staple'),
+    });
+    await withServer(dmzConfig(tls), async (server) => {
+      expect((await httpsCall(server.port, { client: gatewayClient })).status).toBe(200);
+    });
+    const wrong = writeSecret('wrong-passphrase', 'tr0ub4dor&3');
+    const start = startServer(dmzConfig({ ...tls, passphrase: wrong }), {
+      port: 0,
+      deps: { logSink: () => undefined },
+    });
+    await expect(start).rejects.toThrow(
+      `server key secret file ${encrypted.keyFile} can not be decrypted with passphrase secret file ${wrong.file}`,
     );
   });
 
