@@ -60,6 +60,8 @@ export const INBOUND_CIPHERS = [
 export const INBOUND_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Key-exchange groups, in order of preference. */
 export const INBOUND_ECDH_CURVES = 'X25519:P-256:P-384';
+/** A server certificate with fewer days left than this is warned about whenever it is loaded. */
+export const SERVER_CERTIFICATE_WARNING_DAYS = 14;
 /** Refused handshakes (scanners, clients without a certificate) are logged at most this often. */
 const REFUSAL_LOG_INTERVAL_MS = 1_000;
 /** The same material warning is logged at most this often. */
@@ -310,9 +312,15 @@ export async function loadInboundTls(tls: ServerTlsConfig, options: InboundOptio
   const now = options.now ?? Date.now;
   const first = await resolveMaterial(tls, secrets);
   let current = buildMaterial(tls, first.identity, first.values);
-  logger.log('info', 'server TLS material loaded', {
-    certificate: certificateInfo(current.certificate, now()),
-  });
+  const announce = (msg: string, certificate: X509Certificate) => {
+    const info = certificateInfo(certificate, now());
+    logger.log('info', msg, { certificate: info });
+    if (info.daysToExpiry < 0) logger.log('warn', 'server certificate has expired', { certificate: info });
+    else if (info.daysToExpiry < SERVER_CERTIFICATE_WARNING_DAYS) {
+      logger.log('warn', 'server certificate expires soon', { certificate: info });
+    }
+  };
+  announce('server TLS material loaded', current.certificate);
 
   const authorize = clientAuthorizer(tls);
   const clients = new WeakMap<Socket, ConnectionClient>();
@@ -359,9 +367,7 @@ export async function loadInboundTls(tls: ServerTlsConfig, options: InboundOptio
     );
     current = next;
     rejectedIdentity = undefined;
-    logger.log('info', 'server TLS material reloaded', {
-      certificate: certificateInfo(next.certificate, now()),
-    });
+    announce('server TLS material reloaded', next.certificate);
     return true;
   }
 

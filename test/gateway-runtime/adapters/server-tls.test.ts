@@ -575,6 +575,36 @@ describe('rotation of the server certificate', () => {
     );
   });
 
+  test.each([
+    ['has expired', { expired: true }, 'server certificate has expired'],
+    ['expires in 10 days', { days: 10 }, 'server certificate expires soon'],
+  ])(
+    'GIVEN a server certificate that %s WHEN it is loaded THEN a warning says so (and it is still served)',
+    async (_what, dates, msg) => {
+      const short = await pki.issue(`dmz-server-${msg.length}`, serverCa, {
+        usage: 'server',
+        cn: 'dmz.acme.example',
+        sans: ['IP:127.0.0.1'],
+        ...dates,
+      });
+      const tls = tlsConfig({ certificate: { file: short.certFile }, key: { file: short.keyFile } });
+      await withServer(dmzConfig(tls), async (_server, logs) => {
+        expect(logged(logs, msg)).toEqual([
+          expect.objectContaining({
+            level: 'warn',
+            certificate: expect.objectContaining({ serial: short.serial }),
+          }),
+        ]);
+      });
+    },
+  );
+
+  test('GIVEN a server certificate valid for 30 days WHEN it is loaded THEN nothing is warned', async () => {
+    await withServer(dmzConfig(tlsConfig()), async (_server, logs) => {
+      expect(logs.logs().filter((line) => line.level === 'warn')).toEqual([]);
+    });
+  });
+
   test('GIVEN an encrypted server key WHEN server.tls.passphrase names its passphrase THEN it serves; with a wrong one it does not start', async () => {
     const encrypted = pki.encryptKey(serverCert, 'correct horse battery staple');
     const tls = tlsConfig({
