@@ -575,6 +575,62 @@ describe('rotation of the server certificate', () => {
     );
   });
 
+  test('GIVEN the client CA bundle replaced by another CA WHEN reloaded THEN clients of the old CA are refused at the handshake, without a restart', async () => {
+    const bundle = writeSecret('rotating-client-ca.pem', clientCa.cert);
+    await withServer(
+      dmzConfig(tlsConfig({ clientCa: bundle })),
+      async (server, logs) => {
+        expect((await httpsCall(server.port, { client: gatewayClient })).status).toBe(200);
+        writeSecret('rotating-client-ca.pem', otherCa.cert);
+        expect(await server.reloadTls()).toBe(true);
+        expect(await httpsCall(server.port, { client: gatewayClient })).toEqual({ error: 'ECONNRESET' });
+        expect(logged(logs, 'TLS handshake refused')[0]).toMatchObject({
+          error: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+        });
+        expect((await httpsCall(server.port, { client: wrongCaClient })).status).toBe(200);
+      },
+      3_600_000,
+    );
+  });
+
+  test('GIVEN a client of a removed CA with a cached TLS session WHEN it reconnects after the reload THEN the session is not resumed and it is refused', async () => {
+    const bundle = writeSecret('resume-client-ca.pem', clientCa.cert);
+    await withServer(
+      dmzConfig(tlsConfig({ clientCa: bundle })),
+      async (server) => {
+        const agent = new HttpsAgent({
+          keepAlive: false,
+          maxCachedSessions: 10,
+          ca: serverCa.cert,
+          cert: gatewayClient.cert,
+          key: gatewayClient.key,
+        });
+        const call = () =>
+          new Promise<{ status?: number; reused?: boolean; error?: string }>((resolve) => {
+            const req = httpsRequest({ host: '127.0.0.1', port: server.port, path: '/r', agent }, (res) => {
+              const reused = (res.socket as TLSSocket).isSessionReused();
+              res.resume();
+              res.on('end', () => resolve({ status: res.statusCode, reused }));
+            });
+            req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code }));
+            req.end();
+          });
+        try {
+          await call();
+          let resumed = await call();
+          for (let i = 0; i < 5 && !resumed.reused; i++) resumed = await call();
+          expect(resumed).toEqual({ status: 200, reused: true });
+          writeSecret('resume-client-ca.pem', otherCa.cert);
+          expect(await server.reloadTls()).toBe(true);
+          expect(await call()).toEqual({ error: 'ECONNRESET' });
+        } finally {
+          agent.destroy();
+        }
+      },
+      3_600_000,
+    );
+  });
+
   test.each([
     ['has expired', { expired: true }, 'server certificate has expired'],
     ['expires in 10 days', { days: 10 }, 'server certificate expires soon'],
