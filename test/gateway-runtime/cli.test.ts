@@ -139,6 +139,7 @@ describe('gateway-runtime CLI', () => {
 describe('gateway-runtime CLI: the inbound side', () => {
   const UNSHARE = requireTool('/usr/bin/unshare', 'util-linux');
   const IP = requireTool('/usr/sbin/ip', 'iproute2');
+  const CURL = requireTool('/usr/bin/curl', 'curl');
   let pki: TestPki;
   let serverCa: Issued;
   let clientCa: Issued;
@@ -260,7 +261,7 @@ describe('gateway-runtime CLI: the inbound side', () => {
     const cli = runCli(['serve', '--config', file], true);
     const curl = (...args: string[]) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const c = spawn('curl', ['-sS', '--cacert', serverCa.certFile, ...args], {
+        const c = spawn(CURL, ['-sS', '--cacert', serverCa.certFile, ...args], {
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let out = '';
