@@ -149,7 +149,10 @@ describe('gateway-runtime.service', () => {
     ['RestrictSUIDSGID', ['yes']],
     ['LockPersonality', ['yes']],
     ['RestrictAddressFamilies', ['AF_INET AF_INET6 AF_UNIX AF_NETLINK']],
-    ['SystemCallFilter', ['@system-service', '~@privileged @resources']],
+    [
+      'SystemCallFilter',
+      ['@system-service', 'pkey_alloc pkey_free pkey_mprotect', '~@privileged @resources'],
+    ],
     ['SystemCallArchitectures', ['native']],
     ['RestartPreventExitStatus', ['2']],
     ['ExecReload', ['/bin/kill -HUP $MAINPID']],
