@@ -180,9 +180,14 @@ describe('gateway-runtime.service SystemCallFilter', () => {
       if (traced.exitCode === null) traced.kill('SIGKILL');
     }
 
-    const used = new Set(
-      [...readFileSync(trace, 'utf8').matchAll(/^\d+\s+([a-z0-9_]+)\(/gm)].map((m) => m[1]),
-    );
+    const traceText = readFileSync(trace, 'utf8');
+    const used = new Set([...traceText.matchAll(/^\d+\s+([a-z0-9_]+)\(/gm)].map((m) => m[1]));
+    // Socket families, against RestrictAddressFamilies=.
+    const families = new Set([...traceText.matchAll(/\bsocket\((AF_[A-Z0-9]+)/g)].map((m) => m[1]));
+    expect(families).toContain('AF_INET');
+    const restricted =
+      /^RestrictAddressFamilies=(.+)$/m.exec(readFileSync(UNIT, 'utf8'))?.[1].split(/\s+/) ?? [];
+    expect([...families].filter((family) => !restricted.includes(family))).toEqual([]);
     expect(used.size).toBeGreaterThan(30);
     expect(used).toContain('accept4');
     const groups = parseGroups((await run(SYSTEMD_ANALYZE, ['syscall-filter'])).out);
