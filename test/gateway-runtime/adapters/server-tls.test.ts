@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -570,6 +570,24 @@ describe('rotation of the server certificate', () => {
         expect((await httpsCall(server.port, { client: gatewayClient })).serverSerial).toBe(
           rotatedServerCert.serial,
         );
+      },
+      3_600_000,
+    );
+  });
+
+  test('GIVEN the certificate file missing for a moment WHEN the material is re-read THEN the current certificate stays in use and a warning names the file', async () => {
+    const certificate = writeSecret('vanishing.crt', serverCert.cert);
+    await withServer(
+      dmzConfig(tlsConfig({ certificate })),
+      async (server, logs) => {
+        unlinkSync(certificate.file);
+        expect(await server.reloadTls()).toBe(false);
+        expect((await httpsCall(server.port, { client: gatewayClient })).serverSerial).toBe(
+          serverCert.serial,
+        );
+        const warning = logs.logs().find((l) => String(l.msg).startsWith('server TLS material unreadable'));
+        expect(warning).toMatchObject({ level: 'warn' });
+        expect(String(warning?.msg)).toContain(certificate.file);
       },
       3_600_000,
     );
