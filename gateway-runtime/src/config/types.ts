@@ -103,6 +103,12 @@ export type SecurityScheme =
       readonly defaultLifetimeSeconds?: number;
       /** TLS towards the token endpoint (private CA). @default - Node's public CAs */
       readonly tokenEndpointTls?: { readonly ca?: SecretRef; readonly servername?: string };
+      /**
+       * For tests only: accept an `http://` `tokenUrl` whose host is a loopback address (127.0.0.0/8,
+       * ::1, localhost). The client secret then travels unencrypted; any other `http://` URL is refused.
+       * @default false
+       */
+      readonly allowInsecureLoopbackTokenUrl?: boolean;
     };
 
 export type SecuritySchemeType = SecurityScheme['type'];
@@ -126,6 +132,12 @@ export interface ForwardingConfig {
   readonly forwardAuthorization?: boolean;
   /** Forward the caller's `Cookie` header. @default false */
   readonly forwardCookies?: boolean;
+  /**
+   * The request methods that are forwarded (upper case); others are answered 405 with `Allow`.
+   * TRACE, TRACK and CONNECT are never forwarded and can not be listed.
+   * @default ["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS"]
+   */
+  readonly allowedMethods?: readonly string[];
 }
 
 export interface TimeoutsConfig {
@@ -144,6 +156,8 @@ export interface LimitsConfig {
   readonly maxResponseBodyBytes?: number;
   /** Bodies up to this size are buffered so a request can be resent (digest, OAuth retry). @default 1048576 */
   readonly maxReplayBodyBytes?: number;
+  /** Connections to the backend at most (per connection pool); further requests wait for one. @default 64 */
+  readonly maxBackendConnections?: number;
 }
 
 /** The standalone server (CLI `serve`). */
@@ -156,6 +170,12 @@ export interface ServerConfig {
   readonly healthPath?: string;
   /** Milliseconds to let in-flight requests finish after SIGTERM. @default 10000 */
   readonly shutdownGraceMs?: number;
+  /** A caller's whole request (headers and body) must arrive within this time, else 408. @default 30000 */
+  readonly requestTimeoutMs?: number;
+  /** A caller's request headers must arrive within this time, else 408. @default 10000 */
+  readonly headersTimeoutMs?: number;
+  /** An idle keep-alive connection from a caller is closed after this time. @default 5000 */
+  readonly keepAliveTimeoutMs?: number;
 }
 
 export interface GatewayConfig {

@@ -20,6 +20,8 @@ export interface LogFields {
   readonly attempts?: number;
   readonly address?: string;
   readonly port?: number;
+  /** The name of a malformed field of an input (e.g. a Lambda event's `httpMethod`), never its value. */
+  readonly field?: string;
 }
 
 const FIELD_NAMES: ReadonlyArray<keyof LogFields> = [
@@ -34,6 +36,7 @@ const FIELD_NAMES: ReadonlyArray<keyof LogFields> = [
   'attempts',
   'address',
   'port',
+  'field',
 ];
 
 export type LineSink = (line: string) => void;

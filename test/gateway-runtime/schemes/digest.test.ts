@@ -2,10 +2,13 @@ import { createDigestScheme } from '../../../gateway-runtime/src/schemes/digest'
 import { parseAuthenticateHeader } from '../../../gateway-runtime/src/schemes/digest-auth';
 import type { OutgoingRequest } from '../../../gateway-runtime/src/schemes/types';
 import { fakeSecrets } from './fake-secrets';
+import { tracked } from './support/sent';
 
 const secrets = fakeSecrets({ PW: 'pa:ss' });
-const scheme = () =>
-  createDigestScheme({ type: 'digest', username: 'user', password: { env: 'PW' } }, { secrets });
+const scheme = (options?: Parameters<typeof createDigestScheme>[2]) =>
+  tracked(
+    createDigestScheme({ type: 'digest', username: 'user', password: { env: 'PW' } }, { secrets }, options),
+  );
 const request = (path = '/private/a'): OutgoingRequest => ({
   method: 'GET',
   url: new URL(`http://backend.test${path}`),
@@ -57,6 +60,8 @@ describe('digest scheme: nonce reuse and retries', () => {
     const warmUp = request();
     await digest.authorize(warmUp);
     await digest.onResponse(warmUp, challenge('n1'), 1);
+    await digest.authorize(warmUp); // its retry, refused as well: the password is wrong
+    expect(await digest.onResponse(warmUp, challenge('n1'), 2)).toBe('done');
 
     const rejected = request();
     await digest.authorize(rejected);
@@ -143,11 +148,7 @@ describe('digest scheme: nonce reuse and retries', () => {
   });
 
   test('GIVEN reuseNonce false (how many peers behave) THEN every request is challenged again with nc 1', async () => {
-    const digest = createDigestScheme(
-      { type: 'digest', username: 'user', password: { env: 'PW' } },
-      { secrets },
-      { reuseNonce: false },
-    );
+    const digest = scheme({ reuseNonce: false });
     for (const nonce of ['a', 'b']) {
       const r = request();
       expect(await digest.authorize(r)).toEqual({});

@@ -9,10 +9,11 @@ import {
   OAuth2Scheme,
   OAuth2SchemeConfig,
 } from '../../../gateway-runtime/src/schemes/oauth2';
-import type { OutgoingRequest } from '../../../gateway-runtime/src/schemes/types';
+import type { OutgoingRequest, SentRequest } from '../../../gateway-runtime/src/schemes/types';
 import { OAuthServer, startOAuthServer } from '../support/oauth-server';
 import { createTestPki } from '../support/test-ca';
 import { MapSecrets } from './support/map-secrets';
+import { sentRequest } from './support/sent';
 
 jest.setTimeout(30_000);
 
@@ -41,11 +42,14 @@ const CLIENTS = [
   },
 ];
 
-const backendRequest = (authorization?: string): OutgoingRequest => ({
+const backendRequest = (): OutgoingRequest => ({
   method: 'GET',
   url: new URL('https://backend.example/orders'),
-  headers: authorization ? { authorization } : {},
+  headers: {},
 });
+/** The request as sent, carrying the scheme's `authorization` (what the proxy hands onResponse). */
+const sent = (authorization: string | undefined): SentRequest =>
+  sentRequest(backendRequest(), authorization ? { authorization } : {});
 
 /** Schemes created by a test, closed after it. */
 const open: OAuth2Scheme[] = [];
@@ -172,7 +176,7 @@ describe('oauth2 client credentials against oidc-provider (http)', () => {
     expect(status).toBe(401);
     const before = await fetches();
     // WHEN the scheme sees that 401 on the first attempt
-    const decision = await s.onResponse!(backendRequest(first.authorization), { status, headers: {} }, 1);
+    const decision = await s.onResponse!(sent(first.authorization), { status, headers: {} }, 1);
     // THEN it asks for a retry, and the retry carries a fresh token that the server accepts
     expect(decision).toBe('retry');
     const second = await s.authorize(backendRequest());
@@ -180,9 +184,7 @@ describe('oauth2 client credentials against oidc-provider (http)', () => {
     expect(second.authorization).not.toBe(first.authorization);
     expect(await server.check(second.authorization)).toBe(200);
     // AND a 401 on the retry itself is final
-    expect(await s.onResponse!(backendRequest(second.authorization), { status: 401, headers: {} }, 2)).toBe(
-      'done',
-    );
+    expect(await s.onResponse!(sent(second.authorization), { status: 401, headers: {} }, 2)).toBe('done');
   });
 
   test.each([200, 403, 500])(
@@ -190,9 +192,7 @@ describe('oauth2 client credentials against oidc-provider (http)', () => {
     async (status) => {
       const s = scheme({ tokenUrl: server.tokenUrl }, BASIC_SECRET);
       const headers = await s.authorize(backendRequest());
-      expect(await s.onResponse!(backendRequest(headers.authorization), { status, headers: {} }, 1)).toBe(
-        'done',
-      );
+      expect(await s.onResponse!(sent(headers.authorization), { status, headers: {} }, 1)).toBe('done');
     },
   );
 
@@ -203,9 +203,7 @@ describe('oauth2 client credentials against oidc-provider (http)', () => {
     clock = 10_000_000; // the first token expired; a second is fetched
     const current = await s.authorize(backendRequest());
     const before = await fetches();
-    expect(await s.onResponse!(backendRequest(old.authorization), { status: 401, headers: {} }, 1)).toBe(
-      'retry',
-    );
+    expect(await s.onResponse!(sent(old.authorization), { status: 401, headers: {} }, 1)).toBe('retry');
     expect(await s.authorize(backendRequest())).toEqual(current);
     expect(await fetches()).toBe(before);
   });
