@@ -186,10 +186,11 @@ describe('strict digest nonce counts (Apache AuthDigestNcCheck On)', () => {
   let gateway: Gateway;
   afterAll(() => gateway?.close());
 
-  test('regression: 3 rounds of 20 concurrent requests, from a cold start, all get 200', async () => {
+  test('regression: 3 rounds of 20 concurrent requests, from a cold start, all get 200; warm rounds cost one round trip each', async () => {
     const logs = captureLines();
     gateway = createGateway(digestConfig(strict.baseUrl), { logSink: logs.sink });
     const statuses: number[] = [];
+    const perRound: number[] = [];
     for (let round = 0; round < 3; round++) {
       const answers = await Promise.all(
         Array.from({ length: 20 }, async () => {
@@ -199,7 +200,15 @@ describe('strict digest nonce counts (Apache AuthDigestNcCheck On)', () => {
         }),
       );
       statuses.push(...answers);
+      await fetch(`${strict.baseUrl}/marker-round-${round}`);
+      const lines = await strict.waitForLogLine(`/marker-round-${round}`);
+      perRound.push(
+        lines.filter((l) => l.split(' ')[1] === '/private/s.txt').length -
+          perRound.reduce((a, b) => a + b, 0),
+      );
     }
+    // cold: a challenge and an answer each; warm: one round trip each (a nonce per request in flight)
+    expect(perRound).toEqual([40, 20, 20]);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
   });
 

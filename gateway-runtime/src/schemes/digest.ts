@@ -17,9 +17,11 @@
  * - no cached nonce was sent: answer the challenge and retry once;
  * - a cached nonce was sent and the server says `stale=true`: drop it, retry once with the new nonce;
  * - a cached nonce was refused and a different nonce is offered, and the refused one had been accepted
- *   before (a server that restarted without saying `stale`) or was shared with a request in flight
- *   (counts may have arrived out of order): drop it, retry once with the new nonce;
- * - otherwise (e.g. a wrong password): keep the new nonce for the next request, pass the 401 on.
+ *   before (a server that restarted without saying `stale`): drop it, retry once with the new nonce;
+ * - the same, but the refused nonce was shared with a request in flight (counts may have arrived out of
+ *   order): keep it, add the new nonce to the pool, retry once with the new nonce;
+ * - otherwise (e.g. a wrong password): drop the refused nonce, keep the new one for the next request,
+ *   pass the 401 on.
  *
  * A second 401 is always passed on: the scheme never loops. qop `auth` is chosen when offered;
  * `auth-int` (which hashes the body) only when the server offers nothing else.
@@ -221,8 +223,10 @@ export function createDigestScheme(
       if (!challenge) return 'done';
       const origin = request.url.origin;
       const replaced = used !== undefined && used.challenge.nonce !== challenge.nonce;
-      // The refused nonce is not used again once the server offers another one.
-      if (used && (challenge.stale || replaced)) drop(origin, used);
+      // A nonce refused while this request had it alone is not used again once the server offers
+      // another. One refused while shared stays: the counts, not the nonce, were out of order, and the
+      // fresh nonce joins it, so the pool grows to the concurrency the server needs.
+      if (used && (challenge.stale || (replaced && !record!.shared))) drop(origin, used);
       const fresh = reuseNonce ? adopt(origin, challenge) : newSession(challenge);
       const retry =
         attempt === 1 && (!used || challenge.stale || (replaced && (used.proven || record!.shared)));
