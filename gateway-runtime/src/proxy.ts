@@ -70,8 +70,9 @@ export interface GatewayRequest {
   /** Aborts the backend request (the caller went away, or shutdown's grace period ended). */
   readonly signal?: AbortSignal;
   /**
-   * Epoch ms by which the answer is due (Lambda: shortly before the function's time limit). Whatever
-   * is still running then (token fetch, backend request) is abandoned and answered 504.
+   * Epoch ms (wall clock) by which the answer is due (Lambda: shortly before the function's time
+   * limit). Whatever is still running then, until `handle` returns (token fetch, backend request, a
+   * buffered response body), is abandoned and answered 504.
    * @default - no deadline beyond the timeouts
    */
   readonly deadline?: number;
@@ -413,8 +414,15 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     };
 
     // The caller's hang-up and the deadline, as one signal for the token fetch and the backend request.
-    const deadline =
-      request.deadline !== undefined ? AbortSignal.timeout(Math.max(1, request.deadline - now())) : undefined;
+    // (The deadline is wall-clock time, as the adapter computed it: Date.now, not the injectable clock.)
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    let deadline: AbortSignal | undefined;
+    if (request.deadline !== undefined) {
+      const expiry = new AbortController();
+      deadlineTimer = setTimeout(() => expiry.abort(), Math.max(1, request.deadline - Date.now()));
+      deadlineTimer.unref();
+      deadline = expiry.signal;
+    }
     const signal =
       deadline && request.signal ? AbortSignal.any([request.signal, deadline]) : (deadline ?? request.signal);
 
@@ -492,6 +500,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         request.body.resume(); // drain what the caller still sends, so the answer can be read
       }
       return finish(problemResponse(error, requestId), error);
+    } finally {
+      clearTimeout(deadlineTimer);
     }
   }
 
