@@ -23,6 +23,14 @@ interface ResettableSocket extends Socket {
   _handle?: { reset?: unknown } | null;
 }
 
+/**
+ * undici's own routine closes (an idle keep-alive timeout, the server's `Connection: close`) carry an
+ * InformationalError too; only its `aborted` (a request given up mid-exchange) is a failure.
+ */
+function isRoutineClose(error: Error): boolean {
+  return (error as { code?: unknown }).code === 'UND_ERR_INFO' && error.message !== 'aborted';
+}
+
 export function guardSocket(socket: Socket): Socket {
   let tlsError: Error | undefined;
   if (socket instanceof TLSSocket) {
@@ -40,7 +48,12 @@ export function guardSocket(socket: Socket): Socket {
       }
       const tcp = socket as ResettableSocket;
       // Node's own resetAndDestroy() sets this flag; it is used here so that `error` still reaches undici.
-      if (!(socket instanceof TLSSocket) && typeof tcp._handle?.reset === 'function' && !socket.connecting) {
+      if (
+        !isRoutineClose(error) &&
+        !(socket instanceof TLSSocket) &&
+        typeof tcp._handle?.reset === 'function' &&
+        !socket.connecting
+      ) {
         tcp.resetAndClosing = true;
       }
     }

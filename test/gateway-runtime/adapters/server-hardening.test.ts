@@ -74,14 +74,15 @@ const chunk = (size: number) => `${size.toString(16)}\r\n${'x'.repeat(size)}\r\n
 describe('a request body that can not be completed never reaches the backend as a complete request', () => {
   test('regression: a chunked body over limits.maxRequestBodyBytes is answered 413 and the backend connection is reset', async () => {
     await withServer(config(raw.baseUrl, { limits: { maxRequestBodyBytes: 64 * 1024 } }), async (server) => {
-      const before = raw.connections.length;
       const client = rawClient(server.port);
       await once(client.socket, 'connect');
-      client.socket.write('POST /upload HTTP/1.1\r\nhost: gw\r\ntransfer-encoding: chunked\r\n\r\n');
+      client.socket.write(
+        'POST /upload-over-limit HTTP/1.1\r\nhost: gw\r\ntransfer-encoding: chunked\r\n\r\n',
+      );
       for (let i = 0; i < 8; i++) client.socket.write(chunk(16 * 1024)); // 128 KiB
       client.socket.write('0\r\n\r\n');
       expect(await client.until((t) => t.includes('\r\n\r\n{'))).toMatch(/^HTTP\/1\.1 413 /);
-      const [report] = (await raw.ended(before + 1)).slice(before);
+      const report = await raw.endedFor('/upload-over-limit');
       // THEN the backend got part of the body and then a reset: never the terminating chunk
       expect(report.terminated).toBe(false);
       expect(report.end).toBe('reset');
@@ -95,15 +96,14 @@ describe('a request body that can not be completed never reaches the backend as 
     await withServer(
       config(raw.baseUrl),
       async (server) => {
-        const before = raw.connections.length;
         const client = rawClient(server.port);
         await once(client.socket, 'connect');
-        client.socket.write('POST /upload HTTP/1.1\r\nhost: gw\r\ncontent-length: 100000\r\n\r\n');
+        client.socket.write('POST /upload-hang-up HTTP/1.1\r\nhost: gw\r\ncontent-length: 100000\r\n\r\n');
         client.socket.write('x'.repeat(20_000));
         // the backend has the start of the request before the caller goes away
         await new Promise((resolve) => setTimeout(resolve, 300));
         client.socket.destroy();
-        const [report] = (await raw.ended(before + 1)).slice(before);
+        const report = await raw.endedFor('/upload-hang-up');
         expect(report.end).toBe('reset');
         expect(report.bytes).toBeLessThan(100_000);
         const deadline = Date.now() + 5_000;
@@ -122,6 +122,19 @@ describe('a request body that can not be completed never reaches the backend as 
     });
     expect(logs.logs().filter((l) => l.level === 'error')).toEqual([]);
     expect(logs.metrics().at(-1)).toMatchObject({ GatewayErrors: 0 });
+  });
+});
+
+describe('a routine close is not a reset', () => {
+  test('GIVEN an answered request WHEN the idle keep-alive connection is closed by the pool THEN the backend sees FIN', async () => {
+    await withServer(config(raw.baseUrl), async (server) => {
+      const response = await fetch(`http://127.0.0.1:${server.port}/answer`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('ok');
+      // Keep-Alive: timeout=3 makes undici close the idle connection after about a second
+      const report = await raw.endedFor('/answer', 8_000);
+      expect(report.end).toBe('fin');
+    });
   });
 });
 
@@ -195,8 +208,10 @@ describe('slow callers are cut off by the configured server timeouts', () => {
 
 describe('Expect: 100-continue', () => {
   test('regression: a declared body over the limit is answered 413 without 100 Continue, and the connection closes', async () => {
-    await withServer(config(raw.baseUrl, { limits: { maxRequestBodyBytes: 1024 } }), async (server) => {
-      const before = raw.connections.length;
+    const backend = await startBackend((_req, res) => res.end('never'));
+    let connections = 0;
+    backend.server.on('connection', () => (connections += 1));
+    await withServer(config(backend.baseUrl, { limits: { maxRequestBodyBytes: 1024 } }), async (server) => {
       const client = rawClient(server.port);
       await once(client.socket, 'connect');
       client.socket.write(
@@ -208,8 +223,9 @@ describe('Expect: 100-continue', () => {
       expect(answer.toLowerCase()).toContain('connection: close');
       expect(answer).toContain('"code":"REQUEST_TOO_LARGE"');
       await client.whenClosed();
-      expect(raw.connections.length).toBe(before); // nothing was opened towards the backend
     });
+    await backend.stop();
+    expect(connections).toBe(0); // nothing was opened towards the backend
   });
 
   test('GIVEN a declared body within the limit THEN 100 Continue comes first and the body is forwarded', async () => {

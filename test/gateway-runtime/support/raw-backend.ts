@@ -2,8 +2,9 @@
  * A backend that reports how each connection ended, written against the socket API (Python's, not
  * Node's: libuv reports a reset that arrives with unread data as a plain end of stream). For every
  * connection it records the bytes received, whether a chunked body was terminated (`0\r\n\r\n`) and
- * whether the peer closed with FIN (`"fin"`) or RST (`"reset"`). It never answers: a request that
- * reaches it is judged only by how the gateway ends it.
+ * whether the peer closed with FIN (`"fin"`) or RST (`"reset"`). It answers only `GET /answer`
+ * (200, keep-alive with `Keep-Alive: timeout=3`); any other request is judged only by how the gateway
+ * ends it.
  */
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -11,6 +12,8 @@ import { startProcess, TestProcess } from '../../support/processes';
 import { requireTool } from '../../support/tools';
 
 export interface ConnectionReport {
+  /** The request line received first (e.g. `POST /upload HTTP/1.1`), or "" for none. */
+  readonly requestLine: string;
   readonly bytes: number;
   readonly terminated: boolean;
   readonly end: 'fin' | 'reset';
@@ -19,8 +22,8 @@ export interface ConnectionReport {
 export interface RawBackend {
   readonly baseUrl: string;
   readonly connections: ConnectionReport[];
-  /** Waits until `count` connections have ended. */
-  ended(count: number, timeoutMs?: number): Promise<ConnectionReport[]>;
+  /** Waits until the connection whose first request is for `path` has ended. */
+  endedFor(path: string, timeoutMs?: number): Promise<ConnectionReport>;
   stop(): Promise<void>;
 }
 
@@ -40,9 +43,12 @@ def serve(conn):
             if not chunk:
                 break
             data += chunk
+            if data.startswith(b"GET /answer ") and data.endswith(b"\r\n\r\n"):
+                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nkeep-alive: timeout=3\r\n\r\nok")
     except ConnectionResetError:
         end = "reset"
-    print(json.dumps({"bytes": len(data), "terminated": data.endswith(b"0\r\n\r\n"), "end": end}), flush=True)
+    line = data.split(b"\r\n", 1)[0].decode("latin-1")
+    print(json.dumps({"requestLine": line, "bytes": len(data), "terminated": data.endswith(b"0\r\n\r\n"), "end": end}), flush=True)
     conn.close()
 while True:
     conn, _ = srv.accept()
@@ -59,7 +65,14 @@ export async function startRawBackend(): Promise<RawBackend> {
   lines.on('line', (line) => {
     const parsed = JSON.parse(line) as { port?: number } & ConnectionReport;
     if (parsed.port !== undefined) port = parsed.port;
-    else connections.push({ bytes: parsed.bytes, terminated: parsed.terminated, end: parsed.end });
+    else {
+      connections.push({
+        requestLine: parsed.requestLine,
+        bytes: parsed.bytes,
+        terminated: parsed.terminated,
+        end: parsed.end,
+      });
+    }
     for (const wake of waiters) wake();
   });
   const deadline = Date.now() + 10_000;
@@ -74,18 +87,20 @@ export async function startRawBackend(): Promise<RawBackend> {
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     connections,
-    async ended(count, timeoutMs = 10_000) {
+    async endedFor(path, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
-      while (connections.length < count) {
+      for (;;) {
+        const found = connections.find((c) => c.requestLine.split(' ')[1] === path);
+        if (found) return found;
         if (Date.now() > until) {
-          throw new Error(`the raw backend saw ${connections.length} of ${count} connections end`);
+          throw new Error(`no connection for ${path} ended; seen: ${JSON.stringify(connections)}`);
         }
         await new Promise<void>((resolve) => {
           waiters.add(resolve);
           setTimeout(resolve, 50);
         });
+        waiters.clear();
       }
-      return connections.slice(0, count);
     },
     async stop() {
       lines.close();
