@@ -125,6 +125,40 @@ describe('a request body that can not be completed never reaches the backend as 
   });
 });
 
+describe('a caller that hangs up while the backend is working', () => {
+  test('regression: is logged as aborted (info, CLIENT_ABORTED), not as error 502 BACKEND_UNREACHABLE, and is no gateway error', async () => {
+    const logs = captureLines();
+    const backend = await startBackend((_req, res) => setTimeout(() => res.end('late'), 1_000));
+    try {
+      await withServer(
+        config(backend.baseUrl),
+        async (server) => {
+          const client = rawClient(server.port);
+          await once(client.socket, 'connect');
+          client.socket.write('GET /slow-answer HTTP/1.1\r\nhost: gw\r\n\r\n');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          client.socket.destroy();
+          const deadline = Date.now() + 5_000;
+          while (!logs.logs().some((l) => l.status !== undefined) && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        },
+        logs.sink,
+      );
+    } finally {
+      await backend.stop();
+    }
+    expect(logs.logs().find((l) => l.path === '/slow-answer')).toMatchObject({
+      level: 'info',
+      msg: 'request aborted by the caller',
+      status: 499,
+      error: 'CLIENT_ABORTED',
+    });
+    expect(logs.logs().filter((l) => l.level === 'error')).toEqual([]);
+    expect(logs.metrics().at(-1)).toMatchObject({ GatewayErrors: 0 });
+  });
+});
+
 describe('a routine close is not a reset', () => {
   test('GIVEN an answered request WHEN the idle keep-alive connection is closed by the pool THEN the backend sees FIN', async () => {
     await withServer(config(raw.baseUrl), async (server) => {
