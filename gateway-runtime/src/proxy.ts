@@ -155,7 +155,7 @@ async function* callerChunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<
 
 /**
  * A streamed body, bounded. When it fails (too large, the caller hung up), the stream errors while
- * undici is sending it: undici then destroys the backend connection (a reset, see io/dispatchers), so
+ * undici is sending it: undici then destroys the backend connection (a reset, see io/socket-guard), so
  * the backend never sees a complete-looking request.
  */
 async function* bounded(source: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Buffer> {
