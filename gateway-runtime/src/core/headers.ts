@@ -25,6 +25,8 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
  */
 export const OVERRIDE_HEADERS: ReadonlySet<string> = new Set([
   'x-original-url',
+  'x-original-uri',
+  'x-original-method',
   'x-rewrite-url',
   'x-http-method-override',
   'x-http-method',
@@ -171,7 +173,11 @@ export function buildBackendRequestHeaders(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of stripHopByHop(incoming)) {
-    if (GATEWAY_SET_HEADERS.has(name) || OVERRIDE_HEADERS.has(name)) continue;
+    // Every caller `x-forwarded-*` goes (`-prefix` and `-path` rewrite URLs in Spring, `-client-cert`
+    // claims a client certificate); the gateway sets its own `for`, `proto` and `host` below.
+    if (GATEWAY_SET_HEADERS.has(name) || OVERRIDE_HEADERS.has(name) || name.startsWith('x-forwarded-')) {
+      continue;
+    }
     if (name === 'authorization' && !options.forwardAuthorization) continue;
     if (name === 'cookie' && !options.forwardCookies) continue;
     if (options.schemeHeaders?.has(name)) continue;

@@ -90,10 +90,15 @@ describe('buildBackendRequestHeaders', () => {
 describe('buildBackendRequestHeaders: what a caller must never reach the backend with', () => {
   test.each([
     'X-Original-URL',
+    'x-original-uri',
+    'x-original-method',
     'x-rewrite-url',
     'X-HTTP-Method-Override',
     'x-http-method',
     'x-method-override',
+    'X-Forwarded-Prefix',
+    'x-forwarded-path',
+    'x-forwarded-client-cert',
   ])(
     'regression: the path or method override header %s is dropped (it would bypass the path and method checks)',
     (name) => {
