@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { buildExampleApp } from '../examples/main';
-import { findProviderMirror, formatSummary, listStacks, planOffline } from './terraform/harness';
+import { findProviderMirror, formatSummary, listStacks, planOffline } from '../lib/terraform/harness';
 
 async function main(): Promise<void> {
   const outdir = resolve(process.argv[2] ?? 'cdktf.out');

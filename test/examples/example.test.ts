@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExampleApp } from '../../examples/main';
-import { OVERRIDE_FILE, PlanResult, listStacks, planOffline } from '../../scripts/terraform/harness';
-import { writeHandoffs } from '../../scripts/handoff';
-import { outputsFromPlan } from '../../scripts/handoff/outputs';
+import { OVERRIDE_FILE, PlanResult, listStacks, planOffline } from '../../lib/terraform/harness';
+import { writeHandoffs } from '../../lib/cli/handoff';
+import { outputsFromPlan } from '../../lib/handoff/outputs';
 import { validateConfig } from '../../gateway-runtime/src/config/validate';
 
 jest.setTimeout(300_000);

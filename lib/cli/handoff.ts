@@ -8,9 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { OutputSource, outputsFromPlan, outputsFromTerraform } from './handoff/outputs';
-import { handoffCustomers, renderHandoff } from './handoff/render';
-import { listStacks } from './terraform/harness';
+import { OutputSource, outputsFromPlan, outputsFromTerraform } from '../handoff/outputs';
+import { handoffCustomers, renderHandoff } from '../handoff/render';
+import { listStacks } from '../terraform/harness';
 
 export function writeHandoffs(stackDir: string, outputs: OutputSource, outDir: string): string[] {
   mkdirSync(outDir, { recursive: true });
