@@ -36,7 +36,7 @@ It holds no secret value.
   (default source)      <stack>/plan.json from \`backend-link plan\`: values known only after deploy are marked
   --from-outputs FILE   a saved \`terraform output -json\` of the deployed stack (needs STACK if the app has several)
   --terraform-output    runs \`terraform output -json\` in the stack's directory (after a real apply)
-  --dest DIR            where the documents go (default: <out>/handoff/<stack>/)
+  --dest DIR            where the documents go (default: <out>/handoff/<stack>/; for several stacks DIR/<stack>/)
   -h, --help            show this help
 
 Exit codes: 0 documents written; 1 no documents (no plan.json, no customer in the stack, terraform
