@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Io, processIo } from './args';
+import { Io, exitQuietlyOnClosedPipe, processIo } from './args';
 import { handoffCommand } from './handoff';
 import { planCommand } from './plan';
 import { main as secretMain } from './secret-json';
@@ -71,6 +71,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 }
 
 if (require.main === module) {
+  exitQuietlyOnClosedPipe();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -10,6 +10,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SECRET_MATERIAL, SecretMaterialKind } from '../secrets/secret-source';
+import { exitQuietlyOnClosedPipe } from './args';
 
 export class SecretInputError extends Error {
   public override readonly name = 'SecretInputError';
@@ -226,4 +227,7 @@ export function main(
 }
 
 // The `backend-link-secret` command (an alias of `backend-link secret`).
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  exitQuietlyOnClosedPipe();
+  process.exitCode = main(process.argv.slice(2));
+}

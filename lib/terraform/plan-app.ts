@@ -280,7 +280,7 @@ export function formatPlanTable(plan: AppPlan): string {
     line(header),
     ...rows.map(line),
     line([
-      `${plan.outcomes.length} stacks`,
+      `${plan.outcomes.length} ${plan.outcomes.length === 1 ? 'stack' : 'stacks'}`,
       String(total.add),
       String(total.change),
       String(total.destroy),
