@@ -253,6 +253,7 @@ export async function planApp(outdir: string, options: PlanAppOptions = {}): Pro
 
 /** One table for the run: stack, resources to add/change/destroy, seconds, status. */
 export function formatPlanTable(plan: AppPlan): string {
+  const header = ['stack', 'add', 'change', 'destroy', 'seconds', 'status'];
   const rows = plan.outcomes.map((o) => [
     o.stack,
     o.result ? String(o.result.summary.toAdd) : '-',
@@ -261,31 +262,22 @@ export function formatPlanTable(plan: AppPlan): string {
     o.seconds.toFixed(1),
     o.error !== undefined ? 'FAILED' : o.asProducer ? 'planned (read by a chosen stack)' : 'planned',
   ]);
-  const header = ['stack', 'add', 'change', 'destroy', 'seconds', 'status'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const sum = (pick: (p: PlanResult['summary']) => number) =>
+    String(plan.outcomes.reduce((total, o) => total + (o.result ? pick(o.result.summary) : 0), 0));
+  const totals = [
+    `${plan.outcomes.length} ${plan.outcomes.length === 1 ? 'stack' : 'stacks'}`,
+    sum((s) => s.toAdd),
+    sum((s) => s.toChange),
+    sum((s) => s.toDestroy),
+    plan.seconds.toFixed(1),
+    plan.failed.length > 0 ? `${plan.failed.length} FAILED` : 'all planned',
+  ];
+  const all = [header, ...rows, totals];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i >= 1 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
-  const total = plan.outcomes.reduce(
-    (t, o) => ({
-      add: t.add + (o.result?.summary.toAdd ?? 0),
-      change: t.change + (o.result?.summary.toChange ?? 0),
-      destroy: t.destroy + (o.result?.summary.toDestroy ?? 0),
-    }),
-    { add: 0, change: 0, destroy: 0 },
-  );
-  return [
-    line(header),
-    ...rows.map(line),
-    line([
-      `${plan.outcomes.length} ${plan.outcomes.length === 1 ? 'stack' : 'stacks'}`,
-      String(total.add),
-      String(total.change),
-      String(total.destroy),
-      plan.seconds.toFixed(1),
-      plan.failed.length > 0 ? `${plan.failed.length} FAILED` : 'all planned',
-    ]),
-  ].join('\n');
+  return all.map(line).join('\n');
 }
