@@ -7,6 +7,7 @@
  * the channel the keys come over; values Terraform knows only after deploy (the AWS tunnel endpoints, the
  * inside addresses) are placeholders too until the handoff is run on `terraform output -json`.
  */
+import { isIPv4 } from 'node:net';
 
 /** The IKE/IPsec parameters of one tunnel, as the `<customer>_vpn_ike_parameters` output holds them. */
 export interface TunnelIkeParameters {
@@ -61,7 +62,11 @@ export interface DeviceConfigFacts {
   readonly gatewaySources: readonly string[];
   /** The backend the gateway calls: its host name and TCP port. */
   readonly backend: { readonly host: string; readonly port: number };
-  /** The customer's DNS servers the gateway queries through the tunnels. @default - none */
+  /**
+   * The customer's DNS servers the gateway queries through the tunnels: `address` (port 53) or `address:port`,
+   * as the handoff's `dns_servers` lists them.
+   * @default - none
+   */
   readonly dnsServers?: readonly string[];
   /** Where AWS keeps the pre-shared keys (named in the placeholders). @default - not named */
   readonly presharedKeySecretArn?: string;
@@ -469,6 +474,18 @@ export function renderSwanctlConf(facts: DeviceConfigFacts): string {
 
 // --- nftables --------------------------------------------------------------------------------------------
 
+/** A DNS server of the handoff (`10.1.0.53` or `10.1.0.53:5353`); IPv4, since the tunnels carry IPv4. */
+export function dnsServerEndpoint(server: string): { address: string; port: number } {
+  const match = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(server);
+  const port = Number(match?.[2] ?? 53);
+  if (!match || !isIPv4(match[1]) || port < 1 || port > 65535) {
+    throw new DeviceConfigError(
+      `\`dns_servers\` lists ${JSON.stringify(server)}, which is not an IPv4 address with an optional :port (the tunnels carry IPv4)`,
+    );
+  }
+  return { address: match[1], port };
+}
+
 /** The nftables table name for a customer (`backend_link_<customer>`, `-` as `_`). */
 export function nftablesTableName(customer: string): string {
   return `backend_link_${customer.replace(/-/g, '_')}`;
@@ -487,7 +504,7 @@ export function renderNftables(facts: DeviceConfigFacts): string {
     (t) => t.outsideAddress ?? afterDeploy(`${t.name.toUpperCase()}_AWS_OUTSIDE_ADDRESS`),
   );
   const complete = facts.tunnels.every((t) => t.outsideAddress);
-  const dns = facts.dnsServers ?? [];
+  const dns = (facts.dnsServers ?? []).map(dnsServerEndpoint);
   const set = (name: string, type: string, elements: readonly (string | number)[], interval: boolean) =>
     `  set ${name} {\n    type ${type}\n${interval ? '    flags interval\n' : ''}    elements = { ${elements.join(', ')} }\n  }`;
   return [
@@ -496,7 +513,7 @@ export function renderNftables(facts: DeviceConfigFacts): string {
     `#   nft -f ${c}.nft        (one table of its own, ${table}; your other rules stay as they are)`,
     '#',
     `# From our side only these are accepted: the gateway's addresses (${facts.gatewaySources.join(', ')}) to`,
-    `# ${facts.backend.host} on TCP ${facts.backend.port} in ${facts.onPremCidrs.join(', ')}${dns.length ? `, DNS to ${dns.join(', ')}` : ''},`,
+    `# ${facts.backend.host} on TCP ${facts.backend.port} in ${facts.onPremCidrs.join(', ')}${dns.length ? `, DNS to ${dns.map((d) => `${d.address} port ${d.port}`).join(', ')}` : ''},`,
     '# and IKE (UDP 500), NAT-T (UDP 4500) and ESP from the AWS tunnel endpoints. Everything else from those',
     `# addresses is dropped, and so is TCP ${facts.backend.port} to those ranges from any other source: if your own`,
     '# clients reach the backend through this device, accept them in a chain of yours before this table.',
@@ -513,7 +530,16 @@ export function renderNftables(facts: DeviceConfigFacts): string {
     set('aws_tunnel_endpoints', 'ipv4_addr', endpoints, false),
     set('on_prem_ranges', 'ipv4_addr', facts.onPremCidrs, true),
     set('backend_ports', 'inet_service', [facts.backend.port], false),
-    ...(dns.length ? [set('dns_servers', 'ipv4_addr', dns, false)] : []),
+    ...(dns.length
+      ? [
+          set(
+            'dns_servers',
+            'ipv4_addr . inet_service',
+            dns.map((d) => `${d.address} . ${d.port}`),
+            false,
+          ),
+        ]
+      : []),
     '',
     '  chain from_gateway {',
     '    ip saddr @aws_tunnel_endpoints udp dport { 500, 4500 } accept',
@@ -521,10 +547,7 @@ export function renderNftables(facts: DeviceConfigFacts): string {
     '    ip saddr @aws_tunnel_endpoints counter drop comment "AWS tunnel endpoints: IKE, NAT-T and ESP only"',
     '    ip saddr @gateway_sources ip daddr @on_prem_ranges tcp dport @backend_ports accept',
     ...(dns.length
-      ? [
-          '    ip saddr @gateway_sources ip daddr @dns_servers udp dport 53 accept',
-          '    ip saddr @gateway_sources ip daddr @dns_servers tcp dport 53 accept',
-        ]
+      ? ['    ip saddr @gateway_sources meta l4proto { udp, tcp } ip daddr . th dport @dns_servers accept']
       : []),
     '    ip saddr @gateway_sources counter drop comment "gateway sources: the backend port (and DNS) only"',
     '    ip daddr @on_prem_ranges tcp dport @backend_ports counter drop comment "backend port: the gateway sources only"',

@@ -326,7 +326,7 @@ describe('swanctl.conf', () => {
 
 describe('nftables snippet', () => {
   const facts = acmeFacts();
-  const rules = renderNftables({ ...facts, dnsServers: ['172.20.1.53'] });
+  const rules = renderNftables({ ...facts, dnsServers: ['172.20.0.53', '172.20.8.53:5353'] });
 
   test('GIVEN the allow-list THEN the gateway sources reach the backend port and DNS, the AWS endpoints IKE, NAT-T and ESP, and the rest is dropped', () => {
     expect(rules).toContain(
@@ -340,13 +340,36 @@ describe('nftables snippet', () => {
         '    ip saddr @aws_tunnel_endpoints meta l4proto esp accept',
         '    ip saddr @aws_tunnel_endpoints counter drop comment "AWS tunnel endpoints: IKE, NAT-T and ESP only"',
         '    ip saddr @gateway_sources ip daddr @on_prem_ranges tcp dport @backend_ports accept',
-        '    ip saddr @gateway_sources ip daddr @dns_servers udp dport 53 accept',
-        '    ip saddr @gateway_sources ip daddr @dns_servers tcp dport 53 accept',
+        '    ip saddr @gateway_sources meta l4proto { udp, tcp } ip daddr . th dport @dns_servers accept',
         '    ip saddr @gateway_sources counter drop comment "gateway sources: the backend port (and DNS) only"',
         '    ip daddr @on_prem_ranges tcp dport @backend_ports counter drop comment "backend port: the gateway sources only"',
         '  }',
       ].join('\n'),
     );
+  });
+
+  test('GIVEN DNS servers with and without a port THEN each is admitted on its own port', () => {
+    expect(rules).toContain(
+      '    type ipv4_addr . inet_service\n    elements = { 172.20.0.53 . 53, 172.20.8.53 . 5353 }',
+    );
+  });
+
+  test.each(['orders.acme.internal', '172.20.0.53:70000', '[fd00::53]:53'])(
+    'fails when a DNS server is %s, naming the field',
+    (server) => {
+      expect(() => renderNftables({ ...facts, dnsServers: [server] })).toThrow(
+        `\`dns_servers\` lists ${JSON.stringify(server)}, which is not an IPv4 address with an optional :port (the tunnels carry IPv4)`,
+      );
+    },
+  );
+
+  test('GIVEN the handoff lists DNS servers THEN the facts carry them', () => {
+    const withDns = appliedOutputs();
+    const handoff = withDns.get('acme_handoff') as Record<string, unknown>;
+    const facts2 = deviceFactsFromOutputs('acme', {
+      get: (n) => (n === 'acme_handoff' ? { ...handoff, dns_servers: ['172.20.0.53'] } : withDns.get(n)),
+    });
+    expect(facts2?.dnsServers).toEqual(['172.20.0.53']);
   });
 
   test('GIVEN no DNS servers THEN there is no DNS rule', () => {
