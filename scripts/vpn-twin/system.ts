@@ -213,3 +213,22 @@ export function twinNamespaces(prefix: string): string[] {
     .map((line) => line.split(' ')[0])
     .filter((name) => name.startsWith(prefix));
 }
+
+/**
+ * Removes every namespace whose name starts with `prefix` (the twin's, named per run), killing by pid what
+ * still runs inside, and their /etc/netns directories: the last resort when a run was cut short.
+ */
+export function removeTwinNamespaces(prefix: string): void {
+  for (const name of twinNamespaces(prefix)) {
+    const left = run(TWIN_TOOLS.ip[0], ['netns', 'pids', name], { allowFailure: true });
+    for (const pid of left.stdout.split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    run(TWIN_TOOLS.ip[0], ['netns', 'delete', name], { allowFailure: true });
+    rmSync(`/etc/netns/${name}`, { recursive: true, force: true });
+  }
+}
