@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deadPeerDetectionSeconds } from '../lib/handoff/device-config';
-import { checkTwinPrerequisites } from './vpn-twin/system';
+import { checkTwinPrerequisites, removeTwinNamespaces } from './vpn-twin/system';
 import { Twin, failover, prepareTwinInputs, startTwin } from './vpn-twin/twin';
 
 async function main(argv: string[]): Promise<number> {
@@ -24,9 +24,14 @@ async function main(argv: string[]): Promise<number> {
   checkTwinPrerequisites();
   const workDir = mkdtempSync(join(tmpdir(), 'vpn-twin-'));
   let twin: Twin | undefined;
+  const prefix = `bl-${process.pid}`;
   const cleanup = async () => {
-    await twin?.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    try {
+      await twin?.stop();
+    } finally {
+      removeTwinNamespaces(prefix); // whatever a signal cut short
+      rmSync(workDir, { recursive: true, force: true });
+    }
   };
   const onSignal = () => {
     void cleanup().then(() => process.exit(130));
@@ -36,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     console.log(`synthesizing and planning the showcase, handoff of ${customer} into ${workDir}/handoff ...`);
     const inputs = await prepareTwinInputs(workDir, customer);
-    twin = await startTwin(inputs);
+    twin = await startTwin(inputs, { namePrefix: prefix });
     let failed = 0;
     const check = (ok: boolean, what: string) => {
       console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);

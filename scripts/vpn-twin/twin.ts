@@ -93,7 +93,12 @@ export async function prepareTwinInputs(workDir: string, customer = 'acme'): Pro
     throw new TwinError(`customer ${customer} of the showcase has no site-to-site VPN`);
   }
   const after = (name: string) => changes[name]?.after;
-  const routing = after(`${customer}_vpn_routing`) as { on_prem_cidrs: string[] };
+  const routing = after(`${customer}_vpn_routing`) as { type: string; on_prem_cidrs: string[] };
+  if (routing.type !== 'static') {
+    throw new TwinError(
+      `customer ${customer} uses ${routing.type} routing: the twin covers static routing (BGP needs route-based tunnels on XFRM interfaces, which user-space ESP does not have)`,
+    );
+  }
   const handoff = { ...(after(`${customer}_handoff`) as Record<string, unknown>) };
   if (!Array.isArray(handoff.dns_servers)) {
     // Until the construct hands the customer's DNS servers over, the twin adds the one it runs, in the
@@ -137,6 +142,12 @@ export async function prepareTwinInputs(workDir: string, customer = 'acme'): Pro
     .map((f) => JSON.parse(f.environment.variables.GATEWAY_CONFIG) as Record<string, unknown>)
     .find((c) => c.name === customer);
   if (!runtimeConfig) throw new TwinError(`no gateway function of ${customer} in ${stackDir}`);
+  const scheme = (runtimeConfig.security as { type: string }).type;
+  if (scheme !== 'digest') {
+    throw new TwinError(
+      `customer ${customer} uses the ${scheme} scheme: the twin's backend is Apache with digest (use a digest customer, e.g. acme)`,
+    );
+  }
   return {
     customer,
     workDir,

@@ -111,13 +111,14 @@ describe('VPN twin of the showcase customer acme', () => {
 
   test('a source address outside the allow-list is dropped by the customer firewall', () => {
     const { outsider, runtime } = twin.addresses;
+    const port = twin.inputs.facts.backend.port;
     // Control: before the firewall rules were loaded, the same source on the same path reached the backend.
     expect(twin.outsiderReachedBackendWithoutFirewall).toBe(true);
     const backendPortDrops = twin.firewallDrops('backend port: the gateway sources only');
-    expect(twin.connects(outsider, 8443)).toBe(false);
+    expect(twin.connects(outsider, port)).toBe(false);
     expect(twin.firewallDrops('backend port: the gateway sources only')).toBeGreaterThan(backendPortDrops);
     // A gateway source through the tunnel reaches the backend port, and nothing else on that host.
-    expect(twin.connects(runtime, 8443)).toBe(true);
+    expect(twin.connects(runtime, port)).toBe(true);
     const otherPortDrops = twin.firewallDrops('gateway sources: the backend port (and DNS) only');
     expect(twin.connects(runtime, OTHER_BACKEND_PORT)).toBe(false);
     expect(twin.firewallDrops('gateway sources: the backend port (and DNS) only')).toBeGreaterThan(
