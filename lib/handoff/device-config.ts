@@ -236,6 +236,21 @@ export function fillPresharedKeys(swanctlConf: string, keys: Readonly<Record<Tun
 
 const afterDeploy = (what: string) => `FILL_IN_${what}`;
 
+/** A paragraph as `# ` comment lines of at most about 110 characters. */
+function comment(text: string, width = 110): string[] {
+  const lines: string[] = [];
+  let line = '#';
+  for (const word of text.split(' ')) {
+    if (line.length + word.length + 1 > width && line !== '#') {
+      lines.push(line);
+      line = '#';
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
 // --- reading the outputs ---------------------------------------------------------------------------------
 
 /** The part of an output source the generator reads (the handoff's `OutputSource`). */
@@ -362,12 +377,13 @@ export function renderSwanctlConf(facts: DeviceConfigFacts): string {
     '#',
     '# In strongswan.conf, so that a dead tunnel is detected within the DPD timeout (IKEv2 uses the',
     `# retransmissions of the DPD request; with these, at most ${Math.ceil(deadPeerDetectionSeconds())} s):`,
-    `#   charon { ${Object.entries(RETRANSMIT_SETTINGS)
-      .map(([k, v]) => `${k} = ${v}`)
-      .join('; ')} }`,
+    '#   charon {',
+    ...Object.entries(RETRANSMIT_SETTINGS).map(([k, v]) => `#     ${k} = ${v}`),
+    '#   }',
     '#',
-    `# Pre-shared keys: replace ${presharedKeyPlaceholder('tunnel1')} and ${presharedKeyPlaceholder('tunnel2')} below;`,
-    `# ${channel}.`,
+    ...comment(
+      `Pre-shared keys: replace ${presharedKeyPlaceholder('tunnel1')} and ${presharedKeyPlaceholder('tunnel2')} below; ${channel}.`,
+    ),
   ];
   const unknown = [
     ...facts.tunnels.filter((t) => !t.outsideAddress).map((t) => `the AWS outside address of ${t.name}`),
@@ -379,8 +395,9 @@ export function renderSwanctlConf(facts: DeviceConfigFacts): string {
   if (unknown.length > 0) {
     lines.push(
       '#',
-      `# NOT COMPLETE: ${unknown.join(', ')} are known after deploy. The values named FILL_IN_* are`,
-      '# placeholders: generate this file again from `terraform output -json` of the deployed stack.',
+      ...comment(
+        `NOT COMPLETE: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} known after deploy. The values named FILL_IN_* are placeholders: generate this file again from \`terraform output -json\` of the deployed stack.`,
+      ),
     );
   }
   if (facts.routing === 'bgp') {

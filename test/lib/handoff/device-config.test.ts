@@ -247,6 +247,9 @@ describe('swanctl.conf', () => {
     expect(conf).toContain(
       '# the tunnel1 key: your backend-link contact sends both keys over the separate channel you agreed (AWS keeps them in Secrets Manager: arn:aws:secretsmanager:eu-west-1:123456789012:secret:psk-XyZ); never put them in a ticket or e-mail',
     );
+    expect(conf).toContain(
+      '#   charon {\n#     retransmit_timeout = 2\n#     retransmit_base = 1.4\n#     retransmit_tries = 3\n#   }',
+    );
     expect(conf.match(/secret = /g)).toHaveLength(2);
   });
 
@@ -262,6 +265,7 @@ describe('swanctl.conf', () => {
     expect(planned).toContain(
       '# NOT COMPLETE: the AWS outside address of tunnel1, the AWS outside address of tunnel2 are known after deploy.',
     );
+    expect(planned.split('\n').filter((l) => l.startsWith('#') && l.length > 110)).toEqual([]);
   });
 
   test('GIVEN BGP routing THEN each tunnel is route-based with its XFRM interface and the BGP parameters', () => {
