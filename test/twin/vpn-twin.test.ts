@@ -4,11 +4,13 @@
  * kernel has no ESP). The customer's device runs only what the handoff generated: the swanctl.conf (keys
  * filled in) and the nftables rules. See scripts/vpn-twin/twin.ts for the topology.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deadPeerDetectionSeconds } from '../../lib/handoff/device-config';
+import { Charon } from '../../scripts/vpn-twin/strongswan';
 import {
+  Namespace,
   checkTwinPrerequisites,
   removeTwinNamespaces,
   twinNamespaces,
@@ -54,6 +56,30 @@ describe('VPN twin of the showcase customer acme', () => {
     expect(swanctlConf).toContain('secret = "FILL_IN_TUNNEL1_PRESHARED_KEY"');
     expect(swanctlConf).not.toContain('NOT COMPLETE');
     expect(nftables).toContain(`elements = { ${TWIN_DEPLOYMENT.outsideAddresses.join(', ')} }`);
+  });
+
+  test("every VPN customer's generated swanctl.conf loads into the real charon (swanctl --load-all)", async () => {
+    const files = readdirSync(join(workDir, 'handoff')).filter((f) => f.endsWith('.swanctl.conf'));
+    expect(files.sort()).toEqual(['acme.swanctl.conf', 'globex.swanctl.conf', 'initech.swanctl.conf']);
+    const ns = Namespace.create(`${prefix}-check`);
+    try {
+      const charon = await Charon.start('check charon', ns, join(workDir, 'check'));
+      for (const file of files) {
+        const customer = file.split('.')[0];
+        expect(charon.loadAll(join(workDir, 'handoff', file))).toContain(
+          `loaded connection '${customer}-tunnel1'\nloaded connection '${customer}-tunnel2'\nsuccessfully loaded 2 connections`,
+        );
+      }
+      // The check can fail: a proposal charon does not know is refused, naming the connection.
+      const broken = join(workDir, 'check', 'broken.swanctl.conf');
+      writeFileSync(
+        broken,
+        twin.inputs.swanctlConf.replace(/aes256gcm16-prfsha384/g, 'aes256gcm17-prfsha384'),
+      );
+      expect(() => charon.loadAll(broken)).toThrow(/loading connection 'acme-tunnel1' failed/);
+    } finally {
+      await ns.destroy();
+    }
   });
 
   test('GIVEN the generated swanctl.conf WHEN charon loads it THEN both tunnels establish with the hardened proposals', () => {
