@@ -30,7 +30,7 @@ import { writeHandoffs } from '../handoff';
 import { outputsFromTerraform } from '../handoff/outputs';
 import { listStacks, planOffline } from '../terraform/harness';
 import { WEAK_OFFERS, renderAwsSideSwanctl, renderWeakProbeSwanctl } from './aws-side';
-import { Backend, Dns, makeBackendPki, startBackend, startDns, tcpOpen } from './onprem';
+import { Backend, Dns, makeBackendPki, startBackend, startDns } from './onprem';
 import { Charon, IkeSa } from './strongswan';
 import {
   Namespace,
@@ -472,8 +472,6 @@ export function busiestTunnel(before: IkeSa[], after: IkeSa[]): TunnelName | und
   const [best] = [...delta].sort((a, b) => b[1] - a[1]);
   return best && best[1] > 0 ? best[0] : undefined;
 }
-
-export { tcpOpen };
 
 export interface FailoverResult {
   /** The tunnel that carried the traffic and was taken down. */
