@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { deviceConfigFiles, deviceFactsFromOutputs } from '../handoff/device-config';
 import { OutputSource, outputsFromPlan, outputsFromTerraform } from '../handoff/outputs';
 import { handoffCustomers, renderHandoff } from '../handoff/render';
 import { TerraformHarnessError, listStacks } from '../terraform/harness';
@@ -18,10 +19,14 @@ export function writeHandoffs(stackDir: string, outputs: OutputSource, outDir: s
   const customers = handoffCustomers(outputs);
   if (customers.length === 0)
     throw new Error(`${stackDir} has no <customer>_handoff output: no CustomerBackendLink?`);
-  return customers.map((customer) => {
+  return customers.flatMap((customer) => {
     const file = join(outDir, `${customer}.md`);
     writeFileSync(file, renderHandoff(customer, outputs));
-    return file;
+    // A VPN customer's device configuration beside the document: swanctl.conf and the nftables rules.
+    const facts = deviceFactsFromOutputs(customer, outputs);
+    const device = facts ? deviceConfigFiles(facts) : [];
+    for (const f of device) writeFileSync(join(outDir, f.name), f.content);
+    return [file, ...device.map((f) => join(outDir, f.name))];
   });
 }
 

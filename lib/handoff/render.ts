@@ -3,6 +3,12 @@
  * "send us your certificate" / "here are our IP ranges" tickets. It holds no secret value: pre-shared keys,
  * passwords and private keys stay in Secrets Manager and are exchanged out of band.
  */
+import {
+  DeviceConfigError,
+  deviceConfigFiles,
+  deviceFactsFromOutputs,
+  tunnelOutsideAddress,
+} from './device-config';
 import { OutputSource, UNKNOWN } from './outputs';
 
 const AFTER_APPLY = '_known after deploy_';
@@ -79,7 +85,7 @@ function vpnSection(customer: string, outputs: OutputSource): string {
       [
         [
           'AWS outside address',
-          ...tunnels.map((t) => text(outside === (UNKNOWN as unknown) ? UNKNOWN : outside[t])),
+          ...tunnels.map((t) => text(tunnelOutsideAddress(outside, t as 'tunnel1' | 'tunnel2'))),
         ],
         ['inside address, AWS side', ...tunnels.map((t) => insideOf(t, 'aws'))],
         ['inside address, your side', ...tunnels.map((t) => insideOf(t, 'customer'))],
@@ -100,7 +106,28 @@ function vpnSection(customer: string, outputs: OutputSource): string {
     `- Your ranges routed through the tunnels: ${text(routing.on_prem_cidrs)}.`,
     `- Our side of the tunnels: ${text(routing.aws_side_cidr)}.`,
     `- Pre-shared keys: not in this document. They are kept in AWS Secrets Manager (${text(psk)}); your contact sends them to you over a separate, agreed channel.`,
+    ...deviceConfigSection(customer, outputs),
   ].join('\n');
+}
+
+/** The generated device configuration, written beside this document (see `writeHandoffs`). */
+function deviceConfigSection(customer: string, outputs: OutputSource): string[] {
+  let facts;
+  try {
+    facts = deviceFactsFromOutputs(customer, outputs);
+  } catch (error) {
+    if (!(error instanceof DeviceConfigError)) throw error;
+    return ['', `- Your VPN device configuration could not be generated: ${error.message}.`];
+  }
+  if (!facts) return [];
+  return [
+    '',
+    '### Your VPN device configuration (generated)',
+    '',
+    'Beside this document, generated from the same values:',
+    '',
+    ...deviceConfigFiles(facts).map((f) => `- \`${f.name}\`: ${f.description}.`),
+  ];
 }
 
 function schemeSection(h: Handoff): string {
