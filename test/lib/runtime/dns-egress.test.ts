@@ -171,7 +171,9 @@ describe('CustomerBackendLink with backend.dns', () => {
       {},
       'runtime configuration `backend.dns.servers[0]`: "dns.acme.internal" is not a DNS server address: an IPv4 or IPv6 address, optionally with a port ("172.20.0.53:5353", "[fd00::53]:5353")',
     ],
-  ] as const)('fails when %s', (_, backend, override, problem) => {
+  ] as Array<
+    [string, Partial<CustomerBackendLinkProps['backend']>, Partial<CustomerBackendLinkProps>, string]
+  >)('fails when %s', (_, backend, override, problem) => {
     const error = validationErrorOf(
       () => new CustomerBackendLink(testStack(), 'Acme', props(platformIn(testStack()), backend, override)),
     );
