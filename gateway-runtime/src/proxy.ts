@@ -387,6 +387,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     handle,
     close: async () => {
       await Promise.all([dispatchers.close(), scheme.close?.()]);
+      resolvers.backend?.close();
+      resolvers.tokenEndpoint?.close();
     },
   };
 }

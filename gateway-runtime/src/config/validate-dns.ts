@@ -40,7 +40,7 @@ export const DNS_FIELDS = [
 
 /** A DNS host name: labels of letters, digits and hyphens (the pinned names). */
 const HOSTNAME =
-  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const MAX_PINNED_NAMES = 32;
 const MAX_PINNED_ADDRESSES = 16;
 
