@@ -20,6 +20,7 @@ interface Handoff {
   mutual_tls?: { client_certificate_secret_arn?: unknown; servername?: string };
   trusted_sources?: string[];
   source_cidrs: unknown[];
+  dns_servers?: string[];
   secret_arns: Record<string, unknown>;
   fill_after_deploy: unknown[];
 }
@@ -205,6 +206,12 @@ function schemeSection(h: Handoff): string {
   return lines.join('\n');
 }
 
+/** `172.20.0.53` as "172.20.0.53, port 53"; `172.20.0.53:5353` and `[fd00::53]:5353` with their port. */
+function dnsServerText(server: string): string {
+  const match = /^\[(.+)\]:(\d+)$/.exec(server) ?? /^([\d.]+):(\d+)$/.exec(server);
+  return match ? `${match[1]}, port ${match[2]}` : `${server}, port 53`;
+}
+
 /** The handoff document for one customer. */
 export function renderHandoff(customer: string, outputs: OutputSource, now = new Date()): string {
   const h = outputs.get(`${customer}_handoff`) as Handoff | undefined;
@@ -235,6 +242,14 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
     '',
     ...(Array.isArray(allowList) ? allowList.map((c) => `- ${text(c)}`) : [`- ${text(allowList)}`]),
     '',
+    ...(h.dns_servers?.length
+      ? [
+          `The gateway resolves \`${url.hostname}\` through your DNS servers: from the same addresses, allow DNS queries (UDP and TCP) to`,
+          '',
+          ...h.dns_servers.map((server) => `- ${dnsServerText(server)}`),
+          '',
+        ]
+      : []),
     schemeSection(h),
     '',
     ...(h.trusted_sources
