@@ -181,7 +181,9 @@ describe('the packed package, installed into a scratch cdktf app', () => {
     const handoff = await run('npx', ['--no-install', 'backend-link', 'handoff'], app);
     expect(handoff).toMatchObject({
       code: 0,
-      stdout: `wrote ${join(app, 'cdktf.out/handoff/gateway/acme.md')}\n`,
+      stdout: ['acme.md', 'acme.swanctl.conf', 'acme.nft']
+        .map((file) => `wrote ${join(app, 'cdktf.out/handoff/gateway', file)}\n`)
+        .join(''),
     });
     expect(readFileSync(join(app, 'cdktf.out/handoff/gateway/acme.md'), 'utf8')).toContain(
       'Scheme: **HTTP Digest authentication (RFC 7616)**',
