@@ -41,3 +41,11 @@ export const DEFAULT_MAX_BACKEND_CONNECTIONS = 64;
 export const DEFAULT_OAUTH_MIN_REFETCH_INTERVAL_SECONDS = 5;
 /** Lambda: the answer is due this long before the function's time limit, so the caller gets a 504, not a cut. */
 export const LAMBDA_DEADLINE_MARGIN_MS = 500;
+/** DNS towards the customer's servers (`backend.dns`, `security.tokenEndpointDns`). */
+export const DEFAULT_DNS_TIMEOUT_MS = 2_000;
+export const DEFAULT_DNS_TRIES = 2;
+export const DEFAULT_DNS_FAMILY = 'ipv4';
+export const DEFAULT_DNS_MIN_TTL_SECONDS = 1;
+export const DEFAULT_DNS_MAX_TTL_SECONDS = 60;
+export const DEFAULT_DNS_PORT = 53;
+export const MAX_DNS_SERVERS = 4;

@@ -9,6 +9,7 @@ import {
   DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
   NEVER_FORWARDED_METHODS,
 } from './defaults';
+import { checkDnsSections } from './validate-dns';
 
 /**
  * The full validator of the runtime configuration. It walks the whole document, collects every problem
@@ -126,6 +127,7 @@ export const SCHEME_FIELDS: Readonly<Record<SecuritySchemeType, readonly string[
     'defaultLifetimeSeconds',
     'tokenEndpointTls',
     'allowInsecureLoopbackTokenUrl',
+    'tokenEndpointDns',
   ],
 };
 
@@ -527,6 +529,7 @@ class Checker {
     let backendUrl: URL | undefined;
     if (this.required(doc, 'backend', '')) backendUrl = this.backend(doc.backend);
     if (this.required(doc, 'security', '')) this.security(doc.security, backendUrl);
+    checkDnsSections(this, doc);
     if (doc.trustedSources !== undefined) this.trustedSources(doc.trustedSources);
     if (doc.forwarding !== undefined) {
       const f = this.object(doc.forwarding, 'forwarding', [
@@ -587,7 +590,7 @@ class Checker {
   }
 
   backend(value: unknown): URL | undefined {
-    const backend = this.object(value, 'backend', ['url', 'tls']);
+    const backend = this.object(value, 'backend', ['url', 'tls', 'dns']);
     if (!backend) return undefined;
     let url: URL | undefined;
     if (this.required(backend, 'url', 'backend')) {

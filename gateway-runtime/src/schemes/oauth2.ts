@@ -26,6 +26,7 @@ import {
 } from '../config/defaults';
 import type { SecurityScheme } from '../config/types';
 import { CredentialsUnavailableError } from '../core/errors';
+import { createBackendResolver } from '../io/resolver';
 import type { AuthScheme, BackendResponseInfo, SchemeContext, SentRequest } from './types';
 
 export type OAuth2SchemeConfig = Extract<SecurityScheme, { type: 'oauth2-client-credentials' }>;
@@ -100,6 +101,12 @@ export function createOAuth2Scheme(
   const unavailable = (why: string) =>
     new CredentialsUnavailableError(`no OAuth 2.0 token for the backend: token endpoint ${where} ${why}`);
 
+  const resolver =
+    ctx.tokenEndpointResolver ??
+    (config.tokenEndpointDns
+      ? createBackendResolver(config.tokenEndpointDns, { label: 'token endpoint', now })
+      : undefined);
+
   let cached: CachedToken | undefined;
   let inflight: Promise<CachedToken> | undefined;
   /** When a 401 last made the scheme drop its token and fetch another. */
@@ -123,6 +130,8 @@ export function createOAuth2Scheme(
           ...(config.tokenEndpointTls?.servername ? { servername: config.tokenEndpointTls.servername } : {}),
           // Verification is always on (the default); stated so no one "fixes" it away.
           rejectUnauthorized: true,
+          // The customer's DNS servers or pins resolve the name; TLS still verifies the name.
+          ...(resolver ? { lookup: resolver.lookup } : {}),
         },
         headersTimeout,
         bodyTimeout,

@@ -72,4 +72,9 @@ export interface SchemeContext {
   readonly now?: () => number;
   /** The configuration's timeouts: a scheme that calls out (the OAuth token endpoint) uses them. @default - the DEFAULT_* timeouts */
   readonly timeouts?: import('../config/types').TimeoutsConfig;
+  /**
+   * Resolves the token endpoint's name (OAuth 2.0).
+   * @default - a resolver over `security.tokenEndpointDns` when it is set; else the system resolver
+   */
+  readonly tokenEndpointResolver?: import('../io/resolver').BackendResolver;
 }
