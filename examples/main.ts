@@ -55,7 +55,11 @@ export class ExampleStack extends TerraformStack {
       customerName: 'acme',
       cidrBlock: '10.40.128.0/24',
       vpn: { attachment: 'vpn-gateway', customerGatewayIp: '85.214.10.20', onPremCidrs: ['172.20.0.0/16'] },
-      backend: { url: 'https://orders.acme.internal:8443/api' },
+      // Private names resolve through acme's own DNS servers, across acme's VPN.
+      backend: {
+        url: 'https://orders.acme.internal:8443/api',
+        dns: { servers: ['172.20.0.53', '172.20.8.53'] },
+      },
       security: BackendSecurity.digest({ credentials: SecretSource.fromWriteOnlyVariable({ version: 1 }) }),
     });
 
@@ -76,6 +80,8 @@ export class ExampleStack extends TerraformStack {
       },
       backend: {
         url: 'https://api.globex.internal/v2',
+        // Also resolves the token endpoint's name, login.globex.internal.
+        dns: { servers: ['192.168.50.53'] },
         additionalEgress: [{ cidr: '192.168.60.10/32', port: 443, description: 'globex token endpoint' }],
       },
       security: BackendSecurity.oauth2ClientCredentials({
@@ -101,7 +107,7 @@ export class ExampleStack extends TerraformStack {
         tunnel1: { insideCidr: '169.254.44.0/30' },
         tunnel2: { insideCidr: '169.254.44.4/30' },
       },
-      backend: { url: 'https://tps.initech.internal/reports' },
+      backend: { url: 'https://tps.initech.internal/reports', dns: { servers: ['10.77.0.53'] } },
       security: BackendSecurity.requestSigning({
         keyId: 'apicloud-gateway-2026',
         algorithm: 'hmac-sha256',

@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
 import { Construct } from 'constructs';
-import { TerraformOutput, Token, dependable } from 'cdktf';
+import { Annotations, TerraformOutput, Token, dependable } from 'cdktf';
 import type {
+  DnsConfig,
   ForwardingConfig,
   GatewayConfig,
   LimitsConfig,
@@ -14,6 +16,7 @@ import { InternalLoadBalancer, InternalLoadBalancerProps } from './load-balancer
 import { CustomerSubnets } from './network/customer-subnets';
 import type { GatewayPlatform } from './platform/gateway-platform';
 import { BackendSecurity } from './runtime/backend-security';
+import { checkLinkDns } from './runtime/dns-egress';
 import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runtime/gateway-function';
 import { BackendSecrets } from './secrets/backend-secrets';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
@@ -33,6 +36,14 @@ export interface BackendProps {
    * @default - none
    */
   readonly additionalEgress?: EgressDestination[];
+  /**
+   * How the backend's (and the OAuth token endpoint's) names are resolved: through the customer's own DNS
+   * servers across its link (`servers`, inside `vpn.onPremCidrs`, else `backend.cidrs`; UDP and TCP on
+   * their port are opened to exactly them), and/or fixed addresses (`pinned`, inside `backend.cidrs` or
+   * `additionalEgress`). Written into the runtime configuration as `backend.dns`; TLS still verifies the name.
+   * @default - the VPC's resolver, which does not know the customer's private names (a synth warning says so)
+   */
+  readonly dns?: DnsConfig;
 }
 
 /** Settings of the gateway runtime beyond the security scheme. */
@@ -108,6 +119,17 @@ export class CustomerBackendLink extends Construct {
     if (backendCidrs.length === 0) {
       problems.add('give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`');
     }
+    checkLinkDns(
+      problems,
+      props.backend.dns,
+      props.vpn
+        ? { prop: 'vpn.onPremCidrs', cidrs: props.vpn.onPremCidrs }
+        : { prop: 'backend.cidrs', cidrs: backendCidrs },
+      {
+        prop: `\`${props.backend.cidrs ? 'backend.cidrs' : 'vpn.onPremCidrs'}\` or \`backend.additionalEgress\``,
+        cidrs: [...backendCidrs, ...(props.backend.additionalEgress ?? []).map((e) => e.cidr)],
+      },
+    );
     // The URL itself is checked with the rest of the runtime configuration below.
     const backendPort = urlPort(props.backend.url) ?? 443;
     // Check the runtime configuration with the runtime's own validator before anything is created
@@ -130,6 +152,12 @@ export class CustomerBackendLink extends Construct {
 
     this.customerName = props.customerName;
     const { platform, customerName, accountId } = props;
+    const backendHost = Token.isUnresolved(props.backend.url) ? '' : new URL(props.backend.url).hostname;
+    if (!props.backend.dns && backendHost !== '' && isIP(backendHost.replace(/^\[|\]$/g, '')) === 0) {
+      Annotations.of(this).addWarning(
+        `backend.url's host ${backendHost} resolves through the VPC's resolver, which does not know the customer's private names (unless a Route 53 private hosted zone answers it): give \`backend.dns\` (the customer's DNS servers, or pinned addresses)`,
+      );
+    }
     this.subnets = new CustomerSubnets(this, 'Subnets', {
       platform,
       customerName,
@@ -226,6 +254,8 @@ export class CustomerBackendLink extends Construct {
           ? { trusted_sources: [...props.security.trustedSources.cidrs] }
           : {}),
         source_cidrs: this.subnets.subnets.map((s) => s.cidrBlock),
+        // The gateway's DNS queries (UDP and TCP) to the customer's servers: the firewall must admit them.
+        ...(props.backend.dns?.servers ? { dns_servers: [...props.backend.dns.servers] } : {}),
         secret_arns: Object.fromEntries(this.secrets.secrets.map((s) => [s.name, s.secretArn])),
         fill_after_deploy: this.secrets.secrets
           .filter((s) => s.source === 'fill-after-deploy')
@@ -247,7 +277,11 @@ function runtimeConfigOf(
   return {
     version: CONFIG_VERSION,
     name: props.customerName,
-    backend: { url: props.backend.url, ...(rendered.backendTls ? { tls: rendered.backendTls } : {}) },
+    backend: {
+      url: props.backend.url,
+      ...(rendered.backendTls ? { tls: rendered.backendTls } : {}),
+      ...(props.backend.dns ? { dns: props.backend.dns } : {}),
+    },
     security: rendered.security,
     ...(rendered.trustedSources ? { trustedSources: rendered.trustedSources } : {}),
     ...(runtime.forwarding ? { forwarding: runtime.forwarding } : {}),

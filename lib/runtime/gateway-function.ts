@@ -19,6 +19,7 @@ import { standardTags } from '../shared/names';
 import { urlPort } from '../shared/ports';
 import { Problems, checkAccountId, isUnresolved, show } from '../shared/validation';
 import { LOG_RETENTION_DAYS, isLogRetention } from '../shared/cloudwatch';
+import { checkDnsServersAreLiteral, dnsServersOf, openDnsEgress } from './dns-egress';
 import { CONFIG_ENV_VAR, FUNCTION_DEFAULTS, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './function-defaults';
 import { RuntimeBundle, bundleGatewayRuntime, prebuiltRuntimeBundle } from './runtime-bundle';
 
@@ -256,6 +257,9 @@ export class GatewayFunction extends Construct {
       });
     });
 
+    // The customer's DNS servers of the runtime configuration (backend.dns): UDP and TCP, to exactly them.
+    openDnsEgress(this, subnets, this.securityGroup.id, dnsServersOf(props.config));
+
     // The customer's network ACL starts closed: open the path to the interface endpoints (Secrets Manager)
     // in the platform VPC, and the replies. Backend traffic is opened by the VPN (or by the caller).
     platform.vpcCidrBlocks.forEach((cidr, index) => {
@@ -375,6 +379,7 @@ function validate(scope: Construct, props: GatewayFunctionProps): number {
     if (!(error instanceof ConfigError)) throw error;
     for (const p of error.problems) problems.add(`\`config.${p.path}\`: ${p.message}`);
   }
+  checkDnsServersAreLiteral(problems, 'config', props.config);
   // An invalid URL was reported above; 443 keeps the port checks below meaningful meanwhile.
   const port = urlPort(props.config.backend.url) ?? 443;
   const envBytes = Buffer.byteLength(JSON.stringify(props.config));

@@ -158,7 +158,11 @@ interface TunnelHandoff {
   readonly phase2_integrity: readonly string[];
   readonly phase2_dh_groups: readonly number[];
   readonly phase2_lifetime_seconds: number;
+  readonly rekey_margin_seconds: number;
+  readonly rekey_fuzz_percentage: number;
+  readonly replay_window_size: number;
   readonly dpd_timeout_seconds: number;
+  readonly dpd_timeout_action: string;
   readonly startup_action: string;
 }
 
@@ -396,7 +400,7 @@ export class SiteToSiteVpn extends Construct {
       tags: tags(`${customer}-vpn-down`),
     });
 
-    this.addOutputs(tunnels);
+    this.addOutputs(tunnels, props.customerGatewayIp, bgpAsn);
   }
 
   /** The customer's route table sends only the customer's on-premises ranges to the attachment point. */
@@ -490,7 +494,11 @@ export class SiteToSiteVpn extends Construct {
   }
 
   /** What the customer's network team needs: addresses, ASNs, IKE/IPsec parameters, where the keys are. */
-  private addOutputs(tunnels: readonly [TunnelOptionValues, TunnelOptionValues]): void {
+  private addOutputs(
+    tunnels: readonly [TunnelOptionValues, TunnelOptionValues],
+    customerGatewayIp: string,
+    bgpAsn: number,
+  ): void {
     const c = this.customerName;
     const conn = this.connection;
     const output = (id: string, name: string, value: unknown, description: string) =>
@@ -510,6 +518,12 @@ export class SiteToSiteVpn extends Construct {
         tunnel2: { aws: conn.tunnel2VgwInsideAddress, customer: conn.tunnel2CgwInsideAddress },
       },
       `Inside addresses of ${c}'s tunnels`,
+    );
+    output(
+      'CustomerGatewayOutput',
+      'customer_gateway',
+      { ip_address: customerGatewayIp, bgp_asn: bgpAsn },
+      `${c}'s VPN device as AWS knows it: its public address (its IKE identity) and BGP ASN`,
     );
     output('AwsSideAsnOutput', 'aws_side_asn', this.amazonSideAsn, `Amazon-side BGP ASN for ${c}`);
     output(
@@ -544,7 +558,11 @@ function handoff(t: TunnelOptionValues): TunnelHandoff {
     phase2_integrity: [...t.phase2IntegrityAlgorithms],
     phase2_dh_groups: [...t.phase2DhGroupNumbers],
     phase2_lifetime_seconds: t.phase2LifetimeSeconds,
+    rekey_margin_seconds: t.rekeyMarginTimeSeconds,
+    rekey_fuzz_percentage: t.rekeyFuzzPercentage,
+    replay_window_size: t.replayWindowSize,
     dpd_timeout_seconds: t.dpdTimeoutSeconds,
+    dpd_timeout_action: t.dpdTimeoutAction,
     startup_action: t.startupAction,
   };
 }

@@ -18,7 +18,13 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type {
+  ServerOptions as HttpServerOptions,
+  IncomingMessage,
+  RequestListener,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { BlockList, isIP, type Socket } from 'node:net';
 import { createSecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
@@ -267,7 +273,7 @@ export interface ConnectionClient {
 
 export interface InboundTls {
   /** Makes the HTTPS server (an `https.Server`; typed as the `http.Server` it extends at run time). */
-  createServer(listener: RequestListener): Server;
+  createServer(httpOptions: HttpServerOptions, listener: RequestListener): Server;
   /** The client of a connection; undefined without `clientCa` (no certificate is asked for). */
   clientOf(socket: Socket): ConnectionClient | undefined;
   /** Answers 403 CLIENT_NOT_ALLOWED, logs the identity and closes the connection. */
@@ -377,9 +383,10 @@ export async function loadInboundTls(tls: ServerTlsConfig, options: InboundOptio
     }));
 
   return {
-    createServer(listener) {
+    createServer(httpOptions, listener) {
       const https = createHttpsServer(
         {
+          ...httpOptions,
           ...current.options,
           // Explicit, so that nothing in the environment can admit a client without a valid certificate.
           requestCert: tls.clientCa !== undefined,

@@ -7,18 +7,27 @@
  * `server.tls.clientCa` only to clients with a certificate (server-tls.ts); beyond loopback it does not
  * start without one.
  */
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerOptions as HttpServerOptions,
+  ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import {
   DEFAULT_HEALTH_PATH,
   DEFAULT_SERVER_HOST,
+  DEFAULT_SERVER_HEADERS_TIMEOUT_MS,
+  DEFAULT_SERVER_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_SERVER_PORT,
+  DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
   DEFAULT_SHUTDOWN_GRACE_MS,
 } from '../config/defaults';
 import type { GatewayConfig } from '../config/types';
-import { toProblem } from '../core/errors';
+import { ClientAbortedError, toProblem } from '../core/errors';
 import { splitTarget } from '../core/url';
 import { createGateway, Gateway, GatewayDeps } from '../proxy';
 import { prepareInbound } from './server-tls';
@@ -47,6 +56,26 @@ export interface StandaloneServer {
   reloadTls(): Promise<boolean>;
 }
 
+/** How often Node checks the request and headers timeouts (its default, 30 s, lets a slow caller stay that much longer). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+/**
+ * The caller-facing timeouts from `server.*`: a caller that sends its headers or body slowly is
+ * answered 408 and disconnected (Node's own defaults would hold the connection for 300 s).
+ */
+export function callerTimeouts(config: GatewayConfig): HttpServerOptions {
+  const requestTimeout = config.server?.requestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS;
+  return {
+    requestTimeout,
+    headersTimeout: Math.min(
+      config.server?.headersTimeoutMs ?? DEFAULT_SERVER_HEADERS_TIMEOUT_MS,
+      requestTimeout,
+    ),
+    keepAliveTimeout: config.server?.keepAliveTimeoutMs ?? DEFAULT_SERVER_KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, requestTimeout),
+  };
+}
+
 export async function startServer(
   config: GatewayConfig,
   options: ServerOptions = {},
@@ -71,7 +100,11 @@ export async function startServer(
   const aborts = new Set<AbortController>();
   let idle: (() => void) | undefined;
 
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function onRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    expectsContinue = false,
+  ): Promise<void> {
     const client = inbound?.clientOf(req.socket);
     if (client && !client.allowed) return inbound?.refuse(req, res, client);
     const target = splitTarget(req.url ?? '/');
@@ -87,6 +120,9 @@ export async function startServer(
       if (!res.writableFinished) abort.abort(); // the caller went away: stop the backend request too
       aborts.delete(abort);
     });
+    // `Expect: 100-continue`: the interim answer only once the gateway wants the body, so a request
+    // refused on its headers (a declared length over the limit, a method, a source) never gets one.
+    let bodyWanted = !expectsContinue;
     const response = await gateway.handle({
       method: req.method ?? 'GET',
       path: target.path,
@@ -97,8 +133,14 @@ export async function startServer(
       protocol: inbound ? 'https' : 'http',
       ...(client ? { client: client.identity } : {}),
       signal: abort.signal,
+      onBodyWanted: () => {
+        if (!bodyWanted) res.writeContinue();
+        bodyWanted = true;
+      },
     });
-    if (draining) res.setHeader('connection', 'close');
+    // A body that was refused unread (413 on the declared length, or without 100 Continue) may still
+    // be on its way: the connection can not carry another request.
+    if (draining || !bodyWanted || response.status === 413) res.setHeader('connection', 'close');
     if (Buffer.isBuffer(response.body)) {
       res.writeHead(response.status, response.headers as Record<string, string | string[]>);
       res.end(response.body);
@@ -128,31 +170,47 @@ export async function startServer(
     res.writeHead(response.status, response.headers as Record<string, string | string[]>);
     try {
       while (!next.done) {
-        if (!res.write(next.value)) await once(res, 'drain');
+        if (!res.write(next.value)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (res.destroyed) throw new ClientAbortedError('the caller went away during the response');
         next = await chunks.next();
       }
       res.end();
     } catch (error) {
       // Headers are gone already: the only honest signal left is to cut the connection.
-      gateway.logger.log('error', 'response stream aborted', {
-        requestId: response.requestId,
-        error: toProblem(error).code,
-      });
+      if (error instanceof ClientAbortedError || (abort.signal.aborted && !draining)) {
+        // The caller hung up: not a gateway or backend fault.
+        gateway.logger.log('info', 'response aborted by the caller', {
+          requestId: response.requestId,
+          error: 'CLIENT_ABORTED',
+        });
+      } else {
+        gateway.logger.log('error', 'response stream aborted', {
+          requestId: response.requestId,
+          error: toProblem(error).code,
+        });
+      }
+      chunks.return?.(undefined).catch(() => undefined);
       res.destroy();
     }
   }
 
-  const server = (inbound?.createServer ?? createServer)((req, res) => {
+  const accept = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
     inFlight += 1;
     res.on('close', () => {
       inFlight -= 1;
       if (inFlight === 0) idle?.();
     });
-    onRequest(req, res).catch(() => {
+    onRequest(req, res, expectsContinue).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
       res.destroy();
     });
-  });
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse) => accept(req, res, false);
+  // The caller timeouts and the 100-continue handling hold for HTTPS callers as for HTTP ones.
+  const server = inbound
+    ? inbound.createServer(callerTimeouts(config), listener)
+    : createServer(callerTimeouts(config), listener);
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => accept(req, res, true));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,7 +1,15 @@
 import { isIP } from 'node:net';
 import { ConfigError } from '../core/errors';
 import { CONFIG_VERSION, GatewayConfig, SecuritySchemeType } from './types';
-import { DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS, DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS } from './defaults';
+import { schemeHeaderProblem } from '../core/headers';
+import {
+  DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS,
+  DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS,
+  DEFAULT_SERVER_HEADERS_TIMEOUT_MS,
+  DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
+  NEVER_FORWARDED_METHODS,
+} from './defaults';
+import { checkDnsSections } from './validate-dns';
 
 /**
  * The full validator of the runtime configuration. It walks the whole document, collects every problem
@@ -125,6 +133,8 @@ export const SCHEME_FIELDS: Readonly<Record<SecuritySchemeType, readonly string[
     'expiryMarginSeconds',
     'defaultLifetimeSeconds',
     'tokenEndpointTls',
+    'allowInsecureLoopbackTokenUrl',
+    'tokenEndpointDns',
   ],
 };
 
@@ -133,19 +143,6 @@ export const SECURITY_SCHEME_TYPES = Object.keys(SCHEME_FIELDS) as readonly Secu
 
 /** RFC 9110 §5.6.2 token: the syntax of a header name. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Header names a scheme may not set: framing, routing and hop-by-hop headers belong to the proxy. */
-const RESERVED_HEADERS = new Set([
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'upgrade',
-  'cookie',
-]);
 /** Pseudo-headers of draft-cavage-10 that this runtime does not produce. */
 const UNSUPPORTED_PSEUDO_HEADERS = new Set(['(created)', '(expires)', '(algorithm)', '(keyid)']);
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
@@ -173,6 +170,18 @@ const OAUTH_RESERVED_PARAMS: Readonly<Record<string, string>> = {
 
 type Obj = Record<string, unknown>;
 type Problem = { path: string; message: string };
+
+/** A loopback host of a URL (`URL.hostname`: IPv6 in brackets). */
+const isLoopbackHost = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+
+/**
+ * The text of a URL that did not parse, for a message: not shown when it holds an `@` (it may carry
+ * `user:password@`), else shortened.
+ */
+export function showUnparsedUrl(value: string): string {
+  return value.includes('@') ? '(not shown: it contains "@" and may hold credentials)' : show(value);
+}
 
 const show = (value: unknown): string => {
   if (value === undefined) return 'nothing';
@@ -342,10 +351,11 @@ class Checker {
     return true;
   }
 
+  /** `secret`: the value may be a secret pasted in the wrong field, and is never shown. */
   string(
     value: unknown,
     path: string,
-    rules: { maxLength?: number; pattern?: RegExp; rule?: string } = {},
+    rules: { maxLength?: number; pattern?: RegExp; rule?: string; secret?: boolean } = {},
   ): value is string {
     if (typeof value !== 'string') {
       this.add(path, `must be a string, got ${typeName(value)}`);
@@ -362,18 +372,20 @@ class Checker {
       return false;
     }
     if (rules.pattern && !rules.pattern.test(value)) {
-      this.add(path, `${show(value)} ${rules.rule ?? 'has an invalid format'}`);
+      const rule = rules.rule ?? 'has an invalid format';
+      this.add(path, rules.secret ? `${rule} (the value is not shown)` : `${show(value)} ${rule}`);
       return false;
     }
     return true;
   }
 
   /** Text that may end up in a header value or a log line: no control characters. */
-  text(value: unknown, path: string, maxLength = 1024): value is string {
+  text(value: unknown, path: string, maxLength = 1024, secret = false): value is string {
     return this.string(value, path, {
       maxLength,
       pattern: PRINTABLE,
       rule: 'must not contain control characters (CR, LF, ...)',
+      secret,
     });
   }
 
@@ -425,7 +437,7 @@ class Checker {
     try {
       url = new URL(value);
     } catch {
-      this.add(path, `${show(value)} is not an absolute URL`);
+      this.add(path, `${showUnparsedUrl(value)} is not an absolute URL`);
       return undefined;
     }
     const problems: string[] = [];
@@ -479,10 +491,14 @@ class Checker {
     if (ref.jsonKey !== undefined) this.text(ref.jsonKey, join(path, 'jsonKey'), 256);
   }
 
+  /**
+   * An inline value (a user name) or a reference. The inline value is never shown: a password pasted
+   * into `username` must not end up in a message (and so in CI logs).
+   */
   stringOrSecret(value: unknown, path: string, inline?: { pattern: RegExp; rule: string }): void {
     if (typeof value === 'string') {
-      if (this.text(value, path, 256) && inline && !inline.pattern.test(value)) {
-        this.add(path, `${show(value)} ${inline.rule}`);
+      if (this.text(value, path, 256, true) && inline && !inline.pattern.test(value)) {
+        this.add(path, `${inline.rule} (the value is not shown)`);
       }
       return;
     }
@@ -499,8 +515,9 @@ class Checker {
     ) {
       return false;
     }
-    if (RESERVED_HEADERS.has(value.toLowerCase())) {
-      this.add(path, `${show(value)} is managed by the proxy and can not be set by a scheme`);
+    const problem = schemeHeaderProblem(value);
+    if (problem) {
+      this.add(path, `${show(value)} can not carry a credential: it ${problem}`);
       return false;
     }
     return true;
@@ -522,13 +539,19 @@ class Checker {
     let backendUrl: URL | undefined;
     if (this.required(doc, 'backend', '')) backendUrl = this.backend(doc.backend);
     if (this.required(doc, 'security', '')) this.security(doc.security, backendUrl);
+    checkDnsSections(this, doc);
     if (doc.trustedSources !== undefined) this.trustedSources(doc.trustedSources);
     if (doc.forwarding !== undefined) {
-      const f = this.object(doc.forwarding, 'forwarding', ['forwardAuthorization', 'forwardCookies']);
+      const f = this.object(doc.forwarding, 'forwarding', [
+        'forwardAuthorization',
+        'forwardCookies',
+        'allowedMethods',
+      ]);
       if (f) {
         for (const key of ['forwardAuthorization', 'forwardCookies']) {
           if (f[key] !== undefined) this.boolean(f[key], join('forwarding', key));
         }
+        if (f.allowedMethods !== undefined) this.methods(f.allowedMethods, 'forwarding.allowedMethods');
       }
     }
     if (doc.timeouts !== undefined) {
@@ -541,9 +564,12 @@ class Checker {
     }
     if (doc.limits !== undefined) {
       const keys = ['maxRequestBodyBytes', 'maxResponseBodyBytes', 'maxReplayBodyBytes'];
-      const l = this.object(doc.limits, 'limits', keys);
+      const l = this.object(doc.limits, 'limits', [...keys, 'maxBackendConnections']);
       if (l) {
         for (const key of keys) if (l[key] !== undefined) this.integer(l[key], join('limits', key), 1);
+        if (l.maxBackendConnections !== undefined) {
+          this.integer(l.maxBackendConnections, 'limits.maxBackendConnections', 1, 65_536);
+        }
       }
     }
     if (doc.server !== undefined) this.server(doc.server);
@@ -552,8 +578,29 @@ class Checker {
     }
   }
 
+  methods(value: unknown, path: string): void {
+    if (!this.array(value, path, 1)) return;
+    const seen = new Set<unknown>();
+    value.forEach((method, i) => {
+      const itemPath = join(path, i);
+      if (seen.has(method)) this.add(itemPath, `${show(method)} is listed twice`);
+      seen.add(method);
+      if (!this.string(method, itemPath, { maxLength: 32, pattern: TOKEN, rule: 'is not a method name' })) {
+        return;
+      }
+      if (NEVER_FORWARDED_METHODS.has(method.toUpperCase())) {
+        this.add(
+          itemPath,
+          `${show(method)} is never forwarded (TRACE and TRACK echo the request with the gateway's credentials, CONNECT opens a tunnel)`,
+        );
+      } else if (method !== method.toUpperCase()) {
+        this.add(itemPath, `${show(method)} must be upper case (use ${show(method.toUpperCase())})`);
+      }
+    });
+  }
+
   backend(value: unknown): URL | undefined {
-    const backend = this.object(value, 'backend', ['url', 'tls']);
+    const backend = this.object(value, 'backend', ['url', 'tls', 'dns']);
     if (!backend) return undefined;
     let url: URL | undefined;
     if (this.required(backend, 'url', 'backend')) {
@@ -703,10 +750,27 @@ class Checker {
 
   oauth2(s: Obj, backendUrl: URL | undefined): void {
     const path = 'security';
+    const insecureLoopback = s.allowInsecureLoopbackTokenUrl;
+    if (insecureLoopback !== undefined) {
+      this.boolean(insecureLoopback, 'security.allowInsecureLoopbackTokenUrl');
+    }
     if (this.required(s, 'tokenUrl', path)) {
       const url = this.url(s.tokenUrl, 'security.tokenUrl', { allowQuery: true });
       if (url && backendUrl && url.origin === backendUrl.origin && url.pathname === backendUrl.pathname) {
         this.add('security.tokenUrl', 'must not be the backend URL itself');
+      }
+      if (url?.protocol === 'http:') {
+        if (insecureLoopback !== true) {
+          this.add(
+            'security.tokenUrl',
+            `${show(url.origin)} must use https:// (the client secret is sent to it); for a test token server on loopback set "allowInsecureLoopbackTokenUrl": true`,
+          );
+        } else if (!isLoopbackHost(url.hostname)) {
+          this.add(
+            'security.tokenUrl',
+            `${show(url.origin)} must use https://: allowInsecureLoopbackTokenUrl admits http:// only on a loopback host (127.0.0.0/8, ::1, localhost)`,
+          );
+        }
       }
     }
     if (this.required(s, 'clientId', path)) this.text(s.clientId, 'security.clientId', 1024);
@@ -779,6 +843,7 @@ class Checker {
 
   server(value: unknown): void {
     const path = 'server';
+    const timeouts = ['requestTimeoutMs', 'headersTimeoutMs', 'keepAliveTimeoutMs'];
     const srv = this.object(value, path, [
       'host',
       'port',
@@ -786,8 +851,22 @@ class Checker {
       'shutdownGraceMs',
       'tls',
       'unauthenticatedReason',
+      ...timeouts,
     ]);
     if (!srv) return;
+    const ok = timeouts.map(
+      (key) => srv[key] === undefined || this.integer(srv[key], join(path, key), 1, MAX_TIMEOUT_MS),
+    );
+    if (ok.every(Boolean)) {
+      const request = (srv.requestTimeoutMs as number | undefined) ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS;
+      const headers = (srv.headersTimeoutMs as number | undefined) ?? DEFAULT_SERVER_HEADERS_TIMEOUT_MS;
+      if (headers > request) {
+        this.add(
+          'server.headersTimeoutMs',
+          `must not be more than server.requestTimeoutMs (${headers} > ${request}): the headers are part of the request`,
+        );
+      }
+    }
     if (srv.host !== undefined && this.string(srv.host, 'server.host', { maxLength: 253 })) {
       if (isIP(srv.host) === 0 && !HOSTNAME.test(srv.host)) {
         this.add('server.host', `${show(srv.host)} is not an IP address or host name`);

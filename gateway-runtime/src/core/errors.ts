@@ -38,6 +38,23 @@ export class BadRequestError extends defineError('BAD_REQUEST', 400, 'Bad reques
 export class PathRejectedError extends defineError('PATH_REJECTED', 400, 'Request path rejected') {
   public override readonly name = 'PathRejectedError';
 }
+export class MethodNotAllowedError extends defineError('METHOD_NOT_ALLOWED', 405, 'Method not allowed') {
+  public override readonly name = 'MethodNotAllowedError';
+  constructor(
+    message: string,
+    /** The methods that are forwarded (the `Allow` header of the answer). */
+    public readonly allowed: readonly string[],
+  ) {
+    super(message);
+  }
+}
+/**
+ * The caller went away (hung up, or stopped sending its body) before the answer. Nobody reads the
+ * answer; it is logged as aborted and never counted as a gateway or backend fault. 499 as nginx logs it.
+ */
+export class ClientAbortedError extends defineError('CLIENT_ABORTED', 499, 'Client closed the request') {
+  public override readonly name = 'ClientAbortedError';
+}
 export class SourceDeniedError extends defineError('SOURCE_DENIED', 403, 'Source address not allowed') {
   public override readonly name = 'SourceDeniedError';
 }
@@ -62,6 +79,10 @@ export class ReplayBodyTooLargeError extends defineError(
 }
 export class BackendUnreachableError extends defineError('BACKEND_UNREACHABLE', 502, 'Backend unreachable') {
   public override readonly name = 'BackendUnreachableError';
+}
+/** The backend's (or the token endpoint's) name did not resolve through the configured DNS servers or pins. */
+export class BackendDnsError extends defineError('BACKEND_DNS', 502, 'Backend name not resolved') {
+  public override readonly name = 'BackendDnsError';
 }
 export class BackendTlsError extends defineError('BACKEND_TLS', 502, 'Backend TLS verification failed') {
   public override readonly name = 'BackendTlsError';

@@ -4,11 +4,14 @@ import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_BACKEND_CONNECTIONS,
   DEFAULT_MAX_RESPONSE_BODY_BYTES,
 } from '../config/defaults';
 import type { GatewayConfig } from '../config/types';
 import { BackendUnreachableError, GatewayError } from '../core/errors';
 import { warningsToStderr, type LogSink, type SecretResolver } from '../secrets/types';
+import { createBackendResolver, type BackendResolver } from './resolver';
+import { guardSocket } from './socket-guard';
 import { buildTlsMaterial, checkPins, resolveTlsSecrets, type TlsMaterial } from './tls';
 
 /**
@@ -45,6 +48,11 @@ export interface BackendDispatchersOptions {
   readonly log?: LogSink;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Resolves the backend's name (the connector's `lookup`; TLS still verifies the name).
+   * @default - a resolver over `backend.dns` when it is set; else the system resolver
+   */
+  readonly resolver?: BackendResolver;
 }
 
 interface ActivePool {
@@ -130,6 +138,9 @@ export function createBackendDispatchers(
   checkPins(tls?.pinnedSpkiSha256);
   const log = options.log ?? warningsToStderr;
   const now = options.now ?? Date.now;
+  const resolver =
+    options.resolver ??
+    (config.backend.dns ? createBackendResolver(config.backend.dns, { log, now }) : undefined);
 
   let active: ActivePool | undefined;
   let closed = false;
@@ -174,16 +185,21 @@ export function createBackendDispatchers(
     const connector = buildConnector({
       timeout: config.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       ...material.connect,
+      ...(resolver ? { lookup: resolver.lookup } : {}),
     });
     const agent = new Agent({
       // undici takes the TLS server name from a request's Host header when one is set; here it is always
       // the configured servername, else the URL's host, so a Host header can never choose the name the
       // backend's certificate is verified against.
       connect: (connectOptions, callback) =>
-        connector({ ...connectOptions, servername: tls?.servername }, callback),
+        connector({ ...connectOptions, servername: tls?.servername }, (error, socket) =>
+          error ? callback(error, null) : callback(null, guardSocket(socket!)),
+        ),
       headersTimeout: config.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
       bodyTimeout: config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS,
       keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+      // Bounded: a crowd of slow callers queues here instead of opening a connection each.
+      connections: config.limits?.maxBackendConnections ?? DEFAULT_MAX_BACKEND_CONNECTIONS,
       maxResponseSize: config.limits?.maxResponseBodyBytes ?? DEFAULT_MAX_RESPONSE_BODY_BYTES,
     });
     // Connection events of every pool are re-emitted by the dispatcher `get()` returns (metrics, tests).

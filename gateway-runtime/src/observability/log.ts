@@ -26,6 +26,8 @@ export interface LogFields {
   readonly certificate?: { readonly serial: string; readonly validTo: string; readonly daysToExpiry: number };
   /** How many similar lines were left out since the previous one (rate-limited warnings). */
   readonly suppressed?: number;
+  /** The name of a malformed field of an input (e.g. a Lambda event's `httpMethod`), never its value. */
+  readonly field?: string;
 }
 
 /** What is logged of a client certificate: names, serial and key hash; all public. */
@@ -56,6 +58,7 @@ const FIELD_NAMES: ReadonlyArray<keyof LogFields> = [
   'client',
   'certificate',
   'suppressed',
+  'field',
 ];
 
 export type LineSink = (line: string) => void;
