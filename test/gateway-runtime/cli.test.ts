@@ -1,4 +1,7 @@
-/** The CLI as users run it: a child process (tsx), its exit codes, stderr, and a served request. */
+/**
+ * The CLI as users run it: a child process, its exit codes, stderr, and a served request. The sources run
+ * in one node process (`--require tsx/cjs`), so signals reach the CLI itself, not a wrapper that relays them.
+ */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,11 +13,10 @@ import { httpCall, secretFiles } from './fixtures/harness';
 jest.setTimeout(60_000);
 
 const ROOT = resolve(__dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const CLI = join(ROOT, 'gateway-runtime/src/cli.ts');
 
 function runCli(args: string[]) {
-  const child = spawn(TSX, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
