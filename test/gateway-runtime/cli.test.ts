@@ -1,4 +1,7 @@
-/** The CLI as users run it: a child process (tsx), its exit codes, stderr, and a served request. */
+/**
+ * The CLI as users run it: a child process, its exit codes, stderr, and a served request. The sources run
+ * in one node process (`--require tsx/cjs`), so signals reach the CLI itself, not a wrapper that relays them.
+ */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,13 +15,13 @@ import { httpCall, secretFiles } from './fixtures/harness';
 jest.setTimeout(60_000);
 
 const ROOT = resolve(__dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const CLI = join(ROOT, 'gateway-runtime/src/cli.ts');
 
-/** `direct`: one node process (`node --import tsx`), so that signals tsx does not relay (SIGHUP) reach it. */
-function runCli(args: string[], direct = false) {
-  const [command, prefix] = direct ? [process.execPath, ['--import', 'tsx']] : [TSX, []];
-  const child = spawn(command, [...prefix, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function runCli(args: string[]) {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', CLI, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -210,7 +213,19 @@ describe('gateway-runtime CLI: the inbound side', () => {
     // Only a loopback interface exists in the new namespace: 0.0.0.0 reaches nothing beyond this test.
     const child = spawn(
       UNSHARE,
-      ['--net', 'sh', '-c', `${IP} link set lo up && exec "$0" "$@"`, TSX, CLI, 'serve', '--config', file],
+      [
+        '--net',
+        'sh',
+        '-c',
+        `${IP} link set lo up && exec "$0" "$@"`,
+        process.execPath,
+        '--require',
+        'tsx/cjs',
+        CLI,
+        'serve',
+        '--config',
+        file,
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -258,7 +273,7 @@ describe('gateway-runtime CLI: the inbound side', () => {
         },
       }),
     );
-    const cli = runCli(['serve', '--config', file], true);
+    const cli = runCli(['serve', '--config', file]);
     const curl = (...args: string[]) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
         const c = spawn(CURL, ['-sS', '--cacert', serverCa.certFile, ...args], {
