@@ -1,0 +1,567 @@
+/**
+ * The runtime's speed beside nginx and haproxy, measured in one run on this machine (a benchmark, not
+ * a test; the CI does not run it):
+ *
+ *   npm run bench                       # BENCH_SECONDS=4 BENCH_ROUNDS=3 BENCH_CONNECTIONS=32 by default
+ *   BENCH_CPU_PROF=/tmp/prof npm run bench   # also writes a .cpuprofile per standalone server
+ *   BENCH_ONLY=nginx,basic npm run bench     # only these rows (names as in the table)
+ *
+ * One nginx backend answers 1 KiB (plain HTTP, TLS, and TLS with a required client certificate; a
+ * Digest challenge on /digest/ without credentials; an OAuth token endpoint). In front of it, each
+ * adding a Basic Authorization header with upstream keep-alive and one worker: nginx, haproxy, a
+ * 15-line Node proxy on undici Pool.request, and the standalone server (the single-file bundle, as the
+ * DMZ runs it) once per scheme, logging every request to a file. wrk (-t1) drives each in turn,
+ * round after round, so the ratios compare runs made under the same machine load. A run with a
+ * non-2xx answer prints no ratio. Then the Lambda figures: bundle bytes, module load time against a
+ * bare `node` (medians over process starts), and the handler's own time per ALB event.
+ *
+ * Needs nginx, haproxy, wrk and openssl (.ci/apt-packages).
+ */
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { build } from 'esbuild';
+import { Pool, request } from 'undici';
+import {
+  runtimeBuildOptions,
+  RUNTIME_EXTERNALS,
+  standaloneBuildOptions,
+} from '../lib/runtime/runtime-bundle';
+import type { AlbEvent } from '../gateway-runtime/src/adapters/lambda';
+import { TestPki } from '../test/support/pki';
+import { requireTool } from '../test/support/tools';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const STARTS = Number(process.env.BENCH_STARTS ?? 15);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+
+const WRK = requireTool('/usr/bin/wrk', 'wrk');
+const NGINX = requireTool('/usr/sbin/nginx', 'nginx');
+const HAPROXY = requireTool('/usr/sbin/haproxy', 'haproxy');
+
+const USER = 'bench';
+const PASSWORD = 'bench-password';
+const BASIC = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+const BODY = 'x'.repeat(1024);
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+const children: ChildProcess[] = [];
+let port = 20000 + Math.floor(Math.random() * 20000);
+const nextPort = () => port++;
+
+function startChild(name: string, command: string, args: readonly string[], logFile?: string): ChildProcess {
+  const out = logFile ? openSync(logFile, 'a') : 'ignore';
+  const child = spawn(command, [...args], { stdio: ['ignore', out, 'inherit'], cwd: dir });
+  if (typeof out === 'number') closeSync(out);
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`${name} exited (${code ?? signal})`);
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitFor(url: string, init: { dispatcher?: Pool } = {}): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const response = await request(url, init);
+      await response.body.dump();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+interface Target {
+  readonly name: string;
+  readonly what: string;
+  readonly url: string;
+  /** Lines the target logs, for the check that every request was logged. */
+  readonly log?: string;
+  /** The row this one is compared with (default: nginx). */
+  readonly versus?: string;
+}
+
+interface Run {
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly requests: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+const ms = (value: string, unit: string) =>
+  Number(value) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[unit];
+
+function parseWrk(output: string): Run {
+  const latency = (p: string) => {
+    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(output);
+    if (!m) throw new Error(`wrk printed no ${p}% latency:\n${output}`);
+    return ms(m[1], m[2]);
+  };
+  const perSecond = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  const requests = /(\d+) requests in/.exec(output);
+  if (!perSecond || !requests) throw new Error(`unexpected wrk output:\n${output}`);
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  return {
+    perSecond: Number(perSecond[1]),
+    p50: latency('50'),
+    p99: latency('99'),
+    requests: Number(requests[1]),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
+    errors: errors ? errors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
+  };
+}
+
+function wrk(url: string, seconds: number): Run {
+  const output = execFileSync(
+    WRK,
+    ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-H', 'X-Bench: 1', url],
+    { encoding: 'utf8' },
+  );
+  return parseWrk(output);
+}
+
+function nginxBackend(pki: { server: string; serverKey: string; ca: string }) {
+  const ports = { http: nextPort(), tls: nextPort(), mtls: nextPort() };
+  const common = `
+    access_log off;
+    keepalive_requests 1000000;
+    location / { default_type text/plain; return 200 '${BODY}'; }
+    location /digest/ {
+      if ($http_authorization !~ "^Digest ") {
+        add_header WWW-Authenticate 'Digest realm="bench", nonce="0123456789abcdef", qop="auth", algorithm=MD5' always;
+        return 401;
+      }
+      default_type text/plain; return 200 '${BODY}';
+    }
+    location = /oauth/token {
+      default_type application/json;
+      return 200 '{"access_token":"bench-access-token","token_type":"Bearer","expires_in":3600}';
+    }`;
+  const tls = `ssl_certificate ${pki.server}; ssl_certificate_key ${pki.serverKey};`;
+  writeFileSync(
+    join(dir, 'backend.conf'),
+    `daemon off; worker_processes 1; pid ${dir}/backend.pid; error_log ${dir}/backend-error.log;
+events { worker_connections 4096; }
+http {
+  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  server { listen 127.0.0.1:${ports.http}; ${common} }
+  server { listen 127.0.0.1:${ports.tls} ssl; ${tls} ${common} }
+  server { listen 127.0.0.1:${ports.mtls} ssl; ${tls} ssl_client_certificate ${pki.ca}; ssl_verify_client on; ${common} }
+}
+`,
+  );
+  startChild('nginx backend', NGINX, ['-p', dir, '-c', join(dir, 'backend.conf')]);
+  return ports;
+}
+
+function nginxProxy(backend: number): number {
+  const listen = nextPort();
+  writeFileSync(
+    join(dir, 'proxy.conf'),
+    `daemon off; worker_processes 1; pid ${dir}/proxy.pid; error_log ${dir}/proxy-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  upstream backend { server 127.0.0.1:${backend}; keepalive 64; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:${listen};
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Authorization "${BASIC}";
+    }
+  }
+}
+`,
+  );
+  startChild('nginx proxy', NGINX, ['-p', dir, '-c', join(dir, 'proxy.conf')]);
+  return listen;
+}
+
+function haproxy(backend: number): number {
+  const listen = nextPort();
+  writeFileSync(
+    join(dir, 'haproxy.cfg'),
+    `global
+  nbthread 1
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+frontend in
+  bind 127.0.0.1:${listen}
+  http-request set-header Authorization "${BASIC}"
+  default_backend out
+backend out
+  server b 127.0.0.1:${backend}
+`,
+  );
+  startChild('haproxy', HAPROXY, ['-db', '-f', join(dir, 'haproxy.cfg')]);
+  return listen;
+}
+
+/** The Node baseline: a proxy on undici Pool.request, nothing else (no checks, no logs). */
+function nodeBaseline(backend: number): number {
+  const listen = nextPort();
+  const undici = require.resolve('undici');
+  writeFileSync(
+    join(dir, 'baseline.js'),
+    `const { createServer } = require('node:http');
+const { Pool } = require(${JSON.stringify(undici)});
+const pool = new Pool('http://127.0.0.1:${backend}', { connections: 64 });
+createServer(async (req, res) => {
+  try {
+    const headers = { ...req.headers, authorization: ${JSON.stringify(BASIC)} };
+    delete headers.connection;
+    const r = await pool.request({ path: req.url, method: req.method, headers, body: req.method === 'GET' ? null : req });
+    const out = { ...r.headers }; delete out.connection; delete out['keep-alive'];
+    res.writeHead(r.statusCode, out);
+    for await (const chunk of r.body) res.write(chunk);
+    res.end();
+  } catch { res.statusCode = 502; res.end(); }
+}).listen(${listen}, '127.0.0.1');
+`,
+  );
+  startChild('node baseline', process.execPath, [join(dir, 'baseline.js')]);
+  return listen;
+}
+
+function gateway(name: string, bundle: string, config: Record<string, unknown>): Target & { port: number } {
+  const listen = nextPort();
+  const file = join(dir, `${name}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({ version: 1, name, server: { host: '127.0.0.1', port: listen }, ...config }),
+  );
+  const log = join(dir, `${name}.log`);
+  const prof = CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
+  startChild(`gateway ${name}`, process.execPath, [...prof, bundle, 'serve', '--config', file], log);
+  return { name, what: '', url: `http://127.0.0.1:${listen}/`, log, port: listen };
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+function countLines(file: string): { requests: number; metrics: number } {
+  let requests = 0;
+  let metrics = 0;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    if (entry.msg === 'request proxied') requests += 1;
+    const latency = entry.Latency;
+    if ('_aws' in entry) metrics += Array.isArray(latency) ? (entry.Requests as number) : 1;
+  }
+  return { requests, metrics };
+}
+
+let stopping = false;
+async function stopAll(): Promise<void> {
+  stopping = true;
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolveExit) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolveExit();
+          child.once('exit', () => resolveExit());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+async function lambdaFigures(backend: number): Promise<string[]> {
+  const out: string[] = [];
+  const file = join(dir, 'lambda', 'index.js');
+  await build({ ...runtimeBuildOptions(RUNTIME_EXTERNALS), outfile: file });
+  const bytes = statSync(file).size;
+  out.push(`Lambda bundle: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB), @aws-sdk/* external`);
+  const bare: number[] = [];
+  const loaded: number[] = [];
+  const time = (args: string[]) => {
+    const t = performance.now();
+    execFileSync(process.execPath, args, { stdio: 'ignore' });
+    return performance.now() - t;
+  };
+  for (let i = 0; i < STARTS; i++) {
+    bare.push(time(['-e', '0']));
+    loaded.push(time(['-e', `require(${JSON.stringify(file)})`]));
+  }
+  out.push(
+    `module load (whole process, median of ${STARTS}): bare node ${median(bare).toFixed(1)} ms, ` +
+      `with the bundle ${median(loaded).toFixed(1)} ms: +${(median(loaded) - median(bare)).toFixed(1)} ms`,
+  );
+
+  // The handler's own time per ALB event: the handler's time minus a plain undici request's (the
+  // backend round trip), interleaved one by one against the same backend.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createLambdaHandler } = require(file) as typeof import('../gateway-runtime/src/adapters/lambda');
+  const devNull = openSync('/dev/null', 'w');
+  const handler = createLambdaHandler({
+    configJson: JSON.stringify({
+      version: 1,
+      name: 'lambda-bench',
+      backend: { url: `http://127.0.0.1:${backend}/` },
+      security: { type: 'basic', username: USER, password: { file: join(dir, 'password') } },
+    }),
+    deps: { logSink: (line) => writeSync(devNull, `${line}\n`) },
+  });
+  const pool = new Pool(`http://127.0.0.1:${backend}`, { connections: 1 });
+  const event: AlbEvent = {
+    requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/b/1' } },
+    httpMethod: 'GET',
+    path: '/orders/42',
+    queryStringParameters: { page: '1' },
+    headers: {
+      host: 'gw.internal',
+      'x-forwarded-for': '10.0.0.1',
+      'x-forwarded-proto': 'https',
+      'user-agent': 'bench',
+      accept: 'application/json',
+    },
+    body: '',
+    isBase64Encoded: false,
+  };
+  const context = { awsRequestId: 'r', getRemainingTimeInMillis: () => 30_000 };
+  const viaHandler: number[] = [];
+  const direct: number[] = [];
+  for (let i = 0; i < EVENTS; i++) {
+    let t = performance.now();
+    const result = await handler(event, { ...context, awsRequestId: `r${i}` });
+    viaHandler.push(performance.now() - t);
+    if (result.statusCode !== 200) throw new Error(`the handler answered ${result.statusCode}`);
+    t = performance.now();
+    const response = await pool.request({
+      path: '/orders/42?page=1',
+      method: 'GET',
+      headers: { authorization: BASIC },
+    });
+    await response.body.text();
+    direct.push(performance.now() - t);
+  }
+  await pool.close();
+  closeSync(devNull);
+  const skip = Math.floor(EVENTS / 10); // warm-up
+  const h = median(viaHandler.slice(skip));
+  const d = median(direct.slice(skip));
+  out.push(
+    `handler per ALB event (median of ${EVENTS - skip}): ${h.toFixed(3)} ms, backend round trip ` +
+      `${d.toFixed(3)} ms: overhead ${(h - d).toFixed(3)} ms`,
+  );
+  return out;
+}
+
+async function main(): Promise<void> {
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), load average ${load}`);
+  const pkiTool = await TestPki.create();
+  const ca = await pkiTool.ca('bench-ca');
+  const server = await pkiTool.issue('backend', ca, {
+    cn: 'localhost',
+    sans: ['IP:127.0.0.1'],
+    usage: 'server',
+  });
+  const client = await pkiTool.issue('gateway', ca, { cn: 'gateway', usage: 'client' });
+  writeFileSync(join(dir, 'password'), PASSWORD);
+  writeFileSync(join(dir, 'token'), 'bench-static-token');
+  writeFileSync(join(dir, 'hmac'), 'bench-hmac-key-0123456789abcdef');
+  writeFileSync(join(dir, 'client-secret'), 'bench-client-secret');
+
+  const bundle = join(dir, 'gateway-runtime.js');
+  // Profiles read better without minified names.
+  await build({ ...standaloneBuildOptions(), outfile: bundle, ...(CPU_PROF ? { minify: false } : {}) });
+
+  const ports = nginxBackend({ server: server.certFile, serverKey: server.keyFile, ca: ca.certFile });
+  const http = `http://127.0.0.1:${ports.http}`;
+  const password = { file: join(dir, 'password') };
+  const tlsBackend = (p: number, withClient: boolean) => ({
+    url: `https://127.0.0.1:${p}/`,
+    tls: {
+      ca: { file: ca.certFile },
+      servername: 'localhost',
+      ...(withClient
+        ? { clientCertificate: { cert: { file: client.certFile }, key: { file: client.keyFile } } }
+        : {}),
+    },
+  });
+  const targets: Target[] = [
+    { name: 'direct', what: 'direct to the backend', url: `${http}/` },
+    {
+      name: 'nginx',
+      what: `nginx ${NGINX_VERSION()} (upstream keep-alive)`,
+      url: `http://127.0.0.1:${nginxProxy(ports.http)}/`,
+    },
+    { name: 'haproxy', what: 'haproxy (http-reuse always)', url: `http://127.0.0.1:${haproxy(ports.http)}/` },
+    {
+      name: 'node',
+      what: '15-line Node proxy, undici Pool.request',
+      url: `http://127.0.0.1:${nodeBaseline(ports.http)}/`,
+    },
+    {
+      ...gateway('basic', bundle, {
+        backend: { url: `${http}/` },
+        security: { type: 'basic', username: USER, password },
+      }),
+      what: 'gateway-runtime serve, basic',
+    },
+    {
+      ...gateway('digest', bundle, {
+        backend: { url: `${http}/digest/` },
+        security: { type: 'digest', username: USER, password },
+      }),
+      what: 'gateway-runtime serve, digest (warm)',
+      versus: 'basic',
+    },
+    {
+      ...gateway('token', bundle, {
+        backend: { url: `${http}/` },
+        security: { type: 'token', token: { file: join(dir, 'token') } },
+      }),
+      what: 'gateway-runtime serve, token',
+      versus: 'basic',
+    },
+    {
+      ...gateway('signature', bundle, {
+        backend: { url: `${http}/` },
+        security: {
+          type: 'signature',
+          keyId: 'bench',
+          algorithm: 'hmac-sha256',
+          key: { file: join(dir, 'hmac') },
+        },
+      }),
+      what: 'gateway-runtime serve, signature (hmac-sha256)',
+      versus: 'basic',
+    },
+    {
+      ...gateway('oauth', bundle, {
+        backend: { url: `${http}/` },
+        security: {
+          type: 'oauth2-client-credentials',
+          tokenUrl: `${http}/oauth/token`,
+          clientId: 'bench',
+          clientSecret: { file: join(dir, 'client-secret') },
+          allowInsecureLoopbackTokenUrl: true,
+        },
+      }),
+      what: 'gateway-runtime serve, OAuth (cached token)',
+      versus: 'basic',
+    },
+    {
+      ...gateway('tls', bundle, { backend: tlsBackend(ports.tls, false), security: { type: 'none' } }),
+      what: 'gateway-runtime serve, TLS to the backend',
+    },
+    {
+      ...gateway('mtls', bundle, { backend: tlsBackend(ports.mtls, true), security: { type: 'none' } }),
+      what: 'gateway-runtime serve, mTLS to the backend',
+      versus: 'tls',
+    },
+  ].filter((t) => !ONLY || ONLY.includes(t.name) || t.name === 'nginx');
+
+  for (const target of targets) await waitFor(target.url);
+  for (const target of targets) wrk(target.url, 1); // warm-up: connections, JIT, nonces, tokens
+  const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
+  const started = Date.now();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const target of targets) runs.get(target.name)!.push(wrk(target.url, SECONDS));
+  }
+  const loadAfter = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+  const summary = new Map(
+    targets.map((t) => {
+      const all = runs.get(t.name)!;
+      return [
+        t.name,
+        {
+          perSecond: median(all.map((r) => r.perSecond)),
+          p50: median(all.map((r) => r.p50)),
+          p99: median(all.map((r) => r.p99)),
+          bad: all.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
+          requests: all.reduce((sum, r) => sum + r.requests, 0),
+        },
+      ];
+    }),
+  );
+  console.log(
+    `\nwrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds of ${SECONDS} s per row, alternating (medians; ${((Date.now() - started) / 1000).toFixed(0)} s), load average after ${loadAfter}\n`,
+  );
+  console.log('| proxy | req/s | p50 | p99 | ratio |');
+  console.log('|---|---|---|---|---|');
+  for (const t of targets) {
+    const s = summary.get(t.name)!;
+    const versus = t.versus ?? 'nginx';
+    const v = summary.get(versus);
+    let ratio: string;
+    if (s.bad > 0) ratio = `none: ${s.bad} non-2xx answers or socket errors`;
+    else if (!v || v.bad > 0) ratio = `none: ${versus} had failures or did not run`;
+    else ratio = `${(s.perSecond / v.perSecond).toFixed(2)}x ${versus}, p99 ${(s.p99 / v.p99).toFixed(2)}x`;
+    console.log(
+      `| ${t.what} | ${Math.round(s.perSecond).toLocaleString('en')} | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${ratio} |`,
+    );
+  }
+
+  console.log('');
+  for (const line of await lambdaFigures(ports.http)) console.log(line);
+
+  await stopAll();
+  // Every request logged and counted: the servers' lines, after their shutdown flushed them.
+  for (const t of targets) {
+    if (!t.log) continue;
+    const lines = countLines(t.log);
+    const expected = runs.get(t.name)!.reduce((sum, r) => sum + r.requests, 0);
+    const verdict = lines.requests >= expected && lines.metrics >= lines.requests ? 'ok' : 'MISSING LINES';
+    console.log(
+      `${t.name}: ${lines.requests} request lines, ${lines.metrics} requests in the metrics, wrk counted ${expected} in the timed runs: ${verdict}`,
+    );
+  }
+  await pkiTool.cleanup();
+}
+
+function NGINX_VERSION(): string {
+  const out = spawnSync(NGINX, ['-v'], { encoding: 'utf8' });
+  return /nginx\/([\d.]+)/.exec(out.stderr)?.[1] ?? '';
+}
+
+main()
+  .catch(async (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await stopAll();
+    if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+    else console.log(`kept ${resolve(dir)}`);
+  });
