@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
-import { Dispatcher, request as undiciRequest } from 'undici';
+import { Dispatcher, request as undiciRequest } from './io/undici';
 import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,

@@ -23,10 +23,21 @@ function runtimeSource(module: string, what: string): string {
   throw new Error(`${what} is missing (looked for ${base}.ts and ${base}.js)`);
 }
 
+/**
+ * undici modules the Lambda bundle leaves out (the runtime imports undici's parts one by one, see
+ * gateway-runtime/src/io/undici.ts; these two are only reached on paths the Lambda never takes):
+ * llhttp's non-SIMD WebAssembly (72 KB, a fallback for CPUs without WebAssembly SIMD; the x86_64 and
+ * arm64 Lambda CPUs have it) and the fetch body extractor undici's client loads for FormData bodies
+ * (41 KB with the web modules it pulls in; the gateway sends Buffers and streams). The standalone proxy
+ * keeps both: its host's CPU is unknown.
+ */
+export const LAMBDA_LEFT_OUT = ['*/llhttp/llhttp-wasm.js', '*/web/fetch/body.js'] as const;
+
 /** The one esbuild configuration of the runtime bundle: one minified CommonJS file for node22. */
 export function runtimeBuildOptions(
   external: readonly string[] = RUNTIME_EXTERNALS,
   entry = runtimeEntryPoint(),
+  leftOut: readonly string[] = LAMBDA_LEFT_OUT,
 ): BuildOptions {
   return {
     entryPoints: [entry],
@@ -37,7 +48,9 @@ export function runtimeBuildOptions(
     minify: true,
     sourcemap: false,
     legalComments: 'none',
-    external: [...external],
+    external: [...external, ...leftOut],
+    // undici loads its non-SIMD llhttp under Jest (JEST_WORKER_ID); a Lambda never runs under Jest.
+    ...(leftOut.length > 0 ? { define: { 'process.env.JEST_WORKER_ID': 'undefined' } } : {}),
     logLevel: 'silent',
   };
 }
@@ -48,7 +61,7 @@ export function runtimeBuildOptions(
  * proxy that reads Secrets Manager), so a DMZ host runs it without node_modules.
  */
 export function standaloneBuildOptions(entry = standaloneEntryPoint()): BuildOptions {
-  return runtimeBuildOptions([], entry);
+  return runtimeBuildOptions([], entry, []);
 }
 
 export interface RuntimeBundle {

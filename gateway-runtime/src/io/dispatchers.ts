@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { Agent, buildConnector, Dispatcher } from 'undici';
+import { Agent, buildConnector, Dispatcher } from './undici';
 import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
