@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { DEFAULT_SECRET_CACHE_SECONDS } from '../config/defaults';
 import type { FileSecretRef } from '../config/types';
@@ -25,20 +26,31 @@ export interface FileSource {
 }
 
 /**
- * Secrets in local files. Each resolve costs one `stat`: when the file's inode, size or mtime changed
- * (an in-place write or an atomic rename), or the cache lifetime passed, the file is read again, so a
- * rotated file is picked up by the next request. The version is a SHA-256 of the content.
+ * Secrets in local files. Each resolve costs one `stat` (resolves that arrive while one runs share it:
+ * under load, one per event-loop turn rather than one per request): when the file's inode, size or mtime
+ * changed (an in-place write or an atomic rename), or the cache lifetime passed, the file is read again,
+ * so a rotated file is picked up by the next request. The version is a SHA-256 of the content.
  */
 export function createFileSource(options: FileSourceOptions = {}): FileSource {
   const now = options.now ?? Date.now;
   const ttlMs = (options.cacheSeconds ?? DEFAULT_SECRET_CACHE_SECONDS) * 1000;
   const cache = new Map<string, FileEntry>();
+  /** The `stat` running per file: resolves that arrive meanwhile share it instead of queueing their own. */
+  const statting = new Map<string, Promise<Stats>>();
+  const statOnce = (file: string): Promise<Stats> => {
+    let running = statting.get(file);
+    if (!running) {
+      running = stat(file).finally(() => statting.delete(file));
+      statting.set(file, running);
+    }
+    return running;
+  };
 
   return {
     async resolve(ref) {
       let entry = cache.get(ref.file);
       try {
-        const st = await stat(ref.file);
+        const st = await statOnce(ref.file);
         const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
         if (entry === undefined || entry.stamp !== stamp || now() - entry.readAt >= ttlMs) {
           const content = await readFile(ref.file, 'utf8');

@@ -27,6 +27,25 @@ describe('file source', () => {
     expect(after.version).not.toBe(before.version);
   });
 
+  test('GIVEN resolves of one file arriving while a stat runs THEN they share it, and a resolve after a rewrite still reads the new value', async () => {
+    const file = join(dir, 'shared-stat.txt');
+    writeFileSync(file, 'first');
+    const source = createFileSource();
+    // The module object itself (an `import *` namespace is a frozen copy): file.ts calls its `stat`.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const stat = jest.spyOn(require('node:fs/promises') as typeof import('node:fs/promises'), 'stat');
+    try {
+      const values = await Promise.all(Array.from({ length: 20 }, () => source.resolve({ file })));
+      expect(values.map((v) => v.value)).toEqual(Array(20).fill('first'));
+      expect(stat).toHaveBeenCalledTimes(1);
+      writeFileSync(file, 'second, longer');
+      expect((await source.resolve({ file })).value).toBe('second, longer');
+      expect(stat).toHaveBeenCalledTimes(2);
+    } finally {
+      stat.mockRestore();
+    }
+  });
+
   test('GIVEN a file WHEN it is replaced by an atomic rename THEN the next resolve returns the new value', async () => {
     const file = join(dir, 'renamed.txt');
     writeFileSync(file, 'first');
