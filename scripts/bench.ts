@@ -279,7 +279,7 @@ function countLines(file: string): { requests: number; metrics: number } {
     const entry = JSON.parse(line) as Record<string, unknown>;
     if (entry.msg === 'request proxied') requests += 1;
     const latency = entry.Latency;
-    if ('_aws' in entry) metrics += Array.isArray(latency) ? (entry.Requests as number) : 1;
+    if ('_aws' in entry) metrics += Array.isArray(latency) ? latency.length : 1;
   }
   return { requests, metrics };
 }

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { validateConfig } from './config/validate';
 import { ConfigError } from './core/errors';
 import { startServer, StandaloneServer } from './adapters/server';
+import { createBufferedSink } from './observability/log';
 
 export const USAGE = `Usage: gateway-runtime serve --config <file>
 
@@ -98,6 +99,9 @@ export async function loadConfigFile(
   }
 }
 
+/** How often `serve` writes its aggregated EMF document. */
+export const CLI_METRICS_INTERVAL_MS = 1000;
+
 /**
  * Runs the CLI. Resolves with the exit code once the server has stopped (or at once for errors and
  * --help). `onStarted` receives the running server (tests use it).
@@ -124,8 +128,13 @@ export async function main(
     return 2;
   }
   let server: StandaloneServer;
+  // Log lines go out once per event-loop turn and metrics once per second (every request is still one
+  // log line and one value in the metrics); both are written before the command returns.
+  const logSink = createBufferedSink();
   try {
-    server = await startServer(loaded.config);
+    server = await startServer(loaded.config, {
+      deps: { logSink, metricsIntervalMs: CLI_METRICS_INTERVAL_MS },
+    });
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr(
@@ -153,8 +162,14 @@ export async function main(
       process.off('SIGINT', stop);
       process.off('SIGHUP', reload);
       server.shutdown().then(
-        () => resolve(0),
-        () => resolve(1),
+        () => {
+          logSink.flush();
+          resolve(0);
+        },
+        () => {
+          logSink.flush();
+          resolve(1);
+        },
       );
     };
     process.on('SIGTERM', stop);

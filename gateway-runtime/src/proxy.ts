@@ -115,6 +115,12 @@ export interface GatewayDeps {
   readonly logSink?: LineSink;
   /** Where EMF metric lines go. @default the log sink */
   readonly metricsSink?: LineSink;
+  /**
+   * One EMF document per this many milliseconds, with the requests' latencies as a value array and the
+   * counts summed (the standalone command uses 1000); `close()` writes what is aggregated.
+   * @default 0 (one document per request)
+   */
+  readonly metricsIntervalMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
   /**
@@ -289,7 +295,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   );
   const allowHeader = [...allowedMethods];
   const logger = createLogger(config.name, logSink, now);
-  const metrics: MetricsEmitter = createMetricsEmitter(config.name, deps.metricsSink ?? logSink, now);
+  const metrics: MetricsEmitter = createMetricsEmitter(config.name, deps.metricsSink ?? logSink, now, {
+    intervalMs: deps.metricsIntervalMs ?? 0,
+  });
   const backendBase = new URL(config.backend.url);
   const sourceMatcher = config.trustedSources ? createSourceMatcher(config.trustedSources.cidrs) : undefined;
   const trustedHops = config.trustedSources?.trustedHops ?? deps.defaultTrustedHops ?? DEFAULT_TRUSTED_HOPS;
@@ -526,6 +534,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     secrets,
     handle,
     close: async () => {
+      metrics.flush();
       await Promise.all([dispatchers.close(), scheme.close?.()]);
       resolvers.backend?.close();
       resolvers.tokenEndpoint?.close();

@@ -133,6 +133,19 @@ describe('gateway-runtime CLI', () => {
       expect(await cli.exit).toBe(0);
       expect(cli.stdout()).toContain('SIGTERM: shutting down');
       expect(cli.stdout()).not.toContain('s3cr3t');
+      // Buffered log lines and the aggregated metrics are written before the exit: the one proxied
+      // request is one log line and one value in the metrics.
+      const lines = cli
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.filter((l) => l.msg === 'request proxied')).toEqual([
+        expect.objectContaining({ path: '/hello', status: 200 }),
+      ]);
+      const metrics = lines.filter((l) => '_aws' in l);
+      expect(metrics.flatMap((m) => m.Latency as number[])).toHaveLength(1);
+      expect(metrics.reduce((sum, m) => sum + (m.Upstream2xx as number), 0)).toBe(1);
     } finally {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     }

@@ -67,6 +67,46 @@ export const stdoutSink: LineSink = (line) => {
   process.stdout.write(`${line}\n`);
 };
 
+/** A line sink that holds lines for a moment; `flush()` writes them now. */
+export interface BufferedLineSink extends LineSink {
+  flush(): void;
+}
+
+/** Pending bytes above which a buffered sink writes at once, without waiting for the next turn. */
+const BUFFERED_SINK_MAX_PENDING = 64 * 1024;
+
+/**
+ * A sink that writes the lines of one event-loop turn together (one `write` at `setImmediate`, or at
+ * once past 64 KiB), instead of one write per line: the standalone server writes two lines per
+ * request, and each synchronous write to a pipe or file was a system call on the event loop. Lines
+ * are only delayed, never dropped: `flush()` writes them (shutdown), and so does the process's `exit`.
+ * @param write where the joined lines go @default process.stdout.write
+ */
+export function createBufferedSink(
+  write: (chunk: string) => void = (chunk) => process.stdout.write(chunk),
+): BufferedLineSink {
+  let pending: string[] = [];
+  let bytes = 0;
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (pending.length === 0) return;
+    const chunk = `${pending.join('\n')}\n`;
+    pending = [];
+    bytes = 0;
+    write(chunk);
+  };
+  process.on('exit', flush);
+  const sink = (line: string) => {
+    pending.push(line);
+    bytes += line.length;
+    if (bytes > BUFFERED_SINK_MAX_PENDING) flush();
+    else scheduled ??= setImmediate(flush);
+  };
+  return Object.assign(sink, { flush });
+}
+
 export interface Logger {
   log(level: LogLevel, msg: string, fields?: LogFields): void;
 }

@@ -1,6 +1,7 @@
 /**
- * CloudWatch embedded metric format (EMF): one JSON line per request that CloudWatch Logs turns into
- * metrics (namespace `BackendLink/Gateway`, dimension `Gateway` = the configuration's `name`).
+ * CloudWatch embedded metric format (EMF): JSON lines that CloudWatch Logs turns into metrics
+ * (namespace `BackendLink/Gateway`, dimension `Gateway` = the configuration's `name`): one per request,
+ * or (the standalone server) one per interval with a value array of the requests' latencies.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 import type { LineSink } from './log';
@@ -56,16 +57,88 @@ export function metricsDocument(
 
 export interface MetricsEmitter {
   request(metrics: RequestMetrics): void;
+  /** Writes what is aggregated now (shutdown). Nothing without aggregation. */
+  flush(): void;
+}
+
+/** EMF's limit of values per metric in one document. */
+export const EMF_MAX_VALUES = 100;
+
+export interface MetricsEmitterOptions {
+  /**
+   * Aggregate: one document per this many milliseconds (or per {@link EMF_MAX_VALUES} requests, when
+   * sooner) with every request's latency in a value array and the counts summed, instead of one
+   * document per request. CloudWatch computes the same statistics from either. 0: one per request.
+   * @default 0
+   */
+  readonly intervalMs?: number;
 }
 
 export function createMetricsEmitter(
   name: string,
   sink: LineSink,
   now: () => number = Date.now,
+  options: MetricsEmitterOptions = {},
 ): MetricsEmitter {
+  const intervalMs = options.intervalMs ?? 0;
+  if (intervalMs <= 0) {
+    return {
+      request(metrics) {
+        sink(JSON.stringify(metricsDocument(name, metrics, now())));
+      },
+      flush: () => undefined,
+    };
+  }
+  let latencies: number[] = [];
+  let counts = [0, 0, 0, 0, 0, 0];
+  let daysToExpiry: number | undefined;
+  let firstAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (latencies.length === 0) return;
+    const doc = metricsDocument(
+      name,
+      {
+        latencyMs: 0,
+        authFailure: false,
+        gatewayError: false,
+        ...(daysToExpiry !== undefined ? { clientCertificateDaysToExpiry: daysToExpiry } : {}),
+      },
+      firstAt,
+    );
+    doc.Latency = latencies;
+    [
+      doc.Upstream2xx,
+      doc.Upstream3xx,
+      doc.Upstream4xx,
+      doc.Upstream5xx,
+      doc.AuthFailures,
+      doc.GatewayErrors,
+    ] = counts;
+    latencies = [];
+    counts = [0, 0, 0, 0, 0, 0];
+    daysToExpiry = undefined;
+    sink(JSON.stringify(doc));
+  };
   return {
     request(metrics) {
-      sink(JSON.stringify(metricsDocument(name, metrics, now())));
+      if (latencies.length === 0) {
+        firstAt = now();
+        timer = setTimeout(flush, intervalMs);
+        timer.unref();
+      }
+      latencies.push(metrics.latencyMs);
+      const status = metrics.upstreamStatus ? Math.floor(metrics.upstreamStatus / 100) : 0;
+      if (status >= 2 && status <= 5) counts[status - 2] += 1;
+      if (metrics.authFailure) counts[4] += 1;
+      if (metrics.gatewayError) counts[5] += 1;
+      if (metrics.clientCertificateDaysToExpiry !== undefined) {
+        daysToExpiry = metrics.clientCertificateDaysToExpiry;
+      }
+      if (latencies.length >= EMF_MAX_VALUES) flush();
     },
+    flush,
   };
 }

@@ -1,5 +1,14 @@
-import { createLogger, pathForLog } from '../../../gateway-runtime/src/observability/log';
-import { metricsDocument } from '../../../gateway-runtime/src/observability/metrics';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createBufferedSink, createLogger, pathForLog } from '../../../gateway-runtime/src/observability/log';
+import {
+  createMetricsEmitter,
+  EMF_MAX_VALUES,
+  metricsDocument,
+  RequestMetrics,
+} from '../../../gateway-runtime/src/observability/metrics';
+
+const nextTurn = () => new Promise((done) => setImmediate(done));
 
 describe('createLogger', () => {
   test('GIVEN fields beyond the allow-list WHEN logged THEN only known fields are written, as one JSON line', () => {
@@ -98,5 +107,143 @@ describe('metricsDocument (CloudWatch EMF)', () => {
         },
       ],
     });
+  });
+});
+
+describe('createBufferedSink', () => {
+  test('GIVEN lines of one event-loop turn THEN they are written together, in order, in one write at the next turn', async () => {
+    const writes: string[] = [];
+    const sink = createBufferedSink((chunk) => writes.push(chunk));
+    sink('{"a":1}');
+    sink('{"a":2}');
+    sink('{"a":3}');
+    expect(writes).toEqual([]);
+    await nextTurn();
+    expect(writes).toEqual(['{"a":1}\n{"a":2}\n{"a":3}\n']);
+    sink('{"a":4}');
+    await nextTurn();
+    expect(writes).toEqual(['{"a":1}\n{"a":2}\n{"a":3}\n', '{"a":4}\n']);
+  });
+
+  test('GIVEN pending lines WHEN flush() is called THEN they are written at once, and not a second time', async () => {
+    const writes: string[] = [];
+    const sink = createBufferedSink((chunk) => writes.push(chunk));
+    sink('one');
+    sink.flush();
+    expect(writes).toEqual(['one\n']);
+    await nextTurn();
+    sink.flush();
+    expect(writes).toEqual(['one\n']);
+  });
+
+  test('GIVEN more than 64 KiB pending in one turn THEN they are written without waiting for the next turn', () => {
+    const writes: string[] = [];
+    const sink = createBufferedSink((chunk) => writes.push(chunk));
+    const line = 'x'.repeat(1000);
+    for (let i = 0; i < 70; i++) sink(line);
+    expect(writes).toHaveLength(1);
+    expect(writes[0].split('\n')).toHaveLength(67); // 66 lines past 64 KiB, and the final newline
+  });
+
+  test('GIVEN lines pending WHEN the process exits right after writing them THEN no line is lost', () => {
+    const log = resolve(__dirname, '../../../gateway-runtime/src/observability/log.ts');
+    const script = `const { createBufferedSink } = require(${JSON.stringify(log)});
+const sink = createBufferedSink();
+for (let i = 0; i < 1000; i++) sink(JSON.stringify({ line: i }));
+process.exit(0);`;
+    const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8' });
+    expect(child.status).toBe(0);
+    const lines = child.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1000);
+    expect(lines.map((l) => (JSON.parse(l) as { line: number }).line)).toEqual([...Array(1000).keys()]);
+  });
+});
+
+describe('createMetricsEmitter with an interval (aggregated EMF)', () => {
+  const ok = (latencyMs: number, upstreamStatus?: number): RequestMetrics => ({
+    latencyMs,
+    authFailure: upstreamStatus === 401,
+    gatewayError: upstreamStatus === undefined,
+    ...(upstreamStatus !== undefined ? { upstreamStatus } : {}),
+  });
+
+  test('GIVEN requests within an interval THEN one document holds every latency as a value array and the counts summed', async () => {
+    const lines: string[] = [];
+    let clock = 1_700_000_000_000;
+    const emitter = createMetricsEmitter(
+      'acme',
+      (l) => lines.push(l),
+      () => clock,
+      { intervalMs: 20 },
+    );
+    emitter.request(ok(3, 200));
+    clock += 5;
+    emitter.request(ok(4, 200));
+    emitter.request(ok(9, 401));
+    emitter.request(ok(30));
+    emitter.request({ ...ok(2, 302), clientCertificateDaysToExpiry: 12 });
+    expect(lines).toEqual([]);
+    await new Promise((done) => setTimeout(done, 60));
+    expect(lines).toHaveLength(1);
+    const doc = JSON.parse(lines[0]) as Record<string, unknown>;
+    expect(doc).toEqual({
+      _aws: {
+        Timestamp: 1_700_000_000_000,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'BackendLink/Gateway',
+            Dimensions: [['Gateway']],
+            Metrics: [
+              { Name: 'Latency', Unit: 'Milliseconds' },
+              { Name: 'Upstream2xx', Unit: 'Count' },
+              { Name: 'Upstream3xx', Unit: 'Count' },
+              { Name: 'Upstream4xx', Unit: 'Count' },
+              { Name: 'Upstream5xx', Unit: 'Count' },
+              { Name: 'AuthFailures', Unit: 'Count' },
+              { Name: 'GatewayErrors', Unit: 'Count' },
+              { Name: 'ClientCertificateDaysToExpiry', Unit: 'None' },
+            ],
+          },
+        ],
+      },
+      Gateway: 'acme',
+      Latency: [3, 4, 9, 30, 2],
+      Upstream2xx: 2,
+      Upstream3xx: 1,
+      Upstream4xx: 1,
+      Upstream5xx: 0,
+      AuthFailures: 1,
+      GatewayErrors: 1,
+      ClientCertificateDaysToExpiry: 12,
+    });
+  });
+
+  test(`GIVEN more requests than EMF's ${EMF_MAX_VALUES} values per metric THEN each document holds at most ${EMF_MAX_VALUES}, and flush() writes the rest`, () => {
+    const lines: string[] = [];
+    const emitter = createMetricsEmitter('acme', (l) => lines.push(l), Date.now, { intervalMs: 60_000 });
+    for (let i = 0; i < 250; i++) emitter.request(ok(i, 200));
+    expect(lines).toHaveLength(2);
+    emitter.flush();
+    const docs = lines.map((l) => JSON.parse(l) as { Latency: number[]; Upstream2xx: number });
+    expect(docs.map((d) => d.Latency.length)).toEqual([100, 100, 50]);
+    expect(docs.map((d) => d.Upstream2xx)).toEqual([100, 100, 50]);
+    expect(docs.flatMap((d) => d.Latency)).toEqual([...Array(250).keys()]);
+    emitter.flush();
+    expect(lines).toHaveLength(3); // nothing pending: no empty document
+  });
+
+  test('GIVEN no interval THEN every request is its own document, as before', () => {
+    const lines: string[] = [];
+    const emitter = createMetricsEmitter(
+      'acme',
+      (l) => lines.push(l),
+      () => 1,
+    );
+    emitter.request(ok(3, 200));
+    emitter.request(ok(4, 503));
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      metricsDocument('acme', ok(3, 200), 1),
+      metricsDocument('acme', ok(4, 503), 1),
+    ]);
   });
 });
