@@ -123,12 +123,18 @@ export async function startServer(
     // `Expect: 100-continue`: the interim answer only once the gateway wants the body, so a request
     // refused on its headers (a declared length over the limit, a method, a source) never gets one.
     let bodyWanted = !expectsContinue;
+    // Without Content-Length and Transfer-Encoding a request has no body (RFC 9112 §6.3): Node's parser
+    // reads none, and the gateway need not wait for the stream's end to learn that.
+    const hasBody =
+      expectsContinue ||
+      req.headers['content-length'] !== undefined ||
+      req.headers['transfer-encoding'] !== undefined;
     const response = await gateway.handle({
       method: req.method ?? 'GET',
       path: target.path,
       query: target.query,
       headers: req.headers,
-      body: req,
+      ...(hasBody ? { body: req } : {}),
       ...(req.socket.remoteAddress ? { peerAddress: req.socket.remoteAddress } : {}),
       protocol: inbound ? 'https' : 'http',
       ...(client ? { client: client.identity } : {}),

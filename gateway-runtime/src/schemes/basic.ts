@@ -22,6 +22,8 @@ export async function resolveStringOrSecret(
 }
 
 export function createBasicScheme(config: BasicSchemeConfig, ctx: SchemeContext): AuthScheme {
+  /** The header for the credentials last seen: it changes only when a secret rotates. */
+  let last: { username: string; password: string; header: string } | undefined;
   return {
     type: 'basic',
     mayRetry: false,
@@ -34,7 +36,11 @@ export function createBasicScheme(config: BasicSchemeConfig, ctx: SchemeContext)
         // RFC 7617 §2: the user-id can not contain a colon. Say so without showing the value.
         throw new CredentialsUnavailableError('security.username contains ":", which Basic can not carry');
       }
-      return { authorization: `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}` };
+      if (last?.username !== username || last.password !== password) {
+        const header = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+        last = { username, password, header };
+      }
+      return { authorization: last.header };
     },
   };
 }

@@ -29,10 +29,12 @@ export function hostHeader(url: URL): string {
 
 /** RFC 3230 Digest of a body: `SHA-256=<base64>`. No body is the digest of the empty string. */
 export function bodyDigest(body: Buffer | undefined): string {
-  return `SHA-256=${createHash('sha256')
-    .update(body ?? Buffer.alloc(0))
-    .digest('base64')}`;
+  if (body === undefined || body.byteLength === 0) return EMPTY_BODY_DIGEST;
+  return `SHA-256=${createHash('sha256').update(body).digest('base64')}`;
 }
+
+/** The digest of no body (most GETs): SHA-256 of zero bytes. */
+const EMPTY_BODY_DIGEST = `SHA-256=${createHash('sha256').digest('base64')}`;
 
 /** Thrown when a header to be signed is not in the request (the draft requires an error then). */
 export class MissingSignedHeaderError extends Error {
