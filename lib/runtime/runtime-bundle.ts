@@ -17,6 +17,13 @@ export function standaloneEntryPoint(): string {
   return runtimeSource('cli', "the gateway runtime's command");
 }
 
+/** A module beside this one: the .ts file in the repository, or the compiled .js in dist/. */
+function runtimeModule(module: string, what: string): string {
+  const base = resolve(__dirname, module);
+  for (const candidate of [`${base}.ts`, `${base}.js`]) if (existsSync(candidate)) return candidate;
+  throw new Error(`${what} is missing (looked for ${base}.ts and ${base}.js)`);
+}
+
 function runtimeSource(module: string, what: string): string {
   const base = resolve(__dirname, '../../gateway-runtime/src', module);
   for (const candidate of [`${base}.ts`, `${base}.js`]) if (existsSync(candidate)) return candidate;
@@ -28,8 +35,9 @@ function runtimeSource(module: string, what: string): string {
  * gateway-runtime/src/io/undici.ts; these two are only reached on paths the Lambda never takes):
  * llhttp's non-SIMD WebAssembly (72 KB, a fallback for CPUs without WebAssembly SIMD; the x86_64 and
  * arm64 Lambda CPUs have it) and the fetch body extractor undici's client loads for FormData bodies
- * (41 KB with the web modules it pulls in; the gateway sends Buffers and streams). The standalone proxy
- * keeps both: its host's CPU is unknown.
+ * (41 KB with the web modules it pulls in; the gateway sends Buffers and streams). And `node:http2`
+ * becomes lib/runtime/no-http2 (a cold-start cost for a protocol the gateway never offers). The
+ * standalone proxy keeps all three: its host's CPU is unknown.
  */
 export const LAMBDA_LEFT_OUT = ['*/llhttp/llhttp-wasm.js', '*/web/fetch/body.js'] as const;
 
@@ -49,8 +57,13 @@ export function runtimeBuildOptions(
     sourcemap: false,
     legalComments: 'none',
     external: [...external, ...leftOut],
-    // undici loads its non-SIMD llhttp under Jest (JEST_WORKER_ID); a Lambda never runs under Jest.
-    ...(leftOut.length > 0 ? { define: { 'process.env.JEST_WORKER_ID': 'undefined' } } : {}),
+    ...(leftOut.length > 0
+      ? {
+          // undici loads its non-SIMD llhttp under Jest (JEST_WORKER_ID); a Lambda never runs under Jest.
+          define: { 'process.env.JEST_WORKER_ID': 'undefined' },
+          alias: { 'node:http2': runtimeModule('no-http2', 'the node:http2 stand-in') },
+        }
+      : {}),
     logLevel: 'silent',
   };
 }
