@@ -254,13 +254,20 @@ export function createBackendDispatchers(
     open.clear();
   }
 
+  /** The material being read: requests that arrive meanwhile share it (one read per turn under load). */
+  let resolving: ReturnType<typeof resolveTlsSecrets> | undefined;
+  const resolveShared = () =>
+    (resolving ??= resolveTlsSecrets(tls, secrets).finally(() => {
+      resolving = undefined;
+    }));
+
   return {
     async get() {
       if (closed) throw new BackendUnreachableError('the backend dispatcher is closed');
       const ticket = ++tickets;
       let resolved;
       try {
-        resolved = await resolveTlsSecrets(tls, secrets);
+        resolved = await resolveShared();
       } catch (error) {
         if (!active) throw error;
         warn('backend-tls-material-unreadable-keeping-current', error);

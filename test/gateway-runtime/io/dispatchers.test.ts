@@ -96,6 +96,34 @@ describe('createBackendDispatchers', () => {
     expect(firstPool.destroyed).toBe(true);
   });
 
+  test('GIVEN 30 requests at once THEN they share one read of the TLS material, and a request after a rotation reads it again', async () => {
+    const tls = mtls('shared-read', clientA);
+    const config: GatewayConfig = {
+      version: 1,
+      name: 'dispatchers',
+      backend: { url: 'https://backend.internal:8443', tls },
+      security: { type: 'none' },
+    };
+    const real = createSecretResolver();
+    let reads = 0;
+    const d = createBackendDispatchers(config, {
+      resolve: (ref) => {
+        reads += 1;
+        return real.resolve(ref);
+      },
+    });
+    opened.push(d);
+
+    await Promise.all(Array.from({ length: 30 }, () => d.get()));
+    expect(reads).toBe(2); // the certificate and the key, once
+
+    write('shared-read.crt', clientB.cert);
+    write('shared-read.key', clientB.key);
+    await d.get();
+    expect(reads).toBe(4);
+    expect(d.generation).toBe(2);
+  });
+
   test('GIVEN a working pool WHEN the new certificate does not match the old key THEN the current pool is kept and one warning logged', async () => {
     const logs: LogEntry[] = [];
     const d = create(mtls('half', clientA), { log: (e) => logs.push(e), now: () => 0 });
