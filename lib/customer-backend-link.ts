@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { Construct } from 'constructs';
 import { Annotations, TerraformOutput, Token, dependable } from 'cdktf';
+import { Route } from '@cdktf/provider-aws/lib/route';
 import type {
   DnsConfig,
   ForwardingConfig,
@@ -21,7 +22,8 @@ import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runt
 import { BackendSecrets } from './secrets/backend-secrets';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
 import { urlPort } from './shared/ports';
-import { Problems } from './shared/validation';
+import { Problems, isUnresolved, show } from './shared/validation';
+import { publicIpv4Problem } from './shared/public-address';
 
 export interface BackendProps {
   /** The backend's base URL, e.g. `https://orders.acme.internal:8443/api`. */
@@ -45,6 +47,32 @@ export interface BackendProps {
    */
   readonly dns?: DnsConfig;
 }
+
+/**
+ * A backend exposed by the customer as a public endpoint in its DMZ (a reverse proxy), reached over the
+ * internet through the platform's NAT gateways (`GatewayPlatformProps.publicEgress`) instead of a VPN.
+ * The endpoint is `backend.url` (an `https://` URL with a DNS name; its port is the only one opened).
+ */
+export interface PublicEndpointProps {
+  /**
+   * The endpoint's fixed public IPv4 addresses (1-8). `backend.url`'s host name is pinned to them in the
+   * runtime configuration (`backend.dns.pinned`: no DNS lookup over the internet; TLS still verifies the
+   * name); the customer's route tables send exactly these /32s to the NAT gateway of their zone, and the
+   * security group and network ACL admit exactly these addresses on the URL's port (and the replies).
+   */
+  readonly addresses: string[];
+  /**
+   * Over the internet the link must authenticate itself beyond a header: mutual TLS
+   * (`BackendSecurity....withMutualTls`) or request signing. A header-only scheme (basic, digest, token,
+   * OAuth 2.0 bearer tokens, none) is refused unless this says why it is acceptable (e.g. "the DMZ proxy
+   * terminates an IPsec tunnel of its own"); the reason is recorded in the handoff.
+   * @default - a header-only scheme is refused
+   */
+  readonly headerOnlySchemeReason?: string;
+}
+
+/** The most addresses a public endpoint may have: each costs a route per zone and rules in the SG and ACL. */
+export const MAX_PUBLIC_ENDPOINT_ADDRESSES = 8;
 
 /** Settings of the gateway runtime beyond the security scheme. */
 export interface RuntimeOptions extends Pick<
@@ -81,6 +109,13 @@ export interface CustomerBackendLinkProps {
    * @default - no VPN: the backend is reached another way (give `backend.cidrs`)
    */
   readonly vpn?: Omit<SiteToSiteVpnProps, 'subnets' | 'backendPorts'>;
+  /**
+   * The backend is a public endpoint in the customer's DMZ, reached over the internet through the
+   * platform's NAT gateways (their Elastic IPs are the only sources the customer allows). Give this or
+   * `vpn`, not both.
+   * @default - no public endpoint: the backend is reached over `vpn` (or `backend.cidrs`)
+   */
+  readonly publicEndpoint?: PublicEndpointProps;
   /** The internal load balancer the gateway tier calls. */
   readonly loadBalancer: Omit<InternalLoadBalancerProps, 'subnets' | 'defaultTargetGroupArn'>;
   readonly backend: BackendProps;
@@ -106,6 +141,8 @@ export class CustomerBackendLink extends Construct {
   public readonly customerName: string;
   public readonly subnets: CustomerSubnets;
   public readonly vpn?: SiteToSiteVpn;
+  /** The routes of the public DMZ path (per zone and address, to that zone's NAT gateway). */
+  public readonly publicEndpointRoutes: readonly Route[];
   public readonly secrets: BackendSecrets;
   public readonly gateway: GatewayFunction;
   public readonly loadBalancer: InternalLoadBalancer;
@@ -114,22 +151,27 @@ export class CustomerBackendLink extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerBackendLinkProps) {
     super(scope, id);
-    const backendCidrs = props.backend.cidrs ?? props.vpn?.onPremCidrs ?? [];
     const problems = new Problems();
-    if (backendCidrs.length === 0) {
+    const publicEndpoint = props.publicEndpoint
+      ? checkPublicEndpoint(problems, props, props.publicEndpoint)
+      : undefined;
+    if (publicEndpoint) props = { ...props, backend: publicEndpoint.backend };
+    const backendCidrs = publicEndpoint?.cidrs ?? props.backend.cidrs ?? props.vpn?.onPremCidrs ?? [];
+    if (backendCidrs.length === 0 && !props.publicEndpoint) {
       problems.add('give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`');
     }
-    checkLinkDns(
-      problems,
-      props.backend.dns,
-      props.vpn
-        ? { prop: 'vpn.onPremCidrs', cidrs: props.vpn.onPremCidrs }
-        : { prop: 'backend.cidrs', cidrs: backendCidrs },
-      {
-        prop: `\`${props.backend.cidrs ? 'backend.cidrs' : 'vpn.onPremCidrs'}\` or \`backend.additionalEgress\``,
-        cidrs: [...backendCidrs, ...(props.backend.additionalEgress ?? []).map((e) => e.cidr)],
-      },
-    );
+    if (!props.publicEndpoint)
+      checkLinkDns(
+        problems,
+        props.backend.dns,
+        props.vpn
+          ? { prop: 'vpn.onPremCidrs', cidrs: props.vpn.onPremCidrs }
+          : { prop: 'backend.cidrs', cidrs: backendCidrs },
+        {
+          prop: `\`${props.backend.cidrs ? 'backend.cidrs' : 'vpn.onPremCidrs'}\` or \`backend.additionalEgress\``,
+          cidrs: [...backendCidrs, ...(props.backend.additionalEgress ?? []).map((e) => e.cidr)],
+        },
+      );
     // The URL itself is checked with the rest of the runtime configuration below.
     const backendPort = urlPort(props.backend.url) ?? 443;
     // Check the runtime configuration with the runtime's own validator before anything is created
@@ -153,7 +195,12 @@ export class CustomerBackendLink extends Construct {
     this.customerName = props.customerName;
     const { platform, customerName, accountId } = props;
     const backendHost = Token.isUnresolved(props.backend.url) ? '' : new URL(props.backend.url).hostname;
-    if (!props.backend.dns && backendHost !== '' && isIP(backendHost.replace(/^\[|\]$/g, '')) === 0) {
+    if (
+      !props.backend.dns &&
+      !publicEndpoint &&
+      backendHost !== '' &&
+      isIP(backendHost.replace(/^\[|\]$/g, '')) === 0
+    ) {
       Annotations.of(this).addWarning(
         `backend.url's host ${backendHost} resolves through the VPC's resolver, which does not know the customer's private names (unless a Route 53 private hosted zone answers it): give \`backend.dns\` (the customer's DNS servers, or pinned addresses)`,
       );
@@ -163,7 +210,10 @@ export class CustomerBackendLink extends Construct {
       customerName,
       cidrBlock: props.cidrBlock,
       availabilityZones: props.availabilityZones,
+      // Each zone leaves through its own zone's NAT gateway: one route table per zone.
+      ...(publicEndpoint ? { routeTablePerZone: true } : {}),
     });
+    this.publicEndpointRoutes = publicEndpoint ? this.routePublicEndpoint(publicEndpoint.cidrs) : [];
     if (props.vpn) {
       this.vpn = new SiteToSiteVpn(this, 'Vpn', {
         ...props.vpn,
@@ -256,6 +306,7 @@ export class CustomerBackendLink extends Construct {
         source_cidrs: this.subnets.subnets.map((s) => s.cidrBlock),
         // The gateway's DNS queries (UDP and TCP) to the customer's servers: the firewall must admit them.
         ...(props.backend.dns?.servers ? { dns_servers: [...props.backend.dns.servers] } : {}),
+        ...(publicEndpoint ? { public_endpoint: this.publicEndpointHandoff(props, publicEndpoint) } : {}),
         secret_arns: Object.fromEntries(this.secrets.secrets.map((s) => [s.name, s.secretArn])),
         fill_after_deploy: this.secrets.secrets
           .filter((s) => s.source === 'fill-after-deploy')
@@ -263,6 +314,148 @@ export class CustomerBackendLink extends Construct {
       },
     }).overrideLogicalId(`${customerName}_handoff`);
   }
+
+  /** Per zone and address: `<address>/32` → the NAT gateway of the zone, nothing else (no default route). */
+  private routePublicEndpoint(cidrs: readonly string[]): Route[] {
+    const egress = this.subnets.platform.usePublicEgress()!;
+    const scope = new Construct(this, 'PublicEndpoint');
+    return this.subnets.subnets.flatMap((subnet) => {
+      const exit = egress.zone(subnet.availabilityZone);
+      const zone = new Construct(scope, subnet.availabilityZone);
+      return cidrs.map(
+        (cidr) =>
+          new Route(zone, `Route-${cidr.replace(/[./]/g, '_')}`, {
+            routeTableId: subnet.routeTable.id,
+            destinationCidrBlock: cidr,
+            natGatewayId: exit.natGatewayId,
+            ...(exit.natGateway ? { dependsOn: [exit.natGateway] } : {}),
+          }),
+      );
+    });
+  }
+
+  /** What the customer must know of the public path: where we call, and the only addresses we call from. */
+  private publicEndpointHandoff(
+    props: CustomerBackendLinkProps,
+    endpoint: CheckedPublicEndpoint,
+  ): Record<string, unknown> {
+    const egress = this.subnets.platform.usePublicEgress()!;
+    const url = new URL(props.backend.url);
+    return {
+      hostname: url.hostname,
+      port: urlPort(props.backend.url) ?? 443,
+      addresses: [...props.publicEndpoint!.addresses],
+      // The Elastic IPs of the zones the customer's function runs in.
+      egress_ips: this.subnets.subnets.map((s) => egress.zone(s.availabilityZone).publicIp),
+      header_scheme: props.security.type,
+      ...(endpoint.headerOnlySchemeReason
+        ? { header_only_scheme_reason: endpoint.headerOnlySchemeReason }
+        : {}),
+    };
+  }
+}
+
+interface CheckedPublicEndpoint {
+  /** The addresses as /32 blocks. */
+  readonly cidrs: string[];
+  /** `backend` with the URL's host pinned to the addresses. */
+  readonly backend: BackendProps;
+  readonly headerOnlySchemeReason?: string;
+}
+
+/** The rules of the public DMZ path; returns what the link derives from it. */
+function checkPublicEndpoint(
+  problems: Problems,
+  props: CustomerBackendLinkProps,
+  endpoint: PublicEndpointProps,
+): CheckedPublicEndpoint | undefined {
+  const before = problems.count;
+  if (props.vpn) {
+    problems.add(
+      'give either `vpn` (a private path) or `publicEndpoint` (a DMZ endpoint over the internet), not both',
+    );
+  }
+  if (!props.platform.offersPublicEgress) {
+    problems.add(
+      `\`publicEndpoint\` needs the platform's public path: give platform ${show(props.platform.name)} \`publicEgress\` (NAT gateways with fixed Elastic IPs)`,
+    );
+  }
+  if (props.backend.cidrs) {
+    problems.add(
+      '`backend.cidrs` is not used with `publicEndpoint`: the only destinations are `publicEndpoint.addresses`',
+    );
+  }
+  if (props.backend.additionalEgress?.length) {
+    problems.add(
+      '`backend.additionalEgress` is not supported with `publicEndpoint`: over the internet the function reaches `publicEndpoint.addresses` only',
+    );
+  }
+  if (props.backend.dns?.servers || props.backend.dns?.pinned) {
+    problems.add(
+      "`backend.dns.servers` and `backend.dns.pinned` are not used with `publicEndpoint`: the URL's host is pinned to `publicEndpoint.addresses` (no DNS lookup over the internet)",
+    );
+  }
+  let host: string | undefined;
+  if (!isUnresolved(props.backend.url)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(props.backend.url);
+    } catch {
+      // reported by the runtime configuration's validator
+    }
+    if (url && url.protocol !== 'https:') {
+      problems.add(
+        `\`backend.url\` ${show(props.backend.url)} must be https:// for a public endpoint: the link crosses the internet`,
+      );
+    } else if (url && isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0) {
+      problems.add(
+        `\`backend.url\` ${show(props.backend.url)} names an address; a public endpoint is called by its DNS name (TLS verifies it), and \`publicEndpoint.addresses\` pins that name`,
+      );
+    } else if (url) {
+      host = url.hostname;
+    }
+  }
+  const addresses = endpoint.addresses;
+  if (addresses.length === 0 || addresses.length > MAX_PUBLIC_ENDPOINT_ADDRESSES) {
+    problems.add(
+      `\`publicEndpoint.addresses\` lists ${addresses.length}; give 1 to ${MAX_PUBLIC_ENDPOINT_ADDRESSES} public IPv4 addresses of the DMZ endpoint`,
+    );
+  }
+  const seen = new Set<string>();
+  addresses.forEach((address, i) => {
+    if (isUnresolved(address)) {
+      problems.add(
+        `\`publicEndpoint.addresses[${i}]\` must be a literal address: routes and rules are opened to exactly these`,
+      );
+      return;
+    }
+    const problem = publicIpv4Problem(address);
+    if (problem) {
+      problems.add(
+        `\`publicEndpoint.addresses[${i}]\` ${show(address)} ${problem}; give the DMZ endpoint's fixed public address`,
+      );
+    } else if (seen.has(address)) {
+      problems.add(`\`publicEndpoint.addresses[${i}]\` ${show(address)} is listed twice`);
+    }
+    seen.add(address);
+  });
+  const reason = endpoint.headerOnlySchemeReason;
+  const authenticatesItself = props.security.mutualTls !== undefined || props.security.type === 'signature';
+  if (reason !== undefined && (typeof reason !== 'string' || reason.trim() === '')) {
+    problems.add(
+      '`publicEndpoint.headerOnlySchemeReason` is empty; say why a header-only scheme is acceptable over the internet, or leave it out',
+    );
+  } else if (!authenticatesItself && reason === undefined) {
+    problems.add(
+      `\`security\` ${show(props.security.type)} without mutual TLS is a header-only scheme, refused over the internet (\`publicEndpoint\`): add \`.withMutualTls(...)\` or use \`BackendSecurity.requestSigning\`, or state \`publicEndpoint.headerOnlySchemeReason\``,
+    );
+  }
+  if (problems.count > before || host === undefined) return undefined;
+  return {
+    cidrs: addresses.map((address) => `${address}/32`),
+    backend: { ...props.backend, dns: { ...(props.backend.dns ?? {}), pinned: { [host]: [...addresses] } } },
+    ...(reason !== undefined && !authenticatesItself ? { headerOnlySchemeReason: reason.trim() } : {}),
+  };
 }
 
 const PLACEHOLDER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:placeholder-AbCdEf';

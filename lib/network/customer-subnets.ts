@@ -29,6 +29,13 @@ export interface CustomerSubnetsProps {
    * @default - every availability zone of the platform
    */
   readonly availabilityZones?: string[];
+  /**
+   * One route table per availability zone instead of one for all the customer's subnets: needed when a
+   * route's target differs by zone (the public DMZ path sends each zone's traffic to the NAT gateway of
+   * that zone). Then `routeTable` is not available; use `routeTables` or `subnets[i].routeTable`.
+   * @default false
+   */
+  readonly routeTablePerZone?: boolean;
 }
 
 /** An allow entry on the customer's network ACL (which is stateless: allow the replies too). */
@@ -54,6 +61,8 @@ export interface CustomerSubnet {
   readonly availabilityZone: string;
   readonly cidrBlock: string;
   readonly subnet: Subnet;
+  /** The route table the subnet is associated with (shared by all zones unless `routeTablePerZone`). */
+  readonly routeTable: RouteTable;
 }
 
 /**
@@ -67,8 +76,10 @@ export class CustomerSubnets extends Construct {
   /** The customer's block, canonical (e.g. `10.20.0.0/24`). */
   public readonly cidrBlock: string;
   public readonly subnets: readonly CustomerSubnet[];
-  public readonly routeTable: RouteTable;
+  /** Every route table of the customer: one, or one per zone with `routeTablePerZone`. */
+  public readonly routeTables: readonly RouteTable[];
   public readonly networkAcl: NetworkAcl;
+  private readonly sharedRouteTable?: RouteTable;
 
   private readonly nextRuleNumber = { ingress: FIRST_NACL_RULE_NUMBER, egress: FIRST_NACL_RULE_NUMBER };
 
@@ -132,13 +143,21 @@ export class CustomerSubnets extends Construct {
     this.cidrBlock = block!.text;
     const tags = (name: string) => standardTags(platform.name, name, platform.tags, customerName);
 
-    this.routeTable = new RouteTable(this, 'RouteTable', {
-      vpcId: platform.vpcId,
-      tags: tags(`${customerName}-private`),
-    });
+    this.sharedRouteTable = props.routeTablePerZone
+      ? undefined
+      : new RouteTable(this, 'RouteTable', {
+          vpcId: platform.vpcId,
+          tags: tags(`${customerName}-private`),
+        });
 
     this.subnets = zones.map((availabilityZone, index) => {
       const zoneScope = new Construct(this, availabilityZone);
+      const routeTable =
+        this.sharedRouteTable ??
+        new RouteTable(zoneScope, 'RouteTable', {
+          vpcId: platform.vpcId,
+          tags: tags(`${customerName}-private-${availabilityZone}`),
+        });
       const cidrBlock = subnetBlocks![index].text;
       const subnet = new Subnet(zoneScope, 'Resource', {
         vpcId: platform.vpcId,
@@ -149,10 +168,13 @@ export class CustomerSubnets extends Construct {
       });
       new RouteTableAssociation(zoneScope, 'RouteTableAssociation', {
         subnetId: subnet.id,
-        routeTableId: this.routeTable.id,
+        routeTableId: routeTable.id,
       });
-      return { availabilityZone, cidrBlock, subnet };
+      return { availabilityZone, cidrBlock, subnet, routeTable };
     });
+    this.routeTables = this.sharedRouteTable
+      ? [this.sharedRouteTable]
+      : this.subnets.map((s) => s.routeTable);
 
     this.networkAcl = new NetworkAcl(this, 'NetworkAcl', {
       vpcId: platform.vpcId,
@@ -189,6 +211,16 @@ export class CustomerSubnets extends Construct {
       ...(ipv6 ? { ipv6CidrBlock: options.cidrBlock } : { cidrBlock: options.cidrBlock }),
       ...(options.protocol === '-1' ? {} : { fromPort: options.fromPort, toPort: options.toPort }),
     });
+  }
+
+  /** The route table of all the customer's subnets (not available with `routeTablePerZone`). */
+  public get routeTable(): RouteTable {
+    if (!this.sharedRouteTable) {
+      throw new Error(
+        `the subnets of customer ${show(this.customerName)} have one route table per zone (routeTablePerZone): use \`routeTables\` or \`subnets[i].routeTable\``,
+      );
+    }
+    return this.sharedRouteTable;
   }
 
   /** The subnet ids, in the order of the availability zones. */

@@ -12,10 +12,11 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { VpnGateway } from '@cdktf/provider-aws/lib/vpn-gateway';
 import { Fn } from 'cdktf';
-import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
+import { Cidr, cidrContains, cidrOverlaps, parseCidr as parseCidrQuietly, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
 import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
 import { InterfaceEndpoints, InterfaceEndpointsProps } from './interface-endpoints';
+import { PublicEgress, PublicEgressProps, validatePublicEgress } from './public-egress';
 import {
   ALARM_TOPIC_KEY_DEFAULTS,
   AMAZON_SIDE_ASN_RANGES,
@@ -88,6 +89,14 @@ export interface GatewayPlatformProps {
    * @default - no endpoints: manage them yourself
    */
   readonly interfaceEndpoints?: InterfaceEndpointsProps;
+  /**
+   * The public path, for customers whose backend is a public DMZ endpoint instead of a VPN
+   * (`CustomerBackendLinkProps.publicEndpoint`): NAT gateways with fixed Elastic IPs, one per availability
+   * zone, in public subnets behind the VPC's internet gateway, shared by those customers. Nothing is
+   * created until the first such customer joins.
+   * @default - no public path: customers reach their backends over a VPN or another private path
+   */
+  readonly publicEgress?: PublicEgressProps;
 }
 
 /** The virtual private gateway attachment point. */
@@ -203,6 +212,9 @@ export class GatewayPlatform extends Construct {
   private readonly vpcBlocks: readonly Cidr[];
   private readonly allocations: CustomerAllocation[] = [];
   private readonly vpns: VpnRegistration[] = [];
+  private readonly publicEgressProps?: PublicEgressProps;
+  private readonly publicEgressBlocks?: Cidr[];
+  private publicEgressConstruct?: PublicEgress;
 
   constructor(scope: Construct, id: string, props: GatewayPlatformProps) {
     super(scope, id);
@@ -215,6 +227,8 @@ export class GatewayPlatform extends Construct {
     this.tags = { ...(props.tags ?? {}) };
     this.pool = parsed.pool;
     this.vpcBlocks = parsed.vpcBlocks;
+    this.publicEgressProps = props.publicEgress;
+    this.publicEgressBlocks = parsed.publicEgressBlocks;
 
     if (props.existingVpc) {
       this.vpcId = props.existingVpc.vpcId;
@@ -399,6 +413,41 @@ export class GatewayPlatform extends Construct {
     return topic;
   }
 
+  /** True when the platform offers the public path (`publicEgress`). */
+  public get offersPublicEgress(): boolean {
+    return this.publicEgressProps !== undefined;
+  }
+
+  /**
+   * The public path's NAT gateways, created on the first call (by the first customer with a public DMZ
+   * endpoint) and shared by every later one. Undefined when the platform has no `publicEgress`.
+   */
+  public usePublicEgress(): PublicEgress | undefined {
+    if (!this.publicEgressProps) return undefined;
+    this.publicEgressConstruct ??= new PublicEgress(
+      this,
+      'PublicEgress',
+      this.publicEgressProps,
+      {
+        platformName: this.name,
+        vpcId: this.vpcId,
+        newVpc: this.vpc !== undefined,
+        vpcBlocks: this.vpcBlocks,
+        customerAddressPool: this.pool,
+        reservedBlocks: [],
+        availabilityZones: this.availabilityZones,
+        tags: this.tags,
+      },
+      this.publicEgressBlocks,
+    );
+    return this.publicEgressConstruct;
+  }
+
+  /** The public path, once a customer has used it. */
+  public get publicEgress(): PublicEgress | undefined {
+    return this.publicEgressConstruct;
+  }
+
   /** The attachment points the platform offers. */
   public get vpnAttachments(): VpnAttachmentKind[] {
     return [
@@ -525,6 +574,7 @@ interface ParsedPlatformProps {
   pool?: Cidr;
   vpcBlocks: Cidr[];
   attachmentSubnetBlocks?: Cidr[];
+  publicEgressBlocks?: Cidr[];
 }
 
 function checkAmazonSideAsn(problems: Problems, prop: string, value: number | undefined): void {
@@ -669,6 +719,22 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
     }
   }
 
+  let publicEgressBlocks: Cidr[] | undefined;
+  if (props.publicEgress) {
+    const endpointsBlock = props.interfaceEndpoints?.subnetsCidrBlock;
+    const tgwBlock = tgw?.attachmentSubnetsCidrBlock;
+    const reservedBlocks = [endpointsBlock, tgwBlock].flatMap((text) =>
+      text !== undefined && !isUnresolved(text) ? (parseCidrQuietly(text) ?? []) : [],
+    );
+    publicEgressBlocks = validatePublicEgress(problems, props.publicEgress, {
+      newVpc: props.vpcProps !== undefined,
+      vpcBlocks,
+      customerAddressPool: pool,
+      reservedBlocks,
+      availabilityZones: zones,
+    });
+  }
+
   const topicArn = props.existingAlarmTopicArn;
   if (
     topicArn !== undefined &&
@@ -679,5 +745,5 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
       `\`existingAlarmTopicArn\` ${show(topicArn)} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`,
     );
   }
-  return { problems, pool, vpcBlocks, attachmentSubnetBlocks };
+  return { problems, pool, vpcBlocks, attachmentSubnetBlocks, publicEgressBlocks };
 }
