@@ -3,6 +3,7 @@
  * "send us your certificate" / "here are our IP ranges" tickets. It holds no secret value: pre-shared keys,
  * passwords and private keys stay in Secrets Manager and are exchanged out of band.
  */
+import { dmzHandoffSections } from '../../lib/handoff/dmz-handoff';
 import { OutputSource, UNKNOWN } from './outputs';
 
 const AFTER_APPLY = '_known after deploy_';
@@ -15,6 +16,8 @@ interface Handoff {
   trusted_sources?: string[];
   source_cidrs: unknown[];
   dns_servers?: string[];
+  /** The public DMZ path (lib/handoff/dmz-handoff.ts renders it). */
+  public_endpoint?: { egress_ips: unknown[] };
   secret_arns: Record<string, unknown>;
   fill_after_deploy: unknown[];
 }
@@ -190,7 +193,10 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
   const h = outputs.get(`${customer}_handoff`) as Handoff | undefined;
   if (!h)
     throw new Error(`no output ${customer}_handoff: is "${customer}" a CustomerBackendLink of this stack?`);
-  const allowList = outputs.get(`${customer}_firewall_allow_list`) ?? h.source_cidrs;
+  const dmz = dmzHandoffSections(h);
+  const allowList = dmz
+    ? h.public_endpoint!.egress_ips
+    : (outputs.get(`${customer}_firewall_allow_list`) ?? h.source_cidrs);
   const url = new URL(h.backend_url);
   const port = url.port || (url.protocol === 'http:' ? '80' : '443');
   const secretRows = Object.keys(h.secret_arns ?? {}).length
@@ -205,9 +211,9 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
     '',
     `Generated ${now.toISOString().slice(0, 10)} from ${outputs.description}. This document holds no secret value.`,
     '',
-    `The API gateway calls your backend at \`${h.backend_url}\` over a private link.`,
+    `The API gateway calls your backend at \`${h.backend_url}\` over ${dmz ? 'the internet, authenticated (see 1.)' : 'a private link'}.`,
     '',
-    vpnSection(customer, outputs),
+    dmz?.network ?? vpnSection(customer, outputs),
     '',
     '## 2. Your firewall: allow only these sources',
     '',
@@ -233,6 +239,7 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
           '',
         ]
       : []),
+    ...(dmz ? [dmz.proxy, ''] : []),
     '---',
     '',
     '### For the platform team (not for the customer)',
