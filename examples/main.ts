@@ -1,11 +1,15 @@
 /**
- * The showcase: one gateway platform and three customers, each one `CustomerBackendLink`, in one stack.
+ * The showcase: one gateway platform and four customers, each one `CustomerBackendLink`, in one stack.
  *
  *  - acme:    HTTP Digest auth, over a site-to-site VPN on the virtual private gateway (static routes);
  *  - globex:  mutual TLS + OAuth 2.0 client credentials, over a VPN on the transit gateway (BGP), with
  *             mutual TLS from the gateway tier to its load balancer too;
  *  - initech: HMAC request signing (draft-cavage-http-signatures-10) and trusted sources, over a VPN on
- *             the virtual private gateway.
+ *             the virtual private gateway;
+ *  - umbrella: no VPN: a public DMZ endpoint (its reverse proxy) over the internet, through the platform's
+ *             NAT gateways (fixed Elastic IPs, the only sources umbrella allows), with mutual TLS and HTTP
+ *             Digest passed through to the backend behind the proxy; the handoff carries the proxy's
+ *             configuration (gateway-runtime and nginx).
  *
  *   npm run example   # synthesize into cdktf.out/ and plan every stack offline
  *   cdktf deploy      # with the cdktf CLI and real AWS credentials
@@ -28,7 +32,7 @@ export interface ExampleOptions {
 }
 
 export class ExampleStack extends TerraformStack {
-  public readonly links: Record<'acme' | 'globex' | 'initech', CustomerBackendLink>;
+  public readonly links: Record<'acme' | 'globex' | 'initech' | 'umbrella', CustomerBackendLink>;
 
   constructor(scope: Construct, id: string, options: ExampleOptions = {}) {
     super(scope, id);
@@ -43,6 +47,8 @@ export class ExampleStack extends TerraformStack {
       vpnGateway: {},
       transitGateway: { attachmentSubnetsCidrBlock: '10.40.0.0/27', amazonSideAsn: 64520 },
       interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
+      // NAT gateways with Elastic IPs (one per zone), created because umbrella uses the public path.
+      publicEgress: { subnetsCidrBlock: '10.40.1.0/27' },
     });
     const loadBalancer = {
       certificateArn: CERTIFICATE_ARN,
@@ -115,7 +121,21 @@ export class ExampleStack extends TerraformStack {
       }).withTrustedSources({ cidrs: GATEWAY_TIER_CIDRS }),
     });
 
-    this.links = { acme, globex, initech };
+    const umbrella = new CustomerBackendLink(this, 'Umbrella', {
+      ...common,
+      customerName: 'umbrella',
+      cidrBlock: '10.40.131.0/24',
+      // umbrella's DMZ proxy, at fixed public addresses: only these /32s are routed to the NAT gateways.
+      publicEndpoint: { addresses: ['85.214.20.40', '85.214.20.41'] },
+      backend: { url: 'https://dmz.umbrella.example/api' },
+      // Over the internet the link must use mutual TLS (or request signing): digest alone is refused.
+      security: BackendSecurity.digest({ credentials: SecretSource.fillAfterDeploy() }).withMutualTls({
+        clientCertificate: SecretSource.fillAfterDeploy(),
+        backendCa: SecretSource.fillAfterDeploy(),
+      }),
+    });
+
+    this.links = { acme, globex, initech, umbrella };
   }
 }
 

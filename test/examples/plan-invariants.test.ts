@@ -122,10 +122,13 @@ describe('example app: offline plan invariants', () => {
     const probe = new ExampleStack(Testing.app(), 'probe', {
       runtimeBundleDirectory: join(__dirname, '../lib/runtime/fixtures/bundle'),
     });
-    const servers = Object.values(probe.links).map((link) => ({
-      id: link.node.id,
-      cidrs: (link.runtimeConfig.backend.dns?.servers ?? []).map((s) => `${s}/32`),
-    }));
+    // umbrella's public DMZ endpoint is pinned to its addresses: it asks no DNS server.
+    const servers = Object.values(probe.links)
+      .filter((link) => link.publicEndpointRoutes.length === 0)
+      .map((link) => ({
+        id: link.node.id,
+        cidrs: (link.runtimeConfig.backend.dns?.servers ?? []).map((s) => `${s}/32`),
+      }));
     for (const { id, cidrs } of servers)
       expect({ id, servers: cidrs.length > 0 }).toEqual({ id, servers: true });
     const dnsCidrs = new Set(servers.flatMap((s) => s.cidrs));
@@ -228,5 +231,112 @@ describe('example app: offline plan invariants', () => {
       expect(after.protocol).toBe('HTTPS');
       expect(after.ssl_policy).toMatch(/^ELBSecurityPolicy-TLS13-1-[23]-/);
     }
+  });
+
+  describe('the public DMZ path (umbrella)', () => {
+    type TfResource = Record<string, unknown> & { tags?: Record<string, string> };
+    const tf = () =>
+      JSON.parse(results[0].synthesized) as { resource: Record<string, Record<string, TfResource>> };
+    const ofType = (type: string) => Object.entries(tf().resource[type] ?? {});
+    const refId = (type: string, id: string) => `\${${type}.${id}.id}`;
+    const probe = () =>
+      new ExampleStack(Testing.app(), 'probe', {
+        runtimeBundleDirectory: join(__dirname, '../lib/runtime/fixtures/bundle'),
+      }).links.umbrella;
+    const UMBRELLA_ADDRESSES = ['85.214.20.40/32', '85.214.20.41/32'];
+
+    test('GIVEN the plans THEN no customer route table has a 0.0.0.0/0 route, and umbrella’s hold only its endpoint’s /32s, to a NAT gateway', () => {
+      const customerTables = new Map(
+        ofType('aws_route_table')
+          .filter(([, t]) => t.tags?.['backend-link:customer'] !== undefined)
+          .map(([id, t]) => [refId('aws_route_table', id), t.tags!['backend-link:customer']]),
+      );
+      const routes = ofType('aws_route').filter(([, r]) => customerTables.has(r.route_table_id as string));
+      expect(routes.filter(([, r]) => ANY_ADDRESS.includes(r.destination_cidr_block as string))).toEqual([]);
+      const umbrella = routes.filter(
+        ([, r]) => customerTables.get(r.route_table_id as string) === 'umbrella',
+      );
+      // Two zones, each with its own table, two addresses each.
+      expect(new Set(umbrella.map(([, r]) => r.route_table_id)).size).toBe(2);
+      expect(
+        umbrella
+          .map(([, r]) => [
+            r.destination_cidr_block,
+            String(r.nat_gateway_id).startsWith('${aws_nat_gateway.'),
+          ])
+          .sort(),
+      ).toEqual([...UMBRELLA_ADDRESSES, ...UMBRELLA_ADDRESSES].map((cidr) => [cidr, true]).sort());
+      // ...and the plan creates exactly these routes.
+      const planned = results
+        .flatMap((r) => created(r.plan, 'aws_route'))
+        .filter((r) => r.address.includes('Umbrella_'));
+      expect(planned.map((r) => r.after.destination_cidr_block).sort()).toEqual(
+        [...UMBRELLA_ADDRESSES, ...UMBRELLA_ADDRESSES].sort(),
+      );
+      for (const route of planned) expect(route.unknown.nat_gateway_id).toBe(true);
+    });
+
+    test('GIVEN the plans THEN the only default routes are the platform’s public subnets’, to the internet gateway', () => {
+      const defaults = results
+        .flatMap((r) => created(r.plan, 'aws_route'))
+        .filter((r) => ANY_ADDRESS.includes(r.after.destination_cidr_block as string));
+      expect(defaults.map((r) => r.address).sort()).toEqual([
+        expect.stringMatching(/^aws_route\.Platform_PublicEgress_eu-west-1a_DefaultRoute_/),
+        expect.stringMatching(/^aws_route\.Platform_PublicEgress_eu-west-1b_DefaultRoute_/),
+      ]);
+      for (const route of defaults) expect(route.unknown.gateway_id).toBe(true);
+    });
+
+    test('GIVEN the plans THEN umbrella’s security group and network ACL open, beyond the VPC, only the endpoint’s addresses on 443 (and the replies)', () => {
+      const beyondVpc = (cidr: unknown) => typeof cidr === 'string' && !cidr.startsWith('10.40.');
+      const sg = results
+        .flatMap((r) => created(r.plan, 'aws_vpc_security_group_egress_rule'))
+        .filter((r) => r.address.includes('Umbrella_') && beyondVpc(r.after.cidr_ipv4))
+        .map(
+          (r) =>
+            `${String(r.after.ip_protocol)} ${String(r.after.from_port)}-${String(r.after.to_port)} ${String(r.after.cidr_ipv4)}`,
+        );
+      expect(sg.sort()).toEqual(UMBRELLA_ADDRESSES.map((cidr) => `tcp 443-443 ${cidr}`).sort());
+      expect(
+        results
+          .flatMap((r) => created(r.plan, 'aws_vpc_security_group_ingress_rule'))
+          .filter((r) => r.address.includes('Umbrella_') && beyondVpc(r.after.cidr_ipv4)),
+      ).toEqual([]);
+      const nacl = results
+        .flatMap((r) => created(r.plan, 'aws_network_acl_rule'))
+        .filter((r) => r.address.includes('Umbrella_') && beyondVpc(r.after.cidr_block))
+        .map(
+          (r) =>
+            `${r.after.egress ? 'out' : 'in'} ${String(r.after.protocol)} ${String(r.after.from_port)}-${String(r.after.to_port)} ${String(r.after.cidr_block)} ${String(r.after.rule_action)}`,
+        );
+      expect(nacl.sort()).toEqual(
+        UMBRELLA_ADDRESSES.flatMap((cidr) => [
+          `out tcp 443-443 ${cidr} allow`,
+          `in tcp 1024-65535 ${cidr} allow`,
+        ]).sort(),
+      );
+      expect(probe().runtimeConfig.backend.dns).toEqual({
+        pinned: { 'dmz.umbrella.example': ['85.214.20.40', '85.214.20.41'] },
+      });
+    });
+
+    test('GIVEN the plans THEN one Elastic IP (domain vpc) and one public NAT gateway per zone, and the Elastic IPs are outputs', () => {
+      const plan = results[0].plan as PlanJson & {
+        output_changes?: Record<string, { after_unknown?: unknown }>;
+      };
+      expect(created(plan, 'aws_eip').map((e) => e.after.domain)).toEqual(['vpc', 'vpc']);
+      expect(created(plan, 'aws_nat_gateway').map((n) => n.after.connectivity_type)).toEqual([
+        'public',
+        'public',
+      ]);
+      expect(created(plan, 'aws_internet_gateway')).toHaveLength(1);
+      expect(plan.output_changes?.apicloud_public_egress_ips?.after_unknown).toEqual({
+        'eu-west-1a': true,
+        'eu-west-1b': true,
+      });
+      expect(plan.output_changes?.umbrella_handoff?.after_unknown).toMatchObject({
+        public_endpoint: { egress_ips: [true, true] },
+      });
+    });
   });
 });
