@@ -283,6 +283,7 @@ export class CustomerBackendLink extends Construct {
       subnets: this.subnets,
       defaultTargetGroupArn: this.gateway.targetGroup.arn,
     });
+    if (publicEndpoint) this.pointFirewallOutputAtElasticIps();
 
     new TerraformOutput(this, 'HandoffOutput', {
       description: `What ${customerName} is told about its backend link (no secret values)`,
@@ -332,6 +333,18 @@ export class CustomerBackendLink extends Construct {
           }),
       );
     });
+  }
+
+  /**
+   * On the public path the customer's firewall sees the Elastic IPs, not the customer's private subnets:
+   * the `<customer>_firewall_allow_list` output (written by the load balancer's allow-list) says so.
+   */
+  private pointFirewallOutputAtElasticIps(): void {
+    const output = this.loadBalancer.allowList.node.tryFindChild('TrustedSourcesOutput');
+    if (!(output instanceof TerraformOutput)) return;
+    const egress = this.subnets.platform.usePublicEgress()!;
+    output.value = this.subnets.subnets.map((s) => egress.zone(s.availabilityZone).publicIp);
+    output.description = `The source addresses ${this.customerName}'s DMZ proxy must allow (the platform's Elastic IPs of its zones): nothing else calls its public endpoint`;
   }
 
   /** What the customer must know of the public path: where we call, and the only addresses we call from. */
