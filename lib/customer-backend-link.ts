@@ -213,7 +213,9 @@ export class CustomerBackendLink extends Construct {
       // Each zone leaves through its own zone's NAT gateway: one route table per zone.
       ...(publicEndpoint ? { routeTablePerZone: true } : {}),
     });
-    this.publicEndpointRoutes = publicEndpoint ? this.routePublicEndpoint(publicEndpoint.cidrs) : [];
+    this.publicEndpointRoutes = publicEndpoint
+      ? this.routePublicEndpoint(publicEndpoint.cidrs, backendPort)
+      : [];
     if (props.vpn) {
       this.vpn = new SiteToSiteVpn(this, 'Vpn', {
         ...props.vpn,
@@ -316,9 +318,13 @@ export class CustomerBackendLink extends Construct {
     }).overrideLogicalId(`${customerName}_handoff`);
   }
 
-  /** Per zone and address: `<address>/32` → the NAT gateway of the zone, nothing else (no default route). */
-  private routePublicEndpoint(cidrs: readonly string[]): Route[] {
+  /**
+   * Per zone and address: `<address>/32` → the NAT gateway of the zone, nothing else (no default route);
+   * and the public subnets' network ACL passes this flow (the customer's block to those addresses on the port).
+   */
+  private routePublicEndpoint(cidrs: readonly string[], port: number): Route[] {
     const egress = this.subnets.platform.usePublicEgress()!;
+    egress.allowFlow(this.subnets.cidrBlock, cidrs, port);
     const scope = new Construct(this, 'PublicEndpoint');
     return this.subnets.subnets.flatMap((subnet) => {
       const exit = egress.zone(subnet.availabilityZone);

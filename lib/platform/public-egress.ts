@@ -9,6 +9,8 @@ import { TerraformOutput } from 'cdktf';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { NetworkAcl } from '@cdktf/provider-aws/lib/network-acl';
+import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
@@ -207,12 +209,20 @@ export function validatePublicEgress(
   return blocks;
 }
 
+/** The NAT gateways' source ports towards the internet, and the customers' functions' ephemeral ports. */
+const EPHEMERAL = { fromPort: 1024, toPort: 65535 } as const;
+const FIRST_NACL_RULE_NUMBER = 100;
+const NACL_RULE_NUMBER_STEP = 10;
+
 /**
  * The NAT gateways of the public path and what they need: per zone a public subnet, its route table with
  * the only default route of the platform (to the internet gateway; customer route tables never get one),
  * an Elastic IP (`domain = "vpc"`) and the NAT gateway. Both the Elastic IP and the NAT gateway depend on
  * the internet gateway (AWS: a NAT gateway's Elastic IP needs the VPC's internet gateway to exist first).
- * With `existingNatGateways` nothing is created: the zones name them.
+ * The public subnets get a network ACL of their own that passes only the customers' declared flows (from
+ * a customer's block to its endpoint's addresses on its port, and the replies), so the NAT gateways carry
+ * nothing else, whatever else in the VPC routes to them. With `existingNatGateways` nothing is created:
+ * the zones name them (and their subnets' ACL stays yours).
  */
 export class PublicEgress extends Construct {
   public readonly zones: readonly PublicEgressZone[];
@@ -220,6 +230,10 @@ export class PublicEgress extends Construct {
   public readonly internetGateway?: InternetGateway;
   public readonly elasticIps: readonly Eip[];
   public readonly natGateways: readonly NatGateway[];
+  /** The public subnets' network ACL, when the platform created the NAT gateways. */
+  public readonly networkAcl?: NetworkAcl;
+  private readonly aclRules = new Construct(this, 'NetworkAclRules');
+  private readonly nextRuleNumber = { ingress: FIRST_NACL_RULE_NUMBER, egress: FIRST_NACL_RULE_NUMBER };
   public readonly quotas: Readonly<Required<PublicEgressQuotas>>;
   /** The region (from the zones' names): quotas are counted per region. */
   public readonly region: string;
@@ -294,7 +308,12 @@ export class PublicEgress extends Construct {
           tags: tags(`${context.platformName}-egress-${availabilityZone}`),
           ...(dependsOn.length > 0 ? { dependsOn } : {}),
         });
-        return { availabilityZone, eip, natGateway };
+        return { availabilityZone, eip, natGateway, subnet };
+      });
+      this.networkAcl = new NetworkAcl(this, 'NetworkAcl', {
+        vpcId: context.vpcId,
+        subnetIds: zones.map((z) => z.subnet.id),
+        tags: tags(`${context.platformName}-public-nacl`),
       });
       this.elasticIps = zones.map((z) => z.eip);
       this.natGateways = zones.map((z) => z.natGateway);
@@ -312,6 +331,42 @@ export class PublicEgress extends Construct {
     }).overrideLogicalId(`${context.platformName}_public_egress_ips`);
 
     enrolInPublicEgressQuotaCheck(this);
+  }
+
+  /**
+   * Lets the NAT gateways carry one customer's flow: from `source` (the customer's block) to each of
+   * `destinations` on `port`, and the replies (network ACL entries of the public subnets; nothing to do
+   * for existing NAT gateways). Idempotent per source, destination and port.
+   */
+  public allowFlow(source: string, destinations: readonly string[], port: number): void {
+    if (!this.networkAcl) return;
+    const rule = (
+      id: string,
+      egress: boolean,
+      cidrBlock: string,
+      ports: { fromPort: number; toPort: number },
+    ) => {
+      if (this.aclRules.node.tryFindChild(id)) return;
+      const direction = egress ? 'egress' : 'ingress';
+      const ruleNumber = this.nextRuleNumber[direction];
+      this.nextRuleNumber[direction] += NACL_RULE_NUMBER_STEP;
+      new NetworkAclRule(this.aclRules, id, {
+        networkAclId: this.networkAcl!.id,
+        ruleNumber,
+        egress,
+        protocol: 'tcp',
+        ruleAction: 'allow',
+        cidrBlock,
+        ...ports,
+      });
+    };
+    const key = (cidr: string) => cidr.replace(/[./]/g, '_');
+    rule(`In-${key(source)}-${port}`, false, source, { fromPort: port, toPort: port });
+    rule(`Out-${key(source)}-replies`, true, source, EPHEMERAL);
+    for (const destination of destinations) {
+      rule(`Out-${key(destination)}-${port}`, true, destination, { fromPort: port, toPort: port });
+      rule(`In-${key(destination)}-replies`, false, destination, EPHEMERAL);
+    }
   }
 
   /** The exit of a zone (every zone of the platform has one). */

@@ -99,10 +99,11 @@ describe('example app, planned offline', () => {
     expect(summary.toChange).toBe(0);
     expect(summary.toDestroy).toBe(0);
     expect(summary.addedByType.aws_vpc).toBe(1);
-    // One network ACL per customer; one route table per VPN customer, one per zone for the customer on
-    // the public DMZ path and one per public NAT subnet; one subnet and association per customer and zone.
-    const customers = summary.addedByType.aws_network_acl;
-    expect(customers).toBe(4);
+    // One network ACL per customer and one for the public NAT subnets; one route table per VPN customer,
+    // one per zone for the customer on the public DMZ path and one per public NAT subnet; one subnet and
+    // association per customer and zone.
+    const customers = 4;
+    expect(summary.addedByType.aws_network_acl).toBe(customers + 1);
     expect(summary.addedByType.aws_route_table).toBe(3 + 2 + 2);
     expect(summary.addedByType.aws_subnet).toBeGreaterThanOrEqual(2 * customers);
     const subnets = (plan.resource_changes ?? [])

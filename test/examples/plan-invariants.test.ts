@@ -287,7 +287,7 @@ describe('example app: offline plan invariants', () => {
       for (const route of defaults) expect(route.unknown.gateway_id).toBe(true);
     });
 
-    test('GIVEN the plans THEN umbrella’s security group and network ACL open, beyond the VPC, only the endpoint’s addresses on 443 (and the replies)', () => {
+    test('GIVEN the plans THEN umbrella’s security group and network ACL open, beyond the VPC, only the endpoint’s addresses on 443 (and the replies), and so does the NAT subnets’ ACL', () => {
       const beyondVpc = (cidr: unknown) => typeof cidr === 'string' && !cidr.startsWith('10.40.');
       const sg = results
         .flatMap((r) => created(r.plan, 'aws_vpc_security_group_egress_rule'))
@@ -314,6 +314,24 @@ describe('example app: offline plan invariants', () => {
           `out tcp 443-443 ${cidr} allow`,
           `in tcp 1024-65535 ${cidr} allow`,
         ]).sort(),
+      );
+      // The NAT gateways' subnets pass only umbrella's flow (its block to the endpoint on 443) and the replies.
+      const publicAcl = results
+        .flatMap((r) => created(r.plan, 'aws_network_acl_rule'))
+        .filter((r) => r.address.includes('Platform_PublicEgress_'))
+        .map(
+          (r) =>
+            `${r.after.egress ? 'out' : 'in'} ${String(r.after.protocol)} ${String(r.after.from_port)}-${String(r.after.to_port)} ${String(r.after.cidr_block)} ${String(r.after.rule_action)}`,
+        );
+      expect(publicAcl.sort()).toEqual(
+        [
+          'in tcp 443-443 10.40.131.0/24 allow',
+          'out tcp 1024-65535 10.40.131.0/24 allow',
+          ...UMBRELLA_ADDRESSES.flatMap((cidr) => [
+            `out tcp 443-443 ${cidr} allow`,
+            `in tcp 1024-65535 ${cidr} allow`,
+          ]),
+        ].sort(),
       );
       expect(probe().runtimeConfig.backend.dns).toEqual({
         pinned: { 'dmz.umbrella.example': ['85.214.20.40', '85.214.20.41'] },

@@ -144,6 +144,20 @@ describe('CustomerBackendLink with a public DMZ endpoint', () => {
     );
   });
 
+  test("THEN the public subnets' network ACL passes exactly umbrella's flow: its block to the addresses on the port, and the replies", () => {
+    const rules = resources('aws_network_acl_rule')
+      .filter(ownedBy('Platform_PublicEgress_'))
+      .map(([, r]) => `${r.egress ? 'out' : 'in'} ${r.from_port}-${r.to_port} ${r.cidr_block}`);
+
+    expect(rules.sort()).toEqual(
+      [
+        'in 8443-8443 10.40.131.0/24',
+        'out 1024-65535 10.40.131.0/24',
+        ...DMZ_ADDRESSES.flatMap((a) => [`out 8443-8443 ${a}/32`, `in 1024-65535 ${a}/32`]),
+      ].sort(),
+    );
+  });
+
   test("THEN the runtime configuration pins the endpoint's name to its addresses (no lookup over the internet)", () => {
     expect(link.runtimeConfig.backend).toMatchObject({
       url: 'https://dmz.umbrella.example:8443/api',

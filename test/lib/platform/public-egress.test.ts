@@ -110,12 +110,45 @@ describe('GatewayPlatform publicEgress', () => {
       expect(resources('aws_route_table_association')).toHaveLength(2);
     });
 
+    test('THEN the public subnets get a network ACL of their own, closed until a customer’s flow is allowed', () => {
+      expect(resources('aws_network_acl')).toEqual([
+        expect.objectContaining({
+          subnet_ids: [
+            '${aws_subnet.Platform_PublicEgress_eu-west-1a_Subnet_EB28E821.id}',
+            '${aws_subnet.Platform_PublicEgress_eu-west-1b_Subnet_A6B56434.id}',
+          ],
+        }),
+      ]);
+      expect(resources('aws_network_acl_rule')).toEqual([]);
+    });
+
     test('THEN the Elastic IPs are an output, by zone', () => {
       expect(json.output?.plat_public_egress_ips.value).toEqual({
         'eu-west-1a': '${aws_eip.Platform_PublicEgress_eu-west-1a_ElasticIp_27F2EF64.public_ip}',
         'eu-west-1b': '${aws_eip.Platform_PublicEgress_eu-west-1b_ElasticIp_183FECD7.public_ip}',
       });
     });
+  });
+
+  test('GIVEN a customer’s flow, allowed twice THEN the public ACL passes exactly it and its replies, once', () => {
+    const { json } = synth((scope) => {
+      const egress = platformWith(scope, NEW_EGRESS).usePublicEgress()!;
+      egress.allowFlow('10.0.131.0/24', ['85.214.20.40/32', '85.214.20.41/32'], 8443);
+      egress.allowFlow('10.0.131.0/24', ['85.214.20.40/32', '85.214.20.41/32'], 8443);
+    });
+    const rules = Object.values(json.resource.aws_network_acl_rule).map(
+      (r) =>
+        `${r.rule_number} ${r.egress ? 'out' : 'in'} ${r.protocol} ${r.from_port}-${r.to_port} ${r.cidr_block} ${r.rule_action}`,
+    );
+
+    expect(rules.sort()).toEqual([
+      '100 in tcp 8443-8443 10.0.131.0/24 allow',
+      '100 out tcp 1024-65535 10.0.131.0/24 allow',
+      '110 in tcp 1024-65535 85.214.20.40/32 allow',
+      '110 out tcp 8443-8443 85.214.20.40/32 allow',
+      '120 in tcp 1024-65535 85.214.20.41/32 allow',
+      '120 out tcp 8443-8443 85.214.20.41/32 allow',
+    ]);
   });
 
   test('GIVEN an existing VPC with its internet gateway THEN the NAT gateways use it and no gateway is created', () => {
@@ -147,7 +180,7 @@ describe('GatewayPlatform publicEgress', () => {
       platform.usePublicEgress();
     });
 
-    for (const type of ['aws_nat_gateway', 'aws_eip', 'aws_internet_gateway']) {
+    for (const type of ['aws_nat_gateway', 'aws_eip', 'aws_internet_gateway', 'aws_network_acl']) {
       expect({ type, created: type in json.resource }).toEqual({ type, created: false });
     }
     expect(json.output?.plat_public_egress_ips.value).toEqual({
