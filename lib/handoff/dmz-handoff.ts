@@ -14,8 +14,8 @@ export interface DmzHandoffSections {
   readonly facts: DmzProxyFacts;
   /** Replaces the VPN section: how the gateway reaches the customer. */
   readonly network: string;
-  /** The customer's proxy: what to install and the two configurations. */
-  readonly proxy: string;
+  /** The customer's proxy, as section `number`: what to install and the two configurations. */
+  proxy(number: number): string;
 }
 
 const AFTER_DEPLOY = '_known after deploy_';
@@ -24,9 +24,10 @@ const AFTER_DEPLOY = '_known after deploy_';
 export function dmzHandoffSections(handoff: unknown): DmzHandoffSections | undefined {
   const facts = dmzProxyFactsFromHandoff(handoff);
   if (!facts) return undefined;
-  const endpoint = (
-    handoff as { public_endpoint: { addresses?: unknown; header_only_scheme_reason?: unknown } }
-  ).public_endpoint;
+  const { public_endpoint: endpoint, mutual_tls: mutualTls } = handoff as {
+    public_endpoint: { addresses?: unknown; header_only_scheme_reason?: unknown };
+    mutual_tls?: unknown;
+  };
   const addresses = Array.isArray(endpoint.addresses) ? endpoint.addresses.map(String) : [];
   const ips = facts.egressIps.map((ip) => (ip === undefined ? AFTER_DEPLOY : `\`${ip}\``));
   const unknown = facts.egressIps.some((ip) => ip === undefined);
@@ -39,34 +40,37 @@ export function dmzHandoffSections(handoff: unknown): DmzHandoffSections | undef
     '',
     reason
       ? `The gateway authenticates with a header scheme only; agreed because: ${reason}.`
-      : 'It presents a client certificate (mutual TLS) or signs every request: your proxy refuses any other caller.',
+      : mutualTls
+        ? 'It presents a client certificate (mutual TLS, below): your proxy admits no other caller.'
+        : 'It signs every request (below): your backend verifies every signature.',
   ].join('\n');
   const fence = (language: string, body: string) => ['```' + language, body.trimEnd(), '```'].join('\n');
-  const proxy = [
-    '## 5. Your DMZ proxy: two ready configurations',
-    '',
-    'Both are made from the facts above; use one. Neither holds a secret: they name files you create on the proxy host.',
-    '',
-    `- your server certificate for \`${facts.hostname}\` (with its chain) and its key;`,
-    "- `gateway-client-ca.pem`: the CA of the gateway's client certificate (public; your contact sends it);",
-    "- `backend-ca.pem`: the CA of your backend's certificate; and replace `https://backend.invalid/` with your backend's URL;",
-    facts.gatewayScheme === 'none'
-      ? "- the gateway sends no credentials: your proxy adds your backend's (the runtime's `security`: a basic-auth placeholder reading `backend-credentials.json`; replace it with your backend's scheme)."
-      : `- the gateway's own \`${facts.gatewayScheme}\` authentication passes through your proxy unchanged (\`forwarding.forwardAuthorization\`; nginx passes it by default).`,
-    ...(unknown
-      ? [
-          '',
-          `The Elastic IPs are known only once the platform is deployed: until then both configurations hold \`ELASTIC-IP-KNOWN-AFTER-DEPLOY\`, which nginx and the runtime refuse. Ask for this document again after deploy.`,
-        ]
-      : []),
-    '',
-    '### gateway-runtime (`gateway-runtime serve --config dmz-proxy.json`)',
-    '',
-    fence('json', JSON.stringify(dmzGatewayRuntimeConfig(facts), null, 2)),
-    '',
-    '### nginx (a `server` block for `/etc/nginx/conf.d/`)',
-    '',
-    fence('nginx', dmzNginxServerBlock(facts)),
-  ].join('\n');
+  const proxy = (number: number) =>
+    [
+      `## ${number}. Your DMZ proxy: two ready configurations`,
+      '',
+      'Both are made from the facts above; use one. Neither holds a secret: they name files you create on the proxy host.',
+      '',
+      `- your server certificate for \`${facts.hostname}\` (with its chain) and its key;`,
+      "- `gateway-client-ca.pem`: the CA of the gateway's client certificate (public; your contact sends it);",
+      "- `backend-ca.pem`: the CA of your backend's certificate; and replace `https://backend.invalid/` with your backend's URL;",
+      facts.gatewayScheme === 'none'
+        ? "- the gateway sends no credentials: your proxy adds your backend's (the runtime's `security`: a basic-auth placeholder reading `backend-credentials.json`; replace it with your backend's scheme)."
+        : `- the gateway's own \`${facts.gatewayScheme}\` authentication passes through your proxy unchanged (\`forwarding.forwardAuthorization\`; nginx passes it by default).`,
+      ...(unknown
+        ? [
+            '',
+            `The Elastic IPs are known only once the platform is deployed: until then both configurations hold \`ELASTIC-IP-KNOWN-AFTER-DEPLOY\`, which nginx and the runtime refuse. Ask for this document again after deploy.`,
+          ]
+        : []),
+      '',
+      '### gateway-runtime (`gateway-runtime serve --config dmz-proxy.json`)',
+      '',
+      fence('json', JSON.stringify(dmzGatewayRuntimeConfig(facts), null, 2)),
+      '',
+      '### nginx (a `server` block for `/etc/nginx/conf.d/`)',
+      '',
+      fence('nginx', dmzNginxServerBlock(facts)),
+    ].join('\n');
   return { facts, network, proxy };
 }

@@ -239,7 +239,7 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
           '',
         ]
       : []),
-    ...(dmz ? [dmz.proxy, ''] : []),
+    ...(dmz ? [dmz.proxy(h.trusted_sources ? 5 : 4), ''] : []),
     '---',
     '',
     '### For the platform team (not for the customer)',

@@ -34,6 +34,9 @@ describe('handoff document: public DMZ path', () => {
     expect(deployed).toContain(
       'The gateway calls `https://dmz.umbrella.example:8443` over the internet, at `85.214.20.40`, `85.214.20.41` (the addresses you gave us: tell us before they change), from these fixed addresses only: `52.30.1.1`, `52.30.1.2`.',
     );
+    expect(deployed).toContain(
+      'It presents a client certificate (mutual TLS, below): your proxy admits no other caller.',
+    );
     expect(deployed).not.toContain('Site-to-site VPN');
     expect(deployed).not.toContain('over a private link');
   });
@@ -42,6 +45,15 @@ describe('handoff document: public DMZ path', () => {
     const firewall = deployed.split('## 2. Your firewall: allow only these sources')[1].split('## 3.')[0];
     expect(firewall).toContain('- `52.30.1.1`\n- `52.30.1.2`');
     expect(firewall).not.toContain('10.40.131');
+  });
+
+  test('THEN the proxy section follows the scheme section in the numbering', () => {
+    expect(deployed.match(/^## \d\. .*$/gm)).toEqual([
+      '## 1. Network path: your DMZ endpoint, over the internet',
+      '## 2. Your firewall: allow only these sources',
+      '## 3. How the gateway authenticates to your backend',
+      '## 4. Your DMZ proxy: two ready configurations',
+    ]);
   });
 
   test('THEN both proxy configurations are in it, exactly as generated from the same facts', () => {
