@@ -16,3 +16,7 @@ export * from './runtime/runtime-bundle';
 export * from './customer-backend-link';
 export type * from '../gateway-runtime/src/config/types';
 export * from './platform/interface-endpoints';
+export * from './platform/alarm-subscriptions';
+export type { PlatformQuotas } from './platform/quotas';
+export { QUOTAS } from './platform/quotas';
+export * from './shared/partition';
