@@ -5,7 +5,7 @@
  * team whose quota was raised declares the new value so that it is not blocked.
  */
 import { IConstruct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CustomerGateway } from '@cdktf/provider-aws/lib/customer-gateway';
 import { Ec2TransitGatewayRouteTable } from '@cdktf/provider-aws/lib/ec2-transit-gateway-route-table';
@@ -193,6 +193,21 @@ function stackRegion(construct: IConstruct, fallback: Map<TerraformStack, string
   return typeof region === 'string' && !region.includes('${') ? region : (fallback.get(stack) ?? 'unknown');
 }
 
+/**
+ * A reference as Terraform will see it: each read of a resource attribute is a new token, so two references
+ * to the same VPC, ACL or group are compared resolved (`${aws_network_acl.X.id}`), not as token strings.
+ */
+function ref(construct: IConstruct, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return JSON.stringify(
+    Tokenization.resolve(value, {
+      scope: construct,
+      resolver: new DefaultTokenResolver(new StringConcat()),
+      preparing: true,
+    }),
+  );
+}
+
 function countBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
@@ -268,8 +283,9 @@ function quotaProblems(platform: QuotaSubject, platforms: readonly QuotaSubject[
   }
 
   // Subnets per VPC, by the first platform on the VPC.
-  if (platforms.find((p) => p.vpcId === platform.vpcId) === platform) {
-    const subnets = all.filter((c): c is Subnet => c instanceof Subnet && c.vpcIdInput === platform.vpcId);
+  const vpc = ref(platform, platform.vpcId);
+  if (platforms.find((p) => ref(p, p.vpcId) === vpc) === platform) {
+    const subnets = all.filter((c): c is Subnet => c instanceof Subnet && ref(c, c.vpcIdInput) === vpc);
     const limit = platform.quotas.subnetsPerVpc;
     if (subnets.length > limit) {
       problems.push(
@@ -285,10 +301,10 @@ function quotaProblems(platform: QuotaSubject, platforms: readonly QuotaSubject[
   }
 
   // Route tables per transit gateway, by the first platform on the transit gateway.
-  const tgw = platform.transitGatewayIdForQuotas;
-  if (tgw !== undefined && platforms.find((p) => p.transitGatewayIdForQuotas === tgw) === platform) {
+  const tgw = ref(platform, platform.transitGatewayIdForQuotas);
+  if (tgw !== undefined && platforms.find((p) => ref(p, p.transitGatewayIdForQuotas) === tgw) === platform) {
     const tables = all.filter(
-      (c) => c instanceof Ec2TransitGatewayRouteTable && c.transitGatewayIdInput === tgw,
+      (c) => c instanceof Ec2TransitGatewayRouteTable && ref(c, c.transitGatewayIdInput) === tgw,
     );
     const limit = platform.quotas.transitGatewayRouteTablesPerTransitGateway;
     if (tables.length > limit) {
@@ -310,11 +326,11 @@ function quotaProblems(platform: QuotaSubject, platforms: readonly QuotaSubject[
     const rules = all.filter((c): c is NetworkAclRule => c instanceof NetworkAclRule);
     const byAcl = countBy(
       rules,
-      (r) => `${r.networkAclIdInput}|${r.egressInput === true ? 'outbound' : 'inbound'}`,
+      (r) => `${ref(r, r.networkAclIdInput)}|${r.egressInput === true ? 'outbound' : 'inbound'}`,
     );
     for (const [key, found] of byAcl) {
       const [aclId, direction] = key.split('|');
-      const acl = acls.find((a) => a.id === aclId);
+      const acl = acls.find((a) => ref(a, a.id) === aclId);
       const limit = platform.quotas.networkAclRulesPerDirection;
       if (found.length > limit) {
         problems.push(
@@ -341,7 +357,7 @@ function quotaProblems(platform: QuotaSubject, platforms: readonly QuotaSubject[
       const bySg = countBy(
         counted,
         (r) =>
-          `${r.securityGroupIdInput}|${r instanceof VpcSecurityGroupEgressRule ? 'outbound' : 'inbound'}`,
+          `${ref(r, r.securityGroupIdInput)}|${r instanceof VpcSecurityGroupEgressRule ? 'outbound' : 'inbound'}`,
       );
       for (const [key, found] of bySg) {
         const [sgId, direction] = key.split('|');
@@ -349,7 +365,7 @@ function quotaProblems(platform: QuotaSubject, platforms: readonly QuotaSubject[
           direction === 'inbound' ? 'securityGroupInboundRules' : 'securityGroupOutboundRules';
         const limit = platform.quotas[name];
         if (found.length > limit) {
-          const sg = groups.find((g) => g.id === sgId);
+          const sg = groups.find((g) => ref(g, g.id) === sgId);
           problems.push(
             exceeded(
               name,
