@@ -444,7 +444,11 @@ export class SiteToSiteVpn extends Construct {
             Principal: '*',
             Action: 'secretsmanager:GetSecretValue',
             Resource: '*',
-            Condition: { StringNotEquals: { 'aws:PrincipalArn': [...readers, serviceRole] } },
+            Condition: {
+              StringNotEquals: { 'aws:PrincipalArn': [...readers, serviceRole] },
+              // A call by an AWS service principal carries no aws:PrincipalArn: never deny the service itself.
+              BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+            },
           },
         ],
       }),

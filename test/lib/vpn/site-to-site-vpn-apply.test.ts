@@ -133,7 +133,7 @@ describe('SiteToSiteVpn: the pre-shared-key secret', () => {
     expect(policy.policy).toBe(
       '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Sid" = "OnlyTheDeclaredReadersReadThePresharedKeys", "Effect" = "Deny", "Principal" = "*", "Action" = "secretsmanager:GetSecretValue", "Resource" = "*", "Condition" = {"StringNotEquals" = {"aws:PrincipalArn" = [' +
         `"${READER}", "arn:aws:iam::${account}:role/aws-service-role/s2svpn.amazonaws.com/AWSServiceRoleForVPCS2SVPN"` +
-        ']}}}]})}',
+        ']}, "BoolIfExists" = {"aws:PrincipalIsAWSService" = "false"}}}]})}',
     );
   });
 
