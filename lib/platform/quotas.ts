@@ -208,6 +208,15 @@ function ref(construct: IConstruct, value: unknown): string | undefined {
   );
 }
 
+/**
+ * True when two references name the same resource: the same token string (a platform hands its `vpcId` to
+ * every customer, also in other stacks), or the same reference once resolved in their own stacks.
+ */
+function sameRef(a: IConstruct, aValue: unknown, b: IConstruct, bValue: unknown): boolean {
+  if (aValue === undefined || bValue === undefined) return false;
+  return aValue === bValue || ref(a, aValue) === ref(b, bValue);
+}
+
 function countBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
@@ -283,9 +292,10 @@ function quotaProblems(platform: QuotaSubject, platforms: readonly QuotaSubject[
   }
 
   // Subnets per VPC, by the first platform on the VPC.
-  const vpc = ref(platform, platform.vpcId);
-  if (platforms.find((p) => ref(p, p.vpcId) === vpc) === platform) {
-    const subnets = all.filter((c): c is Subnet => c instanceof Subnet && ref(c, c.vpcIdInput) === vpc);
+  if (platforms.find((p) => sameRef(p, p.vpcId, platform, platform.vpcId)) === platform) {
+    const subnets = all.filter(
+      (c): c is Subnet => c instanceof Subnet && sameRef(c, c.vpcIdInput, platform, platform.vpcId),
+    );
     const limit = platform.quotas.subnetsPerVpc;
     if (subnets.length > limit) {
       problems.push(
@@ -301,10 +311,13 @@ function quotaProblems(platform: QuotaSubject, platforms: readonly QuotaSubject[
   }
 
   // Route tables per transit gateway, by the first platform on the transit gateway.
-  const tgw = ref(platform, platform.transitGatewayIdForQuotas);
-  if (tgw !== undefined && platforms.find((p) => ref(p, p.transitGatewayIdForQuotas) === tgw) === platform) {
+  const tgw = platform.transitGatewayIdForQuotas;
+  if (
+    tgw !== undefined &&
+    platforms.find((p) => sameRef(p, p.transitGatewayIdForQuotas, platform, tgw)) === platform
+  ) {
     const tables = all.filter(
-      (c) => c instanceof Ec2TransitGatewayRouteTable && ref(c, c.transitGatewayIdInput) === tgw,
+      (c) => c instanceof Ec2TransitGatewayRouteTable && sameRef(c, c.transitGatewayIdInput, platform, tgw),
     );
     const limit = platform.quotas.transitGatewayRouteTablesPerTransitGateway;
     if (tables.length > limit) {

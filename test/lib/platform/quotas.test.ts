@@ -214,3 +214,37 @@ describe('quota checks at synth', () => {
     expect(validationErrorOf(() => platformIn(stack(), quotas)).problems).toEqual(problems);
   });
 });
+
+describe('quota checks across stacks (a platform stack and one stack per customer)', () => {
+  it('fails when the load balancers of the customers’ stacks together pass the platform’s quota', () => {
+    const app = Testing.app();
+    const platformStack = new TerraformStack(app, 'platform');
+    new AwsProvider(platformStack, 'aws', { region: 'eu-west-1' });
+    const platform = platformIn(platformStack, { loadBalancersPerRegion: 1 });
+    for (const n of [0, 1]) {
+      const customerStack = new TerraformStack(app, `customer-${n}`);
+      new AwsProvider(customerStack, 'aws', { region: 'eu-west-1' });
+      alb(customerStack, customer(customerStack, platform, n));
+    }
+    expect(synthProblems(platformStack)).toEqual([
+      `[platform/Platform] quota Application Load Balancers per region: region eu-west-1 (Application Load Balancers of this app) has 2, over the quota of 1 (declared in platform "plat"'s \`quotas.loadBalancersPerRegion\`); ${raise('Elastic Load Balancing')}loadBalancersPerRegion\` on the platform to the new value, or put further customers on a platform in another region or account`,
+    ]);
+    // Each customer's stack synthesizes (the cross-stack references resolve).
+    expect(() => app.synth()).toThrow(/Application Load Balancers per region/);
+  });
+
+  it('counts the subnets of the customers’ stacks on the platform’s VPC', () => {
+    const app = Testing.app();
+    const platformStack = new TerraformStack(app, 'platform');
+    new AwsProvider(platformStack, 'aws', { region: 'eu-west-1' });
+    const platform = platformIn(platformStack, { subnetsPerVpc: 5 });
+    for (const n of [0, 1]) {
+      const customerStack = new TerraformStack(app, `customer-${n}`);
+      new AwsProvider(customerStack, 'aws', { region: 'eu-west-1' });
+      customer(customerStack, platform, n);
+    }
+    expect(synthProblems(platformStack)).toEqual([
+      `[platform/Platform] quota subnets per VPC: the VPC of platform "plat" has 6, over the quota of 5 (declared in platform "plat"'s \`quotas.subnetsPerVpc\`); ${raise('Amazon Virtual Private Cloud (Amazon VPC)')}subnetsPerVpc\` on the platform to the new value, or give customers fewer availability zones, or put further customers on a platform with another VPC`,
+    ]);
+  });
+});
