@@ -18,7 +18,7 @@ import type { GatewayPlatform } from './platform/gateway-platform';
 import { BackendSecurity } from './runtime/backend-security';
 import { checkLinkDns } from './runtime/dns-egress';
 import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runtime/gateway-function';
-import { BackendSecrets } from './secrets/backend-secrets';
+import { BackendSecrets, missingDeployerProblem } from './secrets/backend-secrets';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
 import { urlPort } from './shared/ports';
 import { Problems } from './shared/validation';
@@ -91,10 +91,20 @@ export interface CustomerBackendLinkProps {
    */
   readonly runtime?: RuntimeOptions;
   /**
-   * Principals besides the runtime role that may read the secret values.
+   * Principals besides the runtime role that may read the secret values (not the deployer: see
+   * `deployerPrincipalArn`).
    * @default - the runtime role only
    */
   readonly additionalSecretReaderArns?: string[];
+  /**
+   * The IAM role (or user) Terraform applies with, e.g. `arn:aws:iam::123456789012:role/terraform-deploy`.
+   * Required when the scheme uses `SecretSource.fromWriteOnlyVariable`: hashicorp/aws 5.x reads a write-only
+   * secret version back with `GetSecretValue` on create, on every refresh and on delete
+   * (terraform-provider-aws issue #42383). It is admitted to what the provider calls on the write-only
+   * secrets and their KMS key, and to nothing else; fill-after-deploy and existing secrets never name it.
+   * @default - none (refused when a secret is write-only)
+   */
+  readonly deployerPrincipalArn?: string;
 }
 
 /**
@@ -130,6 +140,12 @@ export class CustomerBackendLink extends Construct {
         cidrs: [...backendCidrs, ...(props.backend.additionalEgress ?? []).map((e) => e.cidr)],
       },
     );
+    const writeOnly = props.security.secretRequirements
+      .filter((r) => r.source.kind === 'write-only')
+      .map((r) => r.name);
+    if (writeOnly.length > 0 && props.deployerPrincipalArn === undefined) {
+      problems.add(missingDeployerProblem('deployerPrincipalArn', writeOnly));
+    }
     // The URL itself is checked with the rest of the runtime configuration below.
     const backendPort = urlPort(props.backend.url) ?? 443;
     // Check the runtime configuration with the runtime's own validator before anything is created
@@ -192,12 +208,14 @@ export class CustomerBackendLink extends Construct {
       });
     }
 
-    const roleArn = GatewayFunction.roleArnFor(platform.name, customerName, accountId);
+    const roleArn = GatewayFunction.roleArnFor(platform.name, customerName, accountId, platform.partition);
     this.secrets = new BackendSecrets(this, 'Secrets', {
+      platform,
       customerName,
       accountId,
       readerRoleArn: roleArn,
       additionalReaderArns: props.additionalSecretReaderArns,
+      deployerPrincipalArn: props.deployerPrincipalArn,
       secrets: props.security.secretRequirements.map(({ name, material, source }) => ({
         name,
         material,

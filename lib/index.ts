@@ -24,3 +24,7 @@ export * from './platform/interface-endpoints';
 export { validateConfig } from '../gateway-runtime/src/config/validate';
 export { ConfigError } from '../gateway-runtime/src/core/errors';
 export { PeerDependencyError, PEER_VERSIONS } from './shared/single-copy';
+export * from './platform/alarm-subscriptions';
+export type { PlatformQuotas } from './platform/quotas';
+export { QUOTAS } from './platform/quotas';
+export * from './shared/partition';

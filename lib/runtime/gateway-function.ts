@@ -15,12 +15,17 @@ import { validateConfig } from '../../gateway-runtime/src/config/validate';
 import { ConfigError } from '../../gateway-runtime/src/core/errors';
 import type { CustomerSubnets } from '../network/customer-subnets';
 import { describeCidrProblem, parseCidr } from '../shared/cidr';
-import { standardTags } from '../shared/names';
+import { shortenName, standardTags } from '../shared/names';
 import { urlPort } from '../shared/ports';
 import { Problems, checkAccountId, isUnresolved, show } from '../shared/validation';
 import { LOG_RETENTION_DAYS, isLogRetention } from '../shared/cloudwatch';
 import { checkDnsServersAreLiteral, dnsServersOf, openDnsEgress } from './dns-egress';
-import { CONFIG_ENV_VAR, FUNCTION_DEFAULTS, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './function-defaults';
+import {
+  CONFIG_ENV_VAR,
+  FUNCTION_DEFAULTS,
+  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
+  MAX_TARGET_GROUP_NAME_LENGTH,
+} from './function-defaults';
 import { RuntimeBundle, bundleGatewayRuntime, prebuiltRuntimeBundle } from './runtime-bundle';
 
 /** A destination the function may open connections to. */
@@ -87,7 +92,8 @@ export interface GatewayFunctionProps {
    */
   readonly runtimeBundleDirectory?: string;
   /**
-   * @default "aws"
+   * The AWS partition of the role's ARN.
+   * @default - the platform's partition
    */
   readonly partition?: string;
 }
@@ -138,7 +144,7 @@ export class GatewayFunction extends Construct {
     const customer = subnets.customerName;
     const name = `${platform.name}-${customer}-gateway`;
     const timeoutSeconds = props.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
-    const partition = props.partition ?? FUNCTION_DEFAULTS.partition;
+    const partition = props.partition ?? platform.partition;
     const backendPort = validate(this, props);
     const tags = (n: string) => standardTags(platform.name, n, platform.tags, customer);
 
@@ -305,7 +311,8 @@ export class GatewayFunction extends Construct {
     });
 
     this.targetGroup = new LbTargetGroup(this, 'TargetGroup', {
-      name: `${customer}-gw`.slice(0, 32),
+      // Unique per account and region: the platform's name too, shortened with a hash past 32 characters.
+      name: shortenName(`${platform.name}-${customer}-gw`, MAX_TARGET_GROUP_NAME_LENGTH),
       targetType: 'lambda',
       lambdaMultiValueHeadersEnabled: true,
       healthCheck: { enabled: false },
