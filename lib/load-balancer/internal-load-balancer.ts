@@ -11,11 +11,12 @@ import { AllowedSource, AnyAddressOptIn, IpAllowList } from '../network/ip-allow
 import { standardTags } from '../shared/names';
 import { Problems, ValidationError, isUnresolved, show } from '../shared/validation';
 import {
-  ACCEPTED_SSL_POLICY,
   DEFAULT_FIXED_RESPONSE,
   DEFAULT_LISTENER_PORT,
   DEFAULT_SSL_POLICY,
+  FORWARD_SECRET_TLS13_POLICIES,
   LARGEST_ALB_SUBNET_PREFIX,
+  LEGACY_TLS13_POLICIES,
   LOAD_BALANCER_DEFAULTS,
   LOAD_BALANCER_REQUIRED,
   MAX_LOAD_BALANCER_NAME_LENGTH,
@@ -69,10 +70,19 @@ export interface InternalLoadBalancerProps {
    */
   readonly allowAnyAddress?: AnyAddressOptIn;
   /**
-   * The listener's security policy: a TLS 1.3 policy (`ELBSecurityPolicy-TLS13-1-2-*` or `-TLS13-1-3-*`).
+   * The listener's security policy: one of the forward-secret TLS 1.3 policies
+   * ({@link FORWARD_SECRET_TLS13_POLICIES}: the `TLS13-1-2`, `-Res` and `TLS13-1-3` policies and their FIPS,
+   * post-quantum and strict RFC 9151 variants), or a legacy one ({@link LEGACY_TLS13_POLICIES}: `Ext0`,
+   * `Ext1`, `Ext2`, RFC 9151 `INTEROP`) with `legacySslPolicyReason`.
    * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
    */
   readonly sslPolicy?: string;
+  /**
+   * Why the listener needs a legacy TLS 1.3 policy (RSA key exchange without forward secrecy, or CBC suites
+   * with SHA-1), e.g. "payment terminals that only offer AES128-GCM-SHA256": kept in the code, for review.
+   * @default - legacy policies are refused
+   */
+  readonly legacySslPolicyReason?: string;
   /**
    * The HTTPS listener's port.
    * @default 443
@@ -167,9 +177,23 @@ export class InternalLoadBalancer extends Construct {
       );
     }
     const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
-    if (!isUnresolved(sslPolicy) && !ACCEPTED_SSL_POLICY.test(sslPolicy)) {
+    const legacyReason = props.legacySslPolicyReason?.trim();
+    if (!isUnresolved(sslPolicy)) {
+      if ((LEGACY_TLS13_POLICIES as readonly string[]).includes(sslPolicy)) {
+        if (!legacyReason) {
+          problems.add(
+            `\`sslPolicy\` ${show(sslPolicy)} is a legacy TLS 1.3 policy (RSA key exchange without forward secrecy, or CBC suites with SHA-1); give \`legacySslPolicyReason\` (which clients need it), or use ${DEFAULT_SSL_POLICY}`,
+          );
+        }
+      } else if (!(FORWARD_SECRET_TLS13_POLICIES as readonly string[]).includes(sslPolicy)) {
+        problems.add(
+          `\`sslPolicy\` ${show(sslPolicy)} is not one of the forward-secret TLS 1.3 policies (${FORWARD_SECRET_TLS13_POLICIES.join(', ')})`,
+        );
+      }
+    }
+    if (legacyReason !== undefined && !(LEGACY_TLS13_POLICIES as readonly string[]).includes(sslPolicy)) {
       problems.add(
-        `\`sslPolicy\` ${show(sslPolicy)} is not a TLS 1.3 policy with TLS 1.2 or later only; use ${DEFAULT_SSL_POLICY} or ELBSecurityPolicy-TLS13-1-3-2021-06`,
+        `\`legacySslPolicyReason\` is given, but \`sslPolicy\` ${show(sslPolicy)} is not a legacy policy; remove the reason`,
       );
     }
     const port = props.port ?? DEFAULT_LISTENER_PORT;

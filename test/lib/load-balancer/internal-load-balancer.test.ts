@@ -10,6 +10,7 @@ import {
   InternalLoadBalancer,
   InternalLoadBalancerProps,
 } from '../../../lib/load-balancer/internal-load-balancer';
+import { FORWARD_SECRET_TLS13_POLICIES } from '../../../lib/load-balancer/load-balancer-defaults';
 import { CustomerSubnets } from '../../../lib/network/customer-subnets';
 import {
   CERTIFICATE_ARN,
@@ -178,6 +179,28 @@ describe('InternalLoadBalancer overrides', () => {
     });
   });
 
+  test.each([...FORWARD_SECRET_TLS13_POLICIES])(
+    'GIVEN the forward-secret policy %s WHEN synthesized THEN the listener uses it',
+    (policy) => {
+      const { text } = synth((scope) => {
+        acmeAlb(scope, { sslPolicy: policy });
+      });
+      expect(text).toHaveResourceWithProperties(LbListener, { ssl_policy: policy });
+    },
+  );
+
+  test('GIVEN a legacy TLS 1.3 policy with a reason WHEN synthesized THEN the listener uses it', () => {
+    const { text } = synth((scope) => {
+      acmeAlb(scope, {
+        sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06',
+        legacySslPolicyReason: 'payment terminals that only offer AES128-GCM-SHA256',
+      });
+    });
+    expect(text).toHaveResourceWithProperties(LbListener, {
+      ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06',
+    });
+  });
+
   test('GIVEN defaultTargetGroupArn WHEN synthesized THEN the listener forwards to it', () => {
     const { text } = synth((scope) => {
       acmeAlb(scope, { defaultTargetGroupArn: TARGET_GROUP_ARN });
@@ -250,6 +273,9 @@ describe('InternalLoadBalancer overrides', () => {
   });
 });
 
+const FORWARD_SECRET_LIST =
+  'ELBSecurityPolicy-TLS13-1-2-2021-06, ELBSecurityPolicy-TLS13-1-2-Res-2021-06, ELBSecurityPolicy-TLS13-1-3-2021-06, ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-RFC9151-FIPS-2023-07, ELBSecurityPolicy-TLS13-1-3-RFC9151-FIPS-2023-07';
+
 describe('InternalLoadBalancer bad props', () => {
   const bad: Array<[string, Partial<InternalLoadBalancerProps>, string[]]> = [
     [
@@ -263,14 +289,44 @@ describe('InternalLoadBalancer bad props', () => {
       'the TLS policy allows TLS 1.0',
       { sslPolicy: 'ELBSecurityPolicy-2016-08' },
       [
-        '`sslPolicy` "ELBSecurityPolicy-2016-08" is not a TLS 1.3 policy with TLS 1.2 or later only; use ELBSecurityPolicy-TLS13-1-2-2021-06 or ELBSecurityPolicy-TLS13-1-3-2021-06',
+        '`sslPolicy` "ELBSecurityPolicy-2016-08" is not one of the forward-secret TLS 1.3 policies (ELBSecurityPolicy-TLS13-1-2-2021-06, ELBSecurityPolicy-TLS13-1-2-Res-2021-06, ELBSecurityPolicy-TLS13-1-3-2021-06, ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-RFC9151-FIPS-2023-07, ELBSecurityPolicy-TLS13-1-3-RFC9151-FIPS-2023-07)',
       ],
     ],
     [
       'the TLS 1.3 policy also allows TLS 1.0',
       { sslPolicy: 'ELBSecurityPolicy-TLS13-1-0-2021-06' },
       [
-        '`sslPolicy` "ELBSecurityPolicy-TLS13-1-0-2021-06" is not a TLS 1.3 policy with TLS 1.2 or later only; use ELBSecurityPolicy-TLS13-1-2-2021-06 or ELBSecurityPolicy-TLS13-1-3-2021-06',
+        '`sslPolicy` "ELBSecurityPolicy-TLS13-1-0-2021-06" is not one of the forward-secret TLS 1.3 policies (ELBSecurityPolicy-TLS13-1-2-2021-06, ELBSecurityPolicy-TLS13-1-2-Res-2021-06, ELBSecurityPolicy-TLS13-1-3-2021-06, ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-RFC9151-FIPS-2023-07, ELBSecurityPolicy-TLS13-1-3-RFC9151-FIPS-2023-07)',
+      ],
+    ],
+    [
+      'the TLS policy name matches the TLS 1.3 naming but does not exist',
+      { sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Strong-2021-06' },
+      [
+        `\`sslPolicy\` "ELBSecurityPolicy-TLS13-1-2-Strong-2021-06" is not one of the forward-secret TLS 1.3 policies (${FORWARD_SECRET_LIST})`,
+      ],
+    ],
+    ...['ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06', 'ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04'].map(
+      (policy): [string, Partial<InternalLoadBalancerProps>, string[]] => [
+        `the TLS policy ${policy} without forward secrecy is given without a reason`,
+        { sslPolicy: policy },
+        [
+          `\`sslPolicy\` "${policy}" is a legacy TLS 1.3 policy (RSA key exchange without forward secrecy, or CBC suites with SHA-1); give \`legacySslPolicyReason\` (which clients need it), or use ELBSecurityPolicy-TLS13-1-2-2021-06`,
+        ],
+      ],
+    ),
+    [
+      'a legacy TLS policy reason is blank',
+      { sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06', legacySslPolicyReason: '  ' },
+      [
+        '`sslPolicy` "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06" is a legacy TLS 1.3 policy (RSA key exchange without forward secrecy, or CBC suites with SHA-1); give `legacySslPolicyReason` (which clients need it), or use ELBSecurityPolicy-TLS13-1-2-2021-06',
+      ],
+    ],
+    [
+      'a legacy TLS policy reason is given for a forward-secret policy',
+      { legacySslPolicyReason: 'old clients' },
+      [
+        '`legacySslPolicyReason` is given, but `sslPolicy` "ELBSecurityPolicy-TLS13-1-2-2021-06" is not a legacy policy; remove the reason',
       ],
     ],
     [
