@@ -52,9 +52,17 @@ export interface GatewayFunctionProps {
   readonly additionalEgress?: EgressDestination[];
   /**
    * The security group of the Secrets Manager interface endpoint: egress on 443 goes to it only.
-   * @default - egress on 443 to the platform VPC's blocks (where the interface endpoints live)
+   * @default - the platform's interface endpoints' group, when the platform has them; else egress on 443 to
+   * `endpointCidrs`
    */
   readonly secretsManagerEndpointSecurityGroupId?: string;
+  /**
+   * The blocks of the interface endpoints' subnets: the customer's network ACL opens HTTPS (and the replies)
+   * to these only, and so does the security group when no endpoint security group is given.
+   * @default - the platform's endpoint subnets when their blocks are known (`interfaceEndpoints.subnetsCidrBlock`
+   * or `existingSubnetCidrBlocks`), else the platform VPC's blocks
+   */
+  readonly endpointCidrs?: string[];
   /**
    * @default "arm64"
    */
@@ -139,6 +147,11 @@ export class GatewayFunction extends Construct {
     const timeoutSeconds = props.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
     const partition = props.partition ?? FUNCTION_DEFAULTS.partition;
     const backendPort = validate(this, props);
+    const endpointGroupId =
+      props.secretsManagerEndpointSecurityGroupId ?? platform.interfaceEndpoints?.securityGroup.id;
+    const endpointCidrs = props.endpointCidrs ?? [
+      ...(platform.interfaceEndpoints?.subnetCidrBlocks ?? platform.vpcCidrBlocks),
+    ];
     const tags = (n: string) => standardTags(platform.name, n, platform.tags, customer);
 
     this.bundle = props.runtimeBundleDirectory
@@ -225,16 +238,16 @@ export class GatewayFunction extends Construct {
         description: `backend ${cidr}:${backendPort}`,
       })),
       ...(props.additionalEgress ?? []),
-      ...(props.secretsManagerEndpointSecurityGroupId
+      ...(endpointGroupId
         ? [
             {
               cidr: '',
               port: 443,
-              referencedSecurityGroupId: props.secretsManagerEndpointSecurityGroupId,
+              referencedSecurityGroupId: endpointGroupId,
               description: 'Secrets Manager endpoint',
             },
           ]
-        : platform.vpcCidrBlocks.map((cidr) => ({
+        : endpointCidrs.map((cidr) => ({
             cidr,
             port: 443,
             description: `VPC endpoints in ${cidr}`,
@@ -256,9 +269,9 @@ export class GatewayFunction extends Construct {
       });
     });
 
-    // The customer's network ACL starts closed: open the path to the interface endpoints (Secrets Manager)
-    // in the platform VPC, and the replies. Backend traffic is opened by the VPN (or by the caller).
-    platform.vpcCidrBlocks.forEach((cidr, index) => {
+    // The customer's network ACL starts closed: open the path to the interface endpoints' subnets (Secrets
+    // Manager), and the replies from them. Backend traffic is opened by the VPN (or by the caller).
+    endpointCidrs.forEach((cidr, index) => {
       subnets.addNetworkAclRule(this, `NaclEndpointsOut${index}`, {
         egress: true,
         protocol: 'tcp',
@@ -386,8 +399,12 @@ function validate(scope: Construct, props: GatewayFunctionProps): number {
   if (props.backendCidrs.length === 0) {
     problems.add('`backendCidrs` is empty; list the on-premises blocks the backend lives in');
   }
+  if (props.endpointCidrs !== undefined && props.endpointCidrs.length === 0) {
+    problems.add("`endpointCidrs` is empty; list the blocks of the interface endpoints' subnets");
+  }
   const destinations = [
     ...props.backendCidrs.map((cidr, i) => ({ prop: `backendCidrs[${i}]`, cidr, port })),
+    ...(props.endpointCidrs ?? []).map((cidr, i) => ({ prop: `endpointCidrs[${i}]`, cidr, port: 443 })),
     ...(props.additionalEgress ?? []).map((e, i) => ({
       prop: `additionalEgress[${i}]`,
       cidr: e.cidr,

@@ -117,6 +117,40 @@ describe('example app: offline plan invariants', () => {
     }
   });
 
+  test('GIVEN the plans THEN no customer network ACL entry opens the whole VPC or any address: the endpoints are reached in their own subnets', () => {
+    for (const { plan } of results) {
+      const vpcBlocks = created(plan, 'aws_vpc').map((v) => v.after.cidr_block as string);
+      expect(vpcBlocks.length).toBeGreaterThan(0);
+      const endpointSubnets = created(plan, 'aws_subnet')
+        .filter((s) => s.address.includes('Endpoints'))
+        .map((s) => s.after.cidr_block as string);
+      expect(endpointSubnets.length).toBeGreaterThan(0);
+      const rules = created(plan, 'aws_network_acl_rule');
+      expect(rules.length).toBeGreaterThan(0);
+      const wide = rules
+        .filter((r) => [...vpcBlocks, ...ANY_ADDRESS].includes(r.after.cidr_block as string))
+        .map((r) => `${r.address}: ${String(r.after.cidr_block)}`);
+      expect(wide).toEqual([]);
+      // HTTPS to the endpoints goes to their subnets, each of them.
+      const https = rules.filter((r) => r.after.egress === true && r.after.from_port === 443);
+      for (const cidr of endpointSubnets) {
+        expect(https.map((r) => r.after.cidr_block)).toContain(cidr);
+      }
+    }
+  });
+
+  test('GIVEN the plans THEN the interface endpoints (private DNS, VPC-wide) admit HTTPS from every VPC block', () => {
+    for (const { plan } of results) {
+      const vpcBlocks = created(plan, 'aws_vpc').map((v) => v.after.cidr_block as string);
+      const endpoints = created(plan, 'aws_vpc_endpoint');
+      expect(endpoints.map((e) => e.after.private_dns_enabled)).toEqual(endpoints.map(() => true));
+      const admitted = created(plan, 'aws_vpc_security_group_ingress_rule')
+        .filter((r) => r.address.includes('Endpoints'))
+        .map((r) => [r.after.cidr_ipv4, r.after.from_port, r.after.to_port]);
+      expect(admitted).toEqual(vpcBlocks.map((b) => [b, 443, 443]));
+    }
+  });
+
   test('GIVEN the plans THEN every tunnel is IKEv2 only, logs to CloudWatch, and keeps its pre-shared key in Secrets Manager', () => {
     const connections = results.flatMap((r) => created(r.plan, 'aws_vpn_connection'));
     for (const { after } of connections) {
