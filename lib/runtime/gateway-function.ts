@@ -21,6 +21,7 @@ import { Problems, checkAccountId, isUnresolved, show } from '../shared/validati
 import { LOG_RETENTION_DAYS, isLogRetention } from '../shared/cloudwatch';
 import { CONFIG_ENV_VAR, FUNCTION_DEFAULTS, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './function-defaults';
 import { RuntimeBundle, bundleGatewayRuntime, prebuiltRuntimeBundle } from './runtime-bundle';
+import { environmentBytes, largestValues, withLongestValues } from './environment-size';
 
 /** A destination the function may open connections to. */
 export interface EgressDestination {
@@ -288,10 +289,7 @@ export class GatewayFunction extends Construct {
       });
     });
 
-    const environment = {
-      [CONFIG_ENV_VAR]: JSON.stringify(props.config),
-      NODE_OPTIONS: '--enable-source-maps',
-    };
+    const environment = environmentOf(props.config);
     this.function = new LambdaFunction(this, 'Resource', {
       functionName: name,
       description: `backend-link gateway runtime of customer ${customer}`,
@@ -378,6 +376,33 @@ export class GatewayFunction extends Construct {
   }
 }
 
+/** The function's environment variables. */
+function environmentOf(config: GatewayConfig): Record<string, string> {
+  return { [CONFIG_ENV_VAR]: JSON.stringify(config), NODE_OPTIONS: '--enable-source-maps' };
+}
+
+/**
+ * Lambda's 4 KB limit on the environment, with every secret ARN (a token until apply) at its longest real
+ * form. The document stays in the environment: it is known in full only after apply (the ARNs), it is read
+ * once at cold start without a network call or another endpoint, and a few hundred bytes per secret
+ * reference leave room for every scheme (the showcase's largest, OAuth 2.0 with mutual TLS and five secret
+ * references, measures 1,205 bytes this way).
+ */
+function checkEnvironmentSize(scope: Construct, props: GatewayFunctionProps, problems: Problems): void {
+  const zone = props.subnets.platform.availabilityZones[0] ?? '';
+  const region = isUnresolved(zone) ? 'xx-xxxxxxxxx-9' : zone.slice(0, -1);
+  const accountId = isUnresolved(props.accountId) ? '000000000000' : props.accountId;
+  const longest = withLongestValues(scope, environmentOf(props.config), { region, accountId });
+  const bytes = environmentBytes(longest);
+  if (bytes <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) return;
+  const largest = largestValues(JSON.parse(longest[CONFIG_ENV_VAR]), 3)
+    .map((v) => `${v.path} (${v.bytes} bytes)`)
+    .join(', ');
+  problems.add(
+    `\`config\` makes the function's environment ${bytes} bytes with every secret ARN at its longest real form; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} bytes for all variables (measured as JSON). Shorten the largest values: ${largest} (for secret ARNs: shorter secret names, or fewer secrets)`,
+  );
+}
+
 /** Checks the props and returns the backend's port. */
 function validate(scope: Construct, props: GatewayFunctionProps): number {
   const problems = new Problems();
@@ -390,12 +415,7 @@ function validate(scope: Construct, props: GatewayFunctionProps): number {
   }
   // An invalid URL was reported above; 443 keeps the port checks below meaningful meanwhile.
   const port = urlPort(props.config.backend.url) ?? 443;
-  const envBytes = Buffer.byteLength(JSON.stringify(props.config));
-  if (!Token.isUnresolved(JSON.stringify(props.config)) && envBytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES - 200) {
-    problems.add(
-      `\`config\` is ${envBytes} bytes; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} for all environment variables`,
-    );
-  }
+  checkEnvironmentSize(scope, props, problems);
   if (props.backendCidrs.length === 0) {
     problems.add('`backendCidrs` is empty; list the on-premises blocks the backend lives in');
   }
