@@ -17,8 +17,9 @@ import { BackendSecurity } from './runtime/backend-security';
 import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runtime/gateway-function';
 import { BackendSecrets } from './secrets/backend-secrets';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
+import { cidrContains, describeCidrProblem, parseCidr } from './shared/cidr';
 import { urlPort } from './shared/ports';
-import { Problems } from './shared/validation';
+import { Problems, isUnresolved, show } from './shared/validation';
 
 export interface BackendProps {
   /** The backend's base URL, e.g. `https://orders.acme.internal:8443/api`. */
@@ -29,7 +30,9 @@ export interface BackendProps {
    */
   readonly cidrs?: string[];
   /**
-   * Further destinations, e.g. the customer's OAuth token endpoint.
+   * Further destinations, e.g. the customer's OAuth token endpoint. Each opens the function's security group
+   * and the customer's network ACL (both directions). With a VPN each must lie inside `vpn.onPremCidrs`, the
+   * only ranges the customer's route table sends over the link; without one, route it like `cidrs`.
    * @default - none
    */
   readonly additionalEgress?: EgressDestination[];
@@ -110,6 +113,7 @@ export class CustomerBackendLink extends Construct {
     }
     // The URL itself is checked with the rest of the runtime configuration below.
     const backendPort = urlPort(props.backend.url) ?? 443;
+    checkDestinations(problems, props, backendPort);
     // Check the runtime configuration with the runtime's own validator before anything is created
     // (the secrets' ARNs are not known yet: placeholders of the right shape stand in for them).
     try {
@@ -163,6 +167,8 @@ export class CustomerBackendLink extends Construct {
         });
       });
     }
+
+    this.addAdditionalEgressAclEntries(props, backendCidrs, backendPort);
 
     const roleArn = GatewayFunction.roleArnFor(platform.name, customerName, accountId);
     this.secrets = new BackendSecrets(this, 'Secrets', {
@@ -226,12 +232,139 @@ export class CustomerBackendLink extends Construct {
           ? { trusted_sources: [...props.security.trustedSources.cidrs] }
           : {}),
         source_cidrs: this.subnets.subnets.map((s) => s.cidrBlock),
+        destinations: destinationsOf(this.runtimeConfig, backendCidrs, backendPort, props.backend),
         secret_arns: Object.fromEntries(this.secrets.secrets.map((s) => [s.name, s.secretArn])),
         fill_after_deploy: this.secrets.secrets
           .filter((s) => s.source === 'fill-after-deploy')
           .map((s) => s.name),
       },
     }).overrideLogicalId(`${customerName}_handoff`);
+  }
+
+  /**
+   * The customer's network ACL for `backend.additionalEgress`: out to each destination's port, and the
+   * replies. What the VPN (or, without one, the backend entries) already opens is not added twice: a
+   * destination inside an on-premises range gets its replies through that range's entry, and one on the
+   * backend's port inside a backend block needs nothing more.
+   */
+  private addAdditionalEgressAclEntries(
+    props: CustomerBackendLinkProps,
+    backendCidrs: readonly string[],
+    backendPort: number,
+  ): void {
+    const extra = props.backend.additionalEgress ?? [];
+    if (extra.length === 0) return;
+    const scope = new Construct(this, 'AdditionalEgress');
+    const opened = (props.vpn?.onPremCidrs ?? backendCidrs).map(parseCidr).filter((c) => c !== undefined);
+    extra.forEach(({ cidr, port }, index) => {
+      const block = isUnresolved(cidr) ? undefined : parseCidr(cidr);
+      const inside = block ? opened.find((c) => cidrContains(c, block)) : undefined;
+      if (!(inside && port === backendPort)) {
+        this.subnets.addNetworkAclRule(scope, `Out${index}`, {
+          egress: true,
+          protocol: 'tcp',
+          cidrBlock: cidr,
+          fromPort: port,
+          toPort: port,
+        });
+      }
+      if (!inside) {
+        this.subnets.addNetworkAclRule(scope, `Replies${index}`, {
+          egress: false,
+          protocol: 'tcp',
+          cidrBlock: cidr,
+          fromPort: 1024,
+          toPort: 65535,
+        });
+      }
+    });
+  }
+}
+
+/** A destination the gateway connects to, for the customer's firewall (the handoff). */
+interface HandoffDestination {
+  readonly what: string;
+  readonly host?: string;
+  readonly cidrs: string[];
+  readonly port: number;
+}
+
+/** Every destination and port the gateway uses: the backend, the token endpoint, the additional egress. */
+function destinationsOf(
+  config: GatewayConfig,
+  backendCidrs: readonly string[],
+  backendPort: number,
+  backend: BackendProps,
+): HandoffDestination[] {
+  const extra = backend.additionalEgress ?? [];
+  const destinations: HandoffDestination[] = [
+    { what: 'backend', host: new URL(backend.url).hostname, cidrs: [...backendCidrs], port: backendPort },
+  ];
+  if (config.security.type === 'oauth2-client-credentials') {
+    const url = config.security.tokenUrl;
+    const port = urlPort(url) ?? 443;
+    destinations.push({
+      what: 'OAuth 2.0 token endpoint',
+      host: new URL(url).hostname,
+      cidrs: [
+        ...(port === backendPort ? backendCidrs : []),
+        ...extra.filter((e) => e.port === port).map((e) => e.cidr),
+      ],
+      port,
+    });
+  }
+  for (const e of extra) {
+    destinations.push({ what: e.description ?? 'additional destination', cidrs: [e.cidr], port: e.port });
+  }
+  return destinations;
+}
+
+/**
+ * The destinations the customer's link must carry: with a VPN, the customer's route table sends only
+ * `vpn.onPremCidrs` over it, so a backend block or an additional destination outside them would be opened
+ * in the security group and reach nothing. And a token endpoint on a port no destination opens can not be
+ * reached at all.
+ */
+function checkDestinations(problems: Problems, props: CustomerBackendLinkProps, backendPort: number): void {
+  const extra = props.backend.additionalEgress ?? [];
+  const onPrem = (props.vpn?.onPremCidrs ?? []).filter((c) => !isUnresolved(c));
+  const ranges = onPrem.map(parseCidr).filter((c) => c !== undefined);
+  const destinations = [
+    ...(props.backend.cidrs ?? []).map((cidr, i) => ({ prop: `backend.cidrs[${i}]`, cidr })),
+    ...extra.map((e, i) => ({ prop: `backend.additionalEgress[${i}].cidr`, cidr: e.cidr })),
+  ];
+  for (const { prop, cidr } of destinations) {
+    if (isUnresolved(cidr)) continue;
+    const block = parseCidr(cidr);
+    if (!block) {
+      problems.add(`\`${prop}\` ${show(cidr)} ${describeCidrProblem(cidr)}`);
+    } else if (block.prefixLength === 0) {
+      problems.add(`\`${prop}\` ${block.text} would open egress to everywhere`);
+    } else if (props.vpn && ranges.length > 0 && !ranges.some((r) => cidrContains(r, block))) {
+      problems.add(
+        `\`${prop}\` ${block.text} is outside \`vpn.onPremCidrs\` (${ranges.map((r) => r.text).join(', ')}): the customer's route table sends only those ranges over the VPN, so nothing would reach it. Add its range to \`vpn.onPremCidrs\` (the customer must route it too), or remove it`,
+      );
+    }
+  }
+  extra.forEach(({ port }, i) => {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      problems.add(
+        `\`backend.additionalEgress[${i}].port\` ${show(port)} is not a port (an integer from 1 to 65535)`,
+      );
+    }
+  });
+  const tokenUrl =
+    props.security.type === 'oauth2-client-credentials' ? props.security.description.tokenUrl : undefined;
+  const tokenPort = tokenUrl === undefined || isUnresolved(tokenUrl) ? undefined : urlPort(tokenUrl);
+  if (
+    tokenUrl !== undefined &&
+    tokenPort !== undefined &&
+    tokenPort !== backendPort &&
+    !extra.some((e) => e.port === tokenPort)
+  ) {
+    problems.add(
+      `the OAuth 2.0 token endpoint ${new URL(tokenUrl).host} is reached on port ${tokenPort}, which no destination opens (the backend's port is ${backendPort}); add \`backend.additionalEgress\` { cidr: <its address>/32, port: ${tokenPort} }`,
+    );
   }
 }
 

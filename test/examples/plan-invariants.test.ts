@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExampleApp } from '../../examples/main';
 import { FORWARD_SECRET_TLS13_POLICIES } from '../../lib/load-balancer/load-balancer-defaults';
+import { cidrContains, parseCidr } from '../../lib/shared/cidr';
 import { PlanJson, listStacks, planOffline } from '../../scripts/terraform/harness';
 
 interface StackResult {
@@ -137,6 +138,50 @@ describe('example app: offline plan invariants', () => {
         expect(https.map((r) => r.after.cidr_block)).toContain(cidr);
       }
     }
+  });
+
+  test('GIVEN the plans THEN every destination a gateway function may open is also open in its customer network ACL', () => {
+    for (const { plan } of results) {
+      const acl = created(plan, 'aws_network_acl_rule').filter((r) => r.after.egress === true);
+      const egress = created(plan, 'aws_vpc_security_group_egress_rule').filter(
+        (r) => r.address.includes('_Gateway_') && typeof r.after.cidr_ipv4 === 'string',
+      );
+      expect(egress.length).toBeGreaterThan(0);
+      const unreachable = egress
+        .filter((rule) => {
+          const customer = rule.address.split('.')[1].split('_')[0];
+          const block = parseCidr(rule.after.cidr_ipv4 as string)!;
+          return !acl.some((entry) => {
+            const range = parseCidr(entry.after.cidr_block as string);
+            return (
+              entry.address.split('.')[1].startsWith(`${customer}_`) &&
+              range !== undefined &&
+              cidrContains(range, block) &&
+              (entry.after.from_port as number) <= (rule.after.from_port as number) &&
+              (entry.after.to_port as number) >= (rule.after.to_port as number)
+            );
+          });
+        })
+        .map((r) => `${r.address}: ${String(r.after.cidr_ipv4)}:${String(r.after.from_port)}`);
+      expect(unreachable).toEqual([]);
+    }
+  });
+
+  test('GIVEN the plans THEN the handoff of an OAuth customer lists its token endpoint among the destinations', () => {
+    const handoff = results
+      .map(({ plan }) => (plan as { output_changes?: Record<string, { after?: unknown }> }).output_changes)
+      .map((o) => o?.globex_handoff?.after as { destinations?: Array<Record<string, unknown>> } | undefined)
+      .find((h) => h !== undefined);
+    expect(handoff?.destinations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          what: 'OAuth 2.0 token endpoint',
+          host: 'login.globex.internal',
+          port: 443,
+        }),
+        expect.objectContaining({ what: 'globex token endpoint', cidrs: ['192.168.60.10/32'], port: 443 }),
+      ]),
+    );
   });
 
   test('GIVEN the plans THEN the interface endpoints (private DNS, VPC-wide) admit HTTPS from every VPC block', () => {

@@ -204,7 +204,155 @@ describe('CustomerBackendLink', () => {
     ]);
   });
 
+  it('GIVEN an additional destination on another port inside the VPN ranges THEN the network ACL lets it out (regression: only the security group was opened)', () => {
+    const out = JSON.parse(
+      Testing.synthScope((scope) => {
+        new CustomerBackendLink(
+          scope,
+          'Acme',
+          props(platformIn(scope), {
+            backend: {
+              url: 'https://orders.acme.internal:8443/api',
+              additionalEgress: [{ cidr: '172.20.5.10/32', port: 9443, description: 'token endpoint' }],
+            },
+          }),
+        );
+      }),
+    ) as Json;
+    const rules = Object.entries(out.resource.aws_network_acl_rule)
+      .filter(([id]) => id.includes('AdditionalEgress'))
+      .map(([, r]) => [r.egress, r.cidr_block, r.from_port, r.to_port]);
+    // Out on 9443; the replies come in through the VPN range's entry (172.20.0.0/16, 1024-65535).
+    expect(rules).toEqual([[true, '172.20.5.10/32', 9443, 9443]]);
+    const replies = Object.values(out.resource.aws_network_acl_rule).filter(
+      (r) => r.egress === false && r.cidr_block === '172.20.0.0/16',
+    );
+    expect(replies.map((r) => [r.from_port, r.to_port])).toEqual([[1024, 65535]]);
+    const egress = Object.values(out.resource.aws_vpc_security_group_egress_rule).map((r) => [
+      r.cidr_ipv4,
+      r.from_port,
+    ]);
+    expect(egress).toContainEqual(['172.20.5.10/32', 9443]);
+  });
+
+  it('GIVEN an additional destination on the backend port inside the VPN ranges THEN no entry is added twice', () => {
+    const out = JSON.parse(
+      Testing.synthScope((scope) => {
+        new CustomerBackendLink(
+          scope,
+          'Acme',
+          props(platformIn(scope), {
+            backend: {
+              url: 'https://orders.acme.internal:8443/api',
+              additionalEgress: [{ cidr: '172.20.5.10/32', port: 8443 }],
+            },
+          }),
+        );
+      }),
+    ) as Json;
+    expect(
+      Object.keys(out.resource.aws_network_acl_rule).filter((id) => id.includes('AdditionalEgress')),
+    ).toEqual([]);
+  });
+
+  it('GIVEN no VPN and an additional destination THEN the network ACL opens it both ways', () => {
+    const out = JSON.parse(
+      Testing.synthScope((scope) => {
+        new CustomerBackendLink(
+          scope,
+          'Acme',
+          props(platformIn(scope), {
+            vpn: undefined,
+            backend: {
+              url: 'https://10.99.0.10',
+              cidrs: ['10.99.0.0/24'],
+              additionalEgress: [{ cidr: '10.98.0.7/32', port: 8443 }],
+            },
+          }),
+        );
+      }),
+    ) as Json;
+    const rules = Object.values(out.resource.aws_network_acl_rule)
+      .filter((r) => r.cidr_block === '10.98.0.7/32')
+      .map((r) => [r.egress, r.from_port, r.to_port]);
+    expect(rules).toEqual([
+      [true, 8443, 8443],
+      [false, 1024, 65535],
+    ]);
+  });
+
+  it('tells the customer every destination and port the gateway uses, the token endpoint included', () => {
+    const out = JSON.parse(
+      Testing.synthScope((scope) => {
+        new CustomerBackendLink(
+          scope,
+          'Acme',
+          props(platformIn(scope), {
+            backend: {
+              url: 'https://orders.acme.internal:8443/api',
+              additionalEgress: [{ cidr: '172.20.5.10/32', port: 443, description: 'acme token endpoint' }],
+            },
+            security: BackendSecurity.oauth2ClientCredentials({
+              tokenUrl: 'https://login.acme.internal/oauth2/token',
+              clientId: 'gateway',
+              clientSecret: SecretSource.fillAfterDeploy(),
+            }),
+          }),
+        );
+      }),
+    ) as Json;
+    expect((out.output.acme_handoff.value as { destinations: unknown }).destinations).toEqual([
+      { what: 'backend', host: 'orders.acme.internal', cidrs: ['172.20.0.0/16'], port: 8443 },
+      { what: 'OAuth 2.0 token endpoint', host: 'login.acme.internal', cidrs: ['172.20.5.10/32'], port: 443 },
+      { what: 'acme token endpoint', cidrs: ['172.20.5.10/32'], port: 443 },
+    ]);
+  });
+
   test.each<[string, Partial<CustomerBackendLinkProps>, string[]]>([
+    [
+      'an additional destination lies outside the VPN ranges (the link can not carry it)',
+      {
+        backend: {
+          url: 'https://orders.acme.internal:8443/api',
+          additionalEgress: [{ cidr: '203.0.113.10/32', port: 443 }],
+        },
+      },
+      [
+        "`backend.additionalEgress[0].cidr` 203.0.113.10/32 is outside `vpn.onPremCidrs` (172.20.0.0/16): the customer's route table sends only those ranges over the VPN, so nothing would reach it. Add its range to `vpn.onPremCidrs` (the customer must route it too), or remove it",
+      ],
+    ],
+    [
+      'a backend block lies outside the VPN ranges',
+      { backend: { url: 'https://orders.acme.internal:8443/api', cidrs: ['172.21.0.0/24'] } },
+      [
+        "`backend.cidrs[0]` 172.21.0.0/24 is outside `vpn.onPremCidrs` (172.20.0.0/16): the customer's route table sends only those ranges over the VPN, so nothing would reach it. Add its range to `vpn.onPremCidrs` (the customer must route it too), or remove it",
+      ],
+    ],
+    [
+      'an additional destination is everywhere',
+      {
+        vpn: undefined,
+        backend: {
+          url: 'https://10.99.0.10',
+          cidrs: ['10.99.0.0/24'],
+          additionalEgress: [{ cidr: '0.0.0.0/0', port: 443 }],
+        },
+      },
+      ['`backend.additionalEgress[0].cidr` 0.0.0.0/0 would open egress to everywhere'],
+    ],
+    [
+      'the token endpoint is on a port no destination opens',
+      {
+        security: BackendSecurity.oauth2ClientCredentials({
+          tokenUrl: 'https://login.acme.internal:9443/oauth2/token',
+          clientId: 'gateway',
+          clientSecret: SecretSource.fillAfterDeploy(),
+        }),
+      },
+      [
+        "the OAuth 2.0 token endpoint login.acme.internal:9443 is reached on port 9443, which no destination opens (the backend's port is 8443); add `backend.additionalEgress` { cidr: <its address>/32, port: 9443 }",
+      ],
+    ],
     [
       'there is neither a VPN nor backend blocks',
       { vpn: undefined },
