@@ -12,6 +12,7 @@ import { validateConfig } from '../gateway-runtime/src/config/validate';
 import { ConfigError } from '../gateway-runtime/src/core/errors';
 import { InternalLoadBalancer, InternalLoadBalancerProps } from './load-balancer/internal-load-balancer';
 import { CustomerSubnets } from './network/customer-subnets';
+import type { FlowLogsProps } from './network/subnet-flow-logs';
 import type { GatewayPlatform } from './platform/gateway-platform';
 import { BackendSecurity } from './runtime/backend-security';
 import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runtime/gateway-function';
@@ -68,6 +69,11 @@ export interface CustomerBackendLinkProps {
    * @default - every zone of the platform
    */
   readonly availabilityZones?: string[];
+  /**
+   * VPC flow logs of the customer's subnets.
+   * @default - on: all traffic, 600-second aggregation, kept 365 days
+   */
+  readonly flowLogs?: FlowLogsProps;
   /**
    * The site-to-site VPN to the customer's network.
    * @default - no VPN: the backend is reached another way (give `backend.cidrs`)
@@ -139,6 +145,7 @@ export class CustomerBackendLink extends Construct {
       customerName,
       cidrBlock: props.cidrBlock,
       availabilityZones: props.availabilityZones,
+      flowLogs: props.flowLogs,
     });
     if (props.vpn) {
       this.vpn = new SiteToSiteVpn(this, 'Vpn', {

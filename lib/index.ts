@@ -3,6 +3,7 @@ export * from './network/customer-subnets';
 export { ValidationError } from './shared/validation';
 export * from './platform/platform-defaults';
 export * from './network/ip-allow-list';
+export * from './network/subnet-flow-logs';
 export * from './vpn/site-to-site-vpn';
 export * from './vpn/vpn-defaults';
 export * from './load-balancer/internal-load-balancer';

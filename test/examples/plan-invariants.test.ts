@@ -184,6 +184,31 @@ describe('example app: offline plan invariants', () => {
     );
   });
 
+  test('GIVEN the plans THEN every customer subnet has a flow log of all traffic, into a log group with retention', () => {
+    for (const { plan } of results) {
+      const customerOf = (c: Change) =>
+        (c.after.tags as Record<string, string> | null)?.['backend-link:customer'];
+      const subnets = created(plan, 'aws_subnet').filter((s) => customerOf(s) !== undefined);
+      const flowLogs = created(plan, 'aws_flow_log');
+      expect(subnets.length).toBeGreaterThan(0);
+      const count = (list: Change[]) =>
+        list.reduce<Record<string, number>>(
+          (acc, c) => ({ ...acc, [customerOf(c)!]: (acc[customerOf(c)!] ?? 0) + 1 }),
+          {},
+        );
+      expect(count(flowLogs)).toEqual(count(subnets));
+      for (const f of flowLogs) {
+        expect(f.after).toMatchObject({ traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs' });
+      }
+      const groups = created(plan, 'aws_cloudwatch_log_group').filter((g) =>
+        String(g.after.name).endsWith('/flow-logs'),
+      );
+      expect(groups.map((g) => g.after.retention_in_days)).toEqual(
+        Object.keys(count(subnets)).map(() => 365),
+      );
+    }
+  });
+
   test('GIVEN the plans THEN the interface endpoints (private DNS, VPC-wide) admit HTTPS from every VPC block', () => {
     for (const { plan } of results) {
       const vpcBlocks = created(plan, 'aws_vpc').map((v) => v.after.cidr_block as string);
