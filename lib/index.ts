@@ -8,6 +8,7 @@ export * from './vpn/site-to-site-vpn';
 export * from './vpn/vpn-defaults';
 export * from './load-balancer/internal-load-balancer';
 export * from './load-balancer/load-balancer-defaults';
+export * from './load-balancer/access-logs-bucket';
 export * from './shared/ports';
 export * from './secrets/secret-source';
 export * from './secrets/backend-secrets';

@@ -9,6 +9,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { CustomerSubnets } from '../network/customer-subnets';
 import { AllowedSource, AnyAddressOptIn, IpAllowList } from '../network/ip-allow-list';
 import { standardTags } from '../shared/names';
+import { AccessLogsBucket, DEFAULT_ACCESS_LOG_RETENTION_DAYS } from './access-logs-bucket';
 import { Problems, ValidationError, isUnresolved, show } from '../shared/validation';
 import {
   DEFAULT_FIXED_RESPONSE,
@@ -41,15 +42,23 @@ export interface MutualTlsProps {
   readonly ignoreClientCertificateExpiry?: boolean;
 }
 
-/** Access logs of the load balancer. */
+/** Access logs of the load balancer: `accessLogs: {}` creates the bucket and its policy. */
 export interface AccessLogsProps {
-  /** The S3 bucket (its policy must let the ELB service write to it). */
-  readonly bucket: string;
   /**
-   * A prefix for the log objects.
+   * An existing S3 bucket; its policy must let Elastic Load Balancing write to it (and only SSE-S3 works).
+   * @default - a new private bucket (SSE-S3, HTTPS only, public access blocked) with the policy ALB log delivery needs
+   */
+  readonly bucket?: string;
+  /**
+   * A prefix for the log objects (no leading or trailing `/`, not containing `AWSLogs`).
    * @default - the bucket's root
    */
   readonly prefix?: string;
+  /**
+   * Days the logs are kept, in a bucket the construct creates.
+   * @default 365
+   */
+  readonly retentionDays?: number;
 }
 
 export interface InternalLoadBalancerProps {
@@ -160,6 +169,8 @@ export class InternalLoadBalancer extends Construct {
   public readonly listenerArn: string;
   /** The trust store, with mutual TLS. */
   public readonly trustStore?: LbTrustStore;
+  /** The access logs' bucket, when the construct created it (`accessLogs` without `bucket`). */
+  public readonly accessLogsBucket?: AccessLogsBucket;
   public readonly sslPolicy: string;
 
   private readonly priorities = new Map<number, string>();
@@ -211,12 +222,29 @@ export class InternalLoadBalancer extends Construct {
         );
       }
     }
+    const logs = props.accessLogs;
+    if (logs?.bucket !== undefined && !isUnresolved(logs.bucket) && !S3_BUCKET.test(logs.bucket)) {
+      problems.add(`\`accessLogs.bucket\` ${show(logs.bucket)} is not an S3 bucket name`);
+    }
     if (
-      props.accessLogs &&
-      !isUnresolved(props.accessLogs.bucket) &&
-      !S3_BUCKET.test(props.accessLogs.bucket)
+      logs?.prefix !== undefined &&
+      !isUnresolved(logs.prefix) &&
+      (logs.prefix === '' || /^\/|\/$/.test(logs.prefix) || logs.prefix.includes('AWSLogs'))
     ) {
-      problems.add(`\`accessLogs.bucket\` ${show(props.accessLogs.bucket)} is not an S3 bucket name`);
+      problems.add(
+        `\`accessLogs.prefix\` ${show(logs.prefix)} must be non-empty, without a leading or trailing / and without "AWSLogs" (an ALB rule)`,
+      );
+    }
+    if (logs?.retentionDays !== undefined) {
+      if (logs.bucket !== undefined) {
+        problems.add(
+          '`accessLogs.retentionDays` applies to a bucket the construct creates; set the lifecycle of `accessLogs.bucket` on that bucket',
+        );
+      } else if (!Number.isInteger(logs.retentionDays) || logs.retentionDays < 1) {
+        problems.add(
+          `\`accessLogs.retentionDays\` ${show(logs.retentionDays)} must be a whole number of days ≥ 1`,
+        );
+      }
     }
     const desync = props.desyncMitigationMode ?? LOAD_BALANCER_DEFAULTS.desyncMitigationMode;
     if (!DESYNC_MODES.includes(desync)) {
@@ -288,6 +316,18 @@ export class InternalLoadBalancer extends Construct {
       );
     }
 
+    if (logs && logs.bucket === undefined) {
+      this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogs', {
+        // Availability zone names are the region's name plus a letter.
+        region: subnets.subnets[0].availabilityZone.slice(0, -1),
+        namePrefix: `${platform.name}-${customer}-alb-logs`,
+        prefix: logs.prefix,
+        retentionDays: logs.retentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+        tags: tags(`${customer}-alb-logs`),
+      });
+    }
+    const logsBucket = logs?.bucket ?? this.accessLogsBucket?.bucket.id;
+
     this.loadBalancer = new Lb(this, 'Resource', {
       ...LOAD_BALANCER_DEFAULTS,
       ...(props.deletionProtection !== undefined
@@ -298,9 +338,11 @@ export class InternalLoadBalancer extends Construct {
         : {}),
       desyncMitigationMode: desync,
       idleTimeout: idle,
-      ...(props.accessLogs
-        ? { accessLogs: { bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix, enabled: true } }
+      ...(logs && logsBucket
+        ? { accessLogs: { bucket: logsBucket, prefix: logs.prefix, enabled: true } }
         : {}),
+      // The ALB checks that it may write to the bucket when access logs are turned on.
+      ...(this.accessLogsBucket ? { dependsOn: [this.accessLogsBucket.policy] } : {}),
       ...LOAD_BALANCER_REQUIRED,
       name,
       subnets: subnets.subnetIds,

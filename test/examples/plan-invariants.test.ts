@@ -209,6 +209,28 @@ describe('example app: offline plan invariants', () => {
     }
   });
 
+  test('GIVEN the plans THEN access logs go to a private, SSE-S3, kept bucket with its log-delivery policy', () => {
+    const lbs = results.flatMap((r) => created(r.plan, 'aws_lb'));
+    const logging = lbs.filter((lb) => (lb.after.access_logs as Array<{ enabled: boolean }>)[0]?.enabled);
+    expect(logging).toHaveLength(1);
+    const plan = results.find((r) => created(r.plan, 'aws_s3_bucket').length > 0)!.plan;
+    expect(created(plan, 'aws_s3_bucket_public_access_block').map((b) => b.after)).toEqual([
+      expect.objectContaining({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      }),
+    ]);
+    expect(created(plan, 'aws_s3_bucket_server_side_encryption_configuration')[0].after.rule).toEqual([
+      expect.objectContaining({
+        apply_server_side_encryption_by_default: [expect.objectContaining({ sse_algorithm: 'AES256' })],
+      }),
+    ]);
+    expect(created(plan, 'aws_s3_bucket_policy')).toHaveLength(1);
+    expect(created(plan, 'aws_s3_bucket')[0].after).toMatchObject({ force_destroy: false });
+  });
+
   test('GIVEN the plans THEN the interface endpoints (private DNS, VPC-wide) admit HTTPS from every VPC block', () => {
     for (const { plan } of results) {
       const vpcBlocks = created(plan, 'aws_vpc').map((v) => v.after.cidr_block as string);
