@@ -20,7 +20,16 @@ import { BackendSecrets } from './secrets/backend-secrets';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
 import { cidrContains, describeCidrProblem, parseCidr } from './shared/cidr';
 import { urlPort } from './shared/ports';
-import { Problems, isUnresolved, show } from './shared/validation';
+import { checkName } from './shared/names';
+import {
+  Problems,
+  ValidationError,
+  checkPrincipalArns,
+  isUnresolved,
+  requireProps,
+  show,
+} from './shared/validation';
+import { checkConfigForLambda, checkFunctionOptions } from './runtime/function-options';
 
 export interface BackendProps {
   /** The backend's base URL, e.g. `https://orders.acme.internal:8443/api`. */
@@ -112,29 +121,68 @@ export class CustomerBackendLink extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerBackendLinkProps) {
     super(scope, id);
+    requireProps(this, props, [
+      'platform',
+      'customerName',
+      'accountId',
+      'cidrBlock',
+      'loadBalancer',
+      'loadBalancer.certificateArn',
+      'loadBalancer.trustedSources',
+      'backend',
+      'backend.url',
+      'security',
+      'vpn.customerGatewayIp',
+      'vpn.onPremCidrs',
+    ]);
     const backendCidrs = props.backend.cidrs ?? props.vpn?.onPremCidrs ?? [];
     const problems = new Problems();
-    if (backendCidrs.length === 0) {
+    // The customer's name is also the runtime's `name`: report it under the prop the caller wrote.
+    const nameProblem = checkName('customerName', props.customerName);
+    if (nameProblem) problems.add(nameProblem);
+    if (props.backend.cidrs !== undefined && props.backend.cidrs.length === 0) {
+      problems.add(
+        '`backend.cidrs` is empty; list the blocks the backend lives in, or leave it out to use `vpn.onPremCidrs`',
+      );
+    } else if (props.vpn && props.vpn.onPremCidrs.length === 0) {
+      problems.add("`vpn.onPremCidrs` is empty; list the customer's on-premises ranges the backend lives in");
+    } else if (backendCidrs.length === 0) {
       problems.add('give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`');
     }
     // The URL itself is checked with the rest of the runtime configuration below.
     const backendPort = urlPort(props.backend.url) ?? 443;
+    if (backendPort === 0) {
+      problems.add(
+        `\`backend.url\` has port 0; give a port from 1 to 65535 (or none, for the scheme's default)`,
+      );
+    }
     checkDestinations(problems, props, backendPort);
+    checkPrincipalArns(problems, 'additionalSecretReaderArns', props.additionalSecretReaderArns);
+    const runtime = props.runtime ?? {};
+    checkFunctionOptions(problems, runtime, 'runtime.');
     // Check the runtime configuration with the runtime's own validator before anything is created
     // (the secrets' ARNs are not known yet: placeholders of the right shape stand in for them).
+    const draft = runtimeConfigOf(props, (name, key) => ({
+      secretArn: PLACEHOLDER_SECRET_ARN,
+      jsonKey: `${name}.${key}`,
+    }));
+    checkConfigForLambda(problems, draft, runtime.timeoutSeconds, {
+      config: 'runtime.',
+      timeoutSeconds: 'runtime.timeoutSeconds',
+      trustedHops: 'security.withTrustedSources({ trustedHops })',
+    });
     try {
-      validateConfig(
-        runtimeConfigOf(props, (name, key) => ({
-          secretArn: PLACEHOLDER_SECRET_ARN,
-          jsonKey: `${name}.${key}`,
-        })),
-        {
-          isUnresolved: (value) => Token.isUnresolved(value),
-        },
-      );
+      validateConfig(draft, { isUnresolved: (value) => Token.isUnresolved(value) });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      for (const p of error.problems) problems.add(`runtime configuration \`${p.path}\`: ${p.message}`);
+      for (const p of error.problems) {
+        if (p.path === 'name' && nameProblem) continue; // reported as `customerName` above
+        problems.add(
+          /^(timeouts|limits|forwarding)\b/.test(p.path)
+            ? `\`runtime.${p.path}\`: ${p.message}`
+            : `runtime configuration \`${p.path}\`: ${p.message}`,
+        );
+      }
     }
     problems.throwIfAny(this);
 
@@ -148,11 +196,11 @@ export class CustomerBackendLink extends Construct {
       flowLogs: props.flowLogs,
     });
     if (props.vpn) {
-      this.vpn = new SiteToSiteVpn(this, 'Vpn', {
-        ...props.vpn,
-        subnets: this.subnets,
-        backendPorts: [backendPort],
-      });
+      const vpn = props.vpn;
+      this.vpn = this.asOwnProps(
+        'vpn',
+        () => new SiteToSiteVpn(this, 'Vpn', { ...vpn, subnets: this.subnets, backendPorts: [backendPort] }),
+      );
     }
 
     if (!props.vpn) {
@@ -192,9 +240,8 @@ export class CustomerBackendLink extends Construct {
     });
 
     this.runtimeConfig = runtimeConfigOf(props, (name, key) => this.secrets.ref(name, key));
-    const runtime = props.runtime ?? {};
 
-    this.gateway = new GatewayFunction(this, 'Gateway', {
+    this.gateway = this.createGateway({
       subnets: this.subnets,
       accountId,
       config: this.runtimeConfig,
@@ -213,11 +260,15 @@ export class CustomerBackendLink extends Construct {
     // KMS checks that a key policy's principals exist: the key waits for the runtime role.
     this.secrets.kmsKey.dependsOn = [...(this.secrets.kmsKey.dependsOn ?? []), dependable(this.gateway.role)];
 
-    this.loadBalancer = new InternalLoadBalancer(this, 'LoadBalancer', {
-      ...props.loadBalancer,
-      subnets: this.subnets,
-      defaultTargetGroupArn: this.gateway.targetGroup.arn,
-    });
+    this.loadBalancer = this.asOwnProps(
+      'loadBalancer',
+      () =>
+        new InternalLoadBalancer(this, 'LoadBalancer', {
+          ...props.loadBalancer,
+          subnets: this.subnets,
+          defaultTargetGroupArn: this.gateway.targetGroup.arn,
+        }),
+    );
 
     new TerraformOutput(this, 'HandoffOutput', {
       description: `What ${customerName} is told about its backend link (no secret values)`,
@@ -246,6 +297,38 @@ export class CustomerBackendLink extends Construct {
           .map((s) => s.name),
       },
     }).overrideLogicalId(`${customerName}_handoff`);
+  }
+
+  /**
+   * Creates a part from the caller's `prop` object, reporting its problems as this construct's, under the
+   * names the caller wrote (`certificateArn` becomes `loadBalancer.certificateArn`).
+   */
+  private asOwnProps<T>(prop: string, create: () => T): T {
+    try {
+      return create();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(
+        this.node.path,
+        error.problems.map((p) => p.replace(/^`(?=[a-zA-Z])/, `\`${prop}.`)),
+      );
+    }
+  }
+
+  /**
+   * The gateway function. Its props were checked above under this construct's names, all but the size of
+   * the environment, which needs the secrets' names: that problem is reported here, as the link's own.
+   */
+  private createGateway(props: GatewayFunctionProps): GatewayFunction {
+    try {
+      return new GatewayFunction(this, 'Gateway', props);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(
+        this.node.path,
+        error.problems.map((p) => p.replace(/^`config` makes/, 'the runtime configuration makes')),
+      );
+    }
   }
 
   /**

@@ -10,7 +10,7 @@ import { CustomerSubnets } from '../network/customer-subnets';
 import { AllowedSource, AnyAddressOptIn, IpAllowList } from '../network/ip-allow-list';
 import { standardTags } from '../shared/names';
 import { AccessLogsBucket, DEFAULT_ACCESS_LOG_RETENTION_DAYS } from './access-logs-bucket';
-import { Problems, ValidationError, isUnresolved, show } from '../shared/validation';
+import { Problems, ValidationError, isUnresolved, requireProps, show } from '../shared/validation';
 import {
   DEFAULT_FIXED_RESPONSE,
   DEFAULT_LISTENER_PORT,
@@ -177,14 +177,21 @@ export class InternalLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: InternalLoadBalancerProps) {
     super(scope, id);
+    requireProps(this, props, ['subnets', 'certificateArn', 'trustedSources']);
     const { subnets } = props;
     const platform = subnets.platform;
     const customer = subnets.customerName;
     const problems = new Problems();
+    // Availability zone names are the region's name plus a letter.
+    const region = subnets.subnets[0].availabilityZone.slice(0, -1);
 
     if (!isUnresolved(props.certificateArn) && !ACM_ARN.test(props.certificateArn)) {
       problems.add(
         `\`certificateArn\` ${show(props.certificateArn)} is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
+      );
+    } else if (!isUnresolved(props.certificateArn) && props.certificateArn.split(':')[3] !== region) {
+      problems.add(
+        `\`certificateArn\` is a certificate of ${props.certificateArn.split(':')[3]}, but the load balancer is in ${region}: an ALB takes ACM certificates of its own region (request or import one there)`,
       );
     }
     const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
@@ -318,8 +325,7 @@ export class InternalLoadBalancer extends Construct {
 
     if (logs && logs.bucket === undefined) {
       this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogs', {
-        // Availability zone names are the region's name plus a letter.
-        region: subnets.subnets[0].availabilityZone.slice(0, -1),
+        region,
         namePrefix: `${platform.name}-${customer}-alb-logs`,
         prefix: logs.prefix,
         retentionDays: logs.retentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS,

@@ -8,7 +8,7 @@ import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
 import { GatewayPlatform } from '../platform/gateway-platform';
 import { Cidr, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
-import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import { Problems, checkIpv4Cidr, isUnresolved, requireProps, show } from '../shared/validation';
 import { FlowLogsProps, SubnetFlowLogs, checkFlowLogsProps } from './subnet-flow-logs';
 
 /** The smallest subnet AWS allows. An ALB needs at least 8 free addresses per subnet; /27 or larger is advised. */
@@ -82,6 +82,7 @@ export class CustomerSubnets extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerSubnetsProps) {
     super(scope, id);
+    requireProps(this, props, ['platform', 'customerName', 'cidrBlock']);
     const { platform, customerName } = props;
     const zones = props.availabilityZones ?? [...platform.availabilityZones];
     const problems = new Problems();

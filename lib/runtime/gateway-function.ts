@@ -17,11 +17,11 @@ import type { CustomerSubnets } from '../network/customer-subnets';
 import { describeCidrProblem, parseCidr } from '../shared/cidr';
 import { standardTags } from '../shared/names';
 import { urlPort } from '../shared/ports';
-import { Problems, checkAccountId, isUnresolved, show } from '../shared/validation';
-import { LOG_RETENTION_DAYS, isLogRetention } from '../shared/cloudwatch';
+import { Problems, checkAccountId, isUnresolved, requireProps, show } from '../shared/validation';
 import { CONFIG_ENV_VAR, FUNCTION_DEFAULTS, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './function-defaults';
 import { RuntimeBundle, bundleGatewayRuntime, prebuiltRuntimeBundle } from './runtime-bundle';
 import { environmentBytes, largestValues, withLongestValues } from './environment-size';
+import { checkConfigForLambda, checkFunctionOptions } from './function-options';
 
 /** A destination the function may open connections to. */
 export interface EgressDestination {
@@ -141,6 +141,7 @@ export class GatewayFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
+    requireProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs']);
     const { subnets } = props;
     const platform = subnets.platform;
     const customer = subnets.customerName;
@@ -441,26 +442,12 @@ function validate(scope: Construct, props: GatewayFunctionProps): number {
     if (!Number.isInteger(p) || p < 1 || p > 65535)
       problems.add(`\`${prop}\` port ${show(p)} is not 1-65535`);
   }
-  const memory = props.memorySize;
-  if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
-    problems.add(`\`memorySize\` ${memory} must be a whole number of MB from 128 to 10240`);
-  }
-  const timeout = props.timeoutSeconds;
-  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 900)) {
-    problems.add(`\`timeoutSeconds\` ${timeout} must be a whole number from 1 to 900`);
-  }
-  const retention = props.logRetentionDays;
-  if (retention !== undefined && !isLogRetention(retention)) {
-    problems.add(
-      `\`logRetentionDays\` ${retention} is not one CloudWatch accepts (${LOG_RETENTION_DAYS.join(', ')})`,
-    );
-  }
-  const reserved = props.reservedConcurrency;
-  if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
-    problems.add(
-      `\`reservedConcurrency\` ${reserved} must be a whole number ≥ 1 (0 would stop the function)`,
-    );
-  }
+  checkFunctionOptions(problems, props, '');
+  checkConfigForLambda(problems, props.config, props.timeoutSeconds, {
+    config: 'config.',
+    timeoutSeconds: 'timeoutSeconds',
+    trustedHops: 'config.trustedSources.trustedHops',
+  });
   problems.throwIfAny(scope);
   return port;
 }

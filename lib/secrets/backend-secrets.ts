@@ -7,7 +7,15 @@ import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanag
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import type { SecretsManagerRef } from '../../gateway-runtime/src/config/types';
 import { checkName } from '../shared/names';
-import { Problems, checkAccountId, isUnresolved, show } from '../shared/validation';
+import {
+  Problems,
+  checkAccountId,
+  checkPrincipalArns,
+  isUnresolved,
+  requireProps,
+  show,
+} from '../shared/validation';
+import { checkTags } from '../shared/names';
 import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec, materialKeys } from './secret-source';
 import { SECRETS_DEFAULTS } from './secrets-defaults';
 
@@ -70,6 +78,7 @@ export class BackendSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: BackendSecretsProps) {
     super(scope, id);
+    requireProps(this, props, ['customerName', 'accountId', 'readerRoleArn', 'secrets']);
     validate(props).throwIfAny(this);
     this.customerName = props.customerName;
     const recoveryWindowInDays = props.recoveryWindowInDays ?? SECRETS_DEFAULTS.recoveryWindowInDays;
@@ -240,6 +249,10 @@ function validate(props: BackendSecretsProps): Problems {
     !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(props.readerRoleArn)
   ) {
     problems.add(`\`readerRoleArn\` ${show(props.readerRoleArn)} is not an IAM role ARN`);
+  }
+  checkPrincipalArns(problems, 'additionalReaderArns', props.additionalReaderArns);
+  for (const p of checkTags('tags', props.tags, (key) => key === 'Name' || key === 'backend-link:customer')) {
+    problems.add(p);
   }
   const window = props.recoveryWindowInDays;
   if (window !== undefined && (!Number.isInteger(window) || window < 7 || window > 30)) {

@@ -354,6 +354,119 @@ describe('CustomerBackendLink', () => {
       ],
     ],
     [
+      'the customer name is empty (reported as the prop written, not the runtime’s `name`)',
+      { customerName: '' },
+      [
+        '`customerName` "" must be 2-24 characters of lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit',
+      ],
+    ],
+    [
+      'the VPN lists no on-premises range (there is a VPN)',
+      { vpn: { customerGatewayIp: '85.214.10.20', onPremCidrs: [] } },
+      ["`vpn.onPremCidrs` is empty; list the customer's on-premises ranges the backend lives in"],
+    ],
+    [
+      'the backend blocks are given empty',
+      { backend: { url: 'https://orders.acme.internal:8443/api', cidrs: [] } },
+      [
+        '`backend.cidrs` is empty; list the blocks the backend lives in, or leave it out to use `vpn.onPremCidrs`',
+      ],
+    ],
+    [
+      'the backend URL has port 0 (reported against the URL, not an internal prop)',
+      { backend: { url: 'https://orders.acme.internal:0/api' } },
+      ["`backend.url` has port 0; give a port from 1 to 65535 (or none, for the scheme's default)"],
+    ],
+    [
+      'an additional destination has port 0',
+      {
+        backend: {
+          url: 'https://orders.acme.internal:8443/api',
+          additionalEgress: [{ cidr: '172.20.5.10/32', port: 0 }],
+        },
+      },
+      ['`backend.additionalEgress[0].port` 0 is not a port (an integer from 1 to 65535)'],
+    ],
+    [
+      'an additional secret reader is a wildcard',
+      { additionalSecretReaderArns: ['*'] },
+      [
+        '`additionalSecretReaderArns[0]` "*" has a wildcard: it would let any matching principal read the secrets; give the ARNs of IAM roles or users',
+      ],
+    ],
+    [
+      'an additional secret reader is not an ARN',
+      { additionalSecretReaderArns: ['deployer'] },
+      [
+        '`additionalSecretReaderArns[0]` "deployer" is not an IAM role, user or account ARN (arn:aws:iam::<account>:role/<name>)',
+      ],
+    ],
+    [
+      'the architecture is not one Lambda has',
+      { runtime: { runtimeBundleDirectory: BUNDLE, architecture: 'sparc' as 'arm64' } },
+      ['`runtime.architecture` "sparc" is not a Lambda architecture (arm64, x86_64)'],
+    ],
+    [
+      'the headers timeout is above the function timeout',
+      { runtime: { runtimeBundleDirectory: BUNDLE, timeoutSeconds: 30, timeouts: { headersMs: 60_000 } } },
+      [
+        "`runtime.timeouts.headersMs` 60000 is not below the function's timeout of 30 s (`runtime.timeoutSeconds`): Lambda would end the invocation first; use less than 30000, or raise the timeout",
+      ],
+    ],
+    [
+      'a body limit is 10^12 bytes',
+      { runtime: { runtimeBundleDirectory: BUNDLE, limits: { maxRequestBodyBytes: 1e12 } } },
+      [
+        '`runtime.limits.maxRequestBodyBytes` 1000000000000 is above the 1000000 bytes an ALB passes to or from a Lambda function; use at most 1000000',
+      ],
+    ],
+    [
+      'no hop is trusted behind the load balancer',
+      {
+        security: BackendSecurity.digest({ credentials: SecretSource.fillAfterDeploy() }).withTrustedSources({
+          cidrs: ['10.40.0.64/26'],
+          trustedHops: 0,
+        }),
+      },
+      [
+        "`security.withTrustedSources({ trustedHops })` 0 would refuse every request behind the load balancer: the ALB appends the caller's address to X-Forwarded-For, one hop; use 1 (the default) or more",
+      ],
+    ],
+    [
+      'the runtime bundle directory does not exist',
+      { runtime: { runtimeBundleDirectory: '/nonexistent/bundle' } },
+      [
+        '`runtime.runtimeBundleDirectory` "/nonexistent/bundle" is not a directory; build the bundle with `npm run build:runtime` (dist/runtime), or leave the prop out to bundle at synth time',
+      ],
+    ],
+    [
+      'the runtime bundle directory holds no index.js',
+      { runtime: { runtimeBundleDirectory: __dirname } },
+      [
+        `\`runtime.runtimeBundleDirectory\` "${__dirname}" holds no index.js; build the bundle with \`npm run build:runtime\` (dist/runtime), or leave the prop out to bundle at synth time`,
+      ],
+    ],
+    [
+      'the certificate is of another region than the load balancer',
+      {
+        loadBalancer: {
+          certificateArn:
+            'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+          trustedSources: [{ cidr: '10.40.0.64/26' }],
+        },
+      },
+      [
+        '`loadBalancer.certificateArn` is a certificate of us-east-1, but the load balancer is in eu-west-1: an ALB takes ACM certificates of its own region (request or import one there)',
+      ],
+    ],
+    [
+      'the VPN’s customer gateway address is private (reported under `vpn.`)',
+      { vpn: { customerGatewayIp: '10.1.2.3', onPremCidrs: ['172.20.0.0/16'] } },
+      [
+        '`vpn.customerGatewayIp` "10.1.2.3" is in 10.0.0.0/8, which is not public; give the static public address of the customer\'s VPN device',
+      ],
+    ],
+    [
       'there is neither a VPN nor backend blocks',
       { vpn: undefined },
       ['give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`'],
@@ -371,6 +484,48 @@ describe('CustomerBackendLink', () => {
     expect(error.problems).toEqual(problems);
     expect(error.constructPath).toBe('test/Acme');
   });
+
+  test.each<[string, (platform: GatewayPlatform) => unknown, string[]]>([
+    [
+      'no props at all are given',
+      () => undefined,
+      [
+        'props are required (`platform`, `customerName`, `accountId`, `cidrBlock`, `loadBalancer`, `backend`, `security`)',
+      ],
+    ],
+    [
+      'required props are missing',
+      (platform) => ({ platform, customerName: 'acme', backend: {}, loadBalancer: {} }),
+      [
+        '`accountId` is required',
+        '`cidrBlock` is required',
+        '`loadBalancer.certificateArn` is required',
+        '`loadBalancer.trustedSources` is required',
+        '`backend.url` is required',
+        '`security` is required',
+      ],
+    ],
+    [
+      'a VPN is given without its ranges',
+      (platform) => ({ ...props(platform), vpn: { customerGatewayIp: '85.214.10.20' } }),
+      ['`vpn.onPremCidrs` is required'],
+    ],
+  ])(
+    'fails for JavaScript callers when %s, with a ValidationError instead of a TypeError',
+    (_case, make, problems) => {
+      const stack = testStack();
+      const platform = platformIn(stack);
+      const error = validationErrorOf(
+        () => new CustomerBackendLink(stack, 'Acme', make(platform) as CustomerBackendLinkProps),
+      );
+      expect(error.constructPath).toBe('test/Acme');
+      if (problems.length > 0) expect(error.problems).toEqual(problems);
+      else
+        expect(error.problems).toEqual([
+          'props are required (`platform`, `customerName`, `accountId`, `cidrBlock`, `loadBalancer`, `backend`, `security`)',
+        ]);
+    },
+  );
 
   it('fails when the runtime configuration is invalid, naming the field (the runtime’s own validator)', () => {
     const stack = testStack();

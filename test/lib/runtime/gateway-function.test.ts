@@ -184,6 +184,39 @@ describe('GatewayFunction', () => {
       ['`endpointCidrs[0]` 0.0.0.0/0 would open egress to everywhere'],
     ],
     [
+      'the architecture is not one Lambda has',
+      { architecture: 'sparc' as 'arm64' },
+      ['`architecture` "sparc" is not a Lambda architecture (arm64, x86_64)'],
+    ],
+    [
+      'the connect timeout is not below the function timeout',
+      { timeoutSeconds: 10, config: { ...config, timeouts: { connectMs: 10_000 } } },
+      [
+        "`config.timeouts.connectMs` 10000 is not below the function's timeout of 10 s (`timeoutSeconds`): Lambda would end the invocation first; use less than 10000, or raise the timeout",
+      ],
+    ],
+    [
+      'a response limit is above what an ALB passes',
+      { config: { ...config, limits: { maxResponseBodyBytes: 6_291_456 } } },
+      [
+        '`config.limits.maxResponseBodyBytes` 6291456 is above the 1000000 bytes an ALB passes to or from a Lambda function; use at most 1000000',
+      ],
+    ],
+    [
+      'no hop is trusted behind the load balancer',
+      { config: { ...config, trustedSources: { cidrs: ['10.40.0.64/26'], trustedHops: 0 } } },
+      [
+        "`config.trustedSources.trustedHops` 0 would refuse every request behind the load balancer: the ALB appends the caller's address to X-Forwarded-For, one hop; use 1 (the default) or more",
+      ],
+    ],
+    [
+      'the bundle directory is missing (a ValidationError, not a plain Error)',
+      { runtimeBundleDirectory: '/nonexistent' },
+      [
+        '`runtimeBundleDirectory` "/nonexistent" is not a directory; build the bundle with `npm run build:runtime` (dist/runtime), or leave the prop out to bundle at synth time',
+      ],
+    ],
+    [
       'the memory is too small',
       { memorySize: 64 },
       ['`memorySize` 64 must be a whole number of MB from 128 to 10240'],
