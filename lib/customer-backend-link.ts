@@ -379,6 +379,16 @@ interface HandoffDestination {
   readonly port: number;
 }
 
+/** `{ host }` of a URL, or nothing when it is a token (or not a URL: reported by the validation). */
+function hostOf(url: string): { host?: string } {
+  if (isUnresolved(url)) return {};
+  try {
+    return { host: new URL(url).hostname };
+  } catch {
+    return {};
+  }
+}
+
 /** Every destination and port the gateway uses: the backend, the token endpoint, the additional egress. */
 function destinationsOf(
   config: GatewayConfig,
@@ -388,14 +398,14 @@ function destinationsOf(
 ): HandoffDestination[] {
   const extra = backend.additionalEgress ?? [];
   const destinations: HandoffDestination[] = [
-    { what: 'backend', host: new URL(backend.url).hostname, cidrs: [...backendCidrs], port: backendPort },
+    { what: 'backend', ...hostOf(backend.url), cidrs: [...backendCidrs], port: backendPort },
   ];
   if (config.security.type === 'oauth2-client-credentials') {
     const url = config.security.tokenUrl;
     const port = urlPort(url) ?? 443;
     destinations.push({
       what: 'OAuth 2.0 token endpoint',
-      host: new URL(url).hostname,
+      ...hostOf(url),
       cidrs: [
         ...(port === backendPort ? backendCidrs : []),
         ...extra.filter((e) => e.port === port).map((e) => e.cidr),

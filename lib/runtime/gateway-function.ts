@@ -14,7 +14,7 @@ import type { GatewayConfig } from '../../gateway-runtime/src/config/types';
 import { validateConfig } from '../../gateway-runtime/src/config/validate';
 import { ConfigError } from '../../gateway-runtime/src/core/errors';
 import type { CustomerSubnets } from '../network/customer-subnets';
-import { describeCidrProblem, parseCidr } from '../shared/cidr';
+import { Cidr, aggregateCidrs, describeCidrProblem, parseCidr } from '../shared/cidr';
 import { standardTags } from '../shared/names';
 import { urlPort } from '../shared/ports';
 import { Problems, checkAccountId, isUnresolved, requireProps, show } from '../shared/validation';
@@ -151,9 +151,9 @@ export class GatewayFunction extends Construct {
     const backendPort = validate(this, props);
     const endpointGroupId =
       props.secretsManagerEndpointSecurityGroupId ?? platform.interfaceEndpoints?.securityGroup.id;
-    const endpointCidrs = props.endpointCidrs ?? [
-      ...(platform.interfaceEndpoints?.subnetCidrBlocks ?? platform.vpcCidrBlocks),
-    ];
+    const endpointCidrs =
+      props.endpointCidrs ??
+      aggregated(platform.interfaceEndpoints?.subnetCidrBlocks ?? platform.vpcCidrBlocks);
     const tags = (n: string) => standardTags(platform.name, n, platform.tags, customer);
 
     this.bundle = props.runtimeBundleDirectory
@@ -375,6 +375,14 @@ export class GatewayFunction extends Construct {
       description: `Runtime role of ${customer}'s gateway`,
     }).overrideLogicalId(`${customer}_gateway_role_arn`);
   }
+}
+
+/** The blocks, with sibling halves merged (one network ACL entry for a /27 of two /28 endpoint subnets). */
+function aggregated(blocks: readonly string[]): string[] {
+  if (blocks.some((b) => isUnresolved(b))) return [...blocks];
+  const parsed = blocks.map(parseCidr);
+  if (parsed.some((c) => c === undefined)) return [...blocks];
+  return aggregateCidrs(parsed as Cidr[]).map((c) => c.text);
 }
 
 /** The function's environment variables. */

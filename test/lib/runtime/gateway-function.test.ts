@@ -283,13 +283,11 @@ test('GatewayFunction on a platform with endpoint subnets opens the network ACL 
       });
     }),
   );
-  // THEN HTTPS out and the replies in are opened per endpoint subnet
+  // THEN HTTPS out and the replies in are opened to the two endpoint subnets (one /27: two halves merged)
   const rules = Object.values(json.resource.aws_network_acl_rule) as Array<Record<string, unknown>>;
   expect(rules.map((r) => [r.egress, r.cidr_block, r.from_port, r.to_port])).toEqual([
-    [true, '10.40.0.32/28', 443, 443],
-    [true, '10.40.0.48/28', 443, 443],
-    [false, '10.40.0.32/28', 1024, 65535],
-    [false, '10.40.0.48/28', 1024, 65535],
+    [true, '10.40.0.32/27', 443, 443],
+    [false, '10.40.0.32/27', 1024, 65535],
   ]);
   // AND the security group reaches the platform's endpoints' security group, not a block
   const egress = Object.values(json.resource.aws_vpc_security_group_egress_rule) as Array<
