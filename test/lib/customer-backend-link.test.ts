@@ -527,6 +527,32 @@ describe('CustomerBackendLink', () => {
     },
   );
 
+  it('fails when the runtime configuration is over Lambda’s 4 KB environment, as the link’s own problem', () => {
+    const stack = testStack();
+    const cidrs = Array.from({ length: 120 }, (_, i) => `10.40.${i}.0/24`);
+    const error = validationErrorOf(
+      () =>
+        new CustomerBackendLink(
+          stack,
+          'Acme',
+          props(platformIn(stack), {
+            backend: { url: `https://orders.acme.internal:8443/${'p'.repeat(1500)}` },
+            security: BackendSecurity.digest({
+              credentials: SecretSource.fillAfterDeploy(),
+            }).withTrustedSources({
+              cidrs,
+            }),
+          }),
+        ),
+    );
+    expect(error.constructPath).toBe('test/Acme');
+    expect(error.problems).toEqual([
+      expect.stringMatching(
+        /^the runtime configuration makes the function's environment \d{4} bytes with every secret ARN at its longest real form; Lambda allows 4096 bytes for all variables \(measured as JSON\)\. Shorten the largest values: backend\.url \(1536 bytes\), security\.username\.secretArn \(\d+ bytes\), security\.password\.secretArn \(\d+ bytes\) \(for secret ARNs: shorter secret names, or fewer secrets\)$/,
+      ),
+    ]);
+  });
+
   it('fails when the runtime configuration is invalid, naming the field (the runtime’s own validator)', () => {
     const stack = testStack();
     const platform = platformIn(stack);
