@@ -12,8 +12,9 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 /**
  * Lambda's 4 KB limit on a function's environment, measured before deployment.
  *
- * Lambda measures the JSON form of the variables map (its error says "String measured: {"KEY":"value",...}"),
- * so quotes inside a JSON value count twice (escaped). A value that holds tokens (secret ARNs known only
+ * Lambda measures the JSON form of the variables map (its InvalidParameterValueException says "String
+ * measured: {"KEY":"value",...}", values with escaped quotes; quoted in terraform-aws-github-runner issue
+ * #3594), so quotes inside a JSON value count twice. A value that holds tokens (secret ARNs known only
  * after apply) is measured with each token replaced by the longest form it can take, so that a document
  * that passes here also passes at apply time.
  */
