@@ -15,12 +15,25 @@
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { BackendSecurity, CustomerBackendLink, GatewayPlatform, SecretSource } from '../lib';
+import {
+  AlarmSubscription,
+  BackendSecurity,
+  CustomerBackendLink,
+  GatewayPlatform,
+  SecretSource,
+} from '../lib';
 
 export const ACCOUNT_ID = '123456789012';
 /** The gateway tier's addresses: the only sources the customers' load balancers admit. */
 export const GATEWAY_TIER_CIDRS = ['10.40.0.64/26'];
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+/**
+ * The role Terraform applies with: hashicorp/aws 5.x reads write-only secret versions back
+ * (terraform-provider-aws #42383), so the write-only secrets (acme's, initech's) admit it.
+ */
+export const DEPLOYER_ROLE_ARN = 'arn:aws:iam::123456789012:role/terraform-deploy';
+/** The network team's role that hands the VPN pre-shared keys to each customer. */
+export const NETWORK_TEAM_ROLE_ARN = 'arn:aws:iam::123456789012:role/network-team';
 
 export interface ExampleOptions {
   /** A prebuilt runtime bundle directory (tests); by default the runtime is bundled at synth time. */
@@ -43,19 +56,36 @@ export class ExampleStack extends TerraformStack {
       vpnGateway: {},
       transitGateway: { attachmentSubnetsCidrBlock: '10.40.0.0/27', amazonSideAsn: 64520 },
       interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
+      alarmSubscriptions: [AlarmSubscription.email('api-platform-oncall@example.com')],
     });
     const loadBalancer = {
       certificateArn: CERTIFICATE_ARN,
       trustedSources: GATEWAY_TIER_CIDRS.map((cidr) => ({ cidr, description: 'gateway tier' })),
     };
-    const common = { platform, accountId: ACCOUNT_ID, loadBalancer, runtime: options };
+    const common = {
+      platform,
+      accountId: ACCOUNT_ID,
+      loadBalancer,
+      runtime: options,
+      deployerPrincipalArn: DEPLOYER_ROLE_ARN,
+    };
+    const presharedKeyReaderArns = [NETWORK_TEAM_ROLE_ARN];
 
     const acme = new CustomerBackendLink(this, 'Acme', {
       ...common,
       customerName: 'acme',
       cidrBlock: '10.40.128.0/24',
-      vpn: { attachment: 'vpn-gateway', customerGatewayIp: '85.214.10.20', onPremCidrs: ['172.20.0.0/16'] },
-      backend: { url: 'https://orders.acme.internal:8443/api' },
+      vpn: {
+        attachment: 'vpn-gateway',
+        customerGatewayIp: '85.214.10.20',
+        onPremCidrs: ['172.20.0.0/16'],
+        presharedKeyReaderArns,
+      },
+      // Private names resolve through acme's own DNS servers, across acme's VPN.
+      backend: {
+        url: 'https://orders.acme.internal:8443/api',
+        dns: { servers: ['172.20.0.53', '172.20.8.53'] },
+      },
       security: BackendSecurity.digest({ credentials: SecretSource.fromWriteOnlyVariable({ version: 1 }) }),
     });
 
@@ -69,6 +99,7 @@ export class ExampleStack extends TerraformStack {
         onPremCidrs: ['192.168.50.0/24', '192.168.60.0/24'],
         routing: 'bgp',
         bgpAsn: 65010,
+        presharedKeyReaderArns,
       },
       loadBalancer: {
         ...loadBalancer,
@@ -78,6 +109,8 @@ export class ExampleStack extends TerraformStack {
       },
       backend: {
         url: 'https://api.globex.internal/v2',
+        // Also resolves the token endpoint's name, login.globex.internal.
+        dns: { servers: ['192.168.50.53'] },
         additionalEgress: [{ cidr: '192.168.60.10/32', port: 443, description: 'globex token endpoint' }],
       },
       security: BackendSecurity.oauth2ClientCredentials({
@@ -102,8 +135,9 @@ export class ExampleStack extends TerraformStack {
         onPremCidrs: ['10.77.0.0/20'],
         tunnel1: { insideCidr: '169.254.44.0/30' },
         tunnel2: { insideCidr: '169.254.44.4/30' },
+        presharedKeyReaderArns,
       },
-      backend: { url: 'https://tps.initech.internal/reports' },
+      backend: { url: 'https://tps.initech.internal/reports', dns: { servers: ['10.77.0.53'] } },
       security: BackendSecurity.requestSigning({
         keyId: 'apicloud-gateway-2026',
         algorithm: 'hmac-sha256',

@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
 import { Construct } from 'constructs';
-import { TerraformOutput, Token, dependable } from 'cdktf';
+import { Annotations, TerraformOutput, Token, dependable } from 'cdktf';
 import type {
+  DnsConfig,
   ForwardingConfig,
   GatewayConfig,
   LimitsConfig,
@@ -15,8 +17,9 @@ import { CustomerSubnets } from './network/customer-subnets';
 import type { FlowLogsProps } from './network/subnet-flow-logs';
 import type { GatewayPlatform } from './platform/gateway-platform';
 import { BackendSecurity } from './runtime/backend-security';
+import { checkLinkDns } from './runtime/dns-egress';
 import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runtime/gateway-function';
-import { BackendSecrets } from './secrets/backend-secrets';
+import { BackendSecrets, missingDeployerProblem } from './secrets/backend-secrets';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
 import { cidrContains, describeCidrProblem, parseCidr } from './shared/cidr';
 import { urlPort } from './shared/ports';
@@ -46,6 +49,14 @@ export interface BackendProps {
    * @default - none
    */
   readonly additionalEgress?: EgressDestination[];
+  /**
+   * How the backend's (and the OAuth token endpoint's) names are resolved: through the customer's own DNS
+   * servers across its link (`servers`, inside `vpn.onPremCidrs`, else `backend.cidrs`; UDP and TCP on
+   * their port are opened to exactly them), and/or fixed addresses (`pinned`, inside `backend.cidrs` or
+   * `additionalEgress`). Written into the runtime configuration as `backend.dns`; TLS still verifies the name.
+   * @default - the VPC's resolver, which does not know the customer's private names (a synth warning says so)
+   */
+  readonly dns?: DnsConfig;
 }
 
 /** Settings of the gateway runtime beyond the security scheme. */
@@ -98,10 +109,20 @@ export interface CustomerBackendLinkProps {
    */
   readonly runtime?: RuntimeOptions;
   /**
-   * Principals besides the runtime role that may read the secret values.
+   * Principals besides the runtime role that may read the secret values (not the deployer: see
+   * `deployerPrincipalArn`).
    * @default - the runtime role only
    */
   readonly additionalSecretReaderArns?: string[];
+  /**
+   * The IAM role (or user) Terraform applies with, e.g. `arn:aws:iam::123456789012:role/terraform-deploy`.
+   * Required when the scheme uses `SecretSource.fromWriteOnlyVariable`: hashicorp/aws 5.x reads a write-only
+   * secret version back with `GetSecretValue` on create, on every refresh and on delete
+   * (terraform-provider-aws issue #42383). It is admitted to what the provider calls on the write-only
+   * secrets and their KMS key, and to nothing else; fill-after-deploy and existing secrets never name it.
+   * @default - none (refused when a secret is write-only)
+   */
+  readonly deployerPrincipalArn?: string;
 }
 
 /**
@@ -149,6 +170,23 @@ export class CustomerBackendLink extends Construct {
     } else if (backendCidrs.length === 0) {
       problems.add('give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`');
     }
+    checkLinkDns(
+      problems,
+      props.backend.dns,
+      props.vpn
+        ? { prop: 'vpn.onPremCidrs', cidrs: props.vpn.onPremCidrs }
+        : { prop: 'backend.cidrs', cidrs: backendCidrs },
+      {
+        prop: `\`${props.backend.cidrs ? 'backend.cidrs' : 'vpn.onPremCidrs'}\` or \`backend.additionalEgress\``,
+        cidrs: [...backendCidrs, ...(props.backend.additionalEgress ?? []).map((e) => e.cidr)],
+      },
+    );
+    const writeOnly = props.security.secretRequirements
+      .filter((r) => r.source.kind === 'write-only')
+      .map((r) => r.name);
+    if (writeOnly.length > 0 && props.deployerPrincipalArn === undefined) {
+      problems.add(missingDeployerProblem('deployerPrincipalArn', writeOnly));
+    }
     // The URL itself is checked with the rest of the runtime configuration below.
     const backendPort = urlPort(props.backend.url) ?? 443;
     if (backendPort === 0) {
@@ -188,6 +226,12 @@ export class CustomerBackendLink extends Construct {
 
     this.customerName = props.customerName;
     const { platform, customerName, accountId } = props;
+    const backendHost = Token.isUnresolved(props.backend.url) ? '' : new URL(props.backend.url).hostname;
+    if (!props.backend.dns && backendHost !== '' && isIP(backendHost.replace(/^\[|\]$/g, '')) === 0) {
+      Annotations.of(this).addWarning(
+        `backend.url's host ${backendHost} resolves through the VPC's resolver, which does not know the customer's private names (unless a Route 53 private hosted zone answers it): give \`backend.dns\` (the customer's DNS servers, or pinned addresses)`,
+      );
+    }
     this.subnets = new CustomerSubnets(this, 'Subnets', {
       platform,
       customerName,
@@ -225,12 +269,14 @@ export class CustomerBackendLink extends Construct {
 
     this.addAdditionalEgressAclEntries(props, backendCidrs, backendPort);
 
-    const roleArn = GatewayFunction.roleArnFor(platform.name, customerName, accountId);
+    const roleArn = GatewayFunction.roleArnFor(platform.name, customerName, accountId, platform.partition);
     this.secrets = new BackendSecrets(this, 'Secrets', {
+      platform,
       customerName,
       accountId,
       readerRoleArn: roleArn,
       additionalReaderArns: props.additionalSecretReaderArns,
+      deployerPrincipalArn: props.deployerPrincipalArn,
       secrets: props.security.secretRequirements.map(({ name, material, source }) => ({
         name,
         material,
@@ -291,6 +337,8 @@ export class CustomerBackendLink extends Construct {
           : {}),
         source_cidrs: this.subnets.subnets.map((s) => s.cidrBlock),
         destinations: destinationsOf(this.runtimeConfig, backendCidrs, backendPort, props.backend),
+        // The gateway's DNS queries (UDP and TCP) to the customer's servers: the firewall must admit them.
+        ...(props.backend.dns?.servers ? { dns_servers: [...props.backend.dns.servers] } : {}),
         secret_arns: Object.fromEntries(this.secrets.secrets.map((s) => [s.name, s.secretArn])),
         fill_after_deploy: this.secrets.secrets
           .filter((s) => s.source === 'fill-after-deploy')
@@ -480,7 +528,11 @@ function runtimeConfigOf(
   return {
     version: CONFIG_VERSION,
     name: props.customerName,
-    backend: { url: props.backend.url, ...(rendered.backendTls ? { tls: rendered.backendTls } : {}) },
+    backend: {
+      url: props.backend.url,
+      ...(rendered.backendTls ? { tls: rendered.backendTls } : {}),
+      ...(props.backend.dns ? { dns: props.backend.dns } : {}),
+    },
     security: rendered.security,
     ...(rendered.trustedSources ? { trustedSources: rendered.trustedSources } : {}),
     ...(runtime.forwarding ? { forwarding: runtime.forwarding } : {}),

@@ -36,6 +36,7 @@ import {
 } from './core/headers';
 import { buildBackendUrl } from './core/url';
 import { BackendDispatchers, createBackendDispatchers } from './io/dispatchers';
+import { createGatewayResolvers } from './io/resolver';
 import { classifyTransportError } from './io/transport-errors';
 import { createLogger, LineSink, Logger, pathForLog, stdoutSink } from './observability/log';
 import { createMetricsEmitter, MetricsEmitter } from './observability/metrics';
@@ -197,8 +198,14 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   };
   const secrets =
     deps.secrets ?? createSecretResolver({ cacheSeconds: config.secretCacheSeconds, log: componentLog });
-  const dispatchers = deps.dispatchers ?? createBackendDispatchers(config, secrets, { log: componentLog });
-  const scheme = deps.scheme ?? createAuthScheme(config.security, { secrets, now });
+  // The customer's own DNS servers (or pins) resolve the backend's and the token endpoint's names.
+  const resolvers = createGatewayResolvers(config, { log: componentLog, now });
+  const dispatchers =
+    deps.dispatchers ??
+    createBackendDispatchers(config, secrets, { log: componentLog, resolver: resolvers.backend });
+  const scheme =
+    deps.scheme ??
+    createAuthScheme(config.security, { secrets, now, tokenEndpointResolver: resolvers.tokenEndpoint });
   const logger = createLogger(config.name, logSink, now);
   const metrics: MetricsEmitter = createMetricsEmitter(config.name, deps.metricsSink ?? logSink, now);
   const backendBase = new URL(config.backend.url);
@@ -380,6 +387,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     handle,
     close: async () => {
       await Promise.all([dispatchers.close(), scheme.close?.()]);
+      resolvers.backend?.close();
+      resolvers.tokenEndpoint?.close();
     },
   };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
@@ -8,7 +7,7 @@ import { LbTrustStore } from '@cdktf/provider-aws/lib/lb-trust-store';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { CustomerSubnets } from '../network/customer-subnets';
 import { AllowedSource, AnyAddressOptIn, IpAllowList } from '../network/ip-allow-list';
-import { standardTags } from '../shared/names';
+import { shortenName, standardTags } from '../shared/names';
 import { AccessLogsBucket, DEFAULT_ACCESS_LOG_RETENTION_DAYS } from './access-logs-bucket';
 import { Problems, ValidationError, isUnresolved, requireProps, show } from '../shared/validation';
 import {
@@ -437,8 +436,5 @@ export class InternalLoadBalancer extends Construct {
 
 /** `text`, or when longer than an ALB name allows, its head and a short hash of the whole. */
 function defaultName(text: string): string {
-  if (text.length <= MAX_LOAD_BALANCER_NAME_LENGTH) return text;
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
-  const head = text.slice(0, MAX_LOAD_BALANCER_NAME_LENGTH - hash.length - 1).replace(/-+$/, '');
-  return `${head}-${hash}`;
+  return shortenName(text, MAX_LOAD_BALANCER_NAME_LENGTH);
 }

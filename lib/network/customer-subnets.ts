@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
@@ -123,6 +123,17 @@ export class CustomerSubnets extends Construct {
           `\`cidrBlock\` ${block.text} is too small for ${zones.length} subnets of at least /${SMALLEST_SUBNET_PREFIX} (AWS's smallest subnet); use a /${SMALLEST_SUBNET_PREFIX - Math.ceil(Math.log2(zones.length))} or larger`,
         );
       }
+    }
+
+    // Outputs (`<customer>_handoff`, ...) and variables (`<customer>_<secret>`) are named by customer, and a
+    // stack keeps one of each name (cdktf silently keeps the last): one customer name per stack.
+    const sameName = TerraformStack.of(this)
+      .node.findAll()
+      .find((c) => c instanceof CustomerSubnets && c !== this && c.customerName === customerName);
+    if (sameName instanceof CustomerSubnets && sameName.platform !== platform) {
+      problems.add(
+        `\`customerName\` ${show(customerName)} is already used in this stack by ${sameName.node.path} (platform ${show(sameName.platform.name)}); the stack's outputs and variables are named by customer (\`${customerName}_handoff\`, \`${customerName.replace(/-/g, '_')}_<secret>\`): give each customer a name unique in the stack, or put each platform in its own stack`,
+      );
     }
 
     // Register last, and only when the props are otherwise sound, so that a failed construct leaves no reservation.

@@ -5,6 +5,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
 import { standardTags } from '../shared/names';
+import { Partition, endpointServiceName } from '../shared/partition';
 import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
 
 /** Interface endpoints of the AWS services the gateway runtime calls from subnets with no internet route. */
@@ -39,6 +40,8 @@ const ENDPOINT_SUBNET_PREFIX = 28;
 /** What the endpoints need to know of their platform (passed by GatewayPlatform). */
 export interface InterfaceEndpointsContext {
   readonly platformName: string;
+  readonly region: string;
+  readonly partition: Partition;
   readonly vpcId: string;
   readonly vpcBlocks: readonly Cidr[];
   readonly customerAddressPool?: Cidr;
@@ -79,8 +82,6 @@ export class InterfaceEndpoints extends Construct {
     const { problems, blocks } = validate(props, context);
     problems.throwIfAny(this);
     const tags = (name: string) => standardTags(context.platformName, name, context.tags);
-    // Availability zone names are the region's name plus a letter: no data source needed.
-    const region = context.availabilityZones[0].slice(0, -1);
 
     this.subnetIds = blocks
       ? context.availabilityZones.map(
@@ -129,7 +130,7 @@ export class InterfaceEndpoints extends Construct {
         service,
         new VpcEndpoint(this, service, {
           vpcId: context.vpcId,
-          serviceName: `com.amazonaws.${region}.${service}`,
+          serviceName: endpointServiceName(service, context.region, context.partition),
           vpcEndpointType: 'Interface',
           privateDnsEnabled: true,
           subnetIds: this.subnetIds as string[],

@@ -15,10 +15,16 @@ import { validateConfig } from '../../gateway-runtime/src/config/validate';
 import { ConfigError } from '../../gateway-runtime/src/core/errors';
 import type { CustomerSubnets } from '../network/customer-subnets';
 import { Cidr, aggregateCidrs, describeCidrProblem, parseCidr } from '../shared/cidr';
-import { standardTags } from '../shared/names';
+import { shortenName, standardTags } from '../shared/names';
 import { urlPort } from '../shared/ports';
 import { Problems, checkAccountId, isUnresolved, requireProps, show } from '../shared/validation';
-import { CONFIG_ENV_VAR, FUNCTION_DEFAULTS, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './function-defaults';
+import { checkDnsServersAreLiteral, dnsServersOf, openDnsEgress } from './dns-egress';
+import {
+  CONFIG_ENV_VAR,
+  FUNCTION_DEFAULTS,
+  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
+  MAX_TARGET_GROUP_NAME_LENGTH,
+} from './function-defaults';
 import { RuntimeBundle, bundleGatewayRuntime, prebuiltRuntimeBundle } from './runtime-bundle';
 import { environmentBytes, largestValues, withLongestValues } from './environment-size';
 import { checkConfigForLambda, checkFunctionOptions } from './function-options';
@@ -95,7 +101,8 @@ export interface GatewayFunctionProps {
    */
   readonly runtimeBundleDirectory?: string;
   /**
-   * @default "aws"
+   * The AWS partition of the role's ARN.
+   * @default - the platform's partition
    */
   readonly partition?: string;
 }
@@ -147,7 +154,7 @@ export class GatewayFunction extends Construct {
     const customer = subnets.customerName;
     const name = `${platform.name}-${customer}-gateway`;
     const timeoutSeconds = props.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
-    const partition = props.partition ?? FUNCTION_DEFAULTS.partition;
+    const partition = props.partition ?? platform.partition;
     const backendPort = validate(this, props);
     const endpointGroupId =
       props.secretsManagerEndpointSecurityGroupId ?? platform.interfaceEndpoints?.securityGroup.id;
@@ -271,6 +278,9 @@ export class GatewayFunction extends Construct {
       });
     });
 
+    // The customer's DNS servers of the runtime configuration (backend.dns): UDP and TCP, to exactly them.
+    openDnsEgress(this, subnets, this.securityGroup.id, dnsServersOf(props.config));
+
     // The customer's network ACL starts closed: open the path to the interface endpoints' subnets (Secrets
     // Manager), and the replies from them. Backend traffic is opened by the VPN (or by the caller).
     endpointCidrs.forEach((cidr, index) => {
@@ -313,7 +323,8 @@ export class GatewayFunction extends Construct {
     });
 
     this.targetGroup = new LbTargetGroup(this, 'TargetGroup', {
-      name: `${customer}-gw`.slice(0, 32),
+      // Unique per account and region: the platform's name too, shortened with a hash past 32 characters.
+      name: shortenName(`${platform.name}-${customer}-gw`, MAX_TARGET_GROUP_NAME_LENGTH),
       targetType: 'lambda',
       lambdaMultiValueHeadersEnabled: true,
       healthCheck: { enabled: false },
@@ -422,6 +433,7 @@ function validate(scope: Construct, props: GatewayFunctionProps): number {
     if (!(error instanceof ConfigError)) throw error;
     for (const p of error.problems) problems.add(`\`config.${p.path}\`: ${p.message}`);
   }
+  checkDnsServersAreLiteral(problems, 'config', props.config);
   // An invalid URL was reported above; 443 keeps the port checks below meaningful meanwhile.
   const port = urlPort(props.config.backend.url) ?? 443;
   checkEnvironmentSize(scope, props, problems);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { show } from './validation';
 
 /** Customer and platform names become parts of AWS resource names (ALB names are ≤ 32 characters). */
@@ -69,4 +70,16 @@ export function checkTags(
     }
   }
   return problems;
+}
+
+/**
+ * `text` when it fits in `max` characters; else its head and the first 8 hex digits of its SHA-256, so that
+ * two long names that share a head stay distinct and the result is the same on every synth
+ * (`production-initech-gw` → `production-initech-gw`, a longer one → `production-very-lo-1a2b3c4d`).
+ */
+export function shortenName(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  const head = text.slice(0, max - hash.length - 1).replace(/-+$/, '');
+  return `${head}-${hash}`;
 }

@@ -130,3 +130,36 @@ export function checkPrincipalArns(
     }
   });
 }
+
+const IAM_PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+/**
+ * Records a problem unless `value` is the ARN of an IAM role or user (or a token): what a policy's
+ * `aws:PrincipalArn` condition and a KMS key policy can name. An STS session ARN and the account root are
+ * refused with the reason (the root would admit every principal of the account).
+ */
+export function checkIamPrincipalArn(
+  problems: Problems,
+  prop: string,
+  value: string,
+  partition?: string,
+): void {
+  if (isUnresolved(value)) return;
+  if (/^arn:[a-z-]+:sts::\d{12}:assumed-role\//.test(value)) {
+    problems.add(
+      `\`${prop}\` ${show(value)} is an STS session; give its role's ARN (arn:<partition>:iam::<account>:role/<path/><name>), which is what \`aws:PrincipalArn\` holds for every session of the role`,
+    );
+  } else if (/^arn:[a-z-]+:iam::\d{12}:root$/.test(value)) {
+    problems.add(
+      `\`${prop}\` ${show(value)} is the account root, which would admit every principal of the account; name the IAM role (or user)`,
+    );
+  } else if (!IAM_PRINCIPAL_ARN.test(value)) {
+    problems.add(
+      `\`${prop}\` ${show(value)} is not the ARN of an IAM role or user (arn:<partition>:iam::<account>:role/<name>)`,
+    );
+  } else if (partition !== undefined && value.split(':')[1] !== partition) {
+    problems.add(
+      `\`${prop}\` ${show(value)} is in partition ${value.split(':')[1]}, the platform in ${partition}`,
+    );
+  }
+}

@@ -11,6 +11,10 @@
  *  - initech (HMAC signing +    a Node backend that verifies every request with joyent's http-signature
  *    trusted sources):          (parseRequest + verifyHMAC) and checks the body digest.
  *
+ * Every backend and token-endpoint name keeps its synthesized private name (`orders.acme.internal`, ...):
+ * each customer's own DNS server, dnsmasq on loopback, answers it, through the configuration's
+ * `backend.dns` (only the servers' addresses are localized), and TLS verifies the name.
+ *
  * Every handler runs in its own process (test/e2e/support/lambda-host.ts); what it logs is scanned for
  * the secret values written here.
  */
@@ -23,6 +27,7 @@ import { validateConfig } from '../../gateway-runtime/src/config/validate';
 import { albEvent } from '../gateway-runtime/fixtures/harness';
 import { OAuthServer, startOAuthServer } from '../gateway-runtime/support/oauth-server';
 import { RunningApache, startApacheDigest } from '../support/apache';
+import { RunningDnsmasq, startDnsmasq } from '../support/dnsmasq';
 import { RunningBackend, startBackend } from '../support/loopback-backends';
 import { signatureVerifier } from '../support/signature-verifier';
 import { NginxTls, startNginxTls } from '../support/nginx-tls';
@@ -67,12 +72,36 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** The synthesized configuration's backend and token-endpoint host names. */
+function namesOf(customer: Customer): string[] {
+  const config = example.functions[customer].config as {
+    backend: { url: string };
+    security: { tokenUrl?: string };
+  };
+  return [config.backend.url, config.security.tokenUrl]
+    .filter((url): url is string => url !== undefined)
+    .map((url) => new URL(url).hostname);
+}
+
+/** The customer's own DNS server: dnsmasq on loopback, answering the customer's names with 127.0.0.1. */
+function customerDns(customer: Customer): Promise<RunningDnsmasq> {
+  return startDnsmasq({
+    records: Object.fromEntries(namesOf(customer).map((name) => [name, ['127.0.0.1']])),
+  });
+}
+
+/** A loopback server's scheme and port under the synthesized URL's own name (the name must resolve). */
+function named(synthesizedUrl: string, serverOrigin: string): string {
+  const server = new URL(serverOrigin);
+  return `${server.protocol}//${new URL(synthesizedUrl).hostname}:${server.port}`;
+}
+
 /** Localizes the customer's synthesized configuration, validates it and starts its handler on it. */
 async function startGateway(
   customer: Customer,
   label: string,
   secrets: SecretContents,
-  origins: { backendOrigin: string; tokenEndpointOrigin?: string },
+  origins: { backendOrigin: string; tokenEndpointOrigin?: string; dnsServers: readonly string[] },
 ): Promise<{ host: LambdaHost; config: Record<string, unknown> }> {
   const fn = example.functions[customer];
   const config = localizeConfig(example, fn, { dir: join(work, 'secrets', label), secrets, ...origins });
@@ -121,6 +150,12 @@ describe('localizing the synthesized configuration', () => {
 
 describe('acme: HTTP Digest, against Apache httpd with mod_auth_digest (MD5, qop=auth)', () => {
   let apache: RunningApache;
+  let dns: RunningDnsmasq;
+  const synthesizedUrl = () => (example.functions.acme.config as { backend: { url: string } }).backend.url;
+  const origins = () => ({
+    backendOrigin: named(synthesizedUrl(), apache.baseUrl),
+    dnsServers: [dns.server],
+  });
   let gateway: LambdaHost;
   let config: Record<string, unknown>;
   const files = {
@@ -137,16 +172,18 @@ describe('acme: HTTP Digest, against Apache httpd with mod_auth_digest (MD5, qop
       echoPath: '/api/echo',
       files,
     });
+    dns = await customerDns('acme');
     ({ host: gateway, config } = await startGateway(
       'acme',
       'acme',
       { credentials: { username: ACME_USER, password: ACME_PASSWORD } },
-      { backendOrigin: apache.baseUrl },
+      origins(),
     ));
   });
   afterAll(async () => {
     await gateway?.stop();
     await apache?.stop();
+    await dns?.stop();
   });
 
   /**
@@ -172,7 +209,10 @@ describe('acme: HTTP Digest, against Apache httpd with mod_auth_digest (MD5, qop
     expect(withoutLocations(config)).toEqual(withoutLocations(example.functions.acme.config));
     expect(config).toMatchObject({
       name: 'acme',
-      backend: { url: `${apache.baseUrl}/api` },
+      backend: {
+        url: `http://orders.acme.internal:${new URL(apache.baseUrl).port}/api`,
+        dns: { servers: [dns.server] },
+      },
       security: { type: 'digest', password: { jsonKey: 'password' } },
     });
     expect(JSON.stringify(config)).not.toContain('secretArn');
@@ -220,7 +260,7 @@ describe('acme: HTTP Digest, against Apache httpd with mod_auth_digest (MD5, qop
       'acme',
       'acme-wrong-password',
       { credentials: { username: ACME_USER, password: ACME_WRONG_PASSWORD } },
-      { backendOrigin: apache.baseUrl },
+      origins(),
     );
 
     const result = await wrong.host.invoke(albEvent({ path: '/invoices.json' }));
@@ -233,6 +273,30 @@ describe('acme: HTTP Digest, against Apache httpd with mod_auth_digest (MD5, qop
       'GET /api/invoices.json 401',
       'GET /api/invoices.json 401',
     ]);
+  });
+
+  test("GIVEN the requests above THEN orders.acme.internal was resolved by acme's own DNS server", () => {
+    expect(namesOf('acme')).toEqual(['orders.acme.internal']);
+    expect(dns.queries()).toContain('A orders.acme.internal');
+  });
+
+  test("fails when the backend name does not resolve (another customer's DNS server): 502 BACKEND_DNS, Apache sees nothing", async () => {
+    const other = await startDnsmasq({ records: { 'tps.initech.internal': ['127.0.0.1'] } });
+    const entries = apache.accessLog().length;
+    const lost = await startGateway(
+      'acme',
+      'acme-foreign-dns',
+      { credentials: { username: ACME_USER, password: ACME_PASSWORD } },
+      { ...origins(), dnsServers: [other.server] },
+    );
+
+    const result = await lost.host.invoke(albEvent({ path: '/orders.json' }));
+    await lost.host.stop();
+    await other.stop();
+
+    expect(result.statusCode).toBe(502);
+    expect(JSON.parse(result.body)).toMatchObject({ status: 502, code: 'BACKEND_DNS' });
+    expect(apache.accessLog().length).toBe(entries);
   });
 });
 
@@ -247,6 +311,7 @@ describe('globex: mutual TLS + OAuth 2.0 client credentials, against nginx (ssl_
   let nginx: NginxTls;
   let gateway: LambdaHost;
   let config: Record<string, unknown>;
+  let dns: RunningDnsmasq;
 
   /** The secrets the construct documents for globex (JSON keys as in its descriptions), some replaced. */
   const secretsWith = (overrides: SecretContents = {}): SecretContents => ({
@@ -256,23 +321,31 @@ describe('globex: mutual TLS + OAuth 2.0 client credentials, against nginx (ssl_
     'oauth-client-secret': { clientSecret: GLOBEX_CLIENT_SECRET },
     ...overrides,
   });
-  const origins = () => ({ backendOrigin: nginx.origin, tokenEndpointOrigin: oauth.origin });
+  const synthesized = () =>
+    example.functions.globex.config as { backend: { url: string }; security: { tokenUrl: string } };
+  const origins = () => ({
+    backendOrigin: named(synthesized().backend.url, nginx.origin),
+    tokenEndpointOrigin: named(synthesized().security.tokenUrl, oauth.origin),
+    dnsServers: [dns.server],
+  });
 
   beforeAll(async () => {
     pki = await TestPki.create();
     backendCa = await pki.ca('globex-backend-ca');
     clientCa = await pki.ca('globex-client-ca');
     loginCa = await pki.ca('globex-login-ca');
-    // The loopback servers stand in for api.globex.internal and login.globex.internal: their certificates
-    // name 127.0.0.1, the origin the localized configuration uses (verification stays on).
+    // The loopback servers stand in for api.globex.internal and login.globex.internal: globex's DNS
+    // server answers those names with 127.0.0.1, and their certificates carry the names only (no IP), so
+    // every connection verifies the name.
     const nginxCert = await pki.issue('globex-api', backendCa, {
       cn: 'api.globex.internal',
-      sans: ['DNS:api.globex.internal', 'IP:127.0.0.1'],
+      sans: ['DNS:api.globex.internal'],
       usage: 'server',
     });
     const loginCert = await pki.issue('globex-login', loginCa, {
       cn: 'login.globex.internal',
-      sans: ['DNS:login.test', 'IP:127.0.0.1'],
+      // login.test: the name the test's own calls to the OAuth server (stats, token checks) verify.
+      sans: ['DNS:login.globex.internal', 'DNS:login.test'],
       usage: 'server',
     });
     clientCert = await pki.issue('apicloud-gateway', clientCa, { cn: 'apicloud-gateway', usage: 'client' });
@@ -331,6 +404,7 @@ describe('globex: mutual TLS + OAuth 2.0 client credentials, against nginx (ssl_
       clientCaFile: clientCa.certFile,
       proxyTo: backend.baseUrl,
     });
+    dns = await customerDns('globex');
     ({ host: gateway, config } = await startGateway('globex', 'globex', secretsWith(), origins()));
   });
   afterAll(async () => {
@@ -338,6 +412,7 @@ describe('globex: mutual TLS + OAuth 2.0 client credentials, against nginx (ssl_
     await nginx?.stop();
     await backend?.stop();
     await oauth?.stop();
+    await dns?.stop();
     pki?.cleanup();
   });
 
@@ -345,8 +420,15 @@ describe('globex: mutual TLS + OAuth 2.0 client credentials, against nginx (ssl_
     expect(withoutLocations(config)).toEqual(withoutLocations(example.functions.globex.config));
     expect(config).toMatchObject({
       name: 'globex',
-      backend: { url: `${nginx.origin}/v2`, tls: { clientCertificate: { key: { jsonKey: 'privateKey' } } } },
-      security: { type: 'oauth2-client-credentials', tokenUrl: `${oauth.origin}/oauth2/token` },
+      backend: {
+        url: `https://api.globex.internal:${new URL(nginx.origin).port}/v2`,
+        tls: { clientCertificate: { key: { jsonKey: 'privateKey' } } },
+        dns: { servers: [dns.server] },
+      },
+      security: {
+        type: 'oauth2-client-credentials',
+        tokenUrl: `https://login.globex.internal:${new URL(oauth.origin).port}/oauth2/token`,
+      },
     });
     expect(JSON.stringify(config)).not.toContain('secretArn');
   });
@@ -427,10 +509,18 @@ describe('globex: mutual TLS + OAuth 2.0 client credentials, against nginx (ssl_
     expect(backend.requests.length).toBe(before);
     expect(nginx.accessLog().length).toBe(entries);
   });
+
+  test("GIVEN the requests above THEN api.globex.internal and login.globex.internal were resolved by globex's own DNS server", () => {
+    expect(namesOf('globex')).toEqual(['api.globex.internal', 'login.globex.internal']);
+    expect(dns.queries()).toEqual(
+      expect.arrayContaining(['A api.globex.internal', 'A login.globex.internal']),
+    );
+  });
 });
 
 describe('initech: HMAC request signing + trusted sources, against a joyent http-signature verifier', () => {
   let backend: RunningBackend;
+  let dns: RunningDnsmasq;
   let gateway: LambdaHost;
   let config: Record<string, unknown>;
   const KEYS: Record<string, string> = { 'apicloud-gateway-2026': INITECH_HMAC_KEY };
@@ -441,16 +531,19 @@ describe('initech: HMAC request signing + trusted sources, against a joyent http
         (parsed) => KEYS[parsed.keyId] !== undefined && verifyHMAC(parsed, KEYS[parsed.keyId]),
       ),
     );
+    dns = await customerDns('initech');
+    const synthesizedUrl = (example.functions.initech.config as { backend: { url: string } }).backend.url;
     ({ host: gateway, config } = await startGateway(
       'initech',
       'initech',
       { 'signing-key': { key: INITECH_HMAC_KEY } },
-      { backendOrigin: backend.baseUrl },
+      { backendOrigin: named(synthesizedUrl, backend.baseUrl), dnsServers: [dns.server] },
     ));
   });
   afterAll(async () => {
     await gateway?.stop();
     await backend?.stop();
+    await dns?.stop();
   });
 
   const fromClient = (xForwardedFor: string) => ({ 'x-forwarded-for': xForwardedFor });
@@ -459,7 +552,7 @@ describe('initech: HMAC request signing + trusted sources, against a joyent http
     expect(withoutLocations(config)).toEqual(withoutLocations(example.functions.initech.config));
     expect(config).toMatchObject({
       name: 'initech',
-      backend: { url: `${backend.baseUrl}/reports` },
+      backend: { url: `http://tps.initech.internal:${backend.port}/reports`, dns: { servers: [dns.server] } },
       security: { type: 'signature', keyId: 'apicloud-gateway-2026', algorithm: 'hmac-sha256' },
       trustedSources: { cidrs: ['10.40.0.64/26'] },
     });
@@ -514,6 +607,10 @@ describe('initech: HMAC request signing + trusted sources, against a joyent http
     expect(headerOf(result, 'content-type')).toBe('application/problem+json');
     expect(JSON.parse(result.body)).toMatchObject({ status: 403, code: 'SOURCE_DENIED' });
     expect(backend.requests.length).toBe(before);
+  });
+  test("GIVEN the requests above THEN tps.initech.internal was resolved by initech's own DNS server", () => {
+    expect(namesOf('initech')).toEqual(['tps.initech.internal']);
+    expect(dns.queries()).toContain('A tps.initech.internal');
   });
 });
 

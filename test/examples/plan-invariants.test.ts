@@ -6,10 +6,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildExampleApp } from '../../examples/main';
+import { Testing } from 'cdktf';
+import { ExampleStack, buildExampleApp } from '../../examples/main';
 import { FORWARD_SECRET_TLS13_POLICIES } from '../../lib/load-balancer/load-balancer-defaults';
 import { cidrContains, parseCidr } from '../../lib/shared/cidr';
-import { PlanJson, listStacks, planOffline } from '../../scripts/terraform/harness';
+import { PlanJson, listStacks, planOffline } from '../../lib/terraform/harness';
 
 interface StackResult {
   readonly stackDir: string;
@@ -256,6 +257,69 @@ describe('example app: offline plan invariants', () => {
         .map((r) => [r.after.cidr_ipv4, r.after.from_port, r.after.to_port]);
       expect(admitted).toEqual(vpcBlocks.map((b) => [b, 443, 443]));
     }
+  });
+
+  test("GIVEN the plans THEN DNS (UDP and TCP 53, and UDP at all) is open to exactly each customer's own DNS servers", () => {
+    // The customers' servers as the example declares them (read from a synth-free copy of the stack).
+    const probe = new ExampleStack(Testing.app(), 'probe', {
+      runtimeBundleDirectory: join(__dirname, '../lib/runtime/fixtures/bundle'),
+    });
+    const servers = Object.values(probe.links).map((link) => ({
+      id: link.node.id,
+      cidrs: (link.runtimeConfig.backend.dns?.servers ?? []).map((s) => `${s}/32`),
+    }));
+    for (const { id, cidrs } of servers)
+      expect({ id, servers: cidrs.length > 0 }).toEqual({ id, servers: true });
+    const dnsCidrs = new Set(servers.flatMap((s) => s.cidrs));
+    const customerOf = (address: string) =>
+      servers.find((s) => address.includes(`.${s.id}_`))?.id ?? '(platform)';
+    const covers53 = (after: Record<string, unknown>) =>
+      after.from_port === undefined ||
+      after.from_port === null ||
+      ((after.from_port as number) <= 53 && 53 <= (after.to_port as number));
+    const expected = servers.flatMap(({ id, cidrs }) =>
+      cidrs.flatMap((cidr) =>
+        ['udp', 'tcp'].flatMap((protocol) => [
+          `${id} sg egress ${protocol} 53-53 ${cidr}`,
+          `${id} nacl egress ${protocol} 53-53 ${cidr}`,
+          `${id} nacl ingress ${protocol} 1024-65535 ${cidr}`,
+        ]),
+      ),
+    );
+    const actual: string[] = [];
+    for (const { plan } of results) {
+      for (const direction of ['ingress', 'egress']) {
+        for (const rule of created(plan, `aws_vpc_security_group_${direction}_rule`)) {
+          const cidr = String(
+            rule.after.cidr_ipv4 ?? rule.after.cidr_ipv6 ?? rule.after.referenced_security_group_id,
+          );
+          if (
+            rule.after.ip_protocol === 'udp' ||
+            rule.after.ip_protocol === '-1' ||
+            covers53(rule.after) ||
+            dnsCidrs.has(cidr)
+          ) {
+            actual.push(
+              `${customerOf(rule.address)} sg ${direction} ${String(rule.after.ip_protocol)} ${String(rule.after.from_port)}-${String(rule.after.to_port)} ${cidr}`,
+            );
+          }
+        }
+      }
+      for (const rule of created(plan, 'aws_network_acl_rule')) {
+        const cidr = String(rule.after.cidr_block ?? rule.after.ipv6_cidr_block);
+        const protocol = String(rule.after.protocol);
+        if (
+          ['udp', '17', '-1', 'all'].includes(protocol) ||
+          (rule.after.egress === true && covers53(rule.after)) ||
+          dnsCidrs.has(cidr)
+        ) {
+          actual.push(
+            `${customerOf(rule.address)} nacl ${rule.after.egress ? 'egress' : 'ingress'} ${protocol} ${String(rule.after.from_port)}-${String(rule.after.to_port)} ${cidr}`,
+          );
+        }
+      }
+    }
+    expect(actual.sort()).toEqual(expected.sort());
   });
 
   test('GIVEN the plans THEN every tunnel is IKEv2 only, logs to CloudWatch, and keeps its pre-shared key in Secrets Manager', () => {

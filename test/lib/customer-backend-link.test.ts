@@ -45,6 +45,7 @@ function props(
       .withMutualTls({ clientCertificate: SecretSource.fillAfterDeploy() })
       .withTrustedSources({ cidrs: ['10.40.0.64/26'] }),
     runtime: { runtimeBundleDirectory: BUNDLE },
+    deployerPrincipalArn: 'arn:aws:iam::123456789012:role/terraform-deploy',
     ...override,
   };
 }
@@ -78,7 +79,10 @@ describe('CustomerBackendLink', () => {
 
   it('creates one secret per piece of the scheme’s material', () => {
     const names = Object.values(json.resource.aws_secretsmanager_secret).map((s) => s.name);
-    expect(names.sort()).toEqual(['backend-link/acme/client-certificate', 'backend-link/acme/credentials']);
+    expect(names.sort()).toEqual([
+      'backend-link/apicloud/acme/client-certificate',
+      'backend-link/apicloud/acme/credentials',
+    ]);
   });
 
   it('writes a runtime configuration whose secret references are the created secrets', () => {
@@ -108,13 +112,22 @@ describe('CustomerBackendLink', () => {
     expect(link.runtimeConfig.security.type).toBe('digest');
   });
 
-  it('lets only its own runtime role read the secrets, and creates the key after the role exists', () => {
+  it('lets only its own runtime role read the secrets (and the deployer the write-only one), and creates the key after the role exists', () => {
     const role = GatewayFunction.roleArnFor('apicloud', 'acme', '123456789012');
-    for (const policy of Object.values(json.resource.aws_secretsmanager_secret_policy)) {
-      expect(JSON.parse(policy.policy as string).Statement[0].Condition).toEqual({
-        StringNotEquals: { 'aws:PrincipalArn': [role] },
-      });
-    }
+    const conditions = Object.fromEntries(
+      Object.entries(json.resource.aws_secretsmanager_secret_policy)
+        .filter(([id]) => id.startsWith('Acme_Secrets_'))
+        .map(([id, policy]) => [
+          id.replace(/^Acme_Secrets_(.*)_Policy_[0-9A-F]{8}$/, '$1'),
+          JSON.parse(policy.policy as string).Statement[0].Condition,
+        ]),
+    );
+    expect(conditions).toEqual({
+      credentials: {
+        StringNotEquals: { 'aws:PrincipalArn': [role, 'arn:aws:iam::123456789012:role/terraform-deploy'] },
+      },
+      'client-certificate': { StringNotEquals: { 'aws:PrincipalArn': [role] } },
+    });
     const key = Object.entries(json.resource.aws_kms_key).find(([id]) => id.startsWith('Acme_Secrets'))![1];
     expect(key.depends_on).toEqual([expect.stringMatching(/^aws_iam_role\.Acme_Gateway_Role_/)]);
   });

@@ -19,3 +19,11 @@ export const DEFAULT_SIGNATURE_HEADER = 'authorization';
 export const DEFAULT_OAUTH_AUTH_METHOD = 'client_secret_basic';
 export const DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS = 60;
 export const DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS = 300;
+/** DNS towards the customer's servers (`backend.dns`, `security.tokenEndpointDns`). */
+export const DEFAULT_DNS_TIMEOUT_MS = 2_000;
+export const DEFAULT_DNS_TRIES = 2;
+export const DEFAULT_DNS_FAMILY = 'ipv4';
+export const DEFAULT_DNS_MIN_TTL_SECONDS = 1;
+export const DEFAULT_DNS_MAX_TTL_SECONDS = 60;
+export const DEFAULT_DNS_PORT = 53;
+export const MAX_DNS_SERVERS = 4;

@@ -47,10 +47,43 @@ export interface BackendTlsConfig {
   readonly pinnedSpkiSha256?: readonly string[];
 }
 
+/**
+ * How the backend's (or the token endpoint's) name is resolved: through the customer's own DNS servers
+ * across its own link, or from pinned addresses, never through the system's (the VPC's) resolver. TLS
+ * still verifies the name, not the address.
+ */
+export interface DnsConfig {
+  /**
+   * The customer's DNS servers, asked in order: IPv4 or IPv6 addresses, optionally with a port
+   * (`"172.20.0.53"`, `"172.20.0.53:5353"`, `"fd00::53"`, `"[fd00::53]:5353"`). UDP, and TCP when an
+   * answer is truncated. At most 4.
+   * @default - none: only `pinned` names resolve
+   */
+  readonly servers?: readonly string[];
+  /**
+   * Fixed addresses by name (`{ "orders.acme.internal": ["172.20.1.10"] }`), used instead of asking the
+   * servers. A name in neither is not resolved.
+   * @default - none
+   */
+  readonly pinned?: Readonly<Record<string, readonly string[]>>;
+  /** How long one lookup may take in all, every server and try included. @default 2000 */
+  readonly timeoutMs?: number;
+  /** Attempts per server within `timeoutMs`. @default 2 */
+  readonly tries?: number;
+  /** Which addresses are asked for: A (`ipv4`), AAAA (`ipv6`) or both (`any`). @default "ipv4" */
+  readonly family?: 'ipv4' | 'ipv6' | 'any';
+  /** Answers are cached for their TTL, but at least this long. @default 1 */
+  readonly minTtlSeconds?: number;
+  /** ... and at most this long. @default 60 */
+  readonly maxTtlSeconds?: number;
+}
+
 export interface BackendConfig {
   /** The backend's base URL (`https://` or `http://`); the request path is appended to its path. */
   readonly url: string;
   readonly tls?: BackendTlsConfig;
+  /** How the URL's host name is resolved. @default - the system resolver (in Lambda: the VPC's) */
+  readonly dns?: DnsConfig;
 }
 
 export type SignatureAlgorithm = 'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512' | 'rsa-sha256' | 'hmac-sha1';
@@ -103,6 +136,8 @@ export type SecurityScheme =
       readonly defaultLifetimeSeconds?: number;
       /** TLS towards the token endpoint (private CA). @default - Node's public CAs */
       readonly tokenEndpointTls?: { readonly ca?: SecretRef; readonly servername?: string };
+      /** How the token URL's host name is resolved. @default - `backend.dns` (else the system resolver) */
+      readonly tokenEndpointDns?: DnsConfig;
     };
 
 export type SecuritySchemeType = SecurityScheme['type'];

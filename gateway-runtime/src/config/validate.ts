@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { ConfigError } from '../core/errors';
 import { CONFIG_VERSION, GatewayConfig, SecuritySchemeType } from './types';
 import { DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS, DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS } from './defaults';
+import { checkDnsSections } from './validate-dns';
 
 /**
  * The full validator of the runtime configuration. It walks the whole document, collects every problem
@@ -118,6 +119,7 @@ export const SCHEME_FIELDS: Readonly<Record<SecuritySchemeType, readonly string[
     'expiryMarginSeconds',
     'defaultLifetimeSeconds',
     'tokenEndpointTls',
+    'tokenEndpointDns',
   ],
 };
 
@@ -512,6 +514,7 @@ class Checker {
     let backendUrl: URL | undefined;
     if (this.required(doc, 'backend', '')) backendUrl = this.backend(doc.backend);
     if (this.required(doc, 'security', '')) this.security(doc.security, backendUrl);
+    checkDnsSections(this, doc);
     if (doc.trustedSources !== undefined) this.trustedSources(doc.trustedSources);
     if (doc.forwarding !== undefined) {
       const f = this.object(doc.forwarding, 'forwarding', ['forwardAuthorization', 'forwardCookies']);
@@ -543,7 +546,7 @@ class Checker {
   }
 
   backend(value: unknown): URL | undefined {
-    const backend = this.object(value, 'backend', ['url', 'tls']);
+    const backend = this.object(value, 'backend', ['url', 'tls', 'dns']);
     if (!backend) return undefined;
     let url: URL | undefined;
     if (this.required(backend, 'url', 'backend')) {

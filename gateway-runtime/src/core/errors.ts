@@ -55,6 +55,10 @@ export class ReplayBodyTooLargeError extends defineError(
 export class BackendUnreachableError extends defineError('BACKEND_UNREACHABLE', 502, 'Backend unreachable') {
   public override readonly name = 'BackendUnreachableError';
 }
+/** The backend's (or the token endpoint's) name did not resolve through the configured DNS servers or pins. */
+export class BackendDnsError extends defineError('BACKEND_DNS', 502, 'Backend name not resolved') {
+  public override readonly name = 'BackendDnsError';
+}
 export class BackendTlsError extends defineError('BACKEND_TLS', 502, 'Backend TLS verification failed') {
   public override readonly name = 'BackendTlsError';
 }

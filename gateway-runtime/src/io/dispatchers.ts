@@ -9,6 +9,7 @@ import {
 import type { GatewayConfig } from '../config/types';
 import { BackendUnreachableError, GatewayError } from '../core/errors';
 import { warningsToStderr, type LogSink, type SecretResolver } from '../secrets/types';
+import { createBackendResolver, type BackendResolver } from './resolver';
 import { buildTlsMaterial, checkPins, resolveTlsSecrets, type TlsMaterial } from './tls';
 
 /**
@@ -45,6 +46,11 @@ export interface BackendDispatchersOptions {
   readonly log?: LogSink;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Resolves the backend's name (the connector's `lookup`; TLS still verifies the name).
+   * @default - a resolver over `backend.dns` when it is set; else the system resolver
+   */
+  readonly resolver?: BackendResolver;
 }
 
 interface ActivePool {
@@ -130,6 +136,9 @@ export function createBackendDispatchers(
   checkPins(tls?.pinnedSpkiSha256);
   const log = options.log ?? warningsToStderr;
   const now = options.now ?? Date.now;
+  const resolver =
+    options.resolver ??
+    (config.backend.dns ? createBackendResolver(config.backend.dns, { log, now }) : undefined);
 
   let active: ActivePool | undefined;
   let closed = false;
@@ -174,6 +183,7 @@ export function createBackendDispatchers(
     const connector = buildConnector({
       timeout: config.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       ...material.connect,
+      ...(resolver ? { lookup: resolver.lookup } : {}),
     });
     const agent = new Agent({
       // undici takes the TLS server name from a request's Host header when one is set; here it is always

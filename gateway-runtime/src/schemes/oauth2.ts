@@ -21,6 +21,7 @@ import {
 } from '../config/defaults';
 import type { SecurityScheme } from '../config/types';
 import { CredentialsUnavailableError } from '../core/errors';
+import { createBackendResolver } from '../io/resolver';
 import type { AuthScheme, BackendResponseInfo, OutgoingRequest, SchemeContext } from './types';
 
 export type OAuth2SchemeConfig = Extract<SecurityScheme, { type: 'oauth2-client-credentials' }>;
@@ -83,6 +84,12 @@ export function createOAuth2Scheme(
   const unavailable = (why: string) =>
     new CredentialsUnavailableError(`no OAuth 2.0 token for the backend: token endpoint ${where} ${why}`);
 
+  const resolver =
+    ctx.tokenEndpointResolver ??
+    (config.tokenEndpointDns
+      ? createBackendResolver(config.tokenEndpointDns, { label: 'token endpoint', now })
+      : undefined);
+
   let cached: CachedToken | undefined;
   let inflight: Promise<CachedToken> | undefined;
   let pool: { caVersion: string; agent: Agent } | undefined;
@@ -104,6 +111,8 @@ export function createOAuth2Scheme(
           ...(config.tokenEndpointTls?.servername ? { servername: config.tokenEndpointTls.servername } : {}),
           // Verification is always on (the default); stated so no one "fixes" it away.
           rejectUnauthorized: true,
+          // The customer's DNS servers or pins resolve the name; TLS still verifies the name.
+          ...(resolver ? { lookup: resolver.lookup } : {}),
         },
         headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
         bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,

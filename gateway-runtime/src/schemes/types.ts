@@ -50,4 +50,9 @@ export interface SchemeContext {
   readonly secrets: import('../secrets/types').SecretResolver;
   /** The clock, in milliseconds (tests replace it). @default Date.now */
   readonly now?: () => number;
+  /**
+   * Resolves the token endpoint's name (OAuth 2.0).
+   * @default - a resolver over `security.tokenEndpointDns` when it is set; else the system resolver
+   */
+  readonly tokenEndpointResolver?: import('../io/resolver').BackendResolver;
 }

@@ -2,7 +2,8 @@
  * The example app as Terraform would deploy it: synthesized with the real runtime bundle, each customer's
  * gateway function read back from `cdk.tf.json` (its `GATEWAY_CONFIG` and environment) and its `index.js`
  * taken out of the asset's `archive.zip`. Then the one step a deployment does differently on one machine:
- * secret references become local files and the backend and token-endpoint origins become loopback ones.
+ * secret references become local files, the backend and token-endpoint origins get the loopback servers'
+ * schemes and ports (their names stay), and the customer's DNS servers become loopback ones (dnsmasq).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,6 +100,11 @@ export interface LocalTargets {
   readonly backendOrigin: string;
   /** The token endpoint's loopback origin (OAuth 2.0 only). */
   readonly tokenEndpointOrigin?: string;
+  /**
+   * The customer's DNS servers on loopback (dnsmasq's `127.0.0.1:<port>`): they replace
+   * `backend.dns.servers`, so the backend's and the token endpoint's names resolve through them.
+   */
+  readonly dnsServers?: readonly string[];
 }
 
 const SECRET_ARN = /^\$\{aws_secretsmanager_secret\.([^.}]+)\.arn\}$/;
@@ -116,8 +122,9 @@ export function withOrigin(url: string, origin: string): string {
 /**
  * The synthesized configuration, made local: every `{ secretArn: "${aws_secretsmanager_secret.<id>.arn}",
  * jsonKey }` becomes `{ file, jsonKey }` (a JSON file holding that secret's contents), and the backend
- * URL's and the token URL's origins become the loopback ones. Nothing else changes. Fails when a
- * referenced secret has no contents or lacks the referenced key.
+ * URL's and the token URL's origins become the given ones (the e2e test keeps the names and changes
+ * scheme and port), and `backend.dns.servers` the given loopback servers. Nothing else changes. Fails
+ * when a referenced secret has no contents or lacks the referenced key.
  */
 export function localizeConfig(
   example: SynthesizedExample,
@@ -128,7 +135,8 @@ export function localizeConfig(
   const written = new Map<string, string>();
   const secretFile = (resourceId: string, jsonKey: unknown): string => {
     const name = example.secretNames.get(resourceId);
-    const [, owner, secret] = /^backend-link\/([^/]+)\/([^/]+)$/.exec(name ?? '') ?? [];
+    // backend-link/<platform>/<customer>/<secret>
+    const [, owner, secret] = /^backend-link\/[^/]+\/([^/]+)\/([^/]+)$/.exec(name ?? '') ?? [];
     if (owner !== fn.customer || secret === undefined) {
       throw new Error(`${fn.customer}: secret ${resourceId} (${name}) is not one of this customer's secrets`);
     }
@@ -158,7 +166,7 @@ export function localizeConfig(
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, walk(inner)]));
   };
   const local = walk(fn.config) as Record<string, unknown> & {
-    backend: { url: string };
+    backend: { url: string; dns?: { servers?: string[] } };
     security: { tokenUrl?: string };
   };
   local.backend.url = withOrigin(local.backend.url, targets.backendOrigin);
@@ -170,12 +178,22 @@ export function localizeConfig(
   if (local.security.tokenUrl !== undefined && targets.tokenEndpointOrigin !== undefined) {
     local.security.tokenUrl = withOrigin(local.security.tokenUrl, targets.tokenEndpointOrigin);
   }
+  const dns = local.backend.dns;
+  if ((dns?.servers === undefined) !== (targets.dnsServers === undefined)) {
+    throw new Error(
+      `${fn.customer}: loopback DNS servers are given exactly when the configuration has backend.dns.servers`,
+    );
+  }
+  if (dns?.servers !== undefined && targets.dnsServers !== undefined) {
+    local.backend.dns = { ...dns, servers: [...targets.dnsServers] };
+  }
   return local;
 }
 
 /**
  * A view of a configuration that hides what `localizeConfig` may change (which secret source a
- * reference names, the URLs' origins): a synthesized and a localized configuration must look the same.
+ * reference names, the URLs' origins, the DNS servers' addresses): a synthesized and a localized
+ * configuration must look the same.
  */
 export function withoutLocations(config: unknown): unknown {
   return JSON.parse(
@@ -186,6 +204,7 @@ export function withoutLocations(config: unknown): unknown {
       if ((key === 'url' || key === 'tokenUrl') && typeof value === 'string') {
         return withOrigin(value, '<origin>');
       }
+      if (key === 'servers' && Array.isArray(value)) return '<servers>';
       return value;
     }),
   );

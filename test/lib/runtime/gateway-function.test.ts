@@ -126,7 +126,7 @@ describe('GatewayFunction', () => {
 
   it('registers the function in a lambda target group, allowed to invoke it from that group only', () => {
     expect(synthesized).toHaveResourceWithProperties(LbTargetGroup, {
-      name: 'acme-gw',
+      name: 'apicloud-acme-gw',
       target_type: 'lambda',
       lambda_multi_value_headers_enabled: true,
     });

@@ -3,6 +3,12 @@
  * "send us your certificate" / "here are our IP ranges" tickets. It holds no secret value: pre-shared keys,
  * passwords and private keys stay in Secrets Manager and are exchanged out of band.
  */
+import {
+  DeviceConfigError,
+  deviceConfigFiles,
+  deviceFactsFromOutputs,
+  tunnelOutsideAddress,
+} from './device-config';
 import { OutputSource, UNKNOWN } from './outputs';
 
 const AFTER_APPLY = '_known after deploy_';
@@ -16,6 +22,7 @@ interface Handoff {
   source_cidrs: unknown[];
   /** Every destination and port the gateway connects to (absent in outputs of older versions). */
   destinations?: Array<{ what: string; host?: string; cidrs: unknown[]; port: number }>;
+  dns_servers?: string[];
   secret_arns: Record<string, unknown>;
   fill_after_deploy: unknown[];
 }
@@ -81,7 +88,7 @@ function vpnSection(customer: string, outputs: OutputSource): string {
       [
         [
           'AWS outside address',
-          ...tunnels.map((t) => text(outside === (UNKNOWN as unknown) ? UNKNOWN : outside[t])),
+          ...tunnels.map((t) => text(tunnelOutsideAddress(outside, t as 'tunnel1' | 'tunnel2'))),
         ],
         ['inside address, AWS side', ...tunnels.map((t) => insideOf(t, 'aws'))],
         ['inside address, your side', ...tunnels.map((t) => insideOf(t, 'customer'))],
@@ -102,7 +109,28 @@ function vpnSection(customer: string, outputs: OutputSource): string {
     `- Your ranges routed through the tunnels: ${text(routing.on_prem_cidrs)}.`,
     `- Our side of the tunnels: ${text(routing.aws_side_cidr)}.`,
     `- Pre-shared keys: not in this document. They are kept in AWS Secrets Manager (${text(psk)}); your contact sends them to you over a separate, agreed channel.`,
+    ...deviceConfigSection(customer, outputs),
   ].join('\n');
+}
+
+/** The generated device configuration, written beside this document (see `writeHandoffs`). */
+function deviceConfigSection(customer: string, outputs: OutputSource): string[] {
+  let facts;
+  try {
+    facts = deviceFactsFromOutputs(customer, outputs);
+  } catch (error) {
+    if (!(error instanceof DeviceConfigError)) throw error;
+    return ['', `- Your VPN device configuration could not be generated: ${error.message}.`];
+  }
+  if (!facts) return [];
+  return [
+    '',
+    '### Your VPN device configuration (generated)',
+    '',
+    'Beside this document, generated from the same values:',
+    '',
+    ...deviceConfigFiles(facts).map((f) => `- \`${f.name}\`: ${f.description}.`),
+  ];
 }
 
 function schemeSection(h: Handoff): string {
@@ -208,6 +236,12 @@ function firewallSection(h: Handoff, allowList: unknown, host: string, port: str
   ];
 }
 
+/** `172.20.0.53` as "172.20.0.53, port 53"; `172.20.0.53:5353` and `[fd00::53]:5353` with their port. */
+function dnsServerText(server: string): string {
+  const match = /^\[(.+)\]:(\d+)$/.exec(server) ?? /^([\d.]+):(\d+)$/.exec(server);
+  return match ? `${match[1]}, port ${match[2]}` : `${server}, port 53`;
+}
+
 /** The handoff document for one customer. */
 export function renderHandoff(customer: string, outputs: OutputSource, now = new Date()): string {
   const h = outputs.get(`${customer}_handoff`) as Handoff | undefined;
@@ -234,6 +268,14 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
     '',
     ...firewallSection(h, allowList, url.hostname, port),
     '',
+    ...(h.dns_servers?.length
+      ? [
+          `The gateway resolves \`${url.hostname}\` through your DNS servers: from the same addresses, allow DNS queries (UDP and TCP) to`,
+          '',
+          ...h.dns_servers.map((server) => `- ${dnsServerText(server)}`),
+          '',
+        ]
+      : []),
     schemeSection(h),
     '',
     ...(h.trusted_sources
@@ -253,7 +295,7 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
     'Fill a secret from files, e.g. the client certificate:',
     '',
     '```sh',
-    'npx backend-link-secret client-certificate --cert client.pem --key client.key \\',
+    'npx backend-link secret client-certificate --cert client.pem --key client.key \\',
     '  | aws secretsmanager put-secret-value --secret-id <ARN> --secret-string file:///dev/stdin',
     '```',
     '',

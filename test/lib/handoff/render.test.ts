@@ -1,5 +1,5 @@
-import { UNKNOWN, outputsFromPlan, outputsFromTerraform } from '../../scripts/handoff/outputs';
-import { handoffCustomers, renderHandoff } from '../../scripts/handoff/render';
+import { UNKNOWN, outputsFromPlan, outputsFromTerraform } from '../../../lib/handoff/outputs';
+import { handoffCustomers, renderHandoff } from '../../../lib/handoff/render';
 
 const IKE = {
   ike_versions: ['ikev2'],
@@ -79,6 +79,26 @@ describe('handoff document', () => {
     expect(doc).toContain('| phase 1 DH groups | `20` | `20` |');
     expect(doc).toContain('- Your ranges routed through the tunnels: `10.77.0.0/20`.');
     expect(doc).not.toContain('known after deploy');
+  });
+
+  it('shows the outside addresses as SiteToSiteVpn outputs them (a list), not as "known after deploy"', () => {
+    const listed = outputsFromTerraform({
+      ...applied,
+      initech_vpn_tunnel_outside_addresses: { value: ['3.248.1.10', '52.16.2.20'] },
+    });
+    expect(renderHandoff('initech', listed)).toContain(
+      '| AWS outside address | `3.248.1.10` | `52.16.2.20` |',
+    );
+  });
+
+  it('names the generated device configuration files of a VPN customer', () => {
+    expect(doc).toContain('### Your VPN device configuration (generated)');
+    expect(doc).toContain(
+      '- `initech.swanctl.conf`: strongSwan configuration of both tunnels (`swanctl --load-all --file initech.swanctl.conf`); fill in the pre-shared keys.',
+    );
+    expect(doc).toContain(
+      '- `initech.nft`: nftables rules for your firewall from the allow-list (`nft -f initech.nft`).',
+    );
   });
 
   it('tells the customer which sources to allow, to every destination and port the gateway uses (the token endpoint included)', () => {

@@ -1,0 +1,208 @@
+/**
+ * The validator's part for `backend.dns` and `security.tokenEndpointDns` (called from validate.ts with
+ * its Checker): the customer's DNS servers, pinned addresses, the lookup's timeout and the cache bounds.
+ */
+import { isIP } from 'node:net';
+import { normalizeName, parseDnsServer } from '../core/dns';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DNS_MAX_TTL_SECONDS,
+  DEFAULT_DNS_MIN_TTL_SECONDS,
+  DEFAULT_DNS_TIMEOUT_MS,
+  MAX_DNS_SERVERS,
+} from './defaults';
+
+type Obj = Record<string, unknown>;
+
+/** The Checker methods this part uses (validate.ts's Checker has them). */
+export interface DnsChecker {
+  add(path: string, message: string): void;
+  object(value: unknown, path: string, allowed: readonly string[]): Obj | undefined;
+  array(value: unknown, path: string, minItems: number): value is unknown[];
+  string(
+    value: unknown,
+    path: string,
+    rules?: { maxLength?: number; pattern?: RegExp; rule?: string },
+  ): value is string;
+  integer(value: unknown, path: string, min: number, max?: number): value is number;
+  oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): value is T;
+}
+
+export const DNS_FIELDS = [
+  'servers',
+  'pinned',
+  'timeoutMs',
+  'tries',
+  'family',
+  'minTtlSeconds',
+  'maxTtlSeconds',
+] as const;
+
+/** A DNS host name: labels of letters, digits and hyphens (the pinned names). */
+const HOSTNAME =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const MAX_PINNED_NAMES = 32;
+const MAX_PINNED_ADDRESSES = 16;
+
+const isObj = (value: unknown): value is Obj =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The host of a URL string (IPv6 without brackets), or undefined when it is not (yet) a URL. */
+function hostOf(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return undefined;
+  }
+}
+
+interface DnsContext {
+  /** The name this section must resolve (the URL's host). */
+  readonly host: string | undefined;
+  /** The field that holds that URL, for messages. */
+  readonly urlPath: string;
+  /** The connect timeout the lookup is part of. */
+  readonly connectMs: number;
+  readonly connectPath: string;
+}
+
+/** Checks one DNS section, and that it can resolve `context.host` (servers, or a pin for it). */
+function checkDns(check: DnsChecker, value: unknown, path: string, context: DnsContext): void {
+  const dns = check.object(value, path, DNS_FIELDS);
+  if (!dns) return;
+  const hasServers = Array.isArray(dns.servers) && dns.servers.length > 0;
+  const pinnedNames = new Set<string>();
+  if (dns.servers === undefined && dns.pinned === undefined) {
+    check.add(
+      path,
+      'must have "servers" (the customer\'s DNS servers) or "pinned" (fixed addresses by name)',
+    );
+  }
+  if (dns.servers !== undefined && check.array(dns.servers, `${path}.servers`, 1)) {
+    if (dns.servers.length > MAX_DNS_SERVERS) {
+      check.add(`${path}.servers`, `must have at most ${MAX_DNS_SERVERS} servers, got ${dns.servers.length}`);
+    }
+    const seen = new Set<string>();
+    dns.servers.forEach((server, i) => {
+      const itemPath = `${path}.servers[${i}]`;
+      if (!check.string(server, itemPath, { maxLength: 64 })) return;
+      const parsed = parseDnsServer(server);
+      if (typeof parsed === 'string') {
+        check.add(itemPath, `${JSON.stringify(server)} ${parsed}`);
+        return;
+      }
+      const key = `${parsed.address}:${parsed.port}`;
+      if (seen.has(key)) check.add(itemPath, `${JSON.stringify(server)} is listed twice`);
+      seen.add(key);
+    });
+  }
+  if (dns.pinned !== undefined) {
+    const pinnedPath = `${path}.pinned`;
+    if (!isObj(dns.pinned)) {
+      check.add(pinnedPath, 'must be a JSON object of names to address lists');
+    } else {
+      const entries = Object.entries(dns.pinned);
+      if (entries.length === 0) check.add(pinnedPath, 'must pin at least one name');
+      if (entries.length > MAX_PINNED_NAMES) {
+        check.add(pinnedPath, `must pin at most ${MAX_PINNED_NAMES} names, got ${entries.length}`);
+      }
+      for (const [name, addresses] of entries) {
+        const namePath = `${pinnedPath}.${name}`;
+        if (!HOSTNAME.test(name) || isIP(name) !== 0) {
+          check.add(namePath, `${JSON.stringify(name)} is not a DNS host name`);
+          continue;
+        }
+        pinnedNames.add(normalizeName(name));
+        if (!check.array(addresses, namePath, 1)) continue;
+        if (addresses.length > MAX_PINNED_ADDRESSES) {
+          check.add(namePath, `must have at most ${MAX_PINNED_ADDRESSES} addresses, got ${addresses.length}`);
+        }
+        addresses.forEach((address, i) => {
+          const itemPath = `${namePath}[${i}]`;
+          if (check.string(address, itemPath, { maxLength: 64 }) && isIP(address) === 0) {
+            check.add(itemPath, `${JSON.stringify(address)} is not an IPv4 or IPv6 address`);
+          }
+        });
+      }
+    }
+  }
+  const timeoutOk =
+    dns.timeoutMs === undefined || check.integer(dns.timeoutMs, `${path}.timeoutMs`, 1, 60_000);
+  if (dns.tries !== undefined) check.integer(dns.tries, `${path}.tries`, 1, 5);
+  if (dns.family !== undefined) check.oneOf(dns.family, `${path}.family`, ['ipv4', 'ipv6', 'any'] as const);
+  const minOk =
+    dns.minTtlSeconds === undefined || check.integer(dns.minTtlSeconds, `${path}.minTtlSeconds`, 0, 3600);
+  const maxOk =
+    dns.maxTtlSeconds === undefined || check.integer(dns.maxTtlSeconds, `${path}.maxTtlSeconds`, 0, 3600);
+  if (minOk && maxOk) {
+    const min = (dns.minTtlSeconds as number | undefined) ?? DEFAULT_DNS_MIN_TTL_SECONDS;
+    const max = (dns.maxTtlSeconds as number | undefined) ?? DEFAULT_DNS_MAX_TTL_SECONDS;
+    if (min > max) {
+      check.add(`${path}.minTtlSeconds`, `must not be above maxTtlSeconds (${min} > ${max})`);
+    }
+  }
+  if (timeoutOk) {
+    const timeout = (dns.timeoutMs as number | undefined) ?? DEFAULT_DNS_TIMEOUT_MS;
+    if (timeout >= context.connectMs) {
+      check.add(
+        `${path}.timeoutMs`,
+        `must be less than ${context.connectPath} (${timeout} >= ${context.connectMs}): the lookup is part of connecting, so a slow server would be reported as a connect timeout`,
+      );
+    }
+  }
+  const host = context.host;
+  if (host !== undefined) {
+    if (isIP(host) !== 0) {
+      check.add(path, `is set, but ${context.urlPath} has the address ${host}: there is no name to resolve`);
+    } else if (!hasServers && isObj(dns.pinned) && !pinnedNames.has(normalizeName(host))) {
+      check.add(
+        `${path}.pinned`,
+        `has no entry for ${host} (the host of ${context.urlPath}) and there are no servers: it would not resolve`,
+      );
+    }
+  }
+}
+
+/** Checks `backend.dns` and `security.tokenEndpointDns` (the token endpoint falls back to `backend.dns`). */
+export function checkDnsSections(check: DnsChecker, doc: Obj): void {
+  const backend = isObj(doc.backend) ? doc.backend : undefined;
+  const security = isObj(doc.security) ? doc.security : undefined;
+  const timeouts = isObj(doc.timeouts) ? doc.timeouts : undefined;
+  const connectMs = Number.isInteger(timeouts?.connectMs)
+    ? (timeouts?.connectMs as number)
+    : DEFAULT_CONNECT_TIMEOUT_MS;
+  if (backend?.dns !== undefined) {
+    checkDns(check, backend.dns, 'backend.dns', {
+      host: hostOf(backend.url),
+      urlPath: 'backend.url',
+      connectMs,
+      connectPath: 'timeouts.connectMs',
+    });
+  }
+  if (security?.type !== 'oauth2-client-credentials') return;
+  const tokenHost = hostOf(security.tokenUrl);
+  if (security.tokenEndpointDns !== undefined) {
+    checkDns(check, security.tokenEndpointDns, 'security.tokenEndpointDns', {
+      host: tokenHost,
+      urlPath: 'security.tokenUrl',
+      // The token endpoint's pool uses the default connect timeout, not the backend's.
+      connectMs: DEFAULT_CONNECT_TIMEOUT_MS,
+      connectPath: `the token endpoint's connect timeout`,
+    });
+    return;
+  }
+  // Without its own section the token endpoint's name goes through backend.dns: it must resolve there.
+  const inherited = isObj(backend?.dns) ? backend.dns : undefined;
+  if (!inherited || tokenHost === undefined || isIP(tokenHost) !== 0) return;
+  const servers = Array.isArray(inherited.servers) && inherited.servers.length > 0;
+  const pinned = isObj(inherited.pinned)
+    ? Object.keys(inherited.pinned).map(normalizeName)
+    : ([] as string[]);
+  if (!servers && !pinned.includes(normalizeName(tokenHost))) {
+    check.add(
+      'security.tokenUrl',
+      `${tokenHost} is resolved through backend.dns (security.tokenEndpointDns is not set), which has no servers and does not pin it: pin it there or set security.tokenEndpointDns`,
+    );
+  }
+}
