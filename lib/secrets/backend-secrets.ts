@@ -340,9 +340,6 @@ function validate(props: BackendSecretsProps): Problems {
       props.platform.partition,
     );
   }
-  (props.additionalReaderArns ?? []).forEach((arn, i) =>
-    checkIamPrincipalArn(problems, `additionalReaderArns[${i}]`, arn, props.platform.partition),
-  );
   const nameProblem = checkName('customerName', props.customerName);
   if (nameProblem) problems.add(nameProblem);
   checkAccountId(problems, 'accountId', props.accountId);

@@ -94,7 +94,7 @@ describe('GatewayPlatform', () => {
         'the zones lie in two regions',
         { availabilityZones: ['eu-west-1a', 'eu-central-1b'] },
         [
-          '`availabilityZones` "eu-west-1a", "eu-central-1b" lie in 2 regions (eu-west-1, eu-central-1); a VPC and its subnets live in one region: give zones of one',
+          '`availabilityZones` spans regions eu-west-1, eu-central-1; a platform lives in one region (one platform per region)',
           '`availabilityZones` "eu-central-1b" is not in eu-west-1, the region of the stack\'s aws provider; give zones of eu-west-1 (e.g. "eu-west-1a")',
         ],
       ],
