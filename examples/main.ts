@@ -3,7 +3,7 @@
  *
  *  - acme:    HTTP Digest auth, over a site-to-site VPN on the virtual private gateway (static routes);
  *  - globex:  mutual TLS + OAuth 2.0 client credentials, over a VPN on the transit gateway (BGP), with
- *             mutual TLS from the gateway tier to its load balancer too;
+ *             mutual TLS from the gateway tier to its load balancer too, and ALB access logs;
  *  - initech: HMAC request signing (draft-cavage-http-signatures-10) and trusted sources, over a VPN on
  *             the virtual private gateway.
  *
@@ -104,6 +104,8 @@ export class ExampleStack extends TerraformStack {
       loadBalancer: {
         ...loadBalancer,
         mutualTls: { caBundleS3Bucket: 'apicloud-trust-stores', caBundleS3Key: 'globex/gateway-tier-ca.pem' },
+        // Access logs into a bucket created for them, with the policy ALB log delivery needs.
+        accessLogs: { prefix: 'globex' },
       },
       backend: {
         url: 'https://api.globex.internal/v2',

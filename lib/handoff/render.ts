@@ -20,6 +20,8 @@ interface Handoff {
   mutual_tls?: { client_certificate_secret_arn?: unknown; servername?: string };
   trusted_sources?: string[];
   source_cidrs: unknown[];
+  /** Every destination and port the gateway connects to (absent in outputs of older versions). */
+  destinations?: Array<{ what: string; host?: string; cidrs: unknown[]; port: number }>;
   dns_servers?: string[];
   secret_arns: Record<string, unknown>;
   fill_after_deploy: unknown[];
@@ -206,6 +208,34 @@ function schemeSection(h: Handoff): string {
   return lines.join('\n');
 }
 
+/** Section 2: the sources to allow, and every destination and port the gateway connects to. */
+function firewallSection(h: Handoff, allowList: unknown, host: string, port: string): string[] {
+  const sources = Array.isArray(allowList) ? allowList.map((c) => `- ${text(c)}`) : [`- ${text(allowList)}`];
+  if (!h.destinations) {
+    return [
+      '## 2. Your firewall: allow only these sources',
+      '',
+      `Allow TCP to your backend (\`${host}\`, port ${port}) from these addresses, and nothing else from our side:`,
+      '',
+      ...sources,
+    ];
+  }
+  return [
+    '## 2. Your firewall: allow only these sources, to these destinations',
+    '',
+    'The gateway connects from these addresses:',
+    '',
+    ...sources,
+    '',
+    'Allow TCP from them to these destinations and ports, and nothing else from our side:',
+    '',
+    table(
+      ['destination', 'host', 'addresses', 'TCP port'],
+      h.destinations.map((d) => [d.what, d.host ? text(d.host) : '–', text(d.cidrs), String(d.port)]),
+    ),
+  ];
+}
+
 /** `172.20.0.53` as "172.20.0.53, port 53"; `172.20.0.53:5353` and `[fd00::53]:5353` with their port. */
 function dnsServerText(server: string): string {
   const match = /^\[(.+)\]:(\d+)$/.exec(server) ?? /^([\d.]+):(\d+)$/.exec(server);
@@ -236,11 +266,7 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
     '',
     vpnSection(customer, outputs),
     '',
-    '## 2. Your firewall: allow only these sources',
-    '',
-    `Allow TCP to your backend (\`${url.hostname}\`, port ${port}) from these addresses, and nothing else from our side:`,
-    '',
-    ...(Array.isArray(allowList) ? allowList.map((c) => `- ${text(c)}`) : [`- ${text(allowList)}`]),
+    ...firewallSection(h, allowList, url.hostname, port),
     '',
     ...(h.dns_servers?.length
       ? [

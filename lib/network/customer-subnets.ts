@@ -8,7 +8,8 @@ import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
 import { GatewayPlatform } from '../platform/gateway-platform';
 import { Cidr, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
-import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import { Problems, checkIpv4Cidr, isUnresolved, requireProps, show } from '../shared/validation';
+import { FlowLogsProps, SubnetFlowLogs, checkFlowLogsProps } from './subnet-flow-logs';
 
 /** The smallest subnet AWS allows. An ALB needs at least 8 free addresses per subnet; /27 or larger is advised. */
 const SMALLEST_SUBNET_PREFIX = 28;
@@ -29,6 +30,11 @@ export interface CustomerSubnetsProps {
    * @default - every availability zone of the platform
    */
   readonly availabilityZones?: string[];
+  /**
+   * VPC flow logs of the subnets, into a log group of the customer's own.
+   * @default - on: all traffic, 600-second aggregation, kept 365 days
+   */
+  readonly flowLogs?: FlowLogsProps;
 }
 
 /** An allow entry on the customer's network ACL (which is stateless: allow the replies too). */
@@ -69,17 +75,21 @@ export class CustomerSubnets extends Construct {
   public readonly subnets: readonly CustomerSubnet[];
   public readonly routeTable: RouteTable;
   public readonly networkAcl: NetworkAcl;
+  /** The subnets' flow logs (unless turned off). */
+  public readonly flowLogs?: SubnetFlowLogs;
 
   private readonly nextRuleNumber = { ingress: FIRST_NACL_RULE_NUMBER, egress: FIRST_NACL_RULE_NUMBER };
 
   constructor(scope: Construct, id: string, props: CustomerSubnetsProps) {
     super(scope, id);
+    requireProps(this, props, ['platform', 'customerName', 'cidrBlock']);
     const { platform, customerName } = props;
     const zones = props.availabilityZones ?? [...platform.availabilityZones];
     const problems = new Problems();
 
     const nameProblem = checkName('customerName', customerName);
     if (nameProblem) problems.add(nameProblem);
+    checkFlowLogsProps(problems, props.flowLogs, 'flowLogs.');
 
     let block: Cidr | undefined;
     let subnetBlocks: Cidr[] | undefined;
@@ -170,6 +180,15 @@ export class CustomerSubnets extends Construct {
       subnetIds: this.subnets.map((s) => s.subnet.id),
       tags: tags(`${customerName}-nacl`),
     });
+
+    if (props.flowLogs?.enabled !== false) {
+      this.flowLogs = new SubnetFlowLogs(this, 'FlowLogs', props.flowLogs ?? {}, {
+        platformName: platform.name,
+        customerName,
+        subnets: this.subnets.map((s) => ({ availabilityZone: s.availabilityZone, subnetId: s.subnet.id })),
+        tags,
+      });
+    }
 
     new TerraformOutput(this, 'SubnetCidrsOutput', {
       value: this.subnets.map((s) => s.cidrBlock),

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { Annotations, TerraformOutput } from 'cdktf';
+import { Annotations, TerraformOutput, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Ec2TransitGateway } from '@cdktf/provider-aws/lib/ec2-transit-gateway';
@@ -13,9 +14,9 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { VpnGateway } from '@cdktf/provider-aws/lib/vpn-gateway';
 import { Fn } from 'cdktf';
 import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
-import { checkName, standardTags } from '../shared/names';
+import { checkName, checkTags, standardTags } from '../shared/names';
 import { Partition, PARTITIONS, isPartition, partitionOfRegion, servicePrincipal } from '../shared/partition';
-import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import { Problems, checkIpv4Cidr, isUnresolved, requireProps, show } from '../shared/validation';
 import { AlarmSubscriptionSpec, addAlarmSubscriptions, checkAlarmSubscriptions } from './alarm-subscriptions';
 import { InterfaceEndpoints, InterfaceEndpointsProps } from './interface-endpoints';
 import { PlatformQuotas, QuotaName, checkQuotaValues, enrolInQuotaCheck, resolveQuotas } from './quotas';
@@ -252,7 +253,9 @@ export class GatewayPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayPlatformProps) {
     super(scope, id);
+    requireProps(this, props, ['name', 'customerAddressPool', 'availabilityZones']);
     const parsed = validateProps(props);
+    checkProviderRegion(this, props.availabilityZones, parsed.problems);
     parsed.problems.throwIfAny(this);
 
     this.name = props.name;
@@ -633,6 +636,31 @@ export class GatewayPlatform extends Construct {
   }
 }
 
+/** Availability zone names: the region's name and a letter (`eu-west-1a`). */
+const ZONE_NAME = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
+
+function wellFormedZones(zones: readonly string[]): string[] {
+  return zones.filter((z) => !isUnresolved(z) && ZONE_NAME.test(z));
+}
+
+/**
+ * The zones must be in the region of the stack's default aws provider, when that region is a literal
+ * (a provider configured from the environment, or created after the platform, can not be checked).
+ */
+function checkProviderRegion(scope: Construct, zones: readonly string[], problems: Problems): void {
+  const provider = TerraformStack.of(scope)
+    .node.findAll()
+    .find((c): c is AwsProvider => c instanceof AwsProvider && c.alias === undefined);
+  const region = provider?.region;
+  if (region === undefined || isUnresolved(region)) return;
+  const elsewhere = wellFormedZones(zones).filter((z) => z.slice(0, -1) !== region);
+  if (elsewhere.length > 0) {
+    problems.add(
+      `\`availabilityZones\` ${elsewhere.map(show).join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} not in ${region}, the region of the stack's aws provider; give zones of ${region} (e.g. "${region}a")`,
+    );
+  }
+}
+
 interface ParsedPlatformProps {
   problems: Problems;
   /** The region (availability zone names are the region's name plus a letter: no data source needed). */
@@ -641,9 +669,6 @@ interface ParsedPlatformProps {
   vpcBlocks: Cidr[];
   attachmentSubnetBlocks?: Cidr[];
 }
-
-/** An availability zone name: the region's name and a letter. */
-const AZ_NAME = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 
 function checkAmazonSideAsn(problems: Problems, prop: string, value: number | undefined): void {
   if (value === undefined || isUnresolved(value)) return;
@@ -718,7 +743,7 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
   const seen = new Set<string>();
   for (const zone of zones) {
     if (isUnresolved(zone)) continue;
-    if (!AZ_NAME.test(zone)) {
+    if (!ZONE_NAME.test(zone)) {
       problems.add(
         `\`availabilityZones\` entry ${show(zone)} is not an availability zone name such as "eu-west-1a"`,
       );
@@ -727,9 +752,7 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
     seen.add(zone);
   }
 
-  const regions = [
-    ...new Set(zones.filter((z) => !isUnresolved(z) && AZ_NAME.test(z)).map((z) => z.slice(0, -1))),
-  ];
+  const regions = [...new Set(wellFormedZones(zones).map((z) => z.slice(0, -1)))];
   if (regions.length > 1) {
     problems.add(
       `\`availabilityZones\` spans regions ${regions.join(', ')}; a platform lives in one region (one platform per region)`,
@@ -749,6 +772,7 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
     props.alarmSubscriptions ?? [],
     props.partition && isPartition(props.partition) ? props.partition : partitionOfRegion(region),
   );
+  for (const p of checkTags('tags', props.tags)) problems.add(p);
 
   checkAmazonSideAsn(problems, 'vpnGateway.amazonSideAsn', props.vpnGateway?.amazonSideAsn);
   let attachmentSubnetBlocks: Cidr[] | undefined;

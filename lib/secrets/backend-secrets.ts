@@ -8,7 +8,16 @@ import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmana
 import type { SecretsManagerRef } from '../../gateway-runtime/src/config/types';
 import { checkName } from '../shared/names';
 import { Partition, viaService } from '../shared/partition';
-import { Problems, checkAccountId, checkIamPrincipalArn, isUnresolved, show } from '../shared/validation';
+import {
+  Problems,
+  checkAccountId,
+  checkIamPrincipalArn,
+  checkPrincipalArns,
+  isUnresolved,
+  requireProps,
+  show,
+} from '../shared/validation';
+import { checkTags } from '../shared/names';
 import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec, materialKeys } from './secret-source';
 import { SECRETS_DEFAULTS } from './secrets-defaults';
 
@@ -90,6 +99,7 @@ export class BackendSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: BackendSecretsProps) {
     super(scope, id);
+    requireProps(this, props, ['customerName', 'accountId', 'readerRoleArn', 'secrets']);
     validate(props).throwIfAny(this);
     this.customerName = props.customerName;
     const recoveryWindowInDays = props.recoveryWindowInDays ?? SECRETS_DEFAULTS.recoveryWindowInDays;
@@ -330,9 +340,6 @@ function validate(props: BackendSecretsProps): Problems {
       props.platform.partition,
     );
   }
-  (props.additionalReaderArns ?? []).forEach((arn, i) =>
-    checkIamPrincipalArn(problems, `additionalReaderArns[${i}]`, arn, props.platform.partition),
-  );
   const nameProblem = checkName('customerName', props.customerName);
   if (nameProblem) problems.add(nameProblem);
   checkAccountId(problems, 'accountId', props.accountId);
@@ -341,6 +348,10 @@ function validate(props: BackendSecretsProps): Problems {
     !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(props.readerRoleArn)
   ) {
     problems.add(`\`readerRoleArn\` ${show(props.readerRoleArn)} is not an IAM role ARN`);
+  }
+  checkPrincipalArns(problems, 'additionalReaderArns', props.additionalReaderArns);
+  for (const p of checkTags('tags', props.tags, (key) => key === 'Name' || key === 'backend-link:customer')) {
+    problems.add(p);
   }
   const window = props.recoveryWindowInDays;
   if (window !== undefined && (!Number.isInteger(window) || window < 7 || window > 30)) {

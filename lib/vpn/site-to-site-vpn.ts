@@ -17,7 +17,14 @@ import { VpnAttachmentKind } from '../platform/gateway-platform';
 import { Cidr, cidrContains, cidrOverlaps, describeCidrProblem, parseCidr } from '../shared/cidr';
 import { standardTags } from '../shared/names';
 import { Port, checkPort, portKey, toPortRange } from '../shared/ports';
-import { Problems, checkIamPrincipalArn, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import {
+  Problems,
+  checkIamPrincipalArn,
+  checkIpv4Cidr,
+  isUnresolved,
+  requireProps,
+  show,
+} from '../shared/validation';
 import {
   ALLOWED_DH_GROUPS,
   ALLOWED_ENCRYPTION_ALGORITHMS,
@@ -216,6 +223,7 @@ export class SiteToSiteVpn extends Construct {
 
   constructor(scope: Construct, id: string, props: SiteToSiteVpnProps) {
     super(scope, id);
+    requireProps(this, props, ['subnets', 'customerGatewayIp', 'onPremCidrs']);
     const { subnets } = props;
     const platform = subnets.platform;
     const problems = new Problems();

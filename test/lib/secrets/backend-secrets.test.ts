@@ -238,6 +238,19 @@ describe('BackendSecrets', () => {
       ['`secrets[0].source.variableName` "acme-token" is not a Terraform identifier'],
     ],
     [
+      'an additional reader is a wildcard or not an ARN',
+      { additionalReaderArns: ['arn:aws:iam::123456789012:role/*', 'deployer'] },
+      [
+        '`additionalReaderArns[0]` "arn:aws:iam::123456789012:role/*" has a wildcard: it would let any matching principal read the secrets; give the ARNs of IAM roles or users',
+        '`additionalReaderArns[1]` "deployer" is not an IAM role, user or account ARN (arn:aws:iam::<account>:role/<name>)',
+      ],
+    ],
+    [
+      'a tag key is reserved by AWS',
+      { tags: { 'aws:team': 'api' } },
+      ['`tags` key "aws:team" starts with "aws:", which AWS reserves for its own tags'],
+    ],
+    [
       'a write-only secret has no deployer (the provider reads write-only versions back, #42383)',
       { deployerPrincipalArn: undefined },
       [
