@@ -15,15 +15,26 @@ import { validateConfig } from '../gateway-runtime/src/config/validate';
 import { ConfigError } from '../gateway-runtime/src/core/errors';
 import { InternalLoadBalancer, InternalLoadBalancerProps } from './load-balancer/internal-load-balancer';
 import { CustomerSubnets } from './network/customer-subnets';
+import type { FlowLogsProps } from './network/subnet-flow-logs';
 import type { GatewayPlatform } from './platform/gateway-platform';
 import { BackendSecurity } from './runtime/backend-security';
 import { checkLinkDns } from './runtime/dns-egress';
 import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runtime/gateway-function';
-import { BackendSecrets } from './secrets/backend-secrets';
+import { BackendSecrets, missingDeployerProblem } from './secrets/backend-secrets';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
+import { cidrContains, describeCidrProblem, parseCidr } from './shared/cidr';
 import { urlPort } from './shared/ports';
-import { Problems, isUnresolved, show } from './shared/validation';
+import { checkName } from './shared/names';
 import { publicIpv4Problem } from './shared/public-address';
+import {
+  Problems,
+  ValidationError,
+  checkPrincipalArns,
+  isUnresolved,
+  requireProps,
+  show,
+} from './shared/validation';
+import { checkConfigForLambda, checkFunctionOptions } from './runtime/function-options';
 
 export interface BackendProps {
   /** The backend's base URL, e.g. `https://orders.acme.internal:8443/api`. */
@@ -34,7 +45,9 @@ export interface BackendProps {
    */
   readonly cidrs?: string[];
   /**
-   * Further destinations, e.g. the customer's OAuth token endpoint.
+   * Further destinations, e.g. the customer's OAuth token endpoint. Each opens the function's security group
+   * and the customer's network ACL (both directions). With a VPN each must lie inside `vpn.onPremCidrs`, the
+   * only ranges the customer's route table sends over the link; without one, route it like `cidrs`.
    * @default - none
    */
   readonly additionalEgress?: EgressDestination[];
@@ -105,6 +118,11 @@ export interface CustomerBackendLinkProps {
    */
   readonly availabilityZones?: string[];
   /**
+   * VPC flow logs of the customer's subnets.
+   * @default - on: all traffic, 600-second aggregation, kept 365 days
+   */
+  readonly flowLogs?: FlowLogsProps;
+  /**
    * The site-to-site VPN to the customer's network.
    * @default - no VPN: the backend is reached another way (give `backend.cidrs`)
    */
@@ -126,10 +144,20 @@ export interface CustomerBackendLinkProps {
    */
   readonly runtime?: RuntimeOptions;
   /**
-   * Principals besides the runtime role that may read the secret values.
+   * Principals besides the runtime role that may read the secret values (not the deployer: see
+   * `deployerPrincipalArn`).
    * @default - the runtime role only
    */
   readonly additionalSecretReaderArns?: string[];
+  /**
+   * The IAM role (or user) Terraform applies with, e.g. `arn:aws:iam::123456789012:role/terraform-deploy`.
+   * Required when the scheme uses `SecretSource.fromWriteOnlyVariable`: hashicorp/aws 5.x reads a write-only
+   * secret version back with `GetSecretValue` on create, on every refresh and on delete
+   * (terraform-provider-aws issue #42383). It is admitted to what the provider calls on the write-only
+   * secrets and their KMS key, and to nothing else; fill-after-deploy and existing secrets never name it.
+   * @default - none (refused when a secret is write-only)
+   */
+  readonly deployerPrincipalArn?: string;
 }
 
 /**
@@ -151,16 +179,40 @@ export class CustomerBackendLink extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerBackendLinkProps) {
     super(scope, id);
+    requireProps(this, props, [
+      'platform',
+      'customerName',
+      'accountId',
+      'cidrBlock',
+      'loadBalancer',
+      'loadBalancer.certificateArn',
+      'loadBalancer.trustedSources',
+      'backend',
+      'backend.url',
+      'security',
+      'vpn.customerGatewayIp',
+      'vpn.onPremCidrs',
+      'publicEndpoint.addresses',
+    ]);
     const problems = new Problems();
     const publicEndpoint = props.publicEndpoint
       ? checkPublicEndpoint(problems, props, props.publicEndpoint)
       : undefined;
     if (publicEndpoint) props = { ...props, backend: publicEndpoint.backend };
     const backendCidrs = publicEndpoint?.cidrs ?? props.backend.cidrs ?? props.vpn?.onPremCidrs ?? [];
-    if (backendCidrs.length === 0 && !props.publicEndpoint) {
+    // The customer's name is also the runtime's `name`: report it under the prop the caller wrote.
+    const nameProblem = checkName('customerName', props.customerName);
+    if (nameProblem) problems.add(nameProblem);
+    if (props.backend.cidrs !== undefined && props.backend.cidrs.length === 0) {
+      problems.add(
+        '`backend.cidrs` is empty; list the blocks the backend lives in, or leave it out to use `vpn.onPremCidrs`',
+      );
+    } else if (props.vpn && props.vpn.onPremCidrs.length === 0) {
+      problems.add("`vpn.onPremCidrs` is empty; list the customer's on-premises ranges the backend lives in");
+    } else if (backendCidrs.length === 0 && !props.publicEndpoint) {
       problems.add('give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`');
     }
-    if (!props.publicEndpoint)
+    if (!props.publicEndpoint) {
       checkLinkDns(
         problems,
         props.backend.dns,
@@ -172,23 +224,47 @@ export class CustomerBackendLink extends Construct {
           cidrs: [...backendCidrs, ...(props.backend.additionalEgress ?? []).map((e) => e.cidr)],
         },
       );
+    }
+    const writeOnly = props.security.secretRequirements
+      .filter((r) => r.source.kind === 'write-only')
+      .map((r) => r.name);
+    if (writeOnly.length > 0 && props.deployerPrincipalArn === undefined) {
+      problems.add(missingDeployerProblem('deployerPrincipalArn', writeOnly));
+    }
     // The URL itself is checked with the rest of the runtime configuration below.
     const backendPort = urlPort(props.backend.url) ?? 443;
+    if (backendPort === 0) {
+      problems.add(
+        `\`backend.url\` has port 0; give a port from 1 to 65535 (or none, for the scheme's default)`,
+      );
+    }
+    checkDestinations(problems, props, backendPort);
+    checkPrincipalArns(problems, 'additionalSecretReaderArns', props.additionalSecretReaderArns);
+    const runtime = props.runtime ?? {};
+    checkFunctionOptions(problems, runtime, 'runtime.');
     // Check the runtime configuration with the runtime's own validator before anything is created
     // (the secrets' ARNs are not known yet: placeholders of the right shape stand in for them).
+    const draft = runtimeConfigOf(props, (name, key) => ({
+      secretArn: PLACEHOLDER_SECRET_ARN,
+      jsonKey: `${name}.${key}`,
+    }));
+    checkConfigForLambda(problems, draft, runtime.timeoutSeconds, {
+      config: 'runtime.',
+      timeoutSeconds: 'runtime.timeoutSeconds',
+      trustedHops: 'security.withTrustedSources({ trustedHops })',
+    });
     try {
-      validateConfig(
-        runtimeConfigOf(props, (name, key) => ({
-          secretArn: PLACEHOLDER_SECRET_ARN,
-          jsonKey: `${name}.${key}`,
-        })),
-        {
-          isUnresolved: (value) => Token.isUnresolved(value),
-        },
-      );
+      validateConfig(draft, { isUnresolved: (value) => Token.isUnresolved(value) });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      for (const p of error.problems) problems.add(`runtime configuration \`${p.path}\`: ${p.message}`);
+      for (const p of error.problems) {
+        if (p.path === 'name' && nameProblem) continue; // reported as `customerName` above
+        problems.add(
+          /^(timeouts|limits|forwarding)\b/.test(p.path)
+            ? `\`runtime.${p.path}\`: ${p.message}`
+            : `runtime configuration \`${p.path}\`: ${p.message}`,
+        );
+      }
     }
     problems.throwIfAny(this);
 
@@ -210,6 +286,7 @@ export class CustomerBackendLink extends Construct {
       customerName,
       cidrBlock: props.cidrBlock,
       availabilityZones: props.availabilityZones,
+      flowLogs: props.flowLogs,
       // Each zone leaves through its own zone's NAT gateway: one route table per zone.
       ...(publicEndpoint ? { routeTablePerZone: true } : {}),
     });
@@ -217,11 +294,11 @@ export class CustomerBackendLink extends Construct {
       ? this.routePublicEndpoint(publicEndpoint.cidrs, backendPort)
       : [];
     if (props.vpn) {
-      this.vpn = new SiteToSiteVpn(this, 'Vpn', {
-        ...props.vpn,
-        subnets: this.subnets,
-        backendPorts: [backendPort],
-      });
+      const vpn = props.vpn;
+      this.vpn = this.asOwnProps(
+        'vpn',
+        () => new SiteToSiteVpn(this, 'Vpn', { ...vpn, subnets: this.subnets, backendPorts: [backendPort] }),
+      );
     }
 
     if (!props.vpn) {
@@ -244,12 +321,16 @@ export class CustomerBackendLink extends Construct {
       });
     }
 
-    const roleArn = GatewayFunction.roleArnFor(platform.name, customerName, accountId);
+    this.addAdditionalEgressAclEntries(props, backendCidrs, backendPort);
+
+    const roleArn = GatewayFunction.roleArnFor(platform.name, customerName, accountId, platform.partition);
     this.secrets = new BackendSecrets(this, 'Secrets', {
+      platform,
       customerName,
       accountId,
       readerRoleArn: roleArn,
       additionalReaderArns: props.additionalSecretReaderArns,
+      deployerPrincipalArn: props.deployerPrincipalArn,
       secrets: props.security.secretRequirements.map(({ name, material, source }) => ({
         name,
         material,
@@ -259,9 +340,8 @@ export class CustomerBackendLink extends Construct {
     });
 
     this.runtimeConfig = runtimeConfigOf(props, (name, key) => this.secrets.ref(name, key));
-    const runtime = props.runtime ?? {};
 
-    this.gateway = new GatewayFunction(this, 'Gateway', {
+    this.gateway = this.createGateway({
       subnets: this.subnets,
       accountId,
       config: this.runtimeConfig,
@@ -280,11 +360,15 @@ export class CustomerBackendLink extends Construct {
     // KMS checks that a key policy's principals exist: the key waits for the runtime role.
     this.secrets.kmsKey.dependsOn = [...(this.secrets.kmsKey.dependsOn ?? []), dependable(this.gateway.role)];
 
-    this.loadBalancer = new InternalLoadBalancer(this, 'LoadBalancer', {
-      ...props.loadBalancer,
-      subnets: this.subnets,
-      defaultTargetGroupArn: this.gateway.targetGroup.arn,
-    });
+    this.loadBalancer = this.asOwnProps(
+      'loadBalancer',
+      () =>
+        new InternalLoadBalancer(this, 'LoadBalancer', {
+          ...props.loadBalancer,
+          subnets: this.subnets,
+          defaultTargetGroupArn: this.gateway.targetGroup.arn,
+        }),
+    );
     if (publicEndpoint) this.pointFirewallOutputAtElasticIps();
 
     new TerraformOutput(this, 'HandoffOutput', {
@@ -307,6 +391,7 @@ export class CustomerBackendLink extends Construct {
           ? { trusted_sources: [...props.security.trustedSources.cidrs] }
           : {}),
         source_cidrs: this.subnets.subnets.map((s) => s.cidrBlock),
+        destinations: destinationsOf(this.runtimeConfig, backendCidrs, backendPort, props.backend),
         // The gateway's DNS queries (UDP and TCP) to the customer's servers: the firewall must admit them.
         ...(props.backend.dns?.servers ? { dns_servers: [...props.backend.dns.servers] } : {}),
         ...(publicEndpoint ? { public_endpoint: this.publicEndpointHandoff(props, publicEndpoint) } : {}),
@@ -371,6 +456,77 @@ export class CustomerBackendLink extends Construct {
         ? { header_only_scheme_reason: endpoint.headerOnlySchemeReason }
         : {}),
     };
+  }
+
+  /**
+   * Creates a part from the caller's `prop` object, reporting its problems as this construct's, under the
+   * names the caller wrote (`certificateArn` becomes `loadBalancer.certificateArn`).
+   */
+  private asOwnProps<T>(prop: string, create: () => T): T {
+    try {
+      return create();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(
+        this.node.path,
+        error.problems.map((p) => p.replace(/^`(?=[a-zA-Z])/, `\`${prop}.`)),
+      );
+    }
+  }
+
+  /**
+   * The gateway function. Its props were checked above under this construct's names, all but the size of
+   * the environment, which needs the secrets' names: that problem is reported here, as the link's own.
+   */
+  private createGateway(props: GatewayFunctionProps): GatewayFunction {
+    try {
+      return new GatewayFunction(this, 'Gateway', props);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(
+        this.node.path,
+        error.problems.map((p) => p.replace(/^`config` makes/, 'the runtime configuration makes')),
+      );
+    }
+  }
+
+  /**
+   * The customer's network ACL for `backend.additionalEgress`: out to each destination's port, and the
+   * replies. What the VPN (or, without one, the backend entries) already opens is not added twice: a
+   * destination inside an on-premises range gets its replies through that range's entry, and one on the
+   * backend's port inside a backend block needs nothing more.
+   */
+  private addAdditionalEgressAclEntries(
+    props: CustomerBackendLinkProps,
+    backendCidrs: readonly string[],
+    backendPort: number,
+  ): void {
+    const extra = props.backend.additionalEgress ?? [];
+    if (extra.length === 0) return;
+    const scope = new Construct(this, 'AdditionalEgress');
+    const opened = (props.vpn?.onPremCidrs ?? backendCidrs).map(parseCidr).filter((c) => c !== undefined);
+    extra.forEach(({ cidr, port }, index) => {
+      const block = isUnresolved(cidr) ? undefined : parseCidr(cidr);
+      const inside = block ? opened.find((c) => cidrContains(c, block)) : undefined;
+      if (!(inside && port === backendPort)) {
+        this.subnets.addNetworkAclRule(scope, `Out${index}`, {
+          egress: true,
+          protocol: 'tcp',
+          cidrBlock: cidr,
+          fromPort: port,
+          toPort: port,
+        });
+      }
+      if (!inside) {
+        this.subnets.addNetworkAclRule(scope, `Replies${index}`, {
+          egress: false,
+          protocol: 'tcp',
+          cidrBlock: cidr,
+          fromPort: 1024,
+          toPort: 65535,
+        });
+      }
+    });
   }
 }
 
@@ -475,6 +631,103 @@ function checkPublicEndpoint(
     backend: { ...props.backend, dns: { ...(props.backend.dns ?? {}), pinned: { [host]: [...addresses] } } },
     ...(reason !== undefined && !authenticatesItself ? { headerOnlySchemeReason: reason.trim() } : {}),
   };
+}
+
+/** A destination the gateway connects to, for the customer's firewall (the handoff). */
+interface HandoffDestination {
+  readonly what: string;
+  readonly host?: string;
+  readonly cidrs: string[];
+  readonly port: number;
+}
+
+/** `{ host }` of a URL, or nothing when it is a token (or not a URL: reported by the validation). */
+function hostOf(url: string): { host?: string } {
+  if (isUnresolved(url)) return {};
+  try {
+    return { host: new URL(url).hostname };
+  } catch {
+    return {};
+  }
+}
+
+/** Every destination and port the gateway uses: the backend, the token endpoint, the additional egress. */
+function destinationsOf(
+  config: GatewayConfig,
+  backendCidrs: readonly string[],
+  backendPort: number,
+  backend: BackendProps,
+): HandoffDestination[] {
+  const extra = backend.additionalEgress ?? [];
+  const destinations: HandoffDestination[] = [
+    { what: 'backend', ...hostOf(backend.url), cidrs: [...backendCidrs], port: backendPort },
+  ];
+  if (config.security.type === 'oauth2-client-credentials') {
+    const url = config.security.tokenUrl;
+    const port = urlPort(url) ?? 443;
+    destinations.push({
+      what: 'OAuth 2.0 token endpoint',
+      ...hostOf(url),
+      cidrs: [
+        ...(port === backendPort ? backendCidrs : []),
+        ...extra.filter((e) => e.port === port).map((e) => e.cidr),
+      ],
+      port,
+    });
+  }
+  for (const e of extra) {
+    destinations.push({ what: e.description ?? 'additional destination', cidrs: [e.cidr], port: e.port });
+  }
+  return destinations;
+}
+
+/**
+ * The destinations the customer's link must carry: with a VPN, the customer's route table sends only
+ * `vpn.onPremCidrs` over it, so a backend block or an additional destination outside them would be opened
+ * in the security group and reach nothing. And a token endpoint on a port no destination opens can not be
+ * reached at all.
+ */
+function checkDestinations(problems: Problems, props: CustomerBackendLinkProps, backendPort: number): void {
+  const extra = props.backend.additionalEgress ?? [];
+  const onPrem = (props.vpn?.onPremCidrs ?? []).filter((c) => !isUnresolved(c));
+  const ranges = onPrem.map(parseCidr).filter((c) => c !== undefined);
+  const destinations = [
+    ...(props.backend.cidrs ?? []).map((cidr, i) => ({ prop: `backend.cidrs[${i}]`, cidr })),
+    ...extra.map((e, i) => ({ prop: `backend.additionalEgress[${i}].cidr`, cidr: e.cidr })),
+  ];
+  for (const { prop, cidr } of destinations) {
+    if (isUnresolved(cidr)) continue;
+    const block = parseCidr(cidr);
+    if (!block) {
+      problems.add(`\`${prop}\` ${show(cidr)} ${describeCidrProblem(cidr)}`);
+    } else if (block.prefixLength === 0) {
+      problems.add(`\`${prop}\` ${block.text} would open egress to everywhere`);
+    } else if (props.vpn && ranges.length > 0 && !ranges.some((r) => cidrContains(r, block))) {
+      problems.add(
+        `\`${prop}\` ${block.text} is outside \`vpn.onPremCidrs\` (${ranges.map((r) => r.text).join(', ')}): the customer's route table sends only those ranges over the VPN, so nothing would reach it. Add its range to \`vpn.onPremCidrs\` (the customer must route it too), or remove it`,
+      );
+    }
+  }
+  extra.forEach(({ port }, i) => {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      problems.add(
+        `\`backend.additionalEgress[${i}].port\` ${show(port)} is not a port (an integer from 1 to 65535)`,
+      );
+    }
+  });
+  const tokenUrl =
+    props.security.type === 'oauth2-client-credentials' ? props.security.description.tokenUrl : undefined;
+  const tokenPort = tokenUrl === undefined || isUnresolved(tokenUrl) ? undefined : urlPort(tokenUrl);
+  if (
+    tokenUrl !== undefined &&
+    tokenPort !== undefined &&
+    tokenPort !== backendPort &&
+    !extra.some((e) => e.port === tokenPort)
+  ) {
+    problems.add(
+      `the OAuth 2.0 token endpoint ${new URL(tokenUrl).host} is reached on port ${tokenPort}, which no destination opens (the backend's port is ${backendPort}); add \`backend.additionalEgress\` { cidr: <its address>/32, port: ${tokenPort} }`,
+    );
+  }
 }
 
 const PLACEHOLDER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:placeholder-AbCdEf';

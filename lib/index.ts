@@ -1,12 +1,19 @@
+import { checkSingleCopies } from './shared/single-copy';
+
+// Fails at load time, naming both copies, when the app and backend-link load different cdktf or provider copies.
+checkSingleCopies();
+
 export * from './platform/gateway-platform';
 export * from './network/customer-subnets';
 export { ValidationError } from './shared/validation';
 export * from './platform/platform-defaults';
 export * from './network/ip-allow-list';
+export * from './network/subnet-flow-logs';
 export * from './vpn/site-to-site-vpn';
 export * from './vpn/vpn-defaults';
 export * from './load-balancer/internal-load-balancer';
 export * from './load-balancer/load-balancer-defaults';
+export * from './load-balancer/access-logs-bucket';
 export * from './shared/ports';
 export * from './secrets/secret-source';
 export * from './secrets/backend-secrets';
@@ -18,3 +25,10 @@ export type * from '../gateway-runtime/src/config/types';
 export * from './platform/interface-endpoints';
 export * from './platform/public-egress';
 export * from './handoff/dmz-proxy-config';
+export { validateConfig } from '../gateway-runtime/src/config/validate';
+export { ConfigError } from '../gateway-runtime/src/core/errors';
+export { PeerDependencyError, PEER_VERSIONS } from './shared/single-copy';
+export * from './platform/alarm-subscriptions';
+export type { PlatformQuotas } from './platform/quotas';
+export { QUOTAS } from './platform/quotas';
+export * from './shared/partition';

@@ -24,8 +24,13 @@ Options:
   -c, --config <file>   the configuration file (required for serve)
   -h, --help            show this help
 
+With server.tls it serves HTTPS, and with server.tls.clientCa only to clients with a certificate
+from that CA. Beyond loopback it does not start without server.tls.clientCa (exit 2), unless
+server.unauthenticatedReason says why.
+
 The health endpoint answers GET server.healthPath (default /healthz). SIGTERM or SIGINT stops
-accepting connections, lets in-flight requests finish within server.shutdownGraceMs, and exits.`;
+accepting connections, lets in-flight requests finish within server.shutdownGraceMs, and exits.
+SIGHUP re-reads the server.tls material now (it is also re-read every 10 seconds).`;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -138,10 +143,15 @@ export async function main(
   }
   onStarted?.(server);
   return new Promise<number>((resolve) => {
+    const reload = () => {
+      server.gateway.logger.log('info', 'SIGHUP: re-reading the TLS material');
+      void server.reloadTls();
+    };
     const stop = (signal: NodeJS.Signals) => {
       server.gateway.logger.log('info', `${signal}: shutting down`);
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
+      process.off('SIGHUP', reload);
       server.shutdown().then(
         () => resolve(0),
         () => resolve(1),
@@ -149,6 +159,7 @@ export async function main(
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    process.on('SIGHUP', reload);
   });
 }
 

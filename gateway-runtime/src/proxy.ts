@@ -15,12 +15,17 @@ import {
   DEFAULT_MAX_REPLAY_BODY_BYTES,
   DEFAULT_MAX_REQUEST_BODY_BYTES,
   DEFAULT_MAX_RESPONSE_BODY_BYTES,
+  DEFAULT_ALLOWED_METHODS,
   DEFAULT_TRUSTED_HOPS,
+  NEVER_FORWARDED_METHODS,
 } from './config/defaults';
 import type { GatewayConfig } from './config/types';
 import { checkTrustedSource, createSourceMatcher } from './core/client-address';
 import {
+  BackendTimeoutError,
+  ClientAbortedError,
   GatewayError,
+  MethodNotAllowedError,
   ReplayBodyTooLargeError,
   RequestTooLargeError,
   ResponseTooLargeError,
@@ -38,10 +43,10 @@ import { buildBackendUrl } from './core/url';
 import { BackendDispatchers, createBackendDispatchers } from './io/dispatchers';
 import { createGatewayResolvers } from './io/resolver';
 import { classifyTransportError } from './io/transport-errors';
-import { createLogger, LineSink, Logger, pathForLog, stdoutSink } from './observability/log';
+import { ClientIdentity, createLogger, LineSink, Logger, pathForLog, stdoutSink } from './observability/log';
 import { createMetricsEmitter, MetricsEmitter } from './observability/metrics';
 import { createAuthScheme } from './schemes';
-import type { AuthScheme, OutgoingRequest } from './schemes/types';
+import type { AuthScheme, OutgoingRequest, SentRequest } from './schemes/types';
 import { createSecretResolver } from './secrets';
 import type { LogSink } from './secrets/types';
 import type { SecretResolver } from './secrets/types';
@@ -65,6 +70,22 @@ export interface GatewayRequest {
   readonly requestId?: string;
   /** Aborts the backend request (the caller went away, or shutdown's grace period ended). */
   readonly signal?: AbortSignal;
+  /** The caller's verified client certificate (standalone server with `server.tls.clientCa`), for the logs. */
+  readonly client?: ClientIdentity;
+  /**
+   * Epoch ms (wall clock) by which the answer is due (Lambda: shortly before the function's time
+   * limit). Whatever is still running then, until `handle` returns (token fetch, backend request, a
+   * buffered response body), is abandoned and answered 504.
+   * @default - no deadline beyond the timeouts
+   */
+  readonly deadline?: number;
+  /**
+   * Called once, right before the gateway starts reading the body, after every check that can refuse
+   * the request without it (method, source, path, declared length). The standalone server sends
+   * `100 Continue` here, so a refused request never gets one.
+   * @default - nothing
+   */
+  readonly onBodyWanted?: () => void;
 }
 
 export interface HandleOptions {
@@ -107,6 +128,8 @@ export interface GatewayDeps {
 export interface Gateway {
   readonly config: GatewayConfig;
   readonly logger: Logger;
+  /** The secret resolver the gateway reads its secrets with (the standalone server's TLS material shares it). */
+  readonly secrets: SecretResolver;
   handle(request: GatewayRequest, options?: HandleOptions): Promise<GatewayResponse>;
   close(): Promise<void>;
 }
@@ -117,9 +140,32 @@ function discard(body: Readable): void {
   body.destroy();
 }
 
+/**
+ * The caller's body, chunk by chunk; a failure of the caller's stream (it hung up mid-body) becomes
+ * ClientAbortedError, so it is never mistaken for a backend fault.
+ */
+async function* callerChunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      throw new ClientAbortedError('the caller stopped sending the request body', { cause: error });
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/**
+ * A streamed body, bounded. When it fails (too large, the caller hung up), the stream errors while
+ * undici is sending it: undici then destroys the backend connection (a reset, see io/socket-guard), so
+ * the backend never sees a complete-looking request.
+ */
 async function* bounded(source: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Buffer> {
   let total = 0;
-  for await (const chunk of source) {
+  for await (const chunk of callerChunks(source)) {
     total += chunk.byteLength;
     if (total > limit) throw new RequestTooLargeError(`request body above ${limit} bytes`);
     yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -134,7 +180,7 @@ async function readBody(
 ): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of source) {
+  for await (const chunk of callerChunks(source)) {
     total += chunk.byteLength;
     if (total > maxBytes) throw new RequestTooLargeError(`request body above ${maxBytes} bytes`);
     if (total > replayLimit)
@@ -176,11 +222,35 @@ function limitStream(body: Readable, limit: number): Readable {
   return body.pipe(counter);
 }
 
+/** Waits for `promise`, or fails with the signal's reason once it aborts. */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
 function problemResponse(error: GatewayError | unknown, requestId: string): GatewayResponse {
   const problem = toProblem(error, requestId);
   return {
     status: problem.status,
-    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
+    headers: {
+      'content-type': 'application/problem+json',
+      'cache-control': 'no-store',
+      ...(error instanceof MethodNotAllowedError ? { allow: error.allowed.join(', ') } : {}),
+    },
     body: Buffer.from(JSON.stringify(problem)),
     requestId,
   };
@@ -205,7 +275,19 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     createBackendDispatchers(config, secrets, { log: componentLog, resolver: resolvers.backend });
   const scheme =
     deps.scheme ??
-    createAuthScheme(config.security, { secrets, now, tokenEndpointResolver: resolvers.tokenEndpoint });
+    createAuthScheme(config.security, {
+      secrets,
+      now,
+      tokenEndpointResolver: resolvers.tokenEndpoint,
+      ...(config.timeouts ? { timeouts: config.timeouts } : {}),
+    });
+  const schemeHeaders: ReadonlySet<string> = new Set(scheme.headerNames);
+  const allowedMethods: ReadonlySet<string> = new Set(
+    (config.forwarding?.allowedMethods ?? DEFAULT_ALLOWED_METHODS).filter(
+      (m) => !NEVER_FORWARDED_METHODS.has(m.toUpperCase()),
+    ),
+  );
+  const allowHeader = [...allowedMethods];
   const logger = createLogger(config.name, logSink, now);
   const metrics: MetricsEmitter = createMetricsEmitter(config.name, deps.metricsSink ?? logSink, now);
   const backendBase = new URL(config.backend.url);
@@ -233,6 +315,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     }
     const body = request.body;
     if (body === undefined) return undefined;
+    request.onBodyWanted?.();
     if (Buffer.isBuffer(body)) {
       if (body.byteLength > maxRequest)
         throw new RequestTooLargeError(`request body above ${maxRequest} bytes`);
@@ -253,33 +336,57 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     return Readable.from(bounded(body, maxRequest), { objectMode: false });
   }
 
+  /** One attempt: authorize, send, and the request as it was sent (the scheme's headers included). */
   async function send(
     outgoing: OutgoingRequest,
     body: Buffer | Readable | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<Dispatcher.ResponseData> {
-    const authHeaders = await scheme.authorize(outgoing);
-    const dispatcher = await dispatchers.get(); // per request: rotation swaps it
+  ): Promise<{ response: Dispatcher.ResponseData; sent: SentRequest }> {
+    const authHeaders = await unlessAborted(scheme.authorize(outgoing), signal);
+    const sent: SentRequest = {
+      ...outgoing,
+      headers: { ...outgoing.headers, ...authHeaders },
+      prepared: outgoing,
+      authHeaders,
+    };
     try {
-      return await undiciRequest(outgoing.url, {
+      const dispatcher = await dispatchers.get(); // per request: rotation swaps it
+      const response = await undiciRequest(outgoing.url, {
         dispatcher,
         method: outgoing.method as Dispatcher.HttpMethod,
-        headers: { ...outgoing.headers, ...authHeaders },
+        headers: sent.headers,
         body: body ?? null,
         headersTimeout,
         bodyTimeout,
         ...(signal ? { signal } : {}),
       });
+      return { response, sent };
     } catch (error) {
+      scheme.onNoResponse?.(sent);
       throw classifyTransportError(error);
     }
+  }
+
+  /** Why a request failed, from the caller's point of view: its own hang-up and the deadline first. */
+  function failureOf(error: unknown, request: GatewayRequest, deadline: AbortSignal | undefined): unknown {
+    if (error instanceof ClientAbortedError) return error;
+    if (request.signal?.aborted) return new ClientAbortedError('the caller went away', { cause: error });
+    if (deadline?.aborted && !(error instanceof RequestTooLargeError)) {
+      return new BackendTimeoutError('no answer before the function time limit', { cause: error });
+    }
+    return error;
   }
 
   async function handle(request: GatewayRequest, options: HandleOptions = {}): Promise<GatewayResponse> {
     const started = now();
     const requestId = request.requestId ?? randomUUID();
     const method = request.method.toUpperCase();
-    const logFields = { requestId, method, path: pathForLog(request.path) };
+    const logFields = {
+      requestId,
+      method,
+      path: pathForLog(request.path),
+      ...(request.client ? { client: request.client } : {}),
+    };
     const incoming = lowerCaseHeaders(request.headers);
     const forwardedFor = parseForwardedFor(incoming['x-forwarded-for']);
     let upstreamStatus: number | undefined;
@@ -287,8 +394,20 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     const finish = (response: GatewayResponse, error?: unknown) => {
       const durationMs = now() - started;
       const code = error === undefined ? undefined : error instanceof GatewayError ? error.code : 'INTERNAL';
-      const level = response.status >= 500 ? 'error' : response.status >= 400 ? 'warn' : 'info';
-      logger.log(level, error === undefined ? 'request proxied' : 'request failed', {
+      const aborted = error instanceof ClientAbortedError;
+      const level = aborted
+        ? 'info'
+        : response.status >= 500
+          ? 'error'
+          : response.status >= 400
+            ? 'warn'
+            : 'info';
+      const msg = aborted
+        ? 'request aborted by the caller'
+        : error === undefined
+          ? 'request proxied'
+          : 'request failed';
+      logger.log(level, msg, {
         ...logFields,
         status: response.status,
         ...(upstreamStatus !== undefined ? { upstreamStatus } : {}),
@@ -300,7 +419,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         latencyMs: durationMs,
         ...(upstreamStatus !== undefined ? { upstreamStatus } : {}),
         authFailure: scheme.type !== 'none' && (upstreamStatus === 401 || upstreamStatus === 403),
-        gatewayError: error !== undefined,
+        // The gateway's own faults only: a caller's 4xx or hang-up is not one.
+        gatewayError: error !== undefined && !aborted && response.status >= 500,
         ...(dispatchers.clientCertificateDaysToExpiry() !== undefined
           ? { clientCertificateDaysToExpiry: dispatchers.clientCertificateDaysToExpiry() }
           : {}),
@@ -308,7 +428,23 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       return response;
     };
 
+    // The caller's hang-up and the deadline, as one signal for the token fetch and the backend request.
+    // (The deadline is wall-clock time, as the adapter computed it: Date.now, not the injectable clock.)
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    let deadline: AbortSignal | undefined;
+    if (request.deadline !== undefined) {
+      const expiry = new AbortController();
+      deadlineTimer = setTimeout(() => expiry.abort(), Math.max(1, request.deadline - Date.now()));
+      deadlineTimer.unref();
+      deadline = expiry.signal;
+    }
+    const signal =
+      deadline && request.signal ? AbortSignal.any([request.signal, deadline]) : (deadline ?? request.signal);
+
     try {
+      if (!allowedMethods.has(method)) {
+        throw new MethodNotAllowedError(`method ${method.slice(0, 32)} is not forwarded`, allowHeader);
+      }
       if (sourceMatcher) {
         checkTrustedSource(sourceMatcher, { forwardedFor, peerAddress: request.peerAddress, trustedHops });
       }
@@ -322,9 +458,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
           forwardedFor,
           ...(request.peerAddress ? { peerAddress: request.peerAddress } : {}),
         },
-        config.forwarding ?? {},
+        { ...config.forwarding, schemeHeaders },
       );
-      const body = await prepareBody(request, incoming);
+      const body = await unlessAborted(prepareBody(request, incoming), signal);
       const outgoing: OutgoingRequest = {
         method,
         url,
@@ -336,11 +472,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       let response: Dispatcher.ResponseData;
       for (;;) {
         attempts += 1;
-        response = await send(outgoing, body, request.signal);
+        const attempt = await send(outgoing, body, signal);
+        response = attempt.response;
         upstreamStatus = response.statusCode;
         const verdict = scheme.onResponse
           ? await scheme.onResponse(
-              outgoing,
+              attempt.sent,
               { status: response.statusCode, headers: response.headers as Record<string, string | string[]> },
               attempts,
             )
@@ -372,18 +509,21 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         body: limitStream(response.body, limit),
         requestId,
       });
-    } catch (error) {
-      const gatewayError = error instanceof GatewayError ? error : undefined;
+    } catch (caught) {
+      const error = failureOf(caught, request, deadline);
       if (request.body && !Buffer.isBuffer(request.body) && request.body instanceof Readable) {
         request.body.resume(); // drain what the caller still sends, so the answer can be read
       }
-      return finish(problemResponse(gatewayError ?? error, requestId), error);
+      return finish(problemResponse(error, requestId), error);
+    } finally {
+      clearTimeout(deadlineTimer);
     }
   }
 
   return {
     config,
     logger,
+    secrets,
     handle,
     close: async () => {
       await Promise.all([dispatchers.close(), scheme.close?.()]);

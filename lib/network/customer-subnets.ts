@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
@@ -8,7 +8,8 @@ import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
 import { GatewayPlatform } from '../platform/gateway-platform';
 import { Cidr, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
-import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import { Problems, checkIpv4Cidr, isUnresolved, requireProps, show } from '../shared/validation';
+import { FlowLogsProps, SubnetFlowLogs, checkFlowLogsProps } from './subnet-flow-logs';
 
 /** The smallest subnet AWS allows. An ALB needs at least 8 free addresses per subnet; /27 or larger is advised. */
 const SMALLEST_SUBNET_PREFIX = 28;
@@ -36,6 +37,11 @@ export interface CustomerSubnetsProps {
    * @default false
    */
   readonly routeTablePerZone?: boolean;
+  /**
+   * VPC flow logs of the subnets, into a log group of the customer's own.
+   * @default - on: all traffic, 600-second aggregation, kept 365 days
+   */
+  readonly flowLogs?: FlowLogsProps;
 }
 
 /** An allow entry on the customer's network ACL (which is stateless: allow the replies too). */
@@ -80,17 +86,21 @@ export class CustomerSubnets extends Construct {
   public readonly routeTables: readonly RouteTable[];
   public readonly networkAcl: NetworkAcl;
   private readonly sharedRouteTable?: RouteTable;
+  /** The subnets' flow logs (unless turned off). */
+  public readonly flowLogs?: SubnetFlowLogs;
 
   private readonly nextRuleNumber = { ingress: FIRST_NACL_RULE_NUMBER, egress: FIRST_NACL_RULE_NUMBER };
 
   constructor(scope: Construct, id: string, props: CustomerSubnetsProps) {
     super(scope, id);
+    requireProps(this, props, ['platform', 'customerName', 'cidrBlock']);
     const { platform, customerName } = props;
     const zones = props.availabilityZones ?? [...platform.availabilityZones];
     const problems = new Problems();
 
     const nameProblem = checkName('customerName', customerName);
     if (nameProblem) problems.add(nameProblem);
+    checkFlowLogsProps(problems, props.flowLogs, 'flowLogs.');
 
     let block: Cidr | undefined;
     let subnetBlocks: Cidr[] | undefined;
@@ -124,6 +134,17 @@ export class CustomerSubnets extends Construct {
           `\`cidrBlock\` ${block.text} is too small for ${zones.length} subnets of at least /${SMALLEST_SUBNET_PREFIX} (AWS's smallest subnet); use a /${SMALLEST_SUBNET_PREFIX - Math.ceil(Math.log2(zones.length))} or larger`,
         );
       }
+    }
+
+    // Outputs (`<customer>_handoff`, ...) and variables (`<customer>_<secret>`) are named by customer, and a
+    // stack keeps one of each name (cdktf silently keeps the last): one customer name per stack.
+    const sameName = TerraformStack.of(this)
+      .node.findAll()
+      .find((c) => c instanceof CustomerSubnets && c !== this && c.customerName === customerName);
+    if (sameName instanceof CustomerSubnets && sameName.platform !== platform) {
+      problems.add(
+        `\`customerName\` ${show(customerName)} is already used in this stack by ${sameName.node.path} (platform ${show(sameName.platform.name)}); the stack's outputs and variables are named by customer (\`${customerName}_handoff\`, \`${customerName.replace(/-/g, '_')}_<secret>\`): give each customer a name unique in the stack, or put each platform in its own stack`,
+      );
     }
 
     // Register last, and only when the props are otherwise sound, so that a failed construct leaves no reservation.
@@ -181,6 +202,15 @@ export class CustomerSubnets extends Construct {
       subnetIds: this.subnets.map((s) => s.subnet.id),
       tags: tags(`${customerName}-nacl`),
     });
+
+    if (props.flowLogs?.enabled !== false) {
+      this.flowLogs = new SubnetFlowLogs(this, 'FlowLogs', props.flowLogs ?? {}, {
+        platformName: platform.name,
+        customerName,
+        subnets: this.subnets.map((s) => ({ availabilityZone: s.availabilityZone, subnetId: s.subnet.id })),
+        tags,
+      });
+    }
 
     new TerraformOutput(this, 'SubnetCidrsOutput', {
       value: this.subnets.map((s) => s.cidrBlock),

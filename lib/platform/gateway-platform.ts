@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
+import { Annotations, TerraformOutput, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Ec2TransitGateway } from '@cdktf/provider-aws/lib/ec2-transit-gateway';
@@ -13,10 +14,13 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { VpnGateway } from '@cdktf/provider-aws/lib/vpn-gateway';
 import { Fn } from 'cdktf';
 import { Cidr, cidrContains, cidrOverlaps, parseCidr as parseCidrQuietly, splitCidr } from '../shared/cidr';
-import { checkName, standardTags } from '../shared/names';
-import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import { checkName, checkTags, standardTags } from '../shared/names';
+import { Partition, PARTITIONS, isPartition, partitionOfRegion, servicePrincipal } from '../shared/partition';
+import { Problems, checkIpv4Cidr, isUnresolved, requireProps, show } from '../shared/validation';
+import { AlarmSubscriptionSpec, addAlarmSubscriptions, checkAlarmSubscriptions } from './alarm-subscriptions';
 import { InterfaceEndpoints, InterfaceEndpointsProps } from './interface-endpoints';
 import { PublicEgress, PublicEgressProps, validatePublicEgress } from './public-egress';
+import { PlatformQuotas, QuotaName, checkQuotaValues, enrolInQuotaCheck, resolveQuotas } from './quotas';
 import {
   ALARM_TOPIC_KEY_DEFAULTS,
   AMAZON_SIDE_ASN_RANGES,
@@ -45,6 +49,9 @@ export interface GatewayPlatformProps {
   readonly name: string;
   /**
    * Use a VPC that already exists (give its id and CIDR blocks). Give this or `vpcProps`, not both.
+   * With `interfaceEndpoints` (private DNS), the VPC must have both `enableDnsSupport` and
+   * `enableDnsHostnames` on, or AWS refuses the endpoints; this can not be checked offline, so synth
+   * prints a warning naming the command that checks it.
    * @default - a new VPC is created from `vpcProps`
    */
   readonly existingVpc?: ExistingVpcAttributes;
@@ -97,6 +104,24 @@ export interface GatewayPlatformProps {
    * @default - no public path: customers reach their backends over a VPN or another private path
    */
   readonly publicEgress?: PublicEgressProps;
+  /**
+   * Who hears of the alarms: typed subscriptions of the alarm topic (also of `existingAlarmTopicArn`).
+   * Build them with `AlarmSubscription.email/https/sqs/lambda`.
+   * @default - none: the alarms change state and notify nobody
+   */
+  readonly alarmSubscriptions?: AlarmSubscriptionSpec[];
+  /**
+   * The AWS partition: `aws`, `aws-us-gov` or `aws-cn`. It sets the ARNs, principals, `kms:ViaService`
+   * values and endpoint service names the platform and its customers write.
+   * @default - derived from the region of `availabilityZones` (`cn-*` aws-cn, `us-gov-*` aws-us-gov, else aws)
+   */
+  readonly partition?: Partition;
+  /**
+   * The account's raised quotas, where AWS raised them; checked at synth over the whole app (all stacks,
+   * all platforms). Every platform in one region must declare the same values.
+   * @default - AWS's default quotas (see `PlatformQuotas`)
+   */
+  readonly quotas?: PlatformQuotas;
 }
 
 /** The virtual private gateway attachment point. */
@@ -111,11 +136,21 @@ export interface VpnGatewayProps {
 /** The transit gateway attachment point. */
 export interface TransitGatewayProps {
   /**
-   * Use a transit gateway that already exists, e.g. `tgw-0a1b2c3d4e5f60718`. It should have default
-   * route table association and propagation disabled, or other attachments may reach the customers.
+   * Use a transit gateway that already exists, e.g. `tgw-0a1b2c3d4e5f60718`; give
+   * `existingDefaultRouteTablePropagation` with it. Default route table association on it is harmless: each
+   * association replaces the existing one (`replace_existing_association`).
    * @default - a new transit gateway with default route table association and propagation disabled
    */
   readonly existingTransitGatewayId?: string;
+  /**
+   * The existing transit gateway's `DefaultRouteTablePropagation` option, as declared (it can not be looked
+   * up offline): `'disable'` is required. With propagation on, every customer's VPN attachment would
+   * propagate its on-premises routes into the default route table, where every attachment associated with
+   * it (other VPCs, other teams) would learn them. Check it with
+   * `aws ec2 describe-transit-gateways --transit-gateway-ids <id> --query 'TransitGateways[0].Options.DefaultRouteTablePropagation'`.
+   * @default - required with `existingTransitGatewayId`
+   */
+  readonly existingDefaultRouteTablePropagation?: 'disable' | 'enable';
   /**
    * The Amazon-side BGP ASN: of the new transit gateway, or as declared for the existing one (it is
    * handed to customers, not looked up).
@@ -142,6 +177,8 @@ export type VpnAttachmentKind = 'vpn-gateway' | 'transit-gateway';
 /** The transit gateway side of the platform, once created. */
 export interface PlatformTransitGateway {
   readonly transitGatewayId: string;
+  /** True for an existing transit gateway (its associations replace the default route table's). */
+  readonly existing: boolean;
   readonly amazonSideAsn: number;
   /** The VPC attachment (one per VPC and transit gateway: an AWS rule). */
   readonly vpcAttachmentId: string;
@@ -170,6 +207,10 @@ export interface VpnRegistration {
   readonly onPremCidrs: readonly Cidr[];
   /** The tunnels' inside /30 blocks that were given explicitly. */
   readonly tunnelInsideCidrs: readonly Cidr[];
+  /** `bgp` or `static`. @default 'static' */
+  readonly routing?: 'static' | 'bgp';
+  /** Why BGP is accepted on a virtual private gateway shared with other customers. @default - refused */
+  readonly bgpOnSharedVpnGatewayReason?: string;
 }
 
 /** What a customer reserves on the platform; recorded so that overlaps are caught at synth time. */
@@ -207,6 +248,12 @@ export class GatewayPlatform extends Construct {
   public readonly alarmTopic?: SnsTopic;
   /** The interface endpoints, when the platform created them. */
   public readonly interfaceEndpoints?: InterfaceEndpoints;
+  /** The region, from the availability zones. */
+  public readonly region: string;
+  /** The AWS partition (given, or derived from the region). */
+  public readonly partition: Partition;
+  /** The quotas checked at synth: AWS's defaults with the platform's `quotas` over them. */
+  public readonly quotas: Readonly<Record<QuotaName, number>>;
 
   private readonly pool?: Cidr;
   private readonly vpcBlocks: readonly Cidr[];
@@ -218,7 +265,9 @@ export class GatewayPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayPlatformProps) {
     super(scope, id);
+    requireProps(this, props, ['name', 'customerAddressPool', 'availabilityZones']);
     const parsed = validateProps(props);
+    checkProviderRegion(this, props.availabilityZones, parsed.problems);
     parsed.problems.throwIfAny(this);
 
     this.name = props.name;
@@ -229,6 +278,9 @@ export class GatewayPlatform extends Construct {
     this.vpcBlocks = parsed.vpcBlocks;
     this.publicEgressProps = props.publicEgress;
     this.publicEgressBlocks = parsed.publicEgressBlocks;
+    this.region = parsed.region;
+    this.partition = props.partition ?? partitionOfRegion(this.region);
+    this.quotas = resolveQuotas(props.quotas);
 
     if (props.existingVpc) {
       this.vpcId = props.existingVpc.vpcId;
@@ -265,8 +317,18 @@ export class GatewayPlatform extends Construct {
     }
 
     if (props.interfaceEndpoints) {
+      if (props.existingVpc) {
+        // Private DNS needs both VPC attributes; they can not be read offline, so say so at synth.
+        Annotations.of(this).addWarning(
+          `platform ${show(this.name)}: the interface endpoints use private DNS, which needs \`enableDnsSupport\` and \`enableDnsHostnames\` on the existing VPC ${this.vpcId}. ` +
+            `Check both with \`aws ec2 describe-vpc-attribute --vpc-id ${this.vpcId} --attribute enableDnsSupport\` (and \`--attribute enableDnsHostnames\`); ` +
+            `turn one on with \`aws ec2 modify-vpc-attribute --vpc-id ${this.vpcId} --enable-dns-hostnames '{"Value":true}'\` before applying`,
+        );
+      }
       this.interfaceEndpoints = new InterfaceEndpoints(this, 'Endpoints', props.interfaceEndpoints, {
         platformName: this.name,
+        region: this.region,
+        partition: this.partition,
         vpcId: this.vpcId,
         vpcBlocks: this.vpcBlocks,
         customerAddressPool: this.pool,
@@ -282,6 +344,15 @@ export class GatewayPlatform extends Construct {
       this.alarmTopic = this.createAlarmTopic();
       this.alarmTopicArn = this.alarmTopic.arn;
     }
+    if (props.alarmSubscriptions && props.alarmSubscriptions.length > 0) {
+      addAlarmSubscriptions(
+        new Construct(this, 'AlarmSubscriptions'),
+        this.name,
+        this.alarmTopicArn,
+        props.alarmSubscriptions,
+      );
+    }
+    enrolInQuotaCheck(this);
 
     new TerraformOutput(this, 'VpcIdOutput', {
       value: this.vpcId,
@@ -358,9 +429,12 @@ export class GatewayPlatform extends Construct {
     new Ec2TransitGatewayRouteTableAssociation(scope, 'VpcRouteTableAssociation', {
       transitGatewayAttachmentId: vpcAttachment.id,
       transitGatewayRouteTableId: vpcRouteTable.id,
+      // An existing TGW may associate new attachments with its default route table: replace that.
+      ...(props.existingTransitGatewayId ? { replaceExistingAssociation: true } : {}),
     });
     return {
       transitGatewayId,
+      existing: props.existingTransitGatewayId !== undefined,
       amazonSideAsn,
       vpcAttachmentId: vpcAttachment.id,
       vpcRouteTableId: vpcRouteTable.id,
@@ -388,6 +462,7 @@ export class GatewayPlatform extends Construct {
     });
     const partition = Fn.element(Fn.split(':', topic.arn), 1);
     const account = Fn.element(Fn.split(':', topic.arn), 4);
+    const region = Fn.element(Fn.split(':', topic.arn), 3);
     new KmsKeyPolicy(scope, 'KeyPolicy', {
       keyId: key.id,
       policy: Fn.jsonencode({
@@ -401,11 +476,16 @@ export class GatewayPlatform extends Construct {
             Resource: '*',
           },
           {
+            // Only alarms of this account and region (no confused deputy through another account's alarm).
             Sid: 'CloudWatchAlarmsPublish',
             Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Principal: { Service: servicePrincipal('cloudwatch') },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account },
+              ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+            },
           },
         ],
       }),
@@ -446,6 +526,11 @@ export class GatewayPlatform extends Construct {
   /** The public path, once a customer has used it. */
   public get publicEgress(): PublicEgress | undefined {
     return this.publicEgressConstruct;
+  }
+
+  /** The transit gateway id the quota check groups route tables by. */
+  public get transitGatewayIdForQuotas(): string | undefined {
+    return this.transitGateway?.transitGatewayId;
   }
 
   /** The attachment points the platform offers. */
@@ -519,6 +604,7 @@ export class GatewayPlatform extends Construct {
       }
     }
     if (attachment === 'vpn-gateway') {
+      problems.push(...this.sharedVpnGatewayBgpProblems(registration, sameAttachment));
       for (const inside of registration.tunnelInsideCidrs) {
         const clash = sameAttachment.find((v) => v.tunnelInsideCidrs.some((c) => cidrOverlaps(c, inside)));
         if (clash) {
@@ -530,6 +616,36 @@ export class GatewayPlatform extends Construct {
     }
     if (problems.length === 0) this.vpns.push(registration);
     return problems;
+  }
+
+  /**
+   * On a virtual private gateway the routing is shared: the VGW picks, among all its VPN connections, the
+   * longest prefix it learned, so a BGP customer that advertises a range inside another customer's ranges
+   * (or a more specific one) attracts that customer's traffic. BGP is therefore refused on a VGW that serves
+   * more than one customer, unless the BGP customer's VPN states why (`bgpOnSharedVpnGatewayReason`).
+   */
+  private sharedVpnGatewayBgpProblems(
+    registration: VpnRegistration,
+    others: readonly VpnRegistration[],
+  ): string[] {
+    const rest = others.filter((o) => o.customerName !== registration.customerName);
+    if (rest.length === 0) return [];
+    const unexcused = (r: VpnRegistration) =>
+      r.routing === 'bgp' && (r.bgpOnSharedVpnGatewayReason ?? '').trim() === '';
+    const fix =
+      "a BGP customer on a shared virtual private gateway can attract the others' traffic by advertising their ranges (the VGW routes by the longest prefix among all its connections). Put the BGP customer on the transit gateway (`attachment: 'transit-gateway'`, one route table per customer), use static routing, or state why it is acceptable in its `bgpOnSharedVpnGatewayReason`";
+    if (unexcused(registration)) {
+      return [
+        `customer ${show(registration.customerName)} uses BGP on platform ${show(this.name)}'s virtual private gateway, which also serves ${rest.map((r) => show(r.customerName)).join(', ')}: ${fix}`,
+      ];
+    }
+    const bgp = rest.filter(unexcused);
+    if (bgp.length > 0) {
+      return [
+        `customer ${show(registration.customerName)} would share platform ${show(this.name)}'s virtual private gateway with ${bgp.map((r) => show(r.customerName)).join(', ')}, which uses BGP: ${fix}`,
+      ];
+    }
+    return [];
   }
 
   /** Every customer registered so far, in order of registration. */
@@ -569,8 +685,35 @@ export class GatewayPlatform extends Construct {
   }
 }
 
+/** Availability zone names: the region's name and a letter (`eu-west-1a`). */
+const ZONE_NAME = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
+
+function wellFormedZones(zones: readonly string[]): string[] {
+  return zones.filter((z) => !isUnresolved(z) && ZONE_NAME.test(z));
+}
+
+/**
+ * The zones must be in the region of the stack's default aws provider, when that region is a literal
+ * (a provider configured from the environment, or created after the platform, can not be checked).
+ */
+function checkProviderRegion(scope: Construct, zones: readonly string[], problems: Problems): void {
+  const provider = TerraformStack.of(scope)
+    .node.findAll()
+    .find((c): c is AwsProvider => c instanceof AwsProvider && c.alias === undefined);
+  const region = provider?.region;
+  if (region === undefined || isUnresolved(region)) return;
+  const elsewhere = wellFormedZones(zones).filter((z) => z.slice(0, -1) !== region);
+  if (elsewhere.length > 0) {
+    problems.add(
+      `\`availabilityZones\` ${elsewhere.map(show).join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} not in ${region}, the region of the stack's aws provider; give zones of ${region} (e.g. "${region}a")`,
+    );
+  }
+}
+
 interface ParsedPlatformProps {
   problems: Problems;
+  /** The region (availability zone names are the region's name plus a letter: no data source needed). */
+  region: string;
   pool?: Cidr;
   vpcBlocks: Cidr[];
   attachmentSubnetBlocks?: Cidr[];
@@ -650,7 +793,7 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
   const seen = new Set<string>();
   for (const zone of zones) {
     if (isUnresolved(zone)) continue;
-    if (!/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(zone)) {
+    if (!ZONE_NAME.test(zone)) {
       problems.add(
         `\`availabilityZones\` entry ${show(zone)} is not an availability zone name such as "eu-west-1a"`,
       );
@@ -659,11 +802,51 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
     seen.add(zone);
   }
 
+  const regions = [...new Set(wellFormedZones(zones).map((z) => z.slice(0, -1)))];
+  if (regions.length > 1) {
+    problems.add(
+      `\`availabilityZones\` spans regions ${regions.join(', ')}; a platform lives in one region (one platform per region)`,
+    );
+  }
+  const region = regions[0] ?? 'unknown';
+  if (props.partition !== undefined && !isPartition(props.partition)) {
+    problems.add(`\`partition\` ${show(props.partition)} is not one of ${PARTITIONS.join(', ')}`);
+  } else if (props.partition !== undefined && regions[0] && partitionOfRegion(region) !== props.partition) {
+    problems.add(
+      `\`partition\` ${show(props.partition)} does not match region ${region} of \`availabilityZones\`, which is in ${partitionOfRegion(region)}`,
+    );
+  }
+  checkQuotaValues(problems, props.quotas);
+  checkAlarmSubscriptions(
+    problems,
+    props.alarmSubscriptions ?? [],
+    props.partition && isPartition(props.partition) ? props.partition : partitionOfRegion(region),
+  );
+  for (const p of checkTags('tags', props.tags)) problems.add(p);
+
   checkAmazonSideAsn(problems, 'vpnGateway.amazonSideAsn', props.vpnGateway?.amazonSideAsn);
   let attachmentSubnetBlocks: Cidr[] | undefined;
   const tgw = props.transitGateway;
   if (tgw) {
     checkAmazonSideAsn(problems, 'transitGateway.amazonSideAsn', tgw.amazonSideAsn);
+    const propagation = tgw.existingDefaultRouteTablePropagation;
+    if (tgw.existingTransitGatewayId === undefined && propagation !== undefined) {
+      problems.add(
+        '`transitGateway.existingDefaultRouteTablePropagation` applies to an existing transit gateway only; the new one has propagation disabled',
+      );
+    } else if (tgw.existingTransitGatewayId !== undefined && propagation === undefined) {
+      problems.add(
+        "`transitGateway.existingDefaultRouteTablePropagation` is required with `existingTransitGatewayId`: declare the transit gateway's DefaultRouteTablePropagation ('disable' is required; check it with `aws ec2 describe-transit-gateways`)",
+      );
+    } else if (propagation === 'enable') {
+      problems.add(
+        "`transitGateway.existingDefaultRouteTablePropagation` is 'enable': every customer's VPN attachment would propagate its on-premises routes into the transit gateway's default route table, and every attachment associated with that table (other VPCs, other customers) would learn them. Turn it off (`aws ec2 modify-transit-gateway --transit-gateway-id <id> --options DefaultRouteTablePropagation=disable`) and declare 'disable', or let the platform create its own transit gateway",
+      );
+    } else if (propagation !== undefined && propagation !== 'disable') {
+      problems.add(
+        `\`transitGateway.existingDefaultRouteTablePropagation\` ${show(propagation)} must be 'disable' or 'enable'`,
+      );
+    }
     if (
       tgw.existingTransitGatewayId !== undefined &&
       !isUnresolved(tgw.existingTransitGatewayId) &&
@@ -745,5 +928,5 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
       `\`existingAlarmTopicArn\` ${show(topicArn)} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`,
     );
   }
-  return { problems, pool, vpcBlocks, attachmentSubnetBlocks, publicEgressBlocks };
+  return { problems, region, pool, vpcBlocks, attachmentSubnetBlocks, publicEgressBlocks };
 }

@@ -5,7 +5,10 @@ import type {
   SignatureAlgorithm,
   TrustedSourcesConfig,
 } from '../../gateway-runtime/src/config/types';
+import { schemeHeaderProblem } from '../../gateway-runtime/src/core/headers';
+import { showUnparsedUrl } from '../../gateway-runtime/src/config/validate';
 import type { SecretMaterialKind, SecretSourceSpec } from '../secrets/secret-source';
+import { isUnresolved, show, ValidationError } from '../shared/validation';
 
 /** A piece of secret material a scheme needs; `CustomerBackendLink` creates it through `BackendSecrets`. */
 export interface SecretRequirement {
@@ -34,7 +37,10 @@ export interface TokenAuthProps {
   /** A secret with JSON key `token`. */
   readonly token: SecretSourceSpec;
   /**
-   * The header that carries the token.
+   * The header that carries the token. Not a header the gateway manages or that means something else
+   * on the way (`host`, `content-length`, `expect`, hop-by-hop headers, `forwarded`, `x-forwarded-*`,
+   * `proxy-*`, `cookie`, `x-original-url`, ...): the token would reach the backend as a client address
+   * or break every request.
    * @default "authorization"
    */
   readonly header?: string;
@@ -71,6 +77,7 @@ export interface RequestSigningProps {
 }
 
 export interface OAuth2ClientCredentialsProps {
+  /** The token endpoint; `https://` only (the client secret is sent to it). */
   readonly tokenUrl: string;
   readonly clientId: string;
   /** A secret with JSON key `clientSecret`. */
@@ -133,6 +140,30 @@ export interface TrustedSourcesProps {
   readonly trustedHops?: number;
 }
 
+/** RFC 9110 §5.6.2 token: the syntax of a header name. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Why `tokenUrl` can not be used, or undefined. The text is never shown when it may hold credentials
+ * (a URL with `user:password@`), so a pasted secret does not end up in CI logs.
+ */
+function tokenUrlProblem(tokenUrl: string): string | undefined {
+  if (isUnresolved(tokenUrl)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(tokenUrl);
+  } catch {
+    return `\`tokenUrl\` ${showUnparsedUrl(tokenUrl)} is not an absolute URL`;
+  }
+  if (url.username !== '' || url.password !== '') {
+    return '`tokenUrl` must not contain credentials (user:password@; the URL is not shown): the client secret is a secret source';
+  }
+  if (url.protocol !== 'https:') {
+    return `\`tokenUrl\` ${show(url.origin)} must use https://: the client secret is sent to it`;
+  }
+  return undefined;
+}
+
 type HeaderScheme =
   | { kind: 'none' }
   | { kind: 'basic' | 'digest'; props: BasicAuthProps }
@@ -155,13 +186,28 @@ export class BackendSecurity {
   public static digest(props: BasicAuthProps): BackendSecurity {
     return new BackendSecurity({ kind: 'digest', props });
   }
+  /** @throws ValidationError when `header` is one a credential can not travel in. */
   public static token(props: TokenAuthProps): BackendSecurity {
+    const problems: string[] = [];
+    const header = props.header;
+    if (header !== undefined && !isUnresolved(header)) {
+      if (!HEADER_NAME.test(header)) {
+        problems.push(`\`header\` ${show(header)} is not a valid header name (RFC 9110 token)`);
+      } else {
+        const problem = schemeHeaderProblem(header);
+        if (problem) problems.push(`\`header\` ${show(header)} can not carry the token: it ${problem}`);
+      }
+    }
+    if (problems.length > 0) throw new ValidationError('BackendSecurity.token', problems);
     return new BackendSecurity({ kind: 'token', props });
   }
   public static requestSigning(props: RequestSigningProps): BackendSecurity {
     return new BackendSecurity({ kind: 'signature', props });
   }
+  /** @throws ValidationError when `tokenUrl` is not an https:// URL without credentials. */
   public static oauth2ClientCredentials(props: OAuth2ClientCredentialsProps): BackendSecurity {
+    const problem = tokenUrlProblem(props.tokenUrl);
+    if (problem) throw new ValidationError('BackendSecurity.oauth2ClientCredentials', [problem]);
     return new BackendSecurity({ kind: 'oauth2', props });
   }
 

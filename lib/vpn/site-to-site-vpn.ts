@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import { isIPv4 } from 'node:net';
 import { CloudwatchCompositeAlarm } from '@cdktf/provider-aws/lib/cloudwatch-composite-alarm';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -9,6 +9,7 @@ import { Ec2TransitGatewayRoute } from '@cdktf/provider-aws/lib/ec2-transit-gate
 import { Ec2TransitGatewayRouteTable } from '@cdktf/provider-aws/lib/ec2-transit-gateway-route-table';
 import { Ec2TransitGatewayRouteTableAssociation } from '@cdktf/provider-aws/lib/ec2-transit-gateway-route-table-association';
 import { Route } from '@cdktf/provider-aws/lib/route';
+import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { VpnConnection, VpnConnectionConfig } from '@cdktf/provider-aws/lib/vpn-connection';
 import { VpnConnectionRoute } from '@cdktf/provider-aws/lib/vpn-connection-route';
 import { CustomerSubnets } from '../network/customer-subnets';
@@ -16,7 +17,14 @@ import { VpnAttachmentKind } from '../platform/gateway-platform';
 import { Cidr, cidrContains, cidrOverlaps, describeCidrProblem, parseCidr } from '../shared/cidr';
 import { standardTags } from '../shared/names';
 import { Port, checkPort, portKey, toPortRange } from '../shared/ports';
-import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import {
+  Problems,
+  checkIamPrincipalArn,
+  checkIpv4Cidr,
+  isUnresolved,
+  requireProps,
+  show,
+} from '../shared/validation';
 import {
   ALLOWED_DH_GROUPS,
   ALLOWED_ENCRYPTION_ALGORITHMS,
@@ -145,6 +153,21 @@ export interface SiteToSiteVpnProps {
    * @default - CloudWatch Logs' own encryption
    */
   readonly logKmsKeyArn?: string;
+  /**
+   * Why BGP is acceptable on the platform's virtual private gateway although it serves other customers
+   * (the VGW routes by the longest prefix among all its connections, so a BGP customer can attract another
+   * customer's traffic). Without it, BGP on a shared VGW is refused: use the transit gateway.
+   * @default - BGP is refused on a virtual private gateway that serves more than one customer
+   */
+  readonly bgpOnSharedVpnGatewayReason?: string;
+  /**
+   * IAM roles (or users) that may read the tunnels' pre-shared keys from the secret AWS creates for them,
+   * e.g. the role that hands them to the customer. The secret gets the same resource policy as
+   * backend-link's own: `GetSecretValue` denied to every other principal (the Site-to-Site VPN service's
+   * own role excepted), public policies blocked.
+   * @default - nobody but the Site-to-Site VPN service (add a reader to hand the keys over)
+   */
+  readonly presharedKeyReaderArns?: string[];
 }
 
 /** The IKE/IPsec parameters handed to the customer for one tunnel. */
@@ -158,7 +181,11 @@ interface TunnelHandoff {
   readonly phase2_integrity: readonly string[];
   readonly phase2_dh_groups: readonly number[];
   readonly phase2_lifetime_seconds: number;
+  readonly rekey_margin_seconds: number;
+  readonly rekey_fuzz_percentage: number;
+  readonly replay_window_size: number;
   readonly dpd_timeout_seconds: number;
+  readonly dpd_timeout_action: string;
   readonly startup_action: string;
 }
 
@@ -196,6 +223,7 @@ export class SiteToSiteVpn extends Construct {
 
   constructor(scope: Construct, id: string, props: SiteToSiteVpnProps) {
     super(scope, id);
+    requireProps(this, props, ['subnets', 'customerGatewayIp', 'onPremCidrs']);
     const { subnets } = props;
     const platform = subnets.platform;
     const problems = new Problems();
@@ -220,6 +248,9 @@ export class SiteToSiteVpn extends Construct {
     }
 
     checkCustomerGatewayIp(problems, props.customerGatewayIp);
+    (props.presharedKeyReaderArns ?? []).forEach((arn, i) =>
+      checkIamPrincipalArn(problems, `presharedKeyReaderArns[${i}]`, arn, platform.partition),
+    );
     const onPrem = checkOnPremCidrs(problems, props.onPremCidrs);
 
     const routing = props.routing ?? 'static';
@@ -278,6 +309,8 @@ export class SiteToSiteVpn extends Construct {
         attachment,
         onPremCidrs: onPrem,
         tunnelInsideCidrs: insideCidrs.filter((c): c is Cidr => c !== undefined),
+        routing,
+        bgpOnSharedVpnGatewayReason: props.bgpOnSharedVpnGatewayReason,
       })) {
         problems.add(p);
       }
@@ -363,6 +396,7 @@ export class SiteToSiteVpn extends Construct {
     });
     this.vpnConnectionId = this.connection.id;
     this.presharedKeySecretArn = this.connection.presharedKeyArn;
+    this.addPresharedKeyPolicy(props.presharedKeyReaderArns ?? []);
 
     this.addRoutes(onPrem);
     this.addNetworkAclRules(onPrem, props.backendPorts ?? [...DEFAULT_BACKEND_PORTS]);
@@ -396,7 +430,41 @@ export class SiteToSiteVpn extends Construct {
       tags: tags(`${customer}-vpn-down`),
     });
 
-    this.addOutputs(tunnels);
+    this.addOutputs(tunnels, props.customerGatewayIp, bgpAsn);
+  }
+
+  /**
+   * The secret AWS created for the pre-shared keys gets backend-link's discipline: reading the value is
+   * denied to every principal but the declared readers and the Site-to-Site VPN service-linked role (which
+   * the service uses on its `s2svpn!*` secrets), and public policies are blocked. The account is taken
+   * from the secret's ARN, so no data source is needed.
+   */
+  private addPresharedKeyPolicy(readers: readonly string[]): void {
+    const arn = this.connection.presharedKeyArn;
+    const partition = this.subnets.platform.partition;
+    const account = Fn.element(Fn.split(':', arn), 4);
+    const serviceRole = `arn:${partition}:iam::${account}:role/aws-service-role/s2svpn.amazonaws.com/AWSServiceRoleForVPCS2SVPN`;
+    new SecretsmanagerSecretPolicy(this, 'PresharedKeyPolicy', {
+      secretArn: arn,
+      blockPublicPolicy: true,
+      policy: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'OnlyTheDeclaredReadersReadThePresharedKeys',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: '*',
+            Condition: {
+              StringNotEquals: { 'aws:PrincipalArn': [...readers, serviceRole] },
+              // A call by an AWS service principal carries no aws:PrincipalArn: never deny the service itself.
+              BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+            },
+          },
+        ],
+      }),
+    });
   }
 
   /** The customer's route table sends only the customer's on-premises ranges to the attachment point. */
@@ -473,6 +541,9 @@ export class SiteToSiteVpn extends Construct {
     new Ec2TransitGatewayRouteTableAssociation(scope, 'Association', {
       transitGatewayAttachmentId: vpnAttachmentId,
       transitGatewayRouteTableId: table.id,
+      // An existing TGW with default association on has already put the new VPN attachment in its default
+      // route table; without this the association fails with Resource.AlreadyAssociated.
+      ...(tgw.existing ? { replaceExistingAssociation: true } : {}),
     });
     new Ec2TransitGatewayRoute(scope, 'ToCustomerSubnets', {
       transitGatewayRouteTableId: table.id,
@@ -490,7 +561,11 @@ export class SiteToSiteVpn extends Construct {
   }
 
   /** What the customer's network team needs: addresses, ASNs, IKE/IPsec parameters, where the keys are. */
-  private addOutputs(tunnels: readonly [TunnelOptionValues, TunnelOptionValues]): void {
+  private addOutputs(
+    tunnels: readonly [TunnelOptionValues, TunnelOptionValues],
+    customerGatewayIp: string,
+    bgpAsn: number,
+  ): void {
     const c = this.customerName;
     const conn = this.connection;
     const output = (id: string, name: string, value: unknown, description: string) =>
@@ -510,6 +585,12 @@ export class SiteToSiteVpn extends Construct {
         tunnel2: { aws: conn.tunnel2VgwInsideAddress, customer: conn.tunnel2CgwInsideAddress },
       },
       `Inside addresses of ${c}'s tunnels`,
+    );
+    output(
+      'CustomerGatewayOutput',
+      'customer_gateway',
+      { ip_address: customerGatewayIp, bgp_asn: bgpAsn },
+      `${c}'s VPN device as AWS knows it: its public address (its IKE identity) and BGP ASN`,
     );
     output('AwsSideAsnOutput', 'aws_side_asn', this.amazonSideAsn, `Amazon-side BGP ASN for ${c}`);
     output(
@@ -544,7 +625,11 @@ function handoff(t: TunnelOptionValues): TunnelHandoff {
     phase2_integrity: [...t.phase2IntegrityAlgorithms],
     phase2_dh_groups: [...t.phase2DhGroupNumbers],
     phase2_lifetime_seconds: t.phase2LifetimeSeconds,
+    rekey_margin_seconds: t.rekeyMarginTimeSeconds,
+    rekey_fuzz_percentage: t.rekeyFuzzPercentage,
+    replay_window_size: t.replayWindowSize,
     dpd_timeout_seconds: t.dpdTimeoutSeconds,
+    dpd_timeout_action: t.dpdTimeoutAction,
     startup_action: t.startupAction,
   };
 }

@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExampleApp } from '../../examples/main';
-import { OVERRIDE_FILE, PlanResult, listStacks, planOffline } from '../../scripts/terraform/harness';
-import { writeHandoffs } from '../../scripts/handoff';
-import { outputsFromPlan } from '../../scripts/handoff/outputs';
+import { OVERRIDE_FILE, PlanResult, listStacks, planOffline } from '../../lib/terraform/harness';
+import { writeHandoffs } from '../../lib/cli/handoff';
+import { outputsFromPlan } from '../../lib/handoff/outputs';
 import { validateConfig } from '../../gateway-runtime/src/config/validate';
 
 jest.setTimeout(300_000);
@@ -49,13 +49,23 @@ describe('example app, planned offline', () => {
   it('writes a handoff document for each customer, with no secret value', () => {
     const { plan, stackDir } = results.get('backend-link-example')!;
     const files = writeHandoffs(stackDir, outputsFromPlan(plan), join(outdir, 'handoff'));
+    // Every VPN customer gets its device configuration beside the document; umbrella (public DMZ path) has none.
     expect(files.map((f) => f.split('/').pop())).toEqual([
-      'acme.md',
-      'globex.md',
-      'initech.md',
+      ...['acme', 'globex', 'initech'].flatMap((c) => [`${c}.md`, `${c}.swanctl.conf`, `${c}.nft`]),
       'umbrella.md',
     ]);
-    const [acme, globex, initech, umbrella] = files.map((f) => readFileSync(f, 'utf8'));
+    const [acme, globex, initech, umbrella] = files
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => readFileSync(f, 'utf8'));
+    const acmeSwanctl = readFileSync(join(outdir, 'handoff', 'acme.swanctl.conf'), 'utf8');
+    expect(acmeSwanctl).toContain('    remote_addrs = FILL_IN_TUNNEL1_AWS_OUTSIDE_ADDRESS');
+    expect(acmeSwanctl).toContain('        local_ts = 172.20.0.0/16\n        remote_ts = 10.40.128.0/24');
+    expect(readFileSync(join(outdir, 'handoff', 'globex.swanctl.conf'), 'utf8')).toContain(
+      "#   your ASN 65010, AWS's ASN 64520, hold time 30 s, keepalive 10 s",
+    );
+    expect(readFileSync(join(outdir, 'handoff', 'initech.nft'), 'utf8')).toContain(
+      'elements = { 10.40.130.0/25, 10.40.130.128/25 }',
+    );
     expect(acme).toContain('Scheme: **HTTP Digest authentication (RFC 7616)**');
     expect(acme).toContain('- `10.40.128.0/25`');
     expect(globex).toContain('| client id | `apicloud-gateway` |');

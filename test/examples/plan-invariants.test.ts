@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { ExampleStack, buildExampleApp } from '../../examples/main';
-import { PlanJson, listStacks, planOffline } from '../../scripts/terraform/harness';
+import { FORWARD_SECRET_TLS13_POLICIES } from '../../lib/load-balancer/load-balancer-defaults';
+import { cidrContains, parseCidr } from '../../lib/shared/cidr';
+import { PlanJson, listStacks, planOffline } from '../../lib/terraform/harness';
 
 interface StackResult {
   readonly stackDir: string;
@@ -114,6 +116,146 @@ describe('example app: offline plan invariants', () => {
           });
         }
       }
+    }
+  });
+
+  test('GIVEN the plans THEN no customer network ACL entry opens the whole VPC or any address: the endpoints are reached in their own subnets', () => {
+    for (const { plan } of results) {
+      const vpcBlocks = created(plan, 'aws_vpc').map((v) => v.after.cidr_block as string);
+      expect(vpcBlocks.length).toBeGreaterThan(0);
+      const endpointSubnets = created(plan, 'aws_subnet')
+        .filter((s) => s.address.includes('Endpoints'))
+        .map((s) => s.after.cidr_block as string);
+      expect(endpointSubnets.length).toBeGreaterThan(0);
+      const rules = created(plan, 'aws_network_acl_rule');
+      expect(rules.length).toBeGreaterThan(0);
+      const wide = rules
+        .filter((r) => [...vpcBlocks, ...ANY_ADDRESS].includes(r.after.cidr_block as string))
+        .map((r) => `${r.address}: ${String(r.after.cidr_block)}`);
+      expect(wide).toEqual([]);
+      // HTTPS to the endpoints goes to their subnets (merged where they are two halves of one block), and
+      // every such entry lies inside the endpoint subnets.
+      const https = rules
+        .filter((r) => r.after.egress === true && r.after.from_port === 443)
+        .map((r) => parseCidr(r.after.cidr_block as string)!);
+      const subnets = endpointSubnets.map((c) => parseCidr(c)!);
+      for (const subnet of subnets) {
+        expect({ subnet: subnet.text, covered: https.some((h) => cidrContains(h, subnet)) }).toEqual({
+          subnet: subnet.text,
+          covered: true,
+        });
+      }
+      const outside = https.filter(
+        (h) =>
+          !subnets.some((s) => cidrContains(h, s)) &&
+          !subnets.some((s) => cidrContains(s, h)) &&
+          // the backends on 443 are on-premises ranges, not in the VPC
+          vpcBlocks.some((v) => cidrContains(parseCidr(v)!, h)),
+      );
+      expect(outside.map((h) => h.text)).toEqual([]);
+    }
+  });
+
+  test('GIVEN the plans THEN every destination a gateway function may open is also open in its customer network ACL', () => {
+    for (const { plan } of results) {
+      const acl = created(plan, 'aws_network_acl_rule').filter((r) => r.after.egress === true);
+      const egress = created(plan, 'aws_vpc_security_group_egress_rule').filter(
+        (r) => r.address.includes('_Gateway_') && typeof r.after.cidr_ipv4 === 'string',
+      );
+      expect(egress.length).toBeGreaterThan(0);
+      const unreachable = egress
+        .filter((rule) => {
+          const customer = rule.address.split('.')[1].split('_')[0];
+          const block = parseCidr(rule.after.cidr_ipv4 as string)!;
+          return !acl.some((entry) => {
+            const range = parseCidr(entry.after.cidr_block as string);
+            return (
+              entry.address.split('.')[1].startsWith(`${customer}_`) &&
+              range !== undefined &&
+              cidrContains(range, block) &&
+              (entry.after.from_port as number) <= (rule.after.from_port as number) &&
+              (entry.after.to_port as number) >= (rule.after.to_port as number)
+            );
+          });
+        })
+        .map((r) => `${r.address}: ${String(r.after.cidr_ipv4)}:${String(r.after.from_port)}`);
+      expect(unreachable).toEqual([]);
+    }
+  });
+
+  test('GIVEN the plans THEN the handoff of an OAuth customer lists its token endpoint among the destinations', () => {
+    const handoff = results
+      .map(({ plan }) => (plan as { output_changes?: Record<string, { after?: unknown }> }).output_changes)
+      .map((o) => o?.globex_handoff?.after as { destinations?: Array<Record<string, unknown>> } | undefined)
+      .find((h) => h !== undefined);
+    expect(handoff?.destinations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          what: 'OAuth 2.0 token endpoint',
+          host: 'login.globex.internal',
+          port: 443,
+        }),
+        expect.objectContaining({ what: 'globex token endpoint', cidrs: ['192.168.60.10/32'], port: 443 }),
+      ]),
+    );
+  });
+
+  test('GIVEN the plans THEN every customer subnet has a flow log of all traffic, into a log group with retention', () => {
+    for (const { plan } of results) {
+      const customerOf = (c: Change) =>
+        (c.after.tags as Record<string, string> | null)?.['backend-link:customer'];
+      const subnets = created(plan, 'aws_subnet').filter((s) => customerOf(s) !== undefined);
+      const flowLogs = created(plan, 'aws_flow_log');
+      expect(subnets.length).toBeGreaterThan(0);
+      const count = (list: Change[]) =>
+        list.reduce<Record<string, number>>(
+          (acc, c) => ({ ...acc, [customerOf(c)!]: (acc[customerOf(c)!] ?? 0) + 1 }),
+          {},
+        );
+      expect(count(flowLogs)).toEqual(count(subnets));
+      for (const f of flowLogs) {
+        expect(f.after).toMatchObject({ traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs' });
+      }
+      const groups = created(plan, 'aws_cloudwatch_log_group').filter((g) =>
+        String(g.after.name).endsWith('/flow-logs'),
+      );
+      expect(groups.map((g) => g.after.retention_in_days)).toEqual(
+        Object.keys(count(subnets)).map(() => 365),
+      );
+    }
+  });
+
+  test('GIVEN the plans THEN access logs go to a private, SSE-S3, kept bucket with its log-delivery policy', () => {
+    const lbs = results.flatMap((r) => created(r.plan, 'aws_lb'));
+    const logging = lbs.filter((lb) => (lb.after.access_logs as Array<{ enabled: boolean }>)[0]?.enabled);
+    expect(logging).toHaveLength(1);
+    const plan = results.find((r) => created(r.plan, 'aws_s3_bucket').length > 0)!.plan;
+    expect(created(plan, 'aws_s3_bucket_public_access_block').map((b) => b.after)).toEqual([
+      expect.objectContaining({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      }),
+    ]);
+    expect(created(plan, 'aws_s3_bucket_server_side_encryption_configuration')[0].after.rule).toEqual([
+      expect.objectContaining({
+        apply_server_side_encryption_by_default: [expect.objectContaining({ sse_algorithm: 'AES256' })],
+      }),
+    ]);
+    expect(created(plan, 'aws_s3_bucket_policy')).toHaveLength(1);
+    expect(created(plan, 'aws_s3_bucket')[0].after).toMatchObject({ force_destroy: false });
+  });
+
+  test('GIVEN the plans THEN the interface endpoints (private DNS, VPC-wide) admit HTTPS from every VPC block', () => {
+    for (const { plan } of results) {
+      const vpcBlocks = created(plan, 'aws_vpc').map((v) => v.after.cidr_block as string);
+      const endpoints = created(plan, 'aws_vpc_endpoint');
+      expect(endpoints.map((e) => e.after.private_dns_enabled)).toEqual(endpoints.map(() => true));
+      const admitted = created(plan, 'aws_vpc_security_group_ingress_rule')
+        .filter((r) => r.address.includes('Endpoints'))
+        .map((r) => [r.after.cidr_ipv4, r.after.from_port, r.after.to_port]);
+      expect(admitted).toEqual(vpcBlocks.map((b) => [b, 443, 443]));
     }
   });
 
@@ -229,7 +371,7 @@ describe('example app: offline plan invariants', () => {
     expect(listeners).toHaveLength(lbs.length);
     for (const { after } of listeners) {
       expect(after.protocol).toBe('HTTPS');
-      expect(after.ssl_policy).toMatch(/^ELBSecurityPolicy-TLS13-1-[23]-/);
+      expect(FORWARD_SECRET_TLS13_POLICIES).toContain(after.ssl_policy);
     }
   });
 

@@ -1,20 +1,27 @@
-/** The CLI as users run it: a child process (tsx), its exit codes, stderr, and a served request. */
+/**
+ * The CLI as users run it: a child process, its exit codes, stderr, and a served request. The sources run
+ * in one node process (`--require tsx/cjs`), so signals reach the CLI itself, not a wrapper that relays them.
+ */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from '../../gateway-runtime/src/cli';
 import { echoHandler, RunningBackend, startBackend } from '../support/loopback-backends';
+import { TestPki, type Issued } from '../support/pki';
 import { freePort } from '../support/ports';
+import { requireTool } from '../support/tools';
 import { httpCall, secretFiles } from './fixtures/harness';
 
 jest.setTimeout(60_000);
 
 const ROOT = resolve(__dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const CLI = join(ROOT, 'gateway-runtime/src/cli.ts');
 
 function runCli(args: string[]) {
-  const child = spawn(TSX, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', CLI, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -126,6 +133,175 @@ describe('gateway-runtime CLI', () => {
       expect(await cli.exit).toBe(0);
       expect(cli.stdout()).toContain('SIGTERM: shutting down');
       expect(cli.stdout()).not.toContain('s3cr3t');
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('gateway-runtime CLI: the inbound side', () => {
+  const UNSHARE = requireTool('/usr/bin/unshare', 'util-linux');
+  const IP = requireTool('/usr/sbin/ip', 'iproute2');
+  const CURL = requireTool('/usr/bin/curl', 'curl');
+  let pki: TestPki;
+  let serverCa: Issued;
+  let clientCa: Issued;
+  let serverCert: Issued;
+  let client: Issued;
+  beforeAll(async () => {
+    pki = await TestPki.create();
+    serverCa = await pki.ca('cli-server-ca');
+    clientCa = await pki.ca('cli-client-ca');
+    serverCert = await pki.issue('cli-server', serverCa, {
+      usage: 'server',
+      cn: 'dmz',
+      sans: ['IP:127.0.0.1'],
+    });
+    client = await pki.issue('cli-client', clientCa, { usage: 'client', cn: 'gateway' });
+  });
+  afterAll(() => pki?.cleanup());
+
+  const waitFor = async (cli: ReturnType<typeof runCli>, text: string) => {
+    const deadline = Date.now() + 30_000;
+    while (!cli.stdout().includes(text)) {
+      if (Date.now() > deadline || cli.child.exitCode !== null) {
+        throw new Error(`CLI did not log ${text}:\n${cli.stdout()}\n${cli.stderr()}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  test('fails when it would listen on 0.0.0.0 without server.tls.clientCa: exit 2, the message names server.tls.clientCa and why, nothing listens', async () => {
+    const file = join(files.dir, 'open-door.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        name: 'open-door',
+        backend: { url: `${backend.baseUrl}/api` },
+        security: { type: 'token', token: files.file('backend-token') },
+        server: { host: '0.0.0.0', port: 0 },
+      }),
+    );
+    const cli = runCli(['serve', '--config', file]);
+    const timer = setTimeout(() => cli.child.kill('SIGKILL'), 30_000); // should it start after all
+    expect(await cli.exit).toBe(2);
+    clearTimeout(timer);
+    expect(cli.stderr()).toBe(
+      `gateway-runtime: invalid configuration in ${file}:\n` +
+        "  - server.tls.clientCa: is required to listen on 0.0.0.0, which is not a loopback address: without client certificates, anyone who reaches the port has requests forwarded with the backend's credentials. Set server.tls (certificate, key, clientCa), listen on 127.0.0.1, or state why not in server.unauthenticatedReason\n",
+    );
+    expect(cli.stdout()).not.toContain('listening');
+  });
+
+  test('GIVEN server.unauthenticatedReason WHEN it starts on 0.0.0.0 (in a network namespace of its own) THEN it warns at start and serves', async () => {
+    const file = join(files.dir, 'reasoned.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        name: 'reasoned',
+        backend: { url: 'http://127.0.0.1:9' },
+        security: { type: 'none' },
+        server: {
+          host: '0.0.0.0',
+          port: 8080,
+          unauthenticatedReason: 'an Envoy sidecar on this host verifies client certificates',
+        },
+      }),
+    );
+    // Only a loopback interface exists in the new namespace: 0.0.0.0 reaches nothing beyond this test.
+    const child = spawn(
+      UNSHARE,
+      [
+        '--net',
+        'sh',
+        '-c',
+        `${IP} link set lo up && exec "$0" "$@"`,
+        process.execPath,
+        '--require',
+        'tsx/cjs',
+        CLI,
+        'serve',
+        '--config',
+        file,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exit = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    const cli = { child, exit, stdout: () => stdout, stderr: () => stderr };
+    try {
+      await waitFor(cli, '"msg":"listening"');
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines[0]).toMatchObject({
+        level: 'warn',
+        msg: 'listening on 0.0.0.0 without client certificates (server.unauthenticatedReason: an Envoy sidecar on this host verifies client certificates)',
+      });
+      expect(lines[1]).toMatchObject({ msg: 'listening', address: '0.0.0.0', port: 8080 });
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  test('GIVEN server.tls with clientCa WHEN served by the CLI THEN curl with the client certificate is proxied, without it refused, and SIGHUP re-reads the material', async () => {
+    const port = await freePort();
+    const file = join(files.dir, 'dmz.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        name: 'cli-dmz',
+        backend: { url: `${backend.baseUrl}/api` },
+        security: { type: 'none' },
+        server: {
+          host: '127.0.0.1',
+          port,
+          tls: {
+            certificate: { file: serverCert.certFile },
+            key: { file: serverCert.keyFile },
+            clientCa: { file: clientCa.certFile },
+          },
+        },
+      }),
+    );
+    const cli = runCli(['serve', '--config', file]);
+    const curl = (...args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const c = spawn(CURL, ['-sS', '--cacert', serverCa.certFile, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        c.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        c.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        c.on('close', (code) => resolve({ code, out }));
+      });
+    try {
+      await waitFor(cli, '"msg":"listening"');
+      const ok = await curl(
+        '--cert',
+        client.certFile,
+        '--key',
+        client.keyFile,
+        `https://127.0.0.1:${port}/hello`,
+      );
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.out)).toMatchObject({ url: '/api/hello' });
+      const refused = await curl(`https://127.0.0.1:${port}/hello`);
+      expect(refused.code).not.toBe(0);
+      expect(refused.out).toContain('alert certificate required');
+      cli.child.kill('SIGHUP');
+      await waitFor(cli, 'SIGHUP: re-reading the TLS material');
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit).toBe(0);
     } finally {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     }

@@ -38,6 +38,7 @@ describe('the retry contract with schemes', () => {
       type: 'greedy',
       mayRetry: true,
       needsBody: false,
+      headerNames: ['x-attempt'],
       authorize: async () => ({ 'x-attempt': String(attempts.length + 1) }),
       onResponse: async (_req, _res, attempt) => {
         attempts.push(attempt);
@@ -63,6 +64,7 @@ describe('the retry contract with schemes', () => {
       type: 'hashing',
       mayRetry: false,
       needsBody: true,
+      headerNames: [],
       authorize: async (request: OutgoingRequest) => {
         seen = request.body;
         return {};
@@ -79,6 +81,7 @@ describe('the retry contract with schemes', () => {
       type: 'broken',
       mayRetry: false,
       needsBody: false,
+      headerNames: [],
       authorize: async () => {
         throw new CredentialsUnavailableError('secret file /x can not be read (ENOENT)');
       },

@@ -314,6 +314,7 @@ describe('oauth2-client-credentials: tokens from oidc-provider, a backend that a
       clientId: CLIENT_ID,
       clientSecret: secrets.file(CLIENT_SECRET),
       scope: 'orders:read',
+      allowInsecureLoopbackTokenUrl: true, // the test's oidc-provider listens on loopback http
     },
   });
   const tokenRequests = async () => (await oauth.stats()).tokenRequests;

@@ -24,6 +24,13 @@ export interface ApacheDigestOptions {
   readonly protectedPath?: string;
   /** A path where Apache answers the request body back with its content type (mod_reflector). @default - none */
   readonly echoPath?: string;
+  /**
+   * `AuthDigestNcCheck On` (with shared memory): every nonce count of a client record must be exactly
+   * the next one, as a strict server wants. @default false (Apache's default)
+   */
+  readonly strictNonceCount?: boolean;
+  /** Also log each request's `Authorization` header (`authLog()`). @default false */
+  readonly logAuthorization?: boolean;
 }
 
 export interface RunningApache {
@@ -32,6 +39,8 @@ export interface RunningApache {
   readonly dir: string;
   /** Access-log lines so far: `METHOD PATH STATUS`. */
   accessLog(): string[];
+  /** With `logAuthorization`: `METHOD PATH STATUS AUTHORIZATION` per request (`-` when none was sent). */
+  authLog(): string[];
   /** Waits until the access log has a line for `path` (requests are logged after they are answered). */
   waitForLogLine(path: string, timeoutMs?: number): Promise<string[]>;
   stop(): Promise<void>;
@@ -117,8 +126,11 @@ DocumentRoot "${www}"
   AuthUserFile "${dir}/htdigest"
   AuthDigestAlgorithm MD5
   AuthDigestQop auth
+  ${options.strictNonceCount ? 'AuthDigestNcCheck On' : ''}
   Require valid-user
 </Location>
+${options.strictNonceCount ? 'AuthDigestShmemSize 1048576' : ''}
+${options.logAuthorization ? `LogFormat "%m %U %>s %{Authorization}i" withauth\nCustomLog "${dir}/auth.log" withauth` : ''}
 ${echo}
 `;
   writeFileSync(join(dir, 'mime.types'), '');
@@ -126,18 +138,20 @@ ${echo}
   writeFileSync(confFile, conf);
   const proc: TestProcess = startProcess(binary, ['-f', confFile, '-DFOREGROUND'], { cwd: dir });
   await waitForServer(proc, port, dir);
-  const accessLog = () => {
+  const logLines = (name: string) => {
     try {
-      return readFileSync(join(dir, 'access.log'), 'utf8').split('\n').filter(Boolean);
+      return readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean);
     } catch {
       return [];
     }
   };
+  const accessLog = () => logLines('access.log');
   return {
     port,
     baseUrl: `http://127.0.0.1:${port}`,
     dir,
     accessLog,
+    authLog: () => logLines('auth.log'),
     async waitForLogLine(path, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

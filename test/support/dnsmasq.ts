@@ -34,7 +34,7 @@ export interface RunningDnsmasq {
 const parentOf = (name: string): string => name.split('.').slice(1).join('.');
 
 export async function startDnsmasq(options: DnsmasqOptions): Promise<RunningDnsmasq> {
-  const binary = requireTool(DNSMASQ_BINARY, 'dnsmasq');
+  const binary = requireTool(DNSMASQ_BINARY, 'dnsmasq-base');
   const dir = mkdtempSync(join(tmpdir(), 'dnsmasq-'));
   const hosts = Object.entries(options.records).flatMap(([name, addresses]) =>
     addresses.map((address) => `${address} ${name}`),

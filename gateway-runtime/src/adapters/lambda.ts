@@ -11,9 +11,9 @@
  * caps a Lambda response at 1 MB: a larger answer becomes a 502 RESPONSE_TOO_LARGE problem.
  */
 import { STATUS_CODES } from 'node:http';
-import { LAMBDA_MAX_RESPONSE_BYTES } from '../config/defaults';
+import { LAMBDA_DEADLINE_MARGIN_MS, LAMBDA_MAX_RESPONSE_BYTES } from '../config/defaults';
 import { validateConfig } from '../config/validate';
-import { ConfigError, ResponseTooLargeError, toProblem } from '../core/errors';
+import { BadRequestError, ConfigError, ResponseTooLargeError, toProblem } from '../core/errors';
 import { createLogger, stdoutSink } from '../observability/log';
 import { createGateway, Gateway, GatewayDeps, GatewayResponse } from '../proxy';
 
@@ -42,6 +42,8 @@ export interface AlbResult {
 /** The parts of the Lambda context this handler reads. */
 export interface LambdaContextLike {
   readonly awsRequestId?: string;
+  /** Lambda's own: milliseconds until the function is stopped. The answer is due before then. */
+  getRemainingTimeInMillis?(): number;
 }
 
 export type AlbHandler = (event: AlbEvent, context?: LambdaContextLike) => Promise<AlbResult>;
@@ -55,6 +57,39 @@ const TEXTUAL =
 export function isTextualContentType(contentType: string | undefined): boolean {
   if (!contentType) return false;
   return TEXTUAL.test(contentType.trim());
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A map of strings (single-value) or of string lists (multi-value), or absent. */
+function mapProblem(value: unknown, multi: boolean): boolean {
+  if (value === undefined || value === null) return false;
+  if (!isPlainObject(value)) return true;
+  return Object.values(value).some((entry) =>
+    multi
+      ? !Array.isArray(entry) || entry.some((item) => typeof item !== 'string')
+      : typeof entry !== 'string',
+  );
+}
+
+/**
+ * The first field of an event that is not what a load balancer sends, or undefined. Such an event (a
+ * test invocation, another trigger) is answered 400 instead of failing with a TypeError.
+ */
+export function eventProblem(event: unknown): string | undefined {
+  if (!isPlainObject(event)) return '(event)';
+  if (typeof event.httpMethod !== 'string' || event.httpMethod === '') return 'httpMethod';
+  if (typeof event.path !== 'string') return 'path';
+  if (mapProblem(event.headers, false)) return 'headers';
+  if (mapProblem(event.multiValueHeaders, true)) return 'multiValueHeaders';
+  if (mapProblem(event.queryStringParameters, false)) return 'queryStringParameters';
+  if (mapProblem(event.multiValueQueryStringParameters, true)) return 'multiValueQueryStringParameters';
+  if (event.body !== undefined && event.body !== null && typeof event.body !== 'string') return 'body';
+  if (event.isBase64Encoded !== undefined && typeof event.isBase64Encoded !== 'boolean') {
+    return 'isBase64Encoded';
+  }
+  return undefined;
 }
 
 function queryOf(event: AlbEvent): string {
@@ -196,7 +231,7 @@ export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHand
 
   return async (event, context) => {
     state ??= init();
-    const multiValue = event.multiValueHeaders != null;
+    const multiValue = isPlainObject(event) && event.multiValueHeaders != null;
     if (state instanceof ConfigError) {
       return problemResult(
         {
@@ -209,20 +244,49 @@ export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHand
         multiValue,
       );
     }
+    const gateway = state;
+    const requestId = context?.awsRequestId;
+    const malformed = eventProblem(event);
+    if (malformed !== undefined) {
+      const error = new BadRequestError(`the event is not a load balancer request (${malformed})`);
+      gateway.logger.log('warn', 'malformed load balancer event', {
+        ...(requestId ? { requestId } : {}),
+        status: error.status,
+        error: error.code,
+        field: malformed,
+      });
+      return problemResult(toProblem(error, requestId), error.status, multiValue);
+    }
     const headers = (multiValue ? event.multiValueHeaders : event.headers) ?? {};
     const rawBody = event.body ?? '';
-    const response = await state.handle(
-      {
-        method: event.httpMethod,
-        path: event.path,
-        query: queryOf(event),
-        headers,
-        body: Buffer.from(rawBody, event.isBase64Encoded ? 'base64' : 'utf8'),
-        protocol: lastEntry(headers['x-forwarded-proto']) ?? 'https',
-        ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
-      },
-      { bufferResponse: true, maxResponseBodyBytes: LAMBDA_MAX_RESPONSE_BYTES },
-    );
+    const remaining = context?.getRemainingTimeInMillis?.();
+    let response: GatewayResponse;
+    try {
+      response = await gateway.handle(
+        {
+          method: event.httpMethod,
+          path: event.path,
+          query: queryOf(event),
+          headers,
+          body: Buffer.from(rawBody, event.isBase64Encoded ? 'base64' : 'utf8'),
+          protocol: lastEntry(headers['x-forwarded-proto']) ?? 'https',
+          ...(requestId ? { requestId } : {}),
+          // Answer (504) before Lambda stops the function, whatever the configured timeouts say.
+          ...(typeof remaining === 'number' && Number.isFinite(remaining)
+            ? { deadline: Date.now() + Math.max(1, remaining - LAMBDA_DEADLINE_MARGIN_MS) }
+            : {}),
+        },
+        { bufferResponse: true, maxResponseBodyBytes: LAMBDA_MAX_RESPONSE_BYTES },
+      );
+    } catch (error) {
+      // handle() answers every failure it knows; this is a bug (logged by code only, never a message).
+      gateway.logger.log('error', 'request failed unexpectedly', {
+        ...(requestId ? { requestId } : {}),
+        status: 500,
+        error: 'INTERNAL',
+      });
+      return problemResult(toProblem(error, requestId), 500, multiValue);
+    }
     const result = toResult(response, multiValue);
     if (Buffer.byteLength(JSON.stringify(result)) > LAMBDA_MAX_RESPONSE_BYTES) {
       const error = new ResponseTooLargeError('encoded Lambda response above the ALB limit');

@@ -3,22 +3,34 @@
  * and for local development. Responses are streamed. There is no load balancer in front by default,
  * so the socket's remote address is the client (`trustedHops` 0) unless the configuration says
  * otherwise. `shutdown()` stops accepting, lets in-flight requests finish within `shutdownGraceMs`,
- * then closes what is left and the backend dispatchers.
+ * then closes what is left and the backend dispatchers. With `server.tls` it serves HTTPS, and with
+ * `server.tls.clientCa` only to clients with a certificate (server-tls.ts); beyond loopback it does not
+ * start without one.
  */
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerOptions as HttpServerOptions,
+  ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import {
   DEFAULT_HEALTH_PATH,
   DEFAULT_SERVER_HOST,
+  DEFAULT_SERVER_HEADERS_TIMEOUT_MS,
+  DEFAULT_SERVER_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_SERVER_PORT,
+  DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
   DEFAULT_SHUTDOWN_GRACE_MS,
 } from '../config/defaults';
 import type { GatewayConfig } from '../config/types';
-import { toProblem } from '../core/errors';
+import { ClientAbortedError, toProblem } from '../core/errors';
 import { splitTarget } from '../core/url';
 import { createGateway, Gateway, GatewayDeps } from '../proxy';
+import { prepareInbound } from './server-tls';
 
 export interface ServerOptions {
   /** Overrides `server.host`. */
@@ -26,6 +38,8 @@ export interface ServerOptions {
   /** Overrides `server.port` (0 picks a free port). */
   readonly port?: number;
   readonly deps?: GatewayDeps;
+  /** How often `server.tls` material is re-read for rotation. @default DEFAULT_SERVER_TLS_CHECK_MS */
+  readonly tlsCheckIntervalMs?: number;
 }
 
 export interface StandaloneServer {
@@ -38,13 +52,46 @@ export interface StandaloneServer {
   inFlight(): number;
   /** Graceful shutdown; resolves once everything is closed. Safe to call twice. */
   shutdown(): Promise<void>;
+  /** Re-reads `server.tls` now (SIGHUP); true when a new certificate is served. False without TLS. */
+  reloadTls(): Promise<boolean>;
+}
+
+/** How often Node checks the request and headers timeouts (its default, 30 s, lets a slow caller stay that much longer). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+/**
+ * The caller-facing timeouts from `server.*`: a caller that sends its headers or body slowly is
+ * answered 408 and disconnected (Node's own defaults would hold the connection for 300 s).
+ */
+export function callerTimeouts(config: GatewayConfig): HttpServerOptions {
+  const requestTimeout = config.server?.requestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS;
+  return {
+    requestTimeout,
+    headersTimeout: Math.min(
+      config.server?.headersTimeoutMs ?? DEFAULT_SERVER_HEADERS_TIMEOUT_MS,
+      requestTimeout,
+    ),
+    keepAliveTimeout: config.server?.keepAliveTimeoutMs ?? DEFAULT_SERVER_KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, requestTimeout),
+  };
 }
 
 export async function startServer(
   config: GatewayConfig,
   options: ServerOptions = {},
 ): Promise<StandaloneServer> {
+  const host = options.host ?? config.server?.host ?? DEFAULT_SERVER_HOST;
+  const port = options.port ?? config.server?.port ?? DEFAULT_SERVER_PORT;
   const gateway = createGateway(config, { defaultTrustedHops: 0, ...options.deps });
+  const inbound = await prepareInbound(config, host, {
+    secrets: gateway.secrets,
+    logger: gateway.logger,
+    ...(options.tlsCheckIntervalMs !== undefined ? { checkIntervalMs: options.tlsCheckIntervalMs } : {}),
+    ...(options.deps?.now ? { now: options.deps.now } : {}),
+  }).catch(async (error: unknown) => {
+    await gateway.close();
+    throw error;
+  });
   const healthPath = config.server?.healthPath ?? DEFAULT_HEALTH_PATH;
   const grace = config.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   let draining = false;
@@ -53,7 +100,13 @@ export async function startServer(
   const aborts = new Set<AbortController>();
   let idle: (() => void) | undefined;
 
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function onRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    expectsContinue = false,
+  ): Promise<void> {
+    const client = inbound?.clientOf(req.socket);
+    if (client && !client.allowed) return inbound?.refuse(req, res, client);
     const target = splitTarget(req.url ?? '/');
     if (target.path === healthPath && (req.method === 'GET' || req.method === 'HEAD')) {
       const status = draining ? 503 : 200;
@@ -67,6 +120,9 @@ export async function startServer(
       if (!res.writableFinished) abort.abort(); // the caller went away: stop the backend request too
       aborts.delete(abort);
     });
+    // `Expect: 100-continue`: the interim answer only once the gateway wants the body, so a request
+    // refused on its headers (a declared length over the limit, a method, a source) never gets one.
+    let bodyWanted = !expectsContinue;
     const response = await gateway.handle({
       method: req.method ?? 'GET',
       path: target.path,
@@ -74,10 +130,17 @@ export async function startServer(
       headers: req.headers,
       body: req,
       ...(req.socket.remoteAddress ? { peerAddress: req.socket.remoteAddress } : {}),
-      protocol: 'http',
+      protocol: inbound ? 'https' : 'http',
+      ...(client ? { client: client.identity } : {}),
       signal: abort.signal,
+      onBodyWanted: () => {
+        if (!bodyWanted) res.writeContinue();
+        bodyWanted = true;
+      },
     });
-    if (draining) res.setHeader('connection', 'close');
+    // A body that was refused unread (413 on the declared length, or without 100 Continue) may still
+    // be on its way: the connection can not carry another request.
+    if (draining || !bodyWanted || response.status === 413) res.setHeader('connection', 'close');
     if (Buffer.isBuffer(response.body)) {
       res.writeHead(response.status, response.headers as Record<string, string | string[]>);
       res.end(response.body);
@@ -107,34 +170,48 @@ export async function startServer(
     res.writeHead(response.status, response.headers as Record<string, string | string[]>);
     try {
       while (!next.done) {
-        if (!res.write(next.value)) await once(res, 'drain');
+        if (!res.write(next.value)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (res.destroyed) throw new ClientAbortedError('the caller went away during the response');
         next = await chunks.next();
       }
       res.end();
     } catch (error) {
       // Headers are gone already: the only honest signal left is to cut the connection.
-      gateway.logger.log('error', 'response stream aborted', {
-        requestId: response.requestId,
-        error: toProblem(error).code,
-      });
+      if (error instanceof ClientAbortedError || (abort.signal.aborted && !draining)) {
+        // The caller hung up: not a gateway or backend fault.
+        gateway.logger.log('info', 'response aborted by the caller', {
+          requestId: response.requestId,
+          error: 'CLIENT_ABORTED',
+        });
+      } else {
+        gateway.logger.log('error', 'response stream aborted', {
+          requestId: response.requestId,
+          error: toProblem(error).code,
+        });
+      }
+      chunks.return?.(undefined).catch(() => undefined);
       res.destroy();
     }
   }
 
-  const server = createServer((req, res) => {
+  const accept = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
     inFlight += 1;
     res.on('close', () => {
       inFlight -= 1;
       if (inFlight === 0) idle?.();
     });
-    onRequest(req, res).catch(() => {
+    onRequest(req, res, expectsContinue).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
       res.destroy();
     });
-  });
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse) => accept(req, res, false);
+  // The caller timeouts and the 100-continue handling hold for HTTPS callers as for HTTP ones.
+  const server = inbound
+    ? inbound.createServer(callerTimeouts(config), listener)
+    : createServer(callerTimeouts(config), listener);
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => accept(req, res, true));
 
-  const host = options.host ?? config.server?.host ?? DEFAULT_SERVER_HOST;
-  const port = options.port ?? config.server?.port ?? DEFAULT_SERVER_PORT;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -148,6 +225,7 @@ export async function startServer(
   const shutdown = () =>
     (closing ??= (async () => {
       draining = true;
+      inbound?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
@@ -172,5 +250,6 @@ export async function startServer(
     port: address.port,
     inFlight: () => inFlight,
     shutdown,
+    reloadTls: async () => (await inbound?.reload()) ?? false,
   };
 }

@@ -136,6 +136,12 @@ export type SecurityScheme =
       readonly defaultLifetimeSeconds?: number;
       /** TLS towards the token endpoint (private CA). @default - Node's public CAs */
       readonly tokenEndpointTls?: { readonly ca?: SecretRef; readonly servername?: string };
+      /**
+       * For tests only: accept an `http://` `tokenUrl` whose host is a loopback address (127.0.0.0/8,
+       * ::1, localhost). The client secret then travels unencrypted; any other `http://` URL is refused.
+       * @default false
+       */
+      readonly allowInsecureLoopbackTokenUrl?: boolean;
       /** How the token URL's host name is resolved. @default - `backend.dns` (else the system resolver) */
       readonly tokenEndpointDns?: DnsConfig;
     };
@@ -161,6 +167,12 @@ export interface ForwardingConfig {
   readonly forwardAuthorization?: boolean;
   /** Forward the caller's `Cookie` header. @default false */
   readonly forwardCookies?: boolean;
+  /**
+   * The request methods that are forwarded (upper case); others are answered 405 with `Allow`.
+   * TRACE, TRACK and CONNECT are never forwarded and can not be listed.
+   * @default ["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS"]
+   */
+  readonly allowedMethods?: readonly string[];
 }
 
 export interface TimeoutsConfig {
@@ -179,6 +191,44 @@ export interface LimitsConfig {
   readonly maxResponseBodyBytes?: number;
   /** Bodies up to this size are buffered so a request can be resent (digest, OAuth retry). @default 1048576 */
   readonly maxReplayBodyBytes?: number;
+  /** Connections to the backend at most (per connection pool); further requests wait for one. @default 64 */
+  readonly maxBackendConnections?: number;
+}
+
+/**
+ * Inbound TLS of the standalone server (`https://`), and with `clientCa` mutual TLS: a client without a
+ * certificate that chains to `clientCa` is refused during the handshake. TLS 1.2 minimum (1.3 preferred),
+ * AEAD ciphers with forward secrecy only. The material is re-read while the server runs, so a rotated
+ * certificate is served to new connections without a restart.
+ */
+export interface ServerTlsConfig {
+  /** The server's certificate (PEM), leaf first, then any intermediates. */
+  readonly certificate: SecretRef;
+  /** Its private key (PEM). */
+  readonly key: SecretRef;
+  /** The key's passphrase, when the key is encrypted. @default - the key is not encrypted */
+  readonly passphrase?: SecretRef;
+  /**
+   * PEM bundle of the CA(s) whose client certificates are admitted. Only these CAs are trusted for
+   * clients (never Node's public CAs). Required to listen on anything but loopback (unless
+   * `server.unauthenticatedReason` says why not).
+   * @default - no client certificate is asked for
+   */
+  readonly clientCa?: SecretRef;
+  /**
+   * Client identities admitted, checked in addition to the chain: `CN=<subject common name>`,
+   * `DNS:<name>`, `URI:<uri>` or `email:<address>` (subject alternative names), matched exactly. A
+   * client matching none of these and none of `allowedClientSpkiSha256` is answered 403
+   * `CLIENT_NOT_ALLOWED`. Needs `clientCa`.
+   * @default - every certificate that chains to clientCa is admitted
+   */
+  readonly allowedClientNames?: readonly string[];
+  /**
+   * base64 SHA-256 of the client certificate's SubjectPublicKeyInfo (as `backend.tls.pinnedSpkiSha256`):
+   * a client whose key matches one of these is admitted. Needs `clientCa`.
+   * @default - no pin (see allowedClientNames)
+   */
+  readonly allowedClientSpkiSha256?: readonly string[];
 }
 
 /** The standalone server (CLI `serve`). */
@@ -191,6 +241,20 @@ export interface ServerConfig {
   readonly healthPath?: string;
   /** Milliseconds to let in-flight requests finish after SIGTERM. @default 10000 */
   readonly shutdownGraceMs?: number;
+  /** Serve HTTPS, and with `tls.clientCa` admit only clients with a certificate. @default - plain HTTP */
+  readonly tls?: ServerTlsConfig;
+  /**
+   * Why this server listens beyond loopback without `tls.clientCa` (say, a mesh sidecar authenticates
+   * callers in front of it). Without it, such a server refuses to start; with it, it warns at every start.
+   * @default - a non-loopback `host` needs `tls.clientCa`
+   */
+  readonly unauthenticatedReason?: string;
+  /** A caller's whole request (headers and body) must arrive within this time, else 408. @default 30000 */
+  readonly requestTimeoutMs?: number;
+  /** A caller's request headers must arrive within this time, else 408. @default 10000 */
+  readonly headersTimeoutMs?: number;
+  /** An idle keep-alive connection from a caller is closed after this time. @default 5000 */
+  readonly keepAliveTimeoutMs?: number;
 }
 
 export interface GatewayConfig {

@@ -1,7 +1,14 @@
 import { isIP } from 'node:net';
 import { ConfigError } from '../core/errors';
 import { CONFIG_VERSION, GatewayConfig, SecuritySchemeType } from './types';
-import { DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS, DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS } from './defaults';
+import { schemeHeaderProblem } from '../core/headers';
+import {
+  DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS,
+  DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS,
+  DEFAULT_SERVER_HEADERS_TIMEOUT_MS,
+  DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
+  NEVER_FORWARDED_METHODS,
+} from './defaults';
 import { checkDnsSections } from './validate-dns';
 
 /**
@@ -69,6 +76,13 @@ export const REPLACED_FIELDS: Readonly<Record<string, string>> = {
   'timeouts.body': 'use timeouts.bodyMs instead',
   'limits.maxBodyBytes': 'use limits.maxRequestBodyBytes instead',
   'forwarding.forwardCookie': 'use forwarding.forwardCookies instead',
+  'server.tls.cert': 'use server.tls.certificate instead',
+  'server.tls.ca': 'use server.tls.clientCa (the CA bundle of the admitted client certificates) instead',
+  'server.tls.requestCert': 'a client certificate is always required when server.tls.clientCa is set',
+  'server.tls.rejectUnauthorized':
+    'clients without a valid certificate are always refused when server.tls.clientCa is set',
+  'server.tls.minVersion': 'the minimum is always TLS 1.2 (TLS 1.3 preferred)',
+  'server.tls.ciphers': 'the cipher list is fixed (TLS 1.3 suites and ECDHE with AEAD for TLS 1.2)',
 };
 
 /** Scheme types that do not exist, with what to use instead. */
@@ -119,6 +133,7 @@ export const SCHEME_FIELDS: Readonly<Record<SecuritySchemeType, readonly string[
     'expiryMarginSeconds',
     'defaultLifetimeSeconds',
     'tokenEndpointTls',
+    'allowInsecureLoopbackTokenUrl',
     'tokenEndpointDns',
   ],
 };
@@ -128,19 +143,6 @@ export const SECURITY_SCHEME_TYPES = Object.keys(SCHEME_FIELDS) as readonly Secu
 
 /** RFC 9110 §5.6.2 token: the syntax of a header name. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Header names a scheme may not set: framing, routing and hop-by-hop headers belong to the proxy. */
-const RESERVED_HEADERS = new Set([
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'upgrade',
-  'cookie',
-]);
 /** Pseudo-headers of draft-cavage-10 that this runtime does not produce. */
 const UNSUPPORTED_PSEUDO_HEADERS = new Set(['(created)', '(expires)', '(algorithm)', '(keyid)']);
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
@@ -153,6 +155,9 @@ const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 /** A DNS host name (for TLS servername): labels of letters, digits and hyphens. */
 const HOSTNAME =
   /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+/** An admitted client identity: the subject CN or a subject alternative name, typed. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CLIENT_NAME = /^(CN=|DNS:|URI:|email:)[^\u0000-\u001f\u007f]+$/;
 /** base64 of 32 bytes (SPKI SHA-256 pin). */
 const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 const OAUTH_RESERVED_PARAMS: Readonly<Record<string, string>> = {
@@ -165,6 +170,18 @@ const OAUTH_RESERVED_PARAMS: Readonly<Record<string, string>> = {
 
 type Obj = Record<string, unknown>;
 type Problem = { path: string; message: string };
+
+/** A loopback host of a URL (`URL.hostname`: IPv6 in brackets). */
+const isLoopbackHost = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+
+/**
+ * The text of a URL that did not parse, for a message: not shown when it holds an `@` (it may carry
+ * `user:password@`), else shortened.
+ */
+export function showUnparsedUrl(value: string): string {
+  return value.includes('@') ? '(not shown: it contains "@" and may hold credentials)' : show(value);
+}
 
 const show = (value: unknown): string => {
   if (value === undefined) return 'nothing';
@@ -334,10 +351,11 @@ class Checker {
     return true;
   }
 
+  /** `secret`: the value may be a secret pasted in the wrong field, and is never shown. */
   string(
     value: unknown,
     path: string,
-    rules: { maxLength?: number; pattern?: RegExp; rule?: string } = {},
+    rules: { maxLength?: number; pattern?: RegExp; rule?: string; secret?: boolean } = {},
   ): value is string {
     if (typeof value !== 'string') {
       this.add(path, `must be a string, got ${typeName(value)}`);
@@ -354,18 +372,20 @@ class Checker {
       return false;
     }
     if (rules.pattern && !rules.pattern.test(value)) {
-      this.add(path, `${show(value)} ${rules.rule ?? 'has an invalid format'}`);
+      const rule = rules.rule ?? 'has an invalid format';
+      this.add(path, rules.secret ? `${rule} (the value is not shown)` : `${show(value)} ${rule}`);
       return false;
     }
     return true;
   }
 
   /** Text that may end up in a header value or a log line: no control characters. */
-  text(value: unknown, path: string, maxLength = 1024): value is string {
+  text(value: unknown, path: string, maxLength = 1024, secret = false): value is string {
     return this.string(value, path, {
       maxLength,
       pattern: PRINTABLE,
       rule: 'must not contain control characters (CR, LF, ...)',
+      secret,
     });
   }
 
@@ -417,7 +437,7 @@ class Checker {
     try {
       url = new URL(value);
     } catch {
-      this.add(path, `${show(value)} is not an absolute URL`);
+      this.add(path, `${showUnparsedUrl(value)} is not an absolute URL`);
       return undefined;
     }
     const problems: string[] = [];
@@ -471,10 +491,14 @@ class Checker {
     if (ref.jsonKey !== undefined) this.text(ref.jsonKey, join(path, 'jsonKey'), 256);
   }
 
+  /**
+   * An inline value (a user name) or a reference. The inline value is never shown: a password pasted
+   * into `username` must not end up in a message (and so in CI logs).
+   */
   stringOrSecret(value: unknown, path: string, inline?: { pattern: RegExp; rule: string }): void {
     if (typeof value === 'string') {
-      if (this.text(value, path, 256) && inline && !inline.pattern.test(value)) {
-        this.add(path, `${show(value)} ${inline.rule}`);
+      if (this.text(value, path, 256, true) && inline && !inline.pattern.test(value)) {
+        this.add(path, `${inline.rule} (the value is not shown)`);
       }
       return;
     }
@@ -491,8 +515,9 @@ class Checker {
     ) {
       return false;
     }
-    if (RESERVED_HEADERS.has(value.toLowerCase())) {
-      this.add(path, `${show(value)} is managed by the proxy and can not be set by a scheme`);
+    const problem = schemeHeaderProblem(value);
+    if (problem) {
+      this.add(path, `${show(value)} can not carry a credential: it ${problem}`);
       return false;
     }
     return true;
@@ -517,11 +542,16 @@ class Checker {
     checkDnsSections(this, doc);
     if (doc.trustedSources !== undefined) this.trustedSources(doc.trustedSources);
     if (doc.forwarding !== undefined) {
-      const f = this.object(doc.forwarding, 'forwarding', ['forwardAuthorization', 'forwardCookies']);
+      const f = this.object(doc.forwarding, 'forwarding', [
+        'forwardAuthorization',
+        'forwardCookies',
+        'allowedMethods',
+      ]);
       if (f) {
         for (const key of ['forwardAuthorization', 'forwardCookies']) {
           if (f[key] !== undefined) this.boolean(f[key], join('forwarding', key));
         }
+        if (f.allowedMethods !== undefined) this.methods(f.allowedMethods, 'forwarding.allowedMethods');
       }
     }
     if (doc.timeouts !== undefined) {
@@ -534,15 +564,39 @@ class Checker {
     }
     if (doc.limits !== undefined) {
       const keys = ['maxRequestBodyBytes', 'maxResponseBodyBytes', 'maxReplayBodyBytes'];
-      const l = this.object(doc.limits, 'limits', keys);
+      const l = this.object(doc.limits, 'limits', [...keys, 'maxBackendConnections']);
       if (l) {
         for (const key of keys) if (l[key] !== undefined) this.integer(l[key], join('limits', key), 1);
+        if (l.maxBackendConnections !== undefined) {
+          this.integer(l.maxBackendConnections, 'limits.maxBackendConnections', 1, 65_536);
+        }
       }
     }
     if (doc.server !== undefined) this.server(doc.server);
     if (doc.secretCacheSeconds !== undefined) {
       this.integer(doc.secretCacheSeconds, 'secretCacheSeconds', 0, 86_400);
     }
+  }
+
+  methods(value: unknown, path: string): void {
+    if (!this.array(value, path, 1)) return;
+    const seen = new Set<unknown>();
+    value.forEach((method, i) => {
+      const itemPath = join(path, i);
+      if (seen.has(method)) this.add(itemPath, `${show(method)} is listed twice`);
+      seen.add(method);
+      if (!this.string(method, itemPath, { maxLength: 32, pattern: TOKEN, rule: 'is not a method name' })) {
+        return;
+      }
+      if (NEVER_FORWARDED_METHODS.has(method.toUpperCase())) {
+        this.add(
+          itemPath,
+          `${show(method)} is never forwarded (TRACE and TRACK echo the request with the gateway's credentials, CONNECT opens a tunnel)`,
+        );
+      } else if (method !== method.toUpperCase()) {
+        this.add(itemPath, `${show(method)} must be upper case (use ${show(method.toUpperCase())})`);
+      }
+    });
   }
 
   backend(value: unknown): URL | undefined {
@@ -696,10 +750,27 @@ class Checker {
 
   oauth2(s: Obj, backendUrl: URL | undefined): void {
     const path = 'security';
+    const insecureLoopback = s.allowInsecureLoopbackTokenUrl;
+    if (insecureLoopback !== undefined) {
+      this.boolean(insecureLoopback, 'security.allowInsecureLoopbackTokenUrl');
+    }
     if (this.required(s, 'tokenUrl', path)) {
       const url = this.url(s.tokenUrl, 'security.tokenUrl', { allowQuery: true });
       if (url && backendUrl && url.origin === backendUrl.origin && url.pathname === backendUrl.pathname) {
         this.add('security.tokenUrl', 'must not be the backend URL itself');
+      }
+      if (url?.protocol === 'http:') {
+        if (insecureLoopback !== true) {
+          this.add(
+            'security.tokenUrl',
+            `${show(url.origin)} must use https:// (the client secret is sent to it); for a test token server on loopback set "allowInsecureLoopbackTokenUrl": true`,
+          );
+        } else if (!isLoopbackHost(url.hostname)) {
+          this.add(
+            'security.tokenUrl',
+            `${show(url.origin)} must use https://: allowInsecureLoopbackTokenUrl admits http:// only on a loopback host (127.0.0.0/8, ::1, localhost)`,
+          );
+        }
       }
     }
     if (this.required(s, 'clientId', path)) this.text(s.clientId, 'security.clientId', 1024);
@@ -772,8 +843,30 @@ class Checker {
 
   server(value: unknown): void {
     const path = 'server';
-    const srv = this.object(value, path, ['host', 'port', 'healthPath', 'shutdownGraceMs']);
+    const timeouts = ['requestTimeoutMs', 'headersTimeoutMs', 'keepAliveTimeoutMs'];
+    const srv = this.object(value, path, [
+      'host',
+      'port',
+      'healthPath',
+      'shutdownGraceMs',
+      'tls',
+      'unauthenticatedReason',
+      ...timeouts,
+    ]);
     if (!srv) return;
+    const ok = timeouts.map(
+      (key) => srv[key] === undefined || this.integer(srv[key], join(path, key), 1, MAX_TIMEOUT_MS),
+    );
+    if (ok.every(Boolean)) {
+      const request = (srv.requestTimeoutMs as number | undefined) ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS;
+      const headers = (srv.headersTimeoutMs as number | undefined) ?? DEFAULT_SERVER_HEADERS_TIMEOUT_MS;
+      if (headers > request) {
+        this.add(
+          'server.headersTimeoutMs',
+          `must not be more than server.requestTimeoutMs (${headers} > ${request}): the headers are part of the request`,
+        );
+      }
+    }
     if (srv.host !== undefined && this.string(srv.host, 'server.host', { maxLength: 253 })) {
       if (isIP(srv.host) === 0 && !HOSTNAME.test(srv.host)) {
         this.add('server.host', `${show(srv.host)} is not an IP address or host name`);
@@ -789,5 +882,59 @@ class Checker {
     }
     if (srv.shutdownGraceMs !== undefined)
       this.integer(srv.shutdownGraceMs, 'server.shutdownGraceMs', 0, MAX_TIMEOUT_MS);
+    if (srv.tls !== undefined) this.serverTls(srv.tls);
+    if (srv.unauthenticatedReason !== undefined) {
+      this.text(srv.unauthenticatedReason, 'server.unauthenticatedReason', 512);
+      const tls = srv.tls as Obj | undefined;
+      if (typeof tls === 'object' && tls !== null && tls.clientCa !== undefined) {
+        this.add(
+          'server.unauthenticatedReason',
+          'is set, but server.tls.clientCa authenticates every client: remove server.unauthenticatedReason',
+        );
+      }
+    }
+  }
+
+  /** `server.tls`: inbound TLS, client certificates and the admitted client identities. */
+  serverTls(value: unknown): void {
+    const path = 'server.tls';
+    const tls = this.object(value, path, [
+      'certificate',
+      'key',
+      'passphrase',
+      'clientCa',
+      'allowedClientNames',
+      'allowedClientSpkiSha256',
+    ]);
+    if (!tls) return;
+    for (const field of ['certificate', 'key']) {
+      if (this.required(tls, field, path)) this.secretRef(tls[field], join(path, field));
+    }
+    for (const field of ['passphrase', 'clientCa']) {
+      if (tls[field] !== undefined) this.secretRef(tls[field], join(path, field));
+    }
+    const lists = [
+      ['allowedClientNames', CLIENT_NAME, 'is not CN=<name>, DNS:<name>, URI:<uri> or email:<address>'],
+      [
+        'allowedClientSpkiSha256',
+        SHA256_BASE64,
+        'is not a base64 SHA-256 digest (44 characters ending in "=")',
+      ],
+    ] as const;
+    for (const [field, pattern, rule] of lists) {
+      const list = tls[field];
+      if (list === undefined) continue;
+      const listPath = join(path, field);
+      if (tls.clientCa === undefined) {
+        this.add(listPath, 'needs server.tls.clientCa: without it no client certificate is asked for');
+      }
+      if (!this.array(list, listPath, 1)) continue;
+      const seen = new Set<unknown>();
+      list.forEach((item, i) => {
+        if (seen.has(item)) this.add(join(listPath, i), `${show(item)} is listed twice`);
+        seen.add(item);
+        this.string(item, join(listPath, i), { maxLength: 1024, pattern, rule });
+      });
+    }
   }
 }

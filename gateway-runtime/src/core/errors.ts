@@ -38,8 +38,33 @@ export class BadRequestError extends defineError('BAD_REQUEST', 400, 'Bad reques
 export class PathRejectedError extends defineError('PATH_REJECTED', 400, 'Request path rejected') {
   public override readonly name = 'PathRejectedError';
 }
+export class MethodNotAllowedError extends defineError('METHOD_NOT_ALLOWED', 405, 'Method not allowed') {
+  public override readonly name = 'MethodNotAllowedError';
+  constructor(
+    message: string,
+    /** The methods that are forwarded (the `Allow` header of the answer). */
+    public readonly allowed: readonly string[],
+  ) {
+    super(message);
+  }
+}
+/**
+ * The caller went away (hung up, or stopped sending its body) before the answer. Nobody reads the
+ * answer; it is logged as aborted and never counted as a gateway or backend fault. 499 as nginx logs it.
+ */
+export class ClientAbortedError extends defineError('CLIENT_ABORTED', 499, 'Client closed the request') {
+  public override readonly name = 'ClientAbortedError';
+}
 export class SourceDeniedError extends defineError('SOURCE_DENIED', 403, 'Source address not allowed') {
   public override readonly name = 'SourceDeniedError';
+}
+/** The client certificate chains to `server.tls.clientCa` but is none of the admitted identities. */
+export class ClientNotAllowedError extends defineError(
+  'CLIENT_NOT_ALLOWED',
+  403,
+  'Client certificate not allowed',
+) {
+  public override readonly name = 'ClientNotAllowedError';
 }
 export class RequestTooLargeError extends defineError('REQUEST_TOO_LARGE', 413, 'Request body too large') {
   public override readonly name = 'RequestTooLargeError';

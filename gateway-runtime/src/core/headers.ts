@@ -3,6 +3,7 @@
  * Hop-by-hop headers (RFC 9110 §7.6.1) and every header named in `Connection` are removed in both
  * directions; the caller's credentials are kept only when the configuration says so.
  */
+import { BadRequestError } from './errors';
 
 /** Headers that describe one connection, never the message: they are not forwarded. */
 export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
@@ -17,6 +18,21 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   'proxy-authenticate',
 ]);
 
+/**
+ * Headers some servers and frameworks read as a new path or method (IIS/Symfony `X-Original-URL` and
+ * `X-Rewrite-URL`, `X-HTTP-Method-Override` and its variants): a caller could use them to reach a path
+ * or method the gateway never checked. They are never forwarded.
+ */
+export const OVERRIDE_HEADERS: ReadonlySet<string> = new Set([
+  'x-original-url',
+  'x-original-uri',
+  'x-original-method',
+  'x-rewrite-url',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+]);
+
 /** Headers the gateway sets itself for the backend; the caller's values are dropped. */
 const GATEWAY_SET_HEADERS: ReadonlySet<string> = new Set([
   'host',
@@ -29,6 +45,36 @@ const GATEWAY_SET_HEADERS: ReadonlySet<string> = new Set([
   'x-forwarded-port',
 ]);
 
+/**
+ * Why a scheme can not put its credential in the header `name`, or undefined when it can. Refused:
+ * framing and routing headers (`host`, `content-length`, `transfer-encoding`, `expect`, ...), hop-by-hop
+ * and connection-class headers, the forwarding headers the gateway sets (`forwarded`, `x-forwarded-*`,
+ * `x-real-ip`), proxy credentials (`proxy-*`), `cookie`/`set-cookie`, and the path and method override
+ * headers. Such a credential would reach the backend as something else (a client address, a second
+ * `Host`) or break every request. One rule for the runtime's validator and the construct.
+ */
+export function schemeHeaderProblem(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  if (HOP_BY_HOP_HEADERS.has(lower) || lower === 'http2-settings') {
+    return 'is a hop-by-hop (connection) header';
+  }
+  if (lower.startsWith('proxy-')) return 'is meant for a proxy, not the backend';
+  if (GATEWAY_SET_HEADERS.has(lower) || lower.startsWith('x-forwarded-') || lower === 'x-real-ip') {
+    return 'is set by the gateway itself (framing, routing or forwarding)';
+  }
+  if (['transfer-encoding', 'content-encoding', 'content-type', 'content-range'].includes(lower)) {
+    return 'describes the message body';
+  }
+  if (lower === 'cookie' || lower === 'set-cookie') return 'carries cookies';
+  if (OVERRIDE_HEADERS.has(lower)) return 'overrides the path or method, and is never forwarded';
+  return undefined;
+}
+
+/** A field value as undici can send it: visible ASCII, space, tab, obs-text (Latin-1); no CR, LF or NUL. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** RFC 9110 §5.6.2 token: the syntax of a header name. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 export type IncomingHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 export interface RequestHeaderOptions {
@@ -36,6 +82,12 @@ export interface RequestHeaderOptions {
   readonly forwardAuthorization?: boolean;
   /** Keep the caller's `Cookie`. @default false */
   readonly forwardCookies?: boolean;
+  /**
+   * The headers the scheme sets (lower case): the caller's values are never forwarded, on any attempt,
+   * whether or not the scheme adds the header on that attempt (a digest request before a nonce is known).
+   * @default - none
+   */
+  readonly schemeHeaders?: ReadonlySet<string>;
 }
 
 export interface ForwardedInfo {
@@ -108,8 +160,10 @@ export function parseForwardedFor(value: string | readonly string[] | undefined)
 
 /**
  * The headers to send to the backend: the caller's headers without hop-by-hop ones, without
- * `Authorization`/`Cookie` unless configured, with `Host` set to the backend's and the
- * `X-Forwarded-*` headers set by the gateway. The scheme's headers are added afterwards.
+ * `Authorization`/`Cookie` unless configured, without the path and method override headers and the
+ * headers the scheme sets, with `Host` set to the backend's and the `X-Forwarded-*` headers set by the
+ * gateway. The scheme's headers are added afterwards. A header value a request can not carry (outside
+ * Latin-1, CR/LF) is the caller's fault: BadRequestError (400).
  */
 export function buildBackendRequestHeaders(
   incoming: IncomingHeaders,
@@ -119,11 +173,24 @@ export function buildBackendRequestHeaders(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of stripHopByHop(incoming)) {
-    if (GATEWAY_SET_HEADERS.has(name)) continue;
+    // Every caller `x-forwarded-*` goes (`-prefix` and `-path` rewrite URLs in Spring, `-client-cert`
+    // claims a client certificate); the gateway sets its own `for`, `proto` and `host` below.
+    if (GATEWAY_SET_HEADERS.has(name) || OVERRIDE_HEADERS.has(name) || name.startsWith('x-forwarded-')) {
+      continue;
+    }
     if (name === 'authorization' && !options.forwardAuthorization) continue;
     if (name === 'cookie' && !options.forwardCookies) continue;
+    if (options.schemeHeaders?.has(name)) continue;
     const text = headerValue(name, value);
-    if (text !== undefined) out[name] = text;
+    if (text === undefined) continue;
+    // A caller's fault, answered 400 (an adapter such as the Lambda event can hand us anything).
+    if (!FIELD_NAME.test(name)) throw new BadRequestError('a request header name is not a valid token');
+    if (!FIELD_VALUE.test(text)) {
+      throw new BadRequestError(
+        `request header ${name} has a value outside Latin-1 or with control characters`,
+      );
+    }
+    out[name] = text;
   }
   out.host = backendUrl.host;
   const chain = forwarded.peerAddress

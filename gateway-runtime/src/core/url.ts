@@ -1,11 +1,14 @@
 /**
  * Backend URL building: the backend's base URL, then the request path, then the query. A path that
- * could step out of the base path — a `..` or `.` segment, also percent-encoded or double-encoded, an
- * encoded slash, a backslash, a control character — is rejected rather than normalised.
+ * could step out of the base path — a `..` or `.` segment (also with path parameters, `..;x`), also
+ * percent-encoded or double-encoded, an encoded slash, a backslash, a control character — is rejected
+ * rather than normalised.
  */
 import { PathRejectedError } from './errors';
 
 const MAX_DECODE_ROUNDS = 3;
+/** `.` or `..`, alone or followed by path parameters (`;...`). */
+const DOT_SEGMENT = /^\.\.?(;.*)?$/;
 
 function decodeOnce(text: string): string | undefined {
   try {
@@ -25,7 +28,9 @@ export function pathProblem(path: string): string | undefined {
     if (/[\u0000-\u001f\u007f]/.test(stage)) return 'contains a control character';
     if (stage.includes('\\')) return 'contains a backslash';
     if (/%(2f|5c)/i.test(stage)) return 'contains an encoded slash or backslash';
-    if (stage.split('/').some((segment) => segment === '..' || segment === '.')) {
+    // A segment's path parameters (`..;jsessionid=x`, `.;`) do not make it another segment: Tomcat,
+    // Jetty and Spring drop them and then resolve the `..`.
+    if (stage.split('/').some((segment) => DOT_SEGMENT.test(segment))) {
       return 'contains a "." or ".." segment';
     }
     if (!stage.includes('%')) return undefined;

@@ -4,12 +4,14 @@ import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_BACKEND_CONNECTIONS,
   DEFAULT_MAX_RESPONSE_BODY_BYTES,
 } from '../config/defaults';
 import type { GatewayConfig } from '../config/types';
 import { BackendUnreachableError, GatewayError } from '../core/errors';
 import { warningsToStderr, type LogSink, type SecretResolver } from '../secrets/types';
 import { createBackendResolver, type BackendResolver } from './resolver';
+import { guardSocket } from './socket-guard';
 import { buildTlsMaterial, checkPins, resolveTlsSecrets, type TlsMaterial } from './tls';
 
 /**
@@ -190,10 +192,14 @@ export function createBackendDispatchers(
       // the configured servername, else the URL's host, so a Host header can never choose the name the
       // backend's certificate is verified against.
       connect: (connectOptions, callback) =>
-        connector({ ...connectOptions, servername: tls?.servername }, callback),
+        connector({ ...connectOptions, servername: tls?.servername }, (error, socket) =>
+          error ? callback(error, null) : callback(null, guardSocket(socket!)),
+        ),
       headersTimeout: config.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
       bodyTimeout: config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS,
       keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+      // Bounded: a crowd of slow callers queues here instead of opening a connection each.
+      connections: config.limits?.maxBackendConnections ?? DEFAULT_MAX_BACKEND_CONNECTIONS,
       maxResponseSize: config.limits?.maxResponseBodyBytes ?? DEFAULT_MAX_RESPONSE_BODY_BYTES,
     });
     // Connection events of every pool are re-emitted by the dispatcher `get()` returns (metrics, tests).

@@ -60,7 +60,7 @@ export interface TlsMaterial {
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
-function parseCertificates(pem: string): X509Certificate[] {
+export function parseCertificates(pem: string): X509Certificate[] {
   return (pem.match(PEM_CERTIFICATE) ?? []).map((block) => new X509Certificate(block));
 }
 
@@ -136,7 +136,7 @@ export function buildTlsMaterial(
   };
 }
 
-function loadPrivateKey(
+export function loadPrivateKey(
   pem: string,
   passphrase: string | undefined,
   keyName: string,

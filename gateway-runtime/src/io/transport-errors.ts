@@ -61,18 +61,25 @@ const TIMEOUT_CODES = new Set([
 
 const PROTOCOL_CODES = new Set(['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'UND_ERR_INVALID_RETURN_VALUE']);
 
-/** The first `code` along the error, its `cause` chain and the members of an AggregateError. */
-function findCode(error: unknown, depth = 0): string | undefined {
-  if (depth > 5 || typeof error !== 'object' || error === null) return undefined;
+/** Every `code` along the error, its `cause` chain and the members of an AggregateError, outermost first. */
+function codesOf(error: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > 5 || typeof error !== 'object' || error === null) return out;
   const e = error as { code?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof e.code === 'string') return e.code;
-  if (Array.isArray(e.errors)) {
-    for (const member of e.errors) {
-      const code = findCode(member, depth + 1);
-      if (code) return code;
-    }
-  }
-  return findCode(e.cause, depth + 1);
+  if (typeof e.code === 'string') out.push(e.code);
+  if (Array.isArray(e.errors)) for (const member of e.errors) codesOf(member, out, depth + 1);
+  codesOf(e.cause, out, depth + 1);
+  return out;
+}
+
+const isTlsCode = (code: string) => TLS_CODES.has(code) || TLS_CODE_PREFIX.test(code);
+
+/**
+ * The code that explains the failure: a TLS code anywhere along the chain wins (a TLS 1.3 alert
+ * arrives as the cause of undici's "other side closed", see io/socket-guard), else the outermost code.
+ */
+function findCode(error: unknown): string | undefined {
+  const codes = codesOf(error);
+  return codes.find(isTlsCode) ?? codes[0];
 }
 
 function findGatewayError(error: unknown, depth = 0): GatewayError | undefined {
@@ -105,7 +112,7 @@ export function classifyTransportError(error: unknown): GatewayError {
       options,
     );
   }
-  if (TLS_CODES.has(code) || TLS_CODE_PREFIX.test(code)) {
+  if (isTlsCode(code)) {
     return new BackendTlsError(`backend TLS failed (${code})`, options);
   }
   if (UNREACHABLE_CODES.has(code))

@@ -20,6 +20,27 @@ export interface LogFields {
   readonly attempts?: number;
   readonly address?: string;
   readonly port?: number;
+  /** The caller's verified client certificate (never its key). */
+  readonly client?: ClientIdentity;
+  /** The standalone server's own certificate, when it is loaded or rotated. */
+  readonly certificate?: { readonly serial: string; readonly validTo: string; readonly daysToExpiry: number };
+  /** How many similar lines were left out since the previous one (rate-limited warnings). */
+  readonly suppressed?: number;
+  /** The name of a malformed field of an input (e.g. a Lambda event's `httpMethod`), never its value. */
+  readonly field?: string;
+}
+
+/** What is logged of a client certificate: names, serial and key hash; all public. */
+export interface ClientIdentity {
+  /** The subject, e.g. `CN=gateway-eu-west-1,O=apicloud`. */
+  readonly subject: string;
+  /** The subject alternative names as Node prints them (`DNS:a, URI:spiffe://...`). */
+  readonly subjectAltName?: string;
+  readonly issuer: string;
+  /** Upper-case hex, as `openssl x509 -serial` prints it. */
+  readonly serial: string;
+  /** base64 SHA-256 of the SubjectPublicKeyInfo (the pin format of `allowedClientSpkiSha256`). */
+  readonly spkiSha256: string;
 }
 
 const FIELD_NAMES: ReadonlyArray<keyof LogFields> = [
@@ -34,6 +55,10 @@ const FIELD_NAMES: ReadonlyArray<keyof LogFields> = [
   'attempts',
   'address',
   'port',
+  'client',
+  'certificate',
+  'suppressed',
+  'field',
 ];
 
 export type LineSink = (line: string) => void;

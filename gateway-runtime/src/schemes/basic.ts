@@ -26,6 +26,7 @@ export function createBasicScheme(config: BasicSchemeConfig, ctx: SchemeContext)
     type: 'basic',
     mayRetry: false,
     needsBody: false,
+    headerNames: ['authorization'],
     async authorize() {
       const username = await resolveStringOrSecret(config.username, ctx.secrets, 'security.username');
       const password = await resolveStringOrSecret(config.password, ctx.secrets, 'security.password');

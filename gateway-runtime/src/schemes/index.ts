@@ -8,11 +8,11 @@ import { createSignatureScheme } from './signature';
 import { createTokenScheme } from './token';
 import type { AuthScheme, SchemeContext } from './types';
 
-export type { AuthScheme, BackendResponseInfo, OutgoingRequest, SchemeContext } from './types';
+export type { AuthScheme, BackendResponseInfo, OutgoingRequest, SchemeContext, SentRequest } from './types';
 
 /** No backend credentials: requests go as they are (after header filtering). */
 export function createNoneScheme(): AuthScheme {
-  return { type: 'none', mayRetry: false, needsBody: false, authorize: async () => ({}) };
+  return { type: 'none', mayRetry: false, needsBody: false, headerNames: [], authorize: async () => ({}) };
 }
 
 export function createAuthScheme(scheme: SecurityScheme, ctx: SchemeContext): AuthScheme {

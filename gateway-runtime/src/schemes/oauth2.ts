@@ -6,7 +6,11 @@
  *   lifetime, so a short-lived token is still reused instead of fetched for every request);
  *   `defaultLifetimeSeconds` applies when the server omits `expires_in`.
  * - Single flight: however many requests wait, one fetch is in progress at a time.
- * - A 401 from the backend purges the token and asks for one retry (attempt 1 only).
+ * - A 401 from the backend (attempt 1 only) purges exactly the token that attempt carried and asks for
+ *   one retry, at most once per `minRefetchIntervalSeconds` (other 401s meanwhile are passed on), so a
+ *   path that always answers 401 does not drive the token endpoint once per request. When another
+ *   request already replaced the refused token, the retry uses the current one.
+ * - The token endpoint gets the configuration's connect, headers and body timeouts.
  * - Any failure is a CredentialsUnavailableError (503); a request never goes out without a token.
  * - Neither the client secret nor a token ever appears in an error message.
  */
@@ -18,11 +22,12 @@ import {
   DEFAULT_OAUTH_AUTH_METHOD,
   DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS,
   DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS,
+  DEFAULT_OAUTH_MIN_REFETCH_INTERVAL_SECONDS,
 } from '../config/defaults';
 import type { SecurityScheme } from '../config/types';
 import { CredentialsUnavailableError } from '../core/errors';
 import { createBackendResolver } from '../io/resolver';
-import type { AuthScheme, BackendResponseInfo, OutgoingRequest, SchemeContext } from './types';
+import type { AuthScheme, BackendResponseInfo, SchemeContext, SentRequest } from './types';
 
 export type OAuth2SchemeConfig = Extract<SecurityScheme, { type: 'oauth2-client-credentials' }>;
 
@@ -31,16 +36,23 @@ export interface OAuth2Scheme extends AuthScheme {
   close(): Promise<void>;
 }
 
-/** Transport settings for the token endpoint (the configuration's timeouts are for the backend). */
+/** Transport settings for the token endpoint; the timeouts default to the configuration's `timeouts`. */
 export interface OAuth2Options {
-  /** @default DEFAULT_CONNECT_TIMEOUT_MS */
+  /** @default - `timeouts.connectMs`, else DEFAULT_CONNECT_TIMEOUT_MS */
   readonly connectTimeoutMs?: number;
-  /** @default DEFAULT_HEADERS_TIMEOUT_MS */
+  /** @default - `timeouts.headersMs`, else DEFAULT_HEADERS_TIMEOUT_MS */
   readonly headersTimeoutMs?: number;
-  /** @default DEFAULT_BODY_TIMEOUT_MS */
+  /** @default - `timeouts.bodyMs`, else DEFAULT_BODY_TIMEOUT_MS */
   readonly bodyTimeoutMs?: number;
   /** Larger token responses are refused. @default 65536 */
   readonly maxResponseBytes?: number;
+  /**
+   * A backend 401 drops the refused token and fetches a new one at most once per this interval; other
+   * 401s meanwhile are passed on. A path that always answers 401 costs one token request per interval,
+   * not one per request.
+   * @default DEFAULT_OAUTH_MIN_REFETCH_INTERVAL_SECONDS (5)
+   */
+  readonly minRefetchIntervalSeconds?: number;
 }
 
 const DEFAULT_MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
@@ -78,6 +90,11 @@ export function createOAuth2Scheme(
   const marginSeconds = config.expiryMarginSeconds ?? DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS;
   const defaultLifetime = config.defaultLifetimeSeconds ?? DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_TOKEN_RESPONSE_BYTES;
+  const minRefetchMs =
+    (options.minRefetchIntervalSeconds ?? DEFAULT_OAUTH_MIN_REFETCH_INTERVAL_SECONDS) * 1000;
+  const connectTimeout = options.connectTimeoutMs ?? ctx.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const headersTimeout = options.headersTimeoutMs ?? ctx.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const bodyTimeout = options.bodyTimeoutMs ?? ctx.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const tokenUrl = new URL(config.tokenUrl);
   /** Where, for messages: origin and path, never the query. */
   const where = `${tokenUrl.origin}${tokenUrl.pathname}`;
@@ -92,6 +109,8 @@ export function createOAuth2Scheme(
 
   let cached: CachedToken | undefined;
   let inflight: Promise<CachedToken> | undefined;
+  /** When a 401 last made the scheme drop its token and fetch another. */
+  let lastRefetchAt: number | undefined;
   let pool: { caVersion: string; agent: Agent } | undefined;
   let closed = false;
 
@@ -106,7 +125,7 @@ export function createOAuth2Scheme(
       caVersion,
       agent: new Agent({
         connect: {
-          timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+          timeout: connectTimeout,
           ...(ca ? { ca: ca.value } : {}),
           ...(config.tokenEndpointTls?.servername ? { servername: config.tokenEndpointTls.servername } : {}),
           // Verification is always on (the default); stated so no one "fixes" it away.
@@ -114,8 +133,8 @@ export function createOAuth2Scheme(
           // The customer's DNS servers or pins resolve the name; TLS still verifies the name.
           ...(resolver ? { lookup: resolver.lookup } : {}),
         },
-        headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
-        bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+        headersTimeout,
+        bodyTimeout,
       }),
     };
     // A rotated CA: requests in flight finish on the old pool, which then closes.
@@ -219,18 +238,26 @@ export function createOAuth2Scheme(
     type: 'oauth2-client-credentials',
     mayRetry: true,
     needsBody: false,
+    headerNames: ['authorization'],
     async authorize(): Promise<Record<string, string>> {
       return { authorization: `Bearer ${await token()}` };
     },
     async onResponse(
-      request: OutgoingRequest,
+      request: SentRequest,
       response: BackendResponseInfo,
       attempt: number,
     ): Promise<'retry' | 'done'> {
       if (response.status !== 401 || attempt !== 1) return 'done';
-      // Purge the token this request carried, unless another request already replaced it.
-      const sent = request.headers.authorization;
-      if (cached && (sent === undefined || sent === `Bearer ${cached.value}`)) cached = undefined;
+      // Compare with the token this attempt actually carried (never the caller's header).
+      const refused = request.authHeaders.authorization;
+      // Another request already replaced (or purged) the refused token: retry with the current one.
+      if (!cached || refused !== `Bearer ${cached.value}`) return 'retry';
+      // The current token is refused. A new token was fetched for a 401 moments ago: most likely the
+      // path, not the token, is the problem. Pass the 401 on and fetch again only after the interval.
+      const at = now();
+      if (lastRefetchAt !== undefined && at - lastRefetchAt < minRefetchMs) return 'done';
+      lastRefetchAt = at;
+      cached = undefined; // purge exactly the refused token; the retry fetches one (single flight)
       return 'retry';
     },
     async close(): Promise<void> {

@@ -58,6 +58,7 @@ export function createSignatureScheme(config: SignatureSchemeConfig, ctx: Scheme
     type: 'signature',
     mayRetry: false,
     needsBody: signsDigest,
+    headerNames: signsDigest ? [headerName, 'digest'] : [headerName],
     async authorize(request: OutgoingRequest): Promise<Record<string, string>> {
       const added: Record<string, string> = {};
       if (request.headers.date === undefined) added.date = imfFixdate(now());

@@ -16,11 +16,11 @@ export function createTokenScheme(config: TokenSchemeConfig, ctx: SchemeContext)
     type: 'token',
     mayRetry: false,
     needsBody: false,
+    headerNames: [header],
     async authorize(): Promise<Record<string, string>> {
       // Read through the resolver every time: it caches, and picks up a rotated token when its cache expires.
-      const secret = await ctx.secrets.resolve(config.token);
-      // A file written with `echo` ends in a newline, which is never part of a token.
-      const token = secret.value.replace(/\r?\n$/, '');
+      // The resolver already removed a trailing line break (one rule for every secret).
+      const token = (await ctx.secrets.resolve(config.token)).value;
       if (token.trim().length === 0) throw new CredentialsUnavailableError('the token secret is empty');
       if (!FIELD_VALUE.test(token)) {
         throw new CredentialsUnavailableError(

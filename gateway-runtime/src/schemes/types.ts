@@ -15,6 +15,17 @@ export interface OutgoingRequest {
   readonly body?: Buffer;
 }
 
+/** One attempt as it went out: what `authorize` was given, with the headers the scheme added to it. */
+export interface SentRequest extends OutgoingRequest {
+  /** The request `authorize` was given (the same object on every attempt of one request). */
+  readonly prepared: OutgoingRequest;
+  /**
+   * The object `authorize` returned for this attempt (the very object, so a scheme may key state by
+   * it); its headers are also in `headers`, which is what was sent.
+   */
+  readonly authHeaders: Readonly<Record<string, string>>;
+}
+
 /** What a scheme sees of a backend response. Header names in lower case; `www-authenticate` may repeat. */
 export interface BackendResponseInfo {
   readonly status: number;
@@ -30,17 +41,26 @@ export interface AuthScheme {
   readonly mayRetry: boolean;
   /** True when the scheme needs the whole body before sending (e.g. to sign its digest). */
   readonly needsBody: boolean;
+  /**
+   * The headers (lower case) this scheme sets. The caller's values of them are never forwarded, on any
+   * attempt, even when `forwarding.forwardAuthorization` is on and the scheme adds nothing on an
+   * attempt (a digest request before a nonce is known).
+   */
+  readonly headerNames: readonly string[];
   /** Headers (lower-case names) to set on the request. Throws a GatewayError (e.g. 503) when it can not. */
   authorize(request: OutgoingRequest): Promise<Record<string, string>>;
   /**
-   * Called with every backend response. `retry` asks the proxy to send the request once more (it calls
-   * `authorize` again first); the proxy allows one retry per request. Absent: never retry.
+   * Called with every backend response, with the request as it was sent (the scheme's headers
+   * included). `retry` asks the proxy to send the request once more (it calls `authorize` again
+   * first); the proxy allows one retry per request. Absent: never retry.
    */
   onResponse?(
-    request: OutgoingRequest,
+    request: SentRequest,
     response: BackendResponseInfo,
     attempt: number,
   ): Promise<'retry' | 'done'>;
+  /** Called instead of `onResponse` when an attempt got no response (transport error, abort). */
+  onNoResponse?(request: SentRequest): void;
   /** Releases what the scheme holds (e.g. a connection pool to a token endpoint). Absent: nothing to release. */
   close?(): Promise<void>;
 }
@@ -50,6 +70,8 @@ export interface SchemeContext {
   readonly secrets: import('../secrets/types').SecretResolver;
   /** The clock, in milliseconds (tests replace it). @default Date.now */
   readonly now?: () => number;
+  /** The configuration's timeouts: a scheme that calls out (the OAuth token endpoint) uses them. @default - the DEFAULT_* timeouts */
+  readonly timeouts?: import('../config/types').TimeoutsConfig;
   /**
    * Resolves the token endpoint's name (OAuth 2.0).
    * @default - a resolver over `security.tokenEndpointDns` when it is set; else the system resolver

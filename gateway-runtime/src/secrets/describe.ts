@@ -13,9 +13,24 @@ export function describeSecretRef(ref: SecretRef): string {
   return `environment variable ${ref.env}${key}`;
 }
 
-/** The value of `ref`: the whole content, or with `jsonKey` that string field of the JSON object. */
+/**
+ * The one rule for line breaks, for every source (file, environment variable, Secrets Manager) and every
+ * scheme: a secret's whole content loses **one** trailing line break (`\n` or `\r\n`), as a file
+ * written with `echo` or an editor ends in one and no password, token or key does. Nothing else is
+ * trimmed. A `jsonKey` field's value is taken as it is in the JSON (the `backend-link secret` CLI applies
+ * the same rule to the files it reads into the JSON).
+ */
+export function withoutTrailingLineBreak(content: string): string {
+  if (content.endsWith('\r\n')) return content.slice(0, -2);
+  return content.endsWith('\n') ? content.slice(0, -1) : content;
+}
+
+/**
+ * The value of `ref`: the whole content without its trailing line break, or with `jsonKey` that string
+ * field of the JSON object.
+ */
 export function pickJsonKey(content: string, ref: SecretRef): string {
-  if (ref.jsonKey === undefined) return content;
+  if (ref.jsonKey === undefined) return withoutTrailingLineBreak(content);
   let doc: unknown;
   try {
     doc = JSON.parse(content);

@@ -141,7 +141,8 @@ export function localizeConfig(
   const written = new Map<string, string>();
   const secretFile = (resourceId: string, jsonKey: unknown): string => {
     const name = example.secretNames.get(resourceId);
-    const [, owner, secret] = /^backend-link\/([^/]+)\/([^/]+)$/.exec(name ?? '') ?? [];
+    // backend-link/<platform>/<customer>/<secret>
+    const [, owner, secret] = /^backend-link\/[^/]+\/([^/]+)\/([^/]+)$/.exec(name ?? '') ?? [];
     if (owner !== fn.customer || secret === undefined) {
       throw new Error(`${fn.customer}: secret ${resourceId} (${name}) is not one of this customer's secrets`);
     }

@@ -123,6 +123,8 @@ describe('renamed and removed fields', () => {
           tokenEndpointTls: {},
         })
       : doc({ type: 'token', token: { env: 'T' } }, { trustedSources: { cidrs: ['10.0.0.0/8'] } });
+    if (path.startsWith('server.tls.'))
+      base.server = { tls: { certificate: { file: 'c' }, key: { file: 'k' } } };
     const parts = path.split('.');
     let node = base;
     for (const part of parts.slice(0, -1)) {

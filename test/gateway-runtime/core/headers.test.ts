@@ -4,6 +4,7 @@ import {
   filterResponseHeaders,
   lowerCaseHeaders,
   parseForwardedFor,
+  schemeHeaderProblem,
 } from '../../../gateway-runtime/src/core/headers';
 
 const backend = new URL('https://backend.example:8443/api');
@@ -83,6 +84,91 @@ describe('buildBackendRequestHeaders', () => {
       forwarded,
     );
     expect(out.accept).toBe('text/plain, application/json');
+  });
+});
+
+describe('buildBackendRequestHeaders: what a caller must never reach the backend with', () => {
+  test.each([
+    'X-Original-URL',
+    'x-original-uri',
+    'x-original-method',
+    'x-rewrite-url',
+    'X-HTTP-Method-Override',
+    'x-http-method',
+    'x-method-override',
+    'X-Forwarded-Prefix',
+    'x-forwarded-path',
+    'x-forwarded-client-cert',
+  ])(
+    'regression: the path or method override header %s is dropped (it would bypass the path and method checks)',
+    (name) => {
+      const out = buildBackendRequestHeaders({ [name]: '/admin', accept: 'text/plain' }, backend, forwarded);
+      expect(out).not.toHaveProperty(name.toLowerCase());
+      expect(out.accept).toBe('text/plain');
+    },
+  );
+
+  test("regression: with forwardAuthorization, the caller's Authorization is dropped when the scheme sets it (even on an attempt where the scheme adds nothing)", () => {
+    const incoming = { authorization: 'Basic Y2FsbGVyOnNlY3JldA==', 'x-api-key': 'caller' };
+    const forwardedOnly = buildBackendRequestHeaders(incoming, backend, forwarded, {
+      forwardAuthorization: true,
+    });
+    expect(forwardedOnly.authorization).toBe('Basic Y2FsbGVyOnNlY3JldA==');
+    const schemeOwned = buildBackendRequestHeaders(incoming, backend, forwarded, {
+      forwardAuthorization: true,
+      schemeHeaders: new Set(['authorization', 'x-api-key']),
+    });
+    expect(schemeOwned).not.toHaveProperty('authorization');
+    expect(schemeOwned).not.toHaveProperty('x-api-key');
+  });
+
+  test.each([
+    [
+      'a value outside Latin-1',
+      { 'x-name': 'Zoë 😀' },
+      'request header x-name has a value outside Latin-1 or with control characters',
+    ],
+    [
+      'a line break',
+      { 'x-name': 'a\r\nx-admin: 1' },
+      'request header x-name has a value outside Latin-1 or with control characters',
+    ],
+    [
+      'a NUL',
+      { 'x-name': 'a\u0000b' },
+      'request header x-name has a value outside Latin-1 or with control characters',
+    ],
+    ['a name with a space', { 'x bad': 'v' }, 'a request header name is not a valid token'],
+  ])(
+    "fails when a caller header has %s: 400 BAD_REQUEST (the caller's fault, never a 502)",
+    (_what, headers, message) => {
+      expect(() => buildBackendRequestHeaders(headers, backend, forwarded)).toThrow(
+        expect.objectContaining({ code: 'BAD_REQUEST', status: 400, message }),
+      );
+    },
+  );
+
+  test('GIVEN a Latin-1 value (obs-text) THEN it is forwarded as it is', () => {
+    expect(buildBackendRequestHeaders({ 'x-name': 'Zoë' }, backend, forwarded)['x-name']).toBe('Zoë');
+  });
+});
+
+describe('schemeHeaderProblem', () => {
+  test.each(['authorization', 'x-api-key', 'X-Custom-Token', 'apikey', 'signature'])(
+    'GIVEN %s THEN a scheme may carry its credential in it',
+    (name) => {
+      expect(schemeHeaderProblem(name)).toBeUndefined();
+    },
+  );
+  test.each([
+    ['Expect', 'is set by the gateway itself (framing, routing or forwarding)'],
+    ['X-Forwarded-Port', 'is set by the gateway itself (framing, routing or forwarding)'],
+    ['Proxy-Authorization', 'is a hop-by-hop (connection) header'],
+    ['proxy-anything', 'is meant for a proxy, not the backend'],
+    ['set-cookie', 'carries cookies'],
+    ['x-rewrite-url', 'overrides the path or method, and is never forwarded'],
+  ])('fails for %s: it %s', (name, problem) => {
+    expect(schemeHeaderProblem(name)).toBe(problem);
   });
 });
 

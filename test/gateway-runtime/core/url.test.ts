@@ -36,6 +36,31 @@ describe('buildBackendUrl', () => {
       expect.objectContaining({ code: 'PATH_REJECTED', status: 400 }),
     );
   });
+
+  // Tomcat, Jetty and Spring drop a segment's path parameters and then resolve the `..`.
+  test.each([
+    '/..;/admin',
+    '/a/..;/..;/etc/passwd',
+    '/%2e%2e;/admin',
+    '/%2E%2E;jsessionid=1/admin',
+    '/.;/admin',
+    '/%2e;/admin',
+    '/..;x=1',
+    '/%2e%2e%3b/admin',
+    '/%252e%252e%253b/admin',
+  ])('regression: a path-parameter dot segment %j can not escape the base path (PATH_REJECTED)', (path) => {
+    expect(pathProblem(path)).toBe('contains a "." or ".." segment');
+    expect(() => buildBackendUrl('https://backend.example/api', path)).toThrow(
+      expect.objectContaining({ code: 'PATH_REJECTED', status: 400 }),
+    );
+  });
+
+  test.each(['/a;b/c', '/..a;/b', '/x/...;/y', '/;/a'])(
+    'GIVEN a path %j with parameters that is no dot segment THEN it is accepted',
+    (path) => {
+      expect(pathProblem(path)).toBeUndefined();
+    },
+  );
 });
 
 describe('splitTarget', () => {

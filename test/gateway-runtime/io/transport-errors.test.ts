@@ -87,6 +87,8 @@ describe('classifyTransportError (real failures on loopback)', () => {
     servers.push(server);
     server.on('connection', (socket: Socket) => {
       sockets.add(socket);
+      // The gateway resets a connection it gives up on (a timeout): the reset reaches these servers.
+      socket.on('error', () => undefined);
       socket.once('close', () => sockets.delete(socket));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

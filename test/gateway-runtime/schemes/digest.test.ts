@@ -1,11 +1,14 @@
-import { createDigestScheme } from '../../../gateway-runtime/src/schemes/digest';
+import { createDigestScheme, MAX_NONCES_PER_SPACE } from '../../../gateway-runtime/src/schemes/digest';
 import { parseAuthenticateHeader } from '../../../gateway-runtime/src/schemes/digest-auth';
 import type { OutgoingRequest } from '../../../gateway-runtime/src/schemes/types';
 import { fakeSecrets } from './fake-secrets';
+import { tracked } from './support/sent';
 
 const secrets = fakeSecrets({ PW: 'pa:ss' });
-const scheme = () =>
-  createDigestScheme({ type: 'digest', username: 'user', password: { env: 'PW' } }, { secrets });
+const scheme = (options?: Parameters<typeof createDigestScheme>[2]) =>
+  tracked(
+    createDigestScheme({ type: 'digest', username: 'user', password: { env: 'PW' } }, { secrets }, options),
+  );
 const request = (path = '/private/a'): OutgoingRequest => ({
   method: 'GET',
   url: new URL(`http://backend.test${path}`),
@@ -57,6 +60,8 @@ describe('digest scheme: nonce reuse and retries', () => {
     const warmUp = request();
     await digest.authorize(warmUp);
     await digest.onResponse(warmUp, challenge('n1'), 1);
+    await digest.authorize(warmUp); // its retry, refused as well: the password is wrong
+    expect(await digest.onResponse(warmUp, challenge('n1'), 2)).toBe('done');
 
     const rejected = request();
     await digest.authorize(rejected);
@@ -143,11 +148,7 @@ describe('digest scheme: nonce reuse and retries', () => {
   });
 
   test('GIVEN reuseNonce false (how many peers behave) THEN every request is challenged again with nc 1', async () => {
-    const digest = createDigestScheme(
-      { type: 'digest', username: 'user', password: { env: 'PW' } },
-      { secrets },
-      { reuseNonce: false },
-    );
+    const digest = scheme({ reuseNonce: false });
     for (const nonce of ['a', 'b']) {
       const r = request();
       expect(await digest.authorize(r)).toEqual({});
@@ -165,5 +166,74 @@ describe('digest scheme: nonce reuse and retries', () => {
       code: 'CREDENTIALS_UNAVAILABLE',
       status: 503,
     });
+  });
+});
+
+describe('digest scheme: a pool of nonces for servers that check nonce counts strictly', () => {
+  test('GIVEN a warm link with one nonce WHEN 20 requests are in flight at once THEN they share it with unique counts (one round trip each)', async () => {
+    const digest = scheme();
+    const warmUp = request();
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, challenge('n1'), 1);
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, ok, 2);
+
+    const crowd = Array.from({ length: 20 }, () => request());
+    const sent = await Promise.all(crowd.map((r) => digest.authorize(r)));
+    expect(new Set(sent.map((h) => params(h.authorization).nonce))).toEqual(new Set(['n1']));
+    expect(new Set(sent.map((h) => params(h.authorization).nc)).size).toBe(20);
+    for (const r of crowd) expect(await digest.onResponse(r, ok, 1)).toBe('done');
+    expect(digest.nonceCount()).toBe(1); // a default server never makes the pool grow
+  });
+
+  test('regression: GIVEN a shared nonce refused for an out-of-order count THEN the request retries on the fresh nonce, which joins the pool; later concurrent requests each take a free nonce', async () => {
+    const digest = scheme();
+    const warmUp = request();
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, challenge('n1'), 1);
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, ok, 2); // n1 proven
+
+    // two requests at once share n1 (nc 2 and 3); the strict server refuses the one that arrives early
+    const a = request();
+    const b = request();
+    await Promise.all([digest.authorize(a), digest.authorize(b)]);
+    expect(await digest.onResponse(b, challenge('n2'), 1)).toBe('retry');
+    expect(params((await digest.authorize(b)).authorization)).toMatchObject({ nonce: 'n2', nc: '00000001' });
+    expect(await digest.onResponse(a, ok, 1)).toBe('done');
+    expect(await digest.onResponse(b, ok, 2)).toBe('done');
+    expect(digest.nonceCount()).toBe(2);
+
+    // THEN two concurrent requests take one nonce each: in order per nonce
+    const c = request();
+    const d = request();
+    const [hc, hd] = await Promise.all([digest.authorize(c), digest.authorize(d)]);
+    expect(new Set([params(hc.authorization).nonce, params(hd.authorization).nonce])).toEqual(
+      new Set(['n1', 'n2']),
+    );
+  });
+
+  test('GIVEN a nonce whose request got no response (transport error) THEN it is dropped: its count may never have arrived', async () => {
+    const digest = scheme();
+    const warmUp = request();
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, challenge('n1'), 1);
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, ok, 2);
+    const lost = request();
+    await digest.authorize(lost);
+    digest.onNoResponse(digest.lastSent(lost));
+    expect(digest.nonceCount()).toBe(0);
+    expect(await digest.authorize(request())).toEqual({}); // the next request is challenged afresh
+  });
+
+  test(`GIVEN more concurrent refusals than ${MAX_NONCES_PER_SPACE} THEN the pool stays bounded`, async () => {
+    const digest = scheme();
+    for (let i = 0; i < MAX_NONCES_PER_SPACE + 10; i++) {
+      const r = request();
+      await digest.authorize(r);
+      await digest.onResponse(r, challenge(`n${i}`), 1);
+    }
+    expect(digest.nonceCount()).toBeLessThanOrEqual(MAX_NONCES_PER_SPACE);
   });
 });

@@ -9,10 +9,14 @@ import {
   OAuth2Scheme,
   OAuth2SchemeConfig,
 } from '../../../gateway-runtime/src/schemes/oauth2';
-import type { OutgoingRequest } from '../../../gateway-runtime/src/schemes/types';
+import type { OutgoingRequest, SentRequest } from '../../../gateway-runtime/src/schemes/types';
 import { OAuthServer, startOAuthServer } from '../support/oauth-server';
 import { createTestPki } from '../support/test-ca';
+import { createGateway, Gateway } from '../../../gateway-runtime/src/proxy';
+import { RunningBackend, startBackend } from '../../support/loopback-backends';
+import { secretFiles } from '../fixtures/harness';
 import { MapSecrets } from './support/map-secrets';
+import { sentRequest } from './support/sent';
 
 jest.setTimeout(30_000);
 
@@ -41,11 +45,14 @@ const CLIENTS = [
   },
 ];
 
-const backendRequest = (authorization?: string): OutgoingRequest => ({
+const backendRequest = (): OutgoingRequest => ({
   method: 'GET',
   url: new URL('https://backend.example/orders'),
-  headers: authorization ? { authorization } : {},
+  headers: {},
 });
+/** The request as sent, carrying the scheme's `authorization` (what the proxy hands onResponse). */
+const sent = (authorization: string | undefined): SentRequest =>
+  sentRequest(backendRequest(), authorization ? { authorization } : {});
 
 /** Schemes created by a test, closed after it. */
 const open: OAuth2Scheme[] = [];
@@ -172,7 +179,7 @@ describe('oauth2 client credentials against oidc-provider (http)', () => {
     expect(status).toBe(401);
     const before = await fetches();
     // WHEN the scheme sees that 401 on the first attempt
-    const decision = await s.onResponse!(backendRequest(first.authorization), { status, headers: {} }, 1);
+    const decision = await s.onResponse!(sent(first.authorization), { status, headers: {} }, 1);
     // THEN it asks for a retry, and the retry carries a fresh token that the server accepts
     expect(decision).toBe('retry');
     const second = await s.authorize(backendRequest());
@@ -180,9 +187,7 @@ describe('oauth2 client credentials against oidc-provider (http)', () => {
     expect(second.authorization).not.toBe(first.authorization);
     expect(await server.check(second.authorization)).toBe(200);
     // AND a 401 on the retry itself is final
-    expect(await s.onResponse!(backendRequest(second.authorization), { status: 401, headers: {} }, 2)).toBe(
-      'done',
-    );
+    expect(await s.onResponse!(sent(second.authorization), { status: 401, headers: {} }, 2)).toBe('done');
   });
 
   test.each([200, 403, 500])(
@@ -190,9 +195,7 @@ describe('oauth2 client credentials against oidc-provider (http)', () => {
     async (status) => {
       const s = scheme({ tokenUrl: server.tokenUrl }, BASIC_SECRET);
       const headers = await s.authorize(backendRequest());
-      expect(await s.onResponse!(backendRequest(headers.authorization), { status, headers: {} }, 1)).toBe(
-        'done',
-      );
+      expect(await s.onResponse!(sent(headers.authorization), { status, headers: {} }, 1)).toBe('done');
     },
   );
 
@@ -203,11 +206,109 @@ describe('oauth2 client credentials against oidc-provider (http)', () => {
     clock = 10_000_000; // the first token expired; a second is fetched
     const current = await s.authorize(backendRequest());
     const before = await fetches();
-    expect(await s.onResponse!(backendRequest(old.authorization), { status: 401, headers: {} }, 1)).toBe(
-      'retry',
-    );
+    expect(await s.onResponse!(sent(old.authorization), { status: 401, headers: {} }, 1)).toBe('retry');
     expect(await s.authorize(backendRequest())).toEqual(current);
     expect(await fetches()).toBe(before);
+  });
+
+  describe('through the gateway, against a backend that checks tokens with the OAuth server', () => {
+    const CALLER = 'Bearer caller-own-token';
+    let backend: RunningBackend;
+    let alwaysRefuses: RunningBackend;
+    const tokenFile = secretFiles();
+    beforeAll(async () => {
+      backend = await startBackend((req, res) => {
+        void server.check(req.headers.authorization ?? '').then((status) => {
+          res.writeHead(status);
+          res.end(status === 200 ? 'ok' : 'no');
+        });
+      });
+      alwaysRefuses = await startBackend((_req, res) => {
+        res.writeHead(401);
+        res.end('no');
+      });
+    });
+    afterAll(async () => {
+      await backend?.stop();
+      await alwaysRefuses?.stop();
+      tokenFile.remove();
+    });
+
+    const gatewayFor = (url: string, forwardAuthorization: boolean): Gateway =>
+      createGateway(
+        {
+          version: 1,
+          name: 'oauth',
+          backend: { url },
+          security: {
+            type: 'oauth2-client-credentials',
+            tokenUrl: server.tokenUrl,
+            clientId: 'gw-basic',
+            clientSecret: tokenFile.file(BASIC_SECRET),
+            allowInsecureLoopbackTokenUrl: true,
+          },
+          forwarding: { forwardAuthorization },
+        },
+        { logSink: () => undefined },
+      );
+    const call = async (gateway: Gateway) => {
+      const response = await gateway.handle({
+        method: 'GET',
+        path: '/orders',
+        headers: { authorization: CALLER },
+        protocol: 'https',
+      });
+      if (!Buffer.isBuffer(response.body)) response.body.resume();
+      return response.status;
+    };
+
+    test.each([true, false])(
+      'regression: with forwardAuthorization %s, a revoked cached token is purged and the retried request gets 200',
+      async (forwardAuthorization) => {
+        const gateway = gatewayFor(backend.baseUrl, forwardAuthorization);
+        try {
+          expect(await call(gateway)).toBe(200);
+          const sent = backend.requests.at(-1)!.headers.authorization!;
+          expect(sent).not.toBe(CALLER); // the scheme's token, never the caller's header
+          await server.revoke(sent);
+          const before = backend.requests.length;
+          expect(await call(gateway)).toBe(200);
+          const [refused, retried] = backend.requests.slice(before).map((r) => r.headers.authorization);
+          expect(refused).toBe(sent);
+          expect(retried).not.toBe(sent);
+          expect(await call(gateway)).toBe(200); // the new token is kept
+        } finally {
+          await gateway.close();
+        }
+      },
+    );
+
+    test('regression: 20 requests to a path that always answers 401 make at most 2 token requests, not 20', async () => {
+      const gateway = gatewayFor(alwaysRefuses.baseUrl, false);
+      try {
+        const before = await fetches();
+        for (let i = 0; i < 20; i++) expect(await call(gateway)).toBe(401);
+        // the first token, and one refetch after the first 401 (the retry-once); the rest pass the 401 on
+        expect((await fetches()) - before).toBe(2);
+        expect(alwaysRefuses.requests.length).toBe(21);
+      } finally {
+        await gateway.close();
+      }
+    });
+
+    test('GIVEN the refetch interval has passed WHEN the path answers 401 again THEN one more token is fetched and the request retried once', async () => {
+      let clock = Date.now();
+      const s = scheme({ tokenUrl: server.tokenUrl }, BASIC_SECRET, { now: () => clock });
+      const first = await s.authorize(backendRequest());
+      expect(await s.onResponse!(sent(first.authorization), { status: 401, headers: {} }, 1)).toBe('retry');
+      const second = await s.authorize(backendRequest());
+      // a 401 for the new token moments later: passed on, no fetch
+      expect(await s.onResponse!(sent(second.authorization), { status: 401, headers: {} }, 1)).toBe('done');
+      expect(await s.authorize(backendRequest())).toEqual(second);
+      clock += 5_000; // DEFAULT_OAUTH_MIN_REFETCH_INTERVAL_SECONDS
+      expect(await s.onResponse!(sent(second.authorization), { status: 401, headers: {} }, 1)).toBe('retry');
+      expect((await s.authorize(backendRequest())).authorization).not.toBe(second.authorization);
+    });
   });
 
   test('fails when the client secret is wrong: 503 CREDENTIALS_UNAVAILABLE, without the secret in the message', async () => {

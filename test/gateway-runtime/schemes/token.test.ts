@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSecretResolver } from '../../../gateway-runtime/src/secrets';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
@@ -26,10 +30,16 @@ describe('token scheme', () => {
     expect(await scheme.authorize(outgoing())).toEqual(expected);
   });
 
-  test('GIVEN a token file ending in a newline WHEN authorizing THEN the newline is not sent', async () => {
-    const secrets = new MapSecrets().set(TOKEN, 'tok-123\n');
-    const scheme = createTokenScheme({ type: 'token', token: TOKEN }, { secrets });
-    expect(await scheme.authorize(outgoing())).toEqual({ authorization: 'tok-123' });
+  test('GIVEN a token file ending in a newline WHEN authorizing through the resolver THEN the newline is not sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'token-'));
+    try {
+      writeFileSync(join(dir, 'token'), 'tok-123\n');
+      const secrets = createSecretResolver();
+      const scheme = createTokenScheme({ type: 'token', token: { file: join(dir, 'token') } }, { secrets });
+      expect(await scheme.authorize(outgoing())).toEqual({ authorization: 'tok-123' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('GIVEN a rotated token WHEN authorizing again THEN the secret is read again and the new token sent', async () => {

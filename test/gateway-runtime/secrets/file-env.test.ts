@@ -133,3 +133,35 @@ describe('createSecretResolver', () => {
     expect((error as Error).message).not.toContain(SECRET);
   });
 });
+
+describe('one rule for line breaks, whatever the source', () => {
+  test.each([
+    ['ends in "\\n" (echo, an editor)', 'pa:ss word\n', 'pa:ss word'],
+    ['ends in "\\r\\n" (a Windows editor)', 'pa:ss word\r\n', 'pa:ss word'],
+    ['ends in two line breaks (only one is removed)', 'pa:ss\n\n', 'pa:ss\n'],
+    ['has no line break', 'pa:ss', 'pa:ss'],
+    ['has spaces around it (kept: nothing else is trimmed)', ' pa:ss \n', ' pa:ss '],
+    [
+      'is a PEM block (its final newline goes, the inner ones stay)',
+      '-----BEGIN X-----\nAA==\n-----END X-----\n',
+      '-----BEGIN X-----\nAA==\n-----END X-----',
+    ],
+  ])(
+    'regression: a secret that %s has one trailing line break removed, as a file and as a variable',
+    async (_what, content, value) => {
+      const file = join(dir, `line-breaks-${Buffer.from(content).toString('hex').slice(0, 16)}`);
+      writeFileSync(file, content);
+      const resolver = createSecretResolver({ env: { SECRET_WITH_LINE_BREAK: content } });
+      expect((await resolver.resolve({ file })).value).toBe(value);
+      expect((await resolver.resolve({ env: 'SECRET_WITH_LINE_BREAK' })).value).toBe(value);
+    },
+  );
+
+  test('GIVEN a jsonKey THEN the field is taken exactly as the JSON holds it (the JSON file itself may end in a newline)', async () => {
+    const file = join(dir, 'json-line-breaks.json');
+    writeFileSync(file, `${JSON.stringify({ password: 'with-newline\n', plain: 'plain' })}\n`);
+    const resolver = createSecretResolver();
+    expect((await resolver.resolve({ file, jsonKey: 'password' })).value).toBe('with-newline\n');
+    expect((await resolver.resolve({ file, jsonKey: 'plain' })).value).toBe('plain');
+  });
+});

@@ -140,6 +140,14 @@ describe('Secrets Manager source', () => {
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
+  test('regression: a SecretString ending in a line break loses it (one rule with files and variables); a jsonKey field is kept as it is', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: 'pasted-password\n', VersionId: 'v1' });
+    expect((await newSource().resolve({ secretArn: ARN })).value).toBe('pasted-password');
+    sm.reset();
+    sm.on(GetSecretValueCommand).resolves({ SecretString: '{"password":"kept\\n"}\n', VersionId: 'v2' });
+    expect((await newSource().resolve({ secretArn: ARN, jsonKey: 'password' })).value).toBe('kept\n');
+  });
+
   test('fails when access is denied, with CREDENTIALS_UNAVAILABLE (503) naming the ARN and the AWS error', async () => {
     sm.on(GetSecretValueCommand).rejects(accessDenied());
     const source = newSource();

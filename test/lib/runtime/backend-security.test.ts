@@ -1,6 +1,7 @@
 import { validateConfig } from '../../../gateway-runtime/src/config/validate';
 import { BackendSecurity } from '../../../lib/runtime/backend-security';
 import { SecretSource } from '../../../lib/secrets/secret-source';
+import { validationErrorOf } from '../../support/constructs';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:backend-link/acme';
 const ref = (name: string, key: string) => ({ secretArn: `${ARN}/${name}-AbCdEf`, jsonKey: key });
@@ -114,5 +115,60 @@ describe('BackendSecurity', () => {
         trustedSources,
       }),
     ).not.toThrow();
+  });
+
+  test.each([
+    ['x-forwarded-for', 'is set by the gateway itself (framing, routing or forwarding)'],
+    ['X-Forwarded-Proto', 'is set by the gateway itself (framing, routing or forwarding)'],
+    ['x-forwarded-host', 'is set by the gateway itself (framing, routing or forwarding)'],
+    ['expect', 'is set by the gateway itself (framing, routing or forwarding)'],
+    ['host', 'is set by the gateway itself (framing, routing or forwarding)'],
+    ['content-length', 'is set by the gateway itself (framing, routing or forwarding)'],
+    ['transfer-encoding', 'is a hop-by-hop (connection) header'],
+    ['connection', 'is a hop-by-hop (connection) header'],
+    ['keep-alive', 'is a hop-by-hop (connection) header'],
+    ['proxy-authorization', 'is a hop-by-hop (connection) header'],
+    ['x-original-url', 'overrides the path or method, and is never forwarded'],
+    ['cookie', 'carries cookies'],
+  ])(
+    "regression: fails when the token header is %s (the token would break or leak as the gateway's header)",
+    (header, rule) => {
+      const error = validationErrorOf(() => BackendSecurity.token({ token: later, header }));
+      expect(error.constructPath).toBe('BackendSecurity.token');
+      expect(error.problems).toEqual([`\`header\` "${header}" can not carry the token: it ${rule}`]);
+    },
+  );
+
+  it('fails when the token header is not a header name', () => {
+    expect(
+      validationErrorOf(() => BackendSecurity.token({ token: later, header: 'X Api Key' })).problems,
+    ).toEqual(['`header` "X Api Key" is not a valid header name (RFC 9110 token)']);
+  });
+
+  test.each([
+    [
+      'http://auth.acme.example/token',
+      '`tokenUrl` "http://auth.acme.example" must use https://: the client secret is sent to it',
+    ],
+    [
+      'http://127.0.0.1:9000/token',
+      '`tokenUrl` "http://127.0.0.1:9000" must use https://: the client secret is sent to it',
+    ],
+    [
+      'https://gateway:S3cr3t-pass@auth.acme.example/token',
+      '`tokenUrl` must not contain credentials (user:password@; the URL is not shown): the client secret is a secret source',
+    ],
+    [
+      'https://gateway:S3cr3t pass@auth acme/token',
+      '`tokenUrl` (not shown: it contains "@" and may hold credentials) is not an absolute URL',
+    ],
+    ['auth.acme.example/token', '`tokenUrl` "auth.acme.example/token" is not an absolute URL'],
+  ])('regression: fails when tokenUrl is %s, without echoing a secret', (tokenUrl, message) => {
+    const error = validationErrorOf(() =>
+      BackendSecurity.oauth2ClientCredentials({ tokenUrl, clientId: 'gateway', clientSecret: later }),
+    );
+    expect(error.constructPath).toBe('BackendSecurity.oauth2ClientCredentials');
+    expect(error.problems).toEqual([message]);
+    expect(error.message).not.toContain('S3cr3t');
   });
 });

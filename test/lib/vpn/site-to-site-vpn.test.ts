@@ -156,6 +156,7 @@ describe('SiteToSiteVpn secure defaults', () => {
     ).toEqual([
       'acme_vpn_aws_side_asn',
       'acme_vpn_connection_id',
+      'acme_vpn_customer_gateway',
       'acme_vpn_ike_parameters',
       'acme_vpn_preshared_key_secret_arn',
       'acme_vpn_routing',
@@ -166,6 +167,19 @@ describe('SiteToSiteVpn secure defaults', () => {
     expect(json.output?.acme_vpn_ike_parameters.value).toEqual({
       tunnel1: expect.objectContaining({ ike_versions: ['ikev2'], phase1_dh_groups: [19, 20, 21] }),
       tunnel2: expect.objectContaining({ phase2_encryption: ['AES256-GCM-16', 'AES256'] }),
+    });
+    // What the device configuration needs beyond the algorithms: rekeying, replay window, DPD action.
+    expect(json.output?.acme_vpn_ike_parameters.value).toMatchObject({
+      tunnel1: {
+        rekey_margin_seconds: 540,
+        rekey_fuzz_percentage: 100,
+        replay_window_size: 1024,
+        dpd_timeout_action: 'restart',
+      },
+    });
+    expect(json.output?.acme_vpn_customer_gateway.value).toEqual({
+      ip_address: '85.214.10.20',
+      bgp_asn: 65000,
     });
   });
 

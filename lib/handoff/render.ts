@@ -3,7 +3,13 @@
  * "send us your certificate" / "here are our IP ranges" tickets. It holds no secret value: pre-shared keys,
  * passwords and private keys stay in Secrets Manager and are exchanged out of band.
  */
-import { dmzHandoffSections } from '../../lib/handoff/dmz-handoff';
+import { dmzHandoffSections } from './dmz-handoff';
+import {
+  DeviceConfigError,
+  deviceConfigFiles,
+  deviceFactsFromOutputs,
+  tunnelOutsideAddress,
+} from './device-config';
 import { OutputSource, UNKNOWN } from './outputs';
 
 const AFTER_APPLY = '_known after deploy_';
@@ -15,6 +21,8 @@ interface Handoff {
   mutual_tls?: { client_certificate_secret_arn?: unknown; servername?: string };
   trusted_sources?: string[];
   source_cidrs: unknown[];
+  /** Every destination and port the gateway connects to (absent in outputs of older versions). */
+  destinations?: Array<{ what: string; host?: string; cidrs: unknown[]; port: number }>;
   dns_servers?: string[];
   /** The public DMZ path (lib/handoff/dmz-handoff.ts renders it). */
   public_endpoint?: { egress_ips: unknown[] };
@@ -83,7 +91,7 @@ function vpnSection(customer: string, outputs: OutputSource): string {
       [
         [
           'AWS outside address',
-          ...tunnels.map((t) => text(outside === (UNKNOWN as unknown) ? UNKNOWN : outside[t])),
+          ...tunnels.map((t) => text(tunnelOutsideAddress(outside, t as 'tunnel1' | 'tunnel2'))),
         ],
         ['inside address, AWS side', ...tunnels.map((t) => insideOf(t, 'aws'))],
         ['inside address, your side', ...tunnels.map((t) => insideOf(t, 'customer'))],
@@ -104,7 +112,28 @@ function vpnSection(customer: string, outputs: OutputSource): string {
     `- Your ranges routed through the tunnels: ${text(routing.on_prem_cidrs)}.`,
     `- Our side of the tunnels: ${text(routing.aws_side_cidr)}.`,
     `- Pre-shared keys: not in this document. They are kept in AWS Secrets Manager (${text(psk)}); your contact sends them to you over a separate, agreed channel.`,
+    ...deviceConfigSection(customer, outputs),
   ].join('\n');
+}
+
+/** The generated device configuration, written beside this document (see `writeHandoffs`). */
+function deviceConfigSection(customer: string, outputs: OutputSource): string[] {
+  let facts;
+  try {
+    facts = deviceFactsFromOutputs(customer, outputs);
+  } catch (error) {
+    if (!(error instanceof DeviceConfigError)) throw error;
+    return ['', `- Your VPN device configuration could not be generated: ${error.message}.`];
+  }
+  if (!facts) return [];
+  return [
+    '',
+    '### Your VPN device configuration (generated)',
+    '',
+    'Beside this document, generated from the same values:',
+    '',
+    ...deviceConfigFiles(facts).map((f) => `- \`${f.name}\`: ${f.description}.`),
+  ];
 }
 
 function schemeSection(h: Handoff): string {
@@ -182,6 +211,34 @@ function schemeSection(h: Handoff): string {
   return lines.join('\n');
 }
 
+/** Section 2: the sources to allow, and every destination and port the gateway connects to. */
+function firewallSection(h: Handoff, allowList: unknown, host: string, port: string): string[] {
+  const sources = Array.isArray(allowList) ? allowList.map((c) => `- ${text(c)}`) : [`- ${text(allowList)}`];
+  if (!h.destinations) {
+    return [
+      '## 2. Your firewall: allow only these sources',
+      '',
+      `Allow TCP to your backend (\`${host}\`, port ${port}) from these addresses, and nothing else from our side:`,
+      '',
+      ...sources,
+    ];
+  }
+  return [
+    '## 2. Your firewall: allow only these sources, to these destinations',
+    '',
+    'The gateway connects from these addresses:',
+    '',
+    ...sources,
+    '',
+    'Allow TCP from them to these destinations and ports, and nothing else from our side:',
+    '',
+    table(
+      ['destination', 'host', 'addresses', 'TCP port'],
+      h.destinations.map((d) => [d.what, d.host ? text(d.host) : '–', text(d.cidrs), String(d.port)]),
+    ),
+  ];
+}
+
 /** `172.20.0.53` as "172.20.0.53, port 53"; `172.20.0.53:5353` and `[fd00::53]:5353` with their port. */
 function dnsServerText(server: string): string {
   const match = /^\[(.+)\]:(\d+)$/.exec(server) ?? /^([\d.]+):(\d+)$/.exec(server);
@@ -215,11 +272,7 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
     '',
     dmz?.network ?? vpnSection(customer, outputs),
     '',
-    '## 2. Your firewall: allow only these sources',
-    '',
-    `Allow TCP to your backend (\`${url.hostname}\`, port ${port}) from these addresses, and nothing else from our side:`,
-    '',
-    ...(Array.isArray(allowList) ? allowList.map((c) => `- ${text(c)}`) : [`- ${text(allowList)}`]),
+    ...firewallSection(h, allowList, url.hostname, port),
     '',
     ...(h.dns_servers?.length
       ? [
@@ -249,7 +302,7 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
     'Fill a secret from files, e.g. the client certificate:',
     '',
     '```sh',
-    'npx backend-link-secret client-certificate --cert client.pem --key client.key \\',
+    'npx backend-link secret client-certificate --cert client.pem --key client.key \\',
     '  | aws secretsmanager put-secret-value --secret-id <ARN> --secret-string file:///dev/stdin',
     '```',
     '',

@@ -1,7 +1,7 @@
 /** The handoff document of a customer on the public DMZ path: the endpoint, the Elastic IPs to allow, both proxy configurations. */
 import { dmzGatewayRuntimeConfig, dmzNginxServerBlock } from '../../../lib/handoff/dmz-proxy-config';
-import { outputsFromPlan, outputsFromTerraform } from '../../../scripts/handoff/outputs';
-import { renderHandoff } from '../../../scripts/handoff/render';
+import { outputsFromPlan, outputsFromTerraform } from '../../../lib/handoff/outputs';
+import { renderHandoff } from '../../../lib/handoff/render';
 
 const handoffValue = (egressIps: unknown[]) => ({
   customer: 'umbrella',

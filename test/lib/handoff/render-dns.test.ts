@@ -1,6 +1,6 @@
 /** The handoff's firewall section names the customer's DNS servers the gateway queries. */
-import { outputsFromTerraform } from '../../../scripts/handoff/outputs';
-import { renderHandoff } from '../../../scripts/handoff/render';
+import { outputsFromTerraform } from '../../../lib/handoff/outputs';
+import { renderHandoff } from '../../../lib/handoff/render';
 
 const handoff = (dnsServers?: string[]) =>
   outputsFromTerraform({

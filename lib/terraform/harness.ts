@@ -4,7 +4,10 @@
  *
  * Planning offline must not change the real configuration, so the fake credentials and the provider's
  * skip flags go into a Terraform override file (`zz_offline_plan_override.tf.json`) in the stack
- * directory; remove it (or synthesize again) before a real `terraform apply`.
+ * directory; remove it (or synthesize again) before a real `terraform apply`. The same file replaces the
+ * stack's backend (S3, HCP Terraform, ...) by a local one, and points each `terraform_remote_state` data
+ * source that reads another stack of the app at a local state derived from that stack's plan
+ * (see remote-state.ts).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -17,6 +20,8 @@ export const MIRROR_ENV = 'BACKEND_LINK_PROVIDER_MIRROR';
 export const AWS_PROVIDER_VERSION = '5.100.0';
 export const OVERRIDE_FILE = 'zz_offline_plan_override.tf.json';
 export const CLI_CONFIG_FILE = '.terraformrc.offline';
+/** The local state file the override names as the stack's backend while planning offline (never written by plan). */
+export const OFFLINE_STATE_FILE = 'terraform.offline.tfstate';
 
 const DEFAULT_MIRROR_CANDIDATES = [
   '/opt/tf-plugins',
@@ -30,14 +35,14 @@ export class TerraformHarnessError extends Error {
   public override readonly name = 'TerraformHarnessError';
 }
 
-function terraformPlatform(): string {
+export function terraformPlatform(): string {
   const os = process.platform === 'win32' ? 'windows' : process.platform;
   const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'ia32' ? '386' : process.arch;
   return `${os}_${arch}`;
 }
 
 /** True when `dir` holds hashicorp/aws at the pinned version, unpacked or as a zip. */
-function mirrorHoldsAws(dir: string): boolean {
+export function mirrorHoldsAws(dir: string): boolean {
   const base = join(dir, 'registry.terraform.io', 'hashicorp', 'aws');
   if (existsSync(join(base, AWS_PROVIDER_VERSION, terraformPlatform()))) return true;
   return existsSync(join(base, `terraform-provider-aws_${AWS_PROVIDER_VERSION}_${terraformPlatform()}.zip`));
@@ -97,25 +102,37 @@ export const OFFLINE_PROVIDER_SETTINGS = {
   skip_region_validation: true,
 } as const;
 
-interface SynthesizedStack {
+export interface SynthesizedStack {
   variable?: Record<string, { default?: unknown; ephemeral?: boolean }>;
   provider?: Record<string, Array<Record<string, unknown>> | Record<string, unknown>>;
-  data?: Record<string, unknown>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
   output?: Record<string, unknown>;
+  terraform?: { backend?: Record<string, Record<string, unknown>>; cloud?: unknown };
 }
 
-function readStack(stackDir: string): SynthesizedStack {
+export function readStack(stackDir: string): SynthesizedStack {
   const path = join(stackDir, 'cdk.tf.json');
   if (!existsSync(path))
     throw new TerraformHarnessError(`${stackDir} holds no cdk.tf.json: synthesize the app first`);
   return JSON.parse(readFileSync(path, 'utf8')) as SynthesizedStack;
 }
 
+export interface OfflineOverrideOptions {
+  /**
+   * Local state files for the stack's `terraform_remote_state` data sources, by data source name: each is
+   * read from that file instead of its remote backend.
+   * @default - none: the stack reads no other stack's state
+   */
+  readonly remoteStates?: Readonly<Record<string, string>>;
+}
+
 /**
  * Writes the override file that gives every aws provider block (each alias) fake credentials and the
- * skip flags. Refuses a stack with AWS data sources: offline plan can not read them.
+ * skip flags, replaces a remote backend (or `cloud` block) by a local state file, and points the named
+ * `terraform_remote_state` data sources at local state files. Refuses a stack with AWS data sources:
+ * offline plan can not read them.
  */
-export function writeOfflineOverride(stackDir: string): string {
+export function writeOfflineOverride(stackDir: string, options: OfflineOverrideOptions = {}): string {
   const stack = readStack(stackDir);
   const awsDataSources = Object.keys(stack.data ?? {}).filter((type) => type.startsWith('aws_'));
   if (awsDataSources.length > 0) {
@@ -125,6 +142,7 @@ export function writeOfflineOverride(stackDir: string): string {
   }
   const declared = stack.provider?.aws;
   const blocks = declared === undefined ? [{}] : Array.isArray(declared) ? declared : [declared];
+  const remoteStates = Object.entries(options.remoteStates ?? {});
   const override = {
     provider: {
       aws: blocks.map((block) => ({
@@ -132,6 +150,19 @@ export function writeOfflineOverride(stackDir: string): string {
         ...OFFLINE_PROVIDER_SETTINGS,
       })),
     },
+    // A backend block in an override file replaces the configuration's backend or cloud block, of any type.
+    ...(stack.terraform?.backend || stack.terraform?.cloud
+      ? { terraform: { backend: { local: { path: OFFLINE_STATE_FILE } } } }
+      : {}),
+    ...(remoteStates.length > 0
+      ? {
+          data: {
+            terraform_remote_state: Object.fromEntries(
+              remoteStates.map(([name, path]) => [name, { backend: 'local', config: { path } }]),
+            ),
+          },
+        }
+      : {}),
   };
   const path = join(stackDir, OVERRIDE_FILE);
   writeFileSync(path, `${JSON.stringify(override, null, 2)}\n`);
@@ -164,7 +195,7 @@ export function placeholderVariables(
   );
 }
 
-function runTerraform(stackDir: string, args: string[], cliConfig: string): Promise<TerraformRun> {
+export function runTerraform(stackDir: string, args: string[], cliConfig: string): Promise<TerraformRun> {
   const env: NodeJS.ProcessEnv = {
     ...placeholderVariables(stackDir),
     ...process.env,
@@ -238,13 +269,22 @@ export interface PlanResult {
   readonly runs: readonly TerraformRun[];
 }
 
+export interface PlanOfflineOptions extends OfflineOverrideOptions {
+  /**
+   * The provider mirror directory (the one holding `registry.terraform.io/`).
+   * @default - findProviderMirror()
+   */
+  readonly mirror?: string;
+}
+
 /** Runs init, validate, plan and show -json for one synthesized stack directory, offline. */
-export async function planOffline(stackDir: string, options: { mirror?: string } = {}): Promise<PlanResult> {
+export async function planOffline(stackDir: string, options: PlanOfflineOptions = {}): Promise<PlanResult> {
   const mirror = options.mirror ?? findProviderMirror();
   const cliConfig = writeCliConfig(stackDir, mirror);
-  writeOfflineOverride(stackDir);
+  writeOfflineOverride(stackDir, options);
   const runs: TerraformRun[] = [];
-  runs.push(await runTerraform(stackDir, ['init', '-input=false', '-no-color'], cliConfig));
+  // -reconfigure: a .terraform/ left by a real init may remember the remote backend.
+  runs.push(await runTerraform(stackDir, ['init', '-input=false', '-no-color', '-reconfigure'], cliConfig));
   runs.push(await runTerraform(stackDir, ['validate', '-no-color'], cliConfig));
   // -refresh=false: nothing exists to refresh, and a refresh would call AWS.
   runs.push(
