@@ -91,7 +91,7 @@ describe('the example, planned offline: what a real apply needs', () => {
         writeOnly: writeOnly.has(secretReferenced(policy, 'secret_arn')!),
       };
     });
-    expect(seen.length).toBe(6);
+    expect(seen.length).toBe(9);
     for (const s of seen)
       expect({ ...s, namesDeployer: s.namesDeployer }).toEqual({ ...s, namesDeployer: s.writeOnly });
 
