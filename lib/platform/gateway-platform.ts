@@ -138,10 +138,17 @@ export interface PlatformTransitGateway {
   readonly vpcAttachmentId: string;
   /** The platform's route table, associated with the VPC attachment: routes to each customer's on-prem ranges. */
   readonly vpcRouteTableId: string;
+  /**
+   * The transit gateway's id as the VPC attachment reports it. A VPC route to the transit gateway only
+   * works once the VPC is attached, so routes take the id from here: the reference orders them after
+   * the attachment, also from another stack (where Terraform accepts no `depends_on` on it) and for an
+   * imported platform (a literal: the attachment exists).
+   */
+  readonly attachedTransitGatewayId: string;
   /** The transit gateway, when the platform created it. */
   readonly transitGateway?: Ec2TransitGateway;
-  /** The VPC attachment resource (routes to the transit gateway must depend on it). */
-  readonly vpcAttachment: Ec2TransitGatewayVpcAttachment;
+  /** The VPC attachment resource, when the platform created it (not for an imported platform). */
+  readonly vpcAttachment?: Ec2TransitGatewayVpcAttachment;
 }
 
 /** The virtual private gateway side of the platform, once created. */
@@ -350,6 +357,7 @@ export class GatewayPlatform extends Construct {
       amazonSideAsn,
       vpcAttachmentId: vpcAttachment.id,
       vpcRouteTableId: vpcRouteTable.id,
+      attachedTransitGatewayId: vpcAttachment.transitGatewayId,
       transitGateway,
       vpcAttachment,
     };
