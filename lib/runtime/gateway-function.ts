@@ -20,7 +20,12 @@ import { urlPort } from '../shared/ports';
 import { Problems, checkAccountId, isUnresolved, show } from '../shared/validation';
 import { LOG_RETENTION_DAYS, isLogRetention } from '../shared/cloudwatch';
 import { CONFIG_ENV_VAR, FUNCTION_DEFAULTS, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './function-defaults';
-import { RuntimeBundle, bundleGatewayRuntime, prebuiltRuntimeBundle } from './runtime-bundle';
+import {
+  RuntimeBundle,
+  bundleGatewayRuntime,
+  prebuiltRuntimeBundle,
+  runtimeBundleArchive,
+} from './runtime-bundle';
 
 /** A destination the function may open connections to. */
 export interface EgressDestination {
@@ -92,15 +97,21 @@ export interface GatewayFunctionProps {
 }
 
 /**
- * One asset per stack and bundle: every customer's function of a stack runs the same archive, so it is
- * packed into cdktf.out once, not once per customer.
+ * One asset per stack and bundle, and one archive per app: the bundle is zipped once per process
+ * (`runtimeBundleArchive`) and every stack's asset copies that file, with its hash, so every customer's
+ * function of every stack runs the same archive and synth does not zip it once per stack.
  */
 function runtimeAsset(scope: Construct, bundle: RuntimeBundle): TerraformAsset {
   const stack = TerraformStack.of(scope);
   const id = `GatewayRuntimeBundle-${bundle.sha256.slice(0, 16)}`;
   const existing = stack.node.tryFindChild(id);
   if (existing instanceof TerraformAsset) return existing;
-  return new TerraformAsset(stack, id, { path: bundle.directory, type: AssetType.ARCHIVE });
+  const archive = runtimeBundleArchive(bundle);
+  return new TerraformAsset(stack, id, {
+    path: archive.path,
+    type: AssetType.FILE,
+    assetHash: archive.sha256.slice(0, 32).toUpperCase(),
+  });
 }
 
 /**
