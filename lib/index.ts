@@ -16,3 +16,5 @@ export * from './runtime/runtime-bundle';
 export * from './customer-backend-link';
 export type * from '../gateway-runtime/src/config/types';
 export * from './platform/interface-endpoints';
+export * from './stacks/s3-state';
+export * from './platform/platform-attributes';

@@ -16,6 +16,7 @@ import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
 import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
 import { InterfaceEndpoints, InterfaceEndpointsProps } from './interface-endpoints';
+import { GatewayPlatformAttributes, amazonSideAsnOf, parsePlatformAttributes } from './platform-attributes';
 import {
   ALARM_TOPIC_KEY_DEFAULTS,
   AMAZON_SIDE_ASN_RANGES,
@@ -155,7 +156,8 @@ export interface PlatformTransitGateway {
 export interface PlatformVpnGateway {
   readonly vpnGatewayId: string;
   readonly amazonSideAsn: number;
-  readonly vpnGateway: VpnGateway;
+  /** The gateway resource, when the platform created it (not for an imported platform). */
+  readonly vpnGateway?: VpnGateway;
 }
 
 /** A customer's VPN, as recorded by the platform so that collisions are caught at synth time. */
@@ -179,12 +181,36 @@ export interface CustomerAllocation {
   readonly cidrBlock?: Cidr;
 }
 
+/** Marks the props of `GatewayPlatform.fromAttributes` (module-private: not a way for callers to pass them). */
+const IMPORTED = Symbol('backend-link/GatewayPlatform.imported');
+type ImportedProps = { readonly [IMPORTED]: GatewayPlatformAttributes };
+
 /**
  * The shared side of backend-link: the gateway tier's VPC, the pool of addresses from which each
  * customer's private subnets are carved, and the list of availability zones. It keeps a register of
  * every customer and rejects a second customer of the same name or an overlapping block.
  */
 export class GatewayPlatform extends Construct {
+  /**
+   * A platform that already exists (in another stack or repository), from its ids as literal
+   * attributes: the platform's `<name>_platform_attributes` output. It creates no resource; customers
+   * built on it reference the ids directly (no remote state), and its register checks the customers
+   * of this app (names, blocks, on-prem ranges, VPN quota) as a created platform's does.
+   *
+   * Throws a ValidationError naming every invalid attribute.
+   */
+  public static fromAttributes(
+    scope: Construct,
+    id: string,
+    attributes: GatewayPlatformAttributes,
+  ): GatewayPlatform {
+    return new GatewayPlatform(scope, id, { [IMPORTED]: attributes } as unknown as GatewayPlatformProps);
+  }
+
+  /** True for a platform from `fromAttributes`: it owns no resource. */
+  public readonly imported: boolean;
+  /** The security group of the interface endpoints, when there are any (created or imported). */
+  public readonly endpointsSecurityGroupId?: string;
   public readonly name: string;
   public readonly vpcId: string;
   /** The VPC's IPv4 CIDR blocks, as declared. */
@@ -213,6 +239,43 @@ export class GatewayPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayPlatformProps) {
     super(scope, id);
+    if (IMPORTED in props) {
+      const problems = new Problems();
+      const attributes = (props as unknown as ImportedProps)[IMPORTED];
+      const imported = parsePlatformAttributes(problems, attributes);
+      problems.throwIfAny(this);
+      const a = imported!.attributes;
+      this.imported = true;
+      this.name = a.name;
+      this.vpcId = a.vpcId;
+      this.vpcCidrBlocks = [...a.vpcCidrBlocks];
+      this.customerAddressPool = a.customerAddressPool;
+      this.availabilityZones = [...a.availabilityZones];
+      this.tags = { ...(a.tags ?? {}) };
+      this.pool = imported!.pool;
+      this.vpcBlocks = imported!.vpcBlocks;
+      this.alarmTopicArn = a.alarmTopicArn;
+      this.endpointsSecurityGroupId = a.endpointsSecurityGroupId;
+      if (a.vpnGateway) {
+        this.vpnGateway = {
+          vpnGatewayId: a.vpnGateway.vpnGatewayId,
+          amazonSideAsn: amazonSideAsnOf(a.vpnGateway.amazonSideAsn),
+        };
+      }
+      if (a.transitGateway) {
+        const t = a.transitGateway;
+        this.transitGateway = {
+          transitGatewayId: t.transitGatewayId,
+          amazonSideAsn: amazonSideAsnOf(t.amazonSideAsn),
+          vpcAttachmentId: t.vpcAttachmentId,
+          vpcRouteTableId: t.vpcRouteTableId,
+          // The attachment exists: nothing to wait for.
+          attachedTransitGatewayId: t.transitGatewayId,
+        };
+      }
+      return;
+    }
+    this.imported = false;
     const parsed = validateProps(props);
     parsed.problems.throwIfAny(this);
 
@@ -267,6 +330,7 @@ export class GatewayPlatform extends Construct {
         availabilityZones: this.availabilityZones,
         tags: this.tags,
       });
+      this.endpointsSecurityGroupId = this.interfaceEndpoints.securityGroup.id;
     }
 
     if (props.existingAlarmTopicArn) {
@@ -296,6 +360,46 @@ export class GatewayPlatform extends Construct {
         description: `Transit gateway of the ${this.name} gateway platform (one route table per customer)`,
       }).overrideLogicalId(`${this.name}_transit_gateway_id`);
     }
+    new TerraformOutput(this, 'AttributesOutput', {
+      value: this.attributes,
+      description: `What GatewayPlatform.fromAttributes takes to build customers on the ${this.name} gateway platform from another stack or repository`,
+    }).overrideLogicalId(`${this.name}_platform_attributes`);
+  }
+
+  /**
+   * The platform's ids and blocks, in the shape `GatewayPlatform.fromAttributes` takes (the values are
+   * Terraform references until apply; the platform outputs them as `<name>_platform_attributes`).
+   */
+  public get attributes(): GatewayPlatformAttributes {
+    // cdktf outputs can not hold undefined: absent parts are left out.
+    return {
+      name: this.name,
+      vpcId: this.vpcId,
+      vpcCidrBlocks: [...this.vpcCidrBlocks],
+      customerAddressPool: this.customerAddressPool,
+      availabilityZones: [...this.availabilityZones],
+      alarmTopicArn: this.alarmTopicArn,
+      ...(Object.keys(this.tags).length > 0 ? { tags: { ...this.tags } } : {}),
+      ...(this.vpnGateway
+        ? {
+            vpnGateway: {
+              vpnGatewayId: this.vpnGateway.vpnGatewayId,
+              amazonSideAsn: this.vpnGateway.amazonSideAsn,
+            },
+          }
+        : {}),
+      ...(this.transitGateway
+        ? {
+            transitGateway: {
+              transitGatewayId: this.transitGateway.transitGatewayId,
+              vpcAttachmentId: this.transitGateway.vpcAttachmentId,
+              vpcRouteTableId: this.transitGateway.vpcRouteTableId,
+              amazonSideAsn: this.transitGateway.amazonSideAsn,
+            },
+          }
+        : {}),
+      ...(this.endpointsSecurityGroupId ? { endpointsSecurityGroupId: this.endpointsSecurityGroupId } : {}),
+    };
   }
 
   private createTransitGateway(

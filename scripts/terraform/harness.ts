@@ -164,7 +164,8 @@ export function placeholderVariables(
   );
 }
 
-function runTerraform(stackDir: string, args: string[], cliConfig: string): Promise<TerraformRun> {
+/** Runs one terraform command in a stack directory with the offline environment (CLI config, placeholders). */
+export function runTerraform(stackDir: string, args: string[], cliConfig: string): Promise<TerraformRun> {
   const env: NodeJS.ProcessEnv = {
     ...placeholderVariables(stackDir),
     ...process.env,
