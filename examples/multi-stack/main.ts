@@ -10,10 +10,12 @@
  *
  * The platform object is shared by every customer stack, so its register still sees every customer at
  * synth time: a duplicate name, an overlapping block or on-prem range, or an eleventh VPN on the virtual
- * private gateway fails the synth, whichever stacks the customers are in. Deploy the platform first
- * (`cdktf deploy platform`), then the customers, in parallel (`cdktf deploy 'customer-*'`).
+ * private gateway fails the synth, whichever stacks the customers are in. Deploy the platform first,
+ * then the customers, in parallel:
  *
  *   npx tsx examples/multi-stack/main.ts   # synthesize into cdktf.out/
+ *   cdktf deploy --app 'npx tsx examples/multi-stack/main.ts' platform
+ *   cdktf deploy --app 'npx tsx examples/multi-stack/main.ts' --parallelism 8 'customer-*'
  *
  * The account, addresses, bucket and certificate ARN are placeholders: replace them with your own.
  */
