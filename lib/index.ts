@@ -1,3 +1,8 @@
+import { checkSingleCopies } from './shared/single-copy';
+
+// Fails at load time, naming both copies, when the app and backend-link load different cdktf or provider copies.
+checkSingleCopies();
+
 export * from './platform/gateway-platform';
 export * from './network/customer-subnets';
 export { ValidationError } from './shared/validation';
@@ -16,5 +21,8 @@ export * from './runtime/runtime-bundle';
 export * from './customer-backend-link';
 export type * from '../gateway-runtime/src/config/types';
 export * from './platform/interface-endpoints';
+export { validateConfig } from '../gateway-runtime/src/config/validate';
+export { ConfigError } from '../gateway-runtime/src/core/errors';
+export { PeerDependencyError, PEER_VERSIONS } from './shared/single-copy';
 export * from './stacks/s3-state';
 export * from './platform/platform-attributes';

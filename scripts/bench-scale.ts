@@ -1,27 +1,24 @@
 /**
  * The scale benchmark (figures, not a test): synthesize the generated 100-customer app
- * (examples/scale/), then plan every stack offline in parallel, printing seconds and peak memory.
+ * (examples/scale/) in this process, then plan every stack with `backend-link plan` (the command's
+ * source, lib/cli/backend-link.ts, run through tsx; `--dist` runs the built dist/lib/cli/backend-link.js),
+ * printing seconds and peak memory for each.
  *
- *   npm run bench:scale                          # 100 customers, plan with all cores
- *   npm run bench:scale -- --customers 20        # fewer customers
- *   npm run bench:scale -- --synth-only          # no plan
- *   npm run bench:scale -- --concurrency 4       # plan concurrency (default: the number of cores)
- *
- * Planning uses `backend-link plan` when the package has that command (bin `backend-link`). Without it,
- * it falls back to the Terraform harness: stacks that read no remote state (the platforms) are planned
- * offline with their S3 backend swapped for a local state; customer stacks, whose platform is not applied,
- * are validated (`init -backend=false`, `validate`), which is all the harness can do for them.
+ *   npm run bench:scale                              # 100 customers, plan with all cores
+ *   npm run bench:scale -- --customers 20            # fewer customers
+ *   npm run bench:scale -- --synth-only              # no plan
+ *   npm run bench:scale -- --parallel 4              # backend-link plan --parallel (default: the number of cores)
+ *   npm run bench:scale -- --no-shared-provider      # every terraform command starts its own provider
  *
  * Targets (issue 10): synth <= 30 s and <= 1.5 GB; plan all stacks offline in parallel <= 4 min.
- * Figures depend on the machine and on what else runs on it.
+ * Figures depend on the machine and on what else runs on it: the load average is printed with them.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildScaleApp } from '../examples/scale/main';
-import { findProviderMirror, listStacks, planOffline } from './terraform/harness';
-import { mapWithConcurrency, validateOffline, writeLocalBackendOverride } from './terraform/stacks';
+import { listStacks } from '../lib/terraform/harness';
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -29,9 +26,15 @@ function option(name: string): string | undefined {
 }
 
 const CUSTOMERS = Number(option('customers') ?? 100);
-const CONCURRENCY = Number(option('concurrency') ?? availableParallelism());
+const PARALLEL = Number(option('parallel') ?? availableParallelism());
 const SYNTH_ONLY = process.argv.includes('--synth-only');
+const SHARED_PROVIDER = !process.argv.includes('--no-shared-provider');
+const FROM_DIST = process.argv.includes('--dist');
 const MiB = 1024 * 1024;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 /** Resident memory of this process's descendants (Linux /proc), bytes; 0 elsewhere. */
 function descendantsRss(): number {
@@ -63,21 +66,28 @@ function descendantsRss(): number {
   return total;
 }
 
-/** The `backend-link` command's source, when the package has one (it is built to dist/). */
-function cliPlanner(): string | undefined {
-  const pkg = JSON.parse(readFileSync(resolve(__dirname, '..', 'package.json'), 'utf8')) as {
-    bin?: Record<string, string>;
-  };
-  const bin = pkg.bin?.['backend-link'];
-  if (!bin) return undefined;
-  const source = resolve(__dirname, '..', bin.replace(/^(\.\/)?dist\//, '').replace(/\.js$/, '.ts'));
-  return existsSync(source) ? source : undefined;
+/** The `backend-link plan` command line: the source through tsx, or the built command. */
+function planCommandLine(outdir: string): string[] {
+  const root = resolve(__dirname, '..');
+  const entry = FROM_DIST
+    ? [join(root, 'dist', 'lib', 'cli', 'backend-link.js')]
+    : ['--import', 'tsx', join(root, 'lib', 'cli', 'backend-link.ts')];
+  if (FROM_DIST && !existsSync(entry[0])) throw new Error(`${entry[0]} does not exist: npm run build first`);
+  return [
+    ...entry,
+    'plan',
+    '--out',
+    outdir,
+    '--parallel',
+    String(PARALLEL),
+    ...(SHARED_PROVIDER ? [] : ['--no-shared-provider']),
+  ];
 }
 
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((done, fail) =>
+function run(command: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((done) =>
     execFile(command, args, { maxBuffer: 256 * MiB }, (error, stdout, stderr) =>
-      error ? fail(new Error(`${command} ${args.join(' ')} failed:\n${stderr || stdout}`)) : done(stdout),
+      done({ stdout, stderr, code: error ? Number((error as NodeJS.ErrnoException).code ?? 1) : 0 }),
     ),
   );
 }
@@ -85,7 +95,7 @@ function run(command: string, args: string[]): Promise<string> {
 async function main(): Promise<void> {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 / MiB)} GiB`;
-  console.log(`machine: ${machine}; Node ${process.version}`);
+  console.log(`machine: ${machine}; Node ${process.version}; load average ${load()}`);
   try {
     const synthStart = performance.now();
     const { app, layout } = buildScaleApp(outdir, { customers: CUSTOMERS });
@@ -100,64 +110,32 @@ async function main(): Promise<void> {
 
     let peakPlanRss = 0;
     const sampler = setInterval(() => (peakPlanRss = Math.max(peakPlanRss, descendantsRss())), 1000);
+    const args = planCommandLine(outdir);
+    console.log(`plan: ${['node', ...args].join(' ')}  (load average ${load()})`);
     const planStart = performance.now();
-    const cli = cliPlanner();
+    let result: Awaited<ReturnType<typeof run>>;
     try {
-      if (cli) {
-        console.log(`planning with backend-link plan (${cli}), concurrency ${CONCURRENCY}`);
-        process.stdout.write(
-          await run(process.execPath, [
-            '--import',
-            'tsx',
-            cli,
-            'plan',
-            outdir,
-            '--concurrency',
-            String(CONCURRENCY),
-          ]),
-        );
-      } else {
-        const mirror = findProviderMirror();
-        console.log(
-          `no backend-link plan command: the harness plans the platform stacks and validates the customer stacks, concurrency ${CONCURRENCY}`,
-        );
-        const results = await mapWithConcurrency(stacks, CONCURRENCY, async (dir) => {
-          const started = performance.now();
-          const synthesized = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as {
-            data?: { terraform_remote_state?: unknown };
-          };
-          const readsRemoteState = synthesized.data?.terraform_remote_state !== undefined;
-          const name = dir.split('/').pop()!;
-          try {
-            if (readsRemoteState) {
-              await validateOffline(dir, { mirror });
-              return { name, result: 'validated', seconds: (performance.now() - started) / 1000 };
-            }
-            writeLocalBackendOverride(dir);
-            const { summary } = await planOffline(dir, { mirror });
-            return {
-              name,
-              result: `planned: ${summary.toAdd} to add`,
-              seconds: (performance.now() - started) / 1000,
-            };
-          } catch (error) {
-            return { name, result: `FAILED: ${(error as Error).message.split('\n')[0]}`, seconds: 0 };
-          }
-        });
-        const failed = results.filter((r) => r.result.startsWith('FAILED'));
-        for (const r of results.filter((x) => !x.result.startsWith('validated')))
-          console.log(`  ${r.name}: ${r.result} (${r.seconds.toFixed(1)} s)`);
-        console.log(
-          `  ${results.filter((r) => r.result === 'validated').length} customer stacks validated, ${failed.length} failed`,
-        );
-        if (failed.length > 0) process.exitCode = 1;
-      }
+      result = await run(process.execPath, args);
     } finally {
       clearInterval(sampler);
     }
     const planSeconds = (performance.now() - planStart) / 1000;
+    const lines = result.stdout.trimEnd().split('\n');
+    // The slowest stacks and the totals line of backend-link plan's table.
+    const rows = lines.slice(1, -1).sort((x, y) => Number(y.split(/\s+/)[4]) - Number(x.split(/\s+/)[4]));
+    console.log([lines[0], ...rows.slice(0, 5), '…', lines[lines.length - 1]].join('\n'));
+    if (result.code !== 0) {
+      console.error(
+        result.stderr
+          .split('\n')
+          .filter((l) => /FAILED|failed/.test(l))
+          .slice(0, 20)
+          .join('\n'),
+      );
+      process.exitCode = 1;
+    }
     console.log(
-      `plan: ${stacks.length} stacks in ${planSeconds.toFixed(1)} s (${(planSeconds / 60).toFixed(1)} min; target 4 min), peak RSS of the terraform processes ${(peakPlanRss / MiB).toFixed(0)} MiB`,
+      `plan: ${stacks.length} stacks in ${planSeconds.toFixed(1)} s (${(planSeconds / 60).toFixed(1)} min; target 4 min), exit ${result.code}, parallel ${PARALLEL}, ${SHARED_PROVIDER ? 'shared provider per lane' : 'a provider per terraform command'}; peak RSS of backend-link plan and its terraform and provider processes ${(peakPlanRss / MiB).toFixed(0)} MiB (sampled every second); load average at the end ${load()}`,
     );
   } finally {
     rmSync(outdir, { recursive: true, force: true });

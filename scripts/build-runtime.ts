@@ -4,20 +4,34 @@
  * node, target node22, CommonJS, minified. `@aws-sdk/*` stays external: the nodejs22.x Lambda runtime
  * provides AWS SDK v3.
  *
- *   npm run build:runtime            # writes dist/runtime/index.js and prints its size
+ *   npm run build:runtime            # writes dist/runtime/index.js and dist/gateway-runtime.js, prints their sizes
  *
- * The constructs call `bundleRuntime(outdir)` at synth time.
+ * dist/gateway-runtime.js is the standalone proxy as one file with nothing external (`node
+ * gateway-runtime.js serve --config ...` runs without node_modules); `npm run build` writes it into the
+ * package. The constructs bundle the handler with the same esbuild configuration at synth time.
  */
 import { build } from 'esbuild';
-import { statSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RUNTIME_EXTERNALS, runtimeBuildOptions } from '../lib/runtime/runtime-bundle';
+import {
+  RUNTIME_EXTERNALS,
+  runtimeBuildOptions,
+  standaloneBuildOptions,
+} from '../lib/runtime/runtime-bundle';
 
 /** Writes `<outdir>/index.js` and returns its path and size in bytes. */
 export async function bundleRuntime(outdir: string): Promise<{ file: string; bytes: number }> {
   const file = join(resolve(outdir), 'index.js');
   await build({ ...runtimeBuildOptions(RUNTIME_EXTERNALS), outfile: file });
   return { file, bytes: statSync(file).size };
+}
+
+/** Writes the single-file standalone proxy to `file` (executable) and returns its size in bytes. */
+export async function bundleStandalone(file: string): Promise<{ file: string; bytes: number }> {
+  const path = resolve(file);
+  await build({ ...standaloneBuildOptions(), outfile: path });
+  chmodSync(path, 0o755);
+  return { file: path, bytes: statSync(path).size };
 }
 
 /** The size the bundle would have with the AWS SDK inlined (nothing external); nothing is written. */
@@ -32,11 +46,14 @@ async function main(): Promise<void> {
   const outdir = resolve(process.argv[2] ?? 'dist/runtime');
   const { file, bytes } = await bundleRuntime(outdir);
   const inlined = await bundleSizeWithoutExternals();
+  const standalone = await bundleStandalone(resolve(process.argv[3] ?? 'dist/gateway-runtime.js'));
   console.log(`gateway runtime bundle: ${file}`);
   console.log(
     `  ${bytes} bytes (${kib(bytes)}) with @aws-sdk/* external (provided by the nodejs22.x runtime)`,
   );
   console.log(`  ${inlined} bytes (${kib(inlined)}) if the AWS SDK were bundled too`);
+  console.log(`standalone proxy, one file without node_modules: ${standalone.file}`);
+  console.log(`  ${standalone.bytes} bytes (${kib(standalone.bytes)}), AWS SDK included`);
 }
 
 if (require.main === module) {

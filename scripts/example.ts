@@ -1,43 +1,37 @@
 /**
- * The main job: synthesize the example app into cdktf.out/ and plan every stack offline, writing
- * cdktf.out/stacks/<stack>/plan.json, then print a short summary per stack. Then the multi-stack
- * example into cdktf.out/multi-stack/: every stack validated, the platform stack planned (its S3
- * backend swapped for a local state by an override file); its customer stacks read the platform's
- * remote state, which only exists once the platform is applied, so they are validated, not planned.
+ * The main job: synthesize the example apps and plan every stack offline with `backend-link plan` (the
+ * same code the installed command runs), one summary table per app:
+ *
+ * - the single-stack showcase into cdktf.out/ (cdktf.out/stacks/<stack>/plan.json);
+ * - the multi-stack example into cdktf.out/multi-stack/: the platform stack first, then every customer
+ *   stack, each reading a state derived from the platform's plan instead of the platform's S3 state
+ *   (which exists only once the platform is applied); the S3 backends are replaced by local states in an
+ *   override file, the synthesized configuration is unchanged.
  */
 import { join, resolve } from 'node:path';
 import { buildExampleApp } from '../examples/main';
 import { buildMultiStackApp } from '../examples/multi-stack/main';
-import { findProviderMirror, formatSummary, listStacks, planOffline } from './terraform/harness';
-import { validateOffline, writeLocalBackendOverride } from './terraform/stacks';
+import { planCommand } from '../lib/cli/plan';
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const outdir = resolve(process.argv[2] ?? 'cdktf.out');
-  const mirror = findProviderMirror();
   buildExampleApp(outdir).synth();
-  console.log(`synthesized into ${outdir}; planning offline with the provider mirror at ${mirror}`);
-  for (const stackDir of listStacks(outdir)) {
-    const result = await planOffline(stackDir, { mirror });
-    console.log(formatSummary(result.summary));
-    console.log(`  plan: ${result.planJsonPath}`);
-  }
+  console.log(`synthesized into ${outdir}`);
+  const single = await planCommand(['--out', outdir]);
 
   const multiStack = join(outdir, 'multi-stack');
   buildMultiStackApp(multiStack).app.synth();
   console.log(`multi-stack example synthesized into ${multiStack}`);
-  for (const stackDir of listStacks(multiStack)) {
-    await validateOffline(stackDir, { mirror });
-    if (stackDir.endsWith('/platform')) {
-      writeLocalBackendOverride(stackDir);
-      const result = await planOffline(stackDir, { mirror });
-      console.log(formatSummary(result.summary));
-    } else {
-      console.log(`stack ${stackDir.split('/').pop()}: valid (reads the platform's remote state)`);
-    }
-  }
+  const multi = await planCommand(['--out', multiStack]);
+  return Math.max(single, multi);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);

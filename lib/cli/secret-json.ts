@@ -1,14 +1,16 @@
+#!/usr/bin/env node
 /**
  * Builds the JSON value of a backend-link secret from files, checking the material first (PEM parses,
  * the key opens with its passphrase and matches the certificate), so that a secret filled after
  * deployment has the shape the runtime reads. It prints to stdout, for a pipe into the AWS CLI:
  *
- *   backend-link-secret client-certificate --cert client.pem --key client.key \
+ *   backend-link secret client-certificate --cert client.pem --key client.key \
  *     | aws secretsmanager put-secret-value --secret-id <ARN> --secret-string file:///dev/stdin
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SECRET_MATERIAL, SecretMaterialKind } from '../secrets/secret-source';
+import { exitQuietlyOnClosedPipe } from './args';
 
 export class SecretInputError extends Error {
   public override readonly name = 'SecretInputError';
@@ -169,7 +171,8 @@ export function buildSecretJson(
   return JSON.stringify(value);
 }
 
-const USAGE = `usage: backend-link-secret <material> [options]   (prints the secret's JSON to stdout)
+export const SECRET_USAGE = `Usage: backend-link secret <material> [options]   (prints the secret's JSON to stdout)
+       backend-link-secret <material> [options]   (the same command)
 
   credentials          --username NAME --password-file FILE
   token                --token-file FILE
@@ -178,8 +181,11 @@ const USAGE = `usage: backend-link-secret <material> [options]   (prints the sec
   signing-key          --key FILE           (HMAC secret, or RSA private key PEM)
   oauth-client-secret  --client-secret-file FILE
 
-  e.g. backend-link-secret client-certificate --cert client.pem --key client.key \\
-         | aws secretsmanager put-secret-value --secret-id <ARN> --secret-string file:///dev/stdin`;
+  e.g. backend-link secret client-certificate --cert client.pem --key client.key \\
+         | aws secretsmanager put-secret-value --secret-id <ARN> --secret-string file:///dev/stdin
+
+Exit codes: 0 the JSON was printed (or --help); 2 a usage error or unusable material (a file that can
+not be read, a certificate that does not parse, a key that does not match or opens with no passphrase).`;
 
 export function parseArgs(
   argv: string[],
@@ -197,22 +203,31 @@ export function parseArgs(
   return { material: material as SecretMaterialKind, inputs };
 }
 
-export function main(argv: string[], out = process.stdout, err = process.stderr): number {
+export function main(
+  argv: string[],
+  out: { write(text: string): unknown } = process.stdout,
+  err: { write(text: string): unknown } = process.stderr,
+  program = 'backend-link-secret',
+): number {
   try {
     const parsed = parseArgs(argv);
     if (parsed === 'help') {
-      out.write(`${USAGE}\n`);
+      out.write(`${SECRET_USAGE}\n`);
       return 0;
     }
     out.write(`${buildSecretJson(parsed.material, parsed.inputs)}\n`);
     return 0;
   } catch (error) {
     if (error instanceof SecretInputError) {
-      err.write(`backend-link-secret: ${error.message}\n`);
+      err.write(`${program}: ${error.message}\n`);
       return 2;
     }
     throw error;
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+// The `backend-link-secret` command (an alias of `backend-link secret`).
+if (require.main === module) {
+  exitQuietlyOnClosedPipe();
+  process.exitCode = main(process.argv.slice(2));
+}

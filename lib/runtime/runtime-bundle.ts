@@ -10,9 +10,18 @@ export const RUNTIME_EXTERNALS = ['@aws-sdk/*'] as const;
 
 /** The Lambda handler's source: the .ts file in the repository, or the compiled .js in dist/. */
 export function runtimeEntryPoint(): string {
-  const base = resolve(__dirname, '../../gateway-runtime/src/adapters/lambda');
+  return runtimeSource('adapters/lambda', "the gateway runtime's Lambda handler");
+}
+
+/** The standalone proxy's command (`gateway-runtime serve`): the .ts file in the repository, or the .js in dist/. */
+export function standaloneEntryPoint(): string {
+  return runtimeSource('cli', "the gateway runtime's command");
+}
+
+function runtimeSource(module: string, what: string): string {
+  const base = resolve(__dirname, '../../gateway-runtime/src', module);
   for (const candidate of [`${base}.ts`, `${base}.js`]) if (existsSync(candidate)) return candidate;
-  throw new Error(`the gateway runtime's Lambda handler is missing (looked for ${base}.ts and ${base}.js)`);
+  throw new Error(`${what} is missing (looked for ${base}.ts and ${base}.js)`);
 }
 
 /** The one esbuild configuration of the runtime bundle: one minified CommonJS file for node22. */
@@ -32,6 +41,15 @@ export function runtimeBuildOptions(
     external: [...external],
     logLevel: 'silent',
   };
+}
+
+/**
+ * The single-file standalone proxy (`node gateway-runtime.js serve --config ...`): the runtime's esbuild
+ * configuration with the command as entry point and nothing external (the AWS SDK is inlined, for a
+ * proxy that reads Secrets Manager), so a DMZ host runs it without node_modules.
+ */
+export function standaloneBuildOptions(entry = standaloneEntryPoint()): BuildOptions {
+  return runtimeBuildOptions([], entry);
 }
 
 export interface RuntimeBundle {

@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExampleApp } from '../../examples/main';
-import { OVERRIDE_FILE, PlanResult, listStacks, planOffline } from '../../scripts/terraform/harness';
-import { writeHandoffs } from '../../scripts/handoff';
-import { outputsFromPlan } from '../../scripts/handoff/outputs';
+import { OVERRIDE_FILE, PlanResult, listStacks, planOffline } from '../../lib/terraform/harness';
+import { writeHandoffs } from '../../lib/cli/handoff';
+import { outputsFromPlan } from '../../lib/handoff/outputs';
 import { validateConfig } from '../../gateway-runtime/src/config/validate';
 
 jest.setTimeout(300_000);
@@ -66,10 +66,10 @@ describe('example app, planned offline', () => {
     expect([...results.keys()]).toEqual(['backend-link-example']);
   });
 
-  it('validates, plans and writes plan.json beside every stack', () => {
+  it('plans (plan validates first) and writes plan.json beside every stack', () => {
     for (const result of results.values()) {
-      expect(result.runs.map((r) => r.args[0])).toEqual(['init', 'validate', 'plan', 'show']);
-      expect(result.runs[1].stdout).toContain('The configuration is valid');
+      expect(result.runs.map((r) => r.args[0])).toEqual(['init', 'plan', 'show']);
+      expect(result.runs[1].stdout).toContain('Plan: ');
       expect(existsSync(result.planJsonPath)).toBe(true);
       expect(JSON.parse(readFileSync(result.planJsonPath, 'utf8')).format_version).toBeDefined();
     }

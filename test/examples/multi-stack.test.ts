@@ -1,8 +1,9 @@
 /**
- * The multi-stack example with real Terraform: every stack validated offline (`init -backend=false`),
- * the platform stack planned offline (its S3 backend swapped for a local state by an override file), and
- * a customer stack on an imported platform (`GatewayPlatform.fromAttributes`) planned offline too.
- * Planning a customer stack that reads a not-yet-applied platform's remote state is `backend-link plan`'s.
+ * The multi-stack example with real Terraform, planned as `backend-link plan` plans it (planApp): the
+ * platform stack first, then every customer stack (VGW and TGW customers) reading a state derived from
+ * the platform's plan; the S3 backends replaced by local states in the override file. Then customer
+ * stacks on an imported platform (`GatewayPlatform.fromAttributes`), built from the attributes the
+ * platform's derived state publishes.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,16 +16,13 @@ import {
   buildMultiStackApp,
   exampleCustomers,
 } from '../../examples/multi-stack/main';
-import { GatewayPlatform, configureS3State } from '../../lib';
-import { PlanResult, TerraformRun, listStacks, planOffline } from '../../scripts/terraform/harness';
-import {
-  mapWithConcurrency,
-  validateOffline,
-  writeLocalBackendOverride,
-} from '../../scripts/terraform/stacks';
+import { GatewayPlatform, GatewayPlatformAttributes, configureS3State } from '../../lib';
+import { PlanJson, listStacks } from '../../lib/terraform/harness';
+import { AppPlan, StackOutcome, planApp } from '../../lib/terraform/plan-app';
+import { OFFLINE_OUTPUTS_STATE_FILE } from '../../lib/terraform/remote-state';
 import { validationErrorOf } from '../support/constructs';
 
-jest.setTimeout(400_000);
+jest.setTimeout(600_000);
 
 interface Synthesized {
   terraform: { backend: { s3?: Record<string, unknown> } };
@@ -35,21 +33,27 @@ interface Synthesized {
 const read = (stackDir: string): Synthesized =>
   JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as Synthesized;
 const nameOf = (stackDir: string) => stackDir.split('/').pop()!;
+const after = (plan: PlanJson, type: string) =>
+  (plan.resource_changes ?? [])
+    .filter((rc) => rc.type === type)
+    .map((rc) => rc.change.after as Record<string, unknown>);
+const derivedOutputs = (stackDir: string) =>
+  (
+    JSON.parse(readFileSync(join(stackDir, OFFLINE_OUTPUTS_STATE_FILE), 'utf8')) as {
+      outputs: Record<string, { value: unknown }>;
+    }
+  ).outputs;
 
 describe('multi-stack example', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'multi-stack-'));
-  const validations = new Map<string, TerraformRun[]>();
-  let platformPlan: PlanResult;
+  let appPlan: AppPlan;
   let stackDirs: string[] = [];
+  const outcome = (stack: string): StackOutcome => appPlan.outcomes.find((o) => o.stack === stack)!;
 
   beforeAll(async () => {
     buildMultiStackApp(outdir).app.synth();
     stackDirs = listStacks(outdir);
-    const validated = await mapWithConcurrency(stackDirs, 2, (dir) => validateOffline(dir));
-    stackDirs.forEach((dir, i) => validations.set(nameOf(dir), validated[i]));
-    const platformDir = join(outdir, 'stacks', 'platform');
-    writeLocalBackendOverride(platformDir);
-    platformPlan = await planOffline(platformDir);
+    appPlan = await planApp(outdir, { parallel: 2 });
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
@@ -94,14 +98,15 @@ describe('multi-stack example', () => {
     }
   });
 
-  it('validates every stack with terraform: no depends_on on a remote-state output (transit gateway customers too)', () => {
-    expect([...validations.keys()].sort()).toEqual(stackDirs.map(nameOf).sort());
-    for (const [stack, runs] of validations) {
-      expect({ stack, validate: runs[1].stdout }).toEqual({
-        stack,
-        validate: expect.stringContaining('The configuration is valid'),
-      });
-    }
+  it('plans every stack offline (plan validates first), the platform before the customers that read it: no depends_on on a remote-state output (transit gateway customers too)', () => {
+    expect(appPlan.failed).toEqual([]);
+    expect(appPlan.outcomes.map((o) => [o.stack, o.error, o.reads])).toEqual([
+      ['customer-acme', undefined, ['platform']],
+      ['customer-globex', undefined, ['platform']],
+      ['customer-hooli', undefined, ['platform']],
+      ['customer-initech', undefined, ['platform']],
+      ['platform', undefined, []],
+    ]);
     for (const dir of stackDirs) {
       for (const resources of Object.values(read(dir).resource)) {
         for (const resource of Object.values(resources)) {
@@ -113,8 +118,8 @@ describe('multi-stack example', () => {
     }
   });
 
-  it('plans the platform stack offline: the VPC, both attachment points and the outputs the customers read', () => {
-    const { summary } = platformPlan;
+  it('plans the platform stack: the VPC, both attachment points and the outputs the customers read', () => {
+    const { summary } = outcome('platform').result!;
     expect(summary.toChange + summary.toDestroy).toBe(0);
     expect(summary.addedByType).toMatchObject({
       aws_vpc: 1,
@@ -131,6 +136,111 @@ describe('multi-stack example', () => {
         ),
       ]),
     );
+  });
+
+  it('plans every customer stack: its link, on VGW or TGW, with nothing to change or destroy', () => {
+    for (const stack of ['customer-acme', 'customer-globex', 'customer-hooli', 'customer-initech']) {
+      const { summary } = outcome(stack).result!;
+      expect({ stack, change: summary.toChange, destroy: summary.toDestroy }).toEqual({
+        stack,
+        change: 0,
+        destroy: 0,
+      });
+      expect(summary.addedByType).toMatchObject({
+        aws_subnet: 2,
+        aws_lambda_function: 1,
+        aws_lb: 1,
+        aws_vpn_connection: 1,
+      });
+    }
+    expect(outcome('customer-globex').result!.summary.addedByType).toMatchObject({
+      aws_ec2_transit_gateway_route_table: 1,
+    });
+    expect(outcome('customer-acme').result!.summary.addedByType.aws_ec2_transit_gateway_route_table).toBe(
+      undefined,
+    );
+  });
+
+  it("feeds the customers the platform's values derived from its plan: the plan.json of each customer holds them", () => {
+    // GIVEN the state derived from the platform's plan
+    const derived = derivedOutputs(join(outdir, 'stacks', 'platform'));
+    const value = (pattern: RegExp) => {
+      const names = Object.keys(derived).filter((n) => pattern.test(n));
+      expect(names).toHaveLength(1);
+      return derived[names[0]].value;
+    };
+    const vpcId = value(/^cross-stack-output-aws_vpcPlatform_Vpc.*id$/);
+    const attachedTgwId = value(
+      /^cross-stack-output-aws_ec2_transit_gateway_vpc_attachment.*transit_gateway_id$/,
+    );
+    const alarmTopicArn = value(/^cross-stack-output-aws_sns_topic.*arn$/);
+    expect(vpcId).toMatch(/^vpc-[0-9a-f]{17}$/);
+    expect(attachedTgwId).toMatch(/^tgw-[0-9a-f]{17}$/);
+    expect(alarmTopicArn).toMatch(/^arn:aws:sns:eu-west-1:000000000000:offline-plan-[0-9a-f]{12}$/);
+    // THEN every customer's subnets are planned in the platform's VPC, its alarms notify its topic
+    for (const stack of ['customer-acme', 'customer-globex', 'customer-hooli', 'customer-initech']) {
+      const { plan } = outcome(stack).result!;
+      expect(after(plan, 'aws_subnet').map((s) => s.vpc_id)).toEqual([vpcId, vpcId]);
+      const alarms = after(plan, 'aws_cloudwatch_metric_alarm');
+      expect(alarms.length).toBeGreaterThan(0);
+      for (const alarm of alarms) expect(alarm.alarm_actions).toEqual([alarmTopicArn]);
+    }
+    // and the TGW customers' routes go to the transit gateway as the VPC attachment reports it
+    for (const stack of ['customer-globex', 'customer-hooli']) {
+      const routes = after(outcome(stack).result!.plan, 'aws_route');
+      expect(routes.length).toBeGreaterThan(0);
+      for (const route of routes) expect(route.transit_gateway_id).toBe(attachedTgwId);
+    }
+    for (const stack of ['customer-acme', 'customer-initech']) {
+      for (const route of after(outcome(stack).result!.plan, 'aws_route')) {
+        expect(route.transit_gateway_id).toBeNull();
+      }
+    }
+  });
+
+  it('GIVEN the platform attributes of the derived state WHEN customer stacks are built on them with fromAttributes THEN they plan offline, with no remote state, on those ids', async () => {
+    // GIVEN the platform's `apicloud_platform_attributes` output, as another repository would read it
+    const attributes = derivedOutputs(join(outdir, 'stacks', 'platform')).apicloud_platform_attributes
+      .value as GatewayPlatformAttributes;
+    expect(attributes.vpcId).toMatch(/^vpc-/);
+    expect(attributes.transitGateway?.vpcAttachmentId).toMatch(/^tgw-attach-/);
+    expect(attributes.endpointsSecurityGroupId).toMatch(/^sg-/);
+    // WHEN a VGW customer and a TGW customer get their stacks on the imported platform, with the S3 state
+    const imported = mkdtempSync(join(tmpdir(), 'imported-'));
+    try {
+      const app = new App({ outdir: imported });
+      const platform = GatewayPlatform.fromAttributes(app, 'Platform', attributes);
+      const [acme, globex] = exampleCustomers(platform);
+      new CustomerStack(app, 'customer-acme', acme);
+      new CustomerStack(app, 'customer-globex', globex);
+      configureS3State(app, STATE);
+      app.synth();
+      // THEN both plan offline, read no remote state, and use the literal ids
+      const dirs = listStacks(imported);
+      expect(dirs.map(nameOf)).toEqual(['customer-acme', 'customer-globex']);
+      for (const dir of dirs) expect(read(dir).data).toBeUndefined();
+      const plans = await planApp(imported, { parallel: 2 });
+      expect(plans.failed).toEqual([]);
+      for (const { result } of plans.outcomes) {
+        expect(result!.summary.toChange + result!.summary.toDestroy).toBe(0);
+        expect(result!.summary.addedByType).toMatchObject({
+          aws_lambda_function: 1,
+          aws_lb: 1,
+          aws_vpn_connection: 1,
+        });
+        expect(after(result!.plan, 'aws_subnet').map((s) => s.vpc_id)).toEqual([
+          attributes.vpcId,
+          attributes.vpcId,
+        ]);
+      }
+      const globexRoutes = after(plans.outcomes[1].result!.plan, 'aws_route');
+      expect(globexRoutes.map((r) => r.transit_gateway_id)).toEqual([
+        attributes.transitGateway!.transitGatewayId,
+        attributes.transitGateway!.transitGatewayId,
+      ]);
+    } finally {
+      rmSync(imported, { recursive: true, force: true });
+    }
   });
 
   it('ships the same runtime archive, with the same hash, in every customer stack', () => {
@@ -178,53 +288,5 @@ describe('multi-stack layout: the platform register sees every stack', () => {
     expect(error.problems).toEqual([
       'platform "apicloud"\'s virtual private gateway already carries 10 VPN connections, the AWS limit of 10 per virtual private gateway; put customer "c10" on a transit gateway (give the platform `transitGateway` and the VPN `attachment: \'transit-gateway\'`)',
     ]);
-  });
-});
-
-describe('split repositories: customer stacks on an imported platform', () => {
-  const outdir = mkdtempSync(join(tmpdir(), 'imported-'));
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-
-  test('GIVEN the platform’s attributes WHEN customer stacks are built on them THEN they plan offline, with no remote state', async () => {
-    // GIVEN the ids the platform stack outputs (apicloud_platform_attributes) once applied, in another app
-    const app = new App({ outdir });
-    const platform = GatewayPlatform.fromAttributes(app, 'Platform', {
-      name: 'apicloud',
-      vpcId: 'vpc-0a1b2c3d4e5f60718',
-      vpcCidrBlocks: ['10.40.0.0/16'],
-      customerAddressPool: '10.40.128.0/17',
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-      alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:apicloud-alarms',
-      vpnGateway: { vpnGatewayId: 'vgw-0a1b2c3d4e5f60718' },
-      transitGateway: {
-        transitGatewayId: 'tgw-0a1b2c3d4e5f60718',
-        vpcAttachmentId: 'tgw-attach-0a1b2c3d4e5f60718',
-        vpcRouteTableId: 'tgw-rtb-0a1b2c3d4e5f60718',
-        amazonSideAsn: 64520,
-      },
-      endpointsSecurityGroupId: 'sg-0a1b2c3d4e5f60718',
-    });
-    // WHEN a VGW customer and a TGW customer get their stacks, with the S3 state
-    const [acme, globex] = exampleCustomers(platform);
-    new CustomerStack(app, 'customer-acme', acme);
-    new CustomerStack(app, 'customer-globex', globex);
-    configureS3State(app, STATE);
-    app.synth();
-    // THEN both plan offline (backend swapped for a local state), with the literal ids
-    const dirs = listStacks(outdir);
-    expect(dirs.map(nameOf)).toEqual(['customer-acme', 'customer-globex']);
-    const plans = await mapWithConcurrency(dirs, 2, (dir) => {
-      expect(read(dir).data).toBeUndefined();
-      writeLocalBackendOverride(dir);
-      return planOffline(dir);
-    });
-    for (const { summary } of plans) {
-      expect(summary.toChange + summary.toDestroy).toBe(0);
-      expect(summary.addedByType).toMatchObject({ aws_lambda_function: 1, aws_lb: 1, aws_vpn_connection: 1 });
-    }
-    const globexRoutes = (plans[1].plan.resource_changes ?? []).filter((rc) => rc.type === 'aws_route');
-    expect(globexRoutes.map((rc) => (rc.change.after as Record<string, unknown>).transit_gateway_id)).toEqual(
-      ['tgw-0a1b2c3d4e5f60718', 'tgw-0a1b2c3d4e5f60718'],
-    );
   });
 });

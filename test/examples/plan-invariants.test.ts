@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExampleApp } from '../../examples/main';
-import { PlanJson, listStacks, planOffline } from '../../scripts/terraform/harness';
+import { PlanJson, listStacks, planOffline } from '../../lib/terraform/harness';
 
 interface StackResult {
   readonly stackDir: string;

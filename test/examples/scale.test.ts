@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REGIONS, SCALE_QUOTAS, buildScaleApp, scaleLayout } from '../../examples/scale/main';
-import { listStacks } from '../../scripts/terraform/harness';
+import { listStacks } from '../../lib/terraform/harness';
 
 jest.setTimeout(180_000);
 

@@ -10,7 +10,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { buildExampleApp } from '../../examples/main';
-import { listStacks, planOffline } from '../../scripts/terraform/harness';
+import { listStacks, planOffline } from '../../lib/terraform/harness';
 import { unzipEntries } from '../support/zip';
 
 jest.setTimeout(300_000);

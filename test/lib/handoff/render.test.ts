@@ -1,5 +1,5 @@
-import { UNKNOWN, outputsFromPlan, outputsFromTerraform } from '../../scripts/handoff/outputs';
-import { handoffCustomers, renderHandoff } from '../../scripts/handoff/render';
+import { UNKNOWN, outputsFromPlan, outputsFromTerraform } from '../../../lib/handoff/outputs';
+import { handoffCustomers, renderHandoff } from '../../../lib/handoff/render';
 
 const IKE = {
   ike_versions: ['ikev2'],

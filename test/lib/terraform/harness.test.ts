@@ -10,7 +10,7 @@ import {
   summarizePlan,
   writeCliConfig,
   writeOfflineOverride,
-} from '../../../scripts/terraform/harness';
+} from '../../../lib/terraform/harness';
 
 const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
 

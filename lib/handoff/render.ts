@@ -227,7 +227,7 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
     'Fill a secret from files, e.g. the client certificate:',
     '',
     '```sh',
-    'npx backend-link-secret client-certificate --cert client.pem --key client.key \\',
+    'npx backend-link secret client-certificate --cert client.pem --key client.key \\',
     '  | aws secretsmanager put-secret-value --secret-id <ARN> --secret-string file:///dev/stdin',
     '```',
     '',

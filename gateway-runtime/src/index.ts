@@ -1,0 +1,13 @@
+/**
+ * The gateway runtime's public entry point, `backend-link/runtime`: the configuration document's types
+ * and validator, the typed errors, and the two adapters (the Lambda handler factory and the standalone
+ * server), for users' own code and tests. It loads no cdktf.
+ */
+export * from './config';
+export * from './core/errors';
+export { createGateway } from './proxy';
+export type { Gateway, GatewayDeps, GatewayRequest, GatewayResponse, HandleOptions } from './proxy';
+export { CONFIG_ENV_VAR, createLambdaHandler, loadConfigFromJson } from './adapters/lambda';
+export type { AlbEvent, AlbHandler, AlbResult, LambdaHandlerOptions } from './adapters/lambda';
+export { startServer } from './adapters/server';
+export type { ServerOptions, StandaloneServer } from './adapters/server';

@@ -1,0 +1,42 @@
+/**
+ * npm run build (and prepack): compiles lib/ and gateway-runtime/src/ into dist/ (no source maps: stack
+ * traces point at the shipped .js files), writes the Lambda bundle and the single-file standalone proxy
+ * (dist/gateway-runtime.js), and makes every `bin` of package.json executable.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { bundleRuntime, bundleStandalone } from './build-runtime';
+
+const root = resolve(__dirname, '..');
+
+async function main(): Promise<void> {
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
+  const lambda = await bundleRuntime(join(root, 'dist', 'runtime'));
+  const standalone = await bundleStandalone(join(root, 'dist', 'gateway-runtime.js'));
+  const { bin } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+  };
+  for (const file of Object.values(bin)) {
+    const path = join(root, file);
+    if (!readFileSync(path, 'utf8').startsWith('#!/usr/bin/env node\n')) {
+      throw new Error(`${file} (a bin of package.json) does not start with #!/usr/bin/env node`);
+    }
+    chmodSync(path, 0o755);
+  }
+  console.log(
+    `built dist/: ${Object.keys(bin).join(', ')}; Lambda bundle ${lambda.bytes} bytes; standalone proxy ${standalone.bytes} bytes`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
