@@ -66,6 +66,17 @@ function descendantsRss(): number {
   return total;
 }
 
+/**
+ * CPU seconds (user + system) of the ended children of this process and their ended descendants
+ * (Linux /proc/self/stat cutime + cstime); 0 elsewhere. Less dependent on the machine's load than seconds.
+ */
+function childrenCpuSeconds(): number {
+  if (!existsSync('/proc/self/stat')) return 0;
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // clock ticks, USER_HZ = 100 on Linux
+}
+
 /** The `backend-link plan` command line: the source through tsx, or the built command. */
 function planCommandLine(outdir: string): string[] {
   const root = resolve(__dirname, '..');
@@ -113,6 +124,7 @@ async function main(): Promise<void> {
     const args = planCommandLine(outdir);
     console.log(`plan: ${['node', ...args].join(' ')}  (load average ${load()})`);
     const planStart = performance.now();
+    const cpuStart = childrenCpuSeconds();
     let result: Awaited<ReturnType<typeof run>>;
     try {
       result = await run(process.execPath, args);
@@ -120,6 +132,7 @@ async function main(): Promise<void> {
       clearInterval(sampler);
     }
     const planSeconds = (performance.now() - planStart) / 1000;
+    const planCpu = childrenCpuSeconds() - cpuStart;
     const lines = result.stdout.trimEnd().split('\n');
     // The slowest stacks and the totals line of backend-link plan's table.
     const rows = lines.slice(1, -1).sort((x, y) => Number(y.split(/\s+/)[4]) - Number(x.split(/\s+/)[4]));
@@ -135,7 +148,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
     console.log(
-      `plan: ${stacks.length} stacks in ${planSeconds.toFixed(1)} s (${(planSeconds / 60).toFixed(1)} min; target 4 min), exit ${result.code}, parallel ${PARALLEL}, ${SHARED_PROVIDER ? 'shared provider per lane' : 'a provider per terraform command'}; peak RSS of backend-link plan and its terraform and provider processes ${(peakPlanRss / MiB).toFixed(0)} MiB (sampled every second); load average at the end ${load()}`,
+      `plan: ${stacks.length} stacks in ${planSeconds.toFixed(1)} s (${(planSeconds / 60).toFixed(1)} min; target 4 min), ${planCpu.toFixed(0)} CPU s (${(planCpu / stacks.length).toFixed(1)} per stack), exit ${result.code}, parallel ${PARALLEL}, ${SHARED_PROVIDER ? 'shared provider per lane' : 'a provider per terraform command'}; peak RSS of backend-link plan and its terraform and provider processes ${(peakPlanRss / MiB).toFixed(0)} MiB (sampled every second); load average at the end ${load()}`,
     );
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -287,8 +287,8 @@ export interface SharedProvider {
   readonly reattach: string;
   /** False once the provider process has ended. */
   alive(): boolean;
-  /** Ends the provider process. */
-  stop(): void;
+  /** Ends the provider process; resolves once it has ended. */
+  stop(): Promise<void>;
 }
 
 /** The unpacked hashicorp/aws binary of the mirror, or undefined when the mirror holds it zipped only. */
@@ -356,7 +356,10 @@ export function startSharedProvider(mirror: string): Promise<SharedProvider | un
           alive: running,
           stop: () => {
             process.removeListener('exit', onExit);
-            if (running()) child.kill();
+            if (!running()) return Promise.resolve();
+            const ended = new Promise<void>((done) => child.once('exit', () => done()));
+            child.kill();
+            return ended;
           },
         });
       }

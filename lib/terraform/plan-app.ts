@@ -274,7 +274,7 @@ export async function planApp(outdir: string, options: PlanAppOptions = {}): Pro
       await Promise.race(running.values());
     }
   } finally {
-    for (const lane of lanes) lane.provider?.stop();
+    await Promise.all(lanes.map((lane) => lane.provider?.stop()));
   }
 
   const ordered = [...outcomes.values()].sort((a, b) => a.stack.localeCompare(b.stack));

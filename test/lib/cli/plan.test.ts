@@ -115,6 +115,27 @@ describe('backend-link plan, multi-stack app with remote state', () => {
         ['producer', 'planned (read by a chosen stack)'],
       ]);
     });
+
+    it('WHEN planned with --no-shared-provider THEN every plan equals the plan made through the lanes’ shared providers', async () => {
+      // GIVEN the plans of the run above (shared providers, the default)
+      const shared = Object.fromEntries(
+        ['producer', 'consumer-a', 'consumer-b'].map((s) => [s, readJson(stack(s, 'plan.json')) as PlanJson]),
+      );
+      // WHEN the same app is planned again, a provider per terraform command
+      const own = join(root, 'own-providers');
+      synthMultiStackApp(own);
+      const ownRun = await backendLink('plan', '--out', own, '--parallel', '2', '--no-shared-provider');
+      // THEN the same resources and outputs, stack by stack
+      expect(ownRun.code).toBe(0);
+      for (const name of ['producer', 'consumer-a', 'consumer-b']) {
+        const plan = readJson(join(own, 'stacks', name, 'plan.json')) as PlanJson;
+        expect({ name, changes: plan.resource_changes, outputs: plan.output_changes }).toEqual({
+          name,
+          changes: shared[name].resource_changes,
+          outputs: shared[name].output_changes,
+        });
+      }
+    });
   });
 
   describe('failures', () => {

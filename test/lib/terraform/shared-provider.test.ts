@@ -71,12 +71,17 @@ describe('shared provider', () => {
       }
       expect(provider!.alive()).toBe(true);
     } finally {
-      provider?.stop();
+      await provider?.stop();
       if (caBundle === undefined) delete process.env.AWS_CA_BUNDLE;
       else process.env.AWS_CA_BUNDLE = caBundle;
     }
-    await new Promise((done) => setTimeout(done, 200));
     expect(provider!.alive()).toBe(false);
+    // and terraform really attached to it: with the provider stopped, a plan through it fails
+    await expect(
+      planOffline(writeStack(join(root, 'stopped'), vpcStack('eu-west-1', '10.64.0.0/16')), {
+        sharedProvider: provider!,
+      }),
+    ).rejects.toThrow(/terraform plan failed/);
   });
 
   it('fails when the configuration is invalid: plan reports what terraform validate reports', async () => {
@@ -88,20 +93,20 @@ describe('shared provider', () => {
   });
 
   test.each([
-    ['no aws provider block', {}, true],
-    ['one aws provider block', { provider: { aws: [{ region: 'eu-west-1' }] } }, true],
-    ['one block, not a list', { provider: { aws: { region: 'eu-west-1' } } }, true],
+    ['no aws provider block', true, {}],
+    ['one aws provider block', true, { provider: { aws: [{ region: 'eu-west-1' }] } }],
+    ['one block, not a list', true, { provider: { aws: { region: 'eu-west-1' } } }],
     [
       'two aws provider blocks (aliases): one process holds one configuration',
-      { provider: { aws: [{ region: 'eu-west-1' }, { region: 'us-east-1', alias: 'use1' }] } },
       false,
+      { provider: { aws: [{ region: 'eu-west-1' }, { region: 'us-east-1', alias: 'use1' }] } },
     ],
     [
       'a custom_ca_bundle, which the provider can not configure twice',
-      { provider: { aws: [{ region: 'eu-west-1', custom_ca_bundle: '/ca.pem' }] } },
       false,
+      { provider: { aws: [{ region: 'eu-west-1', custom_ca_bundle: '/ca.pem' }] } },
     ],
-  ])('GIVEN %s THEN canShareProvider is %s', (_, stack, expected) => {
+  ])('GIVEN %s THEN canShareProvider is %s', (_, expected, stack) => {
     const dir = writeStack(join(root, `can-share-${String(Math.random()).slice(2)}`), stack);
     expect(canShareProvider(dir)).toBe(expected);
   });
