@@ -10,6 +10,7 @@ import {
   SharedProvider,
   SynthesizedStack,
   TerraformHarnessError,
+  canShareProvider,
   findProviderMirror,
   listStacks,
   planOffline,
@@ -231,7 +232,8 @@ export async function planApp(outdir: string, options: PlanAppOptions = {}): Pro
       ]),
     );
     try {
-      const sharedProvider = await providerOf(lane);
+      // A stack the lane's provider can not serve (aliases) starts none for the lane.
+      const sharedProvider = canShareProvider(node.dir) ? await providerOf(lane) : undefined;
       const result = await planOffline(node.dir, {
         mirror,
         remoteStates,

@@ -80,7 +80,7 @@ describe('backend-link plan, multi-stack app with remote state', () => {
       expect(subnet.tags).toEqual({ vpc: '10.60.0.0/16' });
       // Known after apply: the placeholder the producer's derived state holds.
       expect(subnet.vpc_id).toBe(derived['cross-stack-output-aws_vpcVpcid'].value);
-      expect(subnet.vpc_id).toMatch(/^offline-plan-[0-9a-f]{12}$/);
+      expect(subnet.vpc_id).toMatch(/^vpc-[0-9a-f]{17}$/);
       const alarm = resourceAfter(consumer, 'aws_cloudwatch_metric_alarm.Alarm');
       expect(alarm.alarm_actions).toEqual([
         expect.stringMatching(/^arn:aws:sns:eu-west-1:000000000000:offline-plan-/),
