@@ -349,7 +349,7 @@ export class CustomerBackendLink extends Construct {
       backendCidrs,
       additionalEgress: props.backend.additionalEgress,
       alarmTopicArn: platform.alarmTopicArn,
-      secretsManagerEndpointSecurityGroupId: platform.interfaceEndpoints?.securityGroup.id,
+      secretsManagerEndpointSecurityGroupId: platform.endpointsSecurityGroupId,
       architecture: runtime.architecture,
       memorySize: runtime.memorySize,
       timeoutSeconds: runtime.timeoutSeconds,

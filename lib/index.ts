@@ -32,3 +32,5 @@ export * from './platform/alarm-subscriptions';
 export type { PlatformQuotas } from './platform/quotas';
 export { QUOTAS } from './platform/quotas';
 export * from './shared/partition';
+export * from './stacks/s3-state';
+export * from './platform/platform-attributes';

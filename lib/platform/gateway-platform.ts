@@ -21,6 +21,7 @@ import { AlarmSubscriptionSpec, addAlarmSubscriptions, checkAlarmSubscriptions }
 import { InterfaceEndpoints, InterfaceEndpointsProps } from './interface-endpoints';
 import { PublicEgress, PublicEgressProps, validatePublicEgress } from './public-egress';
 import { PlatformQuotas, QuotaName, checkQuotaValues, enrolInQuotaCheck, resolveQuotas } from './quotas';
+import { GatewayPlatformAttributes, amazonSideAsnOf, parsePlatformAttributes } from './platform-attributes';
 import {
   ALARM_TOPIC_KEY_DEFAULTS,
   AMAZON_SIDE_ASN_RANGES,
@@ -184,17 +185,25 @@ export interface PlatformTransitGateway {
   readonly vpcAttachmentId: string;
   /** The platform's route table, associated with the VPC attachment: routes to each customer's on-prem ranges. */
   readonly vpcRouteTableId: string;
+  /**
+   * The transit gateway's id as the VPC attachment reports it. A VPC route to the transit gateway only
+   * works once the VPC is attached, so routes take the id from here: the reference orders them after
+   * the attachment, also from another stack (where Terraform accepts no `depends_on` on it) and for an
+   * imported platform (a literal: the attachment exists).
+   */
+  readonly attachedTransitGatewayId: string;
   /** The transit gateway, when the platform created it. */
   readonly transitGateway?: Ec2TransitGateway;
-  /** The VPC attachment resource (routes to the transit gateway must depend on it). */
-  readonly vpcAttachment: Ec2TransitGatewayVpcAttachment;
+  /** The VPC attachment resource, when the platform created it (not for an imported platform). */
+  readonly vpcAttachment?: Ec2TransitGatewayVpcAttachment;
 }
 
 /** The virtual private gateway side of the platform, once created. */
 export interface PlatformVpnGateway {
   readonly vpnGatewayId: string;
   readonly amazonSideAsn: number;
-  readonly vpnGateway: VpnGateway;
+  /** The gateway resource, when the platform created it (not for an imported platform). */
+  readonly vpnGateway?: VpnGateway;
 }
 
 /** A customer's VPN, as recorded by the platform so that collisions are caught at synth time. */
@@ -222,12 +231,36 @@ export interface CustomerAllocation {
   readonly cidrBlock?: Cidr;
 }
 
+/** Marks the props of `GatewayPlatform.fromAttributes` (module-private: not a way for callers to pass them). */
+const IMPORTED = Symbol('backend-link/GatewayPlatform.imported');
+type ImportedProps = { readonly [IMPORTED]: GatewayPlatformAttributes };
+
 /**
  * The shared side of backend-link: the gateway tier's VPC, the pool of addresses from which each
  * customer's private subnets are carved, and the list of availability zones. It keeps a register of
  * every customer and rejects a second customer of the same name or an overlapping block.
  */
 export class GatewayPlatform extends Construct {
+  /**
+   * A platform that already exists (in another stack or repository), from its ids as literal
+   * attributes: the platform's `<name>_platform_attributes` output. It creates no resource; customers
+   * built on it reference the ids directly (no remote state), and its register checks the customers
+   * of this app (names, blocks, on-prem ranges, VPN quota) as a created platform's does.
+   *
+   * Throws a ValidationError naming every invalid attribute.
+   */
+  public static fromAttributes(
+    scope: Construct,
+    id: string,
+    attributes: GatewayPlatformAttributes,
+  ): GatewayPlatform {
+    return new GatewayPlatform(scope, id, { [IMPORTED]: attributes } as unknown as GatewayPlatformProps);
+  }
+
+  /** True for a platform from `fromAttributes`: it owns no resource. */
+  public readonly imported: boolean;
+  /** The security group of the interface endpoints, when there are any (created or imported). */
+  public readonly endpointsSecurityGroupId?: string;
   public readonly name: string;
   public readonly vpcId: string;
   /** The VPC's IPv4 CIDR blocks, as declared. */
@@ -265,6 +298,52 @@ export class GatewayPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayPlatformProps) {
     super(scope, id);
+    if (IMPORTED in props) {
+      const problems = new Problems();
+      const attributes = (props as unknown as ImportedProps)[IMPORTED];
+      const imported = parsePlatformAttributes(problems, attributes);
+      problems.throwIfAny(this);
+      const a = imported!.attributes;
+      this.imported = true;
+      this.name = a.name;
+      this.vpcId = a.vpcId;
+      this.vpcCidrBlocks = [...a.vpcCidrBlocks];
+      this.customerAddressPool = a.customerAddressPool;
+      this.availabilityZones = [...a.availabilityZones];
+      this.tags = { ...(a.tags ?? {}) };
+      this.pool = imported!.pool;
+      this.vpcBlocks = imported!.vpcBlocks;
+      this.alarmTopicArn = a.alarmTopicArn;
+      this.endpointsSecurityGroupId = a.endpointsSecurityGroupId;
+      // The region and partition follow from the zones, as for a platform built here; the quotas are
+      // AWS's defaults (an imported platform's customers are still counted).
+      this.region = this.availabilityZones[0].slice(0, -1);
+      this.partition = partitionOfRegion(this.region);
+      this.quotas = resolveQuotas(undefined);
+      if (a.vpnGateway) {
+        this.vpnGateway = {
+          vpnGatewayId: a.vpnGateway.vpnGatewayId,
+          amazonSideAsn: amazonSideAsnOf(a.vpnGateway.amazonSideAsn),
+        };
+      }
+      if (a.transitGateway) {
+        const t = a.transitGateway;
+        this.transitGateway = {
+          transitGatewayId: t.transitGatewayId,
+          // Not known from the attributes: treat it as existing, so the customers' associations replace
+          // a default one if the transit gateway has it (harmless when it has none).
+          existing: true,
+          amazonSideAsn: amazonSideAsnOf(t.amazonSideAsn),
+          vpcAttachmentId: t.vpcAttachmentId,
+          vpcRouteTableId: t.vpcRouteTableId,
+          // The attachment exists: nothing to wait for.
+          attachedTransitGatewayId: t.transitGatewayId,
+        };
+      }
+      enrolInQuotaCheck(this);
+      return;
+    }
+    this.imported = false;
     requireProps(this, props, ['name', 'customerAddressPool', 'availabilityZones']);
     const parsed = validateProps(props);
     checkProviderRegion(this, props.availabilityZones, parsed.problems);
@@ -336,6 +415,7 @@ export class GatewayPlatform extends Construct {
         availabilityZones: this.availabilityZones,
         tags: this.tags,
       });
+      this.endpointsSecurityGroupId = this.interfaceEndpoints.securityGroup.id;
     }
 
     if (props.existingAlarmTopicArn) {
@@ -374,6 +454,46 @@ export class GatewayPlatform extends Construct {
         description: `Transit gateway of the ${this.name} gateway platform (one route table per customer)`,
       }).overrideLogicalId(`${this.name}_transit_gateway_id`);
     }
+    new TerraformOutput(this, 'AttributesOutput', {
+      value: this.attributes,
+      description: `What GatewayPlatform.fromAttributes takes to build customers on the ${this.name} gateway platform from another stack or repository`,
+    }).overrideLogicalId(`${this.name}_platform_attributes`);
+  }
+
+  /**
+   * The platform's ids and blocks, in the shape `GatewayPlatform.fromAttributes` takes (the values are
+   * Terraform references until apply; the platform outputs them as `<name>_platform_attributes`).
+   */
+  public get attributes(): GatewayPlatformAttributes {
+    // cdktf outputs can not hold undefined: absent parts are left out.
+    return {
+      name: this.name,
+      vpcId: this.vpcId,
+      vpcCidrBlocks: [...this.vpcCidrBlocks],
+      customerAddressPool: this.customerAddressPool,
+      availabilityZones: [...this.availabilityZones],
+      alarmTopicArn: this.alarmTopicArn,
+      ...(Object.keys(this.tags).length > 0 ? { tags: { ...this.tags } } : {}),
+      ...(this.vpnGateway
+        ? {
+            vpnGateway: {
+              vpnGatewayId: this.vpnGateway.vpnGatewayId,
+              amazonSideAsn: this.vpnGateway.amazonSideAsn,
+            },
+          }
+        : {}),
+      ...(this.transitGateway
+        ? {
+            transitGateway: {
+              transitGatewayId: this.transitGateway.transitGatewayId,
+              vpcAttachmentId: this.transitGateway.vpcAttachmentId,
+              vpcRouteTableId: this.transitGateway.vpcRouteTableId,
+              amazonSideAsn: this.transitGateway.amazonSideAsn,
+            },
+          }
+        : {}),
+      ...(this.endpointsSecurityGroupId ? { endpointsSecurityGroupId: this.endpointsSecurityGroupId } : {}),
+    };
   }
 
   private createTransitGateway(
@@ -438,6 +558,7 @@ export class GatewayPlatform extends Construct {
       amazonSideAsn,
       vpcAttachmentId: vpcAttachment.id,
       vpcRouteTableId: vpcRouteTable.id,
+      attachedTransitGatewayId: vpcAttachment.transitGatewayId,
       transitGateway,
       vpcAttachment,
     };

@@ -25,7 +25,12 @@ import {
   LAMBDA_ENVIRONMENT_LIMIT_BYTES,
   MAX_TARGET_GROUP_NAME_LENGTH,
 } from './function-defaults';
-import { RuntimeBundle, bundleGatewayRuntime, prebuiltRuntimeBundle } from './runtime-bundle';
+import {
+  RuntimeBundle,
+  bundleGatewayRuntime,
+  prebuiltRuntimeBundle,
+  runtimeBundleArchive,
+} from './runtime-bundle';
 import { environmentBytes, largestValues, withLongestValues } from './environment-size';
 import { checkConfigForLambda, checkFunctionOptions } from './function-options';
 
@@ -108,15 +113,21 @@ export interface GatewayFunctionProps {
 }
 
 /**
- * One asset per stack and bundle: every customer's function of a stack runs the same archive, so it is
- * packed into cdktf.out once, not once per customer.
+ * One asset per stack and bundle, and one archive per app: the bundle is zipped once per process
+ * (`runtimeBundleArchive`) and every stack's asset copies that file, with its hash, so every customer's
+ * function of every stack runs the same archive and synth does not zip it once per stack.
  */
 function runtimeAsset(scope: Construct, bundle: RuntimeBundle): TerraformAsset {
   const stack = TerraformStack.of(scope);
   const id = `GatewayRuntimeBundle-${bundle.sha256.slice(0, 16)}`;
   const existing = stack.node.tryFindChild(id);
   if (existing instanceof TerraformAsset) return existing;
-  return new TerraformAsset(stack, id, { path: bundle.directory, type: AssetType.ARCHIVE });
+  const archive = runtimeBundleArchive(bundle);
+  return new TerraformAsset(stack, id, {
+    path: archive.path,
+    type: AssetType.FILE,
+    assetHash: archive.sha256.slice(0, 32).toUpperCase(),
+  });
 }
 
 /**

@@ -489,8 +489,9 @@ export class SiteToSiteVpn extends Construct {
         new Route(routes, key, {
           routeTableId: this.subnets.routeTable.id,
           destinationCidrBlock: range.text,
-          transitGatewayId: platform.transitGateway!.transitGatewayId,
-          dependsOn: [platform.transitGateway!.vpcAttachment],
+          // Read from the VPC attachment: the route waits for it without a `depends_on`, which Terraform
+          // would refuse when the platform is in another stack (cdktf makes it a remote-state output).
+          transitGatewayId: platform.transitGateway!.attachedTransitGatewayId,
         });
       }
     }

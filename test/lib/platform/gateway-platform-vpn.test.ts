@@ -327,6 +327,7 @@ describe('GatewayPlatform VPN register (validation across customers)', () => {
     });
     expect(Object.keys(json.output ?? {}).sort()).toEqual([
       'plat_alarm_topic_arn',
+      'plat_platform_attributes',
       'plat_transit_gateway_id',
       'plat_vpc_id',
       'plat_vpn_gateway_id',
