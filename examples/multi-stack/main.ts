@@ -34,6 +34,8 @@ import {
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT_ID = '123456789012';
+/** The role Terraform applies with: hashicorp/aws 5.x reads write-only secret versions back (#42383). */
+export const DEPLOYER_ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/terraform-deploy`;
 /** The gateway tier's addresses: the only sources the customers' load balancers admit. */
 export const GATEWAY_TIER_CIDRS = ['10.40.0.64/26'];
 const CERTIFICATE_ARN = `arn:aws:acm:${REGION}:${ACCOUNT_ID}:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`;
@@ -90,7 +92,13 @@ export function exampleCustomers(
     certificateArn: CERTIFICATE_ARN,
     trustedSources: GATEWAY_TIER_CIDRS.map((cidr) => ({ cidr, description: 'gateway tier' })),
   };
-  const common = { platform, accountId: ACCOUNT_ID, loadBalancer, runtime: options };
+  const common = {
+    platform,
+    accountId: ACCOUNT_ID,
+    deployerPrincipalArn: DEPLOYER_ROLE_ARN,
+    loadBalancer,
+    runtime: options,
+  };
   return [
     {
       ...common,

@@ -28,6 +28,8 @@ import {
 } from '../../lib';
 
 export const ACCOUNT_ID = '123456789012';
+/** The role Terraform applies with: hashicorp/aws 5.x reads write-only secret versions back (#42383). */
+export const DEPLOYER_ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/terraform-deploy`;
 export const GATEWAY_TIER_CIDRS = ['10.0.0.64/26'];
 export const REGIONS = ['eu-west-1', 'eu-central-1', 'eu-north-1', 'eu-west-3'] as const;
 
@@ -124,6 +126,7 @@ export function scaleLayout(customerCount = 100): ScaleLayout {
         platform,
         customerName,
         accountId: ACCOUNT_ID,
+        deployerPrincipalArn: DEPLOYER_ROLE_ARN,
         cidrBlock,
         vpn: {
           attachment,
@@ -143,7 +146,17 @@ export function scaleLayout(customerCount = 100): ScaleLayout {
               }
             : {}),
         },
-        backend: { url: `https://api.${customerName}.internal:8443/v1` },
+        backend: {
+          url: `https://api.${customerName}.internal:8443/v1`,
+          // An OAuth customer's token endpoint (port 443) lives in its on-premises range too.
+          ...(securityOf(k).type === 'oauth2-client-credentials'
+            ? {
+                additionalEgress: [
+                  { cidr: onPrem.replace(/\.0\/20$/, '.5/32'), port: 443, description: 'token endpoint' },
+                ],
+              }
+            : {}),
+        },
         security: securityOf(k),
         runtime,
       }),

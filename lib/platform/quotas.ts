@@ -209,6 +209,15 @@ function ref(construct: IConstruct, value: unknown): string | undefined {
 }
 
 /**
+ * A reference to a resource of the construct's own stack, told apart from the same address in another
+ * stack: stacks built from one class (a stack per customer) give their resources the same addresses.
+ */
+function inStack(construct: IConstruct, value: unknown): string | undefined {
+  const resolved = ref(construct, value);
+  return resolved === undefined ? undefined : `${TerraformStack.of(construct).node.path} ${resolved}`;
+}
+
+/**
  * True when two references name the same resource: the same token string (a platform hands its `vpcId` to
  * every customer, also in other stacks), or the same reference once resolved in their own stacks.
  */
@@ -339,11 +348,12 @@ function quotaProblems(platform: QuotaSubject, platforms: readonly QuotaSubject[
     const rules = all.filter((c): c is NetworkAclRule => c instanceof NetworkAclRule);
     const byAcl = countBy(
       rules,
-      (r) => `${ref(r, r.networkAclIdInput)}|${r.egressInput === true ? 'outbound' : 'inbound'}`,
+      (r) => `${inStack(r, r.networkAclIdInput)}|${r.egressInput === true ? 'outbound' : 'inbound'}`,
     );
     for (const [key, found] of byAcl) {
-      const [aclId, direction] = key.split('|');
-      const acl = acls.find((a) => ref(a, a.id) === aclId);
+      const aclId = key.slice(0, key.lastIndexOf('|'));
+      const direction = key.slice(key.lastIndexOf('|') + 1);
+      const acl = acls.find((a) => inStack(a, a.id) === aclId);
       const limit = platform.quotas.networkAclRulesPerDirection;
       if (found.length > limit) {
         problems.push(
@@ -370,15 +380,16 @@ function quotaProblems(platform: QuotaSubject, platforms: readonly QuotaSubject[
       const bySg = countBy(
         counted,
         (r) =>
-          `${ref(r, r.securityGroupIdInput)}|${r instanceof VpcSecurityGroupEgressRule ? 'outbound' : 'inbound'}`,
+          `${inStack(r, r.securityGroupIdInput)}|${r instanceof VpcSecurityGroupEgressRule ? 'outbound' : 'inbound'}`,
       );
       for (const [key, found] of bySg) {
-        const [sgId, direction] = key.split('|');
+        const sgId = key.slice(0, key.lastIndexOf('|'));
+        const direction = key.slice(key.lastIndexOf('|') + 1);
         const name: QuotaName =
           direction === 'inbound' ? 'securityGroupInboundRules' : 'securityGroupOutboundRules';
         const limit = platform.quotas[name];
         if (found.length > limit) {
-          const sg = groups.find((g) => ref(g, g.id) === sgId);
+          const sg = groups.find((g) => inStack(g, g.id) === sgId);
           problems.push(
             exceeded(
               name,

@@ -233,6 +233,35 @@ describe('quota checks across stacks (a platform stack and one stack per custome
     expect(() => app.synth()).toThrow(/Application Load Balancers per region/);
   });
 
+  it('counts network ACL and security group rules per stack: stacks of one class share resource addresses, not resources', () => {
+    // GIVEN three customer stacks built alike (same construct ids, so the same Terraform addresses), each
+    // with 12 trusted sources: 12 rules per direction in each stack's ACL, 36 in all
+    const app = Testing.app();
+    const platformStack = new TerraformStack(app, 'platform');
+    new AwsProvider(platformStack, 'aws', { region: 'eu-west-1' });
+    const platform = platformIn(platformStack);
+    for (const n of [0, 1, 2]) {
+      const customerStack = new TerraformStack(app, `customer-${n}`);
+      new AwsProvider(customerStack, 'aws', { region: 'eu-west-1' });
+      const subnets = new CustomerSubnets(customerStack, 'Subnets', {
+        platform,
+        customerName: `cust${n}`,
+        cidrBlock: `10.0.${128 + n}.0/24`,
+      });
+      const sg = new SecurityGroup(customerStack, 'Sg', { vpcId: platform.vpcId });
+      new IpAllowList(customerStack, 'AllowList', {
+        securityGroupId: sg.id,
+        subnets,
+        sources: Array.from({ length: 12 }, (_, i) => ({
+          cidr: `10.0.${i + 1}.0/24`,
+          description: `tier ${i}`,
+        })),
+      });
+    }
+    // THEN no ACL or group is over its quota (a count by address alone saw 36 rules in one ACL)
+    expect(synthProblems(platformStack)).toEqual([]);
+  });
+
   it('counts the subnets of the customers’ stacks on the platform’s VPC', () => {
     const app = Testing.app();
     const platformStack = new TerraformStack(app, 'platform');
