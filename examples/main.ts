@@ -1,11 +1,15 @@
 /**
- * The showcase: one gateway platform and three customers, each one `CustomerBackendLink`, in one stack.
+ * The showcase: one gateway platform and four customers, each one `CustomerBackendLink`, in one stack.
  *
  *  - acme:    HTTP Digest auth, over a site-to-site VPN on the virtual private gateway (static routes);
  *  - globex:  mutual TLS + OAuth 2.0 client credentials, over a VPN on the transit gateway (BGP), with
- *             mutual TLS from the gateway tier to its load balancer too;
+ *             mutual TLS from the gateway tier to its load balancer too, and ALB access logs;
  *  - initech: HMAC request signing (draft-cavage-http-signatures-10) and trusted sources, over a VPN on
- *             the virtual private gateway.
+ *             the virtual private gateway;
+ *  - umbrella: no VPN: a public DMZ endpoint (its reverse proxy) over the internet, through the platform's
+ *             NAT gateways (fixed Elastic IPs, the only sources umbrella allows), with mutual TLS and HTTP
+ *             Digest passed through to the backend behind the proxy; the handoff carries the proxy's
+ *             configuration (gateway-runtime and nginx).
  *
  *   npm run example   # synthesize into cdktf.out/ and plan every stack offline
  *   cdktf deploy      # with the cdktf CLI and real AWS credentials
@@ -15,12 +19,25 @@
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { BackendSecurity, CustomerBackendLink, GatewayPlatform, SecretSource } from '../lib';
+import {
+  AlarmSubscription,
+  BackendSecurity,
+  CustomerBackendLink,
+  GatewayPlatform,
+  SecretSource,
+} from '../lib';
 
 export const ACCOUNT_ID = '123456789012';
 /** The gateway tier's addresses: the only sources the customers' load balancers admit. */
 export const GATEWAY_TIER_CIDRS = ['10.40.0.64/26'];
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+/**
+ * The role Terraform applies with: hashicorp/aws 5.x reads write-only secret versions back
+ * (terraform-provider-aws #42383), so the write-only secrets (acme's, initech's) admit it.
+ */
+export const DEPLOYER_ROLE_ARN = 'arn:aws:iam::123456789012:role/terraform-deploy';
+/** The network team's role that hands the VPN pre-shared keys to each customer. */
+export const NETWORK_TEAM_ROLE_ARN = 'arn:aws:iam::123456789012:role/network-team';
 
 export interface ExampleOptions {
   /** A prebuilt runtime bundle directory (tests); by default the runtime is bundled at synth time. */
@@ -28,7 +45,7 @@ export interface ExampleOptions {
 }
 
 export class ExampleStack extends TerraformStack {
-  public readonly links: Record<'acme' | 'globex' | 'initech', CustomerBackendLink>;
+  public readonly links: Record<'acme' | 'globex' | 'initech' | 'umbrella', CustomerBackendLink>;
 
   constructor(scope: Construct, id: string, options: ExampleOptions = {}) {
     super(scope, id);
@@ -43,18 +60,33 @@ export class ExampleStack extends TerraformStack {
       vpnGateway: {},
       transitGateway: { attachmentSubnetsCidrBlock: '10.40.0.0/27', amazonSideAsn: 64520 },
       interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
+      // NAT gateways with Elastic IPs (one per zone), created because umbrella uses the public path.
+      publicEgress: { subnetsCidrBlock: '10.40.1.0/27' },
+      alarmSubscriptions: [AlarmSubscription.email('api-platform-oncall@example.com')],
     });
     const loadBalancer = {
       certificateArn: CERTIFICATE_ARN,
       trustedSources: GATEWAY_TIER_CIDRS.map((cidr) => ({ cidr, description: 'gateway tier' })),
     };
-    const common = { platform, accountId: ACCOUNT_ID, loadBalancer, runtime: options };
+    const common = {
+      platform,
+      accountId: ACCOUNT_ID,
+      loadBalancer,
+      runtime: options,
+      deployerPrincipalArn: DEPLOYER_ROLE_ARN,
+    };
+    const presharedKeyReaderArns = [NETWORK_TEAM_ROLE_ARN];
 
     const acme = new CustomerBackendLink(this, 'Acme', {
       ...common,
       customerName: 'acme',
       cidrBlock: '10.40.128.0/24',
-      vpn: { attachment: 'vpn-gateway', customerGatewayIp: '85.214.10.20', onPremCidrs: ['172.20.0.0/16'] },
+      vpn: {
+        attachment: 'vpn-gateway',
+        customerGatewayIp: '85.214.10.20',
+        onPremCidrs: ['172.20.0.0/16'],
+        presharedKeyReaderArns,
+      },
       // Private names resolve through acme's own DNS servers, across acme's VPN.
       backend: {
         url: 'https://orders.acme.internal:8443/api',
@@ -73,10 +105,13 @@ export class ExampleStack extends TerraformStack {
         onPremCidrs: ['192.168.50.0/24', '192.168.60.0/24'],
         routing: 'bgp',
         bgpAsn: 65010,
+        presharedKeyReaderArns,
       },
       loadBalancer: {
         ...loadBalancer,
         mutualTls: { caBundleS3Bucket: 'apicloud-trust-stores', caBundleS3Key: 'globex/gateway-tier-ca.pem' },
+        // Access logs into a bucket created for them, with the policy ALB log delivery needs.
+        accessLogs: { prefix: 'globex' },
       },
       backend: {
         url: 'https://api.globex.internal/v2',
@@ -106,6 +141,7 @@ export class ExampleStack extends TerraformStack {
         onPremCidrs: ['10.77.0.0/20'],
         tunnel1: { insideCidr: '169.254.44.0/30' },
         tunnel2: { insideCidr: '169.254.44.4/30' },
+        presharedKeyReaderArns,
       },
       backend: { url: 'https://tps.initech.internal/reports', dns: { servers: ['10.77.0.53'] } },
       security: BackendSecurity.requestSigning({
@@ -115,7 +151,21 @@ export class ExampleStack extends TerraformStack {
       }).withTrustedSources({ cidrs: GATEWAY_TIER_CIDRS }),
     });
 
-    this.links = { acme, globex, initech };
+    const umbrella = new CustomerBackendLink(this, 'Umbrella', {
+      ...common,
+      customerName: 'umbrella',
+      cidrBlock: '10.40.131.0/24',
+      // umbrella's DMZ proxy, at fixed public addresses: only these /32s are routed to the NAT gateways.
+      publicEndpoint: { addresses: ['85.214.20.40', '85.214.20.41'] },
+      backend: { url: 'https://dmz.umbrella.example/api' },
+      // Over the internet the link must use mutual TLS (or request signing): digest alone is refused.
+      security: BackendSecurity.digest({ credentials: SecretSource.fillAfterDeploy() }).withMutualTls({
+        clientCertificate: SecretSource.fillAfterDeploy(),
+        backendCa: SecretSource.fillAfterDeploy(),
+      }),
+    });
+
+    this.links = { acme, globex, initech, umbrella };
   }
 }
 

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { Construct } from 'constructs';
 import { Annotations, TerraformOutput, Token, dependable } from 'cdktf';
+import { Route } from '@cdktf/provider-aws/lib/route';
 import type {
   DnsConfig,
   ForwardingConfig,
@@ -14,14 +15,26 @@ import { validateConfig } from '../gateway-runtime/src/config/validate';
 import { ConfigError } from '../gateway-runtime/src/core/errors';
 import { InternalLoadBalancer, InternalLoadBalancerProps } from './load-balancer/internal-load-balancer';
 import { CustomerSubnets } from './network/customer-subnets';
+import type { FlowLogsProps } from './network/subnet-flow-logs';
 import type { GatewayPlatform } from './platform/gateway-platform';
 import { BackendSecurity } from './runtime/backend-security';
 import { checkLinkDns } from './runtime/dns-egress';
 import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runtime/gateway-function';
-import { BackendSecrets } from './secrets/backend-secrets';
+import { BackendSecrets, missingDeployerProblem } from './secrets/backend-secrets';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
+import { cidrContains, describeCidrProblem, parseCidr } from './shared/cidr';
 import { urlPort } from './shared/ports';
-import { Problems } from './shared/validation';
+import { checkName } from './shared/names';
+import { publicIpv4Problem } from './shared/public-address';
+import {
+  Problems,
+  ValidationError,
+  checkPrincipalArns,
+  isUnresolved,
+  requireProps,
+  show,
+} from './shared/validation';
+import { checkConfigForLambda, checkFunctionOptions } from './runtime/function-options';
 
 export interface BackendProps {
   /** The backend's base URL, e.g. `https://orders.acme.internal:8443/api`. */
@@ -32,7 +45,9 @@ export interface BackendProps {
    */
   readonly cidrs?: string[];
   /**
-   * Further destinations, e.g. the customer's OAuth token endpoint.
+   * Further destinations, e.g. the customer's OAuth token endpoint. Each opens the function's security group
+   * and the customer's network ACL (both directions). With a VPN each must lie inside `vpn.onPremCidrs`, the
+   * only ranges the customer's route table sends over the link; without one, route it like `cidrs`.
    * @default - none
    */
   readonly additionalEgress?: EgressDestination[];
@@ -45,6 +60,32 @@ export interface BackendProps {
    */
   readonly dns?: DnsConfig;
 }
+
+/**
+ * A backend exposed by the customer as a public endpoint in its DMZ (a reverse proxy), reached over the
+ * internet through the platform's NAT gateways (`GatewayPlatformProps.publicEgress`) instead of a VPN.
+ * The endpoint is `backend.url` (an `https://` URL with a DNS name; its port is the only one opened).
+ */
+export interface PublicEndpointProps {
+  /**
+   * The endpoint's fixed public IPv4 addresses (1-8). `backend.url`'s host name is pinned to them in the
+   * runtime configuration (`backend.dns.pinned`: no DNS lookup over the internet; TLS still verifies the
+   * name); the customer's route tables send exactly these /32s to the NAT gateway of their zone, and the
+   * security group and network ACL admit exactly these addresses on the URL's port (and the replies).
+   */
+  readonly addresses: string[];
+  /**
+   * Over the internet the link must authenticate itself beyond a header: mutual TLS
+   * (`BackendSecurity....withMutualTls`) or request signing. A header-only scheme (basic, digest, token,
+   * OAuth 2.0 bearer tokens, none) is refused unless this says why it is acceptable (e.g. "the DMZ proxy
+   * terminates an IPsec tunnel of its own"); the reason is recorded in the handoff.
+   * @default - a header-only scheme is refused
+   */
+  readonly headerOnlySchemeReason?: string;
+}
+
+/** The most addresses a public endpoint may have: each costs a route per zone and rules in the SG and ACL. */
+export const MAX_PUBLIC_ENDPOINT_ADDRESSES = 8;
 
 /** Settings of the gateway runtime beyond the security scheme. */
 export interface RuntimeOptions extends Pick<
@@ -77,10 +118,22 @@ export interface CustomerBackendLinkProps {
    */
   readonly availabilityZones?: string[];
   /**
+   * VPC flow logs of the customer's subnets.
+   * @default - on: all traffic, 600-second aggregation, kept 365 days
+   */
+  readonly flowLogs?: FlowLogsProps;
+  /**
    * The site-to-site VPN to the customer's network.
    * @default - no VPN: the backend is reached another way (give `backend.cidrs`)
    */
   readonly vpn?: Omit<SiteToSiteVpnProps, 'subnets' | 'backendPorts'>;
+  /**
+   * The backend is a public endpoint in the customer's DMZ, reached over the internet through the
+   * platform's NAT gateways (their Elastic IPs are the only sources the customer allows). Give this or
+   * `vpn`, not both.
+   * @default - no public endpoint: the backend is reached over `vpn` (or `backend.cidrs`)
+   */
+  readonly publicEndpoint?: PublicEndpointProps;
   /** The internal load balancer the gateway tier calls. */
   readonly loadBalancer: Omit<InternalLoadBalancerProps, 'subnets' | 'defaultTargetGroupArn'>;
   readonly backend: BackendProps;
@@ -91,10 +144,20 @@ export interface CustomerBackendLinkProps {
    */
   readonly runtime?: RuntimeOptions;
   /**
-   * Principals besides the runtime role that may read the secret values.
+   * Principals besides the runtime role that may read the secret values (not the deployer: see
+   * `deployerPrincipalArn`).
    * @default - the runtime role only
    */
   readonly additionalSecretReaderArns?: string[];
+  /**
+   * The IAM role (or user) Terraform applies with, e.g. `arn:aws:iam::123456789012:role/terraform-deploy`.
+   * Required when the scheme uses `SecretSource.fromWriteOnlyVariable`: hashicorp/aws 5.x reads a write-only
+   * secret version back with `GetSecretValue` on create, on every refresh and on delete
+   * (terraform-provider-aws issue #42383). It is admitted to what the provider calls on the write-only
+   * secrets and their KMS key, and to nothing else; fill-after-deploy and existing secrets never name it.
+   * @default - none (refused when a secret is write-only)
+   */
+  readonly deployerPrincipalArn?: string;
 }
 
 /**
@@ -106,6 +169,8 @@ export class CustomerBackendLink extends Construct {
   public readonly customerName: string;
   public readonly subnets: CustomerSubnets;
   public readonly vpn?: SiteToSiteVpn;
+  /** The routes of the public DMZ path (per zone and address, to that zone's NAT gateway). */
+  public readonly publicEndpointRoutes: readonly Route[];
   public readonly secrets: BackendSecrets;
   public readonly gateway: GatewayFunction;
   public readonly loadBalancer: InternalLoadBalancer;
@@ -114,46 +179,104 @@ export class CustomerBackendLink extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerBackendLinkProps) {
     super(scope, id);
-    const backendCidrs = props.backend.cidrs ?? props.vpn?.onPremCidrs ?? [];
+    requireProps(this, props, [
+      'platform',
+      'customerName',
+      'accountId',
+      'cidrBlock',
+      'loadBalancer',
+      'loadBalancer.certificateArn',
+      'loadBalancer.trustedSources',
+      'backend',
+      'backend.url',
+      'security',
+      'vpn.customerGatewayIp',
+      'vpn.onPremCidrs',
+      'publicEndpoint.addresses',
+    ]);
     const problems = new Problems();
-    if (backendCidrs.length === 0) {
+    const publicEndpoint = props.publicEndpoint
+      ? checkPublicEndpoint(problems, props, props.publicEndpoint)
+      : undefined;
+    if (publicEndpoint) props = { ...props, backend: publicEndpoint.backend };
+    const backendCidrs = publicEndpoint?.cidrs ?? props.backend.cidrs ?? props.vpn?.onPremCidrs ?? [];
+    // The customer's name is also the runtime's `name`: report it under the prop the caller wrote.
+    const nameProblem = checkName('customerName', props.customerName);
+    if (nameProblem) problems.add(nameProblem);
+    if (props.backend.cidrs !== undefined && props.backend.cidrs.length === 0) {
+      problems.add(
+        '`backend.cidrs` is empty; list the blocks the backend lives in, or leave it out to use `vpn.onPremCidrs`',
+      );
+    } else if (props.vpn && props.vpn.onPremCidrs.length === 0) {
+      problems.add("`vpn.onPremCidrs` is empty; list the customer's on-premises ranges the backend lives in");
+    } else if (backendCidrs.length === 0 && !props.publicEndpoint) {
       problems.add('give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`');
     }
-    checkLinkDns(
-      problems,
-      props.backend.dns,
-      props.vpn
-        ? { prop: 'vpn.onPremCidrs', cidrs: props.vpn.onPremCidrs }
-        : { prop: 'backend.cidrs', cidrs: backendCidrs },
-      {
-        prop: `\`${props.backend.cidrs ? 'backend.cidrs' : 'vpn.onPremCidrs'}\` or \`backend.additionalEgress\``,
-        cidrs: [...backendCidrs, ...(props.backend.additionalEgress ?? []).map((e) => e.cidr)],
-      },
-    );
-    // The URL itself is checked with the rest of the runtime configuration below.
-    const backendPort = urlPort(props.backend.url) ?? 443;
-    // Check the runtime configuration with the runtime's own validator before anything is created
-    // (the secrets' ARNs are not known yet: placeholders of the right shape stand in for them).
-    try {
-      validateConfig(
-        runtimeConfigOf(props, (name, key) => ({
-          secretArn: PLACEHOLDER_SECRET_ARN,
-          jsonKey: `${name}.${key}`,
-        })),
+    if (!props.publicEndpoint) {
+      checkLinkDns(
+        problems,
+        props.backend.dns,
+        props.vpn
+          ? { prop: 'vpn.onPremCidrs', cidrs: props.vpn.onPremCidrs }
+          : { prop: 'backend.cidrs', cidrs: backendCidrs },
         {
-          isUnresolved: (value) => Token.isUnresolved(value),
+          prop: `\`${props.backend.cidrs ? 'backend.cidrs' : 'vpn.onPremCidrs'}\` or \`backend.additionalEgress\``,
+          cidrs: [...backendCidrs, ...(props.backend.additionalEgress ?? []).map((e) => e.cidr)],
         },
       );
+    }
+    const writeOnly = props.security.secretRequirements
+      .filter((r) => r.source.kind === 'write-only')
+      .map((r) => r.name);
+    if (writeOnly.length > 0 && props.deployerPrincipalArn === undefined) {
+      problems.add(missingDeployerProblem('deployerPrincipalArn', writeOnly));
+    }
+    // The URL itself is checked with the rest of the runtime configuration below.
+    const backendPort = urlPort(props.backend.url) ?? 443;
+    if (backendPort === 0) {
+      problems.add(
+        `\`backend.url\` has port 0; give a port from 1 to 65535 (or none, for the scheme's default)`,
+      );
+    }
+    checkDestinations(problems, props, backendPort);
+    checkPrincipalArns(problems, 'additionalSecretReaderArns', props.additionalSecretReaderArns);
+    const runtime = props.runtime ?? {};
+    checkFunctionOptions(problems, runtime, 'runtime.');
+    // Check the runtime configuration with the runtime's own validator before anything is created
+    // (the secrets' ARNs are not known yet: placeholders of the right shape stand in for them).
+    const draft = runtimeConfigOf(props, (name, key) => ({
+      secretArn: PLACEHOLDER_SECRET_ARN,
+      jsonKey: `${name}.${key}`,
+    }));
+    checkConfigForLambda(problems, draft, runtime.timeoutSeconds, {
+      config: 'runtime.',
+      timeoutSeconds: 'runtime.timeoutSeconds',
+      trustedHops: 'security.withTrustedSources({ trustedHops })',
+    });
+    try {
+      validateConfig(draft, { isUnresolved: (value) => Token.isUnresolved(value) });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      for (const p of error.problems) problems.add(`runtime configuration \`${p.path}\`: ${p.message}`);
+      for (const p of error.problems) {
+        if (p.path === 'name' && nameProblem) continue; // reported as `customerName` above
+        problems.add(
+          /^(timeouts|limits|forwarding)\b/.test(p.path)
+            ? `\`runtime.${p.path}\`: ${p.message}`
+            : `runtime configuration \`${p.path}\`: ${p.message}`,
+        );
+      }
     }
     problems.throwIfAny(this);
 
     this.customerName = props.customerName;
     const { platform, customerName, accountId } = props;
     const backendHost = Token.isUnresolved(props.backend.url) ? '' : new URL(props.backend.url).hostname;
-    if (!props.backend.dns && backendHost !== '' && isIP(backendHost.replace(/^\[|\]$/g, '')) === 0) {
+    if (
+      !props.backend.dns &&
+      !publicEndpoint &&
+      backendHost !== '' &&
+      isIP(backendHost.replace(/^\[|\]$/g, '')) === 0
+    ) {
       Annotations.of(this).addWarning(
         `backend.url's host ${backendHost} resolves through the VPC's resolver, which does not know the customer's private names (unless a Route 53 private hosted zone answers it): give \`backend.dns\` (the customer's DNS servers, or pinned addresses)`,
       );
@@ -163,13 +286,19 @@ export class CustomerBackendLink extends Construct {
       customerName,
       cidrBlock: props.cidrBlock,
       availabilityZones: props.availabilityZones,
+      flowLogs: props.flowLogs,
+      // Each zone leaves through its own zone's NAT gateway: one route table per zone.
+      ...(publicEndpoint ? { routeTablePerZone: true } : {}),
     });
+    this.publicEndpointRoutes = publicEndpoint
+      ? this.routePublicEndpoint(publicEndpoint.cidrs, backendPort)
+      : [];
     if (props.vpn) {
-      this.vpn = new SiteToSiteVpn(this, 'Vpn', {
-        ...props.vpn,
-        subnets: this.subnets,
-        backendPorts: [backendPort],
-      });
+      const vpn = props.vpn;
+      this.vpn = this.asOwnProps(
+        'vpn',
+        () => new SiteToSiteVpn(this, 'Vpn', { ...vpn, subnets: this.subnets, backendPorts: [backendPort] }),
+      );
     }
 
     if (!props.vpn) {
@@ -192,12 +321,16 @@ export class CustomerBackendLink extends Construct {
       });
     }
 
-    const roleArn = GatewayFunction.roleArnFor(platform.name, customerName, accountId);
+    this.addAdditionalEgressAclEntries(props, backendCidrs, backendPort);
+
+    const roleArn = GatewayFunction.roleArnFor(platform.name, customerName, accountId, platform.partition);
     this.secrets = new BackendSecrets(this, 'Secrets', {
+      platform,
       customerName,
       accountId,
       readerRoleArn: roleArn,
       additionalReaderArns: props.additionalSecretReaderArns,
+      deployerPrincipalArn: props.deployerPrincipalArn,
       secrets: props.security.secretRequirements.map(({ name, material, source }) => ({
         name,
         material,
@@ -207,9 +340,8 @@ export class CustomerBackendLink extends Construct {
     });
 
     this.runtimeConfig = runtimeConfigOf(props, (name, key) => this.secrets.ref(name, key));
-    const runtime = props.runtime ?? {};
 
-    this.gateway = new GatewayFunction(this, 'Gateway', {
+    this.gateway = this.createGateway({
       subnets: this.subnets,
       accountId,
       config: this.runtimeConfig,
@@ -217,7 +349,7 @@ export class CustomerBackendLink extends Construct {
       backendCidrs,
       additionalEgress: props.backend.additionalEgress,
       alarmTopicArn: platform.alarmTopicArn,
-      secretsManagerEndpointSecurityGroupId: platform.interfaceEndpoints?.securityGroup.id,
+      secretsManagerEndpointSecurityGroupId: platform.endpointsSecurityGroupId,
       architecture: runtime.architecture,
       memorySize: runtime.memorySize,
       timeoutSeconds: runtime.timeoutSeconds,
@@ -228,11 +360,16 @@ export class CustomerBackendLink extends Construct {
     // KMS checks that a key policy's principals exist: the key waits for the runtime role.
     this.secrets.kmsKey.dependsOn = [...(this.secrets.kmsKey.dependsOn ?? []), dependable(this.gateway.role)];
 
-    this.loadBalancer = new InternalLoadBalancer(this, 'LoadBalancer', {
-      ...props.loadBalancer,
-      subnets: this.subnets,
-      defaultTargetGroupArn: this.gateway.targetGroup.arn,
-    });
+    this.loadBalancer = this.asOwnProps(
+      'loadBalancer',
+      () =>
+        new InternalLoadBalancer(this, 'LoadBalancer', {
+          ...props.loadBalancer,
+          subnets: this.subnets,
+          defaultTargetGroupArn: this.gateway.targetGroup.arn,
+        }),
+    );
+    if (publicEndpoint) this.pointFirewallOutputAtElasticIps();
 
     new TerraformOutput(this, 'HandoffOutput', {
       description: `What ${customerName} is told about its backend link (no secret values)`,
@@ -254,14 +391,342 @@ export class CustomerBackendLink extends Construct {
           ? { trusted_sources: [...props.security.trustedSources.cidrs] }
           : {}),
         source_cidrs: this.subnets.subnets.map((s) => s.cidrBlock),
+        destinations: destinationsOf(this.runtimeConfig, backendCidrs, backendPort, props.backend),
         // The gateway's DNS queries (UDP and TCP) to the customer's servers: the firewall must admit them.
         ...(props.backend.dns?.servers ? { dns_servers: [...props.backend.dns.servers] } : {}),
+        ...(publicEndpoint ? { public_endpoint: this.publicEndpointHandoff(props, publicEndpoint) } : {}),
         secret_arns: Object.fromEntries(this.secrets.secrets.map((s) => [s.name, s.secretArn])),
         fill_after_deploy: this.secrets.secrets
           .filter((s) => s.source === 'fill-after-deploy')
           .map((s) => s.name),
       },
     }).overrideLogicalId(`${customerName}_handoff`);
+  }
+
+  /**
+   * Per zone and address: `<address>/32` → the NAT gateway of the zone, nothing else (no default route);
+   * and the public subnets' network ACL passes this flow (the customer's block to those addresses on the port).
+   */
+  private routePublicEndpoint(cidrs: readonly string[], port: number): Route[] {
+    const egress = this.subnets.platform.usePublicEgress()!;
+    egress.allowFlow(this.subnets.cidrBlock, cidrs, port);
+    const scope = new Construct(this, 'PublicEndpoint');
+    return this.subnets.subnets.flatMap((subnet) => {
+      const exit = egress.zone(subnet.availabilityZone);
+      const zone = new Construct(scope, subnet.availabilityZone);
+      return cidrs.map(
+        (cidr) =>
+          new Route(zone, `Route-${cidr.replace(/[./]/g, '_')}`, {
+            routeTableId: subnet.routeTable.id,
+            destinationCidrBlock: cidr,
+            natGatewayId: exit.natGatewayId,
+            ...(exit.natGateway ? { dependsOn: [exit.natGateway] } : {}),
+          }),
+      );
+    });
+  }
+
+  /**
+   * On the public path the customer's firewall sees the Elastic IPs, not the customer's private subnets:
+   * the `<customer>_firewall_allow_list` output (written by the load balancer's allow-list) says so.
+   */
+  private pointFirewallOutputAtElasticIps(): void {
+    const output = this.loadBalancer.allowList.node.tryFindChild('TrustedSourcesOutput');
+    if (!(output instanceof TerraformOutput)) return;
+    const egress = this.subnets.platform.usePublicEgress()!;
+    output.value = this.subnets.subnets.map((s) => egress.zone(s.availabilityZone).publicIp);
+    output.description = `The source addresses ${this.customerName}'s DMZ proxy must allow (the platform's Elastic IPs of its zones): nothing else calls its public endpoint`;
+  }
+
+  /** What the customer must know of the public path: where we call, and the only addresses we call from. */
+  private publicEndpointHandoff(
+    props: CustomerBackendLinkProps,
+    endpoint: CheckedPublicEndpoint,
+  ): Record<string, unknown> {
+    const egress = this.subnets.platform.usePublicEgress()!;
+    const url = new URL(props.backend.url);
+    return {
+      hostname: url.hostname,
+      port: urlPort(props.backend.url) ?? 443,
+      addresses: [...props.publicEndpoint!.addresses],
+      // The Elastic IPs of the zones the customer's function runs in.
+      egress_ips: this.subnets.subnets.map((s) => egress.zone(s.availabilityZone).publicIp),
+      header_scheme: props.security.type,
+      ...(endpoint.headerOnlySchemeReason
+        ? { header_only_scheme_reason: endpoint.headerOnlySchemeReason }
+        : {}),
+    };
+  }
+
+  /**
+   * Creates a part from the caller's `prop` object, reporting its problems as this construct's, under the
+   * names the caller wrote (`certificateArn` becomes `loadBalancer.certificateArn`).
+   */
+  private asOwnProps<T>(prop: string, create: () => T): T {
+    try {
+      return create();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(
+        this.node.path,
+        error.problems.map((p) => p.replace(/^`(?=[a-zA-Z])/, `\`${prop}.`)),
+      );
+    }
+  }
+
+  /**
+   * The gateway function. Its props were checked above under this construct's names, all but the size of
+   * the environment, which needs the secrets' names: that problem is reported here, as the link's own.
+   */
+  private createGateway(props: GatewayFunctionProps): GatewayFunction {
+    try {
+      return new GatewayFunction(this, 'Gateway', props);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(
+        this.node.path,
+        error.problems.map((p) => p.replace(/^`config` makes/, 'the runtime configuration makes')),
+      );
+    }
+  }
+
+  /**
+   * The customer's network ACL for `backend.additionalEgress`: out to each destination's port, and the
+   * replies. What the VPN (or, without one, the backend entries) already opens is not added twice: a
+   * destination inside an on-premises range gets its replies through that range's entry, and one on the
+   * backend's port inside a backend block needs nothing more.
+   */
+  private addAdditionalEgressAclEntries(
+    props: CustomerBackendLinkProps,
+    backendCidrs: readonly string[],
+    backendPort: number,
+  ): void {
+    const extra = props.backend.additionalEgress ?? [];
+    if (extra.length === 0) return;
+    const scope = new Construct(this, 'AdditionalEgress');
+    const opened = (props.vpn?.onPremCidrs ?? backendCidrs).map(parseCidr).filter((c) => c !== undefined);
+    extra.forEach(({ cidr, port }, index) => {
+      const block = isUnresolved(cidr) ? undefined : parseCidr(cidr);
+      const inside = block ? opened.find((c) => cidrContains(c, block)) : undefined;
+      if (!(inside && port === backendPort)) {
+        this.subnets.addNetworkAclRule(scope, `Out${index}`, {
+          egress: true,
+          protocol: 'tcp',
+          cidrBlock: cidr,
+          fromPort: port,
+          toPort: port,
+        });
+      }
+      if (!inside) {
+        this.subnets.addNetworkAclRule(scope, `Replies${index}`, {
+          egress: false,
+          protocol: 'tcp',
+          cidrBlock: cidr,
+          fromPort: 1024,
+          toPort: 65535,
+        });
+      }
+    });
+  }
+}
+
+interface CheckedPublicEndpoint {
+  /** The addresses as /32 blocks. */
+  readonly cidrs: string[];
+  /** `backend` with the URL's host pinned to the addresses. */
+  readonly backend: BackendProps;
+  readonly headerOnlySchemeReason?: string;
+}
+
+/** The rules of the public DMZ path; returns what the link derives from it. */
+function checkPublicEndpoint(
+  problems: Problems,
+  props: CustomerBackendLinkProps,
+  endpoint: PublicEndpointProps,
+): CheckedPublicEndpoint | undefined {
+  const before = problems.count;
+  if (props.vpn) {
+    problems.add(
+      'give either `vpn` (a private path) or `publicEndpoint` (a DMZ endpoint over the internet), not both',
+    );
+  }
+  if (!props.platform.offersPublicEgress) {
+    problems.add(
+      `\`publicEndpoint\` needs the platform's public path: give platform ${show(props.platform.name)} \`publicEgress\` (NAT gateways with fixed Elastic IPs)`,
+    );
+  }
+  if (props.backend.cidrs) {
+    problems.add(
+      '`backend.cidrs` is not used with `publicEndpoint`: the only destinations are `publicEndpoint.addresses`',
+    );
+  }
+  if (props.backend.additionalEgress?.length) {
+    problems.add(
+      '`backend.additionalEgress` is not supported with `publicEndpoint`: over the internet the function reaches `publicEndpoint.addresses` only',
+    );
+  }
+  if (props.backend.dns?.servers || props.backend.dns?.pinned) {
+    problems.add(
+      "`backend.dns.servers` and `backend.dns.pinned` are not used with `publicEndpoint`: the URL's host is pinned to `publicEndpoint.addresses` (no DNS lookup over the internet)",
+    );
+  }
+  let host: string | undefined;
+  if (!isUnresolved(props.backend.url)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(props.backend.url);
+    } catch {
+      // reported by the runtime configuration's validator
+    }
+    if (url && url.protocol !== 'https:') {
+      problems.add(
+        `\`backend.url\` ${show(props.backend.url)} must be https:// for a public endpoint: the link crosses the internet`,
+      );
+    } else if (url && isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0) {
+      problems.add(
+        `\`backend.url\` ${show(props.backend.url)} names an address; a public endpoint is called by its DNS name (TLS verifies it), and \`publicEndpoint.addresses\` pins that name`,
+      );
+    } else if (url) {
+      host = url.hostname;
+    }
+  }
+  const addresses = endpoint.addresses;
+  if (addresses.length === 0 || addresses.length > MAX_PUBLIC_ENDPOINT_ADDRESSES) {
+    problems.add(
+      `\`publicEndpoint.addresses\` lists ${addresses.length}; give 1 to ${MAX_PUBLIC_ENDPOINT_ADDRESSES} public IPv4 addresses of the DMZ endpoint`,
+    );
+  }
+  const seen = new Set<string>();
+  addresses.forEach((address, i) => {
+    if (isUnresolved(address)) {
+      problems.add(
+        `\`publicEndpoint.addresses[${i}]\` must be a literal address: routes and rules are opened to exactly these`,
+      );
+      return;
+    }
+    const problem = publicIpv4Problem(address);
+    if (problem) {
+      problems.add(
+        `\`publicEndpoint.addresses[${i}]\` ${show(address)} ${problem}; give the DMZ endpoint's fixed public address`,
+      );
+    } else if (seen.has(address)) {
+      problems.add(`\`publicEndpoint.addresses[${i}]\` ${show(address)} is listed twice`);
+    }
+    seen.add(address);
+  });
+  const reason = endpoint.headerOnlySchemeReason;
+  const authenticatesItself = props.security.mutualTls !== undefined || props.security.type === 'signature';
+  if (reason !== undefined && (typeof reason !== 'string' || reason.trim() === '')) {
+    problems.add(
+      '`publicEndpoint.headerOnlySchemeReason` is empty; say why a header-only scheme is acceptable over the internet, or leave it out',
+    );
+  } else if (!authenticatesItself && reason === undefined) {
+    problems.add(
+      `\`security\` ${show(props.security.type)} without mutual TLS is a header-only scheme, refused over the internet (\`publicEndpoint\`): add \`.withMutualTls(...)\` or use \`BackendSecurity.requestSigning\`, or state \`publicEndpoint.headerOnlySchemeReason\``,
+    );
+  }
+  if (problems.count > before || host === undefined) return undefined;
+  return {
+    cidrs: addresses.map((address) => `${address}/32`),
+    backend: { ...props.backend, dns: { ...(props.backend.dns ?? {}), pinned: { [host]: [...addresses] } } },
+    ...(reason !== undefined && !authenticatesItself ? { headerOnlySchemeReason: reason.trim() } : {}),
+  };
+}
+
+/** A destination the gateway connects to, for the customer's firewall (the handoff). */
+interface HandoffDestination {
+  readonly what: string;
+  readonly host?: string;
+  readonly cidrs: string[];
+  readonly port: number;
+}
+
+/** `{ host }` of a URL, or nothing when it is a token (or not a URL: reported by the validation). */
+function hostOf(url: string): { host?: string } {
+  if (isUnresolved(url)) return {};
+  try {
+    return { host: new URL(url).hostname };
+  } catch {
+    return {};
+  }
+}
+
+/** Every destination and port the gateway uses: the backend, the token endpoint, the additional egress. */
+function destinationsOf(
+  config: GatewayConfig,
+  backendCidrs: readonly string[],
+  backendPort: number,
+  backend: BackendProps,
+): HandoffDestination[] {
+  const extra = backend.additionalEgress ?? [];
+  const destinations: HandoffDestination[] = [
+    { what: 'backend', ...hostOf(backend.url), cidrs: [...backendCidrs], port: backendPort },
+  ];
+  if (config.security.type === 'oauth2-client-credentials') {
+    const url = config.security.tokenUrl;
+    const port = urlPort(url) ?? 443;
+    destinations.push({
+      what: 'OAuth 2.0 token endpoint',
+      ...hostOf(url),
+      cidrs: [
+        ...(port === backendPort ? backendCidrs : []),
+        ...extra.filter((e) => e.port === port).map((e) => e.cidr),
+      ],
+      port,
+    });
+  }
+  for (const e of extra) {
+    destinations.push({ what: e.description ?? 'additional destination', cidrs: [e.cidr], port: e.port });
+  }
+  return destinations;
+}
+
+/**
+ * The destinations the customer's link must carry: with a VPN, the customer's route table sends only
+ * `vpn.onPremCidrs` over it, so a backend block or an additional destination outside them would be opened
+ * in the security group and reach nothing. And a token endpoint on a port no destination opens can not be
+ * reached at all.
+ */
+function checkDestinations(problems: Problems, props: CustomerBackendLinkProps, backendPort: number): void {
+  const extra = props.backend.additionalEgress ?? [];
+  const onPrem = (props.vpn?.onPremCidrs ?? []).filter((c) => !isUnresolved(c));
+  const ranges = onPrem.map(parseCidr).filter((c) => c !== undefined);
+  const destinations = [
+    ...(props.backend.cidrs ?? []).map((cidr, i) => ({ prop: `backend.cidrs[${i}]`, cidr })),
+    ...extra.map((e, i) => ({ prop: `backend.additionalEgress[${i}].cidr`, cidr: e.cidr })),
+  ];
+  for (const { prop, cidr } of destinations) {
+    if (isUnresolved(cidr)) continue;
+    const block = parseCidr(cidr);
+    if (!block) {
+      problems.add(`\`${prop}\` ${show(cidr)} ${describeCidrProblem(cidr)}`);
+    } else if (block.prefixLength === 0) {
+      problems.add(`\`${prop}\` ${block.text} would open egress to everywhere`);
+    } else if (props.vpn && ranges.length > 0 && !ranges.some((r) => cidrContains(r, block))) {
+      problems.add(
+        `\`${prop}\` ${block.text} is outside \`vpn.onPremCidrs\` (${ranges.map((r) => r.text).join(', ')}): the customer's route table sends only those ranges over the VPN, so nothing would reach it. Add its range to \`vpn.onPremCidrs\` (the customer must route it too), or remove it`,
+      );
+    }
+  }
+  extra.forEach(({ port }, i) => {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      problems.add(
+        `\`backend.additionalEgress[${i}].port\` ${show(port)} is not a port (an integer from 1 to 65535)`,
+      );
+    }
+  });
+  const tokenUrl =
+    props.security.type === 'oauth2-client-credentials' ? props.security.description.tokenUrl : undefined;
+  const tokenPort = tokenUrl === undefined || isUnresolved(tokenUrl) ? undefined : urlPort(tokenUrl);
+  if (
+    tokenUrl !== undefined &&
+    tokenPort !== undefined &&
+    tokenPort !== backendPort &&
+    !extra.some((e) => e.port === tokenPort)
+  ) {
+    problems.add(
+      `the OAuth 2.0 token endpoint ${new URL(tokenUrl).host} is reached on port ${tokenPort}, which no destination opens (the backend's port is ${backendPort}); add \`backend.additionalEgress\` { cidr: <its address>/32, port: ${tokenPort} }`,
+    );
   }
 }
 

@@ -15,7 +15,7 @@ import { main as secretMain } from './secret-json';
 export const USAGE = `Usage: backend-link <command> [options]
 
 Commands:
-  plan      plan every stack of a synthesized cdktf app offline, in parallel (terraform init/validate/plan/show)
+  plan      plan every stack of a synthesized cdktf app offline, in parallel (terraform init/plan/show)
   handoff   write the customer handoff documents from a stack's plan or outputs
   secret    build a secret's JSON value from PEM and text files, checked, for Secrets Manager
 

@@ -1,5 +1,5 @@
 /**
- * `backend-link plan`: offline terraform init / validate / plan / show of every stack of a synthesized
+ * `backend-link plan`: offline terraform init / plan / show of every stack of a synthesized
  * cdktf app, in parallel, with one summary table.
  */
 import { existsSync } from 'node:fs';
@@ -15,11 +15,11 @@ import {
 } from '../terraform/harness';
 import { Io, UsageError, parseCommandArgs, processIo } from './args';
 
-export const PLAN_USAGE = `Usage: backend-link plan [--out DIR] [--stack NAME]... [--parallel N] [--provider-mirror DIR]
+export const PLAN_USAGE = `Usage: backend-link plan [--out DIR] [--stack NAME]... [--parallel N] [--provider-mirror DIR] [--no-shared-provider]
 
 Plans every stack of a synthesized cdktf app offline: terraform init (hashicorp/* from a local provider
-mirror only), validate, plan with fake credentials and the provider's skip flags, and show -json into
-<stack>/plan.json. Nothing calls AWS and the synthesized configuration is not changed: the offline
+mirror only), plan with fake credentials and the provider's skip flags (plan validates the configuration
+first, with terraform validate's checks), and show -json into <stack>/plan.json. Nothing calls AWS and the synthesized configuration is not changed: the offline
 settings go into zz_offline_plan_override.tf.json beside each cdk.tf.json (synthesize again, or delete
 it, before a real apply). A remote backend (S3, HCP Terraform) is replaced by a local state there.
 
@@ -33,6 +33,9 @@ Options:
   --parallel N            stacks planned at the same time (default: the number of cores, here ${DEFAULT_PARALLEL})
   --provider-mirror DIR   the directory holding registry.terraform.io/hashicorp/aws/... (default:
                           $${MIRROR_ENV}, else /opt/tf-plugins, ~/.terraform.d/plugins and the other usual places)
+  --no-shared-provider    every terraform command starts its own hashicorp/aws (default: each of the N
+                          lanes keeps one running that its stacks' plan and show attach to, which saves
+                          most of the CPU time; stacks with several aws provider blocks start their own)
   -h, --help              show this help
 
 Exit codes: 0 every stack planned; 1 a stack failed (its name and terraform's message on stderr);
@@ -43,6 +46,7 @@ export interface PlanCommandOptions {
   readonly stacks: readonly string[];
   readonly parallel?: number;
   readonly mirror?: string;
+  readonly shareProvider?: boolean;
 }
 
 export function parsePlanArgs(argv: readonly string[]): PlanCommandOptions | 'help' {
@@ -53,6 +57,7 @@ export function parsePlanArgs(argv: readonly string[]): PlanCommandOptions | 'he
       stack: { type: 'string', multiple: true },
       parallel: { type: 'string' },
       'provider-mirror': { type: 'string' },
+      'no-shared-provider': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     true,
@@ -75,6 +80,7 @@ export function parsePlanArgs(argv: readonly string[]): PlanCommandOptions | 'he
     stacks: values.stack ?? [],
     ...(parallel !== undefined ? { parallel } : {}),
     ...(values['provider-mirror'] !== undefined ? { mirror: values['provider-mirror'] } : {}),
+    ...(values['no-shared-provider'] ? { shareProvider: false } : {}),
   };
 }
 
@@ -113,6 +119,7 @@ export async function planCommand(argv: readonly string[], io: Io = processIo): 
       stacks: options.stacks,
       mirror,
       ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
+      ...(options.shareProvider !== undefined ? { shareProvider: options.shareProvider } : {}),
       onStackDone: (o) =>
         io.stderr(
           o.error === undefined

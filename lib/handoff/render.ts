@@ -3,6 +3,7 @@
  * "send us your certificate" / "here are our IP ranges" tickets. It holds no secret value: pre-shared keys,
  * passwords and private keys stay in Secrets Manager and are exchanged out of band.
  */
+import { dmzHandoffSections } from './dmz-handoff';
 import {
   DeviceConfigError,
   deviceConfigFiles,
@@ -20,7 +21,11 @@ interface Handoff {
   mutual_tls?: { client_certificate_secret_arn?: unknown; servername?: string };
   trusted_sources?: string[];
   source_cidrs: unknown[];
+  /** Every destination and port the gateway connects to (absent in outputs of older versions). */
+  destinations?: Array<{ what: string; host?: string; cidrs: unknown[]; port: number }>;
   dns_servers?: string[];
+  /** The public DMZ path (lib/handoff/dmz-handoff.ts renders it). */
+  public_endpoint?: { egress_ips: unknown[] };
   secret_arns: Record<string, unknown>;
   fill_after_deploy: unknown[];
 }
@@ -206,6 +211,34 @@ function schemeSection(h: Handoff): string {
   return lines.join('\n');
 }
 
+/** Section 2: the sources to allow, and every destination and port the gateway connects to. */
+function firewallSection(h: Handoff, allowList: unknown, host: string, port: string): string[] {
+  const sources = Array.isArray(allowList) ? allowList.map((c) => `- ${text(c)}`) : [`- ${text(allowList)}`];
+  if (!h.destinations) {
+    return [
+      '## 2. Your firewall: allow only these sources',
+      '',
+      `Allow TCP to your backend (\`${host}\`, port ${port}) from these addresses, and nothing else from our side:`,
+      '',
+      ...sources,
+    ];
+  }
+  return [
+    '## 2. Your firewall: allow only these sources, to these destinations',
+    '',
+    'The gateway connects from these addresses:',
+    '',
+    ...sources,
+    '',
+    'Allow TCP from them to these destinations and ports, and nothing else from our side:',
+    '',
+    table(
+      ['destination', 'host', 'addresses', 'TCP port'],
+      h.destinations.map((d) => [d.what, d.host ? text(d.host) : '–', text(d.cidrs), String(d.port)]),
+    ),
+  ];
+}
+
 /** `172.20.0.53` as "172.20.0.53, port 53"; `172.20.0.53:5353` and `[fd00::53]:5353` with their port. */
 function dnsServerText(server: string): string {
   const match = /^\[(.+)\]:(\d+)$/.exec(server) ?? /^([\d.]+):(\d+)$/.exec(server);
@@ -217,7 +250,10 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
   const h = outputs.get(`${customer}_handoff`) as Handoff | undefined;
   if (!h)
     throw new Error(`no output ${customer}_handoff: is "${customer}" a CustomerBackendLink of this stack?`);
-  const allowList = outputs.get(`${customer}_firewall_allow_list`) ?? h.source_cidrs;
+  const dmz = dmzHandoffSections(h);
+  const allowList = dmz
+    ? h.public_endpoint!.egress_ips
+    : (outputs.get(`${customer}_firewall_allow_list`) ?? h.source_cidrs);
   const url = new URL(h.backend_url);
   const port = url.port || (url.protocol === 'http:' ? '80' : '443');
   const secretRows = Object.keys(h.secret_arns ?? {}).length
@@ -232,15 +268,11 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
     '',
     `Generated ${now.toISOString().slice(0, 10)} from ${outputs.description}. This document holds no secret value.`,
     '',
-    `The API gateway calls your backend at \`${h.backend_url}\` over a private link.`,
+    `The API gateway calls your backend at \`${h.backend_url}\` over ${dmz ? 'the internet, authenticated (see 1.)' : 'a private link'}.`,
     '',
-    vpnSection(customer, outputs),
+    dmz?.network ?? vpnSection(customer, outputs),
     '',
-    '## 2. Your firewall: allow only these sources',
-    '',
-    `Allow TCP to your backend (\`${url.hostname}\`, port ${port}) from these addresses, and nothing else from our side:`,
-    '',
-    ...(Array.isArray(allowList) ? allowList.map((c) => `- ${text(c)}`) : [`- ${text(allowList)}`]),
+    ...firewallSection(h, allowList, url.hostname, port),
     '',
     ...(h.dns_servers?.length
       ? [
@@ -260,6 +292,7 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
           '',
         ]
       : []),
+    ...(dmz ? [dmz.proxy(h.trusted_sources ? 5 : 4), ''] : []),
     '---',
     '',
     '### For the platform team (not for the customer)',

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
@@ -8,14 +7,16 @@ import { LbTrustStore } from '@cdktf/provider-aws/lib/lb-trust-store';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { CustomerSubnets } from '../network/customer-subnets';
 import { AllowedSource, AnyAddressOptIn, IpAllowList } from '../network/ip-allow-list';
-import { standardTags } from '../shared/names';
-import { Problems, ValidationError, isUnresolved, show } from '../shared/validation';
+import { shortenName, standardTags } from '../shared/names';
+import { AccessLogsBucket, DEFAULT_ACCESS_LOG_RETENTION_DAYS } from './access-logs-bucket';
+import { Problems, ValidationError, isUnresolved, requireProps, show } from '../shared/validation';
 import {
-  ACCEPTED_SSL_POLICY,
   DEFAULT_FIXED_RESPONSE,
   DEFAULT_LISTENER_PORT,
   DEFAULT_SSL_POLICY,
+  FORWARD_SECRET_TLS13_POLICIES,
   LARGEST_ALB_SUBNET_PREFIX,
+  LEGACY_TLS13_POLICIES,
   LOAD_BALANCER_DEFAULTS,
   LOAD_BALANCER_REQUIRED,
   MAX_LOAD_BALANCER_NAME_LENGTH,
@@ -40,15 +41,23 @@ export interface MutualTlsProps {
   readonly ignoreClientCertificateExpiry?: boolean;
 }
 
-/** Access logs of the load balancer. */
+/** Access logs of the load balancer: `accessLogs: {}` creates the bucket and its policy. */
 export interface AccessLogsProps {
-  /** The S3 bucket (its policy must let the ELB service write to it). */
-  readonly bucket: string;
   /**
-   * A prefix for the log objects.
+   * An existing S3 bucket; its policy must let Elastic Load Balancing write to it (and only SSE-S3 works).
+   * @default - a new private bucket (SSE-S3, HTTPS only, public access blocked) with the policy ALB log delivery needs
+   */
+  readonly bucket?: string;
+  /**
+   * A prefix for the log objects (no leading or trailing `/`, not containing `AWSLogs`).
    * @default - the bucket's root
    */
   readonly prefix?: string;
+  /**
+   * Days the logs are kept, in a bucket the construct creates.
+   * @default 365
+   */
+  readonly retentionDays?: number;
 }
 
 export interface InternalLoadBalancerProps {
@@ -69,10 +78,19 @@ export interface InternalLoadBalancerProps {
    */
   readonly allowAnyAddress?: AnyAddressOptIn;
   /**
-   * The listener's security policy: a TLS 1.3 policy (`ELBSecurityPolicy-TLS13-1-2-*` or `-TLS13-1-3-*`).
+   * The listener's security policy: one of the forward-secret TLS 1.3 policies
+   * ({@link FORWARD_SECRET_TLS13_POLICIES}: the `TLS13-1-2`, `-Res` and `TLS13-1-3` policies and their FIPS,
+   * post-quantum and strict RFC 9151 variants), or a legacy one ({@link LEGACY_TLS13_POLICIES}: `Ext0`,
+   * `Ext1`, `Ext2`, RFC 9151 `INTEROP`) with `legacySslPolicyReason`.
    * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
    */
   readonly sslPolicy?: string;
+  /**
+   * Why the listener needs a legacy TLS 1.3 policy (RSA key exchange without forward secrecy, or CBC suites
+   * with SHA-1), e.g. "payment terminals that only offer AES128-GCM-SHA256": kept in the code, for review.
+   * @default - legacy policies are refused
+   */
+  readonly legacySslPolicyReason?: string;
   /**
    * The HTTPS listener's port.
    * @default 443
@@ -150,26 +168,49 @@ export class InternalLoadBalancer extends Construct {
   public readonly listenerArn: string;
   /** The trust store, with mutual TLS. */
   public readonly trustStore?: LbTrustStore;
+  /** The access logs' bucket, when the construct created it (`accessLogs` without `bucket`). */
+  public readonly accessLogsBucket?: AccessLogsBucket;
   public readonly sslPolicy: string;
 
   private readonly priorities = new Map<number, string>();
 
   constructor(scope: Construct, id: string, props: InternalLoadBalancerProps) {
     super(scope, id);
+    requireProps(this, props, ['subnets', 'certificateArn', 'trustedSources']);
     const { subnets } = props;
     const platform = subnets.platform;
     const customer = subnets.customerName;
     const problems = new Problems();
+    // Availability zone names are the region's name plus a letter.
+    const region = subnets.subnets[0].availabilityZone.slice(0, -1);
 
     if (!isUnresolved(props.certificateArn) && !ACM_ARN.test(props.certificateArn)) {
       problems.add(
         `\`certificateArn\` ${show(props.certificateArn)} is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
       );
+    } else if (!isUnresolved(props.certificateArn) && props.certificateArn.split(':')[3] !== region) {
+      problems.add(
+        `\`certificateArn\` is a certificate of ${props.certificateArn.split(':')[3]}, but the load balancer is in ${region}: an ALB takes ACM certificates of its own region (request or import one there)`,
+      );
     }
     const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
-    if (!isUnresolved(sslPolicy) && !ACCEPTED_SSL_POLICY.test(sslPolicy)) {
+    const legacyReason = props.legacySslPolicyReason?.trim();
+    if (!isUnresolved(sslPolicy)) {
+      if ((LEGACY_TLS13_POLICIES as readonly string[]).includes(sslPolicy)) {
+        if (!legacyReason) {
+          problems.add(
+            `\`sslPolicy\` ${show(sslPolicy)} is a legacy TLS 1.3 policy (RSA key exchange without forward secrecy, or CBC suites with SHA-1); give \`legacySslPolicyReason\` (which clients need it), or use ${DEFAULT_SSL_POLICY}`,
+          );
+        }
+      } else if (!(FORWARD_SECRET_TLS13_POLICIES as readonly string[]).includes(sslPolicy)) {
+        problems.add(
+          `\`sslPolicy\` ${show(sslPolicy)} is not one of the forward-secret TLS 1.3 policies (${FORWARD_SECRET_TLS13_POLICIES.join(', ')})`,
+        );
+      }
+    }
+    if (legacyReason !== undefined && !(LEGACY_TLS13_POLICIES as readonly string[]).includes(sslPolicy)) {
       problems.add(
-        `\`sslPolicy\` ${show(sslPolicy)} is not a TLS 1.3 policy with TLS 1.2 or later only; use ${DEFAULT_SSL_POLICY} or ELBSecurityPolicy-TLS13-1-3-2021-06`,
+        `\`legacySslPolicyReason\` is given, but \`sslPolicy\` ${show(sslPolicy)} is not a legacy policy; remove the reason`,
       );
     }
     const port = props.port ?? DEFAULT_LISTENER_PORT;
@@ -187,12 +228,29 @@ export class InternalLoadBalancer extends Construct {
         );
       }
     }
+    const logs = props.accessLogs;
+    if (logs?.bucket !== undefined && !isUnresolved(logs.bucket) && !S3_BUCKET.test(logs.bucket)) {
+      problems.add(`\`accessLogs.bucket\` ${show(logs.bucket)} is not an S3 bucket name`);
+    }
     if (
-      props.accessLogs &&
-      !isUnresolved(props.accessLogs.bucket) &&
-      !S3_BUCKET.test(props.accessLogs.bucket)
+      logs?.prefix !== undefined &&
+      !isUnresolved(logs.prefix) &&
+      (logs.prefix === '' || /^\/|\/$/.test(logs.prefix) || logs.prefix.includes('AWSLogs'))
     ) {
-      problems.add(`\`accessLogs.bucket\` ${show(props.accessLogs.bucket)} is not an S3 bucket name`);
+      problems.add(
+        `\`accessLogs.prefix\` ${show(logs.prefix)} must be non-empty, without a leading or trailing / and without "AWSLogs" (an ALB rule)`,
+      );
+    }
+    if (logs?.retentionDays !== undefined) {
+      if (logs.bucket !== undefined) {
+        problems.add(
+          '`accessLogs.retentionDays` applies to a bucket the construct creates; set the lifecycle of `accessLogs.bucket` on that bucket',
+        );
+      } else if (!Number.isInteger(logs.retentionDays) || logs.retentionDays < 1) {
+        problems.add(
+          `\`accessLogs.retentionDays\` ${show(logs.retentionDays)} must be a whole number of days ≥ 1`,
+        );
+      }
     }
     const desync = props.desyncMitigationMode ?? LOAD_BALANCER_DEFAULTS.desyncMitigationMode;
     if (!DESYNC_MODES.includes(desync)) {
@@ -264,6 +322,17 @@ export class InternalLoadBalancer extends Construct {
       );
     }
 
+    if (logs && logs.bucket === undefined) {
+      this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogs', {
+        region,
+        namePrefix: `${platform.name}-${customer}-alb-logs`,
+        prefix: logs.prefix,
+        retentionDays: logs.retentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+        tags: tags(`${customer}-alb-logs`),
+      });
+    }
+    const logsBucket = logs?.bucket ?? this.accessLogsBucket?.bucket.id;
+
     this.loadBalancer = new Lb(this, 'Resource', {
       ...LOAD_BALANCER_DEFAULTS,
       ...(props.deletionProtection !== undefined
@@ -274,9 +343,11 @@ export class InternalLoadBalancer extends Construct {
         : {}),
       desyncMitigationMode: desync,
       idleTimeout: idle,
-      ...(props.accessLogs
-        ? { accessLogs: { bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix, enabled: true } }
+      ...(logs && logsBucket
+        ? { accessLogs: { bucket: logsBucket, prefix: logs.prefix, enabled: true } }
         : {}),
+      // The ALB checks that it may write to the bucket when access logs are turned on.
+      ...(this.accessLogsBucket ? { dependsOn: [this.accessLogsBucket.policy] } : {}),
       ...LOAD_BALANCER_REQUIRED,
       name,
       subnets: subnets.subnetIds,
@@ -365,8 +436,5 @@ export class InternalLoadBalancer extends Construct {
 
 /** `text`, or when longer than an ALB name allows, its head and a short hash of the whole. */
 function defaultName(text: string): string {
-  if (text.length <= MAX_LOAD_BALANCER_NAME_LENGTH) return text;
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
-  const head = text.slice(0, MAX_LOAD_BALANCER_NAME_LENGTH - hash.length - 1).replace(/-+$/, '');
-  return `${head}-${hash}`;
+  return shortenName(text, MAX_LOAD_BALANCER_NAME_LENGTH);
 }

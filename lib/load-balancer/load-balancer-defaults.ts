@@ -7,11 +7,53 @@ export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 /** TLS 1.3 only, for gateway tiers that all speak it. */
 export const TLS13_ONLY_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-3-2021-06';
 /**
- * Accepted policies: the `ELBSecurityPolicy-TLS13-1-2-*` and `-TLS13-1-3-*` families (TLS 1.3, and at
- * least TLS 1.2), including their FIPS and post-quantum variants. Policies that allow TLS 1.0 or 1.1
- * (`-TLS13-1-0-`, `-TLS13-1-1-`, `-2016-08`, ...) are refused.
+ * The predefined ALB policies that offer TLS 1.3, refuse TLS 1.0 and 1.1, and negotiate only forward-secret
+ * key exchanges (TLS 1.3 suites and ECDHE_* suites for TLS 1.2), with AEAD or SHA-2 CBC ciphers. From AWS's
+ * "Security policies for your Application Load Balancer" tables (protocols and ciphers by policy): the base,
+ * `Res` (GCM only) and TLS 1.3-only policies, their FIPS and post-quantum (`PQ`, hybrid ML-KEM key exchange)
+ * variants, and the strict RFC 9151 (CNSA 1.0) policies. An exact list, not a pattern: a name AWS does not
+ * have fails at synth time instead of at apply.
  */
-export const ACCEPTED_SSL_POLICY = /^ELBSecurityPolicy-TLS13-1-[23](-[A-Za-z0-9]+)*-20\d\d-\d\d$/;
+export const FORWARD_SECRET_TLS13_POLICIES = [
+  'ELBSecurityPolicy-TLS13-1-2-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
+  'ELBSecurityPolicy-TLS13-1-3-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-2-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-3-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-RFC9151-FIPS-2023-07',
+  'ELBSecurityPolicy-TLS13-1-3-RFC9151-FIPS-2023-07',
+] as const;
+
+/**
+ * TLS 1.3 policies (TLS 1.2 minimum) kept for old clients: `Ext1` and `Ext2` add RSA key exchange
+ * (`AES128-GCM-SHA256`, ...: no forward secrecy), `Ext2` and `Ext0` add CBC suites with SHA-1 MACs, and the
+ * RFC 9151 `INTEROP` policies add suites outside CNSA 1.0 for a migration. Accepted only with
+ * `legacySslPolicyReason`.
+ */
+export const LEGACY_TLS13_POLICIES = [
+  'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext0-RFC9151-FIPS-2023-07',
+  'ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP1-FIPS-2023-07',
+  'ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP2-FIPS-2023-07',
+  'ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP3-FIPS-2023-07',
+  'ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP4-FIPS-2023-07',
+] as const;
 
 export const DEFAULT_LISTENER_PORT = 443;
 

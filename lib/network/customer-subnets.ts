@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
@@ -8,7 +8,8 @@ import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
 import { GatewayPlatform } from '../platform/gateway-platform';
 import { Cidr, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
-import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import { Problems, checkIpv4Cidr, isUnresolved, requireProps, show } from '../shared/validation';
+import { FlowLogsProps, SubnetFlowLogs, checkFlowLogsProps } from './subnet-flow-logs';
 
 /** The smallest subnet AWS allows. An ALB needs at least 8 free addresses per subnet; /27 or larger is advised. */
 const SMALLEST_SUBNET_PREFIX = 28;
@@ -29,6 +30,18 @@ export interface CustomerSubnetsProps {
    * @default - every availability zone of the platform
    */
   readonly availabilityZones?: string[];
+  /**
+   * One route table per availability zone instead of one for all the customer's subnets: needed when a
+   * route's target differs by zone (the public DMZ path sends each zone's traffic to the NAT gateway of
+   * that zone). Then `routeTable` is not available; use `routeTables` or `subnets[i].routeTable`.
+   * @default false
+   */
+  readonly routeTablePerZone?: boolean;
+  /**
+   * VPC flow logs of the subnets, into a log group of the customer's own.
+   * @default - on: all traffic, 600-second aggregation, kept 365 days
+   */
+  readonly flowLogs?: FlowLogsProps;
 }
 
 /** An allow entry on the customer's network ACL (which is stateless: allow the replies too). */
@@ -54,6 +67,8 @@ export interface CustomerSubnet {
   readonly availabilityZone: string;
   readonly cidrBlock: string;
   readonly subnet: Subnet;
+  /** The route table the subnet is associated with (shared by all zones unless `routeTablePerZone`). */
+  readonly routeTable: RouteTable;
 }
 
 /**
@@ -67,19 +82,25 @@ export class CustomerSubnets extends Construct {
   /** The customer's block, canonical (e.g. `10.20.0.0/24`). */
   public readonly cidrBlock: string;
   public readonly subnets: readonly CustomerSubnet[];
-  public readonly routeTable: RouteTable;
+  /** Every route table of the customer: one, or one per zone with `routeTablePerZone`. */
+  public readonly routeTables: readonly RouteTable[];
   public readonly networkAcl: NetworkAcl;
+  private readonly sharedRouteTable?: RouteTable;
+  /** The subnets' flow logs (unless turned off). */
+  public readonly flowLogs?: SubnetFlowLogs;
 
   private readonly nextRuleNumber = { ingress: FIRST_NACL_RULE_NUMBER, egress: FIRST_NACL_RULE_NUMBER };
 
   constructor(scope: Construct, id: string, props: CustomerSubnetsProps) {
     super(scope, id);
+    requireProps(this, props, ['platform', 'customerName', 'cidrBlock']);
     const { platform, customerName } = props;
     const zones = props.availabilityZones ?? [...platform.availabilityZones];
     const problems = new Problems();
 
     const nameProblem = checkName('customerName', customerName);
     if (nameProblem) problems.add(nameProblem);
+    checkFlowLogsProps(problems, props.flowLogs, 'flowLogs.');
 
     let block: Cidr | undefined;
     let subnetBlocks: Cidr[] | undefined;
@@ -115,6 +136,17 @@ export class CustomerSubnets extends Construct {
       }
     }
 
+    // Outputs (`<customer>_handoff`, ...) and variables (`<customer>_<secret>`) are named by customer, and a
+    // stack keeps one of each name (cdktf silently keeps the last): one customer name per stack.
+    const sameName = TerraformStack.of(this)
+      .node.findAll()
+      .find((c) => c instanceof CustomerSubnets && c !== this && c.customerName === customerName);
+    if (sameName instanceof CustomerSubnets && sameName.platform !== platform) {
+      problems.add(
+        `\`customerName\` ${show(customerName)} is already used in this stack by ${sameName.node.path} (platform ${show(sameName.platform.name)}); the stack's outputs and variables are named by customer (\`${customerName}_handoff\`, \`${customerName.replace(/-/g, '_')}_<secret>\`): give each customer a name unique in the stack, or put each platform in its own stack`,
+      );
+    }
+
     // Register last, and only when the props are otherwise sound, so that a failed construct leaves no reservation.
     if (problems.count === 0) {
       for (const p of platform.registerCustomer({
@@ -132,13 +164,21 @@ export class CustomerSubnets extends Construct {
     this.cidrBlock = block!.text;
     const tags = (name: string) => standardTags(platform.name, name, platform.tags, customerName);
 
-    this.routeTable = new RouteTable(this, 'RouteTable', {
-      vpcId: platform.vpcId,
-      tags: tags(`${customerName}-private`),
-    });
+    this.sharedRouteTable = props.routeTablePerZone
+      ? undefined
+      : new RouteTable(this, 'RouteTable', {
+          vpcId: platform.vpcId,
+          tags: tags(`${customerName}-private`),
+        });
 
     this.subnets = zones.map((availabilityZone, index) => {
       const zoneScope = new Construct(this, availabilityZone);
+      const routeTable =
+        this.sharedRouteTable ??
+        new RouteTable(zoneScope, 'RouteTable', {
+          vpcId: platform.vpcId,
+          tags: tags(`${customerName}-private-${availabilityZone}`),
+        });
       const cidrBlock = subnetBlocks![index].text;
       const subnet = new Subnet(zoneScope, 'Resource', {
         vpcId: platform.vpcId,
@@ -149,16 +189,28 @@ export class CustomerSubnets extends Construct {
       });
       new RouteTableAssociation(zoneScope, 'RouteTableAssociation', {
         subnetId: subnet.id,
-        routeTableId: this.routeTable.id,
+        routeTableId: routeTable.id,
       });
-      return { availabilityZone, cidrBlock, subnet };
+      return { availabilityZone, cidrBlock, subnet, routeTable };
     });
+    this.routeTables = this.sharedRouteTable
+      ? [this.sharedRouteTable]
+      : this.subnets.map((s) => s.routeTable);
 
     this.networkAcl = new NetworkAcl(this, 'NetworkAcl', {
       vpcId: platform.vpcId,
       subnetIds: this.subnets.map((s) => s.subnet.id),
       tags: tags(`${customerName}-nacl`),
     });
+
+    if (props.flowLogs?.enabled !== false) {
+      this.flowLogs = new SubnetFlowLogs(this, 'FlowLogs', props.flowLogs ?? {}, {
+        platformName: platform.name,
+        customerName,
+        subnets: this.subnets.map((s) => ({ availabilityZone: s.availabilityZone, subnetId: s.subnet.id })),
+        tags,
+      });
+    }
 
     new TerraformOutput(this, 'SubnetCidrsOutput', {
       value: this.subnets.map((s) => s.cidrBlock),
@@ -189,6 +241,16 @@ export class CustomerSubnets extends Construct {
       ...(ipv6 ? { ipv6CidrBlock: options.cidrBlock } : { cidrBlock: options.cidrBlock }),
       ...(options.protocol === '-1' ? {} : { fromPort: options.fromPort, toPort: options.toPort }),
     });
+  }
+
+  /** The route table of all the customer's subnets (not available with `routeTablePerZone`). */
+  public get routeTable(): RouteTable {
+    if (!this.sharedRouteTable) {
+      throw new Error(
+        `the subnets of customer ${show(this.customerName)} have one route table per zone (routeTablePerZone): use \`routeTables\` or \`subnets[i].routeTable\``,
+      );
+    }
+    return this.sharedRouteTable;
   }
 
   /** The subnet ids, in the order of the availability zones. */

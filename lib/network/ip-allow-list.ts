@@ -4,7 +4,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { CustomerSubnets } from './customer-subnets';
 import { Cidr, describeCidrProblem, parseCidr } from '../shared/cidr';
 import { Port, checkPort, portKey, toPortRange } from '../shared/ports';
-import { Problems, isUnresolved, show } from '../shared/validation';
+import { Problems, isUnresolved, requireProps, show } from '../shared/validation';
 
 /** One declared source of traffic: exactly one of a CIDR, a managed prefix list or a security group. */
 export interface AllowedSource {
@@ -90,6 +90,7 @@ export class IpAllowList extends Construct {
 
   constructor(scope: Construct, id: string, props: IpAllowListProps) {
     super(scope, id);
+    requireProps(this, props, ['securityGroupId', 'sources']);
     const problems = new Problems();
     const ports = props.ports ?? [...DEFAULT_PORTS];
 

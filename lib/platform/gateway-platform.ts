@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
+import { Annotations, TerraformOutput, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Ec2TransitGateway } from '@cdktf/provider-aws/lib/ec2-transit-gateway';
@@ -12,10 +13,15 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { VpnGateway } from '@cdktf/provider-aws/lib/vpn-gateway';
 import { Fn } from 'cdktf';
-import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
-import { checkName, standardTags } from '../shared/names';
-import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import { Cidr, cidrContains, cidrOverlaps, parseCidr as parseCidrQuietly, splitCidr } from '../shared/cidr';
+import { checkName, checkTags, standardTags } from '../shared/names';
+import { Partition, PARTITIONS, isPartition, partitionOfRegion, servicePrincipal } from '../shared/partition';
+import { Problems, checkIpv4Cidr, isUnresolved, requireProps, show } from '../shared/validation';
+import { AlarmSubscriptionSpec, addAlarmSubscriptions, checkAlarmSubscriptions } from './alarm-subscriptions';
 import { InterfaceEndpoints, InterfaceEndpointsProps } from './interface-endpoints';
+import { PublicEgress, PublicEgressProps, validatePublicEgress } from './public-egress';
+import { PlatformQuotas, QuotaName, checkQuotaValues, enrolInQuotaCheck, resolveQuotas } from './quotas';
+import { GatewayPlatformAttributes, amazonSideAsnOf, parsePlatformAttributes } from './platform-attributes';
 import {
   ALARM_TOPIC_KEY_DEFAULTS,
   AMAZON_SIDE_ASN_RANGES,
@@ -44,6 +50,9 @@ export interface GatewayPlatformProps {
   readonly name: string;
   /**
    * Use a VPC that already exists (give its id and CIDR blocks). Give this or `vpcProps`, not both.
+   * With `interfaceEndpoints` (private DNS), the VPC must have both `enableDnsSupport` and
+   * `enableDnsHostnames` on, or AWS refuses the endpoints; this can not be checked offline, so synth
+   * prints a warning naming the command that checks it.
    * @default - a new VPC is created from `vpcProps`
    */
   readonly existingVpc?: ExistingVpcAttributes;
@@ -88,6 +97,32 @@ export interface GatewayPlatformProps {
    * @default - no endpoints: manage them yourself
    */
   readonly interfaceEndpoints?: InterfaceEndpointsProps;
+  /**
+   * The public path, for customers whose backend is a public DMZ endpoint instead of a VPN
+   * (`CustomerBackendLinkProps.publicEndpoint`): NAT gateways with fixed Elastic IPs, one per availability
+   * zone, in public subnets behind the VPC's internet gateway, shared by those customers. Nothing is
+   * created until the first such customer joins.
+   * @default - no public path: customers reach their backends over a VPN or another private path
+   */
+  readonly publicEgress?: PublicEgressProps;
+  /**
+   * Who hears of the alarms: typed subscriptions of the alarm topic (also of `existingAlarmTopicArn`).
+   * Build them with `AlarmSubscription.email/https/sqs/lambda`.
+   * @default - none: the alarms change state and notify nobody
+   */
+  readonly alarmSubscriptions?: AlarmSubscriptionSpec[];
+  /**
+   * The AWS partition: `aws`, `aws-us-gov` or `aws-cn`. It sets the ARNs, principals, `kms:ViaService`
+   * values and endpoint service names the platform and its customers write.
+   * @default - derived from the region of `availabilityZones` (`cn-*` aws-cn, `us-gov-*` aws-us-gov, else aws)
+   */
+  readonly partition?: Partition;
+  /**
+   * The account's raised quotas, where AWS raised them; checked at synth over the whole app (all stacks,
+   * all platforms). Every platform in one region must declare the same values.
+   * @default - AWS's default quotas (see `PlatformQuotas`)
+   */
+  readonly quotas?: PlatformQuotas;
 }
 
 /** The virtual private gateway attachment point. */
@@ -102,11 +137,21 @@ export interface VpnGatewayProps {
 /** The transit gateway attachment point. */
 export interface TransitGatewayProps {
   /**
-   * Use a transit gateway that already exists, e.g. `tgw-0a1b2c3d4e5f60718`. It should have default
-   * route table association and propagation disabled, or other attachments may reach the customers.
+   * Use a transit gateway that already exists, e.g. `tgw-0a1b2c3d4e5f60718`; give
+   * `existingDefaultRouteTablePropagation` with it. Default route table association on it is harmless: each
+   * association replaces the existing one (`replace_existing_association`).
    * @default - a new transit gateway with default route table association and propagation disabled
    */
   readonly existingTransitGatewayId?: string;
+  /**
+   * The existing transit gateway's `DefaultRouteTablePropagation` option, as declared (it can not be looked
+   * up offline): `'disable'` is required. With propagation on, every customer's VPN attachment would
+   * propagate its on-premises routes into the default route table, where every attachment associated with
+   * it (other VPCs, other teams) would learn them. Check it with
+   * `aws ec2 describe-transit-gateways --transit-gateway-ids <id> --query 'TransitGateways[0].Options.DefaultRouteTablePropagation'`.
+   * @default - required with `existingTransitGatewayId`
+   */
+  readonly existingDefaultRouteTablePropagation?: 'disable' | 'enable';
   /**
    * The Amazon-side BGP ASN: of the new transit gateway, or as declared for the existing one (it is
    * handed to customers, not looked up).
@@ -133,22 +178,32 @@ export type VpnAttachmentKind = 'vpn-gateway' | 'transit-gateway';
 /** The transit gateway side of the platform, once created. */
 export interface PlatformTransitGateway {
   readonly transitGatewayId: string;
+  /** True for an existing transit gateway (its associations replace the default route table's). */
+  readonly existing: boolean;
   readonly amazonSideAsn: number;
   /** The VPC attachment (one per VPC and transit gateway: an AWS rule). */
   readonly vpcAttachmentId: string;
   /** The platform's route table, associated with the VPC attachment: routes to each customer's on-prem ranges. */
   readonly vpcRouteTableId: string;
+  /**
+   * The transit gateway's id as the VPC attachment reports it. A VPC route to the transit gateway only
+   * works once the VPC is attached, so routes take the id from here: the reference orders them after
+   * the attachment, also from another stack (where Terraform accepts no `depends_on` on it) and for an
+   * imported platform (a literal: the attachment exists).
+   */
+  readonly attachedTransitGatewayId: string;
   /** The transit gateway, when the platform created it. */
   readonly transitGateway?: Ec2TransitGateway;
-  /** The VPC attachment resource (routes to the transit gateway must depend on it). */
-  readonly vpcAttachment: Ec2TransitGatewayVpcAttachment;
+  /** The VPC attachment resource, when the platform created it (not for an imported platform). */
+  readonly vpcAttachment?: Ec2TransitGatewayVpcAttachment;
 }
 
 /** The virtual private gateway side of the platform, once created. */
 export interface PlatformVpnGateway {
   readonly vpnGatewayId: string;
   readonly amazonSideAsn: number;
-  readonly vpnGateway: VpnGateway;
+  /** The gateway resource, when the platform created it (not for an imported platform). */
+  readonly vpnGateway?: VpnGateway;
 }
 
 /** A customer's VPN, as recorded by the platform so that collisions are caught at synth time. */
@@ -161,6 +216,10 @@ export interface VpnRegistration {
   readonly onPremCidrs: readonly Cidr[];
   /** The tunnels' inside /30 blocks that were given explicitly. */
   readonly tunnelInsideCidrs: readonly Cidr[];
+  /** `bgp` or `static`. @default 'static' */
+  readonly routing?: 'static' | 'bgp';
+  /** Why BGP is accepted on a virtual private gateway shared with other customers. @default - refused */
+  readonly bgpOnSharedVpnGatewayReason?: string;
 }
 
 /** What a customer reserves on the platform; recorded so that overlaps are caught at synth time. */
@@ -172,12 +231,36 @@ export interface CustomerAllocation {
   readonly cidrBlock?: Cidr;
 }
 
+/** Marks the props of `GatewayPlatform.fromAttributes` (module-private: not a way for callers to pass them). */
+const IMPORTED = Symbol('backend-link/GatewayPlatform.imported');
+type ImportedProps = { readonly [IMPORTED]: GatewayPlatformAttributes };
+
 /**
  * The shared side of backend-link: the gateway tier's VPC, the pool of addresses from which each
  * customer's private subnets are carved, and the list of availability zones. It keeps a register of
  * every customer and rejects a second customer of the same name or an overlapping block.
  */
 export class GatewayPlatform extends Construct {
+  /**
+   * A platform that already exists (in another stack or repository), from its ids as literal
+   * attributes: the platform's `<name>_platform_attributes` output. It creates no resource; customers
+   * built on it reference the ids directly (no remote state), and its register checks the customers
+   * of this app (names, blocks, on-prem ranges, VPN quota) as a created platform's does.
+   *
+   * Throws a ValidationError naming every invalid attribute.
+   */
+  public static fromAttributes(
+    scope: Construct,
+    id: string,
+    attributes: GatewayPlatformAttributes,
+  ): GatewayPlatform {
+    return new GatewayPlatform(scope, id, { [IMPORTED]: attributes } as unknown as GatewayPlatformProps);
+  }
+
+  /** True for a platform from `fromAttributes`: it owns no resource. */
+  public readonly imported: boolean;
+  /** The security group of the interface endpoints, when there are any (created or imported). */
+  public readonly endpointsSecurityGroupId?: string;
   public readonly name: string;
   public readonly vpcId: string;
   /** The VPC's IPv4 CIDR blocks, as declared. */
@@ -198,15 +281,72 @@ export class GatewayPlatform extends Construct {
   public readonly alarmTopic?: SnsTopic;
   /** The interface endpoints, when the platform created them. */
   public readonly interfaceEndpoints?: InterfaceEndpoints;
+  /** The region, from the availability zones. */
+  public readonly region: string;
+  /** The AWS partition (given, or derived from the region). */
+  public readonly partition: Partition;
+  /** The quotas checked at synth: AWS's defaults with the platform's `quotas` over them. */
+  public readonly quotas: Readonly<Record<QuotaName, number>>;
 
   private readonly pool?: Cidr;
   private readonly vpcBlocks: readonly Cidr[];
   private readonly allocations: CustomerAllocation[] = [];
   private readonly vpns: VpnRegistration[] = [];
+  private readonly publicEgressProps?: PublicEgressProps;
+  private readonly publicEgressBlocks?: Cidr[];
+  private publicEgressConstruct?: PublicEgress;
 
   constructor(scope: Construct, id: string, props: GatewayPlatformProps) {
     super(scope, id);
+    if (IMPORTED in props) {
+      const problems = new Problems();
+      const attributes = (props as unknown as ImportedProps)[IMPORTED];
+      const imported = parsePlatformAttributes(problems, attributes);
+      problems.throwIfAny(this);
+      const a = imported!.attributes;
+      this.imported = true;
+      this.name = a.name;
+      this.vpcId = a.vpcId;
+      this.vpcCidrBlocks = [...a.vpcCidrBlocks];
+      this.customerAddressPool = a.customerAddressPool;
+      this.availabilityZones = [...a.availabilityZones];
+      this.tags = { ...(a.tags ?? {}) };
+      this.pool = imported!.pool;
+      this.vpcBlocks = imported!.vpcBlocks;
+      this.alarmTopicArn = a.alarmTopicArn;
+      this.endpointsSecurityGroupId = a.endpointsSecurityGroupId;
+      // The region and partition follow from the zones, as for a platform built here; the quotas are
+      // AWS's defaults (an imported platform's customers are still counted).
+      this.region = this.availabilityZones[0].slice(0, -1);
+      this.partition = partitionOfRegion(this.region);
+      this.quotas = resolveQuotas(undefined);
+      if (a.vpnGateway) {
+        this.vpnGateway = {
+          vpnGatewayId: a.vpnGateway.vpnGatewayId,
+          amazonSideAsn: amazonSideAsnOf(a.vpnGateway.amazonSideAsn),
+        };
+      }
+      if (a.transitGateway) {
+        const t = a.transitGateway;
+        this.transitGateway = {
+          transitGatewayId: t.transitGatewayId,
+          // Not known from the attributes: treat it as existing, so the customers' associations replace
+          // a default one if the transit gateway has it (harmless when it has none).
+          existing: true,
+          amazonSideAsn: amazonSideAsnOf(t.amazonSideAsn),
+          vpcAttachmentId: t.vpcAttachmentId,
+          vpcRouteTableId: t.vpcRouteTableId,
+          // The attachment exists: nothing to wait for.
+          attachedTransitGatewayId: t.transitGatewayId,
+        };
+      }
+      enrolInQuotaCheck(this);
+      return;
+    }
+    this.imported = false;
+    requireProps(this, props, ['name', 'customerAddressPool', 'availabilityZones']);
     const parsed = validateProps(props);
+    checkProviderRegion(this, props.availabilityZones, parsed.problems);
     parsed.problems.throwIfAny(this);
 
     this.name = props.name;
@@ -215,6 +355,11 @@ export class GatewayPlatform extends Construct {
     this.tags = { ...(props.tags ?? {}) };
     this.pool = parsed.pool;
     this.vpcBlocks = parsed.vpcBlocks;
+    this.publicEgressProps = props.publicEgress;
+    this.publicEgressBlocks = parsed.publicEgressBlocks;
+    this.region = parsed.region;
+    this.partition = props.partition ?? partitionOfRegion(this.region);
+    this.quotas = resolveQuotas(props.quotas);
 
     if (props.existingVpc) {
       this.vpcId = props.existingVpc.vpcId;
@@ -251,8 +396,18 @@ export class GatewayPlatform extends Construct {
     }
 
     if (props.interfaceEndpoints) {
+      if (props.existingVpc) {
+        // Private DNS needs both VPC attributes; they can not be read offline, so say so at synth.
+        Annotations.of(this).addWarning(
+          `platform ${show(this.name)}: the interface endpoints use private DNS, which needs \`enableDnsSupport\` and \`enableDnsHostnames\` on the existing VPC ${this.vpcId}. ` +
+            `Check both with \`aws ec2 describe-vpc-attribute --vpc-id ${this.vpcId} --attribute enableDnsSupport\` (and \`--attribute enableDnsHostnames\`); ` +
+            `turn one on with \`aws ec2 modify-vpc-attribute --vpc-id ${this.vpcId} --enable-dns-hostnames '{"Value":true}'\` before applying`,
+        );
+      }
       this.interfaceEndpoints = new InterfaceEndpoints(this, 'Endpoints', props.interfaceEndpoints, {
         platformName: this.name,
+        region: this.region,
+        partition: this.partition,
         vpcId: this.vpcId,
         vpcBlocks: this.vpcBlocks,
         customerAddressPool: this.pool,
@@ -260,6 +415,7 @@ export class GatewayPlatform extends Construct {
         availabilityZones: this.availabilityZones,
         tags: this.tags,
       });
+      this.endpointsSecurityGroupId = this.interfaceEndpoints.securityGroup.id;
     }
 
     if (props.existingAlarmTopicArn) {
@@ -268,6 +424,15 @@ export class GatewayPlatform extends Construct {
       this.alarmTopic = this.createAlarmTopic();
       this.alarmTopicArn = this.alarmTopic.arn;
     }
+    if (props.alarmSubscriptions && props.alarmSubscriptions.length > 0) {
+      addAlarmSubscriptions(
+        new Construct(this, 'AlarmSubscriptions'),
+        this.name,
+        this.alarmTopicArn,
+        props.alarmSubscriptions,
+      );
+    }
+    enrolInQuotaCheck(this);
 
     new TerraformOutput(this, 'VpcIdOutput', {
       value: this.vpcId,
@@ -289,6 +454,46 @@ export class GatewayPlatform extends Construct {
         description: `Transit gateway of the ${this.name} gateway platform (one route table per customer)`,
       }).overrideLogicalId(`${this.name}_transit_gateway_id`);
     }
+    new TerraformOutput(this, 'AttributesOutput', {
+      value: this.attributes,
+      description: `What GatewayPlatform.fromAttributes takes to build customers on the ${this.name} gateway platform from another stack or repository`,
+    }).overrideLogicalId(`${this.name}_platform_attributes`);
+  }
+
+  /**
+   * The platform's ids and blocks, in the shape `GatewayPlatform.fromAttributes` takes (the values are
+   * Terraform references until apply; the platform outputs them as `<name>_platform_attributes`).
+   */
+  public get attributes(): GatewayPlatformAttributes {
+    // cdktf outputs can not hold undefined: absent parts are left out.
+    return {
+      name: this.name,
+      vpcId: this.vpcId,
+      vpcCidrBlocks: [...this.vpcCidrBlocks],
+      customerAddressPool: this.customerAddressPool,
+      availabilityZones: [...this.availabilityZones],
+      alarmTopicArn: this.alarmTopicArn,
+      ...(Object.keys(this.tags).length > 0 ? { tags: { ...this.tags } } : {}),
+      ...(this.vpnGateway
+        ? {
+            vpnGateway: {
+              vpnGatewayId: this.vpnGateway.vpnGatewayId,
+              amazonSideAsn: this.vpnGateway.amazonSideAsn,
+            },
+          }
+        : {}),
+      ...(this.transitGateway
+        ? {
+            transitGateway: {
+              transitGatewayId: this.transitGateway.transitGatewayId,
+              vpcAttachmentId: this.transitGateway.vpcAttachmentId,
+              vpcRouteTableId: this.transitGateway.vpcRouteTableId,
+              amazonSideAsn: this.transitGateway.amazonSideAsn,
+            },
+          }
+        : {}),
+      ...(this.endpointsSecurityGroupId ? { endpointsSecurityGroupId: this.endpointsSecurityGroupId } : {}),
+    };
   }
 
   private createTransitGateway(
@@ -344,12 +549,16 @@ export class GatewayPlatform extends Construct {
     new Ec2TransitGatewayRouteTableAssociation(scope, 'VpcRouteTableAssociation', {
       transitGatewayAttachmentId: vpcAttachment.id,
       transitGatewayRouteTableId: vpcRouteTable.id,
+      // An existing TGW may associate new attachments with its default route table: replace that.
+      ...(props.existingTransitGatewayId ? { replaceExistingAssociation: true } : {}),
     });
     return {
       transitGatewayId,
+      existing: props.existingTransitGatewayId !== undefined,
       amazonSideAsn,
       vpcAttachmentId: vpcAttachment.id,
       vpcRouteTableId: vpcRouteTable.id,
+      attachedTransitGatewayId: vpcAttachment.transitGatewayId,
       transitGateway,
       vpcAttachment,
     };
@@ -374,6 +583,7 @@ export class GatewayPlatform extends Construct {
     });
     const partition = Fn.element(Fn.split(':', topic.arn), 1);
     const account = Fn.element(Fn.split(':', topic.arn), 4);
+    const region = Fn.element(Fn.split(':', topic.arn), 3);
     new KmsKeyPolicy(scope, 'KeyPolicy', {
       keyId: key.id,
       policy: Fn.jsonencode({
@@ -387,16 +597,61 @@ export class GatewayPlatform extends Construct {
             Resource: '*',
           },
           {
+            // Only alarms of this account and region (no confused deputy through another account's alarm).
             Sid: 'CloudWatchAlarmsPublish',
             Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Principal: { Service: servicePrincipal('cloudwatch') },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account },
+              ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+            },
           },
         ],
       }),
     });
     return topic;
+  }
+
+  /** True when the platform offers the public path (`publicEgress`). */
+  public get offersPublicEgress(): boolean {
+    return this.publicEgressProps !== undefined;
+  }
+
+  /**
+   * The public path's NAT gateways, created on the first call (by the first customer with a public DMZ
+   * endpoint) and shared by every later one. Undefined when the platform has no `publicEgress`.
+   */
+  public usePublicEgress(): PublicEgress | undefined {
+    if (!this.publicEgressProps) return undefined;
+    this.publicEgressConstruct ??= new PublicEgress(
+      this,
+      'PublicEgress',
+      this.publicEgressProps,
+      {
+        platformName: this.name,
+        vpcId: this.vpcId,
+        newVpc: this.vpc !== undefined,
+        vpcBlocks: this.vpcBlocks,
+        customerAddressPool: this.pool,
+        reservedBlocks: [],
+        availabilityZones: this.availabilityZones,
+        tags: this.tags,
+      },
+      this.publicEgressBlocks,
+    );
+    return this.publicEgressConstruct;
+  }
+
+  /** The public path, once a customer has used it. */
+  public get publicEgress(): PublicEgress | undefined {
+    return this.publicEgressConstruct;
+  }
+
+  /** The transit gateway id the quota check groups route tables by. */
+  public get transitGatewayIdForQuotas(): string | undefined {
+    return this.transitGateway?.transitGatewayId;
   }
 
   /** The attachment points the platform offers. */
@@ -470,6 +725,7 @@ export class GatewayPlatform extends Construct {
       }
     }
     if (attachment === 'vpn-gateway') {
+      problems.push(...this.sharedVpnGatewayBgpProblems(registration, sameAttachment));
       for (const inside of registration.tunnelInsideCidrs) {
         const clash = sameAttachment.find((v) => v.tunnelInsideCidrs.some((c) => cidrOverlaps(c, inside)));
         if (clash) {
@@ -481,6 +737,36 @@ export class GatewayPlatform extends Construct {
     }
     if (problems.length === 0) this.vpns.push(registration);
     return problems;
+  }
+
+  /**
+   * On a virtual private gateway the routing is shared: the VGW picks, among all its VPN connections, the
+   * longest prefix it learned, so a BGP customer that advertises a range inside another customer's ranges
+   * (or a more specific one) attracts that customer's traffic. BGP is therefore refused on a VGW that serves
+   * more than one customer, unless the BGP customer's VPN states why (`bgpOnSharedVpnGatewayReason`).
+   */
+  private sharedVpnGatewayBgpProblems(
+    registration: VpnRegistration,
+    others: readonly VpnRegistration[],
+  ): string[] {
+    const rest = others.filter((o) => o.customerName !== registration.customerName);
+    if (rest.length === 0) return [];
+    const unexcused = (r: VpnRegistration) =>
+      r.routing === 'bgp' && (r.bgpOnSharedVpnGatewayReason ?? '').trim() === '';
+    const fix =
+      "a BGP customer on a shared virtual private gateway can attract the others' traffic by advertising their ranges (the VGW routes by the longest prefix among all its connections). Put the BGP customer on the transit gateway (`attachment: 'transit-gateway'`, one route table per customer), use static routing, or state why it is acceptable in its `bgpOnSharedVpnGatewayReason`";
+    if (unexcused(registration)) {
+      return [
+        `customer ${show(registration.customerName)} uses BGP on platform ${show(this.name)}'s virtual private gateway, which also serves ${rest.map((r) => show(r.customerName)).join(', ')}: ${fix}`,
+      ];
+    }
+    const bgp = rest.filter(unexcused);
+    if (bgp.length > 0) {
+      return [
+        `customer ${show(registration.customerName)} would share platform ${show(this.name)}'s virtual private gateway with ${bgp.map((r) => show(r.customerName)).join(', ')}, which uses BGP: ${fix}`,
+      ];
+    }
+    return [];
   }
 
   /** Every customer registered so far, in order of registration. */
@@ -520,11 +806,39 @@ export class GatewayPlatform extends Construct {
   }
 }
 
+/** Availability zone names: the region's name and a letter (`eu-west-1a`). */
+const ZONE_NAME = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
+
+function wellFormedZones(zones: readonly string[]): string[] {
+  return zones.filter((z) => !isUnresolved(z) && ZONE_NAME.test(z));
+}
+
+/**
+ * The zones must be in the region of the stack's default aws provider, when that region is a literal
+ * (a provider configured from the environment, or created after the platform, can not be checked).
+ */
+function checkProviderRegion(scope: Construct, zones: readonly string[], problems: Problems): void {
+  const provider = TerraformStack.of(scope)
+    .node.findAll()
+    .find((c): c is AwsProvider => c instanceof AwsProvider && c.alias === undefined);
+  const region = provider?.region;
+  if (region === undefined || isUnresolved(region)) return;
+  const elsewhere = wellFormedZones(zones).filter((z) => z.slice(0, -1) !== region);
+  if (elsewhere.length > 0) {
+    problems.add(
+      `\`availabilityZones\` ${elsewhere.map(show).join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} not in ${region}, the region of the stack's aws provider; give zones of ${region} (e.g. "${region}a")`,
+    );
+  }
+}
+
 interface ParsedPlatformProps {
   problems: Problems;
+  /** The region (availability zone names are the region's name plus a letter: no data source needed). */
+  region: string;
   pool?: Cidr;
   vpcBlocks: Cidr[];
   attachmentSubnetBlocks?: Cidr[];
+  publicEgressBlocks?: Cidr[];
 }
 
 function checkAmazonSideAsn(problems: Problems, prop: string, value: number | undefined): void {
@@ -600,7 +914,7 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
   const seen = new Set<string>();
   for (const zone of zones) {
     if (isUnresolved(zone)) continue;
-    if (!/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(zone)) {
+    if (!ZONE_NAME.test(zone)) {
       problems.add(
         `\`availabilityZones\` entry ${show(zone)} is not an availability zone name such as "eu-west-1a"`,
       );
@@ -609,11 +923,51 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
     seen.add(zone);
   }
 
+  const regions = [...new Set(wellFormedZones(zones).map((z) => z.slice(0, -1)))];
+  if (regions.length > 1) {
+    problems.add(
+      `\`availabilityZones\` spans regions ${regions.join(', ')}; a platform lives in one region (one platform per region)`,
+    );
+  }
+  const region = regions[0] ?? 'unknown';
+  if (props.partition !== undefined && !isPartition(props.partition)) {
+    problems.add(`\`partition\` ${show(props.partition)} is not one of ${PARTITIONS.join(', ')}`);
+  } else if (props.partition !== undefined && regions[0] && partitionOfRegion(region) !== props.partition) {
+    problems.add(
+      `\`partition\` ${show(props.partition)} does not match region ${region} of \`availabilityZones\`, which is in ${partitionOfRegion(region)}`,
+    );
+  }
+  checkQuotaValues(problems, props.quotas);
+  checkAlarmSubscriptions(
+    problems,
+    props.alarmSubscriptions ?? [],
+    props.partition && isPartition(props.partition) ? props.partition : partitionOfRegion(region),
+  );
+  for (const p of checkTags('tags', props.tags)) problems.add(p);
+
   checkAmazonSideAsn(problems, 'vpnGateway.amazonSideAsn', props.vpnGateway?.amazonSideAsn);
   let attachmentSubnetBlocks: Cidr[] | undefined;
   const tgw = props.transitGateway;
   if (tgw) {
     checkAmazonSideAsn(problems, 'transitGateway.amazonSideAsn', tgw.amazonSideAsn);
+    const propagation = tgw.existingDefaultRouteTablePropagation;
+    if (tgw.existingTransitGatewayId === undefined && propagation !== undefined) {
+      problems.add(
+        '`transitGateway.existingDefaultRouteTablePropagation` applies to an existing transit gateway only; the new one has propagation disabled',
+      );
+    } else if (tgw.existingTransitGatewayId !== undefined && propagation === undefined) {
+      problems.add(
+        "`transitGateway.existingDefaultRouteTablePropagation` is required with `existingTransitGatewayId`: declare the transit gateway's DefaultRouteTablePropagation ('disable' is required; check it with `aws ec2 describe-transit-gateways`)",
+      );
+    } else if (propagation === 'enable') {
+      problems.add(
+        "`transitGateway.existingDefaultRouteTablePropagation` is 'enable': every customer's VPN attachment would propagate its on-premises routes into the transit gateway's default route table, and every attachment associated with that table (other VPCs, other customers) would learn them. Turn it off (`aws ec2 modify-transit-gateway --transit-gateway-id <id> --options DefaultRouteTablePropagation=disable`) and declare 'disable', or let the platform create its own transit gateway",
+      );
+    } else if (propagation !== undefined && propagation !== 'disable') {
+      problems.add(
+        `\`transitGateway.existingDefaultRouteTablePropagation\` ${show(propagation)} must be 'disable' or 'enable'`,
+      );
+    }
     if (
       tgw.existingTransitGatewayId !== undefined &&
       !isUnresolved(tgw.existingTransitGatewayId) &&
@@ -669,6 +1023,22 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
     }
   }
 
+  let publicEgressBlocks: Cidr[] | undefined;
+  if (props.publicEgress) {
+    const endpointsBlock = props.interfaceEndpoints?.subnetsCidrBlock;
+    const tgwBlock = tgw?.attachmentSubnetsCidrBlock;
+    const reservedBlocks = [endpointsBlock, tgwBlock].flatMap((text) =>
+      text !== undefined && !isUnresolved(text) ? (parseCidrQuietly(text) ?? []) : [],
+    );
+    publicEgressBlocks = validatePublicEgress(problems, props.publicEgress, {
+      newVpc: props.vpcProps !== undefined,
+      vpcBlocks,
+      customerAddressPool: pool,
+      reservedBlocks,
+      availabilityZones: zones,
+    });
+  }
+
   const topicArn = props.existingAlarmTopicArn;
   if (
     topicArn !== undefined &&
@@ -679,5 +1049,5 @@ function validateProps(props: GatewayPlatformProps): ParsedPlatformProps {
       `\`existingAlarmTopicArn\` ${show(topicArn)} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`,
     );
   }
-  return { problems, pool, vpcBlocks, attachmentSubnetBlocks };
+  return { problems, region, pool, vpcBlocks, attachmentSubnetBlocks, publicEgressBlocks };
 }

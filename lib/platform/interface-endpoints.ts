@@ -5,6 +5,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
 import { standardTags } from '../shared/names';
+import { Partition, endpointServiceName } from '../shared/partition';
 import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
 
 /** Interface endpoints of the AWS services the gateway runtime calls from subnets with no internet route. */
@@ -21,6 +22,12 @@ export interface InterfaceEndpointsProps {
    */
   readonly existingSubnetIds?: string[];
   /**
+   * The IPv4 blocks of `existingSubnetIds`, so that the customers' network ACLs and security groups open
+   * HTTPS to the endpoint subnets only (they are declared, not looked up, like the VPC's blocks).
+   * @default - with `existingSubnetIds`, the customers open HTTPS to the VPC's blocks
+   */
+  readonly existingSubnetCidrBlocks?: string[];
+  /**
    * The services, by endpoint name (`secretsmanager`, `kms`, `logs`, ...).
    * @default ["secretsmanager"]
    */
@@ -33,6 +40,8 @@ const ENDPOINT_SUBNET_PREFIX = 28;
 /** What the endpoints need to know of their platform (passed by GatewayPlatform). */
 export interface InterfaceEndpointsContext {
   readonly platformName: string;
+  readonly region: string;
+  readonly partition: Partition;
   readonly vpcId: string;
   readonly vpcBlocks: readonly Cidr[];
   readonly customerAddressPool?: Cidr;
@@ -44,13 +53,24 @@ export interface InterfaceEndpointsContext {
 
 /**
  * Interface VPC endpoints with private DNS (Secrets Manager by default), so that the customers' gateway
- * functions, in subnets without any internet route, reach the AWS APIs they call. Their security group admits
- * HTTPS from the customer address pool only.
+ * functions, in subnets without any internet route, reach the AWS APIs they call.
+ *
+ * Private DNS makes the service's public name (`secretsmanager.<region>.amazonaws.com`) resolve to these
+ * endpoints for every workload in the VPC, not only the platform's. Their security group therefore admits
+ * HTTPS from every CIDR block of the VPC: a workload outside the platform that used Secrets Manager through
+ * a NAT gateway keeps working, through the endpoint (IAM still decides what it may read). A VPC that already
+ * has an endpoint with private DNS for a service can not get a second one: leave that service out of
+ * `services`, or `interfaceEndpoints` out altogether, and the functions use the existing endpoint.
  */
 export class InterfaceEndpoints extends Construct {
   public readonly securityGroup: SecurityGroup;
   public readonly endpoints: Readonly<Record<string, VpcEndpoint>>;
   public readonly subnetIds: readonly string[];
+  /**
+   * The endpoint subnets' IPv4 blocks, when known (created from `subnetsCidrBlock`, or declared with
+   * `existingSubnetCidrBlocks`): the customers' network ACLs and egress rules open HTTPS to these only.
+   */
+  public readonly subnetCidrBlocks?: readonly string[];
 
   constructor(
     scope: Construct,
@@ -62,8 +82,6 @@ export class InterfaceEndpoints extends Construct {
     const { problems, blocks } = validate(props, context);
     problems.throwIfAny(this);
     const tags = (name: string) => standardTags(context.platformName, name, context.tags);
-    // Availability zone names are the region's name plus a letter: no data source needed.
-    const region = context.availabilityZones[0].slice(0, -1);
 
     this.subnetIds = blocks
       ? context.availabilityZones.map(
@@ -77,18 +95,25 @@ export class InterfaceEndpoints extends Construct {
             }).id,
         )
       : [...(props.existingSubnetIds ?? [])];
+    this.subnetCidrBlocks = blocks
+      ? blocks.map((b) => b.text)
+      : props.existingSubnetCidrBlocks
+        ? [...props.existingSubnetCidrBlocks]
+        : undefined;
 
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       name: `${context.platformName}-endpoints`,
-      description: `Interface endpoints of backend-link platform ${context.platformName}: HTTPS from the customer subnets`,
+      description: `Interface endpoints of backend-link platform ${context.platformName}: HTTPS from the VPC (private DNS answers VPC-wide)`,
       vpcId: context.vpcId,
       revokeRulesOnDelete: true,
       tags: tags(`${context.platformName}-endpoints`),
     });
-    const sources = context.customerAddressPool
-      ? [context.customerAddressPool.text]
-      : context.vpcBlocks.map((b) => b.text);
-    sources.forEach((cidr, index) => {
+    // Private DNS answers for the whole VPC: every block of it must reach the endpoints, or workloads
+    // outside the platform lose the service. (VPC blocks given as tokens can not be checked: then the pool.)
+    const sources = context.vpcBlocks.length > 0 ? context.vpcBlocks : [context.customerAddressPool];
+    sources.forEach((block, index) => {
+      if (!block) return;
+      const cidr = block.text;
       new VpcSecurityGroupIngressRule(this, `Ingress${index}`, {
         securityGroupId: this.securityGroup.id,
         ipProtocol: 'tcp',
@@ -105,7 +130,7 @@ export class InterfaceEndpoints extends Construct {
         service,
         new VpcEndpoint(this, service, {
           vpcId: context.vpcId,
-          serviceName: `com.amazonaws.${region}.${service}`,
+          serviceName: endpointServiceName(service, context.region, context.partition),
           vpcEndpointType: 'Interface',
           privateDnsEnabled: true,
           subnetIds: this.subnetIds as string[],
@@ -134,6 +159,24 @@ function validate(
     if (!isUnresolved(id) && !/^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id)) {
       problems.add(
         `${prop(`existingSubnetIds[${i}]`)} ${show(id)} is not a subnet id (subnet- followed by 8 or 17 hex digits)`,
+      );
+    }
+  }
+  if (props.existingSubnetCidrBlocks !== undefined && props.existingSubnetIds === undefined) {
+    problems.add(`${prop('existingSubnetCidrBlocks')} describes ${prop('existingSubnetIds')}; give both`);
+  }
+  for (const [i, text] of (props.existingSubnetCidrBlocks ?? []).entries()) {
+    if (isUnresolved(text)) continue;
+    const name = `interfaceEndpoints.existingSubnetCidrBlocks[${i}]`;
+    const block = checkIpv4Cidr(problems, name, text);
+    if (!block) continue;
+    if (context.vpcBlocks.length > 0 && !context.vpcBlocks.some((b) => cidrContains(b, block))) {
+      problems.add(
+        `\`${name}\` ${block.text} is not inside the VPC's CIDR blocks (${context.vpcBlocks.map((b) => b.text).join(', ')})`,
+      );
+    } else if (context.customerAddressPool && cidrOverlaps(context.customerAddressPool, block)) {
+      problems.add(
+        `\`${name}\` ${block.text} overlaps the customer address pool ${context.customerAddressPool.text}; endpoint subnets lie outside it`,
       );
     }
   }

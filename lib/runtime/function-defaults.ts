@@ -8,8 +8,10 @@ export const FUNCTION_DEFAULTS = {
   /** Alarm when the p99 duration passes this share of the timeout. */
   p99DurationShareOfTimeout: 0.8,
   alarmPeriodSeconds: 300,
-  partition: 'aws',
 } as const;
+
+/** Target group names are unique per account and region, at most 32 characters. */
+export const MAX_TARGET_GROUP_NAME_LENGTH = 32;
 
 /** The environment variable the Lambda adapter reads its configuration from. */
 export const CONFIG_ENV_VAR = 'GATEWAY_CONFIG';

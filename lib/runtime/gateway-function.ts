@@ -14,14 +14,25 @@ import type { GatewayConfig } from '../../gateway-runtime/src/config/types';
 import { validateConfig } from '../../gateway-runtime/src/config/validate';
 import { ConfigError } from '../../gateway-runtime/src/core/errors';
 import type { CustomerSubnets } from '../network/customer-subnets';
-import { describeCidrProblem, parseCidr } from '../shared/cidr';
-import { standardTags } from '../shared/names';
+import { Cidr, aggregateCidrs, describeCidrProblem, parseCidr } from '../shared/cidr';
+import { shortenName, standardTags } from '../shared/names';
 import { urlPort } from '../shared/ports';
-import { Problems, checkAccountId, isUnresolved, show } from '../shared/validation';
-import { LOG_RETENTION_DAYS, isLogRetention } from '../shared/cloudwatch';
+import { Problems, checkAccountId, isUnresolved, requireProps, show } from '../shared/validation';
 import { checkDnsServersAreLiteral, dnsServersOf, openDnsEgress } from './dns-egress';
-import { CONFIG_ENV_VAR, FUNCTION_DEFAULTS, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './function-defaults';
-import { RuntimeBundle, bundleGatewayRuntime, prebuiltRuntimeBundle } from './runtime-bundle';
+import {
+  CONFIG_ENV_VAR,
+  FUNCTION_DEFAULTS,
+  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
+  MAX_TARGET_GROUP_NAME_LENGTH,
+} from './function-defaults';
+import {
+  RuntimeBundle,
+  bundleGatewayRuntime,
+  prebuiltRuntimeBundle,
+  runtimeBundleArchive,
+} from './runtime-bundle';
+import { environmentBytes, largestValues, withLongestValues } from './environment-size';
+import { checkConfigForLambda, checkFunctionOptions } from './function-options';
 
 /** A destination the function may open connections to. */
 export interface EgressDestination {
@@ -53,9 +64,17 @@ export interface GatewayFunctionProps {
   readonly additionalEgress?: EgressDestination[];
   /**
    * The security group of the Secrets Manager interface endpoint: egress on 443 goes to it only.
-   * @default - egress on 443 to the platform VPC's blocks (where the interface endpoints live)
+   * @default - the platform's interface endpoints' group, when the platform has them; else egress on 443 to
+   * `endpointCidrs`
    */
   readonly secretsManagerEndpointSecurityGroupId?: string;
+  /**
+   * The blocks of the interface endpoints' subnets: the customer's network ACL opens HTTPS (and the replies)
+   * to these only, and so does the security group when no endpoint security group is given.
+   * @default - the platform's endpoint subnets when their blocks are known (`interfaceEndpoints.subnetsCidrBlock`
+   * or `existingSubnetCidrBlocks`), else the platform VPC's blocks
+   */
+  readonly endpointCidrs?: string[];
   /**
    * @default "arm64"
    */
@@ -87,21 +106,28 @@ export interface GatewayFunctionProps {
    */
   readonly runtimeBundleDirectory?: string;
   /**
-   * @default "aws"
+   * The AWS partition of the role's ARN.
+   * @default - the platform's partition
    */
   readonly partition?: string;
 }
 
 /**
- * One asset per stack and bundle: every customer's function of a stack runs the same archive, so it is
- * packed into cdktf.out once, not once per customer.
+ * One asset per stack and bundle, and one archive per app: the bundle is zipped once per process
+ * (`runtimeBundleArchive`) and every stack's asset copies that file, with its hash, so every customer's
+ * function of every stack runs the same archive and synth does not zip it once per stack.
  */
 function runtimeAsset(scope: Construct, bundle: RuntimeBundle): TerraformAsset {
   const stack = TerraformStack.of(scope);
   const id = `GatewayRuntimeBundle-${bundle.sha256.slice(0, 16)}`;
   const existing = stack.node.tryFindChild(id);
   if (existing instanceof TerraformAsset) return existing;
-  return new TerraformAsset(stack, id, { path: bundle.directory, type: AssetType.ARCHIVE });
+  const archive = runtimeBundleArchive(bundle);
+  return new TerraformAsset(stack, id, {
+    path: archive.path,
+    type: AssetType.FILE,
+    assetHash: archive.sha256.slice(0, 32).toUpperCase(),
+  });
 }
 
 /**
@@ -133,13 +159,19 @@ export class GatewayFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
+    requireProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs']);
     const { subnets } = props;
     const platform = subnets.platform;
     const customer = subnets.customerName;
     const name = `${platform.name}-${customer}-gateway`;
     const timeoutSeconds = props.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
-    const partition = props.partition ?? FUNCTION_DEFAULTS.partition;
+    const partition = props.partition ?? platform.partition;
     const backendPort = validate(this, props);
+    const endpointGroupId =
+      props.secretsManagerEndpointSecurityGroupId ?? platform.interfaceEndpoints?.securityGroup.id;
+    const endpointCidrs =
+      props.endpointCidrs ??
+      aggregated(platform.interfaceEndpoints?.subnetCidrBlocks ?? platform.vpcCidrBlocks);
     const tags = (n: string) => standardTags(platform.name, n, platform.tags, customer);
 
     this.bundle = props.runtimeBundleDirectory
@@ -226,16 +258,16 @@ export class GatewayFunction extends Construct {
         description: `backend ${cidr}:${backendPort}`,
       })),
       ...(props.additionalEgress ?? []),
-      ...(props.secretsManagerEndpointSecurityGroupId
+      ...(endpointGroupId
         ? [
             {
               cidr: '',
               port: 443,
-              referencedSecurityGroupId: props.secretsManagerEndpointSecurityGroupId,
+              referencedSecurityGroupId: endpointGroupId,
               description: 'Secrets Manager endpoint',
             },
           ]
-        : platform.vpcCidrBlocks.map((cidr) => ({
+        : endpointCidrs.map((cidr) => ({
             cidr,
             port: 443,
             description: `VPC endpoints in ${cidr}`,
@@ -260,9 +292,9 @@ export class GatewayFunction extends Construct {
     // The customer's DNS servers of the runtime configuration (backend.dns): UDP and TCP, to exactly them.
     openDnsEgress(this, subnets, this.securityGroup.id, dnsServersOf(props.config));
 
-    // The customer's network ACL starts closed: open the path to the interface endpoints (Secrets Manager)
-    // in the platform VPC, and the replies. Backend traffic is opened by the VPN (or by the caller).
-    platform.vpcCidrBlocks.forEach((cidr, index) => {
+    // The customer's network ACL starts closed: open the path to the interface endpoints' subnets (Secrets
+    // Manager), and the replies from them. Backend traffic is opened by the VPN (or by the caller).
+    endpointCidrs.forEach((cidr, index) => {
       subnets.addNetworkAclRule(this, `NaclEndpointsOut${index}`, {
         egress: true,
         protocol: 'tcp',
@@ -279,10 +311,7 @@ export class GatewayFunction extends Construct {
       });
     });
 
-    const environment = {
-      [CONFIG_ENV_VAR]: JSON.stringify(props.config),
-      NODE_OPTIONS: '--enable-source-maps',
-    };
+    const environment = environmentOf(props.config);
     this.function = new LambdaFunction(this, 'Resource', {
       functionName: name,
       description: `backend-link gateway runtime of customer ${customer}`,
@@ -305,7 +334,8 @@ export class GatewayFunction extends Construct {
     });
 
     this.targetGroup = new LbTargetGroup(this, 'TargetGroup', {
-      name: `${customer}-gw`.slice(0, 32),
+      // Unique per account and region: the platform's name too, shortened with a hash past 32 characters.
+      name: shortenName(`${platform.name}-${customer}-gw`, MAX_TARGET_GROUP_NAME_LENGTH),
       targetType: 'lambda',
       lambdaMultiValueHeadersEnabled: true,
       healthCheck: { enabled: false },
@@ -369,6 +399,41 @@ export class GatewayFunction extends Construct {
   }
 }
 
+/** The blocks, with sibling halves merged (one network ACL entry for a /27 of two /28 endpoint subnets). */
+function aggregated(blocks: readonly string[]): string[] {
+  if (blocks.some((b) => isUnresolved(b))) return [...blocks];
+  const parsed = blocks.map(parseCidr);
+  if (parsed.some((c) => c === undefined)) return [...blocks];
+  return aggregateCidrs(parsed as Cidr[]).map((c) => c.text);
+}
+
+/** The function's environment variables. */
+function environmentOf(config: GatewayConfig): Record<string, string> {
+  return { [CONFIG_ENV_VAR]: JSON.stringify(config), NODE_OPTIONS: '--enable-source-maps' };
+}
+
+/**
+ * Lambda's 4 KB limit on the environment, with every secret ARN (a token until apply) at its longest real
+ * form. The document stays in the environment: it is known in full only after apply (the ARNs), it is read
+ * once at cold start without a network call or another endpoint, and a few hundred bytes per secret
+ * reference leave room for every scheme (the showcase's largest, OAuth 2.0 with mutual TLS and five secret
+ * references, measures 1,205 bytes this way).
+ */
+function checkEnvironmentSize(scope: Construct, props: GatewayFunctionProps, problems: Problems): void {
+  const zone = props.subnets.platform.availabilityZones[0] ?? '';
+  const region = isUnresolved(zone) ? 'xx-xxxxxxxxx-9' : zone.slice(0, -1);
+  const accountId = isUnresolved(props.accountId) ? '000000000000' : props.accountId;
+  const longest = withLongestValues(scope, environmentOf(props.config), { region, accountId });
+  const bytes = environmentBytes(longest);
+  if (bytes <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) return;
+  const largest = largestValues(JSON.parse(longest[CONFIG_ENV_VAR]), 3)
+    .map((v) => `${v.path} (${v.bytes} bytes)`)
+    .join(', ');
+  problems.add(
+    `\`config\` makes the function's environment ${bytes} bytes with every secret ARN at its longest real form; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} bytes for all variables (measured as JSON). Shorten the largest values: ${largest} (for secret ARNs: shorter secret names, or fewer secrets)`,
+  );
+}
+
 /** Checks the props and returns the backend's port. */
 function validate(scope: Construct, props: GatewayFunctionProps): number {
   const problems = new Problems();
@@ -382,17 +447,16 @@ function validate(scope: Construct, props: GatewayFunctionProps): number {
   checkDnsServersAreLiteral(problems, 'config', props.config);
   // An invalid URL was reported above; 443 keeps the port checks below meaningful meanwhile.
   const port = urlPort(props.config.backend.url) ?? 443;
-  const envBytes = Buffer.byteLength(JSON.stringify(props.config));
-  if (!Token.isUnresolved(JSON.stringify(props.config)) && envBytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES - 200) {
-    problems.add(
-      `\`config\` is ${envBytes} bytes; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} for all environment variables`,
-    );
-  }
+  checkEnvironmentSize(scope, props, problems);
   if (props.backendCidrs.length === 0) {
     problems.add('`backendCidrs` is empty; list the on-premises blocks the backend lives in');
   }
+  if (props.endpointCidrs !== undefined && props.endpointCidrs.length === 0) {
+    problems.add("`endpointCidrs` is empty; list the blocks of the interface endpoints' subnets");
+  }
   const destinations = [
     ...props.backendCidrs.map((cidr, i) => ({ prop: `backendCidrs[${i}]`, cidr, port })),
+    ...(props.endpointCidrs ?? []).map((cidr, i) => ({ prop: `endpointCidrs[${i}]`, cidr, port: 443 })),
     ...(props.additionalEgress ?? []).map((e, i) => ({
       prop: `additionalEgress[${i}]`,
       cidr: e.cidr,
@@ -409,26 +473,12 @@ function validate(scope: Construct, props: GatewayFunctionProps): number {
     if (!Number.isInteger(p) || p < 1 || p > 65535)
       problems.add(`\`${prop}\` port ${show(p)} is not 1-65535`);
   }
-  const memory = props.memorySize;
-  if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
-    problems.add(`\`memorySize\` ${memory} must be a whole number of MB from 128 to 10240`);
-  }
-  const timeout = props.timeoutSeconds;
-  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 900)) {
-    problems.add(`\`timeoutSeconds\` ${timeout} must be a whole number from 1 to 900`);
-  }
-  const retention = props.logRetentionDays;
-  if (retention !== undefined && !isLogRetention(retention)) {
-    problems.add(
-      `\`logRetentionDays\` ${retention} is not one CloudWatch accepts (${LOG_RETENTION_DAYS.join(', ')})`,
-    );
-  }
-  const reserved = props.reservedConcurrency;
-  if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
-    problems.add(
-      `\`reservedConcurrency\` ${reserved} must be a whole number ≥ 1 (0 would stop the function)`,
-    );
-  }
+  checkFunctionOptions(problems, props, '');
+  checkConfigForLambda(problems, props.config, props.timeoutSeconds, {
+    config: 'config.',
+    timeoutSeconds: 'timeoutSeconds',
+    trustedHops: 'config.trustedSources.trustedHops',
+  });
   problems.throwIfAny(scope);
   return port;
 }

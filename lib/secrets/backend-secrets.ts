@@ -7,7 +7,17 @@ import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanag
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import type { SecretsManagerRef } from '../../gateway-runtime/src/config/types';
 import { checkName } from '../shared/names';
-import { Problems, checkAccountId, isUnresolved, show } from '../shared/validation';
+import { Partition, viaService } from '../shared/partition';
+import {
+  Problems,
+  checkAccountId,
+  checkIamPrincipalArn,
+  checkPrincipalArns,
+  isUnresolved,
+  requireProps,
+  show,
+} from '../shared/validation';
+import { checkTags } from '../shared/names';
 import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec, materialKeys } from './secret-source';
 import { SECRETS_DEFAULTS } from './secrets-defaults';
 
@@ -18,7 +28,17 @@ export interface BackendSecretSpec {
   readonly source: SecretSourceSpec;
 }
 
+/** What BackendSecrets needs of its platform (a `GatewayPlatform` is one). */
+export interface SecretsPlatform {
+  /** Part of every secret and alias name, so that two platforms in one account never collide. */
+  readonly name: string;
+  readonly region: string;
+  readonly partition: Partition;
+}
+
 export interface BackendSecretsProps {
+  /** The platform (a `GatewayPlatform`): its name, region and partition go into names, ARNs and conditions. */
+  readonly platform: SecretsPlatform;
   readonly customerName: string;
   /** The AWS account id (12 digits): the KMS key policy admits its root for key administration. */
   readonly accountId: string;
@@ -26,11 +46,20 @@ export interface BackendSecretsProps {
   readonly readerRoleArn: string;
   readonly secrets: BackendSecretSpec[];
   /**
-   * Other principals allowed to read the values, e.g. the role Terraform applies with when it writes a
-   * secret through a write-only variable and reads the version back.
+   * Other principals allowed to read the values (e.g. an audit role).
    * @default - only `readerRoleArn`
    */
   readonly additionalReaderArns?: string[];
+  /**
+   * The IAM role (or user) Terraform applies with. Required when a secret uses
+   * `SecretSource.fromWriteOnlyVariable`: hashicorp/aws 5.x reads a write-only secret version back with
+   * `GetSecretValue` on create, on every refresh and on delete (terraform-provider-aws issue #42383, fixed
+   * only in 6.x by PR #44876). It is admitted to exactly what the provider calls on those secrets
+   * (`PutSecretValue`, `GetSecretValue`) and to `kms:GenerateDataKey`/`kms:Decrypt` through Secrets Manager
+   * for those secrets only; fill-after-deploy and existing secrets never name it.
+   * @default - none (refused when a secret is write-only)
+   */
+  readonly deployerPrincipalArn?: string;
   /**
    * Days a deleted secret can still be restored (7 to 30).
    * @default 7
@@ -70,16 +99,29 @@ export class BackendSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: BackendSecretsProps) {
     super(scope, id);
+    requireProps(this, props, ['customerName', 'accountId', 'readerRoleArn', 'secrets']);
     validate(props).throwIfAny(this);
     this.customerName = props.customerName;
     const recoveryWindowInDays = props.recoveryWindowInDays ?? SECRETS_DEFAULTS.recoveryWindowInDays;
     const readers = [props.readerRoleArn, ...(props.additionalReaderArns ?? [])];
+    const { platform } = props;
+    const secretsManager = viaService('secretsmanager', platform.region, platform.partition);
+    const prefix = `${SECRETS_DEFAULTS.namePrefix}/${platform.name}/${props.customerName}`;
+    const secretName = (name: string) => `${prefix}/${name}`;
+    // Write-only secrets are the only ones the deployer is admitted to (the provider reads them back).
+    const writeOnly = props.secrets.filter((s) => s.source.kind === 'write-only');
+    const deployer = writeOnly.length > 0 ? props.deployerPrincipalArn : undefined;
+    // A secret's ARN ends in "-" and six random characters, known only after apply: matched by pattern.
+    const writeOnlyArnPatterns = writeOnly.map(
+      (s) =>
+        `arn:${platform.partition}:secretsmanager:${platform.region}:${props.accountId}:secret:${secretName(s.name)}-??????`,
+    );
     const tags = (name: string) => ({
       ...(props.tags ?? {}),
       Name: name,
       'backend-link:customer': props.customerName,
     });
-    const root = `arn:aws:iam::${props.accountId}:root`;
+    const root = `arn:${platform.partition}:iam::${props.accountId}:root`;
 
     this.kmsKey = new KmsKey(this, 'Key', {
       description: `backend-link secrets of customer ${props.customerName}`,
@@ -122,14 +164,31 @@ export class BackendSecrets extends Construct {
             Principal: { AWS: readers },
             Action: ['kms:Decrypt', 'kms:DescribeKey'],
             Resource: '*',
-            Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
+            Condition: { StringEquals: { 'kms:ViaService': secretsManager } },
           },
+          ...(deployer
+            ? [
+                {
+                  // What the provider's PutSecretValue and GetSecretValue on a write-only version need, for
+                  // those secrets only (Secrets Manager puts the secret's ARN into the encryption context).
+                  Sid: 'DeployerWritesAndReadsBackWriteOnlySecrets',
+                  Effect: 'Allow',
+                  Principal: { AWS: deployer },
+                  Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+                  Resource: '*',
+                  Condition: {
+                    StringEquals: { 'kms:ViaService': secretsManager },
+                    StringLike: { 'kms:EncryptionContext:SecretARN': writeOnlyArnPatterns },
+                  },
+                },
+              ]
+            : []),
         ],
       }),
       tags: tags(`${props.customerName}-secrets`),
     });
     new KmsAlias(this, 'Alias', {
-      name: `alias/${SECRETS_DEFAULTS.namePrefix}/${props.customerName}`,
+      name: `alias/${prefix}`,
       targetKeyId: this.kmsKey.keyId,
     });
 
@@ -145,14 +204,15 @@ export class BackendSecrets extends Construct {
         });
         continue;
       }
-      const secretName = `${SECRETS_DEFAULTS.namePrefix}/${props.customerName}/${spec.name}`;
+      const name = secretName(spec.name);
       const secret = new SecretsmanagerSecret(secretScope, 'Resource', {
-        name: secretName,
+        name,
         description: `${SECRET_MATERIAL[spec.material].description} for customer ${props.customerName} (JSON keys: ${materialKeys(spec.material).join(', ')})`,
         kmsKeyId: this.kmsKey.arn,
         recoveryWindowInDays,
-        tags: tags(secretName),
+        tags: tags(name),
       });
+      const deployerHere = spec.source.kind === 'write-only' ? deployer : undefined;
       new SecretsmanagerSecretPolicy(secretScope, 'Policy', {
         secretArn: secret.arn,
         blockPublicPolicy: true,
@@ -165,8 +225,23 @@ export class BackendSecrets extends Construct {
               Principal: '*',
               Action: 'secretsmanager:GetSecretValue',
               Resource: '*',
-              Condition: { StringNotEquals: { 'aws:PrincipalArn': readers } },
+              Condition: {
+                StringNotEquals: { 'aws:PrincipalArn': deployerHere ? [...readers, deployerHere] : readers },
+              },
             },
+            ...(deployerHere
+              ? [
+                  {
+                    // hashicorp/aws 5.x: aws_secretsmanager_secret_version with secret_string_wo calls
+                    // PutSecretValue, then GetSecretValue on create, refresh and delete (issue #42383).
+                    Sid: 'DeployerWritesAndReadsBackTheWriteOnlyValue',
+                    Effect: 'Allow',
+                    Principal: { AWS: deployerHere },
+                    Action: [...WRITE_ONLY_VERSION_ACTIONS],
+                    Resource: '*',
+                  },
+                ]
+              : []),
           ],
         }),
       });
@@ -230,8 +305,41 @@ export class BackendSecrets extends Construct {
   }
 }
 
+/**
+ * What hashicorp/aws 5.100's aws_secretsmanager_secret_version calls on its secret for a write-only value:
+ * PutSecretValue on create, then GetSecretValue (create waits for the version, read is every refresh,
+ * delete waits until the version is gone). terraform-provider-aws `internal/service/secretsmanager/
+ * secret_version.go`; UpdateSecretVersionStage only runs for `version_stages`, which backend-link never sets.
+ */
+export const WRITE_ONLY_VERSION_ACTIONS = [
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:GetSecretValue',
+] as const;
+
+/**
+ * The problem for write-only secrets without the deployer's ARN: the prop, the secrets and why (the
+ * provider's read-back). Shared with CustomerBackendLink, which reports it under its own prop.
+ */
+export function missingDeployerProblem(prop: string, secretNames: readonly string[]): string {
+  return `\`${prop}\` is required: ${secretNames.map(show).join(', ')} ${secretNames.length === 1 ? 'is' : 'are'} written through SecretSource.fromWriteOnlyVariable, and hashicorp/aws 5.x reads a write-only secret version back with GetSecretValue on create, on every refresh and on delete (terraform-provider-aws issue #42383, fixed only in 6.x), which the secret's policy denies to everyone but the runtime role. Give the ARN of the IAM role (or user) Terraform applies with: it is admitted to PutSecretValue and GetSecretValue on the write-only secrets, and to their KMS key through Secrets Manager, and to nothing else`;
+}
+
 function validate(props: BackendSecretsProps): Problems {
   const problems = new Problems();
+  const platformProblem = checkName('platform.name', props.platform.name);
+  if (platformProblem) problems.add(platformProblem);
+  const writeOnly = props.secrets.filter((s) => s.source.kind === 'write-only').map((s) => s.name);
+  if (writeOnly.length > 0 && props.deployerPrincipalArn === undefined) {
+    problems.add(missingDeployerProblem('deployerPrincipalArn', writeOnly));
+  }
+  if (props.deployerPrincipalArn !== undefined) {
+    checkIamPrincipalArn(
+      problems,
+      'deployerPrincipalArn',
+      props.deployerPrincipalArn,
+      props.platform.partition,
+    );
+  }
   const nameProblem = checkName('customerName', props.customerName);
   if (nameProblem) problems.add(nameProblem);
   checkAccountId(problems, 'accountId', props.accountId);
@@ -240,6 +348,10 @@ function validate(props: BackendSecretsProps): Problems {
     !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(props.readerRoleArn)
   ) {
     problems.add(`\`readerRoleArn\` ${show(props.readerRoleArn)} is not an IAM role ARN`);
+  }
+  checkPrincipalArns(problems, 'additionalReaderArns', props.additionalReaderArns);
+  for (const p of checkTags('tags', props.tags, (key) => key === 'Name' || key === 'backend-link:customer')) {
+    problems.add(p);
   }
   const window = props.recoveryWindowInDays;
   if (window !== undefined && (!Number.isInteger(window) || window < 7 || window > 30)) {

@@ -85,6 +85,8 @@ export const SecretSource = {
    * backend-link creates the secret and writes its value from an ephemeral, sensitive Terraform variable through
    * the write-only `secret_string_wo` argument (Terraform ≥ 1.11): the value is in neither the state nor the
    * plan. Pass the value as JSON with `TF_VAR_<name>` when you apply; bump `version` to write a new value.
+   * Needs `deployerPrincipalArn` (the role Terraform applies with): hashicorp/aws 5.x reads the version back
+   * with GetSecretValue on create, refresh and delete (terraform-provider-aws #42383).
    */
   fromWriteOnlyVariable(options: { version: number; variableName?: string }): SecretSourceSpec {
     return { kind: 'write-only', version: options.version, variableName: options.variableName };

@@ -95,6 +95,54 @@ export function splitCidr(
   });
 }
 
+/**
+ * The fewest blocks that cover exactly the same addresses: contained blocks dropped, sibling halves merged
+ * (10.0.0.32/28 and 10.0.0.48/28 become 10.0.0.32/27). Keeps network ACLs within their 20-entry quota.
+ */
+export function aggregateCidrs(blocks: readonly Cidr[]): Cidr[] {
+  let list = [...blocks].sort((a, b) =>
+    a.family !== b.family
+      ? a.family - b.family
+      : a.network < b.network
+        ? -1
+        : a.network > b.network
+          ? 1
+          : a.prefixLength - b.prefixLength,
+  );
+  for (let changed = true; changed;) {
+    changed = false;
+    const next: Cidr[] = [];
+    for (const block of list) {
+      const last = next[next.length - 1];
+      if (last && cidrContains(last, block)) {
+        changed = true;
+        continue;
+      }
+      if (
+        last &&
+        last.family === block.family &&
+        last.prefixLength === block.prefixLength &&
+        last.prefixLength > 0 &&
+        (last.network & (1n << BigInt(BITS[last.family] - last.prefixLength))) === 0n &&
+        lastAddress(last) + 1n === block.network
+      ) {
+        const prefixLength = last.prefixLength - 1;
+        next[next.length - 1] = {
+          family: last.family,
+          network: last.network,
+          prefixLength,
+          text: formatCidr(last.family, last.network, prefixLength),
+        };
+        changed = true;
+        continue;
+      }
+      next.push(block);
+    }
+    list = next;
+  }
+  return list;
+}
+
 function hostMask(family: IpFamily, prefixLength: number): bigint {
   return (1n << BigInt(BITS[family] - prefixLength)) - 1n;
 }

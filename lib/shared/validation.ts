@@ -68,3 +68,98 @@ export function checkAccountId(problems: Problems, prop: string, value: string):
     problems.add(`\`${prop}\` ${show(value)} is not a 12-digit AWS account id`);
   }
 }
+
+/**
+ * Throws a {@link ValidationError} naming every required prop that is missing (`undefined` or `null`), for
+ * JavaScript callers that TypeScript does not stop: without it they would get a TypeError from deep inside the
+ * constructor. `names` are paths such as `backend.url`; a parent that is missing is reported once.
+ */
+export function requireProps(scope: IConstruct, props: unknown, names: readonly string[]): void {
+  if (props === undefined || props === null || typeof props !== 'object') {
+    throw new ValidationError(scope.node.path, [
+      `props are required (${names
+        .filter((n) => !n.includes('.'))
+        .map((n) => `\`${n}\``)
+        .join(', ')})`,
+    ]);
+  }
+  const missing: string[] = [];
+  for (const name of names) {
+    const parts = name.split('.');
+    let value: unknown = props;
+    for (let i = 0; i < parts.length; i++) {
+      value =
+        value === undefined || value === null ? undefined : (value as Record<string, unknown>)[parts[i]];
+      if (value === undefined || value === null) {
+        const parent = parts.slice(0, i + 1).join('.');
+        // A missing parent is reported once (as itself), an optional parent that is absent not at all.
+        if (i === parts.length - 1 || names.includes(parent)) {
+          if (!missing.includes(parent)) missing.push(parent);
+        }
+        break;
+      }
+    }
+  }
+  if (missing.length > 0) {
+    throw new ValidationError(
+      scope.node.path,
+      missing.map((name) => `\`${name}\` is required`),
+    );
+  }
+}
+
+/** An IAM principal a resource policy can name: an account root, a role or a user. */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/;
+
+/** Records a problem for each entry of `arns` that is not an IAM role, user or account-root ARN. */
+export function checkPrincipalArns(
+  problems: Problems,
+  prop: string,
+  arns: readonly string[] | undefined,
+): void {
+  (arns ?? []).forEach((arn, i) => {
+    if (isUnresolved(arn)) return;
+    if (typeof arn === 'string' && arn.includes('*')) {
+      problems.add(
+        `\`${prop}[${i}]\` ${show(arn)} has a wildcard: it would let any matching principal read the secrets; give the ARNs of IAM roles or users`,
+      );
+    } else if (typeof arn !== 'string' || !PRINCIPAL_ARN.test(arn)) {
+      problems.add(
+        `\`${prop}[${i}]\` ${show(arn)} is not an IAM role, user or account ARN (arn:aws:iam::<account>:role/<name>)`,
+      );
+    }
+  });
+}
+
+const IAM_PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+/**
+ * Records a problem unless `value` is the ARN of an IAM role or user (or a token): what a policy's
+ * `aws:PrincipalArn` condition and a KMS key policy can name. An STS session ARN and the account root are
+ * refused with the reason (the root would admit every principal of the account).
+ */
+export function checkIamPrincipalArn(
+  problems: Problems,
+  prop: string,
+  value: string,
+  partition?: string,
+): void {
+  if (isUnresolved(value)) return;
+  if (/^arn:[a-z-]+:sts::\d{12}:assumed-role\//.test(value)) {
+    problems.add(
+      `\`${prop}\` ${show(value)} is an STS session; give its role's ARN (arn:<partition>:iam::<account>:role/<path/><name>), which is what \`aws:PrincipalArn\` holds for every session of the role`,
+    );
+  } else if (/^arn:[a-z-]+:iam::\d{12}:root$/.test(value)) {
+    problems.add(
+      `\`${prop}\` ${show(value)} is the account root, which would admit every principal of the account; name the IAM role (or user)`,
+    );
+  } else if (!IAM_PRINCIPAL_ARN.test(value)) {
+    problems.add(
+      `\`${prop}\` ${show(value)} is not the ARN of an IAM role or user (arn:<partition>:iam::<account>:role/<name>)`,
+    );
+  } else if (partition !== undefined && value.split(':')[1] !== partition) {
+    problems.add(
+      `\`${prop}\` ${show(value)} is in partition ${value.split(':')[1]}, the platform in ${partition}`,
+    );
+  }
+}

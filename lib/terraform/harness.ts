@@ -1,6 +1,6 @@
 /**
  * The offline Terraform ladder for a synthesized cdktf stack: init from the machine's local provider
- * mirror, validate, plan with fake credentials, and `show -json` into `plan.json` beside the stack.
+ * mirror, plan (which validates first) with fake credentials, and `show -json` into `plan.json` beside the stack.
  *
  * Planning offline must not change the real configuration, so the fake credentials and the provider's
  * skip flags go into a Terraform override file (`zz_offline_plan_override.tf.json`) in the stack
@@ -9,7 +9,7 @@
  * source that reads another stack of the app at a local state derived from that stack's plan
  * (see remote-state.ts).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -195,10 +195,17 @@ export function placeholderVariables(
   );
 }
 
-export function runTerraform(stackDir: string, args: string[], cliConfig: string): Promise<TerraformRun> {
+/** Runs one terraform command in a stack directory with the offline environment (CLI config, placeholders). */
+export function runTerraform(
+  stackDir: string,
+  args: string[],
+  cliConfig: string,
+  extraEnv: Readonly<Record<string, string>> = {},
+): Promise<TerraformRun> {
   const env: NodeJS.ProcessEnv = {
     ...placeholderVariables(stackDir),
     ...process.env,
+    ...extraEnv,
     TF_CLI_CONFIG_FILE: cliConfig,
     TF_IN_AUTOMATION: '1',
     TF_INPUT: '0',
@@ -269,32 +276,164 @@ export interface PlanResult {
   readonly runs: readonly TerraformRun[];
 }
 
+/**
+ * One running hashicorp/aws provider that terraform commands attach to (`TF_REATTACH_PROVIDERS`) instead of
+ * starting their own: the provider's start (its Go init and schema, several CPU seconds for the AWS
+ * provider) is paid once per lane of the planner, not three times per stack. Use it for one command at
+ * a time, and only for stacks with one aws provider block: the process holds one provider configuration.
+ */
+export interface SharedProvider {
+  /** The `TF_REATTACH_PROVIDERS` value that attaches terraform to it. */
+  readonly reattach: string;
+  /** False once the provider process has ended. */
+  alive(): boolean;
+  /** Ends the provider process; resolves once it has ended. */
+  stop(): Promise<void>;
+}
+
+/** The unpacked hashicorp/aws binary of the mirror, or undefined when the mirror holds it zipped only. */
+export function awsProviderBinary(mirror: string): string | undefined {
+  const dir = join(
+    mirror,
+    'registry.terraform.io',
+    'hashicorp',
+    'aws',
+    AWS_PROVIDER_VERSION,
+    terraformPlatform(),
+  );
+  if (!existsSync(dir)) return undefined;
+  const binary = readdirSync(dir).find((f) => f.startsWith('terraform-provider-aws'));
+  return binary === undefined ? undefined : join(dir, binary);
+}
+
+const REATTACH_LINE = /TF_REATTACH_PROVIDERS='([^']+)'/;
+/** How long a provider may take to start on a loaded machine. */
+export const SHARED_PROVIDER_START_TIMEOUT_MS = 120_000;
+
+/**
+ * Starts the mirror's hashicorp/aws in debug mode (it serves terraform commands that attach to it until
+ * stopped). Resolves undefined when the mirror holds no unpacked binary; rejects when it does not start.
+ */
+export function startSharedProvider(mirror: string): Promise<SharedProvider | undefined> {
+  const binary = awsProviderBinary(mirror);
+  if (binary === undefined) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    // The process is configured once per terraform command; hashicorp/aws 5.100.0 fails a second
+    // configuration with a custom CA bundle ("unable to add custom RootCAs HTTPClient"), and an offline
+    // plan opens no connection that would need one.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CHECKPOINT_DISABLE: '1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    delete env.AWS_CA_BUNDLE;
+    const child = spawn(binary, ['-debug'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let seen = '';
+    let serving = false;
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(
+        new TerraformHarnessError(
+          `${binary} -debug printed no TF_REATTACH_PROVIDERS within ${SHARED_PROVIDER_START_TIMEOUT_MS / 1000} s`,
+        ),
+      );
+    }, SHARED_PROVIDER_START_TIMEOUT_MS);
+    const running = () => child.exitCode === null && child.signalCode === null;
+    // Never leave a provider behind when this process ends.
+    const onExit = () => {
+      if (running()) child.kill();
+    };
+    process.once('exit', onExit);
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (serving) return; // drained, so that it never blocks
+      seen += chunk.toString();
+      const match = REATTACH_LINE.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        serving = true;
+        resolve({
+          reattach: match[1],
+          alive: running,
+          stop: () => {
+            process.removeListener('exit', onExit);
+            if (!running()) return Promise.resolve();
+            const ended = new Promise<void>((done) => child.once('exit', () => done()));
+            child.kill();
+            return ended;
+          },
+        });
+      }
+    });
+    child.stderr.resume(); // its log, drained so that it never blocks
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new TerraformHarnessError(`${binary} -debug did not start: ${error.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      process.removeListener('exit', onExit);
+      reject(
+        new TerraformHarnessError(`${binary} -debug ended before serving (${signal ?? `exit ${code}`})`),
+      );
+    });
+  });
+}
+
+/**
+ * True when a shared provider may plan the stack: it declares at most one aws provider block, without a
+ * `custom_ca_bundle` (which the provider can not configure twice in one process).
+ */
+export function canShareProvider(stackDir: string): boolean {
+  const declared = readStack(stackDir).provider?.aws;
+  const blocks = declared === undefined ? [] : Array.isArray(declared) ? declared : [declared];
+  return blocks.length <= 1 && blocks.every((block) => block.custom_ca_bundle === undefined);
+}
+
 export interface PlanOfflineOptions extends OfflineOverrideOptions {
   /**
    * The provider mirror directory (the one holding `registry.terraform.io/`).
    * @default - findProviderMirror()
    */
   readonly mirror?: string;
+  /**
+   * A running provider for plan and show to attach to (see SharedProvider); not used for a stack with
+   * more than one aws provider block.
+   * @default - every terraform command starts its own provider
+   */
+  readonly sharedProvider?: SharedProvider;
 }
 
-/** Runs init, validate, plan and show -json for one synthesized stack directory, offline. */
+/**
+ * Runs init, plan and show -json for one synthesized stack directory, offline. `terraform plan` validates
+ * the configuration first (the checks of `terraform validate`, with the same messages), so a separate
+ * validate would only start the provider once more.
+ */
 export async function planOffline(stackDir: string, options: PlanOfflineOptions = {}): Promise<PlanResult> {
   const mirror = options.mirror ?? findProviderMirror();
   const cliConfig = writeCliConfig(stackDir, mirror);
   writeOfflineOverride(stackDir, options);
+  const attach: Record<string, string> =
+    options.sharedProvider && canShareProvider(stackDir)
+      ? { TF_REATTACH_PROVIDERS: options.sharedProvider.reattach }
+      : {};
   const runs: TerraformRun[] = [];
   // -reconfigure: a .terraform/ left by a real init may remember the remote backend.
   runs.push(await runTerraform(stackDir, ['init', '-input=false', '-no-color', '-reconfigure'], cliConfig));
-  runs.push(await runTerraform(stackDir, ['validate', '-no-color'], cliConfig));
   // -refresh=false: nothing exists to refresh, and a refresh would call AWS.
   runs.push(
     await runTerraform(
       stackDir,
       ['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false', '-out=offline.tfplan'],
       cliConfig,
+      attach,
     ),
   );
-  const show = await runTerraform(stackDir, ['show', '-json', '-no-color', 'offline.tfplan'], cliConfig);
+  const show = await runTerraform(
+    stackDir,
+    ['show', '-json', '-no-color', 'offline.tfplan'],
+    cliConfig,
+    attach,
+  );
   runs.push({ ...show, stdout: '(plan JSON)' });
   const planJsonPath = join(stackDir, 'plan.json');
   writeFileSync(planJsonPath, show.stdout);

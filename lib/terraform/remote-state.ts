@@ -28,7 +28,7 @@ export interface PlaceholderOutput {
 }
 
 interface OutputConfiguration {
-  expression?: { references?: string[] };
+  expression?: { references?: string[]; constant_value?: unknown };
 }
 
 /** Terraform's JSON encoding of a cty type, inferred from a JSON value. */
@@ -44,7 +44,69 @@ export function ctyTypeOf(value: unknown): unknown {
   ];
 }
 
-/** A placeholder for a value known only after apply: an ARN for `arn` attributes, else an id-like string. */
+/**
+ * AWS id prefixes by resource type (the `id` attribute) and by `*_id` attribute name, so that a placeholder
+ * looks like the id it stands for (`vpc-` and 17 hex digits): consumers that check ids (e.g.
+ * `GatewayPlatform.fromAttributes`) accept them.
+ */
+const ID_PREFIX_BY_RESOURCE: Readonly<Record<string, string>> = {
+  aws_vpc: 'vpc',
+  aws_subnet: 'subnet',
+  aws_security_group: 'sg',
+  aws_route_table: 'rtb',
+  aws_network_acl: 'acl',
+  aws_internet_gateway: 'igw',
+  aws_nat_gateway: 'nat',
+  aws_eip: 'eipalloc',
+  aws_vpn_gateway: 'vgw',
+  aws_customer_gateway: 'cgw',
+  aws_vpn_connection: 'vpn',
+  aws_ec2_transit_gateway: 'tgw',
+  aws_ec2_transit_gateway_vpc_attachment: 'tgw-attach',
+  aws_ec2_transit_gateway_route_table: 'tgw-rtb',
+  aws_vpc_endpoint: 'vpce',
+  aws_ec2_managed_prefix_list: 'pl',
+  aws_network_interface: 'eni',
+  aws_vpc_security_group_ingress_rule: 'sgr',
+  aws_vpc_security_group_egress_rule: 'sgr',
+};
+const ID_PREFIX_BY_ATTRIBUTE: Readonly<Record<string, string>> = {
+  vpc_id: 'vpc',
+  subnet_id: 'subnet',
+  security_group_id: 'sg',
+  route_table_id: 'rtb',
+  network_acl_id: 'acl',
+  internet_gateway_id: 'igw',
+  nat_gateway_id: 'nat',
+  allocation_id: 'eipalloc',
+  vpn_gateway_id: 'vgw',
+  customer_gateway_id: 'cgw',
+  vpn_connection_id: 'vpn',
+  transit_gateway_id: 'tgw',
+  transit_gateway_attachment_id: 'tgw-attach',
+  transit_gateway_route_table_id: 'tgw-rtb',
+  vpc_endpoint_id: 'vpce',
+  prefix_list_id: 'pl',
+  network_interface_id: 'eni',
+};
+
+/** The prefix for an attribute named like an id: `subnet_id`, or ending in one (`endpoints_security_group_id`). */
+function idPrefixOfAttribute(attribute: string): string | undefined {
+  const names = Object.keys(ID_PREFIX_BY_ATTRIBUTE).filter(
+    (name) => attribute === name || attribute.endsWith(`_${name}`),
+  );
+  const longest = names.sort((a, b) => b.length - a.length)[0];
+  return longest === undefined ? undefined : ID_PREFIX_BY_ATTRIBUTE[longest];
+}
+
+const snakeCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+/**
+ * A placeholder for a value known only after apply: an ARN for `arn` attributes, an AWS-shaped id
+ * (`vpc-…`, `tgw-attach-…`) for the ids of known resource types, else `offline-plan-<hash>`. `reference`
+ * is the producer's attribute the value comes from (e.g. `aws_vpc.Vpc.id`), when known; `path` the
+ * part of the output (`.vpcId`, `[0]`), whose last key names the attribute when there is no reference.
+ */
 export function placeholderFor(
   stack: string,
   output: string,
@@ -52,12 +114,20 @@ export function placeholderFor(
   path = '',
   region = 'us-east-1',
 ): string {
-  const digest = createHash('sha256').update(`${stack}/${output}${path}`).digest('hex').slice(0, 12);
-  const attribute = reference?.split('.').pop() ?? output;
+  const hash = createHash('sha256').update(`${stack}/${output}${path}`).digest('hex');
+  const digest = hash.slice(0, 12);
+  const key = /\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(path)?.[1];
+  const attribute = reference?.split('.').pop() ?? key ?? output;
+  const resourceType = reference?.split('.')[0];
   if (/arn$/i.test(attribute)) {
-    const service = reference?.split('.')[0]?.split('_')[1] ?? 'offline';
+    const service = resourceType?.split('_')[1] ?? 'offline';
     return `arn:aws:${service}:${region}:000000000000:offline-plan-${digest}`;
   }
+  const prefix =
+    attribute === 'id' && resourceType !== undefined
+      ? ID_PREFIX_BY_RESOURCE[resourceType]
+      : idPrefixOfAttribute(snakeCase(attribute));
+  if (prefix !== undefined) return `${prefix}-${hash.slice(12, 29)}`;
   return `offline-plan-${digest}`;
 }
 
@@ -70,6 +140,34 @@ function fill(value: unknown, make: (path: string) => string, path = ''): unknow
     );
   }
   return value;
+}
+
+/**
+ * The producer attribute behind the part of an output at `path`: for an output written as an object or
+ * list (JSON syntax, e.g. the platform's attributes), the `${…}` reference at that place of the
+ * configured value; for an output that is one reference (cdktf's cross-stack outputs), that reference.
+ */
+function referenceAt(expression: OutputConfiguration['expression'], path: string): string | undefined {
+  if (expression?.constant_value !== undefined) {
+    let at: unknown = expression.constant_value;
+    for (const [, key, index] of path.matchAll(/\.([^.[]+)|\[(\d+)\]/g)) {
+      at =
+        index !== undefined
+          ? Array.isArray(at)
+            ? at[Number(index)]
+            : undefined
+          : at && typeof at === 'object'
+            ? (at as Record<string, unknown>)[key]
+            : undefined;
+    }
+    const single = typeof at === 'string' ? /^\$\{([A-Za-z0-9_.[\]-]+)\}$/.exec(at) : null;
+    return single?.[1];
+  }
+  // A single-attribute output lists the attribute first, then its resource.
+  const attributes = (expression?.references ?? []).filter(
+    (r) => r.split('.').length >= 3 && !r.startsWith('var.'),
+  );
+  return attributes.length === 1 ? attributes[0] : undefined;
 }
 
 function containsUnknown(value: unknown): boolean {
@@ -101,11 +199,16 @@ export function stateFromPlan(
   const stateOutputs: Record<string, unknown> = {};
   for (const name of outputs.names) {
     const raw = outputs.get(name);
-    const references = configured[name]?.expression?.references ?? [];
-    // A single-attribute output (cdktf's cross-stack outputs) lists the attribute first, then its resource.
-    const reference = references.find((r) => r.split('.').length >= 3 && !r.startsWith('var.'));
+    const expression = configured[name]?.expression;
+    const reference = referenceAt(expression, '');
     const value = fill(raw, (path) =>
-      placeholderFor(stack, name, reference, path, typeof region === 'string' ? region : undefined),
+      placeholderFor(
+        stack,
+        name,
+        referenceAt(expression, path),
+        path,
+        typeof region === 'string' ? region : undefined,
+      ),
     );
     if (containsUnknown(raw))
       placeholders.push({ output: name, ...(reference ? { reference } : {}), placeholder: value });

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import { isIPv4 } from 'node:net';
 import { CloudwatchCompositeAlarm } from '@cdktf/provider-aws/lib/cloudwatch-composite-alarm';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -9,6 +9,7 @@ import { Ec2TransitGatewayRoute } from '@cdktf/provider-aws/lib/ec2-transit-gate
 import { Ec2TransitGatewayRouteTable } from '@cdktf/provider-aws/lib/ec2-transit-gateway-route-table';
 import { Ec2TransitGatewayRouteTableAssociation } from '@cdktf/provider-aws/lib/ec2-transit-gateway-route-table-association';
 import { Route } from '@cdktf/provider-aws/lib/route';
+import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { VpnConnection, VpnConnectionConfig } from '@cdktf/provider-aws/lib/vpn-connection';
 import { VpnConnectionRoute } from '@cdktf/provider-aws/lib/vpn-connection-route';
 import { CustomerSubnets } from '../network/customer-subnets';
@@ -16,7 +17,14 @@ import { VpnAttachmentKind } from '../platform/gateway-platform';
 import { Cidr, cidrContains, cidrOverlaps, describeCidrProblem, parseCidr } from '../shared/cidr';
 import { standardTags } from '../shared/names';
 import { Port, checkPort, portKey, toPortRange } from '../shared/ports';
-import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import {
+  Problems,
+  checkIamPrincipalArn,
+  checkIpv4Cidr,
+  isUnresolved,
+  requireProps,
+  show,
+} from '../shared/validation';
 import {
   ALLOWED_DH_GROUPS,
   ALLOWED_ENCRYPTION_ALGORITHMS,
@@ -145,6 +153,21 @@ export interface SiteToSiteVpnProps {
    * @default - CloudWatch Logs' own encryption
    */
   readonly logKmsKeyArn?: string;
+  /**
+   * Why BGP is acceptable on the platform's virtual private gateway although it serves other customers
+   * (the VGW routes by the longest prefix among all its connections, so a BGP customer can attract another
+   * customer's traffic). Without it, BGP on a shared VGW is refused: use the transit gateway.
+   * @default - BGP is refused on a virtual private gateway that serves more than one customer
+   */
+  readonly bgpOnSharedVpnGatewayReason?: string;
+  /**
+   * IAM roles (or users) that may read the tunnels' pre-shared keys from the secret AWS creates for them,
+   * e.g. the role that hands them to the customer. The secret gets the same resource policy as
+   * backend-link's own: `GetSecretValue` denied to every other principal (the Site-to-Site VPN service's
+   * own role excepted), public policies blocked.
+   * @default - nobody but the Site-to-Site VPN service (add a reader to hand the keys over)
+   */
+  readonly presharedKeyReaderArns?: string[];
 }
 
 /** The IKE/IPsec parameters handed to the customer for one tunnel. */
@@ -200,6 +223,7 @@ export class SiteToSiteVpn extends Construct {
 
   constructor(scope: Construct, id: string, props: SiteToSiteVpnProps) {
     super(scope, id);
+    requireProps(this, props, ['subnets', 'customerGatewayIp', 'onPremCidrs']);
     const { subnets } = props;
     const platform = subnets.platform;
     const problems = new Problems();
@@ -224,6 +248,9 @@ export class SiteToSiteVpn extends Construct {
     }
 
     checkCustomerGatewayIp(problems, props.customerGatewayIp);
+    (props.presharedKeyReaderArns ?? []).forEach((arn, i) =>
+      checkIamPrincipalArn(problems, `presharedKeyReaderArns[${i}]`, arn, platform.partition),
+    );
     const onPrem = checkOnPremCidrs(problems, props.onPremCidrs);
 
     const routing = props.routing ?? 'static';
@@ -282,6 +309,8 @@ export class SiteToSiteVpn extends Construct {
         attachment,
         onPremCidrs: onPrem,
         tunnelInsideCidrs: insideCidrs.filter((c): c is Cidr => c !== undefined),
+        routing,
+        bgpOnSharedVpnGatewayReason: props.bgpOnSharedVpnGatewayReason,
       })) {
         problems.add(p);
       }
@@ -367,6 +396,7 @@ export class SiteToSiteVpn extends Construct {
     });
     this.vpnConnectionId = this.connection.id;
     this.presharedKeySecretArn = this.connection.presharedKeyArn;
+    this.addPresharedKeyPolicy(props.presharedKeyReaderArns ?? []);
 
     this.addRoutes(onPrem);
     this.addNetworkAclRules(onPrem, props.backendPorts ?? [...DEFAULT_BACKEND_PORTS]);
@@ -403,6 +433,40 @@ export class SiteToSiteVpn extends Construct {
     this.addOutputs(tunnels, props.customerGatewayIp, bgpAsn);
   }
 
+  /**
+   * The secret AWS created for the pre-shared keys gets backend-link's discipline: reading the value is
+   * denied to every principal but the declared readers and the Site-to-Site VPN service-linked role (which
+   * the service uses on its `s2svpn!*` secrets), and public policies are blocked. The account is taken
+   * from the secret's ARN, so no data source is needed.
+   */
+  private addPresharedKeyPolicy(readers: readonly string[]): void {
+    const arn = this.connection.presharedKeyArn;
+    const partition = this.subnets.platform.partition;
+    const account = Fn.element(Fn.split(':', arn), 4);
+    const serviceRole = `arn:${partition}:iam::${account}:role/aws-service-role/s2svpn.amazonaws.com/AWSServiceRoleForVPCS2SVPN`;
+    new SecretsmanagerSecretPolicy(this, 'PresharedKeyPolicy', {
+      secretArn: arn,
+      blockPublicPolicy: true,
+      policy: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'OnlyTheDeclaredReadersReadThePresharedKeys',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: '*',
+            Condition: {
+              StringNotEquals: { 'aws:PrincipalArn': [...readers, serviceRole] },
+              // A call by an AWS service principal carries no aws:PrincipalArn: never deny the service itself.
+              BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+            },
+          },
+        ],
+      }),
+    });
+  }
+
   /** The customer's route table sends only the customer's on-premises ranges to the attachment point. */
   private addRoutes(onPrem: readonly Cidr[]): void {
     const platform = this.subnets.platform;
@@ -425,8 +489,9 @@ export class SiteToSiteVpn extends Construct {
         new Route(routes, key, {
           routeTableId: this.subnets.routeTable.id,
           destinationCidrBlock: range.text,
-          transitGatewayId: platform.transitGateway!.transitGatewayId,
-          dependsOn: [platform.transitGateway!.vpcAttachment],
+          // Read from the VPC attachment: the route waits for it without a `depends_on`, which Terraform
+          // would refuse when the platform is in another stack (cdktf makes it a remote-state output).
+          transitGatewayId: platform.transitGateway!.attachedTransitGatewayId,
         });
       }
     }
@@ -477,6 +542,9 @@ export class SiteToSiteVpn extends Construct {
     new Ec2TransitGatewayRouteTableAssociation(scope, 'Association', {
       transitGatewayAttachmentId: vpnAttachmentId,
       transitGatewayRouteTableId: table.id,
+      // An existing TGW with default association on has already put the new VPN attachment in its default
+      // route table; without this the association fails with Resource.AlreadyAssociated.
+      ...(tgw.existing ? { replaceExistingAssociation: true } : {}),
     });
     new Ec2TransitGatewayRoute(scope, 'ToCustomerSubnets', {
       transitGatewayRouteTableId: table.id,

@@ -27,7 +27,7 @@ describe('example app, planned offline', () => {
 
   it('deploys one gateway function per customer, each with a configuration the runtime accepts', () => {
     const { plan, stackDir } = results.get('backend-link-example')!;
-    expect((plan.resource_changes ?? []).filter((rc) => rc.type === 'aws_lambda_function')).toHaveLength(3);
+    expect((plan.resource_changes ?? []).filter((rc) => rc.type === 'aws_lambda_function')).toHaveLength(4);
     // In the plan the environment is unknown (it holds secret ARNs): read the synthesized configuration.
     const synthesized = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
     const functions = Object.values(synthesized.resource.aws_lambda_function) as Array<{
@@ -38,6 +38,7 @@ describe('example app, planned offline', () => {
       ['acme', 'digest'],
       ['globex', 'oauth2-client-credentials'],
       ['initech', 'signature'],
+      ['umbrella', 'digest'],
     ]);
     // Secret ARNs are Terraform interpolations until apply: checked by shape; everything else in full.
     for (const config of configs) {
@@ -48,11 +49,12 @@ describe('example app, planned offline', () => {
   it('writes a handoff document for each customer, with no secret value', () => {
     const { plan, stackDir } = results.get('backend-link-example')!;
     const files = writeHandoffs(stackDir, outputsFromPlan(plan), join(outdir, 'handoff'));
-    // Every customer of the showcase has a VPN: each gets its device configuration beside the document.
-    expect(files.map((f) => f.split('/').pop())).toEqual(
-      ['acme', 'globex', 'initech'].flatMap((c) => [`${c}.md`, `${c}.swanctl.conf`, `${c}.nft`]),
-    );
-    const [acme, globex, initech] = files
+    // Every VPN customer gets its device configuration beside the document; umbrella (public DMZ path) has none.
+    expect(files.map((f) => f.split('/').pop())).toEqual([
+      ...['acme', 'globex', 'initech'].flatMap((c) => [`${c}.md`, `${c}.swanctl.conf`, `${c}.nft`]),
+      'umbrella.md',
+    ]);
+    const [acme, globex, initech, umbrella] = files
       .filter((f) => f.endsWith('.md'))
       .map((f) => readFileSync(f, 'utf8'));
     const acmeSwanctl = readFileSync(join(outdir, 'handoff', 'acme.swanctl.conf'), 'utf8');
@@ -69,8 +71,21 @@ describe('example app, planned offline', () => {
     expect(globex).toContain('| client id | `apicloud-gateway` |');
     expect(globex).toContain('### Mutual TLS');
     expect(initech).toContain('| keyId | `apicloud-gateway-2026` |');
-    for (const doc of [acme, globex, initech]) {
-      expect(doc).toContain('| IKE version | `ikev2` | `ikev2` |');
+    // The public DMZ path: the Elastic IPs (known after deploy) are the sources to allow, both proxy
+    // configurations are there, and no VPN.
+    expect(umbrella).toContain('## 1. Network path: your DMZ endpoint, over the internet');
+    expect(umbrella).toContain(
+      'from these fixed addresses only: _known after deploy_, _known after deploy_.',
+    );
+    expect(umbrella).toContain('### gateway-runtime (`gateway-runtime serve --config dmz-proxy.json`)');
+    expect(umbrella).toContain('    ssl_verify_client on;');
+    expect(umbrella).toContain(
+      '    allow ELASTIC-IP-KNOWN-AFTER-DEPLOY;\n    allow ELASTIC-IP-KNOWN-AFTER-DEPLOY;\n    deny all;',
+    );
+    expect(umbrella).toContain('"trustedSources": {');
+    expect(umbrella).not.toContain('IKE version');
+    for (const doc of [acme, globex, initech, umbrella]) {
+      if (doc !== umbrella) expect(doc).toContain('| IKE version | `ikev2` | `ikev2` |');
       expect(doc).not.toMatch(/preshared_key"?\s*[:=]/);
       expect(doc).not.toContain('offline-plan-placeholder');
     }
@@ -80,10 +95,10 @@ describe('example app, planned offline', () => {
     expect([...results.keys()]).toEqual(['backend-link-example']);
   });
 
-  it('validates, plans and writes plan.json beside every stack', () => {
+  it('plans (plan validates first) and writes plan.json beside every stack', () => {
     for (const result of results.values()) {
-      expect(result.runs.map((r) => r.args[0])).toEqual(['init', 'validate', 'plan', 'show']);
-      expect(result.runs[1].stdout).toContain('The configuration is valid');
+      expect(result.runs.map((r) => r.args[0])).toEqual(['init', 'plan', 'show']);
+      expect(result.runs[1].stdout).toContain('Plan: ');
       expect(existsSync(result.planJsonPath)).toBe(true);
       expect(JSON.parse(readFileSync(result.planJsonPath, 'utf8')).format_version).toBeDefined();
     }
@@ -94,10 +109,12 @@ describe('example app, planned offline', () => {
     expect(summary.toChange).toBe(0);
     expect(summary.toDestroy).toBe(0);
     expect(summary.addedByType.aws_vpc).toBe(1);
-    // One route table and one network ACL per customer, one subnet and association per customer and zone.
-    const customers = summary.addedByType.aws_route_table;
-    expect(customers).toBeGreaterThanOrEqual(2);
-    expect(summary.addedByType.aws_network_acl).toBe(customers);
+    // One network ACL per customer and one for the public NAT subnets; one route table per VPN customer,
+    // one per zone for the customer on the public DMZ path and one per public NAT subnet; one subnet and
+    // association per customer and zone.
+    const customers = 4;
+    expect(summary.addedByType.aws_network_acl).toBe(customers + 1);
+    expect(summary.addedByType.aws_route_table).toBe(3 + 2 + 2);
     expect(summary.addedByType.aws_subnet).toBeGreaterThanOrEqual(2 * customers);
     const subnets = (plan.resource_changes ?? [])
       .filter((rc) => rc.type === 'aws_subnet')

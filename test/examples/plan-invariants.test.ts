@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { ExampleStack, buildExampleApp } from '../../examples/main';
+import { FORWARD_SECRET_TLS13_POLICIES } from '../../lib/load-balancer/load-balancer-defaults';
+import { cidrContains, parseCidr } from '../../lib/shared/cidr';
 import { PlanJson, listStacks, planOffline } from '../../lib/terraform/harness';
 
 interface StackResult {
@@ -117,15 +119,158 @@ describe('example app: offline plan invariants', () => {
     }
   });
 
+  test('GIVEN the plans THEN no customer network ACL entry opens the whole VPC or any address: the endpoints are reached in their own subnets', () => {
+    for (const { plan } of results) {
+      const vpcBlocks = created(plan, 'aws_vpc').map((v) => v.after.cidr_block as string);
+      expect(vpcBlocks.length).toBeGreaterThan(0);
+      const endpointSubnets = created(plan, 'aws_subnet')
+        .filter((s) => s.address.includes('Endpoints'))
+        .map((s) => s.after.cidr_block as string);
+      expect(endpointSubnets.length).toBeGreaterThan(0);
+      const rules = created(plan, 'aws_network_acl_rule');
+      expect(rules.length).toBeGreaterThan(0);
+      const wide = rules
+        .filter((r) => [...vpcBlocks, ...ANY_ADDRESS].includes(r.after.cidr_block as string))
+        .map((r) => `${r.address}: ${String(r.after.cidr_block)}`);
+      expect(wide).toEqual([]);
+      // HTTPS to the endpoints goes to their subnets (merged where they are two halves of one block), and
+      // every such entry lies inside the endpoint subnets.
+      const https = rules
+        .filter((r) => r.after.egress === true && r.after.from_port === 443)
+        .map((r) => parseCidr(r.after.cidr_block as string)!);
+      const subnets = endpointSubnets.map((c) => parseCidr(c)!);
+      for (const subnet of subnets) {
+        expect({ subnet: subnet.text, covered: https.some((h) => cidrContains(h, subnet)) }).toEqual({
+          subnet: subnet.text,
+          covered: true,
+        });
+      }
+      const outside = https.filter(
+        (h) =>
+          !subnets.some((s) => cidrContains(h, s)) &&
+          !subnets.some((s) => cidrContains(s, h)) &&
+          // the backends on 443 are on-premises ranges, not in the VPC
+          vpcBlocks.some((v) => cidrContains(parseCidr(v)!, h)),
+      );
+      expect(outside.map((h) => h.text)).toEqual([]);
+    }
+  });
+
+  test('GIVEN the plans THEN every destination a gateway function may open is also open in its customer network ACL', () => {
+    for (const { plan } of results) {
+      const acl = created(plan, 'aws_network_acl_rule').filter((r) => r.after.egress === true);
+      const egress = created(plan, 'aws_vpc_security_group_egress_rule').filter(
+        (r) => r.address.includes('_Gateway_') && typeof r.after.cidr_ipv4 === 'string',
+      );
+      expect(egress.length).toBeGreaterThan(0);
+      const unreachable = egress
+        .filter((rule) => {
+          const customer = rule.address.split('.')[1].split('_')[0];
+          const block = parseCidr(rule.after.cidr_ipv4 as string)!;
+          return !acl.some((entry) => {
+            const range = parseCidr(entry.after.cidr_block as string);
+            return (
+              entry.address.split('.')[1].startsWith(`${customer}_`) &&
+              range !== undefined &&
+              cidrContains(range, block) &&
+              (entry.after.from_port as number) <= (rule.after.from_port as number) &&
+              (entry.after.to_port as number) >= (rule.after.to_port as number)
+            );
+          });
+        })
+        .map((r) => `${r.address}: ${String(r.after.cidr_ipv4)}:${String(r.after.from_port)}`);
+      expect(unreachable).toEqual([]);
+    }
+  });
+
+  test('GIVEN the plans THEN the handoff of an OAuth customer lists its token endpoint among the destinations', () => {
+    const handoff = results
+      .map(({ plan }) => (plan as { output_changes?: Record<string, { after?: unknown }> }).output_changes)
+      .map((o) => o?.globex_handoff?.after as { destinations?: Array<Record<string, unknown>> } | undefined)
+      .find((h) => h !== undefined);
+    expect(handoff?.destinations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          what: 'OAuth 2.0 token endpoint',
+          host: 'login.globex.internal',
+          port: 443,
+        }),
+        expect.objectContaining({ what: 'globex token endpoint', cidrs: ['192.168.60.10/32'], port: 443 }),
+      ]),
+    );
+  });
+
+  test('GIVEN the plans THEN every customer subnet has a flow log of all traffic, into a log group with retention', () => {
+    for (const { plan } of results) {
+      const customerOf = (c: Change) =>
+        (c.after.tags as Record<string, string> | null)?.['backend-link:customer'];
+      const subnets = created(plan, 'aws_subnet').filter((s) => customerOf(s) !== undefined);
+      const flowLogs = created(plan, 'aws_flow_log');
+      expect(subnets.length).toBeGreaterThan(0);
+      const count = (list: Change[]) =>
+        list.reduce<Record<string, number>>(
+          (acc, c) => ({ ...acc, [customerOf(c)!]: (acc[customerOf(c)!] ?? 0) + 1 }),
+          {},
+        );
+      expect(count(flowLogs)).toEqual(count(subnets));
+      for (const f of flowLogs) {
+        expect(f.after).toMatchObject({ traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs' });
+      }
+      const groups = created(plan, 'aws_cloudwatch_log_group').filter((g) =>
+        String(g.after.name).endsWith('/flow-logs'),
+      );
+      expect(groups.map((g) => g.after.retention_in_days)).toEqual(
+        Object.keys(count(subnets)).map(() => 365),
+      );
+    }
+  });
+
+  test('GIVEN the plans THEN access logs go to a private, SSE-S3, kept bucket with its log-delivery policy', () => {
+    const lbs = results.flatMap((r) => created(r.plan, 'aws_lb'));
+    const logging = lbs.filter((lb) => (lb.after.access_logs as Array<{ enabled: boolean }>)[0]?.enabled);
+    expect(logging).toHaveLength(1);
+    const plan = results.find((r) => created(r.plan, 'aws_s3_bucket').length > 0)!.plan;
+    expect(created(plan, 'aws_s3_bucket_public_access_block').map((b) => b.after)).toEqual([
+      expect.objectContaining({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      }),
+    ]);
+    expect(created(plan, 'aws_s3_bucket_server_side_encryption_configuration')[0].after.rule).toEqual([
+      expect.objectContaining({
+        apply_server_side_encryption_by_default: [expect.objectContaining({ sse_algorithm: 'AES256' })],
+      }),
+    ]);
+    expect(created(plan, 'aws_s3_bucket_policy')).toHaveLength(1);
+    expect(created(plan, 'aws_s3_bucket')[0].after).toMatchObject({ force_destroy: false });
+  });
+
+  test('GIVEN the plans THEN the interface endpoints (private DNS, VPC-wide) admit HTTPS from every VPC block', () => {
+    for (const { plan } of results) {
+      const vpcBlocks = created(plan, 'aws_vpc').map((v) => v.after.cidr_block as string);
+      const endpoints = created(plan, 'aws_vpc_endpoint');
+      expect(endpoints.map((e) => e.after.private_dns_enabled)).toEqual(endpoints.map(() => true));
+      const admitted = created(plan, 'aws_vpc_security_group_ingress_rule')
+        .filter((r) => r.address.includes('Endpoints'))
+        .map((r) => [r.after.cidr_ipv4, r.after.from_port, r.after.to_port]);
+      expect(admitted).toEqual(vpcBlocks.map((b) => [b, 443, 443]));
+    }
+  });
+
   test("GIVEN the plans THEN DNS (UDP and TCP 53, and UDP at all) is open to exactly each customer's own DNS servers", () => {
     // The customers' servers as the example declares them (read from a synth-free copy of the stack).
     const probe = new ExampleStack(Testing.app(), 'probe', {
       runtimeBundleDirectory: join(__dirname, '../lib/runtime/fixtures/bundle'),
     });
-    const servers = Object.values(probe.links).map((link) => ({
-      id: link.node.id,
-      cidrs: (link.runtimeConfig.backend.dns?.servers ?? []).map((s) => `${s}/32`),
-    }));
+    // umbrella's public DMZ endpoint is pinned to its addresses: it asks no DNS server.
+    const servers = Object.values(probe.links)
+      .filter((link) => link.publicEndpointRoutes.length === 0)
+      .map((link) => ({
+        id: link.node.id,
+        cidrs: (link.runtimeConfig.backend.dns?.servers ?? []).map((s) => `${s}/32`),
+      }));
     for (const { id, cidrs } of servers)
       expect({ id, servers: cidrs.length > 0 }).toEqual({ id, servers: true });
     const dnsCidrs = new Set(servers.flatMap((s) => s.cidrs));
@@ -226,7 +371,132 @@ describe('example app: offline plan invariants', () => {
     expect(listeners).toHaveLength(lbs.length);
     for (const { after } of listeners) {
       expect(after.protocol).toBe('HTTPS');
-      expect(after.ssl_policy).toMatch(/^ELBSecurityPolicy-TLS13-1-[23]-/);
+      expect(FORWARD_SECRET_TLS13_POLICIES).toContain(after.ssl_policy);
     }
+  });
+
+  describe('the public DMZ path (umbrella)', () => {
+    type TfResource = Record<string, unknown> & { tags?: Record<string, string> };
+    const tf = () =>
+      JSON.parse(results[0].synthesized) as { resource: Record<string, Record<string, TfResource>> };
+    const ofType = (type: string) => Object.entries(tf().resource[type] ?? {});
+    const refId = (type: string, id: string) => `\${${type}.${id}.id}`;
+    const probe = () =>
+      new ExampleStack(Testing.app(), 'probe', {
+        runtimeBundleDirectory: join(__dirname, '../lib/runtime/fixtures/bundle'),
+      }).links.umbrella;
+    const UMBRELLA_ADDRESSES = ['85.214.20.40/32', '85.214.20.41/32'];
+
+    test('GIVEN the plans THEN no customer route table has a 0.0.0.0/0 route, and umbrella’s hold only its endpoint’s /32s, to a NAT gateway', () => {
+      const customerTables = new Map(
+        ofType('aws_route_table')
+          .filter(([, t]) => t.tags?.['backend-link:customer'] !== undefined)
+          .map(([id, t]) => [refId('aws_route_table', id), t.tags!['backend-link:customer']]),
+      );
+      const routes = ofType('aws_route').filter(([, r]) => customerTables.has(r.route_table_id as string));
+      expect(routes.filter(([, r]) => ANY_ADDRESS.includes(r.destination_cidr_block as string))).toEqual([]);
+      const umbrella = routes.filter(
+        ([, r]) => customerTables.get(r.route_table_id as string) === 'umbrella',
+      );
+      // Two zones, each with its own table, two addresses each.
+      expect(new Set(umbrella.map(([, r]) => r.route_table_id)).size).toBe(2);
+      expect(
+        umbrella
+          .map(([, r]) => [
+            r.destination_cidr_block,
+            String(r.nat_gateway_id).startsWith('${aws_nat_gateway.'),
+          ])
+          .sort(),
+      ).toEqual([...UMBRELLA_ADDRESSES, ...UMBRELLA_ADDRESSES].map((cidr) => [cidr, true]).sort());
+      // ...and the plan creates exactly these routes.
+      const planned = results
+        .flatMap((r) => created(r.plan, 'aws_route'))
+        .filter((r) => r.address.includes('Umbrella_'));
+      expect(planned.map((r) => r.after.destination_cidr_block).sort()).toEqual(
+        [...UMBRELLA_ADDRESSES, ...UMBRELLA_ADDRESSES].sort(),
+      );
+      for (const route of planned) expect(route.unknown.nat_gateway_id).toBe(true);
+    });
+
+    test('GIVEN the plans THEN the only default routes are the platform’s public subnets’, to the internet gateway', () => {
+      const defaults = results
+        .flatMap((r) => created(r.plan, 'aws_route'))
+        .filter((r) => ANY_ADDRESS.includes(r.after.destination_cidr_block as string));
+      expect(defaults.map((r) => r.address).sort()).toEqual([
+        expect.stringMatching(/^aws_route\.Platform_PublicEgress_eu-west-1a_DefaultRoute_/),
+        expect.stringMatching(/^aws_route\.Platform_PublicEgress_eu-west-1b_DefaultRoute_/),
+      ]);
+      for (const route of defaults) expect(route.unknown.gateway_id).toBe(true);
+    });
+
+    test('GIVEN the plans THEN umbrella’s security group and network ACL open, beyond the VPC, only the endpoint’s addresses on 443 (and the replies), and so does the NAT subnets’ ACL', () => {
+      const beyondVpc = (cidr: unknown) => typeof cidr === 'string' && !cidr.startsWith('10.40.');
+      const sg = results
+        .flatMap((r) => created(r.plan, 'aws_vpc_security_group_egress_rule'))
+        .filter((r) => r.address.includes('Umbrella_') && beyondVpc(r.after.cidr_ipv4))
+        .map(
+          (r) =>
+            `${String(r.after.ip_protocol)} ${String(r.after.from_port)}-${String(r.after.to_port)} ${String(r.after.cidr_ipv4)}`,
+        );
+      expect(sg.sort()).toEqual(UMBRELLA_ADDRESSES.map((cidr) => `tcp 443-443 ${cidr}`).sort());
+      expect(
+        results
+          .flatMap((r) => created(r.plan, 'aws_vpc_security_group_ingress_rule'))
+          .filter((r) => r.address.includes('Umbrella_') && beyondVpc(r.after.cidr_ipv4)),
+      ).toEqual([]);
+      const nacl = results
+        .flatMap((r) => created(r.plan, 'aws_network_acl_rule'))
+        .filter((r) => r.address.includes('Umbrella_') && beyondVpc(r.after.cidr_block))
+        .map(
+          (r) =>
+            `${r.after.egress ? 'out' : 'in'} ${String(r.after.protocol)} ${String(r.after.from_port)}-${String(r.after.to_port)} ${String(r.after.cidr_block)} ${String(r.after.rule_action)}`,
+        );
+      expect(nacl.sort()).toEqual(
+        UMBRELLA_ADDRESSES.flatMap((cidr) => [
+          `out tcp 443-443 ${cidr} allow`,
+          `in tcp 1024-65535 ${cidr} allow`,
+        ]).sort(),
+      );
+      // The NAT gateways' subnets pass only umbrella's flow (its block to the endpoint on 443) and the replies.
+      const publicAcl = results
+        .flatMap((r) => created(r.plan, 'aws_network_acl_rule'))
+        .filter((r) => r.address.includes('Platform_PublicEgress_'))
+        .map(
+          (r) =>
+            `${r.after.egress ? 'out' : 'in'} ${String(r.after.protocol)} ${String(r.after.from_port)}-${String(r.after.to_port)} ${String(r.after.cidr_block)} ${String(r.after.rule_action)}`,
+        );
+      expect(publicAcl.sort()).toEqual(
+        [
+          'in tcp 443-443 10.40.131.0/24 allow',
+          'out tcp 1024-65535 10.40.131.0/24 allow',
+          ...UMBRELLA_ADDRESSES.flatMap((cidr) => [
+            `out tcp 443-443 ${cidr} allow`,
+            `in tcp 1024-65535 ${cidr} allow`,
+          ]),
+        ].sort(),
+      );
+      expect(probe().runtimeConfig.backend.dns).toEqual({
+        pinned: { 'dmz.umbrella.example': ['85.214.20.40', '85.214.20.41'] },
+      });
+    });
+
+    test('GIVEN the plans THEN one Elastic IP (domain vpc) and one public NAT gateway per zone, and the Elastic IPs are outputs', () => {
+      const plan = results[0].plan as PlanJson & {
+        output_changes?: Record<string, { after_unknown?: unknown }>;
+      };
+      expect(created(plan, 'aws_eip').map((e) => e.after.domain)).toEqual(['vpc', 'vpc']);
+      expect(created(plan, 'aws_nat_gateway').map((n) => n.after.connectivity_type)).toEqual([
+        'public',
+        'public',
+      ]);
+      expect(created(plan, 'aws_internet_gateway')).toHaveLength(1);
+      expect(plan.output_changes?.apicloud_public_egress_ips?.after_unknown).toEqual({
+        'eu-west-1a': true,
+        'eu-west-1b': true,
+      });
+      expect(plan.output_changes?.umbrella_handoff?.after_unknown).toMatchObject({
+        public_endpoint: { egress_ips: [true, true] },
+      });
+    });
   });
 });

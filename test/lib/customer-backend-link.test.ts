@@ -45,6 +45,7 @@ function props(
       .withMutualTls({ clientCertificate: SecretSource.fillAfterDeploy() })
       .withTrustedSources({ cidrs: ['10.40.0.64/26'] }),
     runtime: { runtimeBundleDirectory: BUNDLE },
+    deployerPrincipalArn: 'arn:aws:iam::123456789012:role/terraform-deploy',
     ...override,
   };
 }
@@ -78,7 +79,10 @@ describe('CustomerBackendLink', () => {
 
   it('creates one secret per piece of the scheme’s material', () => {
     const names = Object.values(json.resource.aws_secretsmanager_secret).map((s) => s.name);
-    expect(names.sort()).toEqual(['backend-link/acme/client-certificate', 'backend-link/acme/credentials']);
+    expect(names.sort()).toEqual([
+      'backend-link/apicloud/acme/client-certificate',
+      'backend-link/apicloud/acme/credentials',
+    ]);
   });
 
   it('writes a runtime configuration whose secret references are the created secrets', () => {
@@ -108,13 +112,22 @@ describe('CustomerBackendLink', () => {
     expect(link.runtimeConfig.security.type).toBe('digest');
   });
 
-  it('lets only its own runtime role read the secrets, and creates the key after the role exists', () => {
+  it('lets only its own runtime role read the secrets (and the deployer the write-only one), and creates the key after the role exists', () => {
     const role = GatewayFunction.roleArnFor('apicloud', 'acme', '123456789012');
-    for (const policy of Object.values(json.resource.aws_secretsmanager_secret_policy)) {
-      expect(JSON.parse(policy.policy as string).Statement[0].Condition).toEqual({
-        StringNotEquals: { 'aws:PrincipalArn': [role] },
-      });
-    }
+    const conditions = Object.fromEntries(
+      Object.entries(json.resource.aws_secretsmanager_secret_policy)
+        .filter(([id]) => id.startsWith('Acme_Secrets_'))
+        .map(([id, policy]) => [
+          id.replace(/^Acme_Secrets_(.*)_Policy_[0-9A-F]{8}$/, '$1'),
+          JSON.parse(policy.policy as string).Statement[0].Condition,
+        ]),
+    );
+    expect(conditions).toEqual({
+      credentials: {
+        StringNotEquals: { 'aws:PrincipalArn': [role, 'arn:aws:iam::123456789012:role/terraform-deploy'] },
+      },
+      'client-certificate': { StringNotEquals: { 'aws:PrincipalArn': [role] } },
+    });
     const key = Object.entries(json.resource.aws_kms_key).find(([id]) => id.startsWith('Acme_Secrets'))![1];
     expect(key.depends_on).toEqual([expect.stringMatching(/^aws_iam_role\.Acme_Gateway_Role_/)]);
   });
@@ -204,7 +217,268 @@ describe('CustomerBackendLink', () => {
     ]);
   });
 
+  it('GIVEN an additional destination on another port inside the VPN ranges THEN the network ACL lets it out (regression: only the security group was opened)', () => {
+    const out = JSON.parse(
+      Testing.synthScope((scope) => {
+        new CustomerBackendLink(
+          scope,
+          'Acme',
+          props(platformIn(scope), {
+            backend: {
+              url: 'https://orders.acme.internal:8443/api',
+              additionalEgress: [{ cidr: '172.20.5.10/32', port: 9443, description: 'token endpoint' }],
+            },
+          }),
+        );
+      }),
+    ) as Json;
+    const rules = Object.entries(out.resource.aws_network_acl_rule)
+      .filter(([id]) => id.includes('AdditionalEgress'))
+      .map(([, r]) => [r.egress, r.cidr_block, r.from_port, r.to_port]);
+    // Out on 9443; the replies come in through the VPN range's entry (172.20.0.0/16, 1024-65535).
+    expect(rules).toEqual([[true, '172.20.5.10/32', 9443, 9443]]);
+    const replies = Object.values(out.resource.aws_network_acl_rule).filter(
+      (r) => r.egress === false && r.cidr_block === '172.20.0.0/16',
+    );
+    expect(replies.map((r) => [r.from_port, r.to_port])).toEqual([[1024, 65535]]);
+    const egress = Object.values(out.resource.aws_vpc_security_group_egress_rule).map((r) => [
+      r.cidr_ipv4,
+      r.from_port,
+    ]);
+    expect(egress).toContainEqual(['172.20.5.10/32', 9443]);
+  });
+
+  it('GIVEN an additional destination on the backend port inside the VPN ranges THEN no entry is added twice', () => {
+    const out = JSON.parse(
+      Testing.synthScope((scope) => {
+        new CustomerBackendLink(
+          scope,
+          'Acme',
+          props(platformIn(scope), {
+            backend: {
+              url: 'https://orders.acme.internal:8443/api',
+              additionalEgress: [{ cidr: '172.20.5.10/32', port: 8443 }],
+            },
+          }),
+        );
+      }),
+    ) as Json;
+    expect(
+      Object.keys(out.resource.aws_network_acl_rule).filter((id) => id.includes('AdditionalEgress')),
+    ).toEqual([]);
+  });
+
+  it('GIVEN no VPN and an additional destination THEN the network ACL opens it both ways', () => {
+    const out = JSON.parse(
+      Testing.synthScope((scope) => {
+        new CustomerBackendLink(
+          scope,
+          'Acme',
+          props(platformIn(scope), {
+            vpn: undefined,
+            backend: {
+              url: 'https://10.99.0.10',
+              cidrs: ['10.99.0.0/24'],
+              additionalEgress: [{ cidr: '10.98.0.7/32', port: 8443 }],
+            },
+          }),
+        );
+      }),
+    ) as Json;
+    const rules = Object.values(out.resource.aws_network_acl_rule)
+      .filter((r) => r.cidr_block === '10.98.0.7/32')
+      .map((r) => [r.egress, r.from_port, r.to_port]);
+    expect(rules).toEqual([
+      [true, 8443, 8443],
+      [false, 1024, 65535],
+    ]);
+  });
+
+  it('tells the customer every destination and port the gateway uses, the token endpoint included', () => {
+    const out = JSON.parse(
+      Testing.synthScope((scope) => {
+        new CustomerBackendLink(
+          scope,
+          'Acme',
+          props(platformIn(scope), {
+            backend: {
+              url: 'https://orders.acme.internal:8443/api',
+              additionalEgress: [{ cidr: '172.20.5.10/32', port: 443, description: 'acme token endpoint' }],
+            },
+            security: BackendSecurity.oauth2ClientCredentials({
+              tokenUrl: 'https://login.acme.internal/oauth2/token',
+              clientId: 'gateway',
+              clientSecret: SecretSource.fillAfterDeploy(),
+            }),
+          }),
+        );
+      }),
+    ) as Json;
+    expect((out.output.acme_handoff.value as { destinations: unknown }).destinations).toEqual([
+      { what: 'backend', host: 'orders.acme.internal', cidrs: ['172.20.0.0/16'], port: 8443 },
+      { what: 'OAuth 2.0 token endpoint', host: 'login.acme.internal', cidrs: ['172.20.5.10/32'], port: 443 },
+      { what: 'acme token endpoint', cidrs: ['172.20.5.10/32'], port: 443 },
+    ]);
+  });
+
   test.each<[string, Partial<CustomerBackendLinkProps>, string[]]>([
+    [
+      'an additional destination lies outside the VPN ranges (the link can not carry it)',
+      {
+        backend: {
+          url: 'https://orders.acme.internal:8443/api',
+          additionalEgress: [{ cidr: '203.0.113.10/32', port: 443 }],
+        },
+      },
+      [
+        "`backend.additionalEgress[0].cidr` 203.0.113.10/32 is outside `vpn.onPremCidrs` (172.20.0.0/16): the customer's route table sends only those ranges over the VPN, so nothing would reach it. Add its range to `vpn.onPremCidrs` (the customer must route it too), or remove it",
+      ],
+    ],
+    [
+      'a backend block lies outside the VPN ranges',
+      { backend: { url: 'https://orders.acme.internal:8443/api', cidrs: ['172.21.0.0/24'] } },
+      [
+        "`backend.cidrs[0]` 172.21.0.0/24 is outside `vpn.onPremCidrs` (172.20.0.0/16): the customer's route table sends only those ranges over the VPN, so nothing would reach it. Add its range to `vpn.onPremCidrs` (the customer must route it too), or remove it",
+      ],
+    ],
+    [
+      'an additional destination is everywhere',
+      {
+        vpn: undefined,
+        backend: {
+          url: 'https://10.99.0.10',
+          cidrs: ['10.99.0.0/24'],
+          additionalEgress: [{ cidr: '0.0.0.0/0', port: 443 }],
+        },
+      },
+      ['`backend.additionalEgress[0].cidr` 0.0.0.0/0 would open egress to everywhere'],
+    ],
+    [
+      'the token endpoint is on a port no destination opens',
+      {
+        security: BackendSecurity.oauth2ClientCredentials({
+          tokenUrl: 'https://login.acme.internal:9443/oauth2/token',
+          clientId: 'gateway',
+          clientSecret: SecretSource.fillAfterDeploy(),
+        }),
+      },
+      [
+        "the OAuth 2.0 token endpoint login.acme.internal:9443 is reached on port 9443, which no destination opens (the backend's port is 8443); add `backend.additionalEgress` { cidr: <its address>/32, port: 9443 }",
+      ],
+    ],
+    [
+      'the customer name is empty (reported as the prop written, not the runtime’s `name`)',
+      { customerName: '' },
+      [
+        '`customerName` "" must be 2-24 characters of lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit',
+      ],
+    ],
+    [
+      'the VPN lists no on-premises range (there is a VPN)',
+      { vpn: { customerGatewayIp: '85.214.10.20', onPremCidrs: [] } },
+      ["`vpn.onPremCidrs` is empty; list the customer's on-premises ranges the backend lives in"],
+    ],
+    [
+      'the backend blocks are given empty',
+      { backend: { url: 'https://orders.acme.internal:8443/api', cidrs: [] } },
+      [
+        '`backend.cidrs` is empty; list the blocks the backend lives in, or leave it out to use `vpn.onPremCidrs`',
+      ],
+    ],
+    [
+      'the backend URL has port 0 (reported against the URL, not an internal prop)',
+      { backend: { url: 'https://orders.acme.internal:0/api' } },
+      ["`backend.url` has port 0; give a port from 1 to 65535 (or none, for the scheme's default)"],
+    ],
+    [
+      'an additional destination has port 0',
+      {
+        backend: {
+          url: 'https://orders.acme.internal:8443/api',
+          additionalEgress: [{ cidr: '172.20.5.10/32', port: 0 }],
+        },
+      },
+      ['`backend.additionalEgress[0].port` 0 is not a port (an integer from 1 to 65535)'],
+    ],
+    [
+      'an additional secret reader is a wildcard',
+      { additionalSecretReaderArns: ['*'] },
+      [
+        '`additionalSecretReaderArns[0]` "*" has a wildcard: it would let any matching principal read the secrets; give the ARNs of IAM roles or users',
+      ],
+    ],
+    [
+      'an additional secret reader is not an ARN',
+      { additionalSecretReaderArns: ['deployer'] },
+      [
+        '`additionalSecretReaderArns[0]` "deployer" is not an IAM role, user or account ARN (arn:aws:iam::<account>:role/<name>)',
+      ],
+    ],
+    [
+      'the architecture is not one Lambda has',
+      { runtime: { runtimeBundleDirectory: BUNDLE, architecture: 'sparc' as 'arm64' } },
+      ['`runtime.architecture` "sparc" is not a Lambda architecture (arm64, x86_64)'],
+    ],
+    [
+      'the headers timeout is above the function timeout',
+      { runtime: { runtimeBundleDirectory: BUNDLE, timeoutSeconds: 30, timeouts: { headersMs: 60_000 } } },
+      [
+        "`runtime.timeouts.headersMs` 60000 is not below the function's timeout of 30 s (`runtime.timeoutSeconds`): Lambda would end the invocation first; use less than 30000, or raise the timeout",
+      ],
+    ],
+    [
+      'a body limit is 10^12 bytes',
+      { runtime: { runtimeBundleDirectory: BUNDLE, limits: { maxRequestBodyBytes: 1e12 } } },
+      [
+        '`runtime.limits.maxRequestBodyBytes` 1000000000000 is above the 1000000 bytes an ALB passes to or from a Lambda function; use at most 1000000',
+      ],
+    ],
+    [
+      'no hop is trusted behind the load balancer',
+      {
+        security: BackendSecurity.digest({ credentials: SecretSource.fillAfterDeploy() }).withTrustedSources({
+          cidrs: ['10.40.0.64/26'],
+          trustedHops: 0,
+        }),
+      },
+      [
+        "`security.withTrustedSources({ trustedHops })` 0 would refuse every request behind the load balancer: the ALB appends the caller's address to X-Forwarded-For, one hop; use 1 (the default) or more",
+      ],
+    ],
+    [
+      'the runtime bundle directory does not exist',
+      { runtime: { runtimeBundleDirectory: '/nonexistent/bundle' } },
+      [
+        '`runtime.runtimeBundleDirectory` "/nonexistent/bundle" is not a directory; build the bundle with `npm run build:runtime` (dist/runtime), or leave the prop out to bundle at synth time',
+      ],
+    ],
+    [
+      'the runtime bundle directory holds no index.js',
+      { runtime: { runtimeBundleDirectory: __dirname } },
+      [
+        `\`runtime.runtimeBundleDirectory\` "${__dirname}" holds no index.js; build the bundle with \`npm run build:runtime\` (dist/runtime), or leave the prop out to bundle at synth time`,
+      ],
+    ],
+    [
+      'the certificate is of another region than the load balancer',
+      {
+        loadBalancer: {
+          certificateArn:
+            'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+          trustedSources: [{ cidr: '10.40.0.64/26' }],
+        },
+      },
+      [
+        '`loadBalancer.certificateArn` is a certificate of us-east-1, but the load balancer is in eu-west-1: an ALB takes ACM certificates of its own region (request or import one there)',
+      ],
+    ],
+    [
+      'the VPN’s customer gateway address is private (reported under `vpn.`)',
+      { vpn: { customerGatewayIp: '10.1.2.3', onPremCidrs: ['172.20.0.0/16'] } },
+      [
+        '`vpn.customerGatewayIp` "10.1.2.3" is in 10.0.0.0/8, which is not public; give the static public address of the customer\'s VPN device',
+      ],
+    ],
     [
       'there is neither a VPN nor backend blocks',
       { vpn: undefined },
@@ -222,6 +496,74 @@ describe('CustomerBackendLink', () => {
     );
     expect(error.problems).toEqual(problems);
     expect(error.constructPath).toBe('test/Acme');
+  });
+
+  test.each<[string, (platform: GatewayPlatform) => unknown, string[]]>([
+    [
+      'no props at all are given',
+      () => undefined,
+      [
+        'props are required (`platform`, `customerName`, `accountId`, `cidrBlock`, `loadBalancer`, `backend`, `security`)',
+      ],
+    ],
+    [
+      'required props are missing',
+      (platform) => ({ platform, customerName: 'acme', backend: {}, loadBalancer: {} }),
+      [
+        '`accountId` is required',
+        '`cidrBlock` is required',
+        '`loadBalancer.certificateArn` is required',
+        '`loadBalancer.trustedSources` is required',
+        '`backend.url` is required',
+        '`security` is required',
+      ],
+    ],
+    [
+      'a VPN is given without its ranges',
+      (platform) => ({ ...props(platform), vpn: { customerGatewayIp: '85.214.10.20' } }),
+      ['`vpn.onPremCidrs` is required'],
+    ],
+  ])(
+    'fails for JavaScript callers when %s, with a ValidationError instead of a TypeError',
+    (_case, make, problems) => {
+      const stack = testStack();
+      const platform = platformIn(stack);
+      const error = validationErrorOf(
+        () => new CustomerBackendLink(stack, 'Acme', make(platform) as CustomerBackendLinkProps),
+      );
+      expect(error.constructPath).toBe('test/Acme');
+      if (problems.length > 0) expect(error.problems).toEqual(problems);
+      else
+        expect(error.problems).toEqual([
+          'props are required (`platform`, `customerName`, `accountId`, `cidrBlock`, `loadBalancer`, `backend`, `security`)',
+        ]);
+    },
+  );
+
+  it('fails when the runtime configuration is over Lambda’s 4 KB environment, as the link’s own problem', () => {
+    const stack = testStack();
+    const cidrs = Array.from({ length: 120 }, (_, i) => `10.40.${i}.0/24`);
+    const error = validationErrorOf(
+      () =>
+        new CustomerBackendLink(
+          stack,
+          'Acme',
+          props(platformIn(stack), {
+            backend: { url: `https://orders.acme.internal:8443/${'p'.repeat(1500)}` },
+            security: BackendSecurity.digest({
+              credentials: SecretSource.fillAfterDeploy(),
+            }).withTrustedSources({
+              cidrs,
+            }),
+          }),
+        ),
+    );
+    expect(error.constructPath).toBe('test/Acme');
+    expect(error.problems).toEqual([
+      expect.stringMatching(
+        /^the runtime configuration makes the function's environment \d{4} bytes with every secret ARN at its longest real form; Lambda allows 4096 bytes for all variables \(measured as JSON\)\. Shorten the largest values: backend\.url \(1536 bytes\), security\.username\.secretArn \(\d+ bytes\), security\.password\.secretArn \(\d+ bytes\) \(for secret ARNs: shorter secret names, or fewer secrets\)$/,
+      ),
+    ]);
   });
 
   it('fails when the runtime configuration is invalid, naming the field (the runtime’s own validator)', () => {

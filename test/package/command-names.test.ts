@@ -27,13 +27,23 @@ function code(file: string): string[] {
   return [...fenced, ...inline];
 }
 
-/** `<command> <first argument>` pairs wherever the code names the command (not as a package name or path). */
+/**
+ * Where a command starts in a shell line: at its beginning (after `$`, `sudo`, `exec` or `npx`), or after
+ * `&&`, `;`, `|` or `(`. Elsewhere the word is an argument: a group (`install -g gateway-runtime`), a unit
+ * (`systemctl status gateway-runtime`), a package (`npm install backend-link`).
+ */
+const COMMAND_POSITION = /(^\s*(\$\s+)?((sudo|exec|npx(\s+--no-install)?)\s+)*|(&&|;|\||\()\s*)$/;
+
+/** `<command> <first argument>` pairs wherever the code runs the command (not as a package name or path). */
 function invocations(command: string): Array<[string, string]> {
   const pattern = new RegExp(`(?<![\\w./@'-])${command}(?![\\w/'.-])[ \\t]+([^\\s|\`]+)`, 'g');
   return READMES.flatMap((file) =>
     code(file).flatMap((snippet) =>
       [...snippet.matchAll(pattern)]
-        .filter((m) => !/(install|run)\s+$/.test(snippet.slice(0, m.index)))
+        .filter((m) => {
+          const line = snippet.slice(snippet.lastIndexOf('\n', m.index) + 1, m.index);
+          return COMMAND_POSITION.test(line);
+        })
         .map((m): [string, string] => [file, m[1]]),
     ),
   );

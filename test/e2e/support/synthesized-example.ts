@@ -11,7 +11,8 @@ import { buildExampleApp } from '../../../examples/main';
 import { unzipEntries } from '../../support/zip';
 
 export const STACK = 'backend-link-example';
-export type Customer = 'acme' | 'globex' | 'initech';
+export const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella'] as const;
+export type Customer = (typeof CUSTOMERS)[number];
 
 /** One customer's gateway function, as synthesized. */
 export interface SynthesizedFunction {
@@ -58,10 +59,9 @@ export function synthesizeExample(outdir: string): SynthesizedExample {
   const tf = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as TerraformJson;
   const functions: Partial<Record<Customer, SynthesizedFunction>> = {};
   for (const [resourceId, fn] of Object.entries(tf.resource.aws_lambda_function)) {
-    const customer = fn.tags?.['backend-link:customer'];
-    if (customer !== 'acme' && customer !== 'globex' && customer !== 'initech') {
-      throw new Error(`${resourceId}: unexpected customer tag ${customer}`);
-    }
+    const tag = fn.tags?.['backend-link:customer'];
+    const customer = CUSTOMERS.find((c) => c === tag);
+    if (customer === undefined) throw new Error(`${resourceId}: unexpected customer tag ${tag}`);
     const entries = unzipEntries(readFileSync(join(stackDir, fn.filename)));
     const code = entries.get('index.js');
     if (!code)
@@ -80,7 +80,7 @@ export function synthesizeExample(outdir: string): SynthesizedExample {
       config: JSON.parse(fn.environment.variables.GATEWAY_CONFIG) as Record<string, unknown>,
     };
   }
-  for (const customer of ['acme', 'globex', 'initech'] as const) {
+  for (const customer of CUSTOMERS) {
     if (!functions[customer]) throw new Error(`no gateway function for ${customer} in cdk.tf.json`);
   }
   const secretNames = new Map(
@@ -105,6 +105,11 @@ export interface LocalTargets {
    * `backend.dns.servers`, so the backend's and the token endpoint's names resolve through them.
    */
   readonly dnsServers?: readonly string[];
+  /**
+   * The loopback address(es) that replace every `backend.dns.pinned` name's addresses (a public DMZ
+   * endpoint's name is pinned to its public addresses): the name stays, so TLS still verifies it.
+   */
+  readonly pinnedAddresses?: readonly string[];
 }
 
 const SECRET_ARN = /^\$\{aws_secretsmanager_secret\.([^.}]+)\.arn\}$/;
@@ -123,7 +128,8 @@ export function withOrigin(url: string, origin: string): string {
  * The synthesized configuration, made local: every `{ secretArn: "${aws_secretsmanager_secret.<id>.arn}",
  * jsonKey }` becomes `{ file, jsonKey }` (a JSON file holding that secret's contents), and the backend
  * URL's and the token URL's origins become the given ones (the e2e test keeps the names and changes
- * scheme and port), and `backend.dns.servers` the given loopback servers. Nothing else changes. Fails
+ * scheme and port), `backend.dns.servers` the given loopback servers and `backend.dns.pinned`'s addresses
+ * the given loopback addresses. Nothing else changes. Fails
  * when a referenced secret has no contents or lacks the referenced key.
  */
 export function localizeConfig(
@@ -135,7 +141,8 @@ export function localizeConfig(
   const written = new Map<string, string>();
   const secretFile = (resourceId: string, jsonKey: unknown): string => {
     const name = example.secretNames.get(resourceId);
-    const [, owner, secret] = /^backend-link\/([^/]+)\/([^/]+)$/.exec(name ?? '') ?? [];
+    // backend-link/<platform>/<customer>/<secret>
+    const [, owner, secret] = /^backend-link\/[^/]+\/([^/]+)\/([^/]+)$/.exec(name ?? '') ?? [];
     if (owner !== fn.customer || secret === undefined) {
       throw new Error(`${fn.customer}: secret ${resourceId} (${name}) is not one of this customer's secrets`);
     }
@@ -165,7 +172,7 @@ export function localizeConfig(
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, walk(inner)]));
   };
   const local = walk(fn.config) as Record<string, unknown> & {
-    backend: { url: string; dns?: { servers?: string[] } };
+    backend: { url: string; dns?: { servers?: string[]; pinned?: Record<string, string[]> } };
     security: { tokenUrl?: string };
   };
   local.backend.url = withOrigin(local.backend.url, targets.backendOrigin);
@@ -186,6 +193,18 @@ export function localizeConfig(
   if (dns?.servers !== undefined && targets.dnsServers !== undefined) {
     local.backend.dns = { ...dns, servers: [...targets.dnsServers] };
   }
+  if ((dns?.pinned === undefined) !== (targets.pinnedAddresses === undefined)) {
+    throw new Error(
+      `${fn.customer}: loopback pinned addresses are given exactly when the configuration has backend.dns.pinned`,
+    );
+  }
+  if (dns?.pinned !== undefined && targets.pinnedAddresses !== undefined) {
+    const addresses = [...targets.pinnedAddresses];
+    local.backend.dns = {
+      ...local.backend.dns,
+      pinned: Object.fromEntries(Object.keys(dns.pinned).map((name) => [name, addresses])),
+    };
+  }
   return local;
 }
 
@@ -204,6 +223,9 @@ export function withoutLocations(config: unknown): unknown {
         return withOrigin(value, '<origin>');
       }
       if (key === 'servers' && Array.isArray(value)) return '<servers>';
+      if (key === 'pinned' && isRecord(value)) {
+        return Object.fromEntries(Object.keys(value).map((name) => [name, '<addresses>']));
+      }
       return value;
     }),
   );

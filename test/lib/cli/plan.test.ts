@@ -80,7 +80,7 @@ describe('backend-link plan, multi-stack app with remote state', () => {
       expect(subnet.tags).toEqual({ vpc: '10.60.0.0/16' });
       // Known after apply: the placeholder the producer's derived state holds.
       expect(subnet.vpc_id).toBe(derived['cross-stack-output-aws_vpcVpcid'].value);
-      expect(subnet.vpc_id).toMatch(/^offline-plan-[0-9a-f]{12}$/);
+      expect(subnet.vpc_id).toMatch(/^vpc-[0-9a-f]{17}$/);
       const alarm = resourceAfter(consumer, 'aws_cloudwatch_metric_alarm.Alarm');
       expect(alarm.alarm_actions).toEqual([
         expect.stringMatching(/^arn:aws:sns:eu-west-1:000000000000:offline-plan-/),
@@ -115,6 +115,27 @@ describe('backend-link plan, multi-stack app with remote state', () => {
         ['producer', 'planned (read by a chosen stack)'],
       ]);
     });
+
+    it('WHEN planned with --no-shared-provider THEN every plan equals the plan made through the lanes’ shared providers', async () => {
+      // GIVEN the plans of the run above (shared providers, the default)
+      const shared = Object.fromEntries(
+        ['producer', 'consumer-a', 'consumer-b'].map((s) => [s, readJson(stack(s, 'plan.json')) as PlanJson]),
+      );
+      // WHEN the same app is planned again, a provider per terraform command
+      const own = join(root, 'own-providers');
+      synthMultiStackApp(own);
+      const ownRun = await backendLink('plan', '--out', own, '--parallel', '2', '--no-shared-provider');
+      // THEN the same resources and outputs, stack by stack
+      expect(ownRun.code).toBe(0);
+      for (const name of ['producer', 'consumer-a', 'consumer-b']) {
+        const plan = readJson(join(own, 'stacks', name, 'plan.json')) as PlanJson;
+        expect({ name, changes: plan.resource_changes, outputs: plan.output_changes }).toEqual({
+          name,
+          changes: shared[name].resource_changes,
+          outputs: shared[name].output_changes,
+        });
+      }
+    });
   });
 
   describe('failures', () => {
@@ -129,7 +150,7 @@ describe('backend-link plan, multi-stack app with remote state', () => {
       const run = await backendLink('plan', '--out', out);
 
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('FAILED producer: terraform validate failed');
+      expect(run.stderr).toContain('FAILED producer: terraform plan failed');
       expect(run.stderr).toContain('No argument or block type is named "no_such_argument".');
       expect(run.stderr).toContain('FAILED consumer-a: not planned: it reads producer, which failed');
       expect(run.stderr).toContain(

@@ -29,6 +29,16 @@ const applied = {
       },
       trusted_sources: ['10.40.0.64/26'],
       source_cidrs: ['10.40.130.0/25', '10.40.130.128/25'],
+      destinations: [
+        { what: 'backend', host: 'tps.initech.internal', cidrs: ['10.77.0.0/20'], port: 443 },
+        {
+          what: 'OAuth 2.0 token endpoint',
+          host: 'login.initech.internal',
+          cidrs: ['10.77.1.5/32'],
+          port: 8443,
+        },
+        { what: 'initech token endpoint', cidrs: ['10.77.1.5/32'], port: 8443 },
+      ],
       secret_arns: {
         'signing-key':
           'arn:aws:secretsmanager:eu-west-1:123456789012:secret:backend-link/initech/signing-key-AbC123',
@@ -91,11 +101,20 @@ describe('handoff document', () => {
     );
   });
 
-  it('tells the customer which sources to allow, to which host and port', () => {
-    expect(doc).toContain(
-      'Allow TCP to your backend (`tps.initech.internal`, port 443) from these addresses',
-    );
+  it('tells the customer which sources to allow, to every destination and port the gateway uses (the token endpoint included)', () => {
+    expect(doc).toContain('## 2. Your firewall: allow only these sources, to these destinations');
     expect(doc).toContain('- `10.40.130.0/25`\n- `10.40.130.128/25`');
+    expect(doc).toContain(
+      [
+        'Allow TCP from them to these destinations and ports, and nothing else from our side:',
+        '',
+        '| destination | host | addresses | TCP port |',
+        '| --- | --- | --- | --- |',
+        '| backend | `tps.initech.internal` | `10.77.0.0/20` | 443 |',
+        '| OAuth 2.0 token endpoint | `login.initech.internal` | `10.77.1.5/32` | 8443 |',
+        '| initech token endpoint | – | `10.77.1.5/32` | 8443 |',
+      ].join('\n'),
+    );
   });
 
   it('gives the signing keyId, algorithm and signed headers, and says the key is exchanged elsewhere', () => {
@@ -135,7 +154,10 @@ describe('handoff document', () => {
     const acme = renderHandoff('acme', planned);
     expect(acme).toContain('| AWS outside address | _known after deploy_ | _known after deploy_ |');
     expect(acme).toContain('| credentials | _known after deploy_ | no |');
-    expect(acme).toContain('(`orders.acme.internal`, port 8443)');
+    // A handoff output without the destinations (an older stack) still names the backend's host and port.
+    expect(acme).toContain(
+      'Allow TCP to your backend (`orders.acme.internal`, port 8443) from these addresses',
+    );
     expect(acme).toContain('Digest algorithms MD5, MD5-sess, SHA-256 and SHA-256-sess');
   });
 

@@ -10,6 +10,7 @@ import {
   InternalLoadBalancer,
   InternalLoadBalancerProps,
 } from '../../../lib/load-balancer/internal-load-balancer';
+import { FORWARD_SECRET_TLS13_POLICIES } from '../../../lib/load-balancer/load-balancer-defaults';
 import { CustomerSubnets } from '../../../lib/network/customer-subnets';
 import {
   CERTIFICATE_ARN,
@@ -178,6 +179,98 @@ describe('InternalLoadBalancer overrides', () => {
     });
   });
 
+  test.each([...FORWARD_SECRET_TLS13_POLICIES])(
+    'GIVEN the forward-secret policy %s WHEN synthesized THEN the listener uses it',
+    (policy) => {
+      const { text } = synth((scope) => {
+        acmeAlb(scope, { sslPolicy: policy });
+      });
+      expect(text).toHaveResourceWithProperties(LbListener, { ssl_policy: policy });
+    },
+  );
+
+  test('GIVEN a legacy TLS 1.3 policy with a reason WHEN synthesized THEN the listener uses it', () => {
+    const { text } = synth((scope) => {
+      acmeAlb(scope, {
+        sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06',
+        legacySslPolicyReason: 'payment terminals that only offer AES128-GCM-SHA256',
+      });
+    });
+    expect(text).toHaveResourceWithProperties(LbListener, {
+      ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06',
+    });
+  });
+
+  test('GIVEN accessLogs without a bucket WHEN synthesized THEN a private bucket and the policy ALB log delivery needs are created, and the ALB waits for the policy', () => {
+    const { json } = synth((scope) => {
+      const alb = acmeAlb(scope, { accessLogs: { prefix: 'acme' } });
+      expect(alb.accessLogsBucket).toBeDefined();
+    });
+    const [bucket] = resourcesOf(json, 'aws_s3_bucket');
+    expect(bucket).toMatchObject({ bucket_prefix: 'plat-acme-alb-logs-', force_destroy: false });
+    expect(resourcesOf(json, 'aws_s3_bucket_public_access_block')).toEqual([
+      expect.objectContaining({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      }),
+    ]);
+    expect(resourcesOf(json, 'aws_s3_bucket_ownership_controls')[0].rule).toEqual({
+      object_ownership: 'BucketOwnerEnforced',
+    });
+    expect(resourcesOf(json, 'aws_s3_bucket_server_side_encryption_configuration')[0].rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } },
+    ]);
+    expect(resourcesOf(json, 'aws_s3_bucket_lifecycle_configuration')[0].rule).toEqual([
+      expect.objectContaining({ status: 'Enabled', expiration: [{ days: 365 }] }),
+    ]);
+    const policy = String(resourcesOf(json, 'aws_s3_bucket_policy')[0].policy);
+    // eu-west-1 opened before August 2022: its Elastic Load Balancing account writes the logs.
+    expect(policy).toContain(':iam::156460612806:root');
+    expect(policy).toContain('"Action" = "s3:PutObject"');
+    expect(policy).toContain('/acme/AWSLogs/*');
+    expect(policy).toContain('"aws:SecureTransport" = "false"');
+    const [lb] = resourcesOf(json, 'aws_lb');
+    expect(lb.access_logs).toEqual({
+      bucket: expect.stringContaining('aws_s3_bucket.Alb_AccessLogs_'),
+      prefix: 'acme',
+      enabled: true,
+    });
+    expect(lb.depends_on).toEqual([expect.stringContaining('aws_s3_bucket_policy.Alb_AccessLogs_Policy')]);
+  });
+
+  test('GIVEN accessLogs without a bucket in a Region opened after August 2022 WHEN synthesized THEN the log delivery service principal is admitted', () => {
+    const { json } = synth((scope) => {
+      const platform = newPlatform(scope, { availabilityZones: ['ap-southeast-4a', 'ap-southeast-4b'] });
+      const subnets = new CustomerSubnets(scope, 'Subnets', {
+        platform,
+        customerName: 'acme',
+        cidrBlock: '10.0.128.0/24',
+      });
+      new InternalLoadBalancer(scope, 'Alb', {
+        subnets,
+        certificateArn: CERTIFICATE_ARN.replace('eu-west-1', 'ap-southeast-4'),
+        trustedSources: [{ cidr: '10.0.1.0/24' }],
+        accessLogs: { retentionDays: 30 },
+      });
+    });
+    const policy = String(resourcesOf(json, 'aws_s3_bucket_policy')[0].policy);
+    expect(policy).toContain('"Service" = "logdelivery.elasticloadbalancing.amazonaws.com"');
+    expect(policy).not.toContain(':root');
+    expect(resourcesOf(json, 'aws_s3_bucket_lifecycle_configuration')[0].rule).toEqual([
+      expect.objectContaining({ expiration: [{ days: 30 }] }),
+    ]);
+  });
+
+  test('GIVEN accessLogs with an existing bucket WHEN synthesized THEN no bucket is created', () => {
+    const { json } = synth((scope) => {
+      acmeAlb(scope, { accessLogs: { bucket: 'alb-logs' } });
+    });
+    expect(resourcesOf(json, 'aws_s3_bucket')).toEqual([]);
+    expect(resourcesOf(json, 'aws_lb')[0].access_logs).toEqual({ bucket: 'alb-logs', enabled: true });
+  });
+
   test('GIVEN defaultTargetGroupArn WHEN synthesized THEN the listener forwards to it', () => {
     const { text } = synth((scope) => {
       acmeAlb(scope, { defaultTargetGroupArn: TARGET_GROUP_ARN });
@@ -250,6 +343,9 @@ describe('InternalLoadBalancer overrides', () => {
   });
 });
 
+const FORWARD_SECRET_LIST =
+  'ELBSecurityPolicy-TLS13-1-2-2021-06, ELBSecurityPolicy-TLS13-1-2-Res-2021-06, ELBSecurityPolicy-TLS13-1-3-2021-06, ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-RFC9151-FIPS-2023-07, ELBSecurityPolicy-TLS13-1-3-RFC9151-FIPS-2023-07';
+
 describe('InternalLoadBalancer bad props', () => {
   const bad: Array<[string, Partial<InternalLoadBalancerProps>, string[]]> = [
     [
@@ -260,17 +356,54 @@ describe('InternalLoadBalancer bad props', () => {
       ],
     ],
     [
+      'the certificate is of another region than the load balancer',
+      { certificateArn: CERTIFICATE_ARN.replace('eu-west-1', 'us-east-1') },
+      [
+        '`certificateArn` is a certificate of us-east-1, but the load balancer is in eu-west-1: an ALB takes ACM certificates of its own region (request or import one there)',
+      ],
+    ],
+    [
       'the TLS policy allows TLS 1.0',
       { sslPolicy: 'ELBSecurityPolicy-2016-08' },
       [
-        '`sslPolicy` "ELBSecurityPolicy-2016-08" is not a TLS 1.3 policy with TLS 1.2 or later only; use ELBSecurityPolicy-TLS13-1-2-2021-06 or ELBSecurityPolicy-TLS13-1-3-2021-06',
+        '`sslPolicy` "ELBSecurityPolicy-2016-08" is not one of the forward-secret TLS 1.3 policies (ELBSecurityPolicy-TLS13-1-2-2021-06, ELBSecurityPolicy-TLS13-1-2-Res-2021-06, ELBSecurityPolicy-TLS13-1-3-2021-06, ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-RFC9151-FIPS-2023-07, ELBSecurityPolicy-TLS13-1-3-RFC9151-FIPS-2023-07)',
       ],
     ],
     [
       'the TLS 1.3 policy also allows TLS 1.0',
       { sslPolicy: 'ELBSecurityPolicy-TLS13-1-0-2021-06' },
       [
-        '`sslPolicy` "ELBSecurityPolicy-TLS13-1-0-2021-06" is not a TLS 1.3 policy with TLS 1.2 or later only; use ELBSecurityPolicy-TLS13-1-2-2021-06 or ELBSecurityPolicy-TLS13-1-3-2021-06',
+        '`sslPolicy` "ELBSecurityPolicy-TLS13-1-0-2021-06" is not one of the forward-secret TLS 1.3 policies (ELBSecurityPolicy-TLS13-1-2-2021-06, ELBSecurityPolicy-TLS13-1-2-Res-2021-06, ELBSecurityPolicy-TLS13-1-3-2021-06, ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04, ELBSecurityPolicy-TLS13-1-2-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09, ELBSecurityPolicy-TLS13-1-2-RFC9151-FIPS-2023-07, ELBSecurityPolicy-TLS13-1-3-RFC9151-FIPS-2023-07)',
+      ],
+    ],
+    [
+      'the TLS policy name matches the TLS 1.3 naming but does not exist',
+      { sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Strong-2021-06' },
+      [
+        `\`sslPolicy\` "ELBSecurityPolicy-TLS13-1-2-Strong-2021-06" is not one of the forward-secret TLS 1.3 policies (${FORWARD_SECRET_LIST})`,
+      ],
+    ],
+    ...['ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06', 'ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04'].map(
+      (policy): [string, Partial<InternalLoadBalancerProps>, string[]] => [
+        `the TLS policy ${policy} without forward secrecy is given without a reason`,
+        { sslPolicy: policy },
+        [
+          `\`sslPolicy\` "${policy}" is a legacy TLS 1.3 policy (RSA key exchange without forward secrecy, or CBC suites with SHA-1); give \`legacySslPolicyReason\` (which clients need it), or use ELBSecurityPolicy-TLS13-1-2-2021-06`,
+        ],
+      ],
+    ),
+    [
+      'a legacy TLS policy reason is blank',
+      { sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06', legacySslPolicyReason: '  ' },
+      [
+        '`sslPolicy` "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06" is a legacy TLS 1.3 policy (RSA key exchange without forward secrecy, or CBC suites with SHA-1); give `legacySslPolicyReason` (which clients need it), or use ELBSecurityPolicy-TLS13-1-2-2021-06',
+      ],
+    ],
+    [
+      'a legacy TLS policy reason is given for a forward-secret policy',
+      { legacySslPolicyReason: 'old clients' },
+      [
+        '`legacySslPolicyReason` is given, but `sslPolicy` "ELBSecurityPolicy-TLS13-1-2-2021-06" is not a legacy policy; remove the reason',
       ],
     ],
     [
@@ -299,6 +432,25 @@ describe('InternalLoadBalancer bad props', () => {
       'the access log bucket is not a bucket name',
       { accessLogs: { bucket: 'x' } },
       ['`accessLogs.bucket` "x" is not an S3 bucket name'],
+    ],
+    [
+      'the access log prefix contains AWSLogs',
+      { accessLogs: { prefix: 'x/AWSLogs' } },
+      [
+        '`accessLogs.prefix` "x/AWSLogs" must be non-empty, without a leading or trailing / and without "AWSLogs" (an ALB rule)',
+      ],
+    ],
+    [
+      'a retention is given for an existing bucket',
+      { accessLogs: { bucket: 'alb-logs', retentionDays: 30 } },
+      [
+        '`accessLogs.retentionDays` applies to a bucket the construct creates; set the lifecycle of `accessLogs.bucket` on that bucket',
+      ],
+    ],
+    [
+      'the access log retention is zero',
+      { accessLogs: { retentionDays: 0 } },
+      ['`accessLogs.retentionDays` 0 must be a whole number of days ≥ 1'],
     ],
     [
       'a security group source has no CIDR for the network ACL',

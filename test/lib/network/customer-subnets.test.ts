@@ -108,6 +108,87 @@ describe('CustomerSubnets', () => {
     ]);
   });
 
+  describe('flow logs', () => {
+    const json = synthJson((scope) => {
+      const platform = platformIn(scope as ReturnType<typeof testStack>);
+      new CustomerSubnets(scope, 'Acme', { platform, customerName: 'acme', cidrBlock: '10.40.128.0/24' });
+    });
+    const flowLogs = Object.values(json.resource.aws_flow_log ?? {});
+
+    it('GIVEN the defaults THEN every customer subnet has a flow log of all traffic into the customer’s log group, kept 365 days', () => {
+      expect(flowLogs.map((f) => f.subnet_id)).toEqual(
+        ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'].map((zone) =>
+          expect.stringContaining(`aws_subnet.Acme_${zone}_`),
+        ),
+      );
+      for (const f of flowLogs) {
+        expect(f).toMatchObject({
+          traffic_type: 'ALL',
+          log_destination_type: 'cloud-watch-logs',
+          log_destination: expect.stringContaining('aws_cloudwatch_log_group.Acme_FlowLogs_LogGroup'),
+          iam_role_arn: expect.stringContaining('aws_iam_role.Acme_FlowLogs_Role'),
+          max_aggregation_interval: 600,
+        });
+      }
+      expect(Object.values(json.resource.aws_cloudwatch_log_group)).toEqual([
+        expect.objectContaining({ name: '/backend-link/apicloud/acme/flow-logs', retention_in_days: 365 }),
+      ]);
+    });
+
+    it('GIVEN the defaults THEN only the VPC Flow Logs service of this account may assume the delivery role, which writes to that group only', () => {
+      const [role] = Object.values(json.resource.aws_iam_role);
+      expect(role.name).toBe('apicloud-acme-flow-logs');
+      const trust = String(role.assume_role_policy);
+      expect(trust).toContain('"Service" = "vpc-flow-logs.amazonaws.com"');
+      expect(trust).toContain(
+        '"aws:SourceAccount" = element(split(":", aws_cloudwatch_log_group.Acme_FlowLogs',
+      );
+      expect(trust).toContain('vpc-flow-log/*');
+      const [policy] = Object.values(json.resource.aws_iam_role_policy);
+      expect(String(policy.policy)).toContain('aws_cloudwatch_log_group.Acme_FlowLogs_LogGroup');
+      expect(String(policy.policy)).not.toContain('"Resource" = "*"');
+    });
+
+    it('GIVEN flow logs turned off THEN none are created', () => {
+      const off = synthJson((scope) => {
+        const platform = platformIn(scope as ReturnType<typeof testStack>);
+        new CustomerSubnets(scope, 'Acme', {
+          platform,
+          customerName: 'acme',
+          cidrBlock: '10.40.128.0/24',
+          flowLogs: { enabled: false },
+        });
+      });
+      expect(off.resource.aws_flow_log).toBeUndefined();
+      expect(off.resource.aws_cloudwatch_log_group).toBeUndefined();
+    });
+
+    it('GIVEN overrides THEN they are used', () => {
+      const custom = synthJson((scope) => {
+        const platform = platformIn(scope as ReturnType<typeof testStack>);
+        new CustomerSubnets(scope, 'Acme', {
+          platform,
+          customerName: 'acme',
+          cidrBlock: '10.40.128.0/24',
+          flowLogs: {
+            retentionDays: 90,
+            trafficType: 'REJECT',
+            maxAggregationIntervalSeconds: 60,
+            kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+          },
+        });
+      });
+      expect(Object.values(custom.resource.aws_flow_log)[0]).toMatchObject({
+        traffic_type: 'REJECT',
+        max_aggregation_interval: 60,
+      });
+      expect(Object.values(custom.resource.aws_cloudwatch_log_group)[0]).toMatchObject({
+        retention_in_days: 90,
+        kms_key_id: 'arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+      });
+    });
+  });
+
   describe('fails when props are invalid', () => {
     test.each<[string, Partial<CustomerSubnetsProps>, string[]]>([
       [
@@ -163,6 +244,23 @@ describe('CustomerSubnets', () => {
         { availabilityZones: ['eu-west-1a', 'eu-west-1c'] },
         [
           '`availabilityZones` entry "eu-west-1c" is not one of platform "apicloud"\'s zones (eu-west-1a, eu-west-1b)',
+        ],
+      ],
+      [
+        'the flow log settings are not ones AWS accepts',
+        {
+          flowLogs: {
+            retentionDays: 10,
+            trafficType: 'SOME' as 'ALL',
+            maxAggregationIntervalSeconds: 300 as 60,
+            kmsKeyArn: 'alias/logs',
+          },
+        },
+        [
+          '`flowLogs.retentionDays` 10 is not one CloudWatch accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)',
+          '`flowLogs.trafficType` "SOME" must be one of ALL, ACCEPT, REJECT',
+          '`flowLogs.maxAggregationIntervalSeconds` 300 must be 60 or 600',
+          '`flowLogs.kmsKeyArn` "alias/logs" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
         ],
       ],
       [

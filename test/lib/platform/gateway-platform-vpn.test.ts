@@ -84,6 +84,7 @@ describe('GatewayPlatform VPN attachment point and alarm topic', () => {
         vpnGateway: undefined,
         transitGateway: {
           existingTransitGatewayId: 'tgw-0123456789abcdef0',
+          existingDefaultRouteTablePropagation: 'disable',
           amazonSideAsn: 65100,
           existingAttachmentSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
         },
@@ -140,7 +141,13 @@ describe('GatewayPlatform VPN attachment point and alarm topic', () => {
     ],
     [
       'the TGW id is malformed',
-      { transitGateway: { existingTransitGatewayId: 'tgw-xyz', attachmentSubnetsCidrBlock: '10.0.0.0/27' } },
+      {
+        transitGateway: {
+          existingTransitGatewayId: 'tgw-xyz',
+          existingDefaultRouteTablePropagation: 'disable',
+          attachmentSubnetsCidrBlock: '10.0.0.0/27',
+        },
+      },
       '`transitGateway.existingTransitGatewayId` "tgw-xyz" is not a transit gateway id (tgw- followed by 8 or 17 hex digits)',
     ],
     [
@@ -320,6 +327,7 @@ describe('GatewayPlatform VPN register (validation across customers)', () => {
     });
     expect(Object.keys(json.output ?? {}).sort()).toEqual([
       'plat_alarm_topic_arn',
+      'plat_platform_attributes',
       'plat_transit_gateway_id',
       'plat_vpc_id',
       'plat_vpn_gateway_id',

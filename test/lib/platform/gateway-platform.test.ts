@@ -12,6 +12,25 @@ const base: GatewayPlatformProps = {
 };
 
 describe('GatewayPlatform', () => {
+  it('fails for JavaScript callers without required props, with a ValidationError instead of a TypeError', () => {
+    const error = validationErrorOf(
+      () => new GatewayPlatform(testStack(), 'Platform', { name: 'apicloud' } as GatewayPlatformProps),
+    );
+    expect(error.problems).toEqual(['`customerAddressPool` is required', '`availabilityZones` is required']);
+  });
+
+  it('GIVEN zones of the provider’s region but no literal provider region THEN the region is not checked', () => {
+    expect(
+      () =>
+        void Testing.synthScope((scope) => {
+          new GatewayPlatform(scope, 'Platform', {
+            ...base,
+            availabilityZones: ['us-east-1a', 'us-east-1b'],
+          });
+        }),
+    ).not.toThrow();
+  });
+
   describe('GIVEN vpcProps', () => {
     const synthesized = Testing.synthScope((scope) => {
       new GatewayPlatform(scope, 'Platform', { ...base, tags: { team: 'api' } });
@@ -71,6 +90,47 @@ describe('GatewayPlatform', () => {
 
   describe('fails when props are invalid', () => {
     test.each<[string, Partial<GatewayPlatformProps>, string[]]>([
+      [
+        'the zones lie in two regions',
+        { availabilityZones: ['eu-west-1a', 'eu-central-1b'] },
+        [
+          '`availabilityZones` spans regions eu-west-1, eu-central-1; a platform lives in one region (one platform per region)',
+          '`availabilityZones` "eu-central-1b" is not in eu-west-1, the region of the stack\'s aws provider; give zones of eu-west-1 (e.g. "eu-west-1a")',
+        ],
+      ],
+      [
+        'the zones are of another region than the provider’s',
+        { availabilityZones: ['us-east-1a', 'us-east-1b'] },
+        [
+          '`availabilityZones` "us-east-1a", "us-east-1b" are not in eu-west-1, the region of the stack\'s aws provider; give zones of eu-west-1 (e.g. "eu-west-1a")',
+        ],
+      ],
+      [
+        'a tag key is reserved by AWS',
+        { tags: { 'aws:cost-center': 'api' } },
+        ['`tags` key "aws:cost-center" starts with "aws:", which AWS reserves for its own tags'],
+      ],
+      [
+        'a tag key is one the constructs set',
+        { tags: { Name: 'mine', 'backend-link:platform': 'other' } },
+        [
+          '`tags` key "Name" is set by the constructs themselves; choose another key',
+          '`tags` key "backend-link:platform" is set by the constructs themselves; choose another key',
+        ],
+      ],
+      [
+        'a tag key and a tag value are too long',
+        { tags: { ['k'.repeat(129)]: 'v', team: 'v'.repeat(257) } },
+        [
+          `\`tags\` key "${'k'.repeat(40)}"… is 129 characters; a tag key has 1-128`,
+          '`tags.team` is 257 characters; a tag value has at most 256',
+        ],
+      ],
+      [
+        'a tag value has characters tagging services refuse',
+        { tags: { team: 'api;platform' } },
+        ['`tags.team` "api;platform" may hold only letters, digits, spaces and _ . : / = + - @'],
+      ],
       [
         'the name has capitals',
         { name: 'ApiCloud' },

@@ -31,12 +31,48 @@ describe('GatewayPlatform interface endpoints', () => {
     ]);
   });
 
-  it('admits HTTPS from the customer address pool only', () => {
+  it('admits HTTPS from the whole VPC, since private DNS sends every workload of the VPC to the endpoints', () => {
     const rules = Object.values(json.resource.aws_vpc_security_group_ingress_rule) as Array<
       Record<string, unknown>
     >;
-    expect(rules.map((r) => [r.cidr_ipv4, r.from_port, r.to_port])).toEqual([['10.40.128.0/17', 443, 443]]);
+    expect(rules.map((r) => [r.cidr_ipv4, r.from_port, r.to_port])).toEqual([['10.40.0.0/16', 443, 443]]);
     expect(json.resource.aws_vpc_security_group_egress_rule).toBeUndefined();
+  });
+
+  it('keeps Secrets Manager working for workloads outside the platform in every block of an existing VPC', () => {
+    // GIVEN an existing VPC with a secondary block, the customer pool in the secondary one
+    const platform = new GatewayPlatform(testStack(), 'Platform', {
+      ...base,
+      vpcProps: undefined,
+      existingVpc: { vpcId: 'vpc-0123456789abcdef0', cidrBlocks: ['10.0.0.0/16', '10.40.0.0/16'] },
+    });
+    const synthesized = JSON.parse(Testing.synth(platform.node.scope as never));
+    // THEN both blocks reach the endpoints on 443 (not only the customer pool 10.40.128.0/17)
+    const rules = Object.values(synthesized.resource.aws_vpc_security_group_ingress_rule) as Array<
+      Record<string, unknown>
+    >;
+    expect(rules.map((r) => [r.cidr_ipv4, r.from_port, r.to_port])).toEqual([
+      ['10.0.0.0/16', 443, 443],
+      ['10.40.0.0/16', 443, 443],
+    ]);
+  });
+
+  it('knows the endpoint subnets’ blocks: carved, or declared for existing subnets', () => {
+    const carved = new GatewayPlatform(testStack(), 'Platform', base);
+    expect(carved.interfaceEndpoints!.subnetCidrBlocks).toEqual(['10.40.1.0/28', '10.40.1.16/28']);
+    const declared = new GatewayPlatform(testStack(), 'Platform', {
+      ...base,
+      interfaceEndpoints: {
+        existingSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+        existingSubnetCidrBlocks: ['10.40.2.0/28', '10.40.2.16/28'],
+      },
+    });
+    expect(declared.interfaceEndpoints!.subnetCidrBlocks).toEqual(['10.40.2.0/28', '10.40.2.16/28']);
+    const unknown = new GatewayPlatform(testStack(), 'Platform', {
+      ...base,
+      interfaceEndpoints: { existingSubnetIds: ['subnet-0123456789abcdef0'] },
+    });
+    expect(unknown.interfaceEndpoints!.subnetCidrBlocks).toBeUndefined();
   });
 
   it('exposes the endpoints’ security group for the gateway functions’ egress', () => {
@@ -90,6 +126,27 @@ describe('GatewayPlatform interface endpoints', () => {
       { existingSubnetIds: ['subnet-xyz'] },
       [
         '`interfaceEndpoints.existingSubnetIds[0]` "subnet-xyz" is not a subnet id (subnet- followed by 8 or 17 hex digits)',
+      ],
+    ],
+    [
+      'existing subnet blocks are given without existing subnets',
+      { subnetsCidrBlock: '10.40.1.0/27', existingSubnetCidrBlocks: ['10.40.2.0/28'] },
+      [
+        '`interfaceEndpoints.existingSubnetCidrBlocks` describes `interfaceEndpoints.existingSubnetIds`; give both',
+      ],
+    ],
+    [
+      'an existing subnet block lies in the customer pool',
+      { existingSubnetIds: ['subnet-0123456789abcdef0'], existingSubnetCidrBlocks: ['10.40.130.0/28'] },
+      [
+        '`interfaceEndpoints.existingSubnetCidrBlocks[0]` 10.40.130.0/28 overlaps the customer address pool 10.40.128.0/17; endpoint subnets lie outside it',
+      ],
+    ],
+    [
+      'an existing subnet block is outside the VPC',
+      { existingSubnetIds: ['subnet-0123456789abcdef0'], existingSubnetCidrBlocks: ['10.41.0.0/28'] },
+      [
+        "`interfaceEndpoints.existingSubnetCidrBlocks[0]` 10.41.0.0/28 is not inside the VPC's CIDR blocks (10.40.0.0/16)",
       ],
     ],
     [

@@ -187,12 +187,14 @@ describe('CustomerBackendLink with backend.dns', () => {
       stack,
       'Acme',
       props(platformIn(stack), {
-        additionalEgress: [{ cidr: '192.0.2.10/32', port: 443 }],
-        dns: { servers: ['172.20.0.53'], pinned: { 'login.acme.internal': ['192.0.2.10'] } },
+        // The backend lives in one /24 of the VPN's ranges; the token endpoint elsewhere in them.
+        cidrs: ['172.20.1.0/24'],
+        additionalEgress: [{ cidr: '172.20.9.10/32', port: 443 }],
+        dns: { servers: ['172.20.0.53'], pinned: { 'login.acme.internal': ['172.20.9.10'] } },
       }),
     );
 
-    expect(built.runtimeConfig.backend.dns?.pinned).toEqual({ 'login.acme.internal': ['192.0.2.10'] });
+    expect(built.runtimeConfig.backend.dns?.pinned).toEqual({ 'login.acme.internal': ['172.20.9.10'] });
   });
 });
 

@@ -126,7 +126,7 @@ describe('GatewayFunction', () => {
 
   it('registers the function in a lambda target group, allowed to invoke it from that group only', () => {
     expect(synthesized).toHaveResourceWithProperties(LbTargetGroup, {
-      name: 'acme-gw',
+      name: 'apicloud-acme-gw',
       target_type: 'lambda',
       lambda_multi_value_headers_enabled: true,
     });
@@ -174,6 +174,49 @@ describe('GatewayFunction', () => {
       ['`additionalEgress[0]` port 0 is not 1-65535'],
     ],
     [
+      'the endpoint blocks are empty',
+      { endpointCidrs: [] },
+      ["`endpointCidrs` is empty; list the blocks of the interface endpoints' subnets"],
+    ],
+    [
+      'an endpoint block is everywhere',
+      { endpointCidrs: ['0.0.0.0/0'] },
+      ['`endpointCidrs[0]` 0.0.0.0/0 would open egress to everywhere'],
+    ],
+    [
+      'the architecture is not one Lambda has',
+      { architecture: 'sparc' as 'arm64' },
+      ['`architecture` "sparc" is not a Lambda architecture (arm64, x86_64)'],
+    ],
+    [
+      'the connect timeout is not below the function timeout',
+      { timeoutSeconds: 10, config: { ...config, timeouts: { connectMs: 10_000 } } },
+      [
+        "`config.timeouts.connectMs` 10000 is not below the function's timeout of 10 s (`timeoutSeconds`): Lambda would end the invocation first; use less than 10000, or raise the timeout",
+      ],
+    ],
+    [
+      'a response limit is above what an ALB passes',
+      { config: { ...config, limits: { maxResponseBodyBytes: 6_291_456 } } },
+      [
+        '`config.limits.maxResponseBodyBytes` 6291456 is above the 1000000 bytes an ALB passes to or from a Lambda function; use at most 1000000',
+      ],
+    ],
+    [
+      'no hop is trusted behind the load balancer',
+      { config: { ...config, trustedSources: { cidrs: ['10.40.0.64/26'], trustedHops: 0 } } },
+      [
+        "`config.trustedSources.trustedHops` 0 would refuse every request behind the load balancer: the ALB appends the caller's address to X-Forwarded-For, one hop; use 1 (the default) or more",
+      ],
+    ],
+    [
+      'the bundle directory is missing (a ValidationError, not a plain Error)',
+      { runtimeBundleDirectory: '/nonexistent' },
+      [
+        '`runtimeBundleDirectory` "/nonexistent" is not a directory; build the bundle with `npm run build:runtime` (dist/runtime), or leave the prop out to bundle at synth time',
+      ],
+    ],
+    [
       'the memory is too small',
       { memorySize: 64 },
       ['`memorySize` 64 must be a whole number of MB from 128 to 10240'],
@@ -211,6 +254,66 @@ test('GatewayFunction opens the customer network ACL to the VPC endpoints on 443
   expect(rules.map((r) => [r.egress, r.cidr_block, r.from_port, r.to_port, r.rule_action])).toEqual([
     [true, '10.40.0.0/16', 443, 443, 'allow'],
     [false, '10.40.0.0/16', 1024, 65535, 'allow'],
+  ]);
+});
+
+test('GatewayFunction on a platform with endpoint subnets opens the network ACL to those subnets only, not the whole VPC', () => {
+  // GIVEN a platform whose endpoints live in 10.40.0.32/27 (two /28s)
+  const json = JSON.parse(
+    Testing.synthScope((scope) => {
+      const platform = new GatewayPlatform(scope, 'Platform', {
+        name: 'apicloud',
+        vpcProps: { cidrBlock: '10.40.0.0/16' },
+        customerAddressPool: '10.40.128.0/17',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
+      });
+      const subnets = new CustomerSubnets(scope, 'Subnets', {
+        platform,
+        customerName: 'acme',
+        cidrBlock: '10.40.128.0/24',
+      });
+      new GatewayFunction(scope, 'Gateway', {
+        subnets,
+        accountId: '123456789012',
+        config,
+        secretArns: [SECRET],
+        backendCidrs: ['192.168.10.0/24'],
+        runtimeBundleDirectory: BUNDLE,
+      });
+    }),
+  );
+  // THEN HTTPS out and the replies in are opened to the two endpoint subnets (one /27: two halves merged)
+  const rules = Object.values(json.resource.aws_network_acl_rule) as Array<Record<string, unknown>>;
+  expect(rules.map((r) => [r.egress, r.cidr_block, r.from_port, r.to_port])).toEqual([
+    [true, '10.40.0.32/27', 443, 443],
+    [false, '10.40.0.32/27', 1024, 65535],
+  ]);
+  // AND the security group reaches the platform's endpoints' security group, not a block
+  const egress = Object.values(json.resource.aws_vpc_security_group_egress_rule) as Array<
+    Record<string, unknown>
+  >;
+  expect(egress.map((r) => [r.cidr_ipv4, r.referenced_security_group_id, r.from_port])).toEqual([
+    ['192.168.10.0/24', undefined, 8443],
+    [undefined, expect.stringContaining('aws_security_group.Platform_Endpoints_SecurityGroup'), 443],
+  ]);
+});
+
+test('GatewayFunction with endpointCidrs opens the network ACL and security group to those blocks', () => {
+  const json = JSON.parse(
+    Testing.synthScope((scope) => void build(scope, { endpointCidrs: ['10.40.7.0/26'] })),
+  );
+  const rules = Object.values(json.resource.aws_network_acl_rule) as Array<Record<string, unknown>>;
+  expect(rules.map((r) => [r.egress, r.cidr_block, r.from_port, r.to_port])).toEqual([
+    [true, '10.40.7.0/26', 443, 443],
+    [false, '10.40.7.0/26', 1024, 65535],
+  ]);
+  const egress = Object.values(json.resource.aws_vpc_security_group_egress_rule) as Array<
+    Record<string, unknown>
+  >;
+  expect(egress.map((r) => [r.cidr_ipv4, r.from_port])).toEqual([
+    ['192.168.10.0/24', 8443],
+    ['10.40.7.0/26', 443],
   ]);
 });
 

@@ -10,7 +10,11 @@ import { testStack, validationErrorOf } from '../../support/constructs';
 const ROLE = 'arn:aws:iam::123456789012:role/acme-runtime';
 const EXISTING = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme-token-AbCdEf';
 
+const DEPLOYER = 'arn:aws:iam::123456789012:role/terraform-deploy';
+
 const base: BackendSecretsProps = {
+  platform: { name: 'apicloud', region: 'eu-west-1', partition: 'aws' },
+  deployerPrincipalArn: DEPLOYER,
   customerName: 'acme',
   accountId: '123456789012',
   readerRoleArn: ROLE,
@@ -41,14 +45,14 @@ describe('BackendSecrets', () => {
       deletion_window_in_days: 30,
     });
     expect(Object.values(json.resource.aws_kms_alias)).toEqual([
-      expect.objectContaining({ name: 'alias/backend-link/acme' }),
+      expect.objectContaining({ name: 'alias/backend-link/apicloud/acme' }),
     ]);
   });
 
   it('lets the account administer the key and encrypt, but only the runtime role decrypt (through Secrets Manager)', () => {
     const key = Object.values(json.resource.aws_kms_key)[0] as { policy: string };
     const policy = JSON.parse(key.policy);
-    const [admin, runtime] = policy.Statement;
+    const [admin, runtime, deployer] = policy.Statement;
     expect(admin.Principal).toEqual({ AWS: 'arn:aws:iam::123456789012:root' });
     expect(admin.Action).not.toContain('kms:Decrypt');
     expect(admin.Action).not.toContain('kms:*');
@@ -58,39 +62,68 @@ describe('BackendSecrets', () => {
       Principal: { AWS: [ROLE] },
       Action: ['kms:Decrypt', 'kms:DescribeKey'],
       Resource: '*',
-      Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
     });
+    // The deployer: only what PutSecretValue/GetSecretValue need, only for the write-only secret.
+    expect(deployer).toEqual({
+      Sid: 'DeployerWritesAndReadsBackWriteOnlySecrets',
+      Effect: 'Allow',
+      Principal: { AWS: DEPLOYER },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' },
+        StringLike: {
+          'kms:EncryptionContext:SecretARN': [
+            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:backend-link/apicloud/acme/credentials-??????',
+          ],
+        },
+      },
+    });
+    expect(policy.Statement).toHaveLength(3);
   });
 
   it('creates one secret per created piece of material, encrypted with the customer key, and none for an existing one', () => {
     const names = Object.values(json.resource.aws_secretsmanager_secret).map(
       (s) => (s as { name: string }).name,
     );
-    expect(names.sort()).toEqual(['backend-link/acme/client-certificate', 'backend-link/acme/credentials']);
+    expect(names.sort()).toEqual([
+      'backend-link/apicloud/acme/client-certificate',
+      'backend-link/apicloud/acme/credentials',
+    ]);
     expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecret, {
-      name: 'backend-link/acme/credentials',
+      name: 'backend-link/apicloud/acme/credentials',
       kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.Secrets_Key_[0-9A-F]{8}\.arn\}$/),
       recovery_window_in_days: 7,
     });
   });
 
-  it('denies reading each value to every principal but the runtime role, and blocks public policies', () => {
-    const policies = Object.values(json.resource.aws_secretsmanager_secret_policy) as Array<{
-      policy: string;
-    }>;
+  it('denies reading each value to every principal but the runtime role (and, for a write-only value, the deployer), and blocks public policies', () => {
+    const policies = Object.entries(json.resource.aws_secretsmanager_secret_policy) as Array<
+      [string, { policy: string }]
+    >;
     expect(policies).toHaveLength(2);
-    for (const p of policies) {
-      expect(JSON.parse(p.policy).Statement).toEqual([
-        {
-          Sid: 'OnlyTheRuntimeReadsTheValue',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 'secretsmanager:GetSecretValue',
-          Resource: '*',
-          Condition: { StringNotEquals: { 'aws:PrincipalArn': [ROLE] } },
-        },
-      ]);
-    }
+    const statements = (idPart: string) =>
+      JSON.parse(policies.find(([id]) => id.includes(idPart))![1].policy).Statement;
+    const deny = (readers: string[]) => ({
+      Sid: 'OnlyTheRuntimeReadsTheValue',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: '*',
+      Condition: { StringNotEquals: { 'aws:PrincipalArn': readers } },
+    });
+    expect(statements('client-certificate')).toEqual([deny([ROLE])]);
+    expect(statements('credentials')).toEqual([
+      deny([ROLE, DEPLOYER]),
+      {
+        Sid: 'DeployerWritesAndReadsBackTheWriteOnlyValue',
+        Effect: 'Allow',
+        Principal: { AWS: DEPLOYER },
+        Action: ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'],
+        Resource: '*',
+      },
+    ]);
     expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecretPolicy, {
       block_public_policy: true,
     });
@@ -203,6 +236,47 @@ describe('BackendSecrets', () => {
         ],
       },
       ['`secrets[0].source.variableName` "acme-token" is not a Terraform identifier'],
+    ],
+    [
+      'an additional reader is a wildcard or not an ARN',
+      { additionalReaderArns: ['arn:aws:iam::123456789012:role/*', 'deployer'] },
+      [
+        '`additionalReaderArns[0]` "arn:aws:iam::123456789012:role/*" has a wildcard: it would let any matching principal read the secrets; give the ARNs of IAM roles or users',
+        '`additionalReaderArns[1]` "deployer" is not an IAM role, user or account ARN (arn:aws:iam::<account>:role/<name>)',
+      ],
+    ],
+    [
+      'a tag key is reserved by AWS',
+      { tags: { 'aws:team': 'api' } },
+      ['`tags` key "aws:team" starts with "aws:", which AWS reserves for its own tags'],
+    ],
+    [
+      'a write-only secret has no deployer (the provider reads write-only versions back, #42383)',
+      { deployerPrincipalArn: undefined },
+      [
+        '`deployerPrincipalArn` is required: "credentials" is written through SecretSource.fromWriteOnlyVariable, and hashicorp/aws 5.x reads a write-only secret version back with GetSecretValue on create, on every refresh and on delete (terraform-provider-aws issue #42383, fixed only in 6.x), which the secret\'s policy denies to everyone but the runtime role. Give the ARN of the IAM role (or user) Terraform applies with: it is admitted to PutSecretValue and GetSecretValue on the write-only secrets, and to their KMS key through Secrets Manager, and to nothing else',
+      ],
+    ],
+    [
+      'the deployer is an STS session',
+      { deployerPrincipalArn: 'arn:aws:sts::123456789012:assumed-role/terraform-deploy/ci-run-42' },
+      [
+        '`deployerPrincipalArn` "arn:aws:sts::123456789012:assumed-role/terraform-deploy/ci-run-42" is an STS session; give its role\'s ARN (arn:<partition>:iam::<account>:role/<path/><name>), which is what `aws:PrincipalArn` holds for every session of the role',
+      ],
+    ],
+    [
+      'the deployer is the account root',
+      { deployerPrincipalArn: 'arn:aws:iam::123456789012:root' },
+      [
+        '`deployerPrincipalArn` "arn:aws:iam::123456789012:root" is the account root, which would admit every principal of the account; name the IAM role (or user)',
+      ],
+    ],
+    [
+      'the deployer is in another partition',
+      { deployerPrincipalArn: 'arn:aws-cn:iam::123456789012:role/terraform-deploy' },
+      [
+        '`deployerPrincipalArn` "arn:aws-cn:iam::123456789012:role/terraform-deploy" is in partition aws-cn, the platform in aws',
+      ],
     ],
     [
       'a secret name has capitals',

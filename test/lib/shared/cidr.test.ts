@@ -4,6 +4,7 @@ import {
   describeCidrProblem,
   formatAddress,
   parseCidr,
+  aggregateCidrs,
   splitCidr,
 } from '../../../lib/shared/cidr';
 
@@ -78,4 +79,23 @@ test.each([
   [4, 0x0a000001n, '10.0.0.1'],
 ] as const)('formatAddress(IPv%i) gives %s', (family, value, text) => {
   expect(formatAddress(family, value)).toBe(text);
+});
+
+describe('aggregateCidrs', () => {
+  test.each<[string[], string[]]>([
+    [['10.40.0.32/28', '10.40.0.48/28'], ['10.40.0.32/27']],
+    [
+      ['10.40.0.0/28', '10.40.0.16/28', '10.40.0.32/28'],
+      ['10.40.0.0/27', '10.40.0.32/28'],
+    ],
+    [
+      ['10.40.0.16/28', '10.40.0.32/28'],
+      ['10.40.0.16/28', '10.40.0.32/28'],
+    ],
+    [['10.40.0.0/24', '10.40.0.64/26'], ['10.40.0.0/24']],
+    [['10.0.0.0/25', '10.0.0.128/25', '10.0.1.0/24'], ['10.0.0.0/23']],
+    [['10.40.0.0/16'], ['10.40.0.0/16']],
+  ])('GIVEN %j THEN the fewest blocks covering the same addresses are %j', (blocks, expected) => {
+    expect(aggregateCidrs(blocks.map(cidr)).map((c) => c.text)).toEqual(expected);
+  });
 });

@@ -1,5 +1,5 @@
 import { OVERRIDE_FILE, writeOfflineOverride } from '../../../lib/terraform/harness';
-import { ctyTypeOf, stateFromPlan, stateIdentity } from '../../../lib/terraform/remote-state';
+import { ctyTypeOf, placeholderFor, stateFromPlan, stateIdentity } from '../../../lib/terraform/remote-state';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,8 +51,8 @@ describe('state derived from a producer plan', () => {
     });
   });
 
-  it('GIVEN values known only after apply THEN they get deterministic placeholders, ARN-shaped for arn attributes', () => {
-    expect(outputs['cross-stack-output-aws_vpcVpcid'].value).toMatch(/^offline-plan-[0-9a-f]{12}$/);
+  it('GIVEN values known only after apply THEN they get deterministic placeholders, ARN-shaped for arn attributes and id-shaped for ids', () => {
+    expect(outputs['cross-stack-output-aws_vpcVpcid'].value).toMatch(/^vpc-[0-9a-f]{17}$/);
     expect(outputs['cross-stack-output-aws_sns_topicAlarmsarn'].value).toMatch(
       /^arn:aws:sns:eu-west-1:000000000000:offline-plan-[0-9a-f]{12}$/,
     );
@@ -96,6 +96,87 @@ describe('state derived from a producer plan', () => {
     expect(stateIdentity('s3', { bucket: 'b', key: 'k' })).not.toBe(
       stateIdentity('s3', { bucket: 'b', key: 'j' }),
     );
+  });
+});
+
+describe('state derived from a producer plan: an output written as an object', () => {
+  // GIVEN an output like the platform's `<name>_platform_attributes`: literals and references mixed
+  const plan = {
+    output_changes: {
+      attributes: {
+        after: { name: 'apicloud', transitGateway: { amazonSideAsn: 64520 } },
+        after_unknown: {
+          vpcId: true,
+          alarmTopicArn: true,
+          transitGateway: { transitGatewayId: true, vpcAttachmentId: true },
+          subnetIds: [true],
+        },
+      },
+    },
+    configuration: {
+      provider_config: { aws: { expressions: { region: { constant_value: 'eu-west-1' } } } },
+      root_module: {
+        outputs: {
+          attributes: {
+            expression: {
+              constant_value: {
+                name: 'apicloud',
+                vpcId: '${aws_vpc.Vpc.id}',
+                alarmTopicArn: '${aws_sns_topic.Alarms.arn}',
+                transitGateway: {
+                  amazonSideAsn: 64520,
+                  transitGatewayId: '${aws_ec2_transit_gateway.Tgw.id}',
+                  vpcAttachmentId: '${aws_ec2_transit_gateway_vpc_attachment.Attachment.id}',
+                },
+                subnetIds: ['${aws_subnet.Subnet[0].id}'],
+              },
+              references: [
+                'aws_vpc.Vpc.id',
+                'aws_vpc.Vpc',
+                'aws_sns_topic.Alarms.arn',
+                'aws_sns_topic.Alarms',
+                'aws_ec2_transit_gateway.Tgw.id',
+                'aws_ec2_transit_gateway.Tgw',
+                'aws_ec2_transit_gateway_vpc_attachment.Attachment.id',
+                'aws_ec2_transit_gateway_vpc_attachment.Attachment',
+                'aws_subnet.Subnet[0].id',
+                'aws_subnet.Subnet[0]',
+                'aws_subnet.Subnet',
+              ],
+            },
+          },
+        },
+      },
+    },
+  };
+
+  it('GIVEN unknown parts THEN each gets the placeholder of the attribute at its own place, not of the first reference', () => {
+    // WHEN the state is derived
+    const { state, placeholders } = stateFromPlan('platform', plan);
+    // THEN ids look like their resource's ids, the topic ARN like an SNS ARN, literals are kept
+    const { value } = (state.outputs as Record<string, { value: Record<string, unknown> }>).attributes;
+    expect(value.name).toBe('apicloud');
+    expect(value.vpcId).toMatch(/^vpc-[0-9a-f]{17}$/);
+    expect(value.alarmTopicArn).toMatch(/^arn:aws:sns:eu-west-1:000000000000:offline-plan-[0-9a-f]{12}$/);
+    expect(value.transitGateway).toEqual({
+      amazonSideAsn: 64520,
+      transitGatewayId: expect.stringMatching(/^tgw-[0-9a-f]{17}$/),
+      vpcAttachmentId: expect.stringMatching(/^tgw-attach-[0-9a-f]{17}$/),
+    });
+    expect(value.subnetIds).toEqual([expect.stringMatching(/^subnet-[0-9a-f]{17}$/)]);
+    expect(placeholders).toEqual([{ output: 'attributes', placeholder: value }]);
+  });
+
+  test.each([
+    ['aws_security_group.Sg.id', '', /^sg-[0-9a-f]{17}$/],
+    ['aws_ec2_transit_gateway_vpc_attachment.A.transit_gateway_id', '', /^tgw-[0-9a-f]{17}$/],
+    ['aws_lambda_function.Fn.arn', '', /^arn:aws:lambda:us-east-1:000000000000:offline-plan-[0-9a-f]{12}$/],
+    ['aws_lb.Lb.dns_name', '', /^offline-plan-[0-9a-f]{12}$/],
+    [undefined, '.endpointsSecurityGroupId', /^sg-[0-9a-f]{17}$/],
+    [undefined, '.topicArn', /^arn:aws:offline:us-east-1:000000000000:offline-plan-[0-9a-f]{12}$/],
+    [undefined, '', /^offline-plan-[0-9a-f]{12}$/],
+  ])('placeholderFor(%s, %j) matches %s', (reference, path, pattern) => {
+    expect(placeholderFor('producer', 'out', reference, path)).toMatch(pattern);
   });
 });
 
