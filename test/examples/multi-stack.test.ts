@@ -284,7 +284,7 @@ describe('multi-stack layout: the platform register sees every stack', () => {
         });
       }
     });
-    expect(error.constructPath).toBe('customer-c10/Link/Vpn');
+    expect(error.constructPath).toBe('customer-c10/Link');
     expect(error.problems).toEqual([
       'platform "apicloud"\'s virtual private gateway already carries 10 VPN connections, the AWS limit of 10 per virtual private gateway; put customer "c10" on a transit gateway (give the platform `transitGateway` and the VPN `attachment: \'transit-gateway\'`)',
     ]);
