@@ -8,29 +8,19 @@
  * inside addresses) are placeholders too until the handoff is run on `terraform output -json`.
  */
 import { isIPv4 } from 'node:net';
+import type { TunnelHandoff } from '../vpn/site-to-site-vpn';
 
-/** The IKE/IPsec parameters of one tunnel, as the `<customer>_vpn_ike_parameters` output holds them. */
-export interface TunnelIkeParameters {
-  readonly ike_versions: readonly string[];
-  readonly phase1_encryption: readonly string[];
-  readonly phase1_integrity: readonly string[];
-  readonly phase1_dh_groups: readonly number[];
-  readonly phase1_lifetime_seconds: number;
-  readonly phase2_encryption: readonly string[];
-  readonly phase2_integrity: readonly string[];
-  readonly phase2_dh_groups: readonly number[];
-  readonly phase2_lifetime_seconds: number;
-  /** @default 540 (AWS's default, for outputs written before the field existed) */
-  readonly rekey_margin_seconds?: number;
-  /** @default 100 */
-  readonly rekey_fuzz_percentage?: number;
-  /** @default 1024 */
-  readonly replay_window_size?: number;
-  readonly dpd_timeout_seconds: number;
-  /** @default 'restart' */
-  readonly dpd_timeout_action?: string;
-  readonly startup_action: string;
-}
+/** The fields of the IKE parameters that outputs of earlier versions do not have. */
+type AddedLater =
+  'rekey_margin_seconds' | 'rekey_fuzz_percentage' | 'replay_window_size' | 'dpd_timeout_action';
+
+/**
+ * The IKE/IPsec parameters of one tunnel, as the `<customer>_vpn_ike_parameters` output holds them (the
+ * contract `SiteToSiteVpn` writes). Read from outputs of earlier versions too, which lack the fields added
+ * later; they then take AWS's defaults: rekey margin 540 s, fuzz 100 %, replay window 1024, DPD action
+ * `restart`.
+ */
+export type TunnelIkeParameters = Omit<TunnelHandoff, AddedLater> & Partial<Pick<TunnelHandoff, AddedLater>>;
 
 export type TunnelName = 'tunnel1' | 'tunnel2';
 export const TUNNEL_NAMES: readonly TunnelName[] = ['tunnel1', 'tunnel2'];

@@ -170,8 +170,11 @@ export interface SiteToSiteVpnProps {
   readonly presharedKeyReaderArns?: string[];
 }
 
-/** The IKE/IPsec parameters handed to the customer for one tunnel. */
-interface TunnelHandoff {
+/**
+ * The IKE/IPsec parameters handed to the customer for one tunnel: one entry of the
+ * `<customer>_vpn_ike_parameters` output, which the handoff's device configuration reads back.
+ */
+export interface TunnelHandoff {
   readonly ike_versions: readonly string[];
   readonly phase1_encryption: readonly string[];
   readonly phase1_integrity: readonly string[];
