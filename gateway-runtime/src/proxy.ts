@@ -7,8 +7,9 @@
  * → answer. Every failure is a GatewayError answered as RFC 9457 problem JSON without internal detail.
  */
 import { randomUUID } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
-import { Dispatcher, request as undiciRequest } from './io/undici';
+import { Readable } from 'node:stream';
+import { BackendResponse, sendRequest } from './io/undici';
+import type { ResponseBody } from './io/response-body';
 import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,
@@ -99,8 +100,11 @@ export interface GatewayResponse {
   readonly status: number;
   /** Header names in lower case. */
   readonly headers: Record<string, string | readonly string[]>;
-  /** A Buffer for problem answers and with `bufferResponse`; otherwise a stream that errors past the cap. */
-  readonly body: Buffer | Readable;
+  /**
+   * A Buffer for problem answers and with `bufferResponse`; otherwise the backend's body as it arrives
+   * (`pipeTo` a sink, or `for await`), which fails with a typed GatewayError past the cap.
+   */
+  readonly body: Buffer | ResponseBody;
   readonly requestId: string;
 }
 
@@ -138,12 +142,6 @@ export interface Gateway {
   readonly secrets: SecretResolver;
   handle(request: GatewayRequest, options?: HandleOptions): Promise<GatewayResponse>;
   close(): Promise<void>;
-}
-
-/** Drops a response body we will not read (its abort error is expected and ignored). */
-function discard(body: Readable): void {
-  body.on('error', () => undefined);
-  body.destroy();
 }
 
 /**
@@ -194,38 +192,6 @@ async function readBody(
     chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
   return Buffer.concat(chunks, total);
-}
-
-/** Reads a response body into a Buffer, failing with ResponseTooLargeError past `limit`. */
-async function readResponse(body: Dispatcher.ResponseData['body'], limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += (chunk as Buffer).byteLength;
-    if (total > limit) {
-      discard(body);
-      throw new ResponseTooLargeError(`backend response above ${limit} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, total);
-}
-
-/** A pass-through stream that fails with ResponseTooLargeError past `limit`. */
-function limitStream(body: Readable, limit: number): Readable {
-  let total = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      total += chunk.byteLength;
-      if (total > limit) callback(new ResponseTooLargeError(`backend response above ${limit} bytes`));
-      else callback(null, chunk);
-    },
-  });
-  body.on('error', (error) => counter.destroy(classifyTransportError(error)));
-  counter.on('close', () => {
-    if (!body.destroyed) discard(body);
-  });
-  return body.pipe(counter);
 }
 
 /** Waits for `promise`, or fails with the signal's reason once it aborts. */
@@ -349,7 +315,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     outgoing: OutgoingRequest,
     body: Buffer | Readable | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<{ response: Dispatcher.ResponseData; sent: SentRequest }> {
+    maxBodyBytes: number,
+  ): Promise<{ response: BackendResponse; sent: SentRequest }> {
     const authHeaders = await unlessAborted(scheme.authorize(outgoing), signal);
     const sent: SentRequest = {
       ...outgoing,
@@ -359,13 +326,14 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     };
     try {
       const dispatcher = await dispatchers.get(); // per request: rotation swaps it
-      const response = await undiciRequest(outgoing.url, {
+      const response = await sendRequest(outgoing.url, {
         dispatcher,
-        method: outgoing.method as Dispatcher.HttpMethod,
+        method: outgoing.method,
         headers: sent.headers,
         body: body ?? null,
         headersTimeout,
         bodyTimeout,
+        maxBodyBytes,
         ...(signal ? { signal } : {}),
       });
       return { response, sent };
@@ -477,34 +445,34 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       };
       const canReplay = body === undefined || Buffer.isBuffer(body);
 
-      let response: Dispatcher.ResponseData;
+      const limit = Math.min(maxResponse, options.maxResponseBodyBytes ?? Infinity);
+      let response: BackendResponse;
       for (;;) {
         attempts += 1;
-        const attempt = await send(outgoing, body, signal);
+        const attempt = await send(outgoing, body, signal, limit);
         response = attempt.response;
         upstreamStatus = response.statusCode;
         const verdict = scheme.onResponse
           ? await scheme.onResponse(
               attempt.sent,
-              { status: response.statusCode, headers: response.headers as Record<string, string | string[]> },
+              { status: response.statusCode, headers: response.headers },
               attempts,
             )
           : 'done';
         if (verdict !== 'retry' || attempts >= 2 || !canReplay) break;
-        await response.body.dump().catch(() => undefined);
+        await response.body.dump();
       }
 
-      const limit = Math.min(maxResponse, options.maxResponseBodyBytes ?? Infinity);
-      const responseHeaders = filterResponseHeaders(response.headers as IncomingHeaders);
+      const responseHeaders = filterResponseHeaders(response.headers);
       const declared = Number(headerValue('content-length', response.headers['content-length']) ?? NaN);
       if (Number.isFinite(declared) && declared > limit) {
-        discard(response.body);
+        response.body.destroy();
         throw new ResponseTooLargeError(`backend declared ${declared} bytes, above ${limit}`);
       }
       if (options.bufferResponse) {
         let whole: Buffer;
         try {
-          whole = await readResponse(response.body, limit);
+          whole = await response.body.bytesAll();
         } catch (error) {
           throw classifyTransportError(error);
         }
@@ -514,7 +482,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       return finish({
         status: response.statusCode,
         headers: responseHeaders,
-        body: limitStream(response.body, limit),
+        body: response.body,
         requestId,
       });
     } catch (caught) {

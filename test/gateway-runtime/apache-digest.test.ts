@@ -156,7 +156,7 @@ describe('digest against Apache httpd through the adapters', () => {
   });
 });
 
-async function readAll(body: Buffer | NodeJS.ReadableStream): Promise<string> {
+async function readAll(body: Buffer | AsyncIterable<Uint8Array>): Promise<string> {
   if (Buffer.isBuffer(body)) return body.toString();
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(Buffer.from(chunk as Buffer));

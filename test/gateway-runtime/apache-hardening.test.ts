@@ -62,7 +62,7 @@ const get = (path: string, headers: Record<string, string> = {}): GatewayRequest
   protocol: 'https',
 });
 
-async function text(body: Buffer | NodeJS.ReadableStream): Promise<string> {
+async function text(body: Buffer | AsyncIterable<Uint8Array>): Promise<string> {
   if (Buffer.isBuffer(body)) return body.toString('utf8');
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(Buffer.from(chunk as Buffer));

@@ -15,8 +15,6 @@ import {
   ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { once } from 'node:events';
-import type { Readable } from 'node:stream';
 import {
   DEFAULT_HEALTH_PATH,
   DEFAULT_SERVER_HOST,
@@ -152,52 +150,63 @@ export async function startServer(
       res.end(response.body);
       return;
     }
-    // Wait for the first chunk before sending the headers: a body that fails at once (too large,
-    // timed out) still gets a proper problem answer.
-    const chunks = (response.body as Readable)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    let next: IteratorResult<Buffer>;
-    try {
-      next = await chunks.next();
-    } catch (error) {
-      const problem = toProblem(error, response.requestId);
-      gateway.logger.log('error', 'response stream failed before the headers', {
-        requestId: response.requestId,
-        status: problem.status,
-        upstreamStatus: response.status,
-        error: problem.code,
+    // The body is pushed into the response as the backend's parser reads it, with backpressure. The
+    // headers wait for the first chunk (or the end): a body that fails at once (too large, timed out)
+    // still gets a proper problem answer.
+    const body = response.body;
+    await new Promise<void>((done) => {
+      let started = false;
+      const start = () => {
+        started = true;
+        res.writeHead(response.status, response.headers as Record<string, string | string[]>);
+      };
+      const resumeBody = () => body.resume();
+      body.pipeTo({
+        write(chunk) {
+          if (!started) start();
+          if (res.write(chunk)) return true;
+          res.once('drain', resumeBody);
+          return false;
+        },
+        end() {
+          if (!started) start();
+          res.end();
+          done();
+        },
+        error(error) {
+          done();
+          if (!started) {
+            const problem = toProblem(error, response.requestId);
+            gateway.logger.log('error', 'response stream failed before the headers', {
+              requestId: response.requestId,
+              status: problem.status,
+              upstreamStatus: response.status,
+              error: problem.code,
+            });
+            res.writeHead(problem.status, {
+              'content-type': 'application/problem+json',
+              'cache-control': 'no-store',
+            });
+            res.end(JSON.stringify(problem));
+            return;
+          }
+          // Headers are gone already: the only honest signal left is to cut the connection.
+          if (error instanceof ClientAbortedError || (abort.signal.aborted && !draining)) {
+            // The caller hung up: not a gateway or backend fault.
+            gateway.logger.log('info', 'response aborted by the caller', {
+              requestId: response.requestId,
+              error: 'CLIENT_ABORTED',
+            });
+          } else {
+            gateway.logger.log('error', 'response stream aborted', {
+              requestId: response.requestId,
+              error: error.code,
+            });
+          }
+          res.destroy();
+        },
       });
-      res.writeHead(problem.status, {
-        'content-type': 'application/problem+json',
-        'cache-control': 'no-store',
-      });
-      res.end(JSON.stringify(problem));
-      return;
-    }
-    res.writeHead(response.status, response.headers as Record<string, string | string[]>);
-    try {
-      while (!next.done) {
-        if (!res.write(next.value)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-        if (res.destroyed) throw new ClientAbortedError('the caller went away during the response');
-        next = await chunks.next();
-      }
-      res.end();
-    } catch (error) {
-      // Headers are gone already: the only honest signal left is to cut the connection.
-      if (error instanceof ClientAbortedError || (abort.signal.aborted && !draining)) {
-        // The caller hung up: not a gateway or backend fault.
-        gateway.logger.log('info', 'response aborted by the caller', {
-          requestId: response.requestId,
-          error: 'CLIENT_ABORTED',
-        });
-      } else {
-        gateway.logger.log('error', 'response stream aborted', {
-          requestId: response.requestId,
-          error: toProblem(error).code,
-        });
-      }
-      chunks.return?.(undefined).catch(() => undefined);
-      res.destroy();
-    }
+    });
   }
 
   const accept = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {

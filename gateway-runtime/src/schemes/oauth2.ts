@@ -14,7 +14,7 @@
  * - Any failure is a CredentialsUnavailableError (503); a request never goes out without a token.
  * - Neither the client secret nor a token ever appears in an error message.
  */
-import { Agent, request } from '../io/undici';
+import { Agent, sendRequest } from '../io/undici';
 import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -164,7 +164,7 @@ export function createOAuth2Scheme(
     let status: number;
     let text: string;
     try {
-      const response = await request(tokenUrl, {
+      const response = await sendRequest(tokenUrl, {
         method: 'POST',
         headers,
         body: form.toString(),

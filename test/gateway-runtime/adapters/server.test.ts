@@ -151,6 +151,52 @@ describe('standalone server', () => {
     );
   });
 
+  test('GIVEN a caller that stops reading WHEN the backend streams a large body THEN the gateway holds back (backpressure) and the body arrives whole later', async () => {
+    const total = 64 * 1024 * 1024;
+    let written = 0;
+    const stream = await startBackend((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(total) });
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = () => {
+        while (written < total) {
+          written += chunk.byteLength;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    try {
+      await withServer(
+        baseConfig(stream.baseUrl, { limits: { maxResponseBodyBytes: total } }),
+        async (server) => {
+          const socket = connect({ host: '127.0.0.1', port: server.port });
+          let received = 0;
+          socket.on('data', (data: Buffer) => {
+            received += data.byteLength;
+            socket.pause(); // read the first bytes, then stop reading
+          });
+          socket.write('GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+          // Whatever the backend manages to write while the caller reads nothing is socket buffers only.
+          let before = -1;
+          for (let i = 0; i < 50 && written !== before; i++) {
+            before = written;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          expect(written).toBeLessThan(total / 2);
+          const done = new Promise((resolve) => socket.on('end', resolve));
+          socket.on('data', () => socket.resume());
+          socket.resume();
+          await done;
+          expect(received).toBeGreaterThan(total); // the whole body, plus the response head
+          expect(received).toBeLessThan(total + 1024);
+        },
+      );
+    } finally {
+      await stream.stop();
+    }
+  });
+
   describe('trusted sources (the socket address is the client unless trustedHops says otherwise)', () => {
     test.each([
       { cidrs: ['127.0.0.1/32'], hops: undefined, xff: undefined, status: 200 },
