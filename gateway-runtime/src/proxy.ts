@@ -194,24 +194,39 @@ async function readBody(
   return Buffer.concat(chunks, total);
 }
 
-/** Waits for `promise`, or fails with the signal's reason once it aborts. */
-function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
+/**
+ * The caller's hang-up or the deadline, for the waits of one request (the body, the scheme's
+ * `authorize`): a wait fails with the signal's reason once it aborts. One listener per request, not
+ * one per wait; the waits of a request come one after the other.
+ */
+class AbortRace {
+  private rejectWait: ((reason: unknown) => void) | undefined;
+
+  constructor(private readonly signal: AbortSignal | undefined) {
+    signal?.addEventListener('abort', this);
+  }
+
+  /** The signal's `abort` event. */
+  handleEvent(): void {
+    this.rejectWait?.(this.signal!.reason);
+  }
+
+  wait<T>(promise: Promise<T>): Promise<T> {
+    const signal = this.signal;
+    if (!signal) return promise;
+    if (signal.aborted) {
+      promise.catch(() => undefined);
+      return Promise.reject(signal.reason as Error);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.rejectWait = reject;
+      promise.then(resolve, reject);
+    });
+  }
+
+  dispose(): void {
+    this.signal?.removeEventListener('abort', this);
+  }
 }
 
 function problemResponse(error: GatewayError | unknown, requestId: string): GatewayResponse {
@@ -274,11 +289,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   const bodyTimeout = config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const buffersBody = scheme.needsBody || scheme.mayRetry;
 
-  async function prepareBody(
-    request: GatewayRequest,
-    headers: Record<string, string | readonly string[]>,
-  ): Promise<Buffer | Readable | undefined> {
-    const declared = Number(headerValue('content-length', headers['content-length']) ?? NaN);
+  /** Refuses a declared `Content-Length` over the limits, before any of the body is read. */
+  function checkDeclaredLength(headers: Readonly<Record<string, string | readonly string[]>>): void {
+    const length = headers['content-length'];
+    if (length === undefined) return;
+    const declared = Number(headerValue('content-length', length) ?? NaN);
     if (Number.isFinite(declared) && declared > maxRequest) {
       throw new RequestTooLargeError(`declared request body of ${declared} bytes above ${maxRequest}`);
     }
@@ -287,8 +302,13 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         `declared request body of ${declared} bytes above ${maxReplay} replayable`,
       );
     }
-    const body = request.body;
-    if (body === undefined) return undefined;
+  }
+
+  /** The body to send: whole when the scheme needs it (or it is a Buffer), else streamed, bounded. */
+  async function prepareBody(
+    request: GatewayRequest,
+    body: Buffer | AsyncIterable<Uint8Array>,
+  ): Promise<Buffer | Readable | undefined> {
     request.onBodyWanted?.();
     if (Buffer.isBuffer(body)) {
       if (body.byteLength > maxRequest)
@@ -316,8 +336,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     body: Buffer | Readable | undefined,
     signal: AbortSignal | undefined,
     maxBodyBytes: number,
+    race: AbortRace,
   ): Promise<{ response: BackendResponse; sent: SentRequest }> {
-    const authHeaders = await unlessAborted(scheme.authorize(outgoing), signal);
+    const authHeaders = await race.wait(scheme.authorize(outgoing));
     const sent: SentRequest = {
       ...outgoing,
       headers: { ...outgoing.headers, ...authHeaders },
@@ -325,7 +346,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       authHeaders,
     };
     try {
-      const dispatcher = await dispatchers.get(); // per request: rotation swaps it
+      // Per request: rotation swaps it (without TLS material to check, the current one at once).
+      const dispatcher = dispatchers.current() ?? (await dispatchers.get());
       const response = await sendRequest(outgoing.url, {
         dispatcher,
         method: outgoing.method,
@@ -357,12 +379,6 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     const started = now();
     const requestId = request.requestId ?? randomUUID();
     const method = request.method.toUpperCase();
-    const logFields = {
-      requestId,
-      method,
-      path: pathForLog(request.path),
-      ...(request.client ? { client: request.client } : {}),
-    };
     const incoming = lowerCaseHeaders(request.headers);
     const forwardedFor = parseForwardedFor(incoming['x-forwarded-for']);
     let upstreamStatus: number | undefined;
@@ -383,23 +399,25 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         : error === undefined
           ? 'request proxied'
           : 'request failed';
+      // Absent fields are left undefined: the logger and the metrics write only those that are set.
       logger.log(level, msg, {
-        ...logFields,
+        requestId,
+        method,
+        path: pathForLog(request.path),
+        client: request.client,
         status: response.status,
-        ...(upstreamStatus !== undefined ? { upstreamStatus } : {}),
+        upstreamStatus,
         durationMs,
-        ...(code ? { error: code } : {}),
-        ...(attempts > 1 ? { attempts } : {}),
+        error: code,
+        attempts: attempts > 1 ? attempts : undefined,
       });
       metrics.request({
         latencyMs: durationMs,
-        ...(upstreamStatus !== undefined ? { upstreamStatus } : {}),
+        upstreamStatus,
         authFailure: scheme.type !== 'none' && (upstreamStatus === 401 || upstreamStatus === 403),
         // The gateway's own faults only: a caller's 4xx or hang-up is not one.
         gatewayError: error !== undefined && !aborted && response.status >= 500,
-        ...(dispatchers.clientCertificateDaysToExpiry() !== undefined
-          ? { clientCertificateDaysToExpiry: dispatchers.clientCertificateDaysToExpiry() }
-          : {}),
+        clientCertificateDaysToExpiry: dispatchers.clientCertificateDaysToExpiry(),
       });
       return response;
     };
@@ -416,6 +434,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     }
     const signal =
       deadline && request.signal ? AbortSignal.any([request.signal, deadline]) : (deadline ?? request.signal);
+    const race = new AbortRace(signal);
 
     try {
       if (!allowedMethods.has(method)) {
@@ -436,7 +455,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         },
         { ...config.forwarding, schemeHeaders },
       );
-      const body = await unlessAborted(prepareBody(request, incoming), signal);
+      checkDeclaredLength(incoming);
+      const body =
+        request.body === undefined ? undefined : await race.wait(prepareBody(request, request.body));
       const outgoing: OutgoingRequest = {
         method,
         url,
@@ -449,7 +470,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       let response: BackendResponse;
       for (;;) {
         attempts += 1;
-        const attempt = await send(outgoing, body, signal, limit);
+        const attempt = await send(outgoing, body, signal, limit, race);
         response = attempt.response;
         upstreamStatus = response.statusCode;
         const verdict = scheme.onResponse
@@ -492,6 +513,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       }
       return finish(problemResponse(error, requestId), error);
     } finally {
+      race.dispose();
       clearTimeout(deadlineTimer);
     }
   }

@@ -121,31 +121,49 @@ export function connectionNamedHeaders(connection: string | readonly string[] | 
   return named;
 }
 
-/** The headers with lower-case names (repeated names, in any case, merged into lists). */
-export function lowerCaseHeaders(headers: IncomingHeaders): Record<string, string | readonly string[]> {
-  return Object.fromEntries(lowerCaseEntries(headers));
+/** True when every name is lower case and every value set: the headers as Node's parser hands them. */
+function isLowerCaseRecord(headers: IncomingHeaders): headers is Record<string, string | readonly string[]> {
+  for (const name of Object.keys(headers)) {
+    if (headers[name] === undefined) return false;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c >= 65 && c <= 90) return false;
+    }
+  }
+  return true;
 }
 
-function lowerCaseEntries(headers: IncomingHeaders): Map<string, string | readonly string[]> {
-  const lower = new Map<string, string | readonly string[]>();
-  for (const [name, value] of Object.entries(headers)) {
+/**
+ * The headers with lower-case names (repeated names, in any case, merged into lists). Headers that
+ * are already so (the standalone server's, undici's) come back as they are, uncopied.
+ */
+export function lowerCaseHeaders(
+  headers: IncomingHeaders,
+): Readonly<Record<string, string | readonly string[]>> {
+  if (isLowerCaseRecord(headers)) return headers;
+  const lower: Record<string, string | readonly string[]> = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
     if (value === undefined) continue;
     const key = name.toLowerCase();
-    const previous = lower.get(key);
-    if (previous === undefined) lower.set(key, value);
-    else lower.set(key, [...(typeof previous === 'string' ? [previous] : previous), ...[value].flat()]);
+    const previous = Object.hasOwn(lower, key) ? lower[key] : undefined;
+    lower[key] =
+      previous === undefined
+        ? value
+        : [...(typeof previous === 'string' ? [previous] : previous), ...[value].flat()];
   }
   return lower;
 }
 
 /** Removes hop-by-hop headers and those named in `Connection`; names come back in lower case. */
 export function stripHopByHop(headers: IncomingHeaders): Map<string, string | readonly string[]> {
-  const lower = lowerCaseEntries(headers);
-  const named = connectionNamedHeaders(lower.get('connection'));
-  for (const name of [...lower.keys()]) {
-    if (HOP_BY_HOP_HEADERS.has(name) || named.has(name)) lower.delete(name);
+  const lower = lowerCaseHeaders(headers);
+  const named = connectionNamedHeaders(lower.connection);
+  const out = new Map<string, string | readonly string[]>();
+  for (const name of Object.keys(lower)) {
+    if (!HOP_BY_HOP_HEADERS.has(name) && !named.has(name)) out.set(name, lower[name]);
   }
-  return lower;
+  return out;
 }
 
 /** Splits `X-Forwarded-For` values (possibly repeated fields) into trimmed entries, left to right. */
@@ -171,8 +189,11 @@ export function buildBackendRequestHeaders(
   forwarded: ForwardedInfo,
   options: RequestHeaderOptions = {},
 ): Record<string, string> {
+  const lower = lowerCaseHeaders(incoming);
+  const named = lower.connection === undefined ? undefined : connectionNamedHeaders(lower.connection);
   const out: Record<string, string> = {};
-  for (const [name, value] of stripHopByHop(incoming)) {
+  for (const name of Object.keys(lower)) {
+    if (HOP_BY_HOP_HEADERS.has(name) || named?.has(name)) continue;
     // Every caller `x-forwarded-*` goes (`-prefix` and `-path` rewrite URLs in Spring, `-client-cert`
     // claims a client certificate); the gateway sets its own `for`, `proto` and `host` below.
     if (GATEWAY_SET_HEADERS.has(name) || OVERRIDE_HEADERS.has(name) || name.startsWith('x-forwarded-')) {
@@ -181,7 +202,7 @@ export function buildBackendRequestHeaders(
     if (name === 'authorization' && !options.forwardAuthorization) continue;
     if (name === 'cookie' && !options.forwardCookies) continue;
     if (options.schemeHeaders?.has(name)) continue;
-    const text = headerValue(name, value);
+    const text = headerValue(name, lower[name]);
     if (text === undefined) continue;
     // A caller's fault, answered 400 (an adapter such as the Lambda event can hand us anything).
     if (!FIELD_NAME.test(name)) throw new BadRequestError('a request header name is not a valid token');
@@ -204,7 +225,11 @@ export function buildBackendRequestHeaders(
 
 /** The backend's response headers for the caller: hop-by-hop ones removed, names in lower case. */
 export function filterResponseHeaders(headers: IncomingHeaders): Record<string, string | readonly string[]> {
+  const lower = lowerCaseHeaders(headers);
+  const named = lower.connection === undefined ? undefined : connectionNamedHeaders(lower.connection);
   const out: Record<string, string | readonly string[]> = {};
-  for (const [name, value] of stripHopByHop(headers)) out[name] = value;
+  for (const name of Object.keys(lower)) {
+    if (!HOP_BY_HOP_HEADERS.has(name) && !named?.has(name)) out[name] = lower[name];
+  }
   return out;
 }

@@ -12,7 +12,7 @@ import { BackendUnreachableError, GatewayError } from '../core/errors';
 import { warningsToStderr, type LogSink, type SecretResolver } from '../secrets/types';
 import { createBackendResolver, type BackendResolver } from './resolver';
 import { guardSocket } from './socket-guard';
-import { buildTlsMaterial, checkPins, resolveTlsSecrets, type TlsMaterial } from './tls';
+import { buildTlsMaterial, checkPins, hasMaterialRefs, resolveTlsSecrets, type TlsMaterial } from './tls';
 
 /**
  * Idle keep-alive connections are closed after this long (unless the backend's `Keep-Alive: timeout`
@@ -32,6 +32,11 @@ export interface BackendDispatchers {
    * with the current pool, so a request never lands on a closed one.
    */
   get(): Promise<Dispatcher>;
+  /**
+   * The dispatcher at once, when there is nothing to check per request (no TLS material references,
+   * so nothing can rotate) and a pool exists; otherwise undefined (then `get()`).
+   */
+  current(): Dispatcher | undefined;
   /** Days until the client certificate expires (negative once expired), when mutual TLS is configured. */
   clientCertificateDaysToExpiry(): number | undefined;
   close(): Promise<void>;
@@ -254,6 +259,8 @@ export function createBackendDispatchers(
     open.clear();
   }
 
+  /** No secret references in `backend.tls`: the pool never rotates, `current()` may skip the check. */
+  const staticMaterial = !hasMaterialRefs(tls);
   /** The material being read: requests that arrive meanwhile share it (one read per turn under load). */
   let resolving: ReturnType<typeof resolveTlsSecrets> | undefined;
   const resolveShared = () =>
@@ -292,6 +299,7 @@ export function createBackendDispatchers(
       switchTo(resolved.identity, material, ticket);
       return facade;
     },
+    current: () => (staticMaterial && active && !closed ? facade : undefined),
     clientCertificateDaysToExpiry: () => daysToExpiry(active?.material),
     close: closeAll,
     get generation() {

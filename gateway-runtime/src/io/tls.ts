@@ -32,6 +32,11 @@ function materialRefs(tls: BackendTlsConfig | undefined): Partial<Record<Materia
   };
 }
 
+/** True when `backend.tls` references secrets (a CA bundle, a client certificate): they may rotate. */
+export function hasMaterialRefs(tls: BackendTlsConfig | undefined): boolean {
+  return Object.keys(materialRefs(tls)).length > 0;
+}
+
 /** The TLS secrets as read now, and their identity: the versions of every piece, in a fixed order. */
 export interface ResolvedTlsSecrets {
   readonly identity: string;

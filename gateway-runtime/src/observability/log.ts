@@ -117,9 +117,17 @@ export function createLogger(
   sink: LineSink = stdoutSink,
   now: () => number = Date.now,
 ): Logger {
+  // The time as text, made once per millisecond (under load, many lines share one).
+  let lastMs = NaN;
+  let lastTime = '';
   return {
     log(level, msg, fields = {}) {
-      const entry: Record<string, unknown> = { time: new Date(now()).toISOString(), level, msg, name };
+      const ms = now();
+      if (ms !== lastMs) {
+        lastMs = ms;
+        lastTime = new Date(ms).toISOString();
+      }
+      const entry: Record<string, unknown> = { time: lastTime, level, msg, name };
       for (const key of FIELD_NAMES) {
         if (fields[key] !== undefined) entry[key] = fields[key];
       }

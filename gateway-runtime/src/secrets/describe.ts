@@ -31,12 +31,7 @@ export function withoutTrailingLineBreak(content: string): string {
  */
 export function pickJsonKey(content: string, ref: SecretRef): string {
   if (ref.jsonKey === undefined) return withoutTrailingLineBreak(content);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(content);
-  } catch {
-    doc = undefined;
-  }
+  const doc = parsedJson(content);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new CredentialsUnavailableError(`${describeSecretRef(ref)}: the value is not a JSON object`);
   }
@@ -47,6 +42,23 @@ export function pickJsonKey(content: string, ref: SecretRef): string {
     );
   }
   return value;
+}
+
+/** Secret documents parsed lately, by content: a resolve per request must not parse JSON per request. */
+const parsed = new Map<string, unknown>();
+const PARSED_MAX = 32;
+
+function parsedJson(content: string): unknown {
+  if (parsed.has(content)) return parsed.get(content);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(content);
+  } catch {
+    doc = undefined;
+  }
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(content, doc);
+  return doc;
 }
 
 /** The version of content that carries none of its own (file, env): a short SHA-256 of it. */

@@ -1,5 +1,5 @@
-import type { Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { DEFAULT_SECRET_CACHE_SECONDS } from '../config/defaults';
 import type { FileSecretRef } from '../config/types';
 import { CredentialsUnavailableError } from '../core/errors';
@@ -26,22 +26,31 @@ export interface FileSource {
 }
 
 /**
- * Secrets in local files. Each resolve costs one `stat` (resolves that arrive while one runs share it:
- * under load, one per event-loop turn rather than one per request): when the file's inode, size or mtime
- * changed (an in-place write or an atomic rename), or the cache lifetime passed, the file is read again,
- * so a rotated file is picked up by the next request. The version is a SHA-256 of the content.
+ * Secrets in local files. Each resolve costs one `stat`, synchronous (a system call of about a
+ * microsecond on a local or tmpfs file, where secrets belong: `/run/credentials`, a Kubernetes secret
+ * volume; the thread-pool round trip of an asynchronous one cost the proxy several times more per
+ * request): when the file's inode, size or mtime changed (an in-place write or an atomic rename), or
+ * the cache lifetime passed, the file is read again, so a rotated file is picked up by the next
+ * request; resolves that arrive while it is read share the read. The version is a SHA-256 of the content.
  */
 export function createFileSource(options: FileSourceOptions = {}): FileSource {
   const now = options.now ?? Date.now;
   const ttlMs = (options.cacheSeconds ?? DEFAULT_SECRET_CACHE_SECONDS) * 1000;
   const cache = new Map<string, FileEntry>();
-  /** The `stat` running per file: resolves that arrive meanwhile share it instead of queueing their own. */
-  const statting = new Map<string, Promise<Stats>>();
-  const statOnce = (file: string): Promise<Stats> => {
-    let running = statting.get(file);
+  /** Reads running, by file and stamp: resolves that arrive meanwhile (a cold start's crowd) share one. */
+  const reading = new Map<string, Promise<FileEntry>>();
+  const read = (file: string, stamp: string): Promise<FileEntry> => {
+    const key = `${stamp}\0${file}`;
+    let running = reading.get(key);
     if (!running) {
-      running = stat(file).finally(() => statting.delete(file));
-      statting.set(file, running);
+      running = readFile(file, 'utf8')
+        .then((content) => {
+          const entry = { content, version: contentVersion(content), stamp, readAt: now() };
+          cache.set(file, entry);
+          return entry;
+        })
+        .finally(() => reading.delete(key));
+      reading.set(key, running);
     }
     return running;
   };
@@ -50,12 +59,10 @@ export function createFileSource(options: FileSourceOptions = {}): FileSource {
     async resolve(ref) {
       let entry = cache.get(ref.file);
       try {
-        const st = await statOnce(ref.file);
+        const st = statSync(ref.file);
         const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
         if (entry === undefined || entry.stamp !== stamp || now() - entry.readAt >= ttlMs) {
-          const content = await readFile(ref.file, 'utf8');
-          entry = { content, version: contentVersion(content), stamp, readAt: now() };
-          cache.set(ref.file, entry);
+          entry = await read(ref.file, stamp);
         }
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';

@@ -82,7 +82,12 @@ async function send(
 ): Promise<{ status: number; body: string }> {
   const dispatcher = await d.get();
   const response = await request(url, { dispatcher, headers });
-  return { status: response.statusCode, body: await response.body.text() };
+  const result = { status: response.statusCode, body: await response.body.text() };
+  // undici hands a keep-alive socket to the next request one event-loop turn after a response ended
+  // (client-h1's setImmediate); a request sent sooner gets a second connection. A caller's next request
+  // through the gateway always comes later than that (it crosses the network); so does this one.
+  await new Promise((resolve) => setImmediate(resolve));
+  return result;
 }
 
 /** Sends and returns the typed error the request failed with. */

@@ -27,22 +27,29 @@ describe('file source', () => {
     expect(after.version).not.toBe(before.version);
   });
 
-  test('GIVEN resolves of one file arriving while a stat runs THEN they share it, and a resolve after a rewrite still reads the new value', async () => {
-    const file = join(dir, 'shared-stat.txt');
+  test('GIVEN many resolves of one file THEN each costs one stat and they share one read, and a resolve after a rewrite reads the new value', async () => {
+    const file = join(dir, 'one-stat.txt');
     writeFileSync(file, 'first');
     const source = createFileSource();
-    // The module object itself (an `import *` namespace is a frozen copy): file.ts calls its `stat`.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const stat = jest.spyOn(require('node:fs/promises') as typeof import('node:fs/promises'), 'stat');
+    // The module objects themselves (an `import *` namespace is a frozen copy): file.ts calls them.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const stat = jest.spyOn(require('node:fs') as typeof import('node:fs'), 'statSync');
+    const read = jest.spyOn(require('node:fs/promises') as typeof import('node:fs/promises'), 'readFile');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     try {
       const values = await Promise.all(Array.from({ length: 20 }, () => source.resolve({ file })));
       expect(values.map((v) => v.value)).toEqual(Array(20).fill('first'));
-      expect(stat).toHaveBeenCalledTimes(1);
+      expect(stat).toHaveBeenCalledTimes(20);
+      expect(read).toHaveBeenCalledTimes(1); // all 20 arrived before the first read finished: they share it
+      read.mockClear();
+      await source.resolve({ file });
+      expect(read).toHaveBeenCalledTimes(0); // unchanged: no read
       writeFileSync(file, 'second, longer');
       expect((await source.resolve({ file })).value).toBe('second, longer');
-      expect(stat).toHaveBeenCalledTimes(2);
+      expect(read).toHaveBeenCalledTimes(1);
     } finally {
       stat.mockRestore();
+      read.mockRestore();
     }
   });
 
