@@ -21,6 +21,7 @@ import {
   NEVER_FORWARDED_METHODS,
 } from './config/defaults';
 import type { GatewayConfig } from './config/types';
+import { AbortFlag, AbortSignalLike, eitherAborts } from './core/abort';
 import { checkTrustedSource, createSourceMatcher } from './core/client-address';
 import {
   BackendTimeoutError,
@@ -69,8 +70,11 @@ export interface GatewayRequest {
   readonly protocol: string;
   /** @default - a random UUID */
   readonly requestId?: string;
-  /** Aborts the backend request (the caller went away, or shutdown's grace period ended). */
-  readonly signal?: AbortSignal;
+  /**
+   * Aborts the backend request (the caller went away, or shutdown's grace period ended): an
+   * AbortSignal, or any object with its `aborted`, `reason` and abort listeners (core/abort's AbortFlag).
+   */
+  readonly signal?: AbortSignalLike;
   /** The caller's verified client certificate (standalone server with `server.tls.clientCa`), for the logs. */
   readonly client?: ClientIdentity;
   /**
@@ -202,7 +206,7 @@ async function readBody(
 class AbortRace {
   private rejectWait: ((reason: unknown) => void) | undefined;
 
-  constructor(private readonly signal: AbortSignal | undefined) {
+  constructor(private readonly signal: AbortSignalLike | undefined) {
     signal?.addEventListener('abort', this);
   }
 
@@ -334,7 +338,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   async function send(
     outgoing: OutgoingRequest,
     body: Buffer | Readable | undefined,
-    signal: AbortSignal | undefined,
+    signal: AbortSignalLike | undefined,
     maxBodyBytes: number,
     race: AbortRace,
   ): Promise<{ response: BackendResponse; sent: SentRequest }> {
@@ -366,7 +370,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   }
 
   /** Why a request failed, from the caller's point of view: its own hang-up and the deadline first. */
-  function failureOf(error: unknown, request: GatewayRequest, deadline: AbortSignal | undefined): unknown {
+  function failureOf(
+    error: unknown,
+    request: GatewayRequest,
+    deadline: AbortSignalLike | undefined,
+  ): unknown {
     if (error instanceof ClientAbortedError) return error;
     if (request.signal?.aborted) return new ClientAbortedError('the caller went away', { cause: error });
     if (deadline?.aborted && !(error instanceof RequestTooLargeError)) {
@@ -425,15 +433,15 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     // The caller's hang-up and the deadline, as one signal for the token fetch and the backend request.
     // (The deadline is wall-clock time, as the adapter computed it: Date.now, not the injectable clock.)
     let deadlineTimer: NodeJS.Timeout | undefined;
-    let deadline: AbortSignal | undefined;
+    let deadline: AbortFlag | undefined;
     if (request.deadline !== undefined) {
-      const expiry = new AbortController();
+      const expiry = new AbortFlag();
       deadlineTimer = setTimeout(() => expiry.abort(), Math.max(1, request.deadline - Date.now()));
       deadlineTimer.unref();
-      deadline = expiry.signal;
+      deadline = expiry;
     }
-    const signal =
-      deadline && request.signal ? AbortSignal.any([request.signal, deadline]) : (deadline ?? request.signal);
+    const either = deadline && request.signal ? eitherAborts(request.signal, deadline) : undefined;
+    const signal = either?.signal ?? deadline ?? request.signal;
     const race = new AbortRace(signal);
 
     try {
@@ -514,6 +522,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       return finish(problemResponse(error, requestId), error);
     } finally {
       race.dispose();
+      either?.dispose();
       clearTimeout(deadlineTimer);
     }
   }

@@ -351,6 +351,9 @@ export async function loadInboundTls(tls: ServerTlsConfig, options: InboundOptio
   }
 
   async function reloadOnce(): Promise<boolean> {
+    // File secrets share one stat per event-loop turn (secrets/file.ts): a reload asked for in the turn
+    // the files were written in reads them in the next, so it sees what was written.
+    await new Promise((resolve) => setImmediate(resolve));
     let resolved;
     try {
       resolved = await resolveMaterial(tls, secrets);

@@ -25,6 +25,7 @@ import {
   DEFAULT_SHUTDOWN_GRACE_MS,
 } from '../config/defaults';
 import type { GatewayConfig } from '../config/types';
+import { AbortFlag } from '../core/abort';
 import { ClientAbortedError, toProblem } from '../core/errors';
 import { splitTarget } from '../core/url';
 import { createGateway, Gateway, GatewayDeps } from '../proxy';
@@ -95,7 +96,7 @@ export async function startServer(
   let draining = false;
   let inFlight = 0;
   /** Aborts every backend request still running when the grace period ends. */
-  const aborts = new Set<AbortController>();
+  const aborts = new Set<AbortFlag>();
   let idle: (() => void) | undefined;
 
   async function onRequest(
@@ -112,7 +113,7 @@ export async function startServer(
       res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ status: draining ? 'draining' : 'ok' }));
       return;
     }
-    const abort = new AbortController();
+    const abort = new AbortFlag();
     aborts.add(abort);
     res.on('close', () => {
       if (!res.writableFinished) abort.abort(); // the caller went away: stop the backend request too
@@ -136,7 +137,7 @@ export async function startServer(
       ...(req.socket.remoteAddress ? { peerAddress: req.socket.remoteAddress } : {}),
       protocol: inbound ? 'https' : 'http',
       ...(client ? { client: client.identity } : {}),
-      signal: abort.signal,
+      signal: abort,
       onBodyWanted: () => {
         if (!bodyWanted) res.writeContinue();
         bodyWanted = true;
@@ -191,7 +192,7 @@ export async function startServer(
             return;
           }
           // Headers are gone already: the only honest signal left is to cut the connection.
-          if (error instanceof ClientAbortedError || (abort.signal.aborted && !draining)) {
+          if (error instanceof ClientAbortedError || (abort.aborted && !draining)) {
             // The caller hung up: not a gateway or backend fault.
             gateway.logger.log('info', 'response aborted by the caller', {
               requestId: response.requestId,

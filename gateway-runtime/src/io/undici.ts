@@ -8,6 +8,7 @@
  */
 import type { Readable } from 'node:stream';
 import type * as Undici from 'undici';
+import type { AbortSignalLike } from '../core/abort';
 import { classifyTransportError } from './transport-errors';
 import { ResponseBody, type BodySource } from './response-body';
 
@@ -40,7 +41,7 @@ export interface SendOptions {
   readonly headersTimeout?: number;
   readonly bodyTimeout?: number;
   /** Aborts the exchange: before the response, the promise rejects with the signal's reason; after, the body fails. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
   /** Response body bytes above which the body fails with ResponseTooLargeError. @default no limit */
   readonly maxBodyBytes?: number;
 }
@@ -68,7 +69,7 @@ class Exchange implements Undici.Dispatcher.DispatchHandler, BodySource {
     private readonly resolve: (response: BackendResponse) => void,
     private readonly reject: (error: unknown) => void,
     private readonly limit: number,
-    private readonly signal: AbortSignal | undefined,
+    private readonly signal: AbortSignalLike | undefined,
   ) {
     signal?.addEventListener('abort', this);
   }

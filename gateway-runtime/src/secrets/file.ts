@@ -26,12 +26,13 @@ export interface FileSource {
 }
 
 /**
- * Secrets in local files. Each resolve costs one `stat`, synchronous (a system call of about a
- * microsecond on a local or tmpfs file, where secrets belong: `/run/credentials`, a Kubernetes secret
- * volume; the thread-pool round trip of an asynchronous one cost the proxy several times more per
- * request): when the file's inode, size or mtime changed (an in-place write or an atomic rename), or
- * the cache lifetime passed, the file is read again, so a rotated file is picked up by the next
- * request; resolves that arrive while it is read share the read. The version is a SHA-256 of the content.
+ * Secrets in local files. The resolves of one event-loop turn share one `stat`, synchronous (a system
+ * call of a few microseconds on a local or tmpfs file, where secrets belong: `/run/credentials`, a
+ * Kubernetes secret volume; the thread-pool round trip of an asynchronous one cost the proxy several
+ * times more per request): when the file's inode, size or mtime changed (an in-place write or an
+ * atomic rename), or the cache lifetime passed, the file is read again, so a rotated file is picked
+ * up by the requests of the next turn on; resolves that arrive while it is read share the read. The
+ * version is a SHA-256 of the content.
  */
 export function createFileSource(options: FileSourceOptions = {}): FileSource {
   const now = options.now ?? Date.now;
@@ -55,12 +56,28 @@ export function createFileSource(options: FileSourceOptions = {}): FileSource {
     return running;
   };
 
+  /** The stamps taken in this event-loop turn: the resolves of one turn (a crowd, under load) share a stat. */
+  let stamps = new Map<string, string>();
+  let turnEnd: NodeJS.Immediate | undefined;
+  const stampOf = (file: string): string => {
+    let stamp = stamps.get(file);
+    if (stamp === undefined) {
+      const st = statSync(file);
+      stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      stamps.set(file, stamp);
+      turnEnd ??= setImmediate(() => {
+        stamps = new Map();
+        turnEnd = undefined;
+      }).unref();
+    }
+    return stamp;
+  };
+
   return {
     async resolve(ref) {
       let entry = cache.get(ref.file);
       try {
-        const st = statSync(ref.file);
-        const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+        const stamp = stampOf(ref.file);
         if (entry === undefined || entry.stamp !== stamp || now() - entry.readAt >= ttlMs) {
           entry = await read(ref.file, stamp);
         }
