@@ -22,6 +22,7 @@ import {
   closeSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -64,6 +65,9 @@ const children: ChildProcess[] = [];
 let port = 20000 + Math.floor(Math.random() * 20000);
 const nextPort = () => port++;
 
+/** The processes started, by name (their CPU time is read from /proc). */
+const processes = new Map<string, ChildProcess>();
+
 function startChild(name: string, command: string, args: readonly string[], logFile?: string): ChildProcess {
   const out = logFile ? openSync(logFile, 'a') : 'ignore';
   const child = spawn(command, [...args], { stdio: ['ignore', out, 'inherit'], cwd: dir });
@@ -72,8 +76,35 @@ function startChild(name: string, command: string, args: readonly string[], logF
     if (!stopping) console.error(`${name} exited (${code ?? signal})`);
   });
   children.push(child);
+  processes.set(name, child);
   return child;
 }
+
+/** CPU time (user + system, ms) of a process and all its descendants (nginx's workers), from /proc. */
+function cpuMs(pid: number): number {
+  const ticks = new Map<number, number>();
+  const childrenOf = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // After the command in parentheses: state, ppid, ... utime (14th field), stime (15th).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const id = Number(entry);
+    ticks.set(id, Number(fields[11]) + Number(fields[12]));
+    const ppid = Number(fields[1]);
+    childrenOf.set(ppid, [...(childrenOf.get(ppid) ?? []), id]);
+  }
+  const sum = (p: number): number =>
+    (ticks.get(p) ?? 0) + (childrenOf.get(p) ?? []).reduce((total, c) => total + sum(c), 0);
+  return (sum(pid) * 1000) / CLOCK_TICKS;
+}
+/** USER_HZ: /proc's unit of CPU time (100 on Linux). */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 async function waitFor(url: string, init: { dispatcher?: Pool } = {}): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -96,6 +127,8 @@ interface Target {
   readonly log?: string;
   /** The row this one is compared with (default: nginx). */
   readonly versus?: string;
+  /** The process whose CPU time per request is shown (a name given to startChild). */
+  readonly process?: string;
 }
 
 interface Run {
@@ -105,6 +138,8 @@ interface Run {
   readonly requests: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** CPU microseconds per request of the row's process (user + system, its threads and children). */
+  readonly cpuUs?: number;
 }
 
 const ms = (value: string, unit: string) =>
@@ -130,13 +165,16 @@ function parseWrk(output: string): Run {
   };
 }
 
-function wrk(url: string, seconds: number): Run {
+function wrk(url: string, seconds: number, process?: string): Run {
+  const pid = process ? processes.get(process)?.pid : undefined;
+  const before = pid ? cpuMs(pid) : 0;
   const output = execFileSync(
     WRK,
     ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-H', 'X-Bench: 1', url],
     { encoding: 'utf8' },
   );
-  return parseWrk(output);
+  const run = parseWrk(output);
+  return pid ? { ...run, cpuUs: ((cpuMs(pid) - before) * 1000) / run.requests } : run;
 }
 
 function nginxBackend(pki: { server: string; serverKey: string; ca: string }) {
@@ -262,7 +300,14 @@ function gateway(name: string, bundle: string, config: Record<string, unknown>):
     ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`]
     : [];
   startChild(`gateway ${name}`, process.execPath, [...prof, bundle, 'serve', '--config', file], log);
-  return { name, what: '', url: `http://127.0.0.1:${listen}/`, log, port: listen };
+  return {
+    name,
+    what: '',
+    url: `http://127.0.0.1:${listen}/`,
+    log,
+    port: listen,
+    process: `gateway ${name}`,
+  };
 }
 
 const median = (values: readonly number[]) => {
@@ -416,17 +461,24 @@ async function main(): Promise<void> {
     },
   });
   const targets: Target[] = [
-    { name: 'direct', what: 'direct to the backend', url: `${http}/` },
+    { name: 'direct', what: 'direct to the backend', url: `${http}/`, process: 'nginx backend' },
     {
       name: 'nginx',
       what: `nginx ${NGINX_VERSION()} (upstream keep-alive)`,
       url: `http://127.0.0.1:${nginxProxy(ports.http)}/`,
+      process: 'nginx proxy',
     },
-    { name: 'haproxy', what: 'haproxy (http-reuse always)', url: `http://127.0.0.1:${haproxy(ports.http)}/` },
+    {
+      name: 'haproxy',
+      what: 'haproxy (http-reuse always)',
+      url: `http://127.0.0.1:${haproxy(ports.http)}/`,
+      process: 'haproxy',
+    },
     {
       name: 'node',
       what: '15-line Node proxy, undici Pool.request',
       url: `http://127.0.0.1:${nodeBaseline(ports.http)}/`,
+      process: 'node baseline',
     },
     {
       ...gateway('basic', bundle, {
@@ -494,7 +546,7 @@ async function main(): Promise<void> {
   const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
   const started = Date.now();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const target of targets) runs.get(target.name)!.push(wrk(target.url, SECONDS));
+    for (const target of targets) runs.get(target.name)!.push(wrk(target.url, SECONDS, target.process));
   }
   const loadAfter = loadavg()
     .map((l) => l.toFixed(1))
@@ -511,6 +563,7 @@ async function main(): Promise<void> {
           p99: median(all.map((r) => r.p99)),
           bad: all.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
           requests: all.reduce((sum, r) => sum + r.requests, 0),
+          cpuUs: all.every((r) => r.cpuUs !== undefined) ? median(all.map((r) => r.cpuUs!)) : undefined,
         },
       ];
     }),
@@ -518,8 +571,8 @@ async function main(): Promise<void> {
   console.log(
     `\nwrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds of ${SECONDS} s per row, alternating (medians; ${((Date.now() - started) / 1000).toFixed(0)} s), load average after ${loadAfter}\n`,
   );
-  console.log('| proxy | req/s | p50 | p99 | ratio |');
-  console.log('|---|---|---|---|---|');
+  console.log('| proxy | req/s | p50 | p99 | CPU per request | ratio |');
+  console.log('|---|---|---|---|---|---|');
   for (const t of targets) {
     const s = summary.get(t.name)!;
     const versus = t.versus ?? 'nginx';
@@ -529,7 +582,7 @@ async function main(): Promise<void> {
     else if (!v || v.bad > 0) ratio = `none: ${versus} had failures or did not run`;
     else ratio = `${(s.perSecond / v.perSecond).toFixed(2)}x ${versus}, p99 ${(s.p99 / v.p99).toFixed(2)}x`;
     console.log(
-      `| ${t.what} | ${Math.round(s.perSecond).toLocaleString('en')} | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${ratio} |`,
+      `| ${t.what} | ${Math.round(s.perSecond).toLocaleString('en')} | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${s.cpuUs === undefined ? '-' : `${s.cpuUs.toFixed(1)} µs`} | ${ratio} |`,
     );
   }
 

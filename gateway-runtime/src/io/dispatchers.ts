@@ -84,13 +84,23 @@ class CurrentPoolDispatcher extends Dispatcher {
     super();
   }
 
+  /** The last origin's https host: the origin is the same on every request (no URL parse per request). */
+  private last: { origin: Dispatcher.DispatchOptions['origin']; host: string | undefined } | undefined;
+
+  private hostOf(origin: Dispatcher.DispatchOptions['origin']): string | undefined {
+    if (this.last === undefined || this.last.origin !== origin) {
+      this.last = { origin, host: httpsHostOf(origin) };
+    }
+    return this.last.host;
+  }
+
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const agent = this.current();
     if (!agent) throw new BackendUnreachableError('the backend dispatcher is closed');
     // A fixed server name per request, so that varying Host headers do not make undici drop keep-alive
     // connections ("servername changed"). Only this comparison uses it: the connector decides the name
     // that is sent and verified (the configured servername, else the URL's host; no SNI for an IP).
-    const servername = this.servername ?? httpsHostOf(options.origin);
+    const servername = this.servername ?? this.hostOf(options.origin);
     // `servername` is a request option undici reads (lib/core/request.js) that its typings leave out.
     return agent.dispatch(
       servername ? ({ ...options, servername } as Dispatcher.DispatchOptions) : options,
