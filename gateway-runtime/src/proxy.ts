@@ -443,6 +443,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     const either = deadline && request.signal ? eitherAborts(request.signal, deadline) : undefined;
     const signal = either?.signal ?? deadline ?? request.signal;
     const race = new AbortRace(signal);
+    /** The backend body in hand and not yet passed on. */
+    let unread: ResponseBody | undefined;
 
     try {
       if (!allowedMethods.has(method)) {
@@ -480,6 +482,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         attempts += 1;
         const attempt = await send(outgoing, body, signal, limit, race);
         response = attempt.response;
+        unread = response.body;
         upstreamStatus = response.statusCode;
         const verdict = scheme.onResponse
           ? await scheme.onResponse(
@@ -508,6 +511,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         delete responseHeaders['content-length'];
         return finish({ status: response.statusCode, headers: responseHeaders, body: whole, requestId });
       }
+      unread = undefined; // the caller's now
       return finish({
         status: response.statusCode,
         headers: responseHeaders,
@@ -515,6 +519,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         requestId,
       });
     } catch (caught) {
+      // A body nobody will read (the scheme's onResponse failed, say) gives its exchange up at once,
+      // instead of holding the backend connection until the body timeout.
+      unread?.destroy();
       const error = failureOf(caught, request, deadline);
       if (request.body && !Buffer.isBuffer(request.body) && request.body instanceof Readable) {
         request.body.resume(); // drain what the caller still sends, so the answer can be read

@@ -96,6 +96,50 @@ describe('the retry contract with schemes', () => {
   });
 });
 
+describe('a backend body nobody reads', () => {
+  test('regression: when the scheme fails on the response, the exchange is given up at once (the backend connection closes) instead of held until the body timeout', async () => {
+    let closed: (() => void) | undefined;
+    const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+    const holding = await startBackend((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('the start of a body that never ends');
+      req.socket.once('close', () => closed?.());
+    });
+    const scheme: AuthScheme = {
+      type: 'fragile',
+      mayRetry: false,
+      needsBody: false,
+      headerNames: [],
+      authorize: async () => ({}),
+      onResponse: async () => {
+        throw new Error('scheme bug');
+      },
+    };
+    const gateway = createGateway(
+      {
+        version: 1,
+        name: 't',
+        backend: { url: holding.baseUrl },
+        security: { type: 'none' },
+        timeouts: { bodyMs: 60_000 },
+      },
+      { scheme, logSink: () => undefined },
+    );
+    try {
+      const response = await gateway.handle({ method: 'GET', path: '/', headers: {}, protocol: 'http' });
+      expect(response.status).toBe(500);
+      const outcome = await Promise.race([
+        connectionClosed.then(() => 'closed'),
+        new Promise((resolve) => setTimeout(() => resolve('still open after 5 s'), 5_000)),
+      ]);
+      expect(outcome).toBe('closed');
+    } finally {
+      await gateway.close();
+      await holding.stop();
+    }
+  });
+});
+
 describe('metrics', () => {
   test('GIVEN a backend that rejects the credentials THEN AuthFailures and Upstream4xx are 1', async () => {
     const backend = await startBackend((_req, res) => {
