@@ -154,8 +154,9 @@ export async function startServer(
     // The body is pushed into the response as the backend's parser reads it, with backpressure. The
     // headers wait for the first chunk (or the end): a body that fails at once (too large, timed out)
     // still gets a proper problem answer.
+    // Nothing waits for the end here: the response's `close` does the bookkeeping (accept below).
     const body = response.body;
-    await new Promise<void>((done) => {
+    {
       let started = false;
       const start = () => {
         started = true;
@@ -172,10 +173,8 @@ export async function startServer(
         end() {
           if (!started) start();
           res.end();
-          done();
         },
         error(error) {
-          done();
           if (!started) {
             const problem = toProblem(error, response.requestId);
             gateway.logger.log('error', 'response stream failed before the headers', {
@@ -207,7 +206,7 @@ export async function startServer(
           res.destroy();
         },
       });
-    });
+    }
   }
 
   const accept = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
