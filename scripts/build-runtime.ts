@@ -8,7 +8,9 @@
  *
  * dist/gateway-runtime.js is the standalone proxy as one file with nothing external (`node
  * gateway-runtime.js serve --config ...` runs without node_modules); `npm run build` writes it into the
- * package. The constructs bundle the handler with the same esbuild configuration at synth time.
+ * package. Both come from `buildRuntimeCode` (esbuild, then the rewrites of lib/runtime/bundle-rewrite.ts:
+ * llhttp's WebAssembly brotli-compressed, undici's HTTP/2 client left out of the Lambda bundle), the
+ * build the constructs also use at synth time.
  */
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

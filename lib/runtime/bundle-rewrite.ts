@@ -8,7 +8,7 @@
  */
 import type { BuildOptions, Metafile } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 
 /**
@@ -77,13 +77,14 @@ export function rewriteRuntimeBundle(
   }
   const [output] = outputs;
   const cwd = options.absWorkingDir ?? process.cwd();
-  const inputs = Object.keys(output.inputs).map((input) => resolve(cwd, input));
-  const undici = undiciPackage(inputs);
+  // The metafile's input paths: relative to the working directory, with `/` on every platform.
+  const inputs = Object.keys(output.inputs);
+  const undici = undiciPackage(inputs, cwd);
   const rewrites: BundleRewrite[] = [];
 
   for (const module of LLHTTP_WASM_MODULES) {
-    const file = inputs.find((input) => undici && input === join(undici.root, module));
-    if (!file) {
+    const input = inputs.find((i) => undici && i === `${undici.input}/${module}`);
+    if (!input) {
       if (module === SIMD_WASM_MODULE) {
         throw new RuntimeBundleShapeError(
           `the runtime bundle holds no undici/${module} (${undici ? `undici ${undici.version}` : 'no undici module at all'}): ` +
@@ -92,7 +93,7 @@ export function rewriteRuntimeBundle(
       }
       continue;
     }
-    const wasm = wasmOf(file, module, undici!.version);
+    const wasm = wasmOf(resolve(cwd, input), module, undici!.version);
     const literal = wasm.toString('base64');
     const found = ['"', "'", '`']
       .map((quote) => `${quote}${literal}${quote}`)
@@ -141,17 +142,23 @@ export function rewriteRuntimeBundle(
   return { code, rewrites };
 }
 
-/** The undici package the bundle's undici modules come from: its directory and version. */
-function undiciPackage(inputs: readonly string[]): { root: string; version: string } | undefined {
-  const marker = '/node_modules/undici/';
-  const first = inputs.find((input) => input.includes(marker));
+/**
+ * The undici package the bundle's undici modules come from: its directory as the metafile writes it
+ * (`node_modules/undici`, or nested, as pnpm and npm install it) and its version.
+ */
+function undiciPackage(
+  inputs: readonly string[],
+  cwd: string,
+): { input: string; version: string } | undefined {
+  const marker = /(?:^|\/)node_modules\/undici\//;
+  const first = inputs.find((i) => marker.test(i));
   if (!first) return undefined;
-  const root = first.slice(0, first.lastIndexOf(marker) + marker.length - 1);
-  const manifest = join(root, 'package.json');
+  const input = first.slice(0, first.lastIndexOf('node_modules/undici/') + 'node_modules/undici'.length);
+  const manifest = resolve(cwd, input, 'package.json');
   const version = existsSync(manifest)
     ? String((JSON.parse(readFileSync(manifest, 'utf8')) as { version?: unknown }).version)
     : 'of unknown version';
-  return { root, version };
+  return { input, version };
 }
 
 /** The WebAssembly a llhttp module exports (it decodes its literal when read). */
