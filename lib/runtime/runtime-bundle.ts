@@ -43,8 +43,9 @@ function runtimeSource(module: string, what: string): string {
  * (10 KB; used only for a connection that negotiated `h2`, which undici offers in ALPN only with
  * `allowH2`, never set by the runtime; undici's client requires it when it loads, so the `require`
  * becomes a stand-in that throws, see `LEFT_OUT_STAND_INS` in bundle-rewrite.ts). And `node:http2`
- * becomes lib/runtime/no-http2 (a cold-start cost for a protocol the gateway never offers). The
- * standalone proxy keeps all four: its host's CPU is unknown.
+ * becomes lib/runtime/no-http2 (a cold-start cost for a protocol the gateway never offers; undici's
+ * HTTP/2 client was its only importer, the alias stays for any other). The standalone proxy keeps
+ * all four: its host's CPU is unknown.
  */
 export const LAMBDA_LEFT_OUT = ['*/llhttp/llhttp-wasm.js', '*/web/fetch/body.js', '*/client-h2.js'] as const;
 
