@@ -34,11 +34,8 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { Pool, request } from 'undici';
-import {
-  runtimeBuildOptions,
-  RUNTIME_EXTERNALS,
-  standaloneBuildOptions,
-} from '../lib/runtime/runtime-bundle';
+import { standaloneBuildOptions } from '../lib/runtime/runtime-bundle';
+import { bundleRuntime } from './build-runtime';
 import type { AlbEvent } from '../gateway-runtime/src/adapters/lambda';
 import { TestPki } from '../test/support/pki';
 import { requireTool } from '../test/support/tools';
@@ -346,8 +343,8 @@ async function stopAll(): Promise<void> {
 
 async function lambdaFigures(backend: number): Promise<string[]> {
   const out: string[] = [];
-  const file = join(dir, 'lambda', 'index.js');
-  await build({ ...runtimeBuildOptions(RUNTIME_EXTERNALS), outfile: file });
+  // The bundle the constructs deploy: the same build and rewrites as synth's.
+  const { file } = await bundleRuntime(join(dir, 'lambda'));
   const bytes = statSync(file).size;
   out.push(`Lambda bundle: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB), @aws-sdk/* external`);
   const bare: number[] = [];

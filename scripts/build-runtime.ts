@@ -8,36 +8,43 @@
  *
  * dist/gateway-runtime.js is the standalone proxy as one file with nothing external (`node
  * gateway-runtime.js serve --config ...` runs without node_modules); `npm run build` writes it into the
- * package. The constructs bundle the handler with the same esbuild configuration at synth time.
+ * package. Both come from `buildRuntimeCode` (esbuild, then the rewrites of lib/runtime/bundle-rewrite.ts:
+ * llhttp's WebAssembly brotli-compressed, undici's HTTP/2 client left out of the Lambda bundle), the
+ * build the constructs also use at synth time.
  */
-import { build } from 'esbuild';
-import { chmodSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import {
   RUNTIME_EXTERNALS,
+  buildRuntimeCode,
   runtimeBuildOptions,
   standaloneBuildOptions,
 } from '../lib/runtime/runtime-bundle';
 
+/** Writes a bundle's code (from `buildRuntimeCode`, the one build of every runtime bundle), creating its directory. */
+function writeBundle(file: string, code: Buffer): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, code);
+}
+
 /** Writes `<outdir>/index.js` and returns its path and size in bytes. */
 export async function bundleRuntime(outdir: string): Promise<{ file: string; bytes: number }> {
   const file = join(resolve(outdir), 'index.js');
-  await build({ ...runtimeBuildOptions(RUNTIME_EXTERNALS), outfile: file });
+  writeBundle(file, buildRuntimeCode(runtimeBuildOptions(RUNTIME_EXTERNALS)));
   return { file, bytes: statSync(file).size };
 }
 
 /** Writes the single-file standalone proxy to `file` (executable) and returns its size in bytes. */
 export async function bundleStandalone(file: string): Promise<{ file: string; bytes: number }> {
   const path = resolve(file);
-  await build({ ...standaloneBuildOptions(), outfile: path });
+  writeBundle(path, buildRuntimeCode(standaloneBuildOptions()));
   chmodSync(path, 0o755);
   return { file: path, bytes: statSync(path).size };
 }
 
 /** The size the bundle would have with the AWS SDK inlined (nothing external); nothing is written. */
 export async function bundleSizeWithoutExternals(): Promise<number> {
-  const result = await build({ ...runtimeBuildOptions([]), write: false, outfile: 'index.js' });
-  return result.outputFiles.reduce((total, f) => total + f.contents.byteLength, 0);
+  return buildRuntimeCode(runtimeBuildOptions([])).byteLength;
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;

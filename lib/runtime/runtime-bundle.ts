@@ -4,6 +4,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { constants as zlibConstants, crc32, deflateRawSync } from 'node:zlib';
+import { RuntimeBundleShapeError, rewriteRuntimeBundle } from './bundle-rewrite';
+
+export { RuntimeBundleShapeError } from './bundle-rewrite';
 
 /** Modules the bundle leaves to the Lambda runtime: nodejs22.x provides AWS SDK v3. */
 export const RUNTIME_EXTERNALS = ['@aws-sdk/*'] as const;
@@ -33,16 +36,23 @@ function runtimeSource(module: string, what: string): string {
 
 /**
  * undici modules the Lambda bundle leaves out (the runtime imports undici's parts one by one, see
- * gateway-runtime/src/io/undici.ts; these two are only reached on paths the Lambda never takes):
- * llhttp's non-SIMD WebAssembly (72 KB, a fallback for CPUs without WebAssembly SIMD; the x86_64 and
- * arm64 Lambda CPUs have it) and the fetch body extractor undici's client loads for FormData bodies
- * (41 KB with the web modules it pulls in; the gateway sends Buffers and streams). And `node:http2`
- * becomes lib/runtime/no-http2 (a cold-start cost for a protocol the gateway never offers). The
- * standalone proxy keeps all three: its host's CPU is unknown.
+ * gateway-runtime/src/io/undici.ts; these three are only reached on paths the Lambda never takes):
+ * llhttp's non-SIMD WebAssembly (a fallback for CPUs without WebAssembly SIMD; the x86_64 and arm64
+ * Lambda CPUs have it), the fetch body extractor undici's client loads for FormData bodies (41 KB
+ * with the web modules it pulls in; the gateway sends Buffers and streams) and undici's HTTP/2 client
+ * (10 KB; used only for a connection that negotiated `h2`, which undici offers in ALPN only with
+ * `allowH2`, never set by the runtime; undici's client requires it when it loads, so the `require`
+ * becomes a stand-in that throws, see `LEFT_OUT_STAND_INS` in bundle-rewrite.ts). And `node:http2`
+ * becomes lib/runtime/no-http2 (a cold-start cost for a protocol the gateway never offers; undici's
+ * HTTP/2 client was its only importer, the alias stays for any other). The standalone proxy keeps
+ * all four: its host's CPU is unknown.
  */
-export const LAMBDA_LEFT_OUT = ['*/llhttp/llhttp-wasm.js', '*/web/fetch/body.js'] as const;
+export const LAMBDA_LEFT_OUT = ['*/llhttp/llhttp-wasm.js', '*/web/fetch/body.js', '*/client-h2.js'] as const;
 
-/** The one esbuild configuration of the runtime bundle: one minified CommonJS file for node22. */
+/**
+ * The one esbuild configuration of the runtime bundle: one minified CommonJS file for node22. Build it
+ * with `buildRuntimeCode`, which applies the rewrites esbuild can not do without plugins.
+ */
 export function runtimeBuildOptions(
   external: readonly string[] = RUNTIME_EXTERNALS,
   entry = runtimeEntryPoint(),
@@ -78,6 +88,37 @@ export function standaloneBuildOptions(entry = standaloneEntryPoint()): BuildOpt
   return runtimeBuildOptions([], entry, []);
 }
 
+/**
+ * Builds a runtime bundle (`runtimeBuildOptions` or `standaloneBuildOptions`, with overrides) and
+ * returns its code: esbuild's one output file, rewritten by `rewriteRuntimeBundle` (llhttp's
+ * WebAssembly as a brotli literal, decompressed by `node:zlib` when undici creates its first parser;
+ * stand-ins for left-out modules required eagerly). Every build of the runtime goes through here
+ * (synth, `npm run build:runtime`, `npm run build`, `npm run bench`), so each ships the same bytes.
+ * Synchronous: synth can not wait. Deterministic: the same sources, esbuild and brotli
+ * (`process.versions.brotli`) give the same bytes.
+ *
+ * Measured (undici 7.30.2, esbuild 0.28.2): the Lambda bundle 252,924 bytes before the rewrites and
+ * the HTTP/2 client left out, 190,237 after; the standalone proxy 822,643 before, 719,651 after.
+ *
+ * @throws RuntimeBundleShapeError (code `RUNTIME_BUNDLE_SHAPE`) when undici's shape is not the one
+ * the rewrites expect; the message names undici's version.
+ */
+export function buildRuntimeCode(options: BuildOptions): Buffer {
+  const result = buildSync({
+    ...options,
+    write: false,
+    metafile: true,
+    outfile: options.outfile ?? 'index.js',
+  });
+  if (result.outputFiles.length !== 1) {
+    throw new RuntimeBundleShapeError(
+      `the runtime bundle must be one file, esbuild wrote ${result.outputFiles.length}`,
+    );
+  }
+  const { code } = rewriteRuntimeBundle(result.outputFiles[0].text, result.metafile, options);
+  return Buffer.from(code, 'utf8');
+}
+
 export interface RuntimeBundle {
   /** A directory holding only `index.js` (the handler is `index.handler`). */
   readonly directory: string;
@@ -94,12 +135,7 @@ let cached: RuntimeBundle | undefined;
  */
 export function bundleGatewayRuntime(entry?: string): RuntimeBundle {
   if (cached && entry === undefined) return cached;
-  const result = buildSync({
-    ...runtimeBuildOptions(RUNTIME_EXTERNALS, entry),
-    write: false,
-    outfile: 'index.js',
-  });
-  const code = result.outputFiles![0].contents;
+  const code = buildRuntimeCode(runtimeBuildOptions(RUNTIME_EXTERNALS, entry));
   const sha256 = createHash('sha256').update(code).digest('hex');
   const directory = join(tmpdir(), `backend-link-runtime-${sha256.slice(0, 16)}`);
   mkdirSync(directory, { recursive: true });

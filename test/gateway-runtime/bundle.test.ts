@@ -1,43 +1,99 @@
-/** The esbuild bundle: it builds into one file, and its handler answers ALB events in a plain Node process. */
+/**
+ * The esbuild bundles as they ship: the Lambda handler and the standalone proxy each build into one file,
+ * which runs in a plain Node process and parses real HTTP responses with llhttp's WebAssembly, now stored
+ * brotli-compressed in the bundle (lib/runtime/bundle-rewrite.ts).
+ */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { bundleRuntime } from '../../scripts/build-runtime';
+import { request } from 'undici';
+import { bundleRuntime, bundleStandalone } from '../../scripts/build-runtime';
 import { echoHandler, RunningBackend, startBackend } from '../support/loopback-backends';
+import { freePort } from '../support/ports';
+import { startProcess } from '../support/processes';
 import { albEvent } from './fixtures/harness';
 
 jest.setTimeout(60_000);
 
+/** Issue 13's target for the Lambda bundle: 200 KB minified, `@aws-sdk/*` external. */
+const LAMBDA_BUNDLE_LIMIT = 200_000;
+
+/** undici's llhttp WebAssembly modules, as the undici package holds them. */
+const wasm = (module: string): Buffer =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  Buffer.from(require(`undici/lib/llhttp/${module}`) as Buffer);
+const SIMD = wasm('llhttp_simd-wasm.js');
+const NON_SIMD = wasm('llhttp-wasm.js');
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+/** How often `text` is in `code` (a count, so that a failure does not print the whole bundle). */
+const timesIn = (code: string, text: string) => code.split(text).length - 1;
+
+/** A string only undici's HTTP/2 client holds (lib/dispatcher/client-h2.js). */
+const HTTP2_CLIENT_TEXT = 'HTTP/2: Extended CONNECT protocol not supported by server';
+
 let outdir: string;
+let work: string;
+let hook: string;
 let backend: RunningBackend;
 let bundle: { file: string; bytes: number };
+let standalone: { file: string; bytes: number };
 
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'runtime-bundle-'));
+  work = mkdtempSync(join(tmpdir(), 'runtime-bundle-work-'));
+  // Preloaded into the bundle's process: reports the SHA-256 of every WebAssembly module compiled, so
+  // a test sees which llhttp the bundle parsed with (undici falls back to the non-SIMD one silently).
+  hook = join(work, 'wasm-hook.js');
+  writeFileSync(
+    hook,
+    `const { createHash } = require('node:crypto');
+     const Original = WebAssembly.Module;
+     WebAssembly.Module = function (bytes) {
+       const hash = createHash('sha256').update(bytes).digest('hex');
+       try {
+         const compiled = new Original(bytes);
+         process.stderr.write('WASM ' + hash + '\\n');
+         return compiled;
+       } catch (error) {
+         process.stderr.write('WASM-FAILED ' + hash + ' ' + error + '\\n');
+         throw error;
+       }
+     };`,
+  );
   backend = await startBackend(echoHandler);
   bundle = await bundleRuntime(outdir);
+  standalone = await bundleStandalone(join(work, 'gateway-runtime.js'));
 });
 afterAll(async () => {
   await backend?.stop();
   rmSync(outdir, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
 });
 
 /** Runs the bundled handler in a fresh Node process, as the Lambda runtime would load it. */
-async function invoke(event: object, gatewayConfig: string): Promise<Record<string, unknown>> {
+async function invoke(
+  event: object,
+  gatewayConfig: string,
+): Promise<{ result: Record<string, unknown>; stderr: string }> {
   const script = `
     const { handler } = require(${JSON.stringify(bundle.file)});
     handler(JSON.parse(process.argv[1]), { awsRequestId: 'bundle-test' }).then(
       (result) => process.stderr.write('RESULT ' + JSON.stringify(result) + '\\n'),
       (error) => { process.stderr.write('FAILED ' + error + '\\n'); process.exit(1); },
     );`;
-  const { stderr } = await promisify(execFile)(process.execPath, ['-e', script, JSON.stringify(event)], {
-    env: { PATH: process.env.PATH, GATEWAY_CONFIG: gatewayConfig, AWS_LAMBDA_FUNCTION_NAME: 'bundle-test' },
-  });
+  const { stderr } = await promisify(execFile)(
+    process.execPath,
+    ['-r', hook, '-e', script, JSON.stringify(event)],
+    {
+      env: { PATH: process.env.PATH, GATEWAY_CONFIG: gatewayConfig, AWS_LAMBDA_FUNCTION_NAME: 'bundle-test' },
+    },
+  );
   const line = stderr.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`no result from the bundle:\n${stderr}`);
-  return JSON.parse(line.slice('RESULT '.length));
+  return { result: JSON.parse(line.slice('RESULT '.length)), stderr };
 }
 
 describe('runtime bundle', () => {
@@ -46,8 +102,22 @@ describe('runtime bundle', () => {
     expect(bundle.bytes).toBeGreaterThan(0);
   });
 
+  test(`GIVEN the Lambda build THEN it is at most ${LAMBDA_BUNDLE_LIMIT} bytes (issue 13's target)`, () => {
+    expect(readFileSync(bundle.file).byteLength).toBe(bundle.bytes);
+    expect(bundle.bytes).toBeLessThanOrEqual(LAMBDA_BUNDLE_LIMIT);
+  });
+
+  test("GIVEN the Lambda build THEN llhttp's WebAssembly is in it only brotli-compressed, and undici's HTTP/2 client not at all", () => {
+    const code = readFileSync(bundle.file, 'utf8');
+    expect(timesIn(code, SIMD.toString('base64'))).toBe(0);
+    expect(timesIn(code, NON_SIMD.toString('base64'))).toBe(0);
+    expect(timesIn(code, 'require("node:zlib").brotliDecompressSync(')).toBe(1);
+    expect(timesIn(code, HTTP2_CLIENT_TEXT)).toBe(0);
+    expect(timesIn(code, 'require("./client-h2.js")')).toBe(0);
+  });
+
   test.each([false, true])(
-    'GIVEN the bundled handler (multi-value %s) WHEN invoked with an ALB event THEN it proxies to the loopback backend',
+    'GIVEN the bundled handler (multi-value %s) WHEN invoked with an ALB event THEN it proxies to the loopback backend, parsing the answer with the decompressed SIMD llhttp',
     async (multiValue) => {
       const config = JSON.stringify({
         version: 1,
@@ -55,15 +125,76 @@ describe('runtime bundle', () => {
         backend: { url: `${backend.baseUrl}/api` },
         security: { type: 'none' },
       });
-      const result = await invoke(albEvent({ path: '/ping', query: { a: '1' }, multiValue }), config);
+      const { result, stderr } = await invoke(
+        albEvent({ path: '/ping', query: { a: '1' }, multiValue }),
+        config,
+      );
       expect(result).toMatchObject({ statusCode: 200, statusDescription: '200 OK', isBase64Encoded: false });
       expect(JSON.parse(result.body as string)).toMatchObject({ method: 'GET', url: '/api/ping?a=1' });
+      // The one WebAssembly compiled is undici's SIMD llhttp, byte for byte.
+      expect(stderr.split('\n').filter((l) => l.startsWith('WASM'))).toEqual([`WASM ${sha256(SIMD)}`]);
     },
   );
 
   test('fails when GATEWAY_CONFIG is invalid: the bundled handler answers 500 CONFIG_INVALID', async () => {
-    const result = await invoke(albEvent({ path: '/ping' }), '{"version":3}');
+    const { result } = await invoke(albEvent({ path: '/ping' }), '{"version":3}');
     expect(result.statusCode).toBe(500);
     expect(JSON.parse(result.body as string)).toMatchObject({ code: 'CONFIG_INVALID' });
   });
+});
+
+describe('standalone bundle', () => {
+  test("GIVEN the standalone build THEN both llhttp WebAssembly modules are in it only brotli-compressed, and it keeps undici's HTTP/2 client", () => {
+    const code = readFileSync(standalone.file, 'utf8');
+    expect(timesIn(code, SIMD.toString('base64'))).toBe(0);
+    expect(timesIn(code, NON_SIMD.toString('base64'))).toBe(0);
+    expect(timesIn(code, 'require("node:zlib").brotliDecompressSync(')).toBe(2);
+    expect(timesIn(code, HTTP2_CLIENT_TEXT)).toBe(1);
+  });
+
+  test.each([
+    ['the SIMD llhttp (the default)', {}, SIMD],
+    ['the non-SIMD llhttp (UNDICI_NO_WASM_SIMD=1)', { UNDICI_NO_WASM_SIMD: '1' }, NON_SIMD],
+  ])(
+    'GIVEN `node gateway-runtime.js serve` WHEN it proxies a request with %s THEN it parses the backend answer with that module, decompressed byte for byte',
+    async (_what, env: Record<string, string>, expected) => {
+      const port = await freePort();
+      const config = join(work, `gateway-${port}.json`);
+      writeFileSync(
+        config,
+        JSON.stringify({
+          version: 1,
+          name: 'standalone-bundle',
+          backend: { url: `${backend.baseUrl}/api` },
+          security: { type: 'none' },
+          server: { host: '127.0.0.1', port },
+        }),
+      );
+      const proxy = startProcess(
+        process.execPath,
+        ['-r', hook, standalone.file, 'serve', '--config', config],
+        {
+          env: { PATH: process.env.PATH, ...env },
+        },
+      );
+      try {
+        for (let i = 0; i < 600 && !proxy.output().includes('"msg":"listening"'); i++) {
+          if (proxy.exited()) throw new Error(proxy.exited());
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(proxy.output()).toContain('"msg":"listening"');
+        const answer = await request(`http://127.0.0.1:${port}/ping?a=1`);
+        expect(answer.statusCode).toBe(200);
+        expect(await answer.body.json()).toMatchObject({ method: 'GET', url: '/api/ping?a=1' });
+      } finally {
+        await proxy.stop();
+      }
+      expect(
+        proxy
+          .output()
+          .split('\n')
+          .filter((l) => l.startsWith('WASM')),
+      ).toEqual([`WASM ${sha256(expected)}`]);
+    },
+  );
 });

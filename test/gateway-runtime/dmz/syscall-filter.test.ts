@@ -8,7 +8,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleStandalone } from '../../../scripts/build-runtime';
 import { echoHandler, RunningBackend, startBackend } from '../../support/loopback-backends';
 import { TestPki, type Issued } from '../../support/pki';
 import { freePort } from '../../support/ports';
@@ -106,14 +106,7 @@ afterAll(async () => {
 describe('gateway-runtime.service SystemCallFilter', () => {
   test('GIVEN the single-file proxy under strace WHEN it serves TLS, refuses a client, reloads and stops THEN every system call it made is allowed by the unit', async () => {
     const bundle = join(dir, 'gateway-runtime.js');
-    await build({
-      entryPoints: [join(ROOT, 'gateway-runtime/src/cli.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      outfile: bundle,
-      logLevel: 'silent',
-    });
+    await bundleStandalone(bundle);
     const port = await freePort();
     const config = join(dir, 'gateway.json');
     writeFileSync(
