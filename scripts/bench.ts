@@ -32,9 +32,8 @@ import {
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { build } from 'esbuild';
 import { Pool, request } from 'undici';
-import { standaloneBuildOptions } from '../lib/runtime/runtime-bundle';
+import { buildRuntimeCode, standaloneBuildOptions } from '../lib/runtime/runtime-bundle';
 import { bundleRuntime } from './build-runtime';
 import type { AlbEvent } from '../gateway-runtime/src/adapters/lambda';
 import { TestPki } from '../test/support/pki';
@@ -442,7 +441,11 @@ async function main(): Promise<void> {
 
   const bundle = join(dir, 'gateway-runtime.js');
   // Profiles read better without minified names.
-  await build({ ...standaloneBuildOptions(), outfile: bundle, ...(CPU_PROF ? { minify: false } : {}) });
+  // The file the DMZ runs (buildRuntimeCode: esbuild and the bundle rewrites); profiles read better unminified.
+  writeFileSync(
+    bundle,
+    buildRuntimeCode({ ...standaloneBuildOptions(), ...(CPU_PROF ? { minify: false } : {}) }),
+  );
 
   const ports = nginxBackend({ server: server.certFile, serverKey: server.keyFile, ca: ca.certFile });
   const http = `http://127.0.0.1:${ports.http}`;
