@@ -9,7 +9,8 @@
  * One nginx backend answers 1 KiB (plain HTTP, TLS, and TLS with a required client certificate; a
  * Digest challenge on /digest/ without credentials; an OAuth token endpoint). In front of it, each
  * adding a Basic Authorization header with upstream keep-alive and one worker: nginx, haproxy, a
- * 15-line Node proxy on undici Pool.request, and the standalone server (the single-file bundle, as the
+ * 15-line Node proxy on undici Pool.request, a 25-line one on undici dispatch (the floor of the
+ * gateway's own I/O path), and the standalone server (the single-file bundle, as the
  * DMZ runs it) once per scheme, logging every request to a file. wrk (-t1) drives each in turn,
  * round after round, so the ratios compare runs made under the same machine load. A run with a
  * non-2xx answer prints no ratio. Then the Lambda figures: bundle bytes, module load time against a
@@ -284,6 +285,45 @@ createServer(async (req, res) => {
   return listen;
 }
 
+/**
+ * The floor of the gateway's own I/O path: the same server and undici pool, the response written
+ * straight from undici's dispatch handler (no checks, no logs, no limits).
+ */
+function nodeDispatchBaseline(backend: number): number {
+  const listen = nextPort();
+  const undici = require.resolve('undici');
+  writeFileSync(
+    join(dir, 'dispatch-baseline.js'),
+    `const { createServer } = require('node:http');
+const { Pool } = require(${JSON.stringify(undici)});
+const pool = new Pool('http://127.0.0.1:${backend}', { connections: 64 });
+createServer((req, res) => {
+  const headers = { ...req.headers, authorization: ${JSON.stringify(BASIC)} };
+  delete headers.connection;
+  pool.dispatch({ path: req.url, method: req.method, headers, body: req.method === 'GET' ? null : req }, {
+    onConnect() {},
+    onError() { if (!res.headersSent) res.statusCode = 502; res.end(); },
+    onHeaders(status, raw, resume) {
+      if (status < 200) return true;
+      this.resume = resume;
+      const out = {};
+      for (let i = 0; i < raw.length; i += 2) {
+        const name = raw[i].toString('latin1').toLowerCase();
+        if (name !== 'connection' && name !== 'keep-alive') out[name] = raw[i + 1].toString('latin1');
+      }
+      res.writeHead(status, out);
+      return true;
+    },
+    onData(chunk) { return res.write(chunk) || (res.once('drain', this.resume), false); },
+    onComplete() { res.end(); },
+  });
+}).listen(${listen}, '127.0.0.1');
+`,
+  );
+  startChild('node dispatch baseline', process.execPath, [join(dir, 'dispatch-baseline.js')]);
+  return listen;
+}
+
 function gateway(name: string, bundle: string, config: Record<string, unknown>): Target & { port: number } {
   const listen = nextPort();
   const file = join(dir, `${name}.json`);
@@ -479,6 +519,12 @@ async function main(): Promise<void> {
       what: '15-line Node proxy, undici Pool.request',
       url: `http://127.0.0.1:${nodeBaseline(ports.http)}/`,
       process: 'node baseline',
+    },
+    {
+      name: 'dispatch',
+      what: '25-line Node proxy, undici dispatch',
+      url: `http://127.0.0.1:${nodeDispatchBaseline(ports.http)}/`,
+      process: 'node dispatch baseline',
     },
     {
       ...gateway('basic', bundle, {
