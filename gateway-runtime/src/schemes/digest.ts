@@ -30,7 +30,8 @@ import { randomBytes } from 'node:crypto';
 import type { SecurityScheme } from '../config/types';
 import { resolveStringOrSecret } from './basic';
 import {
-  buildDigestAuthorization,
+  createDigestAnswerer,
+  DigestAnswerer,
   DigestChallenge,
   parseAuthenticateHeader,
   selectDigestChallenge,
@@ -54,8 +55,10 @@ interface Session {
   readonly challenge: DigestChallenge;
   /** The last nonce count used with this nonce. */
   nc: number;
-  /** For the `-sess` algorithms, one cnonce per session (the session key depends on it). */
-  readonly sessionCnonce: string;
+  /** For the `-sess` algorithms, one cnonce per session (the session key depends on it); else undefined. */
+  readonly sessionCnonce: string | undefined;
+  /** The answerer for the credentials last used with this nonce (HA1 computed once). */
+  answerer?: { readonly username: string; readonly password: string; readonly answer: DigestAnswerer };
   /** The server has accepted an answer with this nonce (so a later refusal is about the nonce). */
   proven: boolean;
   /** Requests in flight that carry this nonce. */
@@ -78,18 +81,41 @@ export interface DigestScheme extends AuthScheme {
   onNoResponse(request: SentRequest): void;
 }
 
-/** A fresh client nonce from the CSPRNG: 16 random bytes, base64url. */
+/** Characters per client nonce: 22 base64url characters carry 132 random bits. */
+const CNONCE_CHARS = 22;
+/** Client nonces drawn from the CSPRNG at once (one `randomBytes` call per this many requests). */
+const CNONCES_PER_DRAW = 128;
+/** Random bytes per draw: a multiple of 3, so every base64url character carries 6 random bits. */
+const DRAW_BYTES = (CNONCE_CHARS * CNONCES_PER_DRAW * 3) / 4;
+let cnonces = '';
+let cnonceAt = 0;
+
+/**
+ * A fresh client nonce: 22 base64url characters (132 bits) from the CSPRNG, never handed out twice.
+ * The bytes are drawn 128 nonces at a time (as Node draws its `randomUUID`s), because one
+ * `randomBytes` call per request cost more than all the hashing of a warm request; each nonce is
+ * still fresh and unpredictable, which is what RFC 7616 §3.4 asks of it (`cnonce` guards against
+ * chosen-plaintext attacks: a value the server can not choose or predict).
+ */
 export function newCnonce(): string {
-  return randomBytes(16).toString('base64url');
+  if (cnonceAt + CNONCE_CHARS > cnonces.length) {
+    cnonces = randomBytes(DRAW_BYTES).toString('base64url');
+    cnonceAt = 0;
+  }
+  const cnonce = cnonces.slice(cnonceAt, cnonceAt + CNONCE_CHARS);
+  cnonceAt += CNONCE_CHARS;
+  return cnonce;
 }
 
 const newSession = (challenge: DigestChallenge): Session => ({
   challenge,
   nc: 0,
-  sessionCnonce: newCnonce(),
+  sessionCnonce: challenge.algorithm.endsWith('-sess') ? newCnonce() : undefined,
   proven: false,
   inFlight: 0,
 });
+
+const DONE: Promise<'done'> = Promise.resolve('done');
 
 export function createDigestScheme(
   config: DigestSchemeConfig,
@@ -99,8 +125,11 @@ export function createDigestScheme(
   const reuseNonce = options.reuseNonce ?? true;
   /** Nonce pools by `origin realm`, oldest first. */
   const pools = new Map<string, Session[]>();
-  /** The realm last seen per origin: a preemptive answer goes to that protection space. */
-  const realmByOrigin = new Map<string, string>();
+  /**
+   * The pool of the realm last seen per origin: a preemptive answer goes to that protection space.
+   * (A pool deleted from `pools` is empty, so a stale entry here offers no nonce either.)
+   */
+  const poolByOrigin = new Map<string, Session[]>();
   /** What each attempt carried, by the headers object `authorize` returned for it. */
   const sent = new WeakMap<object, Sent>();
   /** A session reserved for a request's retry (its own 401's challenge), by the prepared request. */
@@ -116,8 +145,7 @@ export function createDigestScheme(
       return { session: own, shared: own.inFlight > 1 };
     }
     if (!reuseNonce) return undefined;
-    const realm = realmByOrigin.get(request.url.origin);
-    const pool = realm === undefined ? undefined : pools.get(keyOf(request.url.origin, realm));
+    const pool = poolByOrigin.get(request.url.origin);
     if (!pool || pool.length === 0) return undefined;
     let best: Session | undefined;
     for (const session of pool) {
@@ -149,9 +177,9 @@ export function createDigestScheme(
   /** The session of a challenge: the pooled one with this nonce, else a new one joining the pool. */
   function adopt(origin: string, challenge: DigestChallenge): Session {
     const key = keyOf(origin, challenge.realm);
-    realmByOrigin.set(origin, challenge.realm);
     let pool = pools.get(key);
     if (!pool) pools.set(key, (pool = []));
+    poolByOrigin.set(origin, pool);
     const known = pool.find(
       (s) => s.challenge.nonce === challenge.nonce && s.challenge.opaque === challenge.opaque,
     );
@@ -176,25 +204,38 @@ export function createDigestScheme(
     nonceCount: () => [...pools.values()].reduce((n, pool) => n + pool.length, 0),
 
     async authorize(request: OutgoingRequest): Promise<Record<string, string>> {
-      const username = await resolveStringOrSecret(config.username, ctx.secrets, 'security.username');
-      const password = await resolveStringOrSecret(config.password, ctx.secrets, 'security.password');
+      const username =
+        typeof config.username === 'string'
+          ? config.username
+          : await resolveStringOrSecret(config.username, ctx.secrets, 'security.username');
+      const password =
+        typeof config.password === 'string'
+          ? config.password
+          : await resolveStringOrSecret(config.password, ctx.secrets, 'security.password');
       // From here on synchronous: the nonce and its count are taken and incremented atomically.
       const record = take(request);
-      const headers: Record<string, string> = {};
-      if (!record) return headers;
+      if (!record) return {};
       const session = record.session;
       session.nc += 1;
-      const challenge = session.challenge;
-      headers.authorization = buildDigestAuthorization({
-        challenge,
-        username,
-        password,
-        method: request.method,
-        uri: `${request.url.pathname}${request.url.search}`,
-        nc: session.nc,
-        cnonce: challenge.algorithm.endsWith('-sess') ? session.sessionCnonce : newCnonce(),
-        ...(request.body ? { body: request.body } : {}),
-      });
+      let answerer = session.answerer;
+      if (answerer === undefined || answerer.username !== username || answerer.password !== password) {
+        // The first answer with this nonce, or the secret rotated: HA1 once per nonce and password.
+        answerer = {
+          username,
+          password,
+          answer: createDigestAnswerer(session.challenge, username, password),
+        };
+        session.answerer = answerer;
+      }
+      const headers: Record<string, string> = {
+        authorization: answerer.answer.authorization({
+          method: request.method,
+          uri: `${request.url.pathname}${request.url.search}`,
+          nc: session.nc,
+          cnonce: session.sessionCnonce ?? newCnonce(),
+          body: request.body,
+        }),
+      };
       // Keyed by the headers object: the proxy hands it back as `authHeaders` of the sent request.
       sent.set(headers, record);
       return headers;
@@ -207,33 +248,48 @@ export function createDigestScheme(
       if (record) drop(request.url.origin, record.session);
     },
 
-    async onResponse(
+    onResponse(
       request: SentRequest,
       response: BackendResponseInfo,
       attempt: number,
     ): Promise<'retry' | 'done'> {
       const record = recordOf(request);
       release(record);
-      const used = record?.session;
       if (response.status !== 401) {
-        if (used) used.proven = true;
-        return 'done';
+        // The common case, without an async function's own promise.
+        if (record) record.session.proven = true;
+        return DONE;
       }
-      const challenge = selectDigestChallenge(parseAuthenticateHeader(response.headers['www-authenticate']));
-      if (!challenge) return 'done';
-      const origin = request.url.origin;
-      const replaced = used !== undefined && used.challenge.nonce !== challenge.nonce;
-      // A nonce refused while this request had it alone is not used again once the server offers
-      // another. One refused while shared stays: the counts, not the nonce, were out of order, and the
-      // fresh nonce joins it, so the pool grows to the concurrency the server needs.
-      if (used && (challenge.stale || (replaced && !record!.shared))) drop(origin, used);
-      const fresh = reuseNonce ? adopt(origin, challenge) : newSession(challenge);
-      const retry =
-        attempt === 1 && (!used || challenge.stale || (replaced && (used.proven || record!.shared)));
-      if (!retry) return 'done';
-      fresh.inFlight += 1; // reserved for this request's retry
-      reserved.set(request.prepared, fresh);
-      return 'retry';
+      try {
+        return Promise.resolve(onChallenge(request, response, attempt, record));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
   };
+
+  /** A 401: what to do with the nonce that was sent and the one offered (see the module's TSDoc). */
+  function onChallenge(
+    request: SentRequest,
+    response: BackendResponseInfo,
+    attempt: number,
+    record: Sent | undefined,
+  ): 'retry' | 'done' {
+    const used = record?.session;
+    const challenge = selectDigestChallenge(parseAuthenticateHeader(response.headers['www-authenticate']));
+    if (!challenge) return 'done';
+    const origin = request.url.origin;
+    const replaced = used !== undefined && used.challenge.nonce !== challenge.nonce;
+    // A nonce refused while this request had it alone is not used again once the server offers
+    // another. One refused while shared stays: the counts, not the nonce, were out of order, and the
+    // fresh nonce joins it, so the pool grows to the concurrency the server needs.
+    if (used && (challenge.stale || (replaced && !record!.shared))) drop(origin, used);
+    const fresh = reuseNonce ? adopt(origin, challenge) : newSession(challenge);
+    const retry =
+      attempt === 1 && (!used || challenge.stale || (replaced && (used.proven || record!.shared)));
+    if (!retry) return 'done';
+    fresh.inFlight += 1; // reserved for this request's retry
+    reserved.set(request.prepared, fresh);
+    return 'retry';
+  }
 }
