@@ -23,6 +23,8 @@
  * - otherwise (e.g. a wrong password): drop the refused nonce, keep the new one for the next request,
  *   pass the 401 on.
  *
+ * A nonce whose count reached `nc=ffffffff` (eight hex digits) is retired after that request.
+ *
  * A second 401 is always passed on: the scheme never loops. qop `auth` is chosen when offered;
  * `auth-int` (which hashes the body) only when the server offers nothing else.
  */
@@ -32,6 +34,7 @@ import { resolveStringOrSecret } from './basic';
 import {
   createDigestAnswerer,
   DigestAnswerer,
+  MAX_NONCE_COUNT,
   DigestChallenge,
   parseAuthenticateHeader,
   selectDigestChallenge,
@@ -46,6 +49,12 @@ export interface DigestSchemeOptions {
    * peers do); it exists for the benchmark's comparison. @default true
    */
   readonly reuseNonce?: boolean;
+  /**
+   * The last nonce count sent with one nonce: the request that uses it retires the nonce, and the
+   * next one is challenged afresh (`nc` is eight hex digits, RFC 7616 §3.4). Tests lower it.
+   * @default MAX_NONCE_COUNT (0xffffffff)
+   */
+  readonly maxNonceCount?: number;
 }
 
 /** Nonces kept per protection space at most; past this, busy nonces are shared. */
@@ -123,6 +132,12 @@ export function createDigestScheme(
   options: DigestSchemeOptions = {},
 ): DigestScheme {
   const reuseNonce = options.reuseNonce ?? true;
+  const maxNonceCount = options.maxNonceCount ?? MAX_NONCE_COUNT;
+  if (!Number.isInteger(maxNonceCount) || maxNonceCount < 1 || maxNonceCount > MAX_NONCE_COUNT) {
+    throw new RangeError(
+      `maxNonceCount must be an integer from 1 to ${MAX_NONCE_COUNT}, got ${maxNonceCount}`,
+    );
+  }
   /** Nonce pools by `origin realm`, oldest first. */
   const pools = new Map<string, Session[]>();
   /**
@@ -142,13 +157,15 @@ export function createDigestScheme(
     const own = reserved.get(request);
     if (own) {
       reserved.delete(request); // the reservation already counts as in flight
-      return { session: own, shared: own.inFlight > 1 };
+      if (own.nc < maxNonceCount) return { session: own, shared: own.inFlight > 1 };
+      own.inFlight -= 1; // used up by other requests meanwhile: take another
     }
     if (!reuseNonce) return undefined;
     const pool = poolByOrigin.get(request.url.origin);
     if (!pool || pool.length === 0) return undefined;
     let best: Session | undefined;
     for (const session of pool) {
+      if (session.nc >= maxNonceCount) continue;
       if (
         best === undefined ||
         session.inFlight < best.inFlight ||
@@ -157,8 +174,9 @@ export function createDigestScheme(
         best = session;
       }
     }
-    best!.inFlight += 1;
-    return { session: best!, shared: best!.inFlight > 1 };
+    if (best === undefined) return undefined;
+    best.inFlight += 1;
+    return { session: best, shared: best.inFlight > 1 };
   }
 
   function release(record: Sent | undefined): void {
@@ -217,6 +235,7 @@ export function createDigestScheme(
       if (!record) return {};
       const session = record.session;
       session.nc += 1;
+      if (session.nc >= maxNonceCount) drop(request.url.origin, session); // its last count
       let answerer = session.answerer;
       if (answerer === undefined || answerer.username !== username || answerer.password !== password) {
         // The first answer with this nonce, or the secret rotated: HA1 once per nonce and password.
