@@ -231,7 +231,8 @@ export function createDigestAnswerer(
   qop: DigestQop | undefined = chooseQop(challenge),
 ): DigestAnswerer {
   const algorithm = challenge.algorithm;
-  const H = (data: string | Buffer) => digestHash(algorithm, data);
+  const name = hashName(algorithm);
+  const H = (data: string | Buffer) => hash(name, data, 'hex');
   const userHa1 = H(`${username}:${challenge.realm}:${password}`);
   const sess = algorithm.endsWith('-sess');
   /** For `-sess`: HA1 = H(H(user:realm:pass):nonce:cnonce), kept for the last cnonce. */
@@ -245,14 +246,15 @@ export function createDigestAnswerer(
   };
   const nonceColon = `:${challenge.nonce}:`;
   const qopColon = `:${qop}:`;
-  const response = (request: DigestAnswerRequest): string => {
+  /** The request-digest, with `nc` already formatted (the header carries the same text). */
+  const digestOf = (request: DigestAnswerRequest, nc: string): string => {
     const ha2 =
       qop === 'auth-int'
         ? H(`${request.method}:${request.uri}:${H(request.body ?? EMPTY)}`)
         : H(`${request.method}:${request.uri}`);
     const ha1 = ha1Of(request.cnonce);
     if (qop === undefined) return H(`${ha1}${nonceColon}${ha2}`);
-    return H(`${ha1}${nonceColon}${formatNonceCount(request.nc)}:${request.cnonce}${qopColon}${ha2}`);
+    return H(`${ha1}${nonceColon}${nc}:${request.cnonce}${qopColon}${ha2}`);
   };
 
   // The fields in a fixed order: username, realm, uri, algorithm, nonce, [nc, cnonce, qop,] response,
@@ -272,13 +274,11 @@ export function createDigestAnswerer(
     (challenge.opaque !== undefined ? `, opaque=${quote(challenge.opaque)}` : '') +
     (challenge.userhash ? ', userhash=true' : '');
   return {
-    response,
+    response: (request) => digestOf(request, formatNonceCount(request.nc)),
     authorization(request) {
-      const digest = response(request);
-      const counted =
-        qop === undefined
-          ? ''
-          : `, nc=${formatNonceCount(request.nc)}, cnonce=${quote(request.cnonce)}, qop=${qop}`;
+      const nc = formatNonceCount(request.nc);
+      const digest = digestOf(request, nc);
+      const counted = qop === undefined ? '' : `, nc=${nc}, cnonce=${quote(request.cnonce)}, qop=${qop}`;
       return `${head}${quote(request.uri)}${middle}${counted}, response="${digest}"${tail}`;
     },
   };

@@ -81,6 +81,25 @@ interface Sent {
   readonly shared: boolean;
 }
 
+/**
+ * The headers `authorize` returns, carrying what the attempt used in a private field: the proxy hands
+ * the very object back as `authHeaders`, and a private field is neither copied by the proxy's spread
+ * into the headers it sends nor visible to anything else (cheaper than a WeakMap entry per request).
+ */
+class DigestHeaders {
+  readonly [name: string]: string;
+  readonly authorization: string;
+  readonly #sent: Sent;
+  constructor(authorization: string, sent: Sent) {
+    this.authorization = authorization;
+    this.#sent = sent;
+  }
+  /** What the attempt that `authorize` returned these headers for carried; undefined for other objects. */
+  static sentOf(headers: object): Sent | undefined {
+    return #sent in headers ? (headers as DigestHeaders).#sent : undefined;
+  }
+}
+
 export interface DigestScheme extends AuthScheme {
   /** Protection spaces (origin and realm) with at least one nonce; for tests and metrics. */
   sessionCount(): number;
@@ -145,8 +164,6 @@ export function createDigestScheme(
    * (A pool deleted from `pools` is empty, so a stale entry here offers no nonce either.)
    */
   const poolByOrigin = new Map<string, Session[]>();
-  /** What each attempt carried, by the headers object `authorize` returned for it. */
-  const sent = new WeakMap<object, Sent>();
   /** A session reserved for a request's retry (its own 401's challenge), by the prepared request. */
   const reserved = new WeakMap<OutgoingRequest, Session>();
 
@@ -211,7 +228,7 @@ export function createDigestScheme(
     return fresh;
   }
 
-  const recordOf = (request: SentRequest): Sent | undefined => sent.get(request.authHeaders);
+  const recordOf = (request: SentRequest): Sent | undefined => DigestHeaders.sentOf(request.authHeaders);
 
   return {
     type: 'digest',
@@ -246,18 +263,15 @@ export function createDigestScheme(
         };
         session.answerer = answerer;
       }
-      const headers: Record<string, string> = {
-        authorization: answerer.answer.authorization({
-          method: request.method,
-          uri: `${request.url.pathname}${request.url.search}`,
-          nc: session.nc,
-          cnonce: session.sessionCnonce ?? newCnonce(),
-          body: request.body,
-        }),
-      };
-      // Keyed by the headers object: the proxy hands it back as `authHeaders` of the sent request.
-      sent.set(headers, record);
-      return headers;
+      const authorization = answerer.answer.authorization({
+        method: request.method,
+        uri: `${request.url.pathname}${request.url.search}`,
+        nc: session.nc,
+        cnonce: session.sessionCnonce ?? newCnonce(),
+        body: request.body,
+      });
+      // The record rides on the headers object: the proxy hands it back as `authHeaders`.
+      return new DigestHeaders(authorization, record);
     },
 
     onNoResponse(request: SentRequest): void {
