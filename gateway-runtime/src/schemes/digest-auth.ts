@@ -2,7 +2,7 @@
  * HTTP Digest access authentication (RFC 7616, and RFC 2617 which it obsoletes), as pure functions:
  * parsing `WWW-Authenticate`, choosing a challenge, computing the `Authorization` answer.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** One challenge of a `WWW-Authenticate` field: its scheme and its parameters (names lower case). */
 export interface AuthChallenge {
@@ -158,9 +158,10 @@ function hashName(algorithm: DigestAlgorithm): 'md5' | 'sha256' {
   return algorithm.startsWith('SHA-256') ? 'sha256' : 'md5';
 }
 
-/** H(data) for the challenge's algorithm, lower-case hex. */
+/** H(data) for the challenge's algorithm, lower-case hex (strings hashed as UTF-8). */
 export function digestHash(algorithm: DigestAlgorithm, data: string | Buffer): string {
-  return createHash(hashName(algorithm)).update(data).digest('hex');
+  // The one-shot crypto.hash (Node >= 20.12): no Hash object per call.
+  return hash(hashName(algorithm), data, 'hex');
 }
 
 export interface DigestInput {
@@ -186,57 +187,118 @@ export function chooseQop(challenge: DigestChallenge): DigestQop | undefined {
   return undefined;
 }
 
+/** The largest nonce count: `nc` is exactly eight hex digits (RFC 7616 §3.4, §3.5). */
+export const MAX_NONCE_COUNT = 0xffffffff;
+
 /** `nc` as sent: eight lower-case hex digits. */
 export function formatNonceCount(nc: number): string {
   return nc.toString(16).padStart(8, '0');
 }
 
+/** What changes from one answer to the next under one challenge and one set of credentials. */
+export interface DigestAnswerRequest {
+  readonly method: string;
+  /** The request-target as sent: path and query. */
+  readonly uri: string;
+  /** The nonce count; ignored when the server offered no qop. */
+  readonly nc: number;
+  /** The client nonce; for the `-sess` algorithms, the session's (HA1 depends on it). */
+  readonly cnonce: string;
+  /** The request body, needed for `auth-int`. */
+  readonly body?: Buffer;
+}
+
+/** Answers one challenge with one set of credentials, request after request. */
+export interface DigestAnswerer {
+  /** The `response` value (request-digest) of RFC 7616 §3.4.1. */
+  response(request: DigestAnswerRequest): string;
+  /** The `Authorization: Digest ...` value. */
+  authorization(request: DigestAnswerRequest): string;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * An answerer for a challenge and credentials: what does not change between requests (HA1, the
+ * quoted realm, nonce and opaque, the username field) is computed once, so a warm request costs two
+ * hashes (HA2 and the response) and one string. The credentials are the caller's to compare: a
+ * rotated password needs a new answerer.
+ */
+export function createDigestAnswerer(
+  challenge: DigestChallenge,
+  username: string,
+  password: string,
+  qop: DigestQop | undefined = chooseQop(challenge),
+): DigestAnswerer {
+  const algorithm = challenge.algorithm;
+  const name = hashName(algorithm);
+  const H = (data: string | Buffer) => hash(name, data, 'hex');
+  const userHa1 = H(`${username}:${challenge.realm}:${password}`);
+  const sess = algorithm.endsWith('-sess');
+  /** For `-sess`: HA1 = H(H(user:realm:pass):nonce:cnonce), kept for the last cnonce. */
+  let sessHa1: { readonly cnonce: string; readonly value: string } | undefined;
+  const ha1Of = (cnonce: string): string => {
+    if (!sess) return userHa1;
+    if (sessHa1?.cnonce !== cnonce) {
+      sessHa1 = { cnonce, value: H(`${userHa1}:${challenge.nonce}:${cnonce}`) };
+    }
+    return sessHa1.value;
+  };
+  const nonceColon = `:${challenge.nonce}:`;
+  const qopColon = `:${qop}:`;
+  /** The request-digest, with `nc` already formatted (the header carries the same text). */
+  const digestOf = (request: DigestAnswerRequest, nc: string): string => {
+    const ha2 =
+      qop === 'auth-int'
+        ? H(`${request.method}:${request.uri}:${H(request.body ?? EMPTY)}`)
+        : H(`${request.method}:${request.uri}`);
+    const ha1 = ha1Of(request.cnonce);
+    if (qop === undefined) return H(`${ha1}${nonceColon}${ha2}`);
+    return H(`${ha1}${nonceColon}${nc}:${request.cnonce}${qopColon}${ha2}`);
+  };
+
+  // The fields in a fixed order: username, realm, uri, algorithm, nonce, [nc, cnonce, qop,] response,
+  // [opaque,] [userhash].
+  let usernameField: string;
+  if (challenge.userhash) {
+    usernameField = `username=${quote(H(`${username}:${challenge.realm}`))}`;
+  } else if (/^[\x20-\x7e]*$/.test(username)) {
+    usernameField = `username=${quote(username)}`;
+  } else {
+    // RFC 7616 §3.4.4: a name that can not go in a quoted-string is sent as an RFC 8187 ext-value.
+    usernameField = `username*=UTF-8''${encodeURIComponent(username).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+  }
+  const head = `Digest ${usernameField}, realm=${quote(challenge.realm)}, uri=`;
+  const middle = `, algorithm=${algorithm}, nonce=${quote(challenge.nonce)}`;
+  const tail =
+    (challenge.opaque !== undefined ? `, opaque=${quote(challenge.opaque)}` : '') +
+    (challenge.userhash ? ', userhash=true' : '');
+  return {
+    response: (request) => digestOf(request, formatNonceCount(request.nc)),
+    authorization(request) {
+      const nc = formatNonceCount(request.nc);
+      const digest = digestOf(request, nc);
+      const counted = qop === undefined ? '' : `, nc=${nc}, cnonce=${quote(request.cnonce)}, qop=${qop}`;
+      return `${head}${quote(request.uri)}${middle}${counted}, response="${digest}"${tail}`;
+    },
+  };
+}
+
 /** The `response` value (request-digest) of RFC 7616 §3.4.1. */
 export function computeDigestResponse(input: DigestInput): string {
-  const { challenge } = input;
-  const algorithm = challenge.algorithm;
-  const qop = input.qop ?? chooseQop(challenge);
-  const H = (data: string | Buffer) => digestHash(algorithm, data);
-  let ha1 = H(`${input.username}:${challenge.realm}:${input.password}`);
-  if (algorithm.endsWith('-sess')) ha1 = H(`${ha1}:${challenge.nonce}:${input.cnonce}`);
-  const ha2 =
-    qop === 'auth-int'
-      ? H(`${input.method}:${input.uri}:${H(input.body ?? Buffer.alloc(0))}`)
-      : H(`${input.method}:${input.uri}`);
-  if (qop === undefined) return H(`${ha1}:${challenge.nonce}:${ha2}`);
-  return H(`${ha1}:${challenge.nonce}:${formatNonceCount(input.nc)}:${input.cnonce}:${qop}:${ha2}`);
+  return createDigestAnswerer(input.challenge, input.username, input.password, input.qop).response(input);
 }
+
+const NEEDS_ESCAPE = /["\\]/;
 
 /** A quoted-string (RFC 9110 §5.6.4): `"` and `\` escaped. */
 export function quote(value: string): string {
-  return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return NEEDS_ESCAPE.test(value) ? `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"` : `"${value}"`;
 }
 
 /** The `Authorization: Digest ...` value. */
 export function buildDigestAuthorization(input: DigestInput): string {
-  const { challenge } = input;
-  const qop = input.qop ?? chooseQop(challenge);
-  const response = computeDigestResponse({ ...input, ...(qop ? { qop } : {}) });
-  const parts: string[] = [];
-  if (challenge.userhash) {
-    parts.push(`username=${quote(digestHash(challenge.algorithm, `${input.username}:${challenge.realm}`))}`);
-  } else if (/^[\x20-\x7e]*$/.test(input.username)) {
-    parts.push(`username=${quote(input.username)}`);
-  } else {
-    // RFC 7616 §3.4.4: a name that can not go in a quoted-string is sent as an RFC 8187 ext-value.
-    parts.push(
-      `username*=UTF-8''${encodeURIComponent(input.username).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`,
-    );
-  }
-  parts.push(
-    `realm=${quote(challenge.realm)}`,
-    `uri=${quote(input.uri)}`,
-    `algorithm=${challenge.algorithm}`,
+  return createDigestAnswerer(input.challenge, input.username, input.password, input.qop).authorization(
+    input,
   );
-  parts.push(`nonce=${quote(challenge.nonce)}`);
-  if (qop) parts.push(`nc=${formatNonceCount(input.nc)}`, `cnonce=${quote(input.cnonce)}`, `qop=${qop}`);
-  parts.push(`response=${quote(response)}`);
-  if (challenge.opaque !== undefined) parts.push(`opaque=${quote(challenge.opaque)}`);
-  if (challenge.userhash) parts.push('userhash=true');
-  return `Digest ${parts.join(', ')}`;
 }

@@ -23,6 +23,8 @@
  * - otherwise (e.g. a wrong password): drop the refused nonce, keep the new one for the next request,
  *   pass the 401 on.
  *
+ * A nonce whose count reached `nc=ffffffff` (eight hex digits) is retired after that request.
+ *
  * A second 401 is always passed on: the scheme never loops. qop `auth` is chosen when offered;
  * `auth-int` (which hashes the body) only when the server offers nothing else.
  */
@@ -30,7 +32,9 @@ import { randomBytes } from 'node:crypto';
 import type { SecurityScheme } from '../config/types';
 import { resolveStringOrSecret } from './basic';
 import {
-  buildDigestAuthorization,
+  createDigestAnswerer,
+  DigestAnswerer,
+  MAX_NONCE_COUNT,
   DigestChallenge,
   parseAuthenticateHeader,
   selectDigestChallenge,
@@ -45,6 +49,12 @@ export interface DigestSchemeOptions {
    * peers do); it exists for the benchmark's comparison. @default true
    */
   readonly reuseNonce?: boolean;
+  /**
+   * The last nonce count sent with one nonce: the request that uses it retires the nonce, and the
+   * next one is challenged afresh (`nc` is eight hex digits, RFC 7616 §3.4). Tests lower it.
+   * @default MAX_NONCE_COUNT (0xffffffff)
+   */
+  readonly maxNonceCount?: number;
 }
 
 /** Nonces kept per protection space at most; past this, busy nonces are shared. */
@@ -54,8 +64,10 @@ interface Session {
   readonly challenge: DigestChallenge;
   /** The last nonce count used with this nonce. */
   nc: number;
-  /** For the `-sess` algorithms, one cnonce per session (the session key depends on it). */
-  readonly sessionCnonce: string;
+  /** For the `-sess` algorithms, one cnonce per session (the session key depends on it); else undefined. */
+  readonly sessionCnonce: string | undefined;
+  /** The answerer for the credentials last used with this nonce (HA1 computed once). */
+  answerer?: { readonly username: string; readonly password: string; readonly answer: DigestAnswerer };
   /** The server has accepted an answer with this nonce (so a later refusal is about the nonce). */
   proven: boolean;
   /** Requests in flight that carry this nonce. */
@@ -69,6 +81,25 @@ interface Sent {
   readonly shared: boolean;
 }
 
+/**
+ * The headers `authorize` returns, carrying what the attempt used in a private field: the proxy hands
+ * the very object back as `authHeaders`, and a private field is neither copied by the proxy's spread
+ * into the headers it sends nor visible to anything else (cheaper than a WeakMap entry per request).
+ */
+class DigestHeaders {
+  readonly [name: string]: string;
+  readonly authorization: string;
+  readonly #sent: Sent;
+  constructor(authorization: string, sent: Sent) {
+    this.authorization = authorization;
+    this.#sent = sent;
+  }
+  /** What the attempt that `authorize` returned these headers for carried; undefined for other objects. */
+  static sentOf(headers: object): Sent | undefined {
+    return #sent in headers ? (headers as DigestHeaders).#sent : undefined;
+  }
+}
+
 export interface DigestScheme extends AuthScheme {
   /** Protection spaces (origin and realm) with at least one nonce; for tests and metrics. */
   sessionCount(): number;
@@ -78,18 +109,41 @@ export interface DigestScheme extends AuthScheme {
   onNoResponse(request: SentRequest): void;
 }
 
-/** A fresh client nonce from the CSPRNG: 16 random bytes, base64url. */
+/** Characters per client nonce: 22 base64url characters carry 132 random bits. */
+const CNONCE_CHARS = 22;
+/** Client nonces drawn from the CSPRNG at once (one `randomBytes` call per this many requests). */
+const CNONCES_PER_DRAW = 128;
+/** Random bytes per draw: a multiple of 3, so every base64url character carries 6 random bits. */
+const DRAW_BYTES = (CNONCE_CHARS * CNONCES_PER_DRAW * 3) / 4;
+let cnonces = '';
+let cnonceAt = 0;
+
+/**
+ * A fresh client nonce: 22 base64url characters (132 bits) from the CSPRNG, never handed out twice.
+ * The bytes are drawn 128 nonces at a time (as Node draws its `randomUUID`s), because one
+ * `randomBytes` call per request cost more than all the hashing of a warm request; each nonce is
+ * still fresh and unpredictable, which is what RFC 7616 §3.4 asks of it (`cnonce` guards against
+ * chosen-plaintext attacks: a value the server can not choose or predict).
+ */
 export function newCnonce(): string {
-  return randomBytes(16).toString('base64url');
+  if (cnonceAt + CNONCE_CHARS > cnonces.length) {
+    cnonces = randomBytes(DRAW_BYTES).toString('base64url');
+    cnonceAt = 0;
+  }
+  const cnonce = cnonces.slice(cnonceAt, cnonceAt + CNONCE_CHARS);
+  cnonceAt += CNONCE_CHARS;
+  return cnonce;
 }
 
 const newSession = (challenge: DigestChallenge): Session => ({
   challenge,
   nc: 0,
-  sessionCnonce: newCnonce(),
+  sessionCnonce: challenge.algorithm.endsWith('-sess') ? newCnonce() : undefined,
   proven: false,
   inFlight: 0,
 });
+
+const DONE: Promise<'done'> = Promise.resolve('done');
 
 export function createDigestScheme(
   config: DigestSchemeConfig,
@@ -97,12 +151,19 @@ export function createDigestScheme(
   options: DigestSchemeOptions = {},
 ): DigestScheme {
   const reuseNonce = options.reuseNonce ?? true;
+  const maxNonceCount = options.maxNonceCount ?? MAX_NONCE_COUNT;
+  if (!Number.isInteger(maxNonceCount) || maxNonceCount < 1 || maxNonceCount > MAX_NONCE_COUNT) {
+    throw new RangeError(
+      `maxNonceCount must be an integer from 1 to ${MAX_NONCE_COUNT}, got ${maxNonceCount}`,
+    );
+  }
   /** Nonce pools by `origin realm`, oldest first. */
   const pools = new Map<string, Session[]>();
-  /** The realm last seen per origin: a preemptive answer goes to that protection space. */
-  const realmByOrigin = new Map<string, string>();
-  /** What each attempt carried, by the headers object `authorize` returned for it. */
-  const sent = new WeakMap<object, Sent>();
+  /**
+   * The pool of the realm last seen per origin: a preemptive answer goes to that protection space.
+   * (A pool deleted from `pools` is empty, so a stale entry here offers no nonce either.)
+   */
+  const poolByOrigin = new Map<string, Session[]>();
   /** A session reserved for a request's retry (its own 401's challenge), by the prepared request. */
   const reserved = new WeakMap<OutgoingRequest, Session>();
 
@@ -113,14 +174,15 @@ export function createDigestScheme(
     const own = reserved.get(request);
     if (own) {
       reserved.delete(request); // the reservation already counts as in flight
-      return { session: own, shared: own.inFlight > 1 };
+      if (own.nc < maxNonceCount) return { session: own, shared: own.inFlight > 1 };
+      own.inFlight -= 1; // used up by other requests meanwhile: take another
     }
     if (!reuseNonce) return undefined;
-    const realm = realmByOrigin.get(request.url.origin);
-    const pool = realm === undefined ? undefined : pools.get(keyOf(request.url.origin, realm));
+    const pool = poolByOrigin.get(request.url.origin);
     if (!pool || pool.length === 0) return undefined;
     let best: Session | undefined;
     for (const session of pool) {
+      if (session.nc >= maxNonceCount) continue;
       if (
         best === undefined ||
         session.inFlight < best.inFlight ||
@@ -129,8 +191,9 @@ export function createDigestScheme(
         best = session;
       }
     }
-    best!.inFlight += 1;
-    return { session: best!, shared: best!.inFlight > 1 };
+    if (best === undefined) return undefined;
+    best.inFlight += 1;
+    return { session: best, shared: best.inFlight > 1 };
   }
 
   function release(record: Sent | undefined): void {
@@ -149,9 +212,9 @@ export function createDigestScheme(
   /** The session of a challenge: the pooled one with this nonce, else a new one joining the pool. */
   function adopt(origin: string, challenge: DigestChallenge): Session {
     const key = keyOf(origin, challenge.realm);
-    realmByOrigin.set(origin, challenge.realm);
     let pool = pools.get(key);
     if (!pool) pools.set(key, (pool = []));
+    poolByOrigin.set(origin, pool);
     const known = pool.find(
       (s) => s.challenge.nonce === challenge.nonce && s.challenge.opaque === challenge.opaque,
     );
@@ -165,7 +228,7 @@ export function createDigestScheme(
     return fresh;
   }
 
-  const recordOf = (request: SentRequest): Sent | undefined => sent.get(request.authHeaders);
+  const recordOf = (request: SentRequest): Sent | undefined => DigestHeaders.sentOf(request.authHeaders);
 
   return {
     type: 'digest',
@@ -176,28 +239,39 @@ export function createDigestScheme(
     nonceCount: () => [...pools.values()].reduce((n, pool) => n + pool.length, 0),
 
     async authorize(request: OutgoingRequest): Promise<Record<string, string>> {
-      const username = await resolveStringOrSecret(config.username, ctx.secrets, 'security.username');
-      const password = await resolveStringOrSecret(config.password, ctx.secrets, 'security.password');
+      const username =
+        typeof config.username === 'string'
+          ? config.username
+          : await resolveStringOrSecret(config.username, ctx.secrets, 'security.username');
+      const password =
+        typeof config.password === 'string'
+          ? config.password
+          : await resolveStringOrSecret(config.password, ctx.secrets, 'security.password');
       // From here on synchronous: the nonce and its count are taken and incremented atomically.
       const record = take(request);
-      const headers: Record<string, string> = {};
-      if (!record) return headers;
+      if (!record) return {};
       const session = record.session;
       session.nc += 1;
-      const challenge = session.challenge;
-      headers.authorization = buildDigestAuthorization({
-        challenge,
-        username,
-        password,
+      if (session.nc >= maxNonceCount) drop(request.url.origin, session); // its last count
+      let answerer = session.answerer;
+      if (answerer === undefined || answerer.username !== username || answerer.password !== password) {
+        // The first answer with this nonce, or the secret rotated: HA1 once per nonce and password.
+        answerer = {
+          username,
+          password,
+          answer: createDigestAnswerer(session.challenge, username, password),
+        };
+        session.answerer = answerer;
+      }
+      const authorization = answerer.answer.authorization({
         method: request.method,
         uri: `${request.url.pathname}${request.url.search}`,
         nc: session.nc,
-        cnonce: challenge.algorithm.endsWith('-sess') ? session.sessionCnonce : newCnonce(),
-        ...(request.body ? { body: request.body } : {}),
+        cnonce: session.sessionCnonce ?? newCnonce(),
+        body: request.body,
       });
-      // Keyed by the headers object: the proxy hands it back as `authHeaders` of the sent request.
-      sent.set(headers, record);
-      return headers;
+      // The record rides on the headers object: the proxy hands it back as `authHeaders`.
+      return new DigestHeaders(authorization, record);
     },
 
     onNoResponse(request: SentRequest): void {
@@ -207,33 +281,48 @@ export function createDigestScheme(
       if (record) drop(request.url.origin, record.session);
     },
 
-    async onResponse(
+    onResponse(
       request: SentRequest,
       response: BackendResponseInfo,
       attempt: number,
     ): Promise<'retry' | 'done'> {
       const record = recordOf(request);
       release(record);
-      const used = record?.session;
       if (response.status !== 401) {
-        if (used) used.proven = true;
-        return 'done';
+        // The common case, without an async function's own promise.
+        if (record) record.session.proven = true;
+        return DONE;
       }
-      const challenge = selectDigestChallenge(parseAuthenticateHeader(response.headers['www-authenticate']));
-      if (!challenge) return 'done';
-      const origin = request.url.origin;
-      const replaced = used !== undefined && used.challenge.nonce !== challenge.nonce;
-      // A nonce refused while this request had it alone is not used again once the server offers
-      // another. One refused while shared stays: the counts, not the nonce, were out of order, and the
-      // fresh nonce joins it, so the pool grows to the concurrency the server needs.
-      if (used && (challenge.stale || (replaced && !record!.shared))) drop(origin, used);
-      const fresh = reuseNonce ? adopt(origin, challenge) : newSession(challenge);
-      const retry =
-        attempt === 1 && (!used || challenge.stale || (replaced && (used.proven || record!.shared)));
-      if (!retry) return 'done';
-      fresh.inFlight += 1; // reserved for this request's retry
-      reserved.set(request.prepared, fresh);
-      return 'retry';
+      try {
+        return Promise.resolve(onChallenge(request, response, attempt, record));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
   };
+
+  /** A 401: what to do with the nonce that was sent and the one offered (see the module's TSDoc). */
+  function onChallenge(
+    request: SentRequest,
+    response: BackendResponseInfo,
+    attempt: number,
+    record: Sent | undefined,
+  ): 'retry' | 'done' {
+    const used = record?.session;
+    const challenge = selectDigestChallenge(parseAuthenticateHeader(response.headers['www-authenticate']));
+    if (!challenge) return 'done';
+    const origin = request.url.origin;
+    const replaced = used !== undefined && used.challenge.nonce !== challenge.nonce;
+    // A nonce refused while this request had it alone is not used again once the server offers
+    // another. One refused while shared stays: the counts, not the nonce, were out of order, and the
+    // fresh nonce joins it, so the pool grows to the concurrency the server needs.
+    if (used && (challenge.stale || (replaced && !record!.shared))) drop(origin, used);
+    const fresh = reuseNonce ? adopt(origin, challenge) : newSession(challenge);
+    const retry =
+      attempt === 1 && (!used || challenge.stale || (replaced && (used.proven || record!.shared)));
+    if (!retry) return 'done';
+    fresh.inFlight += 1; // reserved for this request's retry
+    reserved.set(request.prepared, fresh);
+    return 'retry';
+  }
 }

@@ -1,4 +1,9 @@
-import { createDigestScheme, MAX_NONCES_PER_SPACE } from '../../../gateway-runtime/src/schemes/digest';
+import { createHash } from 'node:crypto';
+import {
+  createDigestScheme,
+  MAX_NONCES_PER_SPACE,
+  newCnonce,
+} from '../../../gateway-runtime/src/schemes/digest';
 import { parseAuthenticateHeader } from '../../../gateway-runtime/src/schemes/digest-auth';
 import type { OutgoingRequest } from '../../../gateway-runtime/src/schemes/types';
 import { fakeSecrets } from './fake-secrets';
@@ -236,4 +241,152 @@ describe('digest scheme: a pool of nonces for servers that check nonce counts st
     }
     expect(digest.nonceCount()).toBeLessThanOrEqual(MAX_NONCES_PER_SPACE);
   });
+});
+
+describe('digest scheme: every answer computed afresh where it must be', () => {
+  const hashOf = (algorithm: string) => (data: string | Buffer) =>
+    createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5')
+      .update(data)
+      .digest('hex');
+  /** RFC 7616 §3.4.1, written out independently of digest-auth.ts. */
+  const expected = (
+    p: Record<string, string>,
+    password: string,
+    method: string,
+    body: Buffer = Buffer.alloc(0),
+  ) => {
+    const H = hashOf(p.algorithm);
+    let ha1 = H(`${p.username}:${p.realm}:${password}`);
+    if (p.algorithm.endsWith('-sess')) ha1 = H(`${ha1}:${p.nonce}:${p.cnonce}`);
+    const ha2 = p.qop === 'auth-int' ? H(`${method}:${p.uri}:${H(body)}`) : H(`${method}:${p.uri}`);
+    return H(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`);
+  };
+  const warm = async (digest: ReturnType<typeof scheme>, header: string) => {
+    const r = request();
+    await digest.authorize(r);
+    expect(await digest.onResponse(r, { status: 401, headers: { 'www-authenticate': header } }, 1)).toBe(
+      'retry',
+    );
+    await digest.authorize(r);
+    expect(await digest.onResponse(r, ok, 2)).toBe('done');
+  };
+
+  test.each([
+    ['SHA-256', 'auth', 'GET', undefined],
+    ['SHA-256-sess', 'auth', 'GET', undefined],
+    ['MD5-sess', 'auth', 'GET', undefined],
+    ['MD5', 'auth-int', 'POST', Buffer.from('{"order":42}')],
+    ['SHA-256', 'auth-int', 'PUT', Buffer.from('')],
+  ] as const)(
+    'GIVEN a warm %s (qop %s) link WHEN %s requests follow THEN each response is the one RFC 7616 §3.4.1 gives for its nc and cnonce',
+    async (algorithm, qop, method, body) => {
+      const digest = scheme();
+      await warm(digest, `Digest realm="r", nonce="n-${algorithm}", qop="${qop}", algorithm=${algorithm}`);
+      for (const path of ['/private/a', '/private/b?x=1&y=%22', '/private/a']) {
+        const r: OutgoingRequest = { ...request(path), method, ...(body ? { body } : {}) };
+        const p = params((await digest.authorize(r)).authorization);
+        expect(p).toMatchObject({ algorithm, qop, uri: path, username: 'user', realm: 'r' });
+        expect(p.response).toBe(expected(p, 'pa:ss', method, body));
+        await digest.onResponse(r, ok, 1);
+      }
+    },
+  );
+
+  test('GIVEN a warm link WHEN the password secret rotates THEN the next answer is computed with the new password', async () => {
+    const values = { PW: 'old-password' };
+    const digest = tracked(
+      createDigestScheme(
+        { type: 'digest', username: 'user', password: { env: 'PW' } },
+        { secrets: fakeSecrets(values) },
+      ),
+    );
+    await warm(digest, 'Digest realm="r", nonce="n1", qop="auth", algorithm=SHA-256');
+    const before = params((await digest.authorize(request())).authorization);
+    expect(before.response).toBe(expected(before, 'old-password', 'GET'));
+
+    values.PW = 'new-password';
+    const after = params((await digest.authorize(request())).authorization);
+    expect(after).toMatchObject({ nonce: 'n1', nc: '00000003' });
+    expect(after.response).toBe(expected(after, 'new-password', 'GET'));
+  });
+
+  test('GIVEN 1000 client nonces (several draws from the CSPRNG) THEN each is 22 base64url characters and none repeats', () => {
+    const cnonces = Array.from({ length: 1000 }, () => newCnonce());
+    for (const cnonce of cnonces) expect(cnonce).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(new Set(cnonces).size).toBe(1000);
+  });
+});
+
+describe('digest scheme: client nonces from the CSPRNG', () => {
+  afterEach(() => jest.restoreAllMocks());
+  /** The module object the scheme calls into (not an import namespace, whose bindings are fixed). */
+  const crypto = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+
+  test('GIVEN the CSPRNG draws WHEN cnonces are handed out THEN each is the next 22 characters of a draw, never overlapping, 128 per draw', () => {
+    const draws: Buffer[] = [];
+    const spy = jest.spyOn(crypto, 'randomBytes').mockImplementation(((size: number) => {
+      const bytes = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + draws.length * 13) % 256));
+      draws.push(bytes);
+      return bytes;
+    }) as typeof crypto.randomBytes);
+    // drain what an earlier test left in the pool: the first cnonce of a fresh draw
+    let first = newCnonce();
+    for (let i = 0; draws.length === 0 && i < 200; i++) first = newCnonce();
+    expect(draws).toHaveLength(1);
+    const handedOut = [first, ...Array.from({ length: 127 }, () => newCnonce())];
+    expect(draws).toHaveLength(1); // 128 cnonces from one draw
+    expect(handedOut.join('')).toBe(draws[0].toString('base64url'));
+    newCnonce();
+    expect(draws).toHaveLength(2); // the 129th starts the next draw
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('digest scheme: nonce counts stay eight hex digits', () => {
+  test('GIVEN a nonce that reached maxNonceCount THEN it is retired after that request and the next one is challenged afresh', async () => {
+    const digest = scheme({ maxNonceCount: 3 });
+    const first = request();
+    await digest.authorize(first);
+    await digest.onResponse(first, challenge('n1'), 1);
+    expect(params((await digest.authorize(first)).authorization).nc).toBe('00000001');
+    await digest.onResponse(first, ok, 2);
+    for (const nc of ['00000002', '00000003']) {
+      const r = request();
+      expect(params((await digest.authorize(r)).authorization)).toMatchObject({ nonce: 'n1', nc });
+      await digest.onResponse(r, ok, 1);
+    }
+    expect(digest.nonceCount()).toBe(0);
+
+    // THEN the next request goes without credentials, and the same nonce offered again counts from 1
+    const next = request();
+    expect(await digest.authorize(next)).toEqual({});
+    expect(await digest.onResponse(next, challenge('n1'), 1)).toBe('retry');
+    expect(params((await digest.authorize(next)).authorization)).toMatchObject({
+      nonce: 'n1',
+      nc: '00000001',
+    });
+  });
+
+  test('GIVEN a nonce reserved for a retry WHEN other requests use up its counts meanwhile THEN the retry never sends a count past the limit', async () => {
+    const digest = scheme({ maxNonceCount: 2 });
+    const a = request();
+    await digest.authorize(a); // cold: no nonce yet
+    expect(await digest.onResponse(a, challenge('n1'), 1)).toBe('retry'); // n1 reserved for a's retry
+    // two other requests share n1 meanwhile and use up its counts
+    for (const nc of ['00000001', '00000002']) {
+      expect(params((await digest.authorize(request())).authorization)).toMatchObject({ nonce: 'n1', nc });
+    }
+    // a's retry: n1 is used up and no other nonce is known, so it goes without credentials
+    expect(await digest.authorize(a)).toEqual({});
+    expect(digest.nonceCount()).toBe(0);
+  });
+
+  test.each([0, 1.5, 0x100000000])(
+    'fails when maxNonceCount is %s: a RangeError that states the rule',
+    (max) => {
+      expect(() => scheme({ maxNonceCount: max })).toThrow(
+        new RangeError(`maxNonceCount must be an integer from 1 to 4294967295, got ${max}`),
+      );
+    },
+  );
 });
