@@ -3,12 +3,10 @@
  * (openssl), the backend (Apache httpd with mod_ssl and mod_auth_digest, as the customer's scheme requires)
  * and the customer's DNS server (dnsmasq) answering the backend's private name.
  */
-import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { htdigestLine, loadModules } from '../support/apache-conf';
 import { Namespace, TWIN_TOOLS, TwinError, TwinProcess, run, waitFor } from './system';
-
-const MODULES = '/usr/lib/apache2/modules';
 
 /** A CA and a server certificate for `hostname`, made with the openssl command line. */
 export function makeBackendPki(dir: string, hostname: string): { ca: string; cert: string; key: string } {
@@ -104,8 +102,9 @@ export async function startBackend(ns: Namespace, o: BackendOptions): Promise<Ba
   const protectedDir = join(www, o.protectedPath.replace(/^\/|\/$/g, ''));
   mkdirSync(protectedDir, { recursive: true, mode: 0o755 });
   writeFileSync(join(protectedDir, 'hello.txt'), `hello from ${o.hostname}\n`, { mode: 0o644 });
-  const ha1 = createHash('md5').update(`${o.username}:${o.realm}:${o.password}`).digest('hex');
-  writeFileSync(join(o.dir, 'htdigest'), `${o.username}:${o.realm}:${ha1}\n`, { mode: 0o644 });
+  writeFileSync(join(o.dir, 'htdigest'), `${htdigestLine(o.username, o.realm, o.password)}\n`, {
+    mode: 0o644,
+  });
   const location = o.protectedPath.endsWith('/') ? o.protectedPath : `${o.protectedPath}/`;
   const conf = `
 ServerRoot "${o.dir}"
@@ -116,33 +115,7 @@ Listen ${o.address}:${o.otherPort}
 ServerName ${o.hostname}
 ErrorLog "${o.dir}/error.log"
 LogLevel warn
-<IfModule !mpm_event_module>
-  LoadModule mpm_event_module ${MODULES}/mod_mpm_event.so
-</IfModule>
-<IfModule !log_config_module>
-  LoadModule log_config_module ${MODULES}/mod_log_config.so
-</IfModule>
-<IfModule !authn_core_module>
-  LoadModule authn_core_module ${MODULES}/mod_authn_core.so
-</IfModule>
-<IfModule !authn_file_module>
-  LoadModule authn_file_module ${MODULES}/mod_authn_file.so
-</IfModule>
-<IfModule !authz_core_module>
-  LoadModule authz_core_module ${MODULES}/mod_authz_core.so
-</IfModule>
-<IfModule !authz_user_module>
-  LoadModule authz_user_module ${MODULES}/mod_authz_user.so
-</IfModule>
-<IfModule !auth_digest_module>
-  LoadModule auth_digest_module ${MODULES}/mod_auth_digest.so
-</IfModule>
-<IfModule !socache_shmcb_module>
-  LoadModule socache_shmcb_module ${MODULES}/mod_socache_shmcb.so
-</IfModule>
-<IfModule !ssl_module>
-  LoadModule ssl_module ${MODULES}/mod_ssl.so
-</IfModule>
+${loadModules(['mpm_event', 'log_config', 'authn_core', 'authn_file', 'authz_core', 'authz_user', 'auth_digest', 'socache_shmcb', 'ssl'])}
 User www-data
 Group www-data
 LogFormat "%a %m %U %>s" twin

@@ -4,16 +4,16 @@
  * (MD5, qop=auth, users from an htdigest file made here); everything else is public. Apache 2.4 only
  * implements MD5 (2.4.71 refuses `AuthDigestAlgorithm MD5-sess` as unsupported; there is no SHA-256).
  */
-import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { APACHE_MODULES, htdigestLine, loadModules } from '../../scripts/support/apache-conf';
 import { freePort, waitForServer } from './ports';
 import { startProcess, TestProcess } from './processes';
 import { requireTool } from './tools';
 
 export const APACHE_BINARY = '/usr/sbin/apache2';
-const MODULES = '/usr/lib/apache2/modules';
+const MODULES = APACHE_MODULES;
 
 export interface ApacheDigestOptions {
   readonly realm: string;
@@ -46,10 +46,7 @@ export interface RunningApache {
   stop(): Promise<void>;
 }
 
-/** `user:realm:MD5(user:realm:password)`, the htdigest format. */
-export function htdigestLine(username: string, realm: string, password: string): string {
-  return `${username}:${realm}:${createHash('md5').update(`${username}:${realm}:${password}`).digest('hex')}`;
-}
+export { htdigestLine };
 
 export async function startApacheDigest(options: ApacheDigestOptions): Promise<RunningApache> {
   const binary = requireTool(APACHE_BINARY, 'apache2');
@@ -85,31 +82,9 @@ Listen 127.0.0.1:${port}
 ServerName 127.0.0.1
 ErrorLog "${dir}/error.log"
 LogLevel warn
-<IfModule !mpm_event_module>
-  LoadModule mpm_event_module ${MODULES}/mod_mpm_event.so
-</IfModule>
+${loadModules(['mpm_event'])}
 ${isRoot ? 'User www-data\nGroup www-data' : ''}
-<IfModule !log_config_module>
-  LoadModule log_config_module ${MODULES}/mod_log_config.so
-</IfModule>
-<IfModule !authn_core_module>
-  LoadModule authn_core_module ${MODULES}/mod_authn_core.so
-</IfModule>
-<IfModule !authn_file_module>
-  LoadModule authn_file_module ${MODULES}/mod_authn_file.so
-</IfModule>
-<IfModule !authz_core_module>
-  LoadModule authz_core_module ${MODULES}/mod_authz_core.so
-</IfModule>
-<IfModule !authz_user_module>
-  LoadModule authz_user_module ${MODULES}/mod_authz_user.so
-</IfModule>
-<IfModule !auth_digest_module>
-  LoadModule auth_digest_module ${MODULES}/mod_auth_digest.so
-</IfModule>
-<IfModule !mime_module>
-  LoadModule mime_module ${MODULES}/mod_mime.so
-</IfModule>
+${loadModules(['log_config', 'authn_core', 'authn_file', 'authz_core', 'authz_user', 'auth_digest', 'mime'])}
 TypesConfig "${dir}/mime.types"
 AddType text/plain .txt
 LogFormat "%m %U %>s" short
