@@ -2,7 +2,7 @@
  * Request signing, draft-cavage-http-signatures-10: hmac-sha256/384/512, rsa-sha256, and hmac-sha1 only
  * when the configuration marks it as legacy (the validator enforces that; this module re-checks it).
  */
-import { createHmac, createPrivateKey, createSign, KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createSecretKey, createSign, KeyObject } from 'node:crypto';
 import { DEFAULT_SIGNATURE_HEADER, DEFAULT_SIGNED_HEADERS } from '../config/defaults';
 import type { SecurityScheme } from '../config/types';
 import { BadRequestError, ConfigError, CredentialsUnavailableError } from '../core/errors';
@@ -37,21 +37,39 @@ export function createSignatureScheme(config: SignatureSchemeConfig, ctx: Scheme
   const now = ctx.now ?? Date.now;
   const signsDigest = signed.includes('digest');
   const signsHost = signed.includes('host');
-  /** The parsed RSA key, kept while the secret's version stays the same. */
-  let rsaKey: { version: string; key: KeyObject } | undefined;
+  /** The parsed key (RSA, or the HMAC secret as a KeyObject), kept while the secret's version stays the same. */
+  let parsedKey: { version: string; key: KeyObject } | undefined;
+  /** The Date value of the current second: it changes once a second, not per request. */
+  let date = { second: NaN, text: '' };
+  const dateNow = (): string => {
+    const ms = now();
+    const second = Math.floor(ms / 1000);
+    if (second !== date.second) date = { second, text: imfFixdate(ms) };
+    return date.text;
+  };
+  /** Everything of the parameters but the signature: the same on every request. */
+  const paramsPrefix = signatureParams({
+    keyId: config.keyId,
+    algorithm: config.algorithm,
+    headers: signed,
+    signature: '',
+  }).slice(0, -'""'.length);
 
   const sign = async (text: string): Promise<string> => {
     const secret = await ctx.secrets.resolve(config.key);
     if (config.algorithm === 'rsa-sha256') {
-      if (rsaKey?.version !== secret.version) {
-        rsaKey = { version: secret.version, key: parseRsaKey(secret.value) };
+      if (parsedKey?.version !== secret.version) {
+        parsedKey = { version: secret.version, key: parseRsaKey(secret.value) };
       }
-      return createSign('sha256').update(text).sign(rsaKey.key, 'base64');
+      return createSign('sha256').update(text).sign(parsedKey.key, 'base64');
     }
     if (secret.value.length === 0) {
       throw new CredentialsUnavailableError('the signature HMAC secret is empty');
     }
-    return createHmac(HMAC_HASHES[config.algorithm], secret.value).update(text).digest('base64');
+    if (parsedKey?.version !== secret.version) {
+      parsedKey = { version: secret.version, key: createSecretKey(secret.value, 'utf8') };
+    }
+    return createHmac(HMAC_HASHES[config.algorithm], parsedKey.key).update(text).digest('base64');
   };
 
   return {
@@ -61,7 +79,7 @@ export function createSignatureScheme(config: SignatureSchemeConfig, ctx: Scheme
     headerNames: signsDigest ? [headerName, 'digest'] : [headerName],
     async authorize(request: OutgoingRequest): Promise<Record<string, string>> {
       const added: Record<string, string> = {};
-      if (request.headers.date === undefined) added.date = imfFixdate(now());
+      if (request.headers.date === undefined) added.date = dateNow();
       if (signsHost && request.headers.host === undefined) added.host = hostHeader(request.url);
       if (signsDigest) added.digest = bodyDigest(request.body);
       let text: string;
@@ -75,12 +93,7 @@ export function createSignatureScheme(config: SignatureSchemeConfig, ctx: Scheme
         if (error instanceof MissingSignedHeaderError) throw new BadRequestError(error.message);
         throw error;
       }
-      const params = signatureParams({
-        keyId: config.keyId,
-        algorithm: config.algorithm,
-        headers: signed,
-        signature: await sign(text),
-      });
+      const params = `${paramsPrefix}"${await sign(text)}"`;
       added[headerName] = headerName === 'authorization' ? `Signature ${params}` : params;
       return added;
     },
