@@ -101,6 +101,8 @@ export async function loadConfigFile(
 
 /** How often `serve` writes its aggregated EMF document. */
 export const CLI_METRICS_INTERVAL_MS = 1000;
+/** How long `serve` lets a log line wait for others before one write (the lines of 64 KiB go at once). */
+export const CLI_LOG_FLUSH_MS = 100;
 
 /**
  * Runs the CLI. Resolves with the exit code once the server has stopped (or at once for errors and
@@ -128,9 +130,9 @@ export async function main(
     return 2;
   }
   let server: StandaloneServer;
-  // Log lines go out once per event-loop turn and metrics once per second (every request is still one
-  // log line and one value in the metrics); both are written before the command returns.
-  const logSink = createBufferedSink();
+  // Log lines go out every 100 ms (or per 64 KiB) and metrics once per second (every request is still
+  // one log line and one value in the metrics); both are written before the command returns.
+  const logSink = createBufferedSink(undefined, CLI_LOG_FLUSH_MS);
   try {
     server = await startServer(loaded.config, {
       deps: { logSink, metricsIntervalMs: CLI_METRICS_INTERVAL_MS },

@@ -76,20 +76,23 @@ export interface BufferedLineSink extends LineSink {
 const BUFFERED_SINK_MAX_PENDING = 64 * 1024;
 
 /**
- * A sink that writes the lines of one event-loop turn together (one `write` at `setImmediate`, or at
- * once past 64 KiB), instead of one write per line: the standalone server writes two lines per
- * request, and each synchronous write to a pipe or file was a system call on the event loop. Lines
- * are only delayed, never dropped: `flush()` writes them (shutdown), and so does the process's `exit`.
+ * A sink that writes its lines together: those that arrive within `intervalMs` (0: within one
+ * event-loop turn) in one write, or at once past 64 KiB, instead of one write per line. The standalone
+ * server writes two lines per request, and each synchronous write to a pipe or file was a system call
+ * on the event loop (nginx's `access_log ... buffer= flush=` does the same). Lines are only delayed,
+ * never dropped: `flush()` writes them (shutdown), and so does the process's `exit`.
  * @param write where the joined lines go @default process.stdout.write
+ * @param intervalMs how long a line may wait for others @default 0 (until the next event-loop turn)
  */
 export function createBufferedSink(
   write: (chunk: string) => void = (chunk) => process.stdout.write(chunk),
+  intervalMs = 0,
 ): BufferedLineSink {
   let pending: string[] = [];
   let bytes = 0;
-  let scheduled: NodeJS.Immediate | undefined;
+  let scheduled: { cancel(): void } | undefined;
   const flush = () => {
-    if (scheduled) clearImmediate(scheduled);
+    scheduled?.cancel();
     scheduled = undefined;
     if (pending.length === 0) return;
     const chunk = `${pending.join('\n')}\n`;
@@ -97,12 +100,20 @@ export function createBufferedSink(
     bytes = 0;
     write(chunk);
   };
+  const schedule = (): { cancel(): void } => {
+    if (intervalMs <= 0) {
+      const immediate = setImmediate(flush);
+      return { cancel: () => clearImmediate(immediate) };
+    }
+    const timer = setTimeout(flush, intervalMs).unref();
+    return { cancel: () => clearTimeout(timer) };
+  };
   process.on('exit', flush);
   const sink = (line: string) => {
     pending.push(line);
     bytes += line.length;
     if (bytes > BUFFERED_SINK_MAX_PENDING) flush();
-    else scheduled ??= setImmediate(flush);
+    else scheduled ??= schedule();
   };
   return Object.assign(sink, { flush });
 }

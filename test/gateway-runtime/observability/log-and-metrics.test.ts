@@ -125,6 +125,18 @@ describe('createBufferedSink', () => {
     expect(writes).toEqual(['{"a":1}\n{"a":2}\n{"a":3}\n', '{"a":4}\n']);
   });
 
+  test('GIVEN an interval WHEN lines arrive over several turns within it THEN they are written together once it has passed', async () => {
+    const writes: string[] = [];
+    const sink = createBufferedSink((chunk) => writes.push(chunk), 50);
+    sink('{"a":1}');
+    await nextTurn();
+    sink('{"a":2}');
+    await nextTurn();
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(writes).toEqual(['{"a":1}\n{"a":2}\n']);
+  });
+
   test('GIVEN pending lines WHEN flush() is called THEN they are written at once, and not a second time', async () => {
     const writes: string[] = [];
     const sink = createBufferedSink((chunk) => writes.push(chunk));
