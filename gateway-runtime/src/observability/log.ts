@@ -128,6 +128,7 @@ export function createLogger(
   sink: LineSink = stdoutSink,
   now: () => number = Date.now,
 ): Logger {
+  const nameJson = JSON.stringify(name);
   // The time as text, made once per millisecond (under load, many lines share one).
   let lastMs = NaN;
   let lastTime = '';
@@ -138,11 +139,15 @@ export function createLogger(
         lastMs = ms;
         lastTime = new Date(ms).toISOString();
       }
-      const entry: Record<string, unknown> = { time: lastTime, level, msg, name };
+      // The JSON text of { time, level, msg, name, ...the known fields set }, written field by field
+      // (what JSON.stringify of that object writes, without building the object per line).
+      let line = `{"time":"${lastTime}","level":${JSON.stringify(level)},"msg":${JSON.stringify(msg)},"name":${nameJson}`;
       for (const key of FIELD_NAMES) {
-        if (fields[key] !== undefined) entry[key] = fields[key];
+        const value = fields[key];
+        const text = value === undefined ? undefined : JSON.stringify(value);
+        if (text !== undefined) line += `,"${key}":${text}`;
       }
-      sink(JSON.stringify(entry));
+      sink(`${line}}`);
     },
   };
 }

@@ -54,6 +54,54 @@ describe('createLogger', () => {
   });
 });
 
+describe('createLogger: the line is exactly what JSON.stringify writes', () => {
+  test('GIVEN every field, strings that need escaping and nested objects THEN the text equals JSON.stringify of the entry', () => {
+    const lines: string[] = [];
+    const logger = createLogger(
+      'gw "quoted"\\',
+      (l) => lines.push(l),
+      () => Date.UTC(2026, 11, 1, 12, 0, 0, 5),
+    );
+    const fields = {
+      requestId: 'id-\u2028-\n',
+      method: 'GET',
+      path: '/a"b\\c/\u00e9/\u0001',
+      status: 200,
+      upstreamStatus: 503,
+      durationMs: 1.5,
+      error: 'BACKEND_TIMEOUT',
+      problems: [{ path: 'security.password', message: 'is "wrong"' }],
+      attempts: 2,
+      address: '::1',
+      port: 8443,
+      client: { subject: 'CN=a', issuer: 'CN=ca', serial: '0A', spkiSha256: 'x/y=' },
+      certificate: { serial: '01', validTo: 'Dec  1 12:00:00 2027 GMT', daysToExpiry: 365 },
+      suppressed: 3,
+      field: 'httpMethod',
+    };
+    logger.log('warn', 'a "message"\ttab', fields);
+    logger.log('info', 'only some', { status: 204, upstreamStatus: undefined });
+    expect(lines[0]).toBe(
+      JSON.stringify({
+        time: '2026-12-01T12:00:00.005Z',
+        level: 'warn',
+        msg: 'a "message"\ttab',
+        name: 'gw "quoted"\\',
+        ...fields,
+      }),
+    );
+    expect(lines[1]).toBe(
+      JSON.stringify({
+        time: '2026-12-01T12:00:00.005Z',
+        level: 'info',
+        msg: 'only some',
+        name: 'gw "quoted"\\',
+        status: 204,
+      }),
+    );
+  });
+});
+
 describe('metricsDocument (CloudWatch EMF)', () => {
   test.each([
     [200, { Upstream2xx: 1, Upstream3xx: 0, Upstream4xx: 0, Upstream5xx: 0 }],
