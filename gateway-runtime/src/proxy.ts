@@ -341,21 +341,28 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     signal: AbortSignalLike | undefined,
     maxBodyBytes: number,
     race: AbortRace,
-  ): Promise<{ response: BackendResponse; sent: SentRequest }> {
+  ): Promise<{ response: BackendResponse; sent: () => SentRequest }> {
     const authHeaders = await race.wait(scheme.authorize(outgoing));
-    const sent: SentRequest = {
-      ...outgoing,
-      headers: { ...outgoing.headers, ...authHeaders },
-      prepared: outgoing,
-      authHeaders,
-    };
+    const headers: Record<string, string> = { ...outgoing.headers };
+    for (const name of Object.keys(authHeaders)) headers[name] = authHeaders[name];
+    // The request as sent, for the scheme's onResponse/onNoResponse only: built when one asks for it.
+    let made: SentRequest | undefined;
+    const sent = (): SentRequest =>
+      (made ??= {
+        method: outgoing.method,
+        url: outgoing.url,
+        headers,
+        ...(outgoing.body !== undefined ? { body: outgoing.body } : {}),
+        prepared: outgoing,
+        authHeaders,
+      });
     try {
       // Per request: rotation swaps it (without TLS material to check, the current one at once).
       const dispatcher = dispatchers.current() ?? (await dispatchers.get());
       const response = await sendRequest(outgoing.url, {
         dispatcher,
         method: outgoing.method,
-        headers: sent.headers,
+        headers,
         body: body ?? null,
         headersTimeout,
         bodyTimeout,
@@ -364,7 +371,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       });
       return { response, sent };
     } catch (error) {
-      scheme.onNoResponse?.(sent);
+      scheme.onNoResponse?.(sent());
       throw classifyTransportError(error);
     }
   }
@@ -486,7 +493,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         upstreamStatus = response.statusCode;
         const verdict = scheme.onResponse
           ? await scheme.onResponse(
-              attempt.sent,
+              attempt.sent(),
               { status: response.statusCode, headers: response.headers },
               attempts,
             )

@@ -144,7 +144,14 @@ export function createLogger(
       let line = `{"time":"${lastTime}","level":${JSON.stringify(level)},"msg":${JSON.stringify(msg)},"name":${nameJson}`;
       for (const key of FIELD_NAMES) {
         const value = fields[key];
-        const text = value === undefined ? undefined : JSON.stringify(value);
+        const text =
+          typeof value === 'number'
+            ? Number.isFinite(value)
+              ? String(value)
+              : 'null'
+            : value === undefined
+              ? undefined
+              : JSON.stringify(value);
         if (text !== undefined) line += `,"${key}":${text}`;
       }
       sink(`${line}}`);
