@@ -342,7 +342,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     maxBodyBytes: number,
     race: AbortRace,
   ): Promise<{ response: BackendResponse; sent: () => SentRequest }> {
-    const authHeaders = await race.wait(scheme.authorize(outgoing));
+    const authorized = scheme.authorize(outgoing);
+    const authHeaders = authorized instanceof Promise ? await race.wait(authorized) : authorized;
     const headers: Record<string, string> = { ...outgoing.headers };
     for (const name of Object.keys(authHeaders)) headers[name] = authHeaders[name];
     // The request as sent, for the scheme's onResponse/onNoResponse only: built when one asks for it.

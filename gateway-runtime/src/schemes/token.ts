@@ -17,17 +17,23 @@ export function createTokenScheme(config: TokenSchemeConfig, ctx: SchemeContext)
     mayRetry: false,
     needsBody: false,
     headerNames: [header],
-    async authorize(): Promise<Record<string, string>> {
-      // Read through the resolver every time: it caches, and picks up a rotated token when its cache expires.
-      // The resolver already removed a trailing line break (one rule for every secret).
-      const token = (await ctx.secrets.resolve(config.token)).value;
-      if (token.trim().length === 0) throw new CredentialsUnavailableError('the token secret is empty');
-      if (!FIELD_VALUE.test(token)) {
-        throw new CredentialsUnavailableError(
-          'the token secret contains characters a header value can not hold (control characters or line breaks)',
-        );
-      }
-      return { [header]: `${prefix}${token}` };
+    authorize() {
+      // Read through the resolver every time: it caches, and picks up a rotated token when its cache
+      // expires (at once when it has the value at hand, else through `resolve`). The resolver already
+      // removed a trailing line break (one rule for every secret).
+      const now = ctx.secrets.resolveNow?.(config.token);
+      if (now !== undefined) return headersFor(now.value);
+      return ctx.secrets.resolve(config.token).then((secret) => headersFor(secret.value));
     },
   };
+
+  function headersFor(token: string): Record<string, string> {
+    if (token.trim().length === 0) throw new CredentialsUnavailableError('the token secret is empty');
+    if (!FIELD_VALUE.test(token)) {
+      throw new CredentialsUnavailableError(
+        'the token secret contains characters a header value can not hold (control characters or line breaks)',
+      );
+    }
+    return { [header]: `${prefix}${token}` };
+  }
 }

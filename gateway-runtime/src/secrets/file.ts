@@ -23,6 +23,8 @@ interface FileEntry {
 
 export interface FileSource {
   resolve(ref: FileSecretRef): Promise<SecretValue>;
+  /** The value when the file was read before and is unchanged (this turn's stat says so); else undefined. */
+  resolveNow(ref: FileSecretRef): SecretValue | undefined;
 }
 
 /**
@@ -74,6 +76,16 @@ export function createFileSource(options: FileSourceOptions = {}): FileSource {
   };
 
   return {
+    resolveNow(ref) {
+      const entry = cache.get(ref.file);
+      if (entry === undefined) return undefined;
+      try {
+        if (stampOf(ref.file) !== entry.stamp || now() - entry.readAt >= ttlMs) return undefined;
+        return { value: pickJsonKey(entry.content, ref), version: entry.version };
+      } catch {
+        return undefined; // resolve() reports it
+      }
+    },
     async resolve(ref) {
       let entry = cache.get(ref.file);
       try {

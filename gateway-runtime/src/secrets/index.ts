@@ -37,5 +37,18 @@ export function createSecretResolver(options: SecretResolverOptions = {}): Secre
       }
       throw new CredentialsUnavailableError('a secret reference has none of secretArn, file, env');
     },
+    resolveNow(ref: SecretRef) {
+      if (typeof ref !== 'object' || ref === null) return undefined;
+      if ('file' in ref && typeof ref.file === 'string') return files.resolveNow(ref);
+      if ('secretArn' in ref && typeof ref.secretArn === 'string') return secretsManager.resolveNow(ref);
+      if ('env' in ref && typeof ref.env === 'string') {
+        try {
+          return resolveEnvSecret(ref, env);
+        } catch {
+          return undefined; // resolve() reports it
+        }
+      }
+      return undefined;
+    },
   };
 }

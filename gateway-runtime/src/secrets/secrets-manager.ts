@@ -36,6 +36,8 @@ interface CacheEntry {
 
 export interface SecretsManagerSource {
   resolve(ref: SecretsManagerRef): Promise<SecretValue>;
+  /** The cached value while it is fresh (not past `cacheSeconds`); else undefined. */
+  resolveNow(ref: SecretsManagerRef): SecretValue | undefined;
 }
 
 /** `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>` → region, or undefined. */
@@ -134,6 +136,15 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions 
   }
 
   return {
+    resolveNow(ref) {
+      const entry = cache.get(ref.secretArn);
+      if (entry === undefined || now() >= entry.expiresAt) return undefined;
+      try {
+        return { value: pickJsonKey(entry.content, ref), version: entry.version };
+      } catch {
+        return undefined; // resolve() reports it
+      }
+    },
     async resolve(ref) {
       const region = regionOfSecretArn(ref.secretArn);
       if (region === undefined) {

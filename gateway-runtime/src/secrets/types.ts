@@ -10,6 +10,12 @@ export interface SecretValue {
 /** Reads secret references. Implementations cache; a failure throws CredentialsUnavailableError. */
 export interface SecretResolver {
   resolve(ref: SecretRef): Promise<SecretValue>;
+  /**
+   * The value at once, when the source can tell without I/O or waiting (a cached value that is still
+   * fresh, an environment variable); otherwise undefined, and `resolve` it is. Never throws: a
+   * failure is `resolve`'s to report. The hot path of a request uses it to skip a promise chain.
+   */
+  resolveNow?(ref: SecretRef): SecretValue | undefined;
 }
 
 /**

@@ -1,5 +1,9 @@
 import { createBasicScheme } from '../../../gateway-runtime/src/schemes/basic';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createAuthScheme } from '../../../gateway-runtime/src/schemes';
+import { createSecretResolver } from '../../../gateway-runtime/src/secrets';
 import { fakeSecrets } from './fake-secrets';
 
 const secrets = fakeSecrets({ USER: 'svc', PW: 'pa:ss wörd', COLON_USER: 'a:b' });
@@ -66,5 +70,34 @@ describe('createAuthScheme', () => {
     expect(scheme.mayRetry).toBe(true);
     await scheme.close?.();
     await expect(scheme.authorize(request)).rejects.toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE' });
+  });
+
+  test('GIVEN a file password already read and unchanged THEN the header comes at once (no promise); after a rotation, through the resolver, with the new password', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basic-now-'));
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    try {
+      const file = join(dir, 'password');
+      writeFileSync(file, 'first');
+      const basic = createBasicScheme(
+        { type: 'basic', username: 'svc', password: { file } },
+        { secrets: createSecretResolver() },
+      );
+      const header = (password: string) => ({
+        authorization: `Basic ${Buffer.from(`svc:${password}`).toString('base64')}`,
+      });
+      const cold = basic.authorize(request);
+      expect(cold).toBeInstanceOf(Promise);
+      expect(await cold).toEqual(header('first'));
+      const warm = basic.authorize(request);
+      expect(warm).not.toBeInstanceOf(Promise);
+      expect(warm).toEqual(header('first'));
+      writeFileSync(file, 'second');
+      await nextTurn();
+      const rotated = basic.authorize(request);
+      expect(rotated).toBeInstanceOf(Promise);
+      expect(await rotated).toEqual(header('second'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

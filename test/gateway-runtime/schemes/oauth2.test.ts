@@ -314,7 +314,9 @@ describe('oauth2 client credentials against oidc-provider (http)', () => {
   test('fails when the client secret is wrong: 503 CREDENTIALS_UNAVAILABLE, without the secret in the message', async () => {
     const wrong = 'wr0ng-but-s3cret-value';
     const s = scheme({ tokenUrl: server.tokenUrl }, wrong);
-    const error = (await s.authorize(backendRequest()).catch((e: unknown) => e)) as Error & { code: string };
+    const error = (await Promise.resolve()
+      .then(() => s.authorize(backendRequest()))
+      .catch((e: unknown) => e)) as Error & { code: string };
     expect(error).toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE', status: 503 });
     expect(error.message).toBe(
       `no OAuth 2.0 token for the backend: token endpoint ${server.tokenUrl} answered 401 (invalid_client)`,
@@ -404,7 +406,9 @@ describe('oauth2 client credentials against oidc-provider over https with a priv
       BASIC_SECRET,
       { secrets },
     );
-    const error = (await s.authorize(backendRequest()).catch((e: unknown) => e)) as Error;
+    const error = (await Promise.resolve()
+      .then(() => s.authorize(backendRequest()))
+      .catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE' });
     expect(error.message).toMatch(message);
   });
@@ -508,7 +512,9 @@ describe('oauth2 client credentials, token endpoint answers a real server would 
     async (_, handler, why) => {
       answer = handler;
       const s = scheme({ tokenUrl }, BASIC_SECRET);
-      const error = (await s.authorize(backendRequest()).catch((e: unknown) => e)) as Error;
+      const error = (await Promise.resolve()
+        .then(() => s.authorize(backendRequest()))
+        .catch((e: unknown) => e)) as Error;
       expect(error).toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE', status: 503 });
       expect(error.message).toBe(`no OAuth 2.0 token for the backend: token endpoint ${where()} ${why}`);
       expect(error.message).not.toContain(BASIC_SECRET);

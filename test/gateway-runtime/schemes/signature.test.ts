@@ -273,8 +273,8 @@ describe('signature scheme, unit behaviour', () => {
         { type: 'signature', keyId: 'k', algorithm: 'rsa-sha256', key: KEY },
         { secrets: new MapSecrets().set(KEY, value) },
       );
-      const error = (await scheme
-        .authorize({ method: 'GET', url, headers: {} })
+      const error = (await Promise.resolve()
+        .then(() => scheme.authorize({ method: 'GET', url, headers: {} }))
         .catch((e: unknown) => e)) as Error;
       expect(error).toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE', message });
       expect(error.message).not.toContain('PRIVATE KEY');

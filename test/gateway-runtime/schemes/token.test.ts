@@ -64,7 +64,9 @@ describe('token scheme', () => {
     async (_, value, message) => {
       const secrets = new MapSecrets().set(TOKEN, value);
       const scheme = createTokenScheme({ type: 'token', token: TOKEN }, { secrets });
-      const error = await scheme.authorize(outgoing()).catch((e: unknown) => e);
+      const error = await Promise.resolve()
+        .then(() => scheme.authorize(outgoing()))
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE', status: 503, message });
     },
   );

@@ -56,6 +56,27 @@ describe('file source', () => {
     }
   });
 
+  test('GIVEN resolveNow THEN it has nothing before the first read, the value while the file is unchanged, and nothing after a change or when the file is gone', async () => {
+    const file = join(dir, 'now.txt');
+    writeFileSync(file, 'first');
+    const source = createFileSource();
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+    expect(source.resolveNow({ file })).toBeUndefined();
+    const read = await source.resolve({ file });
+    expect(source.resolveNow({ file })).toEqual(read);
+    await nextTurn();
+    expect(source.resolveNow({ file })).toEqual(read); // a new turn, a new stat: unchanged
+    writeFileSync(file, 'second, longer');
+    await nextTurn();
+    expect(source.resolveNow({ file })).toBeUndefined(); // changed: resolve() reads it
+    expect((await source.resolve({ file })).value).toBe('second, longer');
+    rmSync(file);
+    await nextTurn();
+    expect(source.resolveNow({ file })).toBeUndefined(); // gone: resolve() reports it
+    await expect(source.resolve({ file })).rejects.toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE' });
+  });
+
   test('GIVEN a file WHEN it is replaced by an atomic rename THEN the next resolve returns the new value', async () => {
     const file = join(dir, 'renamed.txt');
     writeFileSync(file, 'first');

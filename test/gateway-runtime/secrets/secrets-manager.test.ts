@@ -61,6 +61,19 @@ describe('Secrets Manager source', () => {
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 
+  test('GIVEN resolveNow THEN it has nothing before the first read, the cached value while fresh, and nothing once the TTL passed (resolve refreshes)', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: PASSWORD, VersionId: 'v1' });
+    const clock = manualClock();
+    const source = newSource({ now: clock.now, cacheSeconds: 60 });
+
+    expect(source.resolveNow({ secretArn: ARN })).toBeUndefined();
+    await source.resolve({ secretArn: ARN });
+    expect(source.resolveNow({ secretArn: ARN })).toEqual({ value: PASSWORD, version: 'v1' });
+    clock.advanceSeconds(60);
+    expect(source.resolveNow({ secretArn: ARN })).toBeUndefined();
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
   test('GIVEN a JSON secret WHEN two keys are resolved THEN each key is extracted from one cached read', async () => {
     sm.on(GetSecretValueCommand).resolves({
       SecretString: JSON.stringify({ username: 'alice', password: PASSWORD }),
