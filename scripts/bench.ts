@@ -380,6 +380,85 @@ async function stopAll(): Promise<void> {
   );
 }
 
+/**
+ * The proxy core's own time per request, without sockets: `handle()` for a basic-scheme GET against
+ * a dispatcher that answers 1 KiB at once (in a microtask), logging to a buffered sink, 32 at a time.
+ * It is what the gateway adds to Node's HTTP server and undici's client.
+ */
+async function coreFigure(): Promise<string> {
+  const { createGateway } = await import('../gateway-runtime/src/proxy');
+  const { Dispatcher } = await import('../gateway-runtime/src/io/undici');
+  const { createBufferedSink } = await import('../gateway-runtime/src/observability/log');
+  const body = Buffer.alloc(1024, 0x78);
+  const raw = [
+    'Server',
+    'nginx',
+    'Content-Type',
+    'text/plain',
+    'Content-Length',
+    '1024',
+    'Connection',
+    'keep-alive',
+  ].map((text) => Buffer.from(text));
+  class Instant extends Dispatcher {
+    override dispatch(_options: unknown, handler: Record<string, (...args: unknown[]) => unknown>): boolean {
+      queueMicrotask(() => {
+        handler.onConnect(() => undefined);
+        handler.onHeaders(200, raw, () => undefined, 'OK');
+        handler.onData(body);
+        handler.onComplete([]);
+      });
+      return true;
+    }
+  }
+  const instant = new Instant();
+  const gateway = createGateway(
+    {
+      version: 1,
+      name: 'core-bench',
+      backend: { url: 'http://127.0.0.1:1' },
+      security: { type: 'basic', username: USER, password: { file: join(dir, 'password') } },
+    },
+    {
+      dispatchers: {
+        get: async () => instant,
+        current: () => instant,
+        clientCertificateDaysToExpiry: () => undefined,
+        close: async () => undefined,
+        generation: 1,
+        openPools: () => [],
+        retiredPoolsClosed: async () => undefined,
+      },
+      logSink: createBufferedSink(() => undefined, 100),
+      metricsIntervalMs: 1000,
+      defaultTrustedHops: 0,
+    },
+  );
+  const headers = { host: '127.0.0.1:8080', 'user-agent': 'wrk', 'x-bench': '1' };
+  const one = async () => {
+    const response = await gateway.handle({
+      method: 'GET',
+      path: '/',
+      headers,
+      peerAddress: '127.0.0.1',
+      protocol: 'http',
+    });
+    if (Buffer.isBuffer(response.body) || response.status !== 200)
+      throw new Error(`core bench: ${response.status}`);
+    for await (const chunk of response.body) void chunk;
+  };
+  const rounds: number[] = [];
+  const PER_ROUND = 20_000;
+  for (let round = 0; round < 6; round++) {
+    const before = process.cpuUsage();
+    for (let i = 0; i < PER_ROUND; i += 32) await Promise.all(Array.from({ length: 32 }, one));
+    const used = process.cpuUsage(before);
+    if (round > 0) rounds.push((used.user + used.system) / PER_ROUND); // round 0 warms up
+  }
+  await gateway.close();
+  return `proxy core per request (in-process, basic, an instant 1 KiB answer; median of 5 rounds of ${PER_ROUND.toLocaleString('en')}): ${median(rounds).toFixed(1)} µs`;
+}
+
 async function lambdaFigures(backend: number): Promise<string[]> {
   const out: string[] = [];
   // The bundle the constructs deploy: the same build and rewrites as synth's.
@@ -633,6 +712,7 @@ async function main(): Promise<void> {
   }
 
   console.log('');
+  console.log(await coreFigure());
   for (const line of await lambdaFigures(ports.http)) console.log(line);
 
   await stopAll();

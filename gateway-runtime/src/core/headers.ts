@@ -111,6 +111,8 @@ export function headerValue(name: string, value: string | readonly string[] | un
 
 /** The header names listed in `Connection` (lower case), which are hop-by-hop for this message. */
 export function connectionNamedHeaders(connection: string | readonly string[] | undefined): Set<string> {
+  // The common values name no header beyond the hop-by-hop ones (a fresh Set: callers may add to it).
+  if (connection === 'keep-alive' || connection === 'close') return new Set([connection]);
   const named = new Set<string>();
   const text = headerValue('connection', connection);
   if (!text) return named;

@@ -52,8 +52,9 @@ export function buildBackendUrl(base: string | URL, path: string, query?: string
   const baseUrl = typeof base === 'string' ? new URL(base) : base;
   const prefix = baseUrl.pathname.endsWith('/') ? baseUrl.pathname.slice(0, -1) : baseUrl.pathname;
   const rawQuery = query === undefined || query === '' ? '' : `?${query.replace(/^\?/, '')}`;
-  const url = new URL(`${baseUrl.origin}${prefix}${path}${rawQuery}`);
-  if (url.origin !== baseUrl.origin || !url.pathname.startsWith(prefix)) {
+  const origin = baseUrl.origin; // a getter that builds the string: once
+  const url = new URL(`${origin}${prefix}${path}${rawQuery}`);
+  if (url.origin !== origin || !url.pathname.startsWith(prefix)) {
     throw new PathRejectedError('request path leaves the backend base path');
   }
   return url;
