@@ -206,7 +206,7 @@ async function readBody(
 class AbortRace {
   private rejectWait: ((reason: unknown) => void) | undefined;
 
-  constructor(private readonly signal: AbortSignalLike | undefined) {
+  constructor(readonly signal: AbortSignalLike | undefined) {
     signal?.addEventListener('abort', this);
   }
 
@@ -338,7 +338,6 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   async function send(
     outgoing: OutgoingRequest,
     body: Buffer | Readable | undefined,
-    signal: AbortSignalLike | undefined,
     maxBodyBytes: number,
     race: AbortRace,
   ): Promise<{ response: BackendResponse; sent: () => SentRequest }> {
@@ -368,7 +367,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         headersTimeout,
         bodyTimeout,
         maxBodyBytes,
-        ...(signal ? { signal } : {}),
+        ...(race.signal ? { signal: race.signal } : {}),
       });
       return { response, sent };
     } catch (error) {
@@ -488,7 +487,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       let response: BackendResponse;
       for (;;) {
         attempts += 1;
-        const attempt = await send(outgoing, body, signal, limit, race);
+        const attempt = await send(outgoing, body, limit, race);
         response = attempt.response;
         unread = response.body;
         upstreamStatus = response.statusCode;
@@ -506,16 +505,10 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       const responseHeaders = filterResponseHeaders(response.headers);
       const declared = Number(headerValue('content-length', response.headers['content-length']) ?? NaN);
       if (Number.isFinite(declared) && declared > limit) {
-        response.body.destroy();
-        throw new ResponseTooLargeError(`backend declared ${declared} bytes, above ${limit}`);
+        throw new ResponseTooLargeError(`backend declared ${declared} bytes, above ${limit}`); // unread: given up below
       }
       if (options.bufferResponse) {
-        let whole: Buffer;
-        try {
-          whole = await response.body.bytesAll();
-        } catch (error) {
-          throw classifyTransportError(error);
-        }
+        const whole = await response.body.bytesAll(); // fails with the body's typed GatewayError
         delete responseHeaders['content-length'];
         return finish({ status: response.statusCode, headers: responseHeaders, body: whole, requestId });
       }

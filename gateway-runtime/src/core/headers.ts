@@ -157,15 +157,10 @@ export function lowerCaseHeaders(
   return lower;
 }
 
-/** Removes hop-by-hop headers and those named in `Connection`; names come back in lower case. */
-export function stripHopByHop(headers: IncomingHeaders): Map<string, string | readonly string[]> {
-  const lower = lowerCaseHeaders(headers);
-  const named = connectionNamedHeaders(lower.connection);
-  const out = new Map<string, string | readonly string[]>();
-  for (const name of Object.keys(lower)) {
-    if (!HOP_BY_HOP_HEADERS.has(name) && !named.has(name)) out.set(name, lower[name]);
-  }
-  return out;
+/** The test for "does not describe this message, only its connection": hop-by-hop, or named in `Connection`. */
+function hopByHopIn(lower: Readonly<Record<string, string | readonly string[]>>): (name: string) => boolean {
+  const named = lower.connection === undefined ? undefined : connectionNamedHeaders(lower.connection);
+  return (name) => HOP_BY_HOP_HEADERS.has(name) || named?.has(name) === true;
 }
 
 /** Splits `X-Forwarded-For` values (possibly repeated fields) into trimmed entries, left to right. */
@@ -192,10 +187,10 @@ export function buildBackendRequestHeaders(
   options: RequestHeaderOptions = {},
 ): Record<string, string> {
   const lower = lowerCaseHeaders(incoming);
-  const named = lower.connection === undefined ? undefined : connectionNamedHeaders(lower.connection);
+  const hopByHop = hopByHopIn(lower);
   const out: Record<string, string> = {};
   for (const name of Object.keys(lower)) {
-    if (HOP_BY_HOP_HEADERS.has(name) || named?.has(name)) continue;
+    if (hopByHop(name)) continue;
     // Every caller `x-forwarded-*` goes (`-prefix` and `-path` rewrite URLs in Spring, `-client-cert`
     // claims a client certificate); the gateway sets its own `for`, `proto` and `host` below.
     if (GATEWAY_SET_HEADERS.has(name) || OVERRIDE_HEADERS.has(name) || name.startsWith('x-forwarded-')) {
@@ -228,10 +223,8 @@ export function buildBackendRequestHeaders(
 /** The backend's response headers for the caller: hop-by-hop ones removed, names in lower case. */
 export function filterResponseHeaders(headers: IncomingHeaders): Record<string, string | readonly string[]> {
   const lower = lowerCaseHeaders(headers);
-  const named = lower.connection === undefined ? undefined : connectionNamedHeaders(lower.connection);
+  const hopByHop = hopByHopIn(lower);
   const out: Record<string, string | readonly string[]> = {};
-  for (const name of Object.keys(lower)) {
-    if (!HOP_BY_HOP_HEADERS.has(name) && !named?.has(name)) out[name] = lower[name];
-  }
+  for (const name of Object.keys(lower)) if (!hopByHop(name)) out[name] = lower[name];
   return out;
 }

@@ -75,12 +75,16 @@ export function createFileSource(options: FileSourceOptions = {}): FileSource {
     return stamp;
   };
 
+  /** The cached content is still the file's: the same stamp, and read within the cache lifetime. */
+  const isFresh = (entry: FileEntry, stamp: string): boolean =>
+    entry.stamp === stamp && now() - entry.readAt < ttlMs;
+
   return {
     resolveNow(ref) {
       const entry = cache.get(ref.file);
       if (entry === undefined) return undefined;
       try {
-        if (stampOf(ref.file) !== entry.stamp || now() - entry.readAt >= ttlMs) return undefined;
+        if (!isFresh(entry, stampOf(ref.file))) return undefined;
         return { value: pickJsonKey(entry.content, ref), version: entry.version };
       } catch {
         return undefined; // resolve() reports it
@@ -90,7 +94,7 @@ export function createFileSource(options: FileSourceOptions = {}): FileSource {
       let entry = cache.get(ref.file);
       try {
         const stamp = stampOf(ref.file);
-        if (entry === undefined || entry.stamp !== stamp || now() - entry.readAt >= ttlMs) {
+        if (entry === undefined || !isFresh(entry, stamp)) {
           entry = await read(ref.file, stamp);
         }
       } catch (error) {

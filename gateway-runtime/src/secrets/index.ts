@@ -1,4 +1,4 @@
-import type { SecretRef } from '../config/types';
+import type { EnvSecretRef, FileSecretRef, SecretRef, SecretsManagerRef } from '../config/types';
 import { CredentialsUnavailableError } from '../core/errors';
 import { resolveEnvSecret } from './env';
 import { createFileSource } from './file';
@@ -30,25 +30,46 @@ export function createSecretResolver(options: SecretResolverOptions = {}): Secre
   const env = options.env ?? process.env;
   return {
     async resolve(ref: SecretRef) {
-      if (typeof ref === 'object' && ref !== null) {
-        if ('secretArn' in ref && typeof ref.secretArn === 'string') return secretsManager.resolve(ref);
-        if ('file' in ref && typeof ref.file === 'string') return files.resolve(ref);
-        if ('env' in ref && typeof ref.env === 'string') return resolveEnvSecret(ref, env);
-      }
-      throw new CredentialsUnavailableError('a secret reference has none of secretArn, file, env');
+      return bySource(ref, {
+        secretArn: (r) => secretsManager.resolve(r),
+        file: (r) => files.resolve(r),
+        env: async (r) => resolveEnvSecret(r, env),
+        none: () => {
+          throw new CredentialsUnavailableError('a secret reference has none of secretArn, file, env');
+        },
+      });
     },
     resolveNow(ref: SecretRef) {
-      if (typeof ref !== 'object' || ref === null) return undefined;
-      if ('file' in ref && typeof ref.file === 'string') return files.resolveNow(ref);
-      if ('secretArn' in ref && typeof ref.secretArn === 'string') return secretsManager.resolveNow(ref);
-      if ('env' in ref && typeof ref.env === 'string') {
-        try {
-          return resolveEnvSecret(ref, env);
-        } catch {
-          return undefined; // resolve() reports it
-        }
-      }
-      return undefined;
+      return bySource(ref, {
+        secretArn: (r) => secretsManager.resolveNow(r),
+        file: (r) => files.resolveNow(r),
+        env: (r) => {
+          try {
+            return resolveEnvSecret(r, env);
+          } catch {
+            return undefined; // resolve() reports it
+          }
+        },
+        none: () => undefined,
+      });
     },
   };
+}
+
+/** Calls the branch of the source a reference names by its shape (one order for every call). */
+function bySource<T>(
+  ref: SecretRef,
+  on: {
+    readonly secretArn: (ref: SecretsManagerRef) => T;
+    readonly file: (ref: FileSecretRef) => T;
+    readonly env: (ref: EnvSecretRef) => T;
+    readonly none: () => T;
+  },
+): T {
+  if (typeof ref === 'object' && ref !== null) {
+    if ('secretArn' in ref && typeof ref.secretArn === 'string') return on.secretArn(ref);
+    if ('file' in ref && typeof ref.file === 'string') return on.file(ref);
+    if ('env' in ref && typeof ref.env === 'string') return on.env(ref);
+  }
+  return on.none();
 }
