@@ -4,12 +4,13 @@
  * directory. `checkServerBlock` runs `nginx -t` on it; `startServerBlock` runs it until `stop()`.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { waitForServer } from './ports';
 import { startProcess } from './processes';
+import { nginxTempPaths } from './nginx-temp-paths';
 import { requireTool } from './tools';
 
 export const NGINX = '/usr/sbin/nginx';
@@ -26,7 +27,7 @@ function prepare(serverBlock: string): { dir: string; confFile: string; args: st
   const binary = requireTool(NGINX, 'nginx');
   const dir = mkdtempSync(join(tmpdir(), 'nginx-block-'));
   chmodSync(dir, 0o755);
-  for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
+  const tempPaths = nginxTempPaths(dir);
   const conf = `
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 worker_processes 1;
@@ -34,11 +35,7 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log info;
 events { worker_connections 256; }
 http {
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+${tempPaths}
   default_type text/plain;
   log_format short '$remote_addr $status "$request" $ssl_client_verify';
   access_log ${dir}/access.log short;

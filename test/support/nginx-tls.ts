@@ -4,10 +4,11 @@
  * (config, pid, logs, temp paths) lives in a temporary directory; the port is ephemeral.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nginxTempPaths } from './nginx-temp-paths';
 
 export const NGINX_BIN = '/usr/sbin/nginx';
 
@@ -73,7 +74,8 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-function config(dir: string, port: number, options: NginxTlsOptions): string {
+/** `tempPaths`: the `*_temp_path` lines (nginxTempPaths). */
+function config(dir: string, port: number, options: NginxTlsOptions, tempPaths: string): string {
   const clientAuth = options.clientCaFile
     ? `ssl_verify_client on;\n    ssl_client_certificate ${options.clientCaFile};\n    ssl_verify_depth 3;`
     : '';
@@ -91,11 +93,7 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
 http {
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+${tempPaths}
   default_type text/plain;
   keepalive_timeout 75s;
   keepalive_requests 100000;
@@ -118,10 +116,9 @@ http {
 
 async function startOnce(options: NginxTlsOptions): Promise<NginxTls | 'port-taken'> {
   const dir = mkdtempSync(join(tmpdir(), 'nginx-tls-'));
-  for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const port = await freePort();
   const confFile = join(dir, 'nginx.conf');
-  writeFileSync(confFile, config(dir, port, options));
+  writeFileSync(confFile, config(dir, port, options, nginxTempPaths(dir)));
   const errorLog = join(dir, 'error.log');
   const accessLogFile = join(dir, 'access.log');
 
