@@ -23,6 +23,7 @@ import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runt
 import { BackendSecrets, missingDeployerProblem } from './secrets/backend-secrets';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
 import { cidrContains, describeCidrProblem, parseCidr } from './shared/cidr';
+import { cidrConstructId } from './shared/construct-ids';
 import { urlPort } from './shared/ports';
 import { checkName } from './shared/names';
 import { publicIpv4Problem } from './shared/public-address';
@@ -290,9 +291,7 @@ export class CustomerBackendLink extends Construct {
       // Each zone leaves through its own zone's NAT gateway: one route table per zone.
       ...(publicEndpoint ? { routeTablePerZone: true } : {}),
     });
-    this.publicEndpointRoutes = publicEndpoint
-      ? this.routePublicEndpoint(publicEndpoint.cidrs, backendPort)
-      : [];
+    this.publicEndpointRoutes = publicEndpoint ? this.routePublicEndpoint(publicEndpoint.cidrs) : [];
     if (props.vpn) {
       const vpn = props.vpn;
       this.vpn = this.asOwnProps(
@@ -303,15 +302,19 @@ export class CustomerBackendLink extends Construct {
 
     if (!props.vpn) {
       // Without a VPN nothing else opens the customer's network ACL towards the backend.
+      const acl = new Construct(this, 'BackendNetworkAcl');
       backendCidrs.forEach((cidr, index) => {
-        this.subnets.addNetworkAclRule(this, `NaclBackendOut${index}`, {
+        const cidrScope = new Construct(acl, cidrConstructId(cidr, index));
+        this.subnets.addNetworkAclRule(cidrScope, `Out-${backendPort}`, {
+          purpose: 'backend',
           egress: true,
           protocol: 'tcp',
           cidrBlock: cidr,
           fromPort: backendPort,
           toPort: backendPort,
         });
-        this.subnets.addNetworkAclRule(this, `NaclBackendReplies${index}`, {
+        this.subnets.addNetworkAclRule(cidrScope, 'Replies', {
+          purpose: 'backend',
           egress: false,
           protocol: 'tcp',
           cidrBlock: cidr,
@@ -404,12 +407,11 @@ export class CustomerBackendLink extends Construct {
   }
 
   /**
-   * Per zone and address: `<address>/32` → the NAT gateway of the zone, nothing else (no default route);
-   * and the public subnets' network ACL passes this flow (the customer's block to those addresses on the port).
+   * Per zone and address: `<address>/32` → the NAT gateway of the zone, nothing else (no default route).
+   * The public subnets' network ACL already passes the customer pool on the platform's `publicEgress.ports`.
    */
-  private routePublicEndpoint(cidrs: readonly string[], port: number): Route[] {
-    const egress = this.subnets.platform.usePublicEgress()!;
-    egress.allowFlow(this.subnets.cidrBlock, cidrs, port);
+  private routePublicEndpoint(cidrs: readonly string[]): Route[] {
+    const egress = this.subnets.platform.publicEgress!;
     const scope = new Construct(this, 'PublicEndpoint');
     return this.subnets.subnets.flatMap((subnet) => {
       const exit = egress.zone(subnet.availabilityZone);
@@ -419,8 +421,9 @@ export class CustomerBackendLink extends Construct {
           new Route(zone, `Route-${cidr.replace(/[./]/g, '_')}`, {
             routeTableId: subnet.routeTable.id,
             destinationCidrBlock: cidr,
+            // A reference, never `depends_on`: in a customer's own stack the NAT gateway is a value of the
+            // platform's contract (remote state), which Terraform accepts in no `depends_on`.
             natGatewayId: exit.natGatewayId,
-            ...(exit.natGateway ? { dependsOn: [exit.natGateway] } : {}),
           }),
       );
     });
@@ -433,7 +436,7 @@ export class CustomerBackendLink extends Construct {
   private pointFirewallOutputAtElasticIps(): void {
     const output = this.loadBalancer.allowList.node.tryFindChild('TrustedSourcesOutput');
     if (!(output instanceof TerraformOutput)) return;
-    const egress = this.subnets.platform.usePublicEgress()!;
+    const egress = this.subnets.platform.publicEgress!;
     output.value = this.subnets.subnets.map((s) => egress.zone(s.availabilityZone).publicIp);
     output.description = `The source addresses ${this.customerName}'s DMZ proxy must allow (the platform's Elastic IPs of its zones): nothing else calls its public endpoint`;
   }
@@ -443,7 +446,7 @@ export class CustomerBackendLink extends Construct {
     props: CustomerBackendLinkProps,
     endpoint: CheckedPublicEndpoint,
   ): Record<string, unknown> {
-    const egress = this.subnets.platform.usePublicEgress()!;
+    const egress = this.subnets.platform.publicEgress!;
     const url = new URL(props.backend.url);
     return {
       hostname: url.hostname,
@@ -508,8 +511,13 @@ export class CustomerBackendLink extends Construct {
     extra.forEach(({ cidr, port }, index) => {
       const block = isUnresolved(cidr) ? undefined : parseCidr(cidr);
       const inside = block ? opened.find((c) => cidrContains(c, block)) : undefined;
-      if (!(inside && port === backendPort)) {
-        this.subnets.addNetworkAclRule(scope, `Out${index}`, {
+      // Keyed by content: adding or removing a destination moves no other rule.
+      const cidrScope =
+        scope.node.tryFindChild(cidrConstructId(cidr, index)) ??
+        new Construct(scope, cidrConstructId(cidr, index));
+      if (!(inside && port === backendPort) && !cidrScope.node.tryFindChild(`Out-${port}`)) {
+        this.subnets.addNetworkAclRule(cidrScope, `Out-${port}`, {
+          purpose: 'additional-egress',
           egress: true,
           protocol: 'tcp',
           cidrBlock: cidr,
@@ -517,8 +525,9 @@ export class CustomerBackendLink extends Construct {
           toPort: port,
         });
       }
-      if (!inside) {
-        this.subnets.addNetworkAclRule(scope, `Replies${index}`, {
+      if (!inside && !cidrScope.node.tryFindChild('Replies')) {
+        this.subnets.addNetworkAclRule(cidrScope, 'Replies', {
+          purpose: 'additional-egress',
           egress: false,
           protocol: 'tcp',
           cidrBlock: cidr,
@@ -550,10 +559,18 @@ function checkPublicEndpoint(
       'give either `vpn` (a private path) or `publicEndpoint` (a DMZ endpoint over the internet), not both',
     );
   }
-  if (!props.platform.offersPublicEgress) {
+  const egress = props.platform.publicEgress;
+  if (!egress) {
     problems.add(
       `\`publicEndpoint\` needs the platform's public path: give platform ${show(props.platform.name)} \`publicEgress\` (NAT gateways with fixed Elastic IPs)`,
     );
+  } else if (!isUnresolved(props.backend.url)) {
+    const port = urlPort(props.backend.url) ?? 443;
+    if (port !== 0 && !egress.ports.includes(port)) {
+      problems.add(
+        `\`backend.url\` ${show(props.backend.url)} is on port ${port}, which platform ${show(props.platform.name)}'s public path does not pass (\`publicEgress.ports\` ${egress.ports.join(', ')}); add ${port} to the platform's \`publicEgress.ports\`, or ask the customer for an endpoint on ${egress.ports.join(' or ')}`,
+      );
+    }
   }
   if (props.backend.cidrs) {
     problems.add(

@@ -2,9 +2,11 @@
  * The multi-stack layout: one platform stack and one stack per customer, in one cdktf app.
  *
  *  - stack `platform`: the gateway platform (VPC, virtual private gateway, transit gateway, endpoints,
- *    alarm topic);
- *  - stacks `customer-<name>`: one `CustomerBackendLink` each, reading the platform's ids through
- *    Terraform remote state (cdktf wires the outputs and the `terraform_remote_state` itself);
+ *    the public path's NAT gateways and Elastic IPs, alarm topic);
+ *  - stacks `customer-<name>`: one `CustomerBackendLink` each, reading the platform through Terraform
+ *    remote state: the platform publishes one contract output from its first apply (every value any kind
+ *    of customer needs), so adding or removing a customer never changes the platform stack, and each
+ *    customer's stack plans on its own before the platform is applied again;
  *  - every stack keeps its state in one S3 bucket under its own key, encrypted, locked with Terraform's
  *    S3 lockfile (`use_lockfile`), configured once for all stacks by `configureS3State`.
  *
@@ -68,6 +70,7 @@ export class PlatformStack extends TerraformStack {
       vpnGateway: {},
       transitGateway: { attachmentSubnetsCidrBlock: '10.40.0.0/27', amazonSideAsn: 64520 },
       interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
+      publicEgress: { subnetsCidrBlock: '10.40.1.0/27' },
     });
   }
 }
@@ -83,7 +86,7 @@ export class CustomerStack extends TerraformStack {
   }
 }
 
-/** The customers: two on the virtual private gateway, two on the transit gateway. */
+/** The customers: two on the virtual private gateway, two on the transit gateway, one on the public path. */
 export function exampleCustomers(
   platform: GatewayPlatform,
   options: MultiStackOptions = {},
@@ -152,6 +155,18 @@ export function exampleCustomers(
       },
       backend: { url: 'https://search.hooli.internal/v1' },
       security: BackendSecurity.token({ token: SecretSource.fillAfterDeploy(), header: 'X-Api-Key' }),
+    },
+    {
+      ...common,
+      customerName: 'umbrella',
+      cidrBlock: '10.40.132.0/24',
+      // No VPN: the customer's DMZ proxy, over the internet through the platform's NAT gateways.
+      publicEndpoint: { addresses: ['85.214.20.40', '85.214.20.41'] },
+      backend: { url: 'https://dmz.umbrella.example/api' },
+      security: BackendSecurity.digest({ credentials: SecretSource.fillAfterDeploy() }).withMutualTls({
+        clientCertificate: SecretSource.fillAfterDeploy(),
+        backendCa: SecretSource.fillAfterDeploy(),
+      }),
     },
   ];
 }

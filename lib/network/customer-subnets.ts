@@ -9,6 +9,7 @@ import { GatewayPlatform } from '../platform/gateway-platform';
 import { Cidr, splitCidr } from '../shared/cidr';
 import { checkName, standardTags } from '../shared/names';
 import { Problems, checkIpv4Cidr, isUnresolved, requireProps, show } from '../shared/validation';
+import { NetworkAclPurpose, NetworkAclRuleNumbers } from '../shared/rule-numbers';
 import { FlowLogsProps, SubnetFlowLogs, checkFlowLogsProps } from './subnet-flow-logs';
 
 /** The smallest subnet AWS allows. An ALB needs at least 8 free addresses per subnet; /27 or larger is advised. */
@@ -56,11 +57,12 @@ export interface NetworkAclRuleOptions {
   readonly fromPort?: number;
   /** Last port (tcp/udp). */
   readonly toPort?: number;
+  /**
+   * What the rule is for: its number is taken from that purpose's band (see `NETWORK_ACL_BANDS`).
+   * @default 'custom'
+   */
+  readonly purpose?: NetworkAclPurpose;
 }
-
-/** The first rule number handed out per direction, and the step between two rules. */
-const FIRST_NACL_RULE_NUMBER = 100;
-const NACL_RULE_NUMBER_STEP = 10;
 
 /** One subnet and the zone it lives in. */
 export interface CustomerSubnet {
@@ -89,7 +91,7 @@ export class CustomerSubnets extends Construct {
   /** The subnets' flow logs (unless turned off). */
   public readonly flowLogs?: SubnetFlowLogs;
 
-  private readonly nextRuleNumber = { ingress: FIRST_NACL_RULE_NUMBER, egress: FIRST_NACL_RULE_NUMBER };
+  private readonly ruleNumbers = new NetworkAclRuleNumbers();
 
   constructor(scope: Construct, id: string, props: CustomerSubnetsProps) {
     super(scope, id);
@@ -223,14 +225,18 @@ export class CustomerSubnets extends Construct {
   }
 
   /**
-   * Adds an allow entry to the customer's network ACL, numbered after the entries added before it (per
-   * direction, from 100 in steps of 10). The entry is created in `scope`, so that the construct that needs
-   * it owns it. AWS allows 20 entries per direction by default (adjustable to 40).
+   * Adds an allow entry to the customer's network ACL. The entry is created in `scope`, so that the
+   * construct that needs it owns it; its number comes from its purpose's band and its construct path
+   * (`lib/shared/rule-numbers.ts`), never from the order of the calls, so adding or removing an entry moves
+   * no other. Key `scope` and `id` by content (a range, a port), never by a list position. AWS allows 20
+   * entries per direction by default (adjustable to 40).
    */
   public addNetworkAclRule(scope: Construct, id: string, options: NetworkAclRuleOptions): NetworkAclRule {
-    const direction = options.egress ? 'egress' : 'ingress';
-    const ruleNumber = this.nextRuleNumber[direction];
-    this.nextRuleNumber[direction] += NACL_RULE_NUMBER_STEP;
+    const ruleNumber = this.ruleNumbers.number(
+      options.egress,
+      options.purpose ?? 'custom',
+      `${scope.node.path}/${id}`,
+    );
     const ipv6 = options.cidrBlock.includes(':');
     return new NetworkAclRule(scope, id, {
       networkAclId: this.networkAcl.id,

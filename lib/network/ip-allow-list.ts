@@ -192,6 +192,7 @@ export class IpAllowList extends Construct {
         const cidrScope = new Construct(acl, cidr.text.replace(/[/:]/g, '_'));
         for (const port of ports) {
           subnets.addNetworkAclRule(cidrScope, `Ingress-${portKey(port)}`, {
+            purpose: 'trusted-sources',
             egress: false,
             protocol: 'tcp',
             cidrBlock: cidr.text,
@@ -199,6 +200,7 @@ export class IpAllowList extends Construct {
           });
         }
         subnets.addNetworkAclRule(cidrScope, 'Egress-replies', {
+          purpose: 'trusted-sources',
           egress: true,
           protocol: 'tcp',
           cidrBlock: cidr.text,

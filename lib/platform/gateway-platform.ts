@@ -20,6 +20,7 @@ import { Problems, checkIpv4Cidr, isUnresolved, requireProps, show } from '../sh
 import { AlarmSubscriptionSpec, addAlarmSubscriptions, checkAlarmSubscriptions } from './alarm-subscriptions';
 import { InterfaceEndpoints, InterfaceEndpointsProps } from './interface-endpoints';
 import { PublicEgress, PublicEgressProps, validatePublicEgress } from './public-egress';
+import { PlatformContract } from './platform-contract';
 import { PlatformQuotas, QuotaName, checkQuotaValues, enrolInQuotaCheck, resolveQuotas } from './quotas';
 import { GatewayPlatformAttributes, amazonSideAsnOf, parsePlatformAttributes } from './platform-attributes';
 import {
@@ -292,9 +293,7 @@ export class GatewayPlatform extends Construct {
   private readonly vpcBlocks: readonly Cidr[];
   private readonly allocations: CustomerAllocation[] = [];
   private readonly vpns: VpnRegistration[] = [];
-  private readonly publicEgressProps?: PublicEgressProps;
-  private readonly publicEgressBlocks?: Cidr[];
-  private publicEgressConstruct?: PublicEgress;
+  private readonly publicEgressConstruct?: PublicEgress;
 
   constructor(scope: Construct, id: string, props: GatewayPlatformProps) {
     super(scope, id);
@@ -355,14 +354,15 @@ export class GatewayPlatform extends Construct {
     this.tags = { ...(props.tags ?? {}) };
     this.pool = parsed.pool;
     this.vpcBlocks = parsed.vpcBlocks;
-    this.publicEgressProps = props.publicEgress;
-    this.publicEgressBlocks = parsed.publicEgressBlocks;
     this.region = parsed.region;
     this.partition = props.partition ?? partitionOfRegion(this.region);
     this.quotas = resolveQuotas(props.quotas);
 
+    // Every value a customer may read is published from the start (platform-contract.ts).
+    const contract = new PlatformContract(this);
+    const publish = (path: readonly string[], value: string) => contract.publish(path, value);
     if (props.existingVpc) {
-      this.vpcId = props.existingVpc.vpcId;
+      this.vpcId = publish(['vpcId'], props.existingVpc.vpcId);
       this.vpcCidrBlocks = [...props.existingVpc.cidrBlocks];
     } else {
       const cidrBlock = props.vpcProps!.cidrBlock;
@@ -377,7 +377,7 @@ export class GatewayPlatform extends Construct {
         vpcId: this.vpc.id,
         tags: standardTags(this.name, `${this.name}-default-closed`, this.tags),
       });
-      this.vpcId = this.vpc.id;
+      this.vpcId = publish(['vpcId'], this.vpc.id);
       this.vpcCidrBlocks = [cidrBlock];
     }
 
@@ -388,11 +388,23 @@ export class GatewayPlatform extends Construct {
         amazonSideAsn: String(amazonSideAsn),
         tags: standardTags(this.name, `${this.name}-vgw`, this.tags),
       });
-      this.vpnGateway = { vpnGatewayId: vpnGateway.id, amazonSideAsn, vpnGateway };
+      this.vpnGateway = {
+        vpnGatewayId: publish(['vpnGateway', 'vpnGatewayId'], vpnGateway.id),
+        amazonSideAsn,
+        vpnGateway,
+      };
     }
 
     if (props.transitGateway) {
-      this.transitGateway = this.createTransitGateway(props.transitGateway, parsed.attachmentSubnetBlocks);
+      const created = this.createTransitGateway(props.transitGateway, parsed.attachmentSubnetBlocks);
+      const at = (key: string, value: string) => publish(['transitGateway', key], value);
+      this.transitGateway = {
+        ...created,
+        transitGatewayId: at('transitGatewayId', created.transitGatewayId),
+        vpcAttachmentId: at('vpcAttachmentId', created.vpcAttachmentId),
+        vpcRouteTableId: at('vpcRouteTableId', created.vpcRouteTableId),
+        attachedTransitGatewayId: at('attachedTransitGatewayId', created.attachedTransitGatewayId),
+      };
     }
 
     if (props.interfaceEndpoints) {
@@ -415,14 +427,37 @@ export class GatewayPlatform extends Construct {
         availabilityZones: this.availabilityZones,
         tags: this.tags,
       });
-      this.endpointsSecurityGroupId = this.interfaceEndpoints.securityGroup.id;
+      this.endpointsSecurityGroupId = publish(
+        ['endpointsSecurityGroupId'],
+        this.interfaceEndpoints.securityGroup.id,
+      );
     }
 
     if (props.existingAlarmTopicArn) {
-      this.alarmTopicArn = props.existingAlarmTopicArn;
+      this.alarmTopicArn = publish(['alarmTopicArn'], props.existingAlarmTopicArn);
     } else {
       this.alarmTopic = this.createAlarmTopic();
-      this.alarmTopicArn = this.alarmTopic.arn;
+      this.alarmTopicArn = publish(['alarmTopicArn'], this.alarmTopic.arn);
+    }
+    if (props.publicEgress) {
+      // The public path lives as long as the platform's `publicEgress`, not as long as its first user.
+      this.publicEgressConstruct = new PublicEgress(
+        this,
+        'PublicEgress',
+        props.publicEgress,
+        {
+          platformName: this.name,
+          vpcId: this.vpcId,
+          newVpc: this.vpc !== undefined,
+          vpcBlocks: this.vpcBlocks,
+          customerAddressPool: this.pool,
+          reservedBlocks: [],
+          availabilityZones: this.availabilityZones,
+          tags: this.tags,
+          publish: (path, value) => publish(['publicEgress', ...path], value),
+        },
+        parsed.publicEgressBlocks,
+      );
     }
     if (props.alarmSubscriptions && props.alarmSubscriptions.length > 0) {
       addAlarmSubscriptions(
@@ -616,35 +651,18 @@ export class GatewayPlatform extends Construct {
 
   /** True when the platform offers the public path (`publicEgress`). */
   public get offersPublicEgress(): boolean {
-    return this.publicEgressProps !== undefined;
+    return this.publicEgressConstruct !== undefined;
   }
 
   /**
-   * The public path's NAT gateways, created on the first call (by the first customer with a public DMZ
-   * endpoint) and shared by every later one. Undefined when the platform has no `publicEgress`.
+   * The public path's NAT gateways, shared by every customer with a public DMZ endpoint. Undefined when the
+   * platform has no `publicEgress`. (The path is created with the platform; this is the same as `publicEgress`.)
    */
   public usePublicEgress(): PublicEgress | undefined {
-    if (!this.publicEgressProps) return undefined;
-    this.publicEgressConstruct ??= new PublicEgress(
-      this,
-      'PublicEgress',
-      this.publicEgressProps,
-      {
-        platformName: this.name,
-        vpcId: this.vpcId,
-        newVpc: this.vpc !== undefined,
-        vpcBlocks: this.vpcBlocks,
-        customerAddressPool: this.pool,
-        reservedBlocks: [],
-        availabilityZones: this.availabilityZones,
-        tags: this.tags,
-      },
-      this.publicEgressBlocks,
-    );
     return this.publicEgressConstruct;
   }
 
-  /** The public path, once a customer has used it. */
+  /** The public path, when the platform has `publicEgress`. */
   public get publicEgress(): PublicEgress | undefined {
     return this.publicEgressConstruct;
   }

@@ -4,6 +4,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
+import { cidrConstructId } from '../shared/construct-ids';
 import { standardTags } from '../shared/names';
 import { Partition, endpointServiceName } from '../shared/partition';
 import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
@@ -111,10 +112,12 @@ export class InterfaceEndpoints extends Construct {
     // Private DNS answers for the whole VPC: every block of it must reach the endpoints, or workloads
     // outside the platform lose the service. (VPC blocks given as tokens can not be checked: then the pool.)
     const sources = context.vpcBlocks.length > 0 ? context.vpcBlocks : [context.customerAddressPool];
+    const ingress = new Construct(this, 'Ingress');
     sources.forEach((block, index) => {
       if (!block) return;
       const cidr = block.text;
-      new VpcSecurityGroupIngressRule(this, `Ingress${index}`, {
+      // Keyed by the block: adding a VPC block moves no existing rule.
+      new VpcSecurityGroupIngressRule(ingress, cidrConstructId(cidr, index), {
         securityGroupId: this.securityGroup.id,
         ipProtocol: 'tcp',
         fromPort: 443,

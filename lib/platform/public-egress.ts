@@ -2,7 +2,9 @@
  * The platform's public path: NAT gateways with fixed Elastic IPs, one per availability zone, in public
  * subnets behind the VPC's internet gateway. Customers whose backend is a public DMZ endpoint (instead of
  * a VPN) reach it through the NAT gateway of their zone; the Elastic IPs are the only source addresses
- * those customers must allow. Shared by every such customer, and created only when the first one asks.
+ * those customers must allow. Shared by every such customer, it exists as long as the platform's
+ * `publicEgress` does, whether a customer uses it yet or not: the addresses customers allow-list never
+ * change with the customers that come and go.
  */
 import { Construct, IConstruct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
@@ -16,6 +18,7 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
+import { NetworkAclRuleNumbers } from '../shared/rule-numbers';
 import { standardTags } from '../shared/names';
 import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
 import { isPublicIpv4 } from '../shared/public-address';
@@ -30,6 +33,16 @@ export interface ExistingNatGateway {
   /** `nat-` followed by 8 or 17 hex digits. */
   readonly natGatewayId: string;
   /** Its public (Elastic) IPv4 address, declared so that the handoff can name it without an AWS call. */
+  readonly publicIp: string;
+}
+
+/** An Elastic IP that already exists (allocated and kept outside this platform), for one zone's NAT gateway. */
+export interface ExistingElasticIp {
+  /** Its availability zone, one of the platform's. */
+  readonly availabilityZone: string;
+  /** `eipalloc-` followed by 8 or 17 hex digits. */
+  readonly allocationId: string;
+  /** Its public IPv4 address, declared so that the handoff can name it without an AWS call. */
   readonly publicIp: string;
 }
 
@@ -63,6 +76,27 @@ export interface PublicEgressProps {
    */
   readonly existingNatGateways?: ExistingNatGateway[];
   /**
+   * Elastic IPs that already exist, one per availability zone of the platform, for the new NAT gateways
+   * (with `subnetsCidrBlock`): the addresses outlive the platform, e.g. when it moves to another VPC.
+   * @default - new Elastic IPs, protected by `protectElasticIps`
+   */
+  readonly existingElasticIps?: ExistingElasticIp[];
+  /**
+   * Keep Terraform from destroying or replacing the new Elastic IPs (`lifecycle.prevent_destroy`): every DMZ
+   * customer allow-lists them, and a released address never comes back. Removing `publicEgress` from the
+   * platform still removes the path (Terraform no longer sees the resources' configuration); to destroy
+   * the platform stack, set this to false first (see the README's "Retiring the public path").
+   * @default true
+   */
+  readonly protectElasticIps?: boolean;
+  /**
+   * The TCP ports the DMZ endpoints listen on. The public subnets' network ACL passes the customer address
+   * pool to the internet on exactly these ports (and the replies): the ACL never changes when a customer
+   * joins or leaves. A customer whose endpoint listens on another port is refused at synth.
+   * @default [443]
+   */
+  readonly ports?: number[];
+  /**
    * Raised quotas of the account (checked at synth over every platform of the app).
    * @default - AWS's defaults: 5 Elastic IPs per region, 5 NAT gateways per availability zone
    */
@@ -73,6 +107,9 @@ export const PUBLIC_EGRESS_QUOTA_DEFAULTS: Readonly<Required<PublicEgressQuotas>
   elasticIpsPerRegion: 5,
   natGatewaysPerAvailabilityZone: 5,
 };
+
+/** The ports of the public path when `publicEgress.ports` is not given. */
+export const DEFAULT_PUBLIC_EGRESS_PORTS: readonly number[] = [443];
 
 /** What the public path needs to know of its platform (passed by GatewayPlatform). */
 export interface PublicEgressContext {
@@ -85,6 +122,12 @@ export interface PublicEgressContext {
   readonly reservedBlocks: readonly Cidr[];
   readonly availabilityZones: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Publishes a zone's value (`[zone, 'natGatewayId']`) in the platform's contract and returns the token
+   * customers use (see platform-contract.ts).
+   * @default - the values are used as they are
+   */
+  readonly publish?: (path: readonly string[], value: string) => string;
 }
 
 /** One zone's exit: the NAT gateway customers of that zone route to, and the address it sends from. */
@@ -114,6 +157,8 @@ export function validatePublicEgress(
       problems.add(`\`publicEgress.quotas.${name}\` ${show(value)} must be a whole number ≥ 1`);
     }
   }
+  checkPublicEgressPorts(problems, props.ports);
+  checkExistingElasticIps(problems, props, zones);
   const gateway = props.existingInternetGatewayId;
   if (gateway !== undefined) {
     if (context.newVpc) {
@@ -209,20 +254,91 @@ export function validatePublicEgress(
   return blocks;
 }
 
+function checkPublicEgressPorts(problems: Problems, ports: readonly number[] | undefined): void {
+  if (ports === undefined) return;
+  if (ports.length === 0) {
+    problems.add('`publicEgress.ports` is empty; list the ports the DMZ endpoints listen on (e.g. [443])');
+  }
+  const seen = new Set<number>();
+  ports.forEach((port, i) => {
+    if (isUnresolved(port)) {
+      problems.add(`\`publicEgress.ports[${i}]\` must be a literal port: the network ACL is opened to it`);
+    } else if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      problems.add(`\`publicEgress.ports[${i}]\` ${show(port)} is not a port (an integer from 1 to 65535)`);
+    } else if (seen.has(port)) {
+      problems.add(`\`publicEgress.ports[${i}]\` ${port} is listed twice`);
+    }
+    seen.add(port);
+  });
+}
+
+function checkExistingElasticIps(
+  problems: Problems,
+  props: PublicEgressProps,
+  zones: readonly string[],
+): void {
+  const eips = props.existingElasticIps;
+  if (eips === undefined) return;
+  if (props.existingNatGateways !== undefined) {
+    problems.add(
+      '`publicEgress.existingElasticIps` is for new NAT gateways (`subnetsCidrBlock`); existing NAT gateways keep their own addresses',
+    );
+    return;
+  }
+  const seen = new Set<string>();
+  eips.forEach((eip, i) => {
+    const at = `\`publicEgress.existingElasticIps[${i}]\``;
+    if (!isUnresolved(eip.availabilityZone)) {
+      if (!zones.includes(eip.availabilityZone)) {
+        problems.add(
+          `${at}.availabilityZone ${show(eip.availabilityZone)} is not one of the platform's zones (${zones.join(', ')})`,
+        );
+      } else if (seen.has(eip.availabilityZone)) {
+        problems.add(`${at}.availabilityZone ${show(eip.availabilityZone)} is listed twice`);
+      }
+      seen.add(eip.availabilityZone);
+    }
+    if (!isUnresolved(eip.allocationId) && !/^eipalloc-[0-9a-f]{8,17}$/.test(eip.allocationId)) {
+      problems.add(
+        `${at}.allocationId ${show(eip.allocationId)} is not an Elastic IP allocation id (eipalloc- followed by 8 or 17 hex digits)`,
+      );
+    }
+    if (!isUnresolved(eip.publicIp) && !isPublicIpv4(eip.publicIp)) {
+      problems.add(`${at}.publicIp ${show(eip.publicIp)} is not a public IPv4 address`);
+    }
+  });
+  const missing = zones.filter((zone) => !seen.has(zone));
+  if (missing.length > 0 && eips.every((eip) => !isUnresolved(eip.availabilityZone))) {
+    problems.add(
+      `\`publicEgress.existingElasticIps\` has no address in ${missing.join(', ')}; give one per availability zone of the platform`,
+    );
+  }
+}
+
+/** A zone's exit with its ids as the platform's contract publishes them. */
+function publishedZone(context: PublicEgressContext, zone: PublicEgressZone): PublicEgressZone {
+  const publish = context.publish ?? ((_path: readonly string[], value: string) => value);
+  return {
+    ...zone,
+    natGatewayId: publish(['zones', zone.availabilityZone, 'natGatewayId'], zone.natGatewayId),
+    publicIp: publish(['zones', zone.availabilityZone, 'publicIp'], zone.publicIp),
+  };
+}
+
 /** The NAT gateways' source ports towards the internet, and the customers' functions' ephemeral ports. */
 const EPHEMERAL = { fromPort: 1024, toPort: 65535 } as const;
-const FIRST_NACL_RULE_NUMBER = 100;
-const NACL_RULE_NUMBER_STEP = 10;
 
 /**
  * The NAT gateways of the public path and what they need: per zone a public subnet, its route table with
  * the only default route of the platform (to the internet gateway; customer route tables never get one),
  * an Elastic IP (`domain = "vpc"`) and the NAT gateway. Both the Elastic IP and the NAT gateway depend on
  * the internet gateway (AWS: a NAT gateway's Elastic IP needs the VPC's internet gateway to exist first).
- * The public subnets get a network ACL of their own that passes only the customers' declared flows (from
- * a customer's block to its endpoint's addresses on its port, and the replies), so the NAT gateways carry
- * nothing else, whatever else in the VPC routes to them. With `existingNatGateways` nothing is created:
- * the zones name them (and their subnets' ACL stays yours).
+ * The public subnets get a network ACL of their own that passes only the customer address pool to the
+ * internet on `ports` (and the replies), so the NAT gateways carry nothing else, whatever else in the VPC
+ * routes to them; which customer reaches which address is decided by the customer's own route tables
+ * (only its endpoint's /32s lead here), security group and network ACL. The ACL does not change when a
+ * customer joins or leaves. With `existingNatGateways` nothing is created: the zones name them (and their
+ * subnets' ACL stays yours).
  */
 export class PublicEgress extends Construct {
   public readonly zones: readonly PublicEgressZone[];
@@ -232,8 +348,8 @@ export class PublicEgress extends Construct {
   public readonly natGateways: readonly NatGateway[];
   /** The public subnets' network ACL, when the platform created the NAT gateways. */
   public readonly networkAcl?: NetworkAcl;
-  private readonly aclRules = new Construct(this, 'NetworkAclRules');
-  private readonly nextRuleNumber = { ingress: FIRST_NACL_RULE_NUMBER, egress: FIRST_NACL_RULE_NUMBER };
+  /** The ports the public subnets' network ACL passes. */
+  public readonly ports: readonly number[];
   public readonly quotas: Readonly<Required<PublicEgressQuotas>>;
   /** The region (from the zones' names): quotas are counted per region. */
   public readonly region: string;
@@ -248,16 +364,19 @@ export class PublicEgress extends Construct {
     super(scope, id);
     const tags = (name: string) => standardTags(context.platformName, name, context.tags);
     this.quotas = { ...PUBLIC_EGRESS_QUOTA_DEFAULTS, ...(props.quotas ?? {}) };
+    this.ports = [...(props.ports ?? DEFAULT_PUBLIC_EGRESS_PORTS)];
     // Availability zone names are the region's name plus a letter: no data source needed.
     this.region = context.availabilityZones[0].slice(0, -1);
 
     if (props.existingNatGateways) {
       const byZone = new Map(props.existingNatGateways.map((nat) => [nat.availabilityZone, nat]));
-      this.zones = context.availabilityZones.map((availabilityZone) => ({
-        availabilityZone,
-        natGatewayId: byZone.get(availabilityZone)!.natGatewayId,
-        publicIp: byZone.get(availabilityZone)!.publicIp,
-      }));
+      this.zones = context.availabilityZones.map((availabilityZone) =>
+        publishedZone(context, {
+          availabilityZone,
+          natGatewayId: byZone.get(availabilityZone)!.natGatewayId,
+          publicIp: byZone.get(availabilityZone)!.publicIp,
+        }),
+      );
       this.elasticIps = [];
       this.natGateways = [];
     } else {
@@ -296,33 +415,42 @@ export class PublicEgress extends Construct {
           subnetId: subnet.id,
           routeTableId: routeTable.id,
         });
-        const eip = new Eip(zone, 'ElasticIp', {
-          domain: 'vpc',
-          tags: tags(`${context.platformName}-egress-${availabilityZone}`),
-          ...(dependsOn.length > 0 ? { dependsOn } : {}),
-        });
+        const existingEip = props.existingElasticIps?.find((e) => e.availabilityZone === availabilityZone);
+        const eip = existingEip
+          ? undefined
+          : new Eip(zone, 'ElasticIp', {
+              domain: 'vpc',
+              tags: tags(`${context.platformName}-egress-${availabilityZone}`),
+              ...(dependsOn.length > 0 ? { dependsOn } : {}),
+              // Every DMZ customer allow-lists it; a released address never comes back.
+              ...(props.protectElasticIps === false ? {} : { lifecycle: { preventDestroy: true } }),
+            });
         const natGateway = new NatGateway(zone, 'NatGateway', {
           connectivityType: 'public',
-          allocationId: eip.allocationId,
+          allocationId: eip?.allocationId ?? existingEip!.allocationId,
           subnetId: subnet.id,
           tags: tags(`${context.platformName}-egress-${availabilityZone}`),
           ...(dependsOn.length > 0 ? { dependsOn } : {}),
         });
-        return { availabilityZone, eip, natGateway, subnet };
+        return {
+          availabilityZone,
+          eip,
+          natGateway,
+          subnet,
+          publicIp: eip?.publicIp ?? existingEip!.publicIp,
+        };
       });
       this.networkAcl = new NetworkAcl(this, 'NetworkAcl', {
         vpcId: context.vpcId,
         subnetIds: zones.map((z) => z.subnet.id),
         tags: tags(`${context.platformName}-public-nacl`),
       });
-      this.elasticIps = zones.map((z) => z.eip);
+      this.addNetworkAclRules(this.networkAcl, context, zones.length);
+      this.elasticIps = zones.flatMap((z) => (z.eip ? [z.eip] : []));
       this.natGateways = zones.map((z) => z.natGateway);
-      this.zones = zones.map(({ availabilityZone, eip, natGateway }) => ({
-        availabilityZone,
-        natGatewayId: natGateway.id,
-        publicIp: eip.publicIp,
-        natGateway,
-      }));
+      this.zones = zones.map(({ availabilityZone, publicIp, natGateway }) =>
+        publishedZone(context, { availabilityZone, natGatewayId: natGateway.id, publicIp, natGateway }),
+      );
     }
 
     new TerraformOutput(this, 'ElasticIpsOutput', {
@@ -334,39 +462,36 @@ export class PublicEgress extends Construct {
   }
 
   /**
-   * Lets the NAT gateways carry one customer's flow: from `source` (the customer's block) to each of
-   * `destinations` on `port`, and the replies (network ACL entries of the public subnets; nothing to do
-   * for existing NAT gateways). Idempotent per source, destination and port.
+   * The public subnets' network ACL: the customer address pool out to the internet on each of `ports`,
+   * and the replies (the NAT gateway's own connections leave from ephemeral ports). Keyed by port, numbered
+   * by `NetworkAclRuleNumbers`: a port added to `ports` moves no rule.
    */
-  public allowFlow(source: string, destinations: readonly string[], port: number): void {
-    if (!this.networkAcl) return;
+  private addNetworkAclRules(acl: NetworkAcl, context: PublicEgressContext, zoneCount: number): void {
+    const pool = context.customerAddressPool?.text;
+    if (pool === undefined || zoneCount === 0) return;
+    const numbers = new NetworkAclRuleNumbers();
+    const scope = new Construct(this, 'NetworkAclRules');
     const rule = (
       id: string,
       egress: boolean,
       cidrBlock: string,
       ports: { fromPort: number; toPort: number },
-    ) => {
-      if (this.aclRules.node.tryFindChild(id)) return;
-      const direction = egress ? 'egress' : 'ingress';
-      const ruleNumber = this.nextRuleNumber[direction];
-      this.nextRuleNumber[direction] += NACL_RULE_NUMBER_STEP;
-      new NetworkAclRule(this.aclRules, id, {
-        networkAclId: this.networkAcl!.id,
-        ruleNumber,
+    ) =>
+      new NetworkAclRule(scope, id, {
+        networkAclId: acl.id,
+        ruleNumber: numbers.number(egress, 'public-egress', `${scope.node.path}/${id}`),
         egress,
         protocol: 'tcp',
         ruleAction: 'allow',
         cidrBlock,
         ...ports,
       });
-    };
-    const key = (cidr: string) => cidr.replace(/[./]/g, '_');
-    rule(`In-${key(source)}-${port}`, false, source, { fromPort: port, toPort: port });
-    rule(`Out-${key(source)}-replies`, true, source, EPHEMERAL);
-    for (const destination of destinations) {
-      rule(`Out-${key(destination)}-${port}`, true, destination, { fromPort: port, toPort: port });
-      rule(`In-${key(destination)}-replies`, false, destination, EPHEMERAL);
+    for (const port of this.ports) {
+      rule(`In-pool-${port}`, false, pool, { fromPort: port, toPort: port });
+      rule(`Out-internet-${port}`, true, '0.0.0.0/0', { fromPort: port, toPort: port });
     }
+    rule('In-internet-replies', false, '0.0.0.0/0', EPHEMERAL);
+    rule('Out-pool-replies', true, pool, EPHEMERAL);
   }
 
   /** The exit of a zone (every zone of the platform has one). */

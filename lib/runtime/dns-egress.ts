@@ -85,6 +85,7 @@ export function openDnsEgress(
         ...(server.family === 6 ? { cidrIpv6: cidr } : { cidrIpv4: cidr }),
       });
       subnets.addNetworkAclRule(serverScope, `NaclOut-${protocol}`, {
+        purpose: 'dns',
         egress: true,
         protocol,
         cidrBlock: cidr,
@@ -92,6 +93,7 @@ export function openDnsEgress(
         toPort: server.port,
       });
       subnets.addNetworkAclRule(serverScope, `NaclReplies-${protocol}`, {
+        purpose: 'dns',
         egress: false,
         protocol,
         cidrBlock: cidr,

@@ -16,6 +16,7 @@ import { ConfigError } from '../../gateway-runtime/src/core/errors';
 import type { CustomerSubnets } from '../network/customer-subnets';
 import { Cidr, aggregateCidrs, describeCidrProblem, parseCidr } from '../shared/cidr';
 import { shortenName, standardTags } from '../shared/names';
+import { cidrConstructId, destinationConstructId } from '../shared/construct-ids';
 import { urlPort } from '../shared/ports';
 import { Problems, checkAccountId, isUnresolved, requireProps, show } from '../shared/validation';
 import { checkDnsServersAreLiteral, dnsServersOf, openDnsEgress } from './dns-egress';
@@ -167,8 +168,7 @@ export class GatewayFunction extends Construct {
     const timeoutSeconds = props.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
     const partition = props.partition ?? platform.partition;
     const backendPort = validate(this, props);
-    const endpointGroupId =
-      props.secretsManagerEndpointSecurityGroupId ?? platform.interfaceEndpoints?.securityGroup.id;
+    const endpointGroupId = props.secretsManagerEndpointSecurityGroupId ?? platform.endpointsSecurityGroupId;
     const endpointCidrs =
       props.endpointCidrs ??
       aggregated(platform.interfaceEndpoints?.subnetCidrBlocks ?? platform.vpcCidrBlocks);
@@ -273,9 +273,15 @@ export class GatewayFunction extends Construct {
             description: `VPC endpoints in ${cidr}`,
           }))),
     ];
+    // Keyed by content (destination and port): adding or removing one destination moves no other rule.
+    const egressScope = new Construct(this, 'Egress');
     egress.forEach((rule, index) => {
       const v6 = !isUnresolved(rule.cidr) && rule.cidr.includes(':');
-      new VpcSecurityGroupEgressRule(this, `Egress${index}`, {
+      const id = rule.referencedSecurityGroupId
+        ? `endpoints-${rule.port}`
+        : destinationConstructId(rule.cidr, rule.port, index);
+      if (egressScope.node.tryFindChild(id)) return; // the same destination and port twice: one rule
+      new VpcSecurityGroupEgressRule(egressScope, id, {
         securityGroupId: this.securityGroup.id,
         ipProtocol: 'tcp',
         fromPort: rule.port,
@@ -294,15 +300,19 @@ export class GatewayFunction extends Construct {
 
     // The customer's network ACL starts closed: open the path to the interface endpoints' subnets (Secrets
     // Manager), and the replies from them. Backend traffic is opened by the VPN (or by the caller).
+    const endpointsAcl = new Construct(this, 'EndpointsNetworkAcl');
     endpointCidrs.forEach((cidr, index) => {
-      subnets.addNetworkAclRule(this, `NaclEndpointsOut${index}`, {
+      const cidrScope = new Construct(endpointsAcl, cidrConstructId(cidr, index));
+      subnets.addNetworkAclRule(cidrScope, 'Out-443', {
+        purpose: 'endpoints',
         egress: true,
         protocol: 'tcp',
         cidrBlock: cidr,
         fromPort: 443,
         toPort: 443,
       });
-      subnets.addNetworkAclRule(this, `NaclEndpointsReplies${index}`, {
+      subnets.addNetworkAclRule(cidrScope, 'Replies', {
+        purpose: 'endpoints',
         egress: false,
         protocol: 'tcp',
         cidrBlock: cidr,

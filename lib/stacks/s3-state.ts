@@ -1,5 +1,7 @@
 import { S3Backend, TerraformBackend, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
+import { GatewayPlatform } from '../platform/gateway-platform';
+import { CustomerSubnets } from '../network/customer-subnets';
 import { Problems, isUnresolved, show } from '../shared/validation';
 
 /** Where every stack of an app keeps its state: one S3 bucket, one key per stack. */
@@ -9,7 +11,15 @@ export interface S3StateProps {
   /** The bucket's region, e.g. `eu-west-1`. */
   readonly region: string;
   /**
-   * Prefix of every state key: stack `<id>` keeps its state at `<keyPrefix><id>/terraform.tfstate`.
+   * What tells this app's states from another app's with the same stacks (staging and production of the
+   * same code, one region and another): stack `<id>` keeps its state at
+   * `<keyPrefix><environment>/<id>/terraform.tfstate`. Letters, digits, `-`, `_` and `.`.
+   * @default - the name of the platform the stack holds or serves (when the app has one platform name, that
+   * name for every stack); a stack that can not be told is refused: give `environment`
+   */
+  readonly environment?: string;
+  /**
+   * Prefix of every state key (see `environment`).
    * Letters, digits and `!-_.*'()/`, no leading `/`, no `//` or `..`; end it with `/` for a folder.
    * @default "backend-link/"
    */
@@ -29,9 +39,48 @@ export interface S3StateProps {
 /** The key prefix used when `keyPrefix` is not given. */
 export const DEFAULT_STATE_KEY_PREFIX = 'backend-link/';
 
-/** The state key of a stack: `<keyPrefix><stack id>/terraform.tfstate`. */
-export function stateKeyOf(stack: TerraformStack, keyPrefix = DEFAULT_STATE_KEY_PREFIX): string {
-  return `${keyPrefix}${stack.node.id}/terraform.tfstate`;
+/** The state key of a stack: `<keyPrefix><environment>/<stack id>/terraform.tfstate`. */
+export function stateKeyOf(
+  stack: TerraformStack,
+  environment: string,
+  keyPrefix = DEFAULT_STATE_KEY_PREFIX,
+): string {
+  return `${keyPrefix}${environment}/${stack.node.id}/terraform.tfstate`;
+}
+
+/**
+ * The names of the platforms a stack holds or serves (a platform in it, or customers of a platform in it).
+ */
+function platformNamesOf(stack: TerraformStack): Set<string> {
+  const names = new Set<string>();
+  for (const c of stack.node.findAll()) {
+    if (c instanceof GatewayPlatform) names.add(c.name);
+    if (c instanceof CustomerSubnets) names.add(c.platform.name);
+  }
+  return names;
+}
+
+/** Each stack's environment: the given one, the app's only platform name, or the stack's own platform's. */
+function environmentsOf(
+  stacks: readonly TerraformStack[],
+  environment: string | undefined,
+  problems: Problems,
+): Map<TerraformStack, string> {
+  const result = new Map<TerraformStack, string>();
+  const perStack = new Map(stacks.map((stack) => [stack, platformNamesOf(stack)]));
+  const all = new Set([...perStack.values()].flatMap((names) => [...names]));
+  for (const stack of stacks) {
+    const own = [...perStack.get(stack)!];
+    const name = environment ?? (all.size === 1 ? [...all][0] : own.length === 1 ? own[0] : undefined);
+    if (name === undefined) {
+      problems.add(
+        `stack ${show(stack.node.id)} ${own.length === 0 ? 'holds no platform and serves none' : `serves several platforms (${own.join(', ')})`}, so its state key can not name one: give \`environment\` (e.g. "prod"), which keeps this app's states apart from another app's with the same stacks`,
+      );
+    } else {
+      result.set(stack, name);
+    }
+  }
+  return result;
 }
 
 /**
@@ -58,6 +107,7 @@ export function configureS3State(app: Construct, props: S3StateProps): Map<strin
       );
     }
   }
+  const environments = environmentsOf(stacks, props.environment, problems);
   problems.throwIfAny(app);
 
   const keyPrefix = props.keyPrefix ?? DEFAULT_STATE_KEY_PREFIX;
@@ -65,7 +115,7 @@ export function configureS3State(app: Construct, props: S3StateProps): Map<strin
   for (const stack of stacks) {
     const backend = new S3Backend(stack, {
       bucket: props.bucket,
-      key: stateKeyOf(stack, keyPrefix),
+      key: stateKeyOf(stack, environments.get(stack)!, keyPrefix),
       region: props.region,
       encrypt: true,
       ...(props.kmsKeyId ? { kmsKeyId: props.kmsKeyId } : {}),
@@ -75,7 +125,42 @@ export function configureS3State(app: Construct, props: S3StateProps): Map<strin
     backend.addOverride('use_lockfile', true);
     backends.set(stack.node.id, backend);
   }
+  refuseSharedStateKeys(app);
   return backends;
+}
+
+const checkedApps = new WeakSet<IConstruct>();
+
+/**
+ * Two stacks of one app with one state key would plan and apply against each other's state: refused at
+ * synth, whoever gave the stacks their backends.
+ */
+function refuseSharedStateKeys(app: Construct): void {
+  const root = app.node.root;
+  if (checkedApps.has(root)) return;
+  checkedApps.add(root);
+  root.node.addValidation({
+    validate: () => {
+      const byKey = new Map<string, string[]>();
+      for (const c of root.node.findAll()) {
+        if (!(c instanceof S3Backend)) continue;
+        const written = c.toTerraform() as {
+          terraform?: { backend?: { s3?: { bucket?: string; key?: string } } };
+        };
+        const config = written.terraform?.backend?.s3;
+        if (!config?.bucket || !config.key || isUnresolved(config.bucket) || isUnresolved(config.key))
+          continue;
+        const key = `s3://${config.bucket}/${config.key}`;
+        byKey.set(key, [...(byKey.get(key) ?? []), TerraformStack.of(c).node.id]);
+      }
+      return [...byKey]
+        .filter(([, owners]) => owners.length > 1)
+        .map(
+          ([key, owners]) =>
+            `stacks ${owners.map((o) => show(o)).join(' and ')} keep their state at the same key ${key}: each would plan and apply against the other's state; give each stack its own key (configureS3State's \`environment\`)`,
+        );
+    },
+  });
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -86,7 +171,16 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/
 
 function validateS3StateProps(props: S3StateProps): Problems {
   const problems = new Problems();
-  const { bucket, region, keyPrefix, kmsKeyId, roleArn } = props;
+  const { bucket, region, keyPrefix, kmsKeyId, roleArn, environment } = props;
+  if (
+    environment !== undefined &&
+    !isUnresolved(environment) &&
+    !/^[A-Za-z0-9._-]{1,64}$/.test(environment)
+  ) {
+    problems.add(
+      `\`environment\` ${show(environment)} is not a state key part (1-64 letters, digits, "-", "_" or ".")`,
+    );
+  }
   if (!isUnresolved(bucket)) {
     if (!BUCKET_NAME.test(bucket) || bucket.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(bucket)) {
       problems.add(

@@ -511,6 +511,7 @@ export class SiteToSiteVpn extends Construct {
       for (const port of ports) {
         const { fromPort, toPort } = toPortRange(port);
         this.subnets.addNetworkAclRule(rangeScope, `Egress-${portKey(port)}`, {
+          purpose: 'vpn',
           egress: true,
           protocol: 'tcp',
           cidrBlock: range.text,
@@ -519,6 +520,7 @@ export class SiteToSiteVpn extends Construct {
         });
       }
       this.subnets.addNetworkAclRule(rangeScope, 'Ingress-replies', {
+        purpose: 'vpn',
         egress: false,
         protocol: 'tcp',
         cidrBlock: range.text,
