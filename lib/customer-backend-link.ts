@@ -326,7 +326,13 @@ export class CustomerBackendLink extends Construct {
 
     this.addAdditionalEgressAclEntries(props, backendCidrs, backendPort);
 
-    const roleArn = GatewayFunction.roleArnFor(platform.name, customerName, accountId, platform.partition);
+    const roleArn = GatewayFunction.roleArnFor(
+      platform.name,
+      customerName,
+      accountId,
+      platform.partition,
+      platform.region,
+    );
     this.secrets = new BackendSecrets(this, 'Secrets', {
       platform,
       customerName,

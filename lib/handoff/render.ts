@@ -77,6 +77,7 @@ function vpnSection(customer: string, outputs: OutputSource): string {
   const routing = (outputs.get(`${customer}_vpn_routing`) ?? {}) as Record<string, unknown>;
   const asn = outputs.get(`${customer}_vpn_aws_side_asn`);
   const psk = outputs.get(`${customer}_vpn_preshared_key_secret_arn`);
+  const device = (outputs.get(`${customer}_vpn_customer_gateway`) ?? {}) as Record<string, unknown>;
   const tunnels = ['tunnel1', 'tunnel2'];
   const pick = (t: string, k: keyof TunnelParameters) => text(ike[t]?.[k]);
   const insideOf = (t: string, side: string) => {
@@ -111,6 +112,7 @@ function vpnSection(customer: string, outputs: OutputSource): string {
     `- Routing: ${text(routing.type)}; AWS-side ASN ${text(asn)}.`,
     `- Your ranges routed through the tunnels: ${text(routing.on_prem_cidrs)}.`,
     `- Our side of the tunnels: ${text(routing.aws_side_cidr)}.`,
+    `- Our record of your device: ${text(device.ip_address)}, BGP ASN ${text(device.bgp_asn)}, device name ${text(device.device_name)}. Each of our environments (staging, production) and regions is a separate VPN connection with its own tunnel pair and its own device name: configure each pair on your device side by side; they share nothing.`,
     `- Pre-shared keys: not in this document. They are kept in AWS Secrets Manager (${text(psk)}); your contact sends them to you over a separate, agreed channel.`,
     ...deviceConfigSection(customer, outputs),
   ].join('\n');

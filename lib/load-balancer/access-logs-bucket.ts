@@ -51,6 +51,11 @@ const MAX_BUCKET_PREFIX_LENGTH = 37;
 export interface AccessLogsBucketProps {
   /** Where the ALB runs. */
   readonly region: string;
+  /**
+   * The account the ALB runs in (a token is fine): log delivery may write under `AWSLogs/<account>/` only,
+   * as AWS's own policy for access logs has it, never for another account's load balancers.
+   */
+  readonly accountId: string;
   /** e.g. `apicloud-acme-alb-logs`: shortened with a hash to fit `bucket_prefix`. */
   readonly namePrefix: string;
   /** The log objects' prefix inside the bucket. */
@@ -104,7 +109,7 @@ export class AccessLogsBucket extends Construct {
     });
     const partition = Fn.element(Fn.split(':', this.bucket.arn), 1);
     const account = ELB_LOG_DELIVERY_ACCOUNTS[props.region];
-    const objects = `${this.bucket.arn}/${props.prefix ? `${props.prefix}/` : ''}AWSLogs/*`;
+    const objects = `${this.bucket.arn}/${props.prefix ? `${props.prefix}/` : ''}AWSLogs/${props.accountId}/*`;
     this.policy = new S3BucketPolicy(this, 'Policy', {
       bucket: this.bucket.id,
       policy: Fn.jsonencode({

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener, LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
@@ -325,6 +325,8 @@ export class InternalLoadBalancer extends Construct {
     if (logs && logs.bucket === undefined) {
       this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogs', {
         region,
+        // The account from the security group's ARN: no data source, and no cycle through the ALB.
+        accountId: Fn.element(Fn.split(':', this.securityGroup.arn), 4),
         namePrefix: `${platform.name}-${customer}-alb-logs`,
         prefix: logs.prefix,
         retentionDays: logs.retentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS,

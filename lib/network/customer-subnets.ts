@@ -209,6 +209,7 @@ export class CustomerSubnets extends Construct {
       this.flowLogs = new SubnetFlowLogs(this, 'FlowLogs', props.flowLogs ?? {}, {
         platformName: platform.name,
         customerName,
+        region: platform.region,
         subnets: this.subnets.map((s) => ({ availabilityZone: s.availabilityZone, subnetId: s.subnet.id })),
         tags,
       });

@@ -5,6 +5,7 @@ import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LOG_RETENTION_DAYS, isLogRetention } from '../shared/cloudwatch';
+import { accountWideName } from '../shared/names';
 import { Problems, isUnresolved, show } from '../shared/validation';
 
 /** VPC flow logs of a customer's subnets, to a CloudWatch Logs group of their own. */
@@ -76,6 +77,8 @@ export function checkFlowLogsProps(
 export interface SubnetFlowLogsContext {
   readonly platformName: string;
   readonly customerName: string;
+  /** The platform's region: part of the role's account-wide name. */
+  readonly region: string;
   readonly subnets: ReadonlyArray<{ readonly availabilityZone: string; readonly subnetId: string }>;
   readonly tags: (name: string) => Record<string, string>;
 }
@@ -102,7 +105,8 @@ export class SubnetFlowLogs extends Construct {
     const arnPart = (index: number) => Fn.element(Fn.split(':', this.logGroup.arn), index);
     const [partition, region, account] = [arnPart(1), arnPart(3), arnPart(4)];
     this.role = new IamRole(this, 'Role', {
-      name,
+      // IAM names are account-wide: the region keeps the same platform in two regions apart.
+      name: accountWideName(context.platformName, context.customerName, context.region, 'flow-logs'),
       path: '/backend-link/',
       description: `Delivers the VPC flow logs of customer ${context.customerName} to its log group`,
       assumeRolePolicy: Fn.jsonencode({

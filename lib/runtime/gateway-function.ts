@@ -15,7 +15,7 @@ import { validateConfig } from '../../gateway-runtime/src/config/validate';
 import { ConfigError } from '../../gateway-runtime/src/core/errors';
 import type { CustomerSubnets } from '../network/customer-subnets';
 import { Cidr, aggregateCidrs, describeCidrProblem, parseCidr } from '../shared/cidr';
-import { shortenName, standardTags } from '../shared/names';
+import { accountWideName, shortenName, standardTags } from '../shared/names';
 import { cidrConstructId, destinationConstructId } from '../shared/construct-ids';
 import { urlPort } from '../shared/ports';
 import { Problems, checkAccountId, isUnresolved, requireProps, show } from '../shared/validation';
@@ -153,9 +153,18 @@ export class GatewayFunction extends Construct {
     platformName: string,
     customerName: string,
     accountId: string,
-    partition = 'aws',
+    partition: string,
+    region: string,
   ): string {
-    return `arn:${partition}:iam::${accountId}:role/backend-link/${platformName}-${customerName}-gateway`;
+    return `arn:${partition}:iam::${accountId}:role/backend-link/${GatewayFunction.roleNameFor(platformName, customerName, region)}`;
+  }
+
+  /**
+   * The runtime role's name: IAM names are account-wide, so the region is part of it
+   * (`<platform>-<customer>-<region code>-gateway`): the same platform in two regions names two roles.
+   */
+  public static roleNameFor(platformName: string, customerName: string, region: string): string {
+    return accountWideName(platformName, customerName, region, 'gateway');
   }
 
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
@@ -185,9 +194,15 @@ export class GatewayFunction extends Construct {
       tags: tags(`${name}-logs`),
     });
 
-    this.roleArn = GatewayFunction.roleArnFor(platform.name, customer, props.accountId, partition);
+    this.roleArn = GatewayFunction.roleArnFor(
+      platform.name,
+      customer,
+      props.accountId,
+      partition,
+      platform.region,
+    );
     this.role = new IamRole(this, 'Role', {
-      name: `${platform.name}-${customer}-gateway`,
+      name: GatewayFunction.roleNameFor(platform.name, customer, platform.region),
       path: '/backend-link/',
       description: `backend-link gateway runtime of customer ${customer}`,
       assumeRolePolicy: JSON.stringify({

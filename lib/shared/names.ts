@@ -83,3 +83,40 @@ export function shortenName(text: string, max: number): string {
   const head = text.slice(0, max - hash.length - 1).replace(/-+$/, '');
   return `${head}-${hash}`;
 }
+
+const DIRECTIONS: Readonly<Record<string, string>> = {
+  north: 'n',
+  south: 's',
+  east: 'e',
+  west: 'w',
+  central: 'c',
+  northeast: 'ne',
+  northwest: 'nw',
+  southeast: 'se',
+  southwest: 'sw',
+};
+
+/**
+ * A short code of a region for names that AWS keeps account-wide (IAM): `eu-west-1` → `euw1`,
+ * `ap-southeast-2` → `apse2`, `us-gov-west-1` → `usgovw1`. The same platform name in two regions of one
+ * account then names two roles, not one.
+ */
+export function regionCode(region: string): string {
+  return region
+    .split('-')
+    .map((part) => DIRECTIONS[part] ?? part)
+    .join('');
+}
+
+/**
+ * An account-wide (IAM) name of a customer's resource: platform, customer, region code and purpose,
+ * e.g. `apicloud-acme-euw1-gateway`; at most 64 characters (shortened with a hash).
+ */
+export function accountWideName(
+  platformName: string,
+  customerName: string,
+  region: string,
+  purpose: string,
+): string {
+  return shortenName(`${platformName}-${customerName}-${regionCode(region)}-${purpose}`, 64);
+}

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Fn, TerraformOutput } from 'cdktf';
 import { isIPv4 } from 'node:net';
 import { CloudwatchCompositeAlarm } from '@cdktf/provider-aws/lib/cloudwatch-composite-alarm';
@@ -207,6 +207,11 @@ export class SiteToSiteVpn extends Construct {
   /** The on-premises ranges, canonical. */
   public readonly onPremCidrs: readonly string[];
   public readonly customerGateway: CustomerGateway;
+  /**
+   * The customer gateway's device name, `<platform>-<customer>`: it tells apart the gateways of two
+   * platforms (staging and production) behind one device, which AWS would otherwise merge into one.
+   */
+  public readonly deviceName: string;
   /** The VPN connection (the construct's main resource). */
   public readonly connection: VpnConnection;
   public readonly vpnConnectionId: string;
@@ -305,6 +310,20 @@ export class SiteToSiteVpn extends Construct {
       );
     }
 
+    if (problems.count === 0 && !isUnresolved(props.customerGatewayIp)) {
+      const shared = registerDevice(this, {
+        ip: props.customerGatewayIp,
+        asn: bgpAsn,
+        customerName: subnets.customerName,
+        platformName: platform.name,
+        path: this.node.path,
+      });
+      if (shared) {
+        problems.add(
+          `\`customerGatewayIp\` ${props.customerGatewayIp} with BGP ASN ${bgpAsn} is also customer ${show(shared.customerName)}'s device (${shared.path}): AWS keeps one customer gateway per type, address, ASN and device name, so two customers behind one device would share it. Give each customer its own device (address or ASN), or model them as one customer`,
+        );
+      }
+    }
     if (problems.count === 0 && attachment) {
       for (const p of platform.registerVpn({
         customerName: subnets.customerName,
@@ -331,10 +350,15 @@ export class SiteToSiteVpn extends Construct {
     const tags = (name: string) => standardTags(platform.name, name, platform.tags, customer);
     const baseName = `${platform.name}-${customer}`;
 
+    this.deviceName = `${platform.name}-${customer}`;
     this.customerGateway = new CustomerGateway(this, 'CustomerGateway', {
       type: 'ipsec.1',
       ipAddress: props.customerGatewayIp,
       ...(bgpAsn > MAX_BGP_ASN_ATTRIBUTE ? { bgpAsnExtended: String(bgpAsn) } : { bgpAsn: String(bgpAsn) }),
+      // AWS answers an identical CreateCustomerGateway (type, address, ASN) with the existing gateway unless the
+      // device name differs: the platform's name keeps staging's and production's gateways (one device, two
+      // tunnel pairs) apart, so destroying one never takes the other's away.
+      deviceName: this.deviceName,
       tags: tags(`${customer}-cgw`),
     });
 
@@ -595,7 +619,7 @@ export class SiteToSiteVpn extends Construct {
     output(
       'CustomerGatewayOutput',
       'customer_gateway',
-      { ip_address: customerGatewayIp, bgp_asn: bgpAsn },
+      { ip_address: customerGatewayIp, bgp_asn: bgpAsn, device_name: this.deviceName },
       `${c}'s VPN device as AWS knows it: its public address (its IKE identity) and BGP ASN`,
     );
     output('AwsSideAsnOutput', 'aws_side_asn', this.amazonSideAsn, `Amazon-side BGP ASN for ${c}`);
@@ -647,6 +671,32 @@ function cidrKey(cidr: Cidr): string {
 
 const NON_PUBLIC = NON_PUBLIC_IPV4_RANGES.map((text) => parseCidr(text)!);
 const INSIDE_RANGE = parseCidr(TUNNEL_INSIDE_RANGE)!;
+
+interface DeviceRegistration {
+  readonly ip: string;
+  readonly asn: number;
+  readonly customerName: string;
+  readonly platformName: string;
+  readonly path: string;
+}
+
+const devicesByApp = new WeakMap<IConstruct, DeviceRegistration[]>();
+
+/**
+ * Records a customer's device (address and ASN) in the app; returns another customer's registration of the
+ * same device. The same customer on two platforms (staging and production) is one device with two tunnel
+ * pairs, and the device names keep their gateways apart.
+ */
+function registerDevice(scope: IConstruct, device: DeviceRegistration): DeviceRegistration | undefined {
+  const root = scope.node.root;
+  const all = devicesByApp.get(root) ?? [];
+  devicesByApp.set(root, all);
+  const other = all.find(
+    (d) => d.ip === device.ip && d.asn === device.asn && d.customerName !== device.customerName,
+  );
+  if (!other) all.push(device);
+  return other;
+}
 
 function checkCustomerGatewayIp(problems: Problems, ip: string): void {
   if (isUnresolved(ip)) return;
