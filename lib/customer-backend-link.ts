@@ -570,7 +570,7 @@ function checkPublicEndpoint(
     problems.add(
       `\`publicEndpoint\` needs the platform's public path: give platform ${show(props.platform.name)} \`publicEgress\` (NAT gateways with fixed Elastic IPs)`,
     );
-  } else if (!isUnresolved(props.backend.url)) {
+  } else if (!isUnresolved(props.backend.url) && /^https:/i.test(props.backend.url)) {
     const port = urlPort(props.backend.url) ?? 443;
     if (port !== 0 && !egress.ports.includes(port)) {
       problems.add(

@@ -112,7 +112,11 @@ function vpnSection(customer: string, outputs: OutputSource): string {
     `- Routing: ${text(routing.type)}; AWS-side ASN ${text(asn)}.`,
     `- Your ranges routed through the tunnels: ${text(routing.on_prem_cidrs)}.`,
     `- Our side of the tunnels: ${text(routing.aws_side_cidr)}.`,
-    `- Our record of your device: ${text(device.ip_address)}, BGP ASN ${text(device.bgp_asn)}, device name ${text(device.device_name)}. Each of our environments (staging, production) and regions is a separate VPN connection with its own tunnel pair and its own device name: configure each pair on your device side by side; they share nothing.`,
+    ...(device.device_name === undefined
+      ? []
+      : [
+          `- Our record of your device: ${text(device.ip_address)}, BGP ASN ${text(device.bgp_asn)}, device name ${text(device.device_name)}. Each of our environments (staging, production) and regions is a separate VPN connection with its own tunnel pair and its own device name: configure each pair on your device side by side; they share nothing.`,
+        ]),
     `- Pre-shared keys: not in this document. They are kept in AWS Secrets Manager (${text(psk)}); your contact sends them to you over a separate, agreed channel.`,
     ...deviceConfigSection(customer, outputs),
   ].join('\n');

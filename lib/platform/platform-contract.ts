@@ -58,7 +58,7 @@ export class PlatformContract {
     this.stack.registerOutgoingCrossStackReference(`local.${local.friendlyUniqueId}`);
   }
 
-  /** Publishes a string value at `path`; returns the token the platform exposes for it. */
+  /** Publishes a string value at `path`; returns the token (or literal) the platform exposes for it. */
   public publish(path: readonly string[], value: string): string {
     if (path.length === 0) throw new Error('a contract value needs a path');
     let at = this.values;
@@ -67,6 +67,8 @@ export class PlatformContract {
       at = at[key] as Record<string, unknown>;
     }
     at[path[path.length - 1]] = value;
+    // A literal (an existing VPC's id) is the same in every stack: no reference needed.
+    if (!Token.isUnresolved(value)) return value;
     return Token.asString(new ContractValue(this, path, value));
   }
 

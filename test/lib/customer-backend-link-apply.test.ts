@@ -127,7 +127,7 @@ describe('CustomerBackendLink: partition', () => {
     const statements = JSON.parse(key.policy as string).Statement;
     expect(statements[0].Principal).toEqual({ AWS: 'arn:aws-cn:iam::123456789012:root' });
     expect(statements[1].Principal).toEqual({
-      AWS: ['arn:aws-cn:iam::123456789012:role/backend-link/apicloud-acme-gateway'],
+      AWS: ['arn:aws-cn:iam::123456789012:role/backend-link/apicloud-acme-cnn1-gateway'],
     });
     expect(statements[1].Condition).toEqual({
       StringEquals: { 'kms:ViaService': 'secretsmanager.cn-north-1.amazonaws.com.cn' },

@@ -27,7 +27,7 @@ function platformIn(scope: Construct, publicEgress = true): GatewayPlatform {
     availabilityZones: ['eu-west-1a', 'eu-west-1b'],
     vpnGateway: {},
     interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
-    ...(publicEgress ? { publicEgress: { subnetsCidrBlock: '10.40.1.0/27' } } : {}),
+    ...(publicEgress ? { publicEgress: { subnetsCidrBlock: '10.40.1.0/27', ports: [443, 8443] } } : {}),
   });
 }
 
@@ -144,16 +144,19 @@ describe('CustomerBackendLink with a public DMZ endpoint', () => {
     );
   });
 
-  test("THEN the public subnets' network ACL passes exactly umbrella's flow: its block to the addresses on the port, and the replies", () => {
+  test("THEN the public subnets' network ACL is the platform's own (the pool on publicEgress.ports), untouched by umbrella: a customer joining or leaving changes no platform rule", () => {
     const rules = resources('aws_network_acl_rule')
       .filter(ownedBy('Platform_PublicEgress_'))
       .map(([, r]) => `${r.egress ? 'out' : 'in'} ${r.from_port}-${r.to_port} ${r.cidr_block}`);
 
     expect(rules.sort()).toEqual(
       [
-        'in 8443-8443 10.40.131.0/24',
-        'out 1024-65535 10.40.131.0/24',
-        ...DMZ_ADDRESSES.flatMap((a) => [`out 8443-8443 ${a}/32`, `in 1024-65535 ${a}/32`]),
+        'in 443-443 10.40.128.0/17',
+        'in 8443-8443 10.40.128.0/17',
+        'out 443-443 0.0.0.0/0',
+        'out 8443-8443 0.0.0.0/0',
+        'in 1024-65535 0.0.0.0/0',
+        'out 1024-65535 10.40.128.0/17',
       ].sort(),
     );
   });
@@ -358,13 +361,31 @@ describe('refusals', () => {
     expect(error.problems).toEqual(problems);
   });
 
-  test('fails without creating the public path: a refused customer leaves no NAT gateway behind', () => {
+  test('fails without touching the platform: a refused customer leaves no route behind', () => {
     const stack = testStack();
     const platform = platformIn(stack);
     validationErrorOf(
       () =>
         new CustomerBackendLink(stack, 'Umbrella', props(platform, { publicEndpoint: { addresses: [] } })),
     );
-    expect(platform.publicEgress).toBeUndefined();
+    expect(stack.node.findAll().filter((c) => c.node.path.includes('Umbrella/PublicEndpoint'))).toEqual([]);
+    expect(platform.customers).toEqual([]);
+  });
+
+  test('fails when the endpoint listens on a port the public path does not pass, naming the platform prop', () => {
+    const stack = testStack();
+    const platform = new GatewayPlatform(stack, 'Platform2', {
+      name: 'other',
+      vpcProps: { cidrBlock: '10.50.0.0/16' },
+      customerAddressPool: '10.50.128.0/17',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      publicEgress: { subnetsCidrBlock: '10.50.1.0/27' },
+    });
+    const error = validationErrorOf(
+      () => new CustomerBackendLink(stack, 'Umbrella', props(platform, { cidrBlock: '10.50.131.0/24' })),
+    );
+    expect(error.problems).toEqual([
+      '`backend.url` "https://dmz.umbrella.example:8443/api" is on port 8443, which platform "other"\'s public path does not pass (`publicEgress.ports` 443); add 8443 to the platform\'s `publicEgress.ports`, or ask the customer for an endpoint on 443',
+    ]);
   });
 });

@@ -113,7 +113,7 @@ describe('CustomerBackendLink', () => {
   });
 
   it('lets only its own runtime role read the secrets (and the deployer the write-only one), and creates the key after the role exists', () => {
-    const role = GatewayFunction.roleArnFor('apicloud', 'acme', '123456789012');
+    const role = GatewayFunction.roleArnFor('apicloud', 'acme', '123456789012', 'aws', 'eu-west-1');
     const conditions = Object.fromEntries(
       Object.entries(json.resource.aws_secretsmanager_secret_policy)
         .filter(([id]) => id.startsWith('Acme_Secrets_'))

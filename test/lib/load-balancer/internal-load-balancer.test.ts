@@ -229,7 +229,10 @@ describe('InternalLoadBalancer overrides', () => {
     // eu-west-1 opened before August 2022: its Elastic Load Balancing account writes the logs.
     expect(policy).toContain(':iam::156460612806:root');
     expect(policy).toContain('"Action" = "s3:PutObject"');
-    expect(policy).toContain('/acme/AWSLogs/*');
+    // Log delivery writes under this account's folder only (AWS's own policy), the account from the SG's ARN.
+    expect(policy).toContain(
+      '/acme/AWSLogs/${element(split(\":\", aws_security_group.Alb_SecurityGroup_4A3AE4FA.arn), 4)}/*',
+    );
     expect(policy).toContain('"aws:SecureTransport" = "false"');
     const [lb] = resourcesOf(json, 'aws_lb');
     expect(lb.access_logs).toEqual({

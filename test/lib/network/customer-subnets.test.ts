@@ -137,7 +137,7 @@ describe('CustomerSubnets', () => {
 
     it('GIVEN the defaults THEN only the VPC Flow Logs service of this account may assume the delivery role, which writes to that group only', () => {
       const [role] = Object.values(json.resource.aws_iam_role);
-      expect(role.name).toBe('apicloud-acme-flow-logs');
+      expect(role.name).toBe('apicloud-acme-euw1-flow-logs');
       const trust = String(role.assume_role_policy);
       expect(trust).toContain('"Service" = "vpc-flow-logs.amazonaws.com"');
       expect(trust).toContain(

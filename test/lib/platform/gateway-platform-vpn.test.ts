@@ -326,6 +326,8 @@ describe('GatewayPlatform VPN register (validation across customers)', () => {
       newPlatform(scope);
     });
     expect(Object.keys(json.output ?? {}).sort()).toEqual([
+      // The platform's contract: what customers in other stacks read, there from the first apply.
+      'cross-stack-output-localPlatform_Contract_FE204F84',
       'plat_alarm_topic_arn',
       'plat_platform_attributes',
       'plat_transit_gateway_id',

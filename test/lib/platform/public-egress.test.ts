@@ -1,6 +1,7 @@
 /**
- * The platform's public path: NAT gateways with Elastic IPs per zone, created only when a customer uses
- * them, the only default route of the platform in their own public route tables; existing NAT gateways;
+ * The platform's public path: NAT gateways with Elastic IPs per zone, created with the platform's
+ * `publicEgress` whether a customer uses them yet or not (the addresses customers allow-list outlive the
+ * customers), the only default route of the platform in their own public route tables; existing NAT gateways;
  * bad props with exact messages; the Elastic IP and NAT gateway quotas, counted at synth over the app.
  */
 import { TerraformStack, Testing } from 'cdktf';
@@ -45,21 +46,32 @@ function synthProblems(s: TerraformStack): string[] {
 }
 
 describe('GatewayPlatform publicEgress', () => {
-  test('GIVEN publicEgress and no customer on the public path THEN nothing of it is created', () => {
+  test('GIVEN publicEgress and no customer on the public path yet THEN the whole path exists, its addresses an output', () => {
     const { json } = synth((scope) => platformWith(scope, NEW_EGRESS));
+
+    for (const type of ['aws_nat_gateway', 'aws_eip', 'aws_internet_gateway', 'aws_route']) {
+      expect({ type, created: type in json.resource }).toEqual({ type, created: true });
+    }
+    expect(Object.keys(json.output ?? {})).toContain('plat_public_egress_ips');
+  });
+
+  test('GIVEN no publicEgress THEN nothing of the path is created', () => {
+    let platform!: GatewayPlatform;
+    const { json } = synth((scope) => {
+      platform = platformWith(scope, undefined);
+    });
 
     for (const type of ['aws_nat_gateway', 'aws_eip', 'aws_internet_gateway', 'aws_route']) {
       expect({ type, created: type in json.resource }).toEqual({ type, created: false });
     }
-    expect(Object.keys(json.output ?? {})).not.toContain('plat_public_egress_ips');
+    expect(platform.offersPublicEgress).toBe(false);
+    expect(platform.publicEgress).toBeUndefined();
   });
 
-  describe('GIVEN a new VPC WHEN the first customer uses the public path', () => {
+  describe('GIVEN a new VPC and publicEgress', () => {
     let platform!: GatewayPlatform;
     const { json } = synth((scope) => {
       platform = platformWith(scope, NEW_EGRESS);
-      platform.usePublicEgress();
-      platform.usePublicEgress(); // a second customer shares it
     });
     const resources = (type: string) => Object.values(json.resource[type] ?? {});
 
@@ -110,7 +122,7 @@ describe('GatewayPlatform publicEgress', () => {
       expect(resources('aws_route_table_association')).toHaveLength(2);
     });
 
-    test('THEN the public subnets get a network ACL of their own, closed until a customer’s flow is allowed', () => {
+    test('THEN the public subnets get a network ACL of their own that passes only the customer pool out on 443, and the replies', () => {
       expect(resources('aws_network_acl')).toEqual([
         expect.objectContaining({
           subnet_ids: [
@@ -119,7 +131,20 @@ describe('GatewayPlatform publicEgress', () => {
           ],
         }),
       ]);
-      expect(resources('aws_network_acl_rule')).toEqual([]);
+      const rules = resources('aws_network_acl_rule').map(
+        (r) =>
+          `${r.egress ? 'out' : 'in'} ${r.protocol} ${r.from_port}-${r.to_port} ${r.cidr_block} ${r.rule_action}`,
+      );
+      expect(rules.sort()).toEqual([
+        'in tcp 1024-65535 0.0.0.0/0 allow',
+        'in tcp 443-443 10.0.128.0/17 allow',
+        'out tcp 1024-65535 10.0.128.0/17 allow',
+        'out tcp 443-443 0.0.0.0/0 allow',
+      ]);
+    });
+
+    test('THEN the Elastic IPs are protected from destroy (every DMZ customer allow-lists them)', () => {
+      for (const eip of resources('aws_eip')) expect(eip.lifecycle).toEqual({ prevent_destroy: true });
     });
 
     test('THEN the Elastic IPs are an output, by zone', () => {
@@ -130,25 +155,57 @@ describe('GatewayPlatform publicEgress', () => {
     });
   });
 
-  test('GIVEN a customer’s flow, allowed twice THEN the public ACL passes exactly it and its replies, once', () => {
-    const { json } = synth((scope) => {
-      const egress = platformWith(scope, NEW_EGRESS).usePublicEgress()!;
-      egress.allowFlow('10.0.131.0/24', ['85.214.20.40/32', '85.214.20.41/32'], 8443);
-      egress.allowFlow('10.0.131.0/24', ['85.214.20.40/32', '85.214.20.41/32'], 8443);
-    });
-    const rules = Object.values(json.resource.aws_network_acl_rule).map(
-      (r) =>
-        `${r.rule_number} ${r.egress ? 'out' : 'in'} ${r.protocol} ${r.from_port}-${r.to_port} ${r.cidr_block} ${r.rule_action}`,
-    );
+  test('GIVEN a port added to publicEgress.ports THEN the rules of the other ports keep their numbers (keyed by port, in the public-egress band)', () => {
+    const numbers = (ports: number[]) => {
+      const { json } = synth((scope) => platformWith(scope, { ...NEW_EGRESS, ports }));
+      return Object.fromEntries(
+        Object.entries(json.resource.aws_network_acl_rule).map(([id, r]) => [id, r.rule_number as number]),
+      );
+    };
+    const before = numbers([443]);
+    const after = numbers([8443, 443]);
 
-    expect(rules.sort()).toEqual([
-      '100 in tcp 8443-8443 10.0.131.0/24 allow',
-      '100 out tcp 1024-65535 10.0.131.0/24 allow',
-      '110 in tcp 1024-65535 85.214.20.40/32 allow',
-      '110 out tcp 8443-8443 85.214.20.40/32 allow',
-      '120 in tcp 1024-65535 85.214.20.41/32 allow',
-      '120 out tcp 8443-8443 85.214.20.41/32 allow',
+    for (const [id, number] of Object.entries(before))
+      expect({ id, number: after[id] }).toEqual({ id, number });
+    expect(Object.keys(after).length - Object.keys(before).length).toBe(2);
+    for (const number of Object.values(after)) {
+      expect(number).toBeGreaterThanOrEqual(21000);
+      expect(number).toBeLessThan(24000);
+    }
+  });
+
+  test('GIVEN protectElasticIps false THEN the Elastic IPs carry no lifecycle guard', () => {
+    const { json } = synth((scope) => platformWith(scope, { ...NEW_EGRESS, protectElasticIps: false }));
+    for (const eip of Object.values(json.resource.aws_eip)) expect(eip.lifecycle).toBeUndefined();
+  });
+
+  test('GIVEN existing Elastic IPs THEN the new NAT gateways use their allocations and no address is created', () => {
+    const { json } = synth((scope) =>
+      platformWith(scope, {
+        ...NEW_EGRESS,
+        existingElasticIps: [
+          {
+            availabilityZone: 'eu-west-1a',
+            allocationId: 'eipalloc-0a1b2c3d4e5f60718',
+            publicIp: '52.30.1.1',
+          },
+          {
+            availabilityZone: 'eu-west-1b',
+            allocationId: 'eipalloc-0b1b2c3d4e5f60718',
+            publicIp: '52.30.1.2',
+          },
+        ],
+      }),
+    );
+    expect(json.resource.aws_eip).toBeUndefined();
+    expect(Object.values(json.resource.aws_nat_gateway).map((n) => n.allocation_id)).toEqual([
+      'eipalloc-0a1b2c3d4e5f60718',
+      'eipalloc-0b1b2c3d4e5f60718',
     ]);
+    expect(json.output?.plat_public_egress_ips.value).toEqual({
+      'eu-west-1a': '52.30.1.1',
+      'eu-west-1b': '52.30.1.2',
+    });
   });
 
   test('GIVEN an existing VPC with its internet gateway THEN the NAT gateways use it and no gateway is created', () => {
@@ -157,7 +214,7 @@ describe('GatewayPlatform publicEgress', () => {
         scope,
         { subnetsCidrBlock: '10.0.1.0/27', existingInternetGatewayId: 'igw-0a1b2c3d4e5f60718' },
         { vpcProps: undefined, existingVpc: { vpcId: 'vpc-0a1b2c3d', cidrBlocks: ['10.0.0.0/16'] } },
-      ).usePublicEgress(),
+      ),
     );
 
     expect(json.resource.aws_internet_gateway).toBeUndefined();
@@ -177,7 +234,6 @@ describe('GatewayPlatform publicEgress', () => {
           { availabilityZone: 'eu-west-1a', natGatewayId: 'nat-0a1b2c3d4e5f60718', publicIp: '52.30.1.1' },
         ],
       });
-      platform.usePublicEgress();
     });
 
     for (const type of ['aws_nat_gateway', 'aws_eip', 'aws_internet_gateway', 'aws_network_acl']) {

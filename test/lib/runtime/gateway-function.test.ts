@@ -75,11 +75,11 @@ describe('GatewayFunction', () => {
 
   it('gives the function a role whose ARN is known before deployment, reading only its own secrets', () => {
     expect(synthesized).toHaveResourceWithProperties(IamRole, {
-      name: 'apicloud-acme-gateway',
+      name: 'apicloud-acme-euw1-gateway',
       path: '/backend-link/',
     });
-    expect(GatewayFunction.roleArnFor('apicloud', 'acme', '123456789012')).toBe(
-      'arn:aws:iam::123456789012:role/backend-link/apicloud-acme-gateway',
+    expect(GatewayFunction.roleArnFor('apicloud', 'acme', '123456789012', 'aws', 'eu-west-1')).toBe(
+      'arn:aws:iam::123456789012:role/backend-link/apicloud-acme-euw1-gateway',
     );
     const policy = JSON.parse(
       (Object.values(json.resource.aws_iam_role_policy)[0] as { policy: string }).policy,
@@ -98,9 +98,10 @@ describe('GatewayFunction', () => {
     const rules = Object.values(json.resource.aws_vpc_security_group_egress_rule) as Array<
       Record<string, unknown>
     >;
-    expect(rules.map((r) => [r.cidr_ipv4, r.from_port, r.to_port])).toEqual([
-      ['192.168.10.0/24', 8443, 8443],
+    // Rules are keyed by destination and port (their order in the JSON is their ids').
+    expect(rules.map((r) => [r.cidr_ipv4, r.from_port, r.to_port]).sort()).toEqual([
       ['10.40.0.0/16', 443, 443],
+      ['192.168.10.0/24', 8443, 8443],
     ]);
     expect(json.resource.aws_vpc_security_group_ingress_rule).toBeUndefined();
     const group = Object.values(json.resource.aws_security_group)[0] as Record<string, unknown>;
@@ -311,9 +312,9 @@ test('GatewayFunction with endpointCidrs opens the network ACL and security grou
   const egress = Object.values(json.resource.aws_vpc_security_group_egress_rule) as Array<
     Record<string, unknown>
   >;
-  expect(egress.map((r) => [r.cidr_ipv4, r.from_port])).toEqual([
-    ['192.168.10.0/24', 8443],
+  expect(egress.map((r) => [r.cidr_ipv4, r.from_port]).sort()).toEqual([
     ['10.40.7.0/26', 443],
+    ['192.168.10.0/24', 8443],
   ]);
 });
 

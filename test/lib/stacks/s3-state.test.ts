@@ -1,8 +1,9 @@
-import { App, LocalBackend, TerraformStack, Testing } from 'cdktf';
-import { S3StateProps, configureS3State, stateKeyOf } from '../../../lib';
+import { App, LocalBackend, S3Backend, TerraformStack, Testing } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { CustomerSubnets, GatewayPlatform, S3StateProps, configureS3State, stateKeyOf } from '../../../lib';
 import { validationErrorOf } from '../../support/constructs';
 
-const STATE: S3StateProps = { bucket: 'apicloud-terraform-state', region: 'eu-west-1' };
+const STATE: S3StateProps = { bucket: 'apicloud-terraform-state', region: 'eu-west-1', environment: 'prod' };
 
 function appWith(...ids: string[]): App {
   const app = Testing.app();
@@ -26,7 +27,7 @@ describe('configureS3State', () => {
       ['platform', 'customer-acme', 'customer-globex'].map((id) => ({
         s3: {
           bucket: 'apicloud-terraform-state',
-          key: `gateway/${id}/terraform.tfstate`,
+          key: `gateway/prod/${id}/terraform.tfstate`,
           region: 'eu-west-1',
           encrypt: true,
           use_lockfile: true,
@@ -45,13 +46,89 @@ describe('configureS3State', () => {
     const stack = app.node.findChild('platform') as TerraformStack;
     const { s3 } = (JSON.parse(Testing.synth(stack)) as Synthesized).terraform.backend;
     expect(s3).toMatchObject({
-      key: 'backend-link/platform/terraform.tfstate',
+      key: 'backend-link/prod/platform/terraform.tfstate',
       encrypt: true,
       kms_key_id: 'arn:aws:kms:eu-west-1:123456789012:alias/terraform-state',
       assume_role: { role_arn: 'arn:aws:iam::123456789012:role/terraform-state' },
       use_lockfile: true,
     });
-    expect(stateKeyOf(stack)).toBe('backend-link/platform/terraform.tfstate');
+    expect(stateKeyOf(stack, 'prod')).toBe('backend-link/prod/platform/terraform.tfstate');
+  });
+
+  describe('environments', () => {
+    /** An app with a platform named `name` in stack `platform` and a customer in `customer-acme`. */
+    function platformApp(name: string): App {
+      const app = Testing.app();
+      const platformStack = new TerraformStack(app, 'platform');
+      new AwsProvider(platformStack, 'aws', { region: 'eu-west-1' });
+      const platform = new GatewayPlatform(platformStack, 'Platform', {
+        name,
+        vpcProps: { cidrBlock: '10.40.0.0/16' },
+        customerAddressPool: '10.40.128.0/17',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      });
+      const customerStack = new TerraformStack(app, 'customer-acme');
+      new AwsProvider(customerStack, 'aws', { region: 'eu-west-1' });
+      new CustomerSubnets(customerStack, 'Subnets', {
+        platform,
+        customerName: 'acme',
+        cidrBlock: '10.40.128.0/24',
+      });
+      return app;
+    }
+    const keysOf = (app: App) =>
+      app.node.children
+        .filter((c): c is TerraformStack => TerraformStack.isStack(c))
+        .map((stack) => (JSON.parse(Testing.synth(stack)) as Synthesized).terraform.backend.s3.key);
+
+    test('GIVEN the same app as staging and as prod WHEN configured without environment THEN the platform names keep their states apart', () => {
+      const { environment: _, ...withoutEnvironment } = STATE;
+      const staging = platformApp('staging');
+      const prod = platformApp('prod');
+      configureS3State(staging, withoutEnvironment);
+      configureS3State(prod, withoutEnvironment);
+
+      expect(keysOf(staging)).toEqual([
+        'backend-link/staging/platform/terraform.tfstate',
+        'backend-link/staging/customer-acme/terraform.tfstate',
+      ]);
+      expect(keysOf(prod)).toEqual([
+        'backend-link/prod/platform/terraform.tfstate',
+        'backend-link/prod/customer-acme/terraform.tfstate',
+      ]);
+    });
+
+    test('fails when a stack serves no platform and no environment is given', () => {
+      const { environment: _, ...withoutEnvironment } = STATE;
+      const error = validationErrorOf(() => configureS3State(appWith('tools'), withoutEnvironment));
+      expect(error.problems).toEqual([
+        'stack "tools" holds no platform and serves none, so its state key can not name one: give `environment` (e.g. "prod"), which keeps this app\'s states apart from another app\'s with the same stacks',
+      ]);
+    });
+
+    test('fails at synth when two stacks of one app keep their state at one key', () => {
+      const app = appWith('platform');
+      configureS3State(app, STATE);
+      const late = new TerraformStack(app, 'late');
+      new S3Backend(late, {
+        bucket: STATE.bucket,
+        key: 'backend-link/prod/platform/terraform.tfstate',
+        region: 'eu-west-1',
+      });
+
+      expect(() => app.synth()).toThrow(
+        'stacks "platform" and "late" keep their state at the same key s3://apicloud-terraform-state/backend-link/prod/platform/terraform.tfstate: each would plan and apply against the other\'s state; give each stack its own key (configureS3State\'s `environment`)',
+      );
+    });
+
+    test('fails when the environment is not a key part', () => {
+      const error = validationErrorOf(() =>
+        configureS3State(appWith('platform'), { ...STATE, environment: 'prod/eu' }),
+      );
+      expect(error.problems).toEqual([
+        '`environment` "prod/eu" is not a state key part (1-64 letters, digits, "-", "_" or ".")',
+      ]);
+    });
   });
 
   test.each<[string, Partial<S3StateProps>, string]>([

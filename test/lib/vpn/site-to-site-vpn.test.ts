@@ -180,6 +180,7 @@ describe('SiteToSiteVpn secure defaults', () => {
     expect(json.output?.acme_vpn_customer_gateway.value).toEqual({
       ip_address: '85.214.10.20',
       bgp_asn: 65000,
+      device_name: 'plat-acme',
     });
   });
 
