@@ -231,7 +231,7 @@ describe('InternalLoadBalancer overrides', () => {
     expect(policy).toContain('"Action" = "s3:PutObject"');
     // Log delivery writes under this account's folder only (AWS's own policy), the account from the SG's ARN.
     expect(policy).toContain(
-      '/acme/AWSLogs/${element(split(\":\", aws_security_group.Alb_SecurityGroup_4A3AE4FA.arn), 4)}/*',
+      '/acme/AWSLogs/${element(split(":", aws_security_group.Alb_SecurityGroup_4A3AE4FA.arn), 4)}/*',
     );
     expect(policy).toContain('"aws:SecureTransport" = "false"');
     const [lb] = resourcesOf(json, 'aws_lb');
