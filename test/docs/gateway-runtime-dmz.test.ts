@@ -5,7 +5,7 @@
  * backend by a digest backend started here) is served by the CLI; the section's curl checks run with
  * `--resolve` pointing the name at it. The host administration lines (`sudo install`, `systemctl`) are not
  * run here: their paths are checked against the shipped unit, which test/gateway-runtime/dmz checks with
- * systemd-analyze.
+ * systemd-analyze; live-systemd.test.ts there runs every command of the section on a booted systemd.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
