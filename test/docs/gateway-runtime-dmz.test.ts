@@ -5,7 +5,7 @@
  * backend by a digest backend started here) is served by the CLI; the section's curl checks run with
  * `--resolve` pointing the name at it. The host administration lines (`sudo install`, `systemctl`) are not
  * run here: their paths are checked against the shipped unit, which test/gateway-runtime/dmz checks with
- * systemd-analyze.
+ * systemd-analyze; live-systemd.test.ts there runs every command of the section on a booted systemd.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { validateConfig } from '../../gateway-runtime/src/config';
 import type { GatewayConfig } from '../../gateway-runtime/src/config/types';
 import { ConfigError } from '../../gateway-runtime/src/core/errors';
 import { startDigestBackend, type DigestBackend } from '../support/digest-backend';
+import { dmzBlocks, dmzCommands, dmzSection } from '../support/dmz-runbook';
 import { TestPki, type Issued } from '../support/pki';
 import { freePort } from '../support/ports';
 import { requireTool } from '../support/tools';
@@ -23,29 +24,14 @@ import { requireTool } from '../support/tools';
 jest.setTimeout(90_000);
 
 const ROOT = resolve(__dirname, '../..');
-const README = join(ROOT, 'gateway-runtime/README.md');
 const UNIT = join(ROOT, 'gateway-runtime/dmz/gateway-runtime.service');
 const CLI = join(ROOT, 'gateway-runtime/src/cli.ts');
 const CURL = requireTool('/usr/bin/curl', 'curl');
 requireTool('/usr/bin/openssl', 'openssl');
 
-function dmzSection(): string {
-  const readme = readFileSync(README, 'utf8');
-  const start = readme.indexOf('## Running in your DMZ');
-  if (start < 0) throw new Error('gateway-runtime/README.md has no "## Running in your DMZ" section');
-  const end = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
-
 const section = dmzSection();
-const blocks = (lang: string) =>
-  [...section.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
-const commands = blocks('sh').flatMap((block) =>
-  block
-    .split('\n')
-    .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter((line) => line !== ''),
-);
+const blocks = (lang: string) => dmzBlocks(lang, section);
+const commands = dmzCommands(section);
 const documented = JSON.parse(blocks('json')[0]) as GatewayConfig;
 const command = (start: string): string => {
   const found = commands.filter((line) => line.startsWith(start));

@@ -32,6 +32,8 @@ export async function startDigestBackend(options: {
   username: string;
   password: string;
   algorithm: 'MD5' | 'SHA-256';
+  /** The loopback port to listen on. @default - a free port */
+  port?: number;
 }): Promise<DigestBackend> {
   let nonce = randomBytes(12).toString('hex');
   const retired = new Set<string>();
@@ -72,7 +74,7 @@ export async function startDigestBackend(options: {
       res.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,

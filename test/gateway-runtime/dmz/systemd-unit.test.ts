@@ -160,6 +160,21 @@ describe('gateway-runtime.service', () => {
     expect(settings.get(key)).toEqual(values);
   });
 
+  test("GIVEN DynamicUser=yes THEN no static group of the runbook takes the dynamic user's name (status=217/USER: the service would never start)", () => {
+    // Without User=, systemd names the dynamic user and its group after the unit; it can not allocate
+    // them when a static group has that name. A live systemd shows it (live-systemd.test.ts); this is
+    // the same rule, checked offline.
+    const dynamicUser = settings.get('User')?.[0] ?? 'gateway-runtime';
+    const readme = readFileSync(resolve(__dirname, '../../../gateway-runtime/README.md'), 'utf8');
+    const staticGroups = [
+      ...(settings.get('SupplementaryGroups') ?? []).flatMap((v) => v.split(/\s+/)),
+      ...[...readme.matchAll(/groupadd\s+(?:--\S+\s+)*(\S+)/g)].map((m) => m[1]),
+    ];
+    expect(staticGroups).toContain('gateway-runtime');
+    expect(staticGroups).not.toContain(dynamicUser);
+    expect(settings.get('User')).toEqual(['gateway-runtime-proxy']);
+  });
+
   test('GIVEN ExecStart THEN it runs the single-file build with serve --config, as the CLI parses it', () => {
     const [command] = settings.get('ExecStart') ?? [];
     const [node, script, ...args] = command.split(/\s+/);
