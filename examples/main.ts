@@ -36,6 +36,11 @@ const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c
  * (terraform-provider-aws #42383), so the write-only secrets (acme's, initech's) admit it.
  */
 export const DEPLOYER_ROLE_ARN = 'arn:aws:iam::123456789012:role/terraform-deploy';
+/**
+ * The platform's security team: with the deployer and the account's root user (break-glass), the only
+ * principals that administer the customers' keys and secrets (grants, key and secret policies, values).
+ */
+export const SECURITY_TEAM_ROLE_ARN = 'arn:aws:iam::123456789012:role/security-team';
 /** The network team's role that hands the VPN pre-shared keys to each customer. */
 export const NETWORK_TEAM_ROLE_ARN = 'arn:aws:iam::123456789012:role/network-team';
 
@@ -74,6 +79,7 @@ export class ExampleStack extends TerraformStack {
       loadBalancer,
       runtime: options,
       deployerPrincipalArn: DEPLOYER_ROLE_ARN,
+      secretAdministratorArns: [SECURITY_TEAM_ROLE_ARN],
     };
     const presharedKeyReaderArns = [NETWORK_TEAM_ROLE_ARN];
 

@@ -21,6 +21,7 @@ import { BackendSecurity } from './runtime/backend-security';
 import { checkLinkDns } from './runtime/dns-egress';
 import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runtime/gateway-function';
 import { BackendSecrets, missingDeployerProblem } from './secrets/backend-secrets';
+import { checkAdministrators } from './secrets/administrators';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
 import { cidrContains, describeCidrProblem, parseCidr } from './shared/cidr';
 import { cidrConstructId } from './shared/construct-ids';
@@ -159,6 +160,16 @@ export interface CustomerBackendLinkProps {
    * @default - none (refused when a secret is write-only)
    */
   readonly deployerPrincipalArn?: string;
+  /**
+   * The IAM roles (or users) that administer the customer's KMS key and secrets (`BackendSecrets`'
+   * `administratorArns`): the key's administrative actions (grants, key policy, deletion, ...) are kept to
+   * them, `deployerPrincipalArn` and the account's root user (break-glass), and the secrets' policies deny
+   * changing a secret, its value or its policy to everyone else. Requires `deployerPrincipalArn`. Whoever
+   * fills a fill-after-deploy secret must be one of them.
+   * @default - administration is left to the account: a principal whose IAM policies allow it may
+   * administer the key and change the secrets and their policies (reading values stays closed)
+   */
+  readonly secretAdministratorArns?: string[];
 }
 
 /**
@@ -241,6 +252,13 @@ export class CustomerBackendLink extends Construct {
     }
     checkDestinations(problems, props, backendPort);
     checkPrincipalArns(problems, 'additionalSecretReaderArns', props.additionalSecretReaderArns);
+    checkAdministrators(
+      problems,
+      'secretAdministratorArns',
+      props.secretAdministratorArns,
+      props.deployerPrincipalArn,
+      { partition: props.platform.partition, deployerProp: 'deployerPrincipalArn' },
+    );
     const runtime = props.runtime ?? {};
     checkFunctionOptions(problems, runtime, 'runtime.');
     // Check the runtime configuration with the runtime's own validator before anything is created
@@ -340,6 +358,7 @@ export class CustomerBackendLink extends Construct {
       readerRoleArn: roleArn,
       additionalReaderArns: props.additionalSecretReaderArns,
       deployerPrincipalArn: props.deployerPrincipalArn,
+      administratorArns: props.secretAdministratorArns,
       secrets: props.security.secretRequirements.map(({ name, material, source }) => ({
         name,
         material,

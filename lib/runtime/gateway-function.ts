@@ -34,6 +34,8 @@ import {
 } from './runtime-bundle';
 import { environmentBytes, largestValues, withLongestValues } from './environment-size';
 import { checkConfigForLambda, checkFunctionOptions } from './function-options';
+import { lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
+import { requireDeployAccount } from '../shared/account-check';
 
 /** A destination the function may open connections to. */
 export interface EgressDestination {
@@ -218,46 +220,19 @@ export class GatewayFunction extends Construct {
       }),
       tags: tags(`${name}-role`),
     });
-    new IamRolePolicy(this, 'Policy', {
+    const policy = new IamRolePolicy(this, 'Policy', {
       role: this.role.id,
       name: 'gateway-runtime',
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'WriteOwnLogs',
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: `${this.logGroup.arn}:*`,
-          },
-          // A function without secrets (scheme `none`) gets no Secrets Manager permission at all.
-          ...(props.secretArns.length > 0
-            ? [
-                {
-                  Sid: 'ReadOwnSecrets',
-                  Effect: 'Allow',
-                  Action: 'secretsmanager:GetSecretValue',
-                  Resource: props.secretArns,
-                },
-              ]
-            : []),
-          {
-            // Lambda needs these to attach the function to the customer's subnets (Describe* takes no resource).
-            Sid: 'ManageVpcNetworkInterfaces',
-            Effect: 'Allow',
-            Action: [
-              'ec2:CreateNetworkInterface',
-              'ec2:DescribeNetworkInterfaces',
-              'ec2:DescribeSubnets',
-              'ec2:DeleteNetworkInterface',
-              'ec2:AssignPrivateIpAddresses',
-              'ec2:UnassignPrivateIpAddresses',
-            ],
-            Resource: '*',
-          },
-        ],
-      }),
+      policy: JSON.stringify(
+        runtimeRolePolicy({
+          logGroupArn: this.logGroup.arn,
+          secretArns: props.secretArns,
+          functionArn: lambdaFunctionArn(partition, platform.region, props.accountId, name),
+        }),
+      ),
     });
+    // Applied in another account, every ARN above (and the secrets' policies) would name the wrong one.
+    requireDeployAccount(this.role, props.accountId);
 
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       name: `${name}-fn`,
@@ -355,7 +330,8 @@ export class GatewayFunction extends Construct {
       vpcConfig: { subnetIds: subnets.subnetIds, securityGroupIds: [this.securityGroup.id] },
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
       tags: tags(name),
-      dependsOn: [this.logGroup],
+      // Lambda checks the role's EC2 permissions when it attaches the function to the subnets.
+      dependsOn: [this.logGroup, policy],
     });
 
     this.targetGroup = new LbTargetGroup(this, 'TargetGroup', {

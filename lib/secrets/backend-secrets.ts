@@ -18,8 +18,11 @@ import {
   show,
 } from '../shared/validation';
 import { checkTags } from '../shared/names';
+import { checkAdministrators } from './administrators';
 import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec, materialKeys } from './secret-source';
 import { SECRETS_DEFAULTS } from './secrets-defaults';
+import { customerKeyPolicy, keyAndSecretAdministrators, secretPolicy } from './key-policy';
+import { requireDeployAccount } from '../shared/account-check';
 
 export interface BackendSecretSpec {
   /** The secret's name within the customer, `[a-z0-9-]`, e.g. `credentials`, `client-certificate`. */
@@ -60,6 +63,19 @@ export interface BackendSecretsProps {
    * @default - none (refused when a secret is write-only)
    */
   readonly deployerPrincipalArn?: string;
+  /**
+   * The IAM roles (or users) that administer the customer's key and secrets. When given, the key's
+   * administrative actions (`kms:Create*` with `CreateGrant`, `kms:Put*` with `PutKeyPolicy`, `kms:Delete*`,
+   * ...) are allowed to them, `deployerPrincipalArn` and the account's root user (the break-glass path) only,
+   * and each created secret's policy denies changing its value, its policy, its settings or deleting it
+   * (`PutSecretValue`, `PutResourcePolicy`, `DeleteResourcePolicy`, `UpdateSecret`, `DeleteSecret`, ...)
+   * to everyone else: an account administrator can no longer grant itself the key or rewrite the guard.
+   * Requires `deployerPrincipalArn` (Terraform must keep administering what it created). Whoever fills a
+   * fill-after-deploy secret must be one of them.
+   * @default - administration is left to the account: any principal whose IAM policies allow it may
+   * administer the key and change the secrets and their policies (reading values stays closed)
+   */
+  readonly administratorArns?: string[];
   /**
    * Days a deleted secret can still be restored (7 to 30).
    * @default 7
@@ -121,72 +137,33 @@ export class BackendSecrets extends Construct {
       Name: name,
       'backend-link:customer': props.customerName,
     });
-    const root = `arn:${platform.partition}:iam::${props.accountId}:root`;
+    const administrators = keyAndSecretAdministrators(
+      platform.partition,
+      props.accountId,
+      props.administratorArns,
+      props.deployerPrincipalArn,
+    );
 
     this.kmsKey = new KmsKey(this, 'Key', {
       description: `backend-link secrets of customer ${props.customerName}`,
       enableKeyRotation: true,
       rotationPeriodInDays: SECRETS_DEFAULTS.keyRotationPeriodInDays,
       deletionWindowInDays: SECRETS_DEFAULTS.keyDeletionWindowInDays,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            // The account administers the key and may encrypt (put secret values), but does not decrypt.
-            Sid: 'AccountAdministersAndEncrypts',
-            Effect: 'Allow',
-            Principal: { AWS: root },
-            Action: [
-              'kms:Create*',
-              'kms:Describe*',
-              'kms:Enable*',
-              'kms:List*',
-              'kms:Put*',
-              'kms:Update*',
-              'kms:Revoke*',
-              'kms:Disable*',
-              'kms:Get*',
-              'kms:Delete*',
-              'kms:TagResource',
-              'kms:UntagResource',
-              'kms:ScheduleKeyDeletion',
-              'kms:CancelKeyDeletion',
-              'kms:RotateKeyOnDemand',
-              'kms:Encrypt',
-              'kms:GenerateDataKey*',
-              'kms:ReEncrypt*',
-            ],
-            Resource: '*',
-          },
-          {
-            Sid: 'RuntimeDecryptsThroughSecretsManager',
-            Effect: 'Allow',
-            Principal: { AWS: readers },
-            Action: ['kms:Decrypt', 'kms:DescribeKey'],
-            Resource: '*',
-            Condition: { StringEquals: { 'kms:ViaService': secretsManager } },
-          },
-          ...(deployer
-            ? [
-                {
-                  // What the provider's PutSecretValue and GetSecretValue on a write-only version need, for
-                  // those secrets only (Secrets Manager puts the secret's ARN into the encryption context).
-                  Sid: 'DeployerWritesAndReadsBackWriteOnlySecrets',
-                  Effect: 'Allow',
-                  Principal: { AWS: deployer },
-                  Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-                  Resource: '*',
-                  Condition: {
-                    StringEquals: { 'kms:ViaService': secretsManager },
-                    StringLike: { 'kms:EncryptionContext:SecretARN': writeOnlyArnPatterns },
-                  },
-                },
-              ]
-            : []),
-        ],
-      }),
+      policy: JSON.stringify(
+        customerKeyPolicy({
+          partition: platform.partition,
+          accountId: props.accountId,
+          readers,
+          secretsManagerViaService: secretsManager,
+          writeOnlyDeployer: deployer
+            ? { arn: deployer, secretArnPatterns: writeOnlyArnPatterns }
+            : undefined,
+          administrators,
+        }),
+      ),
       tags: tags(`${props.customerName}-secrets`),
     });
+    requireDeployAccount(this.kmsKey, props.accountId);
     new KmsAlias(this, 'Alias', {
       name: `alias/${prefix}`,
       targetKeyId: this.kmsKey.keyId,
@@ -216,34 +193,7 @@ export class BackendSecrets extends Construct {
       new SecretsmanagerSecretPolicy(secretScope, 'Policy', {
         secretArn: secret.arn,
         blockPublicPolicy: true,
-        policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'OnlyTheRuntimeReadsTheValue',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 'secretsmanager:GetSecretValue',
-              Resource: '*',
-              Condition: {
-                StringNotEquals: { 'aws:PrincipalArn': deployerHere ? [...readers, deployerHere] : readers },
-              },
-            },
-            ...(deployerHere
-              ? [
-                  {
-                    // hashicorp/aws 5.x: aws_secretsmanager_secret_version with secret_string_wo calls
-                    // PutSecretValue, then GetSecretValue on create, refresh and delete (issue #42383).
-                    Sid: 'DeployerWritesAndReadsBackTheWriteOnlyValue',
-                    Effect: 'Allow',
-                    Principal: { AWS: deployerHere },
-                    Action: [...WRITE_ONLY_VERSION_ACTIONS],
-                    Resource: '*',
-                  },
-                ]
-              : []),
-          ],
-        }),
+        policy: JSON.stringify(secretPolicy({ readers, writeOnlyDeployer: deployerHere, administrators })),
       });
       let variable: TerraformVariable | undefined;
       if (spec.source.kind === 'write-only') {
@@ -305,16 +255,7 @@ export class BackendSecrets extends Construct {
   }
 }
 
-/**
- * What hashicorp/aws 5.100's aws_secretsmanager_secret_version calls on its secret for a write-only value:
- * PutSecretValue on create, then GetSecretValue (create waits for the version, read is every refresh,
- * delete waits until the version is gone). terraform-provider-aws `internal/service/secretsmanager/
- * secret_version.go`; UpdateSecretVersionStage only runs for `version_stages`, which backend-link never sets.
- */
-export const WRITE_ONLY_VERSION_ACTIONS = [
-  'secretsmanager:PutSecretValue',
-  'secretsmanager:GetSecretValue',
-] as const;
+export { WRITE_ONLY_VERSION_ACTIONS } from './key-policy';
 
 /**
  * The problem for write-only secrets without the deployer's ARN: the prop, the secrets and why (the
@@ -340,6 +281,10 @@ function validate(props: BackendSecretsProps): Problems {
       props.platform.partition,
     );
   }
+  checkAdministrators(problems, 'administratorArns', props.administratorArns, props.deployerPrincipalArn, {
+    partition: props.platform.partition,
+    deployerProp: 'deployerPrincipalArn',
+  });
   const nameProblem = checkName('customerName', props.customerName);
   if (nameProblem) problems.add(nameProblem);
   checkAccountId(problems, 'accountId', props.accountId);

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { DEPLOYER_ROLE_ARN, buildExampleApp } from '../../examples/main';
+import { DEPLOYER_ROLE_ARN, SECURITY_TEAM_ROLE_ARN, buildExampleApp } from '../../examples/main';
 import { BackendSecurity, CustomerBackendLink, GatewayPlatform, SecretSource } from '../../lib';
-import { PlanJson, listStacks, planOffline } from '../../lib/terraform/harness';
+import { PlanJson, listStacks, planOffline, readStack } from '../../lib/terraform/harness';
+import { ADMINISTRATOR_ACCESS, decide } from '../support/iam-simulate';
 
 jest.setTimeout(300_000);
 
@@ -59,10 +60,11 @@ type Statement = { Sid: string; Effect: string; Principal: unknown; Action: unkn
 describe('the example, planned offline: what a real apply needs', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'apply-readiness-'));
   let plan!: PlanJson;
+  let stackDir!: string;
 
   beforeAll(async () => {
     buildExampleApp(outdir).synth();
-    const [stackDir] = listStacks(outdir);
+    [stackDir] = listStacks(outdir);
     plan = (await planOffline(stackDir)).plan;
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -87,7 +89,10 @@ describe('the example, planned offline: what a real apply needs', () => {
       const statements = JSON.parse(afterOf.get(policy.address)!.policy as string).Statement as Statement[];
       return {
         secret: secretReferenced(policy, 'secret_arn'),
-        namesDeployer: JSON.stringify(statements).includes(DEPLOYER_ROLE_ARN),
+        // The statements that read or write the value (the administrators' deny names every administrator).
+        namesDeployer: JSON.stringify(
+          statements.filter((st) => st.Sid !== 'OnlyAdministratorsChangeTheSecret'),
+        ).includes(DEPLOYER_ROLE_ARN),
         writeOnly: writeOnly.has(secretReferenced(policy, 'secret_arn')!),
       };
     });
@@ -150,6 +155,183 @@ describe('the example, planned offline: what a real apply needs', () => {
     expect(
       created(plan, 'aws_sns_topic_subscription').map((s) => [s.after.protocol, s.after.endpoint]),
     ).toEqual([['email', 'api-platform-oncall@example.com']]);
+  });
+
+  describe('tenant isolation (issue 25): the planned policies, and IAM’s answer with them (iam-simulate)', () => {
+    const ACCOUNT = '123456789012';
+    const ROOT_USER = `arn:aws:iam::${ACCOUNT}:root`;
+    const ADMIN = `arn:aws:iam::${ACCOUNT}:role/account-admin`;
+    const role = (customer: string) =>
+      `arn:aws:iam::${ACCOUNT}:role/backend-link/apicloud-${customer}-gateway`;
+    const fn = (customer: string) =>
+      `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:apicloud-${customer}-gateway`;
+    const Customer = (customer: string) => customer[0].toUpperCase() + customer.slice(1);
+
+    /** The planned value of a created resource's attribute, by address prefix (one resource). */
+    function plannedOne(type: string, prefix: string): Record<string, unknown> {
+      const found = created(plan, type).filter((c) => c.address.startsWith(`${type}.${prefix}`));
+      expect(found.map((c) => c.address)).toHaveLength(1);
+      return found[0].after;
+    }
+    const keyPolicy = (customer: string) =>
+      JSON.parse(plannedOne('aws_kms_key', `${Customer(customer)}_Secrets_Key`).policy as string);
+    const secretPolicyOf = (customer: string, secret: string) =>
+      JSON.parse(
+        plannedOne('aws_secretsmanager_secret_policy', `${Customer(customer)}_Secrets_${secret}_Policy`)
+          .policy as string,
+      );
+    const secretArn = (customer: string, secret: string) =>
+      `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${plannedOne('aws_secretsmanager_secret', `${Customer(customer)}_Secrets_${secret}_`).name as string}-AbCdEf`;
+
+    /**
+     * A runtime role's policy as planned: its document holds the log group's and the secrets' ARNs, known
+     * only after apply, so it is read from the configuration that was planned, with ARN-shaped stand-ins
+     * for those references (built from the planned names).
+     */
+    function rolePolicy(customer: string): { Statement: Statement[] } {
+      const config = readStack(stackDir) as { resource: Record<string, Record<string, { policy: string }>> };
+      const [policy] = Object.entries(config.resource.aws_iam_role_policy).filter(([name]) =>
+        name.startsWith(`${Customer(customer)}_Gateway_Policy`),
+      );
+      const resolved = policy[1].policy.replace(
+        /\$\{(aws_[a-z_]+)\.([^.}]+)\.arn\}/g,
+        (_all, type: string, name: string) => {
+          const after = created(plan, type).find((c) => c.address === `${type}.${name}`)!.after;
+          if (type === 'aws_cloudwatch_log_group')
+            return `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:${after.name as string}`;
+          if (type === 'aws_secretsmanager_secret')
+            return `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${after.name as string}-AbCdEf`;
+          throw new Error(`no stand-in for ${type}.${name}.arn`);
+        },
+      );
+      return JSON.parse(resolved);
+    }
+
+    test('GIVEN the plan THEN every runtime role denies the network-interface actions to its own function’s code', () => {
+      for (const customer of ['acme', 'globex', 'initech', 'umbrella']) {
+        const functionName = plannedOne('aws_lambda_function', `${Customer(customer)}_Gateway_`)
+          .function_name as string;
+        expect(fn(customer)).toBe(`arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${functionName}`);
+        const deny = rolePolicy(customer).Statement.find(
+          (st) => st.Sid === 'FunctionCodeManagesNoNetworkInterfaces',
+        )!;
+        expect({ customer, effect: deny.Effect, condition: deny.Condition }).toEqual({
+          customer,
+          effect: 'Deny',
+          condition: { ArnLike: { 'lambda:SourceFunctionArn': [fn(customer), `${fn(customer)}:*`] } },
+        });
+      }
+    });
+
+    test('GIVEN the plan THEN every customer key and created secret is administered by the security team, the deployer and the root user only', () => {
+      const administrators = [SECURITY_TEAM_ROLE_ARN, DEPLOYER_ROLE_ARN, ROOT_USER];
+      const keys = created(plan, 'aws_kms_key').filter((k) => /_Secrets_Key_/.test(k.address));
+      expect(keys).toHaveLength(4);
+      for (const key of keys) {
+        const statements = JSON.parse(key.after.policy as string).Statement as Statement[];
+        const admin = statements.find((st) => st.Sid === 'OnlyAdministratorsAdministerTheKey')!;
+        expect({ key: key.address, condition: admin.Condition }).toEqual({
+          key: key.address,
+          condition: { ArnEquals: { 'aws:PrincipalArn': administrators } },
+        });
+        expect(JSON.stringify(statements)).not.toContain('AccountAdministersAndEncrypts');
+      }
+      const secretPolicies = created(plan, 'aws_secretsmanager_secret_policy').filter((p) =>
+        /_Secrets_/.test(p.address),
+      );
+      expect(secretPolicies).toHaveLength(9);
+      for (const policy of secretPolicies) {
+        const statements = JSON.parse(policy.after.policy as string).Statement as Statement[];
+        const deny = statements.find((st) => st.Sid === 'OnlyAdministratorsChangeTheSecret')!;
+        expect({ policy: policy.address, effect: deny.Effect, condition: deny.Condition }).toEqual({
+          policy: policy.address,
+          effect: 'Deny',
+          condition: { StringNotEquals: { 'aws:PrincipalArn': administrators } },
+        });
+      }
+    });
+
+    test('GIVEN the plan THEN it checks the account it runs in (a warning offline: no STS to ask)', () => {
+      const checks = (plan.checks ?? []) as Array<{
+        address: { kind: string; name: string };
+        status: string;
+      }>;
+      expect(checks.filter((c) => c.address.kind === 'check').map((c) => c.address.name)).toEqual([
+        `backend_link_account_${ACCOUNT}`,
+      ]);
+    });
+
+    test("acme's function code can not delete or re-address globex's network interface, and Lambda can still manage acme's", async () => {
+      const globexEni = `arn:aws:ec2:eu-west-1:${ACCOUNT}:network-interface/eni-0globex000000000`;
+      const acmeEni = `arn:aws:ec2:eu-west-1:${ACCOUNT}:network-interface/eni-0acme00000000000`;
+      const identityPolicies = [rolePolicy('acme')];
+      for (const action of ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses']) {
+        const fromCode = await decide({
+          principal: role('acme'),
+          action,
+          resource: globexEni,
+          accountId: ACCOUNT,
+          identityPolicies,
+          context: { 'lambda:SourceFunctionArn': fn('acme') },
+        });
+        const byLambda = await decide({
+          principal: role('acme'),
+          action,
+          resource: acmeEni,
+          accountId: ACCOUNT,
+          identityPolicies,
+        });
+        expect({ action, fromCode, byLambda }).toEqual({
+          action,
+          fromCode: 'ExplicitlyDenied',
+          byLambda: 'Allowed',
+        });
+      }
+    });
+
+    test("acme's runtime reads its own secret and not globex's, and an account administrator can not take acme's key or rewrite globex's secret policy", async () => {
+      const read = (customer: string, secret: string) =>
+        decide({
+          principal: role('acme'),
+          action: 'secretsmanager:GetSecretValue',
+          resource: secretArn(customer, secret),
+          accountId: ACCOUNT,
+          identityPolicies: [rolePolicy('acme')],
+          resourcePolicy: secretPolicyOf(customer, secret),
+          context: { 'lambda:SourceFunctionArn': fn('acme') },
+        });
+      expect(await read('acme', 'credentials')).toBe('Allowed');
+      expect(await read('globex', 'oauth-client-secret')).toBe('ExplicitlyDenied');
+
+      const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`;
+      const asAdmin = { accountId: ACCOUNT, identityPolicies: [ADMINISTRATOR_ACCESS] };
+      for (const action of ['kms:CreateGrant', 'kms:PutKeyPolicy'])
+        expect(
+          await decide({
+            ...asAdmin,
+            principal: ADMIN,
+            action,
+            resource: key,
+            resourcePolicy: keyPolicy('acme'),
+          }),
+        ).toBe('ImplicitlyDenied');
+      const globexSecret = {
+        resource: secretArn('globex', 'oauth-client-secret'),
+        resourcePolicy: secretPolicyOf('globex', 'oauth-client-secret'),
+      };
+      for (const action of [
+        'secretsmanager:PutResourcePolicy',
+        'secretsmanager:DeleteResourcePolicy',
+        'secretsmanager:PutSecretValue',
+      ]) {
+        expect(await decide({ ...asAdmin, ...globexSecret, principal: ADMIN, action })).toBe(
+          'ExplicitlyDenied',
+        );
+        expect(await decide({ ...asAdmin, ...globexSecret, principal: SECURITY_TEAM_ROLE_ARN, action })).toBe(
+          'Allowed',
+        );
+      }
+    });
   });
 });
 

@@ -330,5 +330,6 @@ test('GatewayFunction without secrets gets no Secrets Manager permission', () =>
   expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
     'WriteOwnLogs',
     'ManageVpcNetworkInterfaces',
+    'FunctionCodeManagesNoNetworkInterfaces',
   ]);
 });
