@@ -10,6 +10,7 @@ import {
   NEVER_FORWARDED_METHODS,
 } from './defaults';
 import { checkDnsSections } from './validate-dns';
+import { cidrProblem as sharedCidrProblem } from '../core/cidr';
 
 /**
  * The full validator of the runtime configuration. It walks the whole document, collects every problem
@@ -231,76 +232,14 @@ function suggest(field: string, allowed: readonly string[]): string | undefined 
   return best;
 }
 
-/** Parses an IPv4 or IPv6 address into its bits. Assumes `isIP` accepted it. */
-function addressBits(address: string, family: 4 | 6): bigint {
-  if (family === 4) {
-    return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-  }
-  let text = address;
-  const embedded = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  let tail: string[] = [];
-  if (embedded) {
-    const v4 = addressBits(embedded[1], 4);
-    tail = [((v4 >> 16n) & 0xffffn).toString(16), (v4 & 0xffffn).toString(16)];
-    text = text.slice(0, -embedded[1].length).replace(/:$/, '');
-    if (text.endsWith(':')) text += ':';
-  }
-  const [head, rest] = text.includes('::') ? text.split('::') : [text, undefined];
-  const headGroups = head === '' ? [] : head.split(':');
-  const restGroups = rest === undefined || rest === '' ? [] : rest.split(':');
-  const missing = 8 - headGroups.length - restGroups.length - tail.length;
-  const groups = [
-    ...headGroups,
-    ...Array<string>(rest === undefined ? 0 : missing).fill('0'),
-    ...restGroups,
-    ...tail,
-  ];
-  return groups.reduce((acc, group) => (acc << 16n) | BigInt(parseInt(group, 16)), 0n);
-}
-
-function formatBits(bits: bigint, family: 4 | 6): string {
-  if (family === 4) {
-    return [24n, 16n, 8n, 0n].map((shift) => ((bits >> shift) & 0xffn).toString()).join('.');
-  }
-  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map((shift) =>
-    ((bits >> shift) & 0xffffn).toString(16),
-  );
-  // Compress the longest run of zero groups (RFC 5952).
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return groups.join(':');
-  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLength).join(':')}`;
-}
-
-/** Why a text is not an IPv4/IPv6 CIDR block, or undefined when it is one. */
+/**
+ * Why a text is not an IPv4/IPv6 CIDR block for `trustedSources.cidrs`, or undefined when it is one: the
+ * shared CIDR module's reasons, and a /0 block is refused (it admits every address).
+ */
 export function cidrProblem(text: string): string | undefined {
-  const match = /^([^/]+)\/(\d{1,3})$/.exec(text);
-  if (!match) return 'is not in CIDR notation (address/prefix, e.g. 10.0.0.0/16 or 2001:db8::/32)';
-  const family = isIP(match[1]);
-  if (family !== 4 && family !== 6) return `has an invalid IP address ${show(match[1])}`;
-  const width = family === 4 ? 32 : 128;
-  const prefix = Number(match[2]);
-  if (prefix > width) return `has a prefix longer than /${width}`;
-  if (prefix === 0) return 'admits every address: omit trustedSources instead';
-  const bits = addressBits(match[1], family);
-  const hostMask = (1n << BigInt(width - prefix)) - 1n;
-  if ((bits & hostMask) !== 0n) {
-    return `has host bits set (did you mean ${formatBits(bits & ~hostMask, family)}/${prefix}?)`;
-  }
-  return undefined;
+  const problem = sharedCidrProblem(text);
+  if (problem) return problem;
+  return text.endsWith('/0') ? 'admits every address: omit trustedSources instead' : undefined;
 }
 
 class Checker {
