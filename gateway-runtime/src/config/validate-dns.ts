@@ -62,9 +62,8 @@ interface DnsContext {
   readonly host: string | undefined;
   /** The field that holds that URL, for messages. */
   readonly urlPath: string;
-  /** The connect timeout the lookup is part of. */
+  /** The connect timeout the lookup is part of: `timeouts.connectMs`, for the backend and the token endpoint. */
   readonly connectMs: number;
-  readonly connectPath: string;
 }
 
 /** Checks one DNS section, and that it can resolve `context.host` (servers, or a pin for it). */
@@ -147,7 +146,7 @@ function checkDns(check: DnsChecker, value: unknown, path: string, context: DnsC
     if (timeout >= context.connectMs) {
       check.add(
         `${path}.timeoutMs`,
-        `must be less than ${context.connectPath} (${timeout} >= ${context.connectMs}): the lookup is part of connecting, so a slow server would be reported as a connect timeout`,
+        `must be less than timeouts.connectMs (${timeout} >= ${context.connectMs}): the lookup is part of connecting, so a slow server would be reported as a connect timeout`,
       );
     }
   }
@@ -177,7 +176,6 @@ export function checkDnsSections(check: DnsChecker, doc: Obj): void {
       host: hostOf(backend.url),
       urlPath: 'backend.url',
       connectMs,
-      connectPath: 'timeouts.connectMs',
     });
   }
   if (security?.type !== 'oauth2-client-credentials') return;
@@ -186,9 +184,8 @@ export function checkDnsSections(check: DnsChecker, doc: Obj): void {
     checkDns(check, security.tokenEndpointDns, 'security.tokenEndpointDns', {
       host: tokenHost,
       urlPath: 'security.tokenUrl',
-      // The token endpoint's pool uses the default connect timeout, not the backend's.
-      connectMs: DEFAULT_CONNECT_TIMEOUT_MS,
-      connectPath: `the token endpoint's connect timeout`,
+      // The token endpoint's pool connects with timeouts.connectMs too (schemes/oauth2.ts).
+      connectMs,
     });
     return;
   }

@@ -245,6 +245,38 @@ describe('validateConfig: security.tokenEndpointDns', () => {
     ]);
   });
 
+  test("GIVEN timeouts.connectMs 10000 WHEN the token endpoint's lookup may take 6000 THEN it is accepted (its pool connects with timeouts.connectMs)", () => {
+    // Regression: the rule compared against the *default* connect timeout (5000), not the configured one.
+    const input = withDns(
+      { servers: ['172.20.0.53'] },
+      {
+        security: { ...OAUTH, tokenEndpointDns: { servers: ['172.20.0.53'], timeoutMs: 6000 } },
+        timeouts: { connectMs: 10_000 },
+      },
+    );
+
+    expect(validateConfig(input)).toBe(input);
+  });
+
+  test("fails when the token endpoint's lookup may take as long as the configured connect timeout", () => {
+    // Regression: connectMs 1000 with a 2000 ms lookup was accepted (compared against the default 5000).
+    const input = withDns(
+      { servers: ['172.20.0.53'], timeoutMs: 500 },
+      {
+        security: { ...OAUTH, tokenEndpointDns: { servers: ['172.20.0.53'], timeoutMs: 2000 } },
+        timeouts: { connectMs: 1000 },
+      },
+    );
+
+    expect(problemsOf(input)).toEqual([
+      {
+        path: 'security.tokenEndpointDns.timeoutMs',
+        message:
+          'must be less than timeouts.connectMs (2000 >= 1000): the lookup is part of connecting, so a slow server would be reported as a connect timeout',
+      },
+    ]);
+  });
+
   test('fails when tokenEndpointDns is given to a scheme without a token endpoint', () => {
     const input = withDns(
       { servers: ['172.20.0.53'] },
