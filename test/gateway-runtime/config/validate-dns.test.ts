@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { validateConfig } from '../../../gateway-runtime/src/config';
 import { parseDnsServer } from '../../../gateway-runtime/src/core/dns';
 import { ConfigError } from '../../../gateway-runtime/src/core/errors';
-import { checkSchema } from './support/mini-json-schema';
+import { checkSchema } from './support/json-schema';
 
 const schema = JSON.parse(
   readFileSync(join(__dirname, '../../../gateway-runtime/config.schema.json'), 'utf8'),
