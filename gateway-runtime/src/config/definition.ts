@@ -206,3 +206,4 @@ export const ROOT_TUNING = {
  * library's `RuntimeOptions` offers exactly these and writes them through unchanged.
  */
 export const OPERATOR_SECTIONS = ['forwarding', 'timeouts', 'limits'] as const;
+export type OperatorSection = (typeof OPERATOR_SECTIONS)[number];
