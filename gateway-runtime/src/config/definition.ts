@@ -117,6 +117,13 @@ export const TIMEOUTS = {
   headersMs: int(1, MAX_TIMEOUT_MS, 30_000),
   /** Maximum idle time between body chunks. @default 30000 */
   bodyMs: int(1, MAX_TIMEOUT_MS, 30_000),
+  /**
+   * An idle keep-alive connection to the backend is closed after this long (unless the backend's
+   * `Keep-Alive: timeout` says less). Keep it below the backend's own idle timeout (many servers: 5 s),
+   * so a request is never sent on a connection the backend is closing.
+   * @default 4000
+   */
+  keepAliveMs: int(1, MAX_TIMEOUT_MS, 4_000),
 };
 
 export const LIMITS = {
