@@ -2,14 +2,9 @@ import { isIP } from 'node:net';
 import { Construct } from 'constructs';
 import { Annotations, TerraformOutput, Token, dependable } from 'cdktf';
 import { Route } from '@cdktf/provider-aws/lib/route';
-import type {
-  DnsConfig,
-  ForwardingConfig,
-  GatewayConfig,
-  LimitsConfig,
-  TimeoutsConfig,
-} from '../gateway-runtime/src/config/types';
+import type { DnsConfig, GatewayConfig } from '../gateway-runtime/src/config/types';
 import { CONFIG_VERSION } from '../gateway-runtime/src/config/types';
+import { OPERATOR_SECTIONS, OperatorSection } from '../gateway-runtime/src/config/definition';
 import type { SecretRef } from '../gateway-runtime/src/config/types';
 import { validateConfig } from '../gateway-runtime/src/config/validate';
 import { ConfigError } from '../gateway-runtime/src/core/errors';
@@ -90,22 +85,23 @@ export interface PublicEndpointProps {
 export const MAX_PUBLIC_ENDPOINT_ADDRESSES = 8;
 
 /** Settings of the gateway runtime beyond the security scheme. */
-export interface RuntimeOptions extends Pick<
-  GatewayFunctionProps,
-  | 'architecture'
-  | 'memorySize'
-  | 'timeoutSeconds'
-  | 'reservedConcurrency'
-  | 'logRetentionDays'
-  | 'runtimeBundleDirectory'
-> {
-  /** @default - the caller's Authorization and Cookie headers are not forwarded */
-  readonly forwarding?: ForwardingConfig;
-  /** @default - the runtime's defaults (connect 5 s, headers 30 s, body 30 s) */
-  readonly timeouts?: TimeoutsConfig;
-  /** @default - the runtime's defaults */
-  readonly limits?: LimitsConfig;
-}
+export interface RuntimeOptions
+  extends
+    Pick<
+      GatewayFunctionProps,
+      | 'architecture'
+      | 'memorySize'
+      | 'timeoutSeconds'
+      | 'reservedConcurrency'
+      | 'logRetentionDays'
+      | 'runtimeBundleDirectory'
+    >,
+    /**
+     * The runtime configuration's operator sections (`forwarding`, `timeouts`, `limits`: OPERATOR_SECTIONS in
+     * gateway-runtime/src/config/definition.ts), written into the runtime configuration unchanged.
+     * @default - the runtime's defaults
+     */
+    Pick<GatewayConfig, OperatorSection> {}
 
 export interface CustomerBackendLinkProps {
   readonly platform: GatewayPlatform;
@@ -791,8 +787,6 @@ function runtimeConfigOf(
     },
     security: rendered.security,
     ...(rendered.trustedSources ? { trustedSources: rendered.trustedSources } : {}),
-    ...(runtime.forwarding ? { forwarding: runtime.forwarding } : {}),
-    ...(runtime.timeouts ? { timeouts: runtime.timeouts } : {}),
-    ...(runtime.limits ? { limits: runtime.limits } : {}),
+    ...Object.fromEntries(OPERATOR_SECTIONS.flatMap((key) => (runtime[key] ? [[key, runtime[key]]] : []))),
   };
 }

@@ -12,3 +12,15 @@ export {
   MAX_TIMEOUT_MS,
 } from './validate';
 export type { ValidateOptions } from './validate';
+export { parseConfig, resolveConfig, withDefaults } from './resolve';
+export type {
+  ResolvedGatewayConfig,
+  ResolvedDnsConfig,
+  ResolvedForwardingConfig,
+  ResolvedLimitsConfig,
+  ResolvedSecurityScheme,
+  ResolvedServerConfig,
+  ResolvedTimeoutsConfig,
+} from './resolve';
+export { OPERATOR_SECTIONS } from './definition';
+export type { SectionConfig, ResolvedSection } from './definition';

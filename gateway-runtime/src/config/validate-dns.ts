@@ -4,13 +4,9 @@
  */
 import { isIP } from 'node:net';
 import { normalizeName, parseDnsServer } from '../core/dns';
-import {
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_DNS_MAX_TTL_SECONDS,
-  DEFAULT_DNS_MIN_TTL_SECONDS,
-  DEFAULT_DNS_TIMEOUT_MS,
-  MAX_DNS_SERVERS,
-} from './defaults';
+import { MAX_DNS_SERVERS } from './defaults';
+import { DNS, Fields, TIMEOUTS } from './definition';
+import { withDefaults } from './resolve';
 
 type Obj = Record<string, unknown>;
 
@@ -24,19 +20,11 @@ export interface DnsChecker {
     path: string,
     rules?: { maxLength?: number; pattern?: RegExp; rule?: string },
   ): value is string;
-  integer(value: unknown, path: string, min: number, max?: number): value is number;
-  oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): value is T;
+  fields(obj: Obj, path: string, section: Fields, custom?: Record<string, (value: unknown) => void>): boolean;
 }
 
-export const DNS_FIELDS = [
-  'servers',
-  'pinned',
-  'timeoutMs',
-  'tries',
-  'family',
-  'minTtlSeconds',
-  'maxTtlSeconds',
-] as const;
+/** The fields of a DNS section (the definition's DNS). */
+export const DNS_FIELDS = Object.keys(DNS) as ReadonlyArray<keyof typeof DNS>;
 
 /** A DNS host name: labels of letters, digits and hyphens (the pinned names). */
 const HOSTNAME =
@@ -62,9 +50,8 @@ interface DnsContext {
   readonly host: string | undefined;
   /** The field that holds that URL, for messages. */
   readonly urlPath: string;
-  /** The connect timeout the lookup is part of. */
+  /** The connect timeout the lookup is part of: `timeouts.connectMs`, for the backend and the token endpoint. */
   readonly connectMs: number;
-  readonly connectPath: string;
 }
 
 /** Checks one DNS section, and that it can resolve `context.host` (servers, or a pin for it). */
@@ -79,12 +66,13 @@ function checkDns(check: DnsChecker, value: unknown, path: string, context: DnsC
       'must have "servers" (the customer\'s DNS servers) or "pinned" (fixed addresses by name)',
     );
   }
-  if (dns.servers !== undefined && check.array(dns.servers, `${path}.servers`, 1)) {
-    if (dns.servers.length > MAX_DNS_SERVERS) {
-      check.add(`${path}.servers`, `must have at most ${MAX_DNS_SERVERS} servers, got ${dns.servers.length}`);
+  const servers = (value: unknown): void => {
+    if (!check.array(value, `${path}.servers`, 1)) return;
+    if (value.length > MAX_DNS_SERVERS) {
+      check.add(`${path}.servers`, `must have at most ${MAX_DNS_SERVERS} servers, got ${value.length}`);
     }
     const seen = new Set<string>();
-    dns.servers.forEach((server, i) => {
+    value.forEach((server, i) => {
       const itemPath = `${path}.servers[${i}]`;
       if (!check.string(server, itemPath, { maxLength: 64 })) return;
       const parsed = parseDnsServer(server);
@@ -96,13 +84,13 @@ function checkDns(check: DnsChecker, value: unknown, path: string, context: DnsC
       if (seen.has(key)) check.add(itemPath, `${JSON.stringify(server)} is listed twice`);
       seen.add(key);
     });
-  }
-  if (dns.pinned !== undefined) {
+  };
+  const pinned = (value: unknown): void => {
     const pinnedPath = `${path}.pinned`;
-    if (!isObj(dns.pinned)) {
+    if (!isObj(value)) {
       check.add(pinnedPath, 'must be a JSON object of names to address lists');
     } else {
-      const entries = Object.entries(dns.pinned);
+      const entries = Object.entries(value);
       if (entries.length === 0) check.add(pinnedPath, 'must pin at least one name');
       if (entries.length > MAX_PINNED_NAMES) {
         check.add(pinnedPath, `must pin at most ${MAX_PINNED_NAMES} names, got ${entries.length}`);
@@ -126,28 +114,17 @@ function checkDns(check: DnsChecker, value: unknown, path: string, context: DnsC
         });
       }
     }
-  }
-  const timeoutOk =
-    dns.timeoutMs === undefined || check.integer(dns.timeoutMs, `${path}.timeoutMs`, 1, 60_000);
-  if (dns.tries !== undefined) check.integer(dns.tries, `${path}.tries`, 1, 5);
-  if (dns.family !== undefined) check.oneOf(dns.family, `${path}.family`, ['ipv4', 'ipv6', 'any'] as const);
-  const minOk =
-    dns.minTtlSeconds === undefined || check.integer(dns.minTtlSeconds, `${path}.minTtlSeconds`, 0, 3600);
-  const maxOk =
-    dns.maxTtlSeconds === undefined || check.integer(dns.maxTtlSeconds, `${path}.maxTtlSeconds`, 0, 3600);
-  if (minOk && maxOk) {
-    const min = (dns.minTtlSeconds as number | undefined) ?? DEFAULT_DNS_MIN_TTL_SECONDS;
-    const max = (dns.maxTtlSeconds as number | undefined) ?? DEFAULT_DNS_MAX_TTL_SECONDS;
+  };
+  const ok = check.fields(dns, path, DNS, { servers, pinned });
+  if (ok) {
+    const { minTtlSeconds: min, maxTtlSeconds: max, timeoutMs: timeout } = withDefaults(dns, DNS);
     if (min > max) {
       check.add(`${path}.minTtlSeconds`, `must not be above maxTtlSeconds (${min} > ${max})`);
     }
-  }
-  if (timeoutOk) {
-    const timeout = (dns.timeoutMs as number | undefined) ?? DEFAULT_DNS_TIMEOUT_MS;
     if (timeout >= context.connectMs) {
       check.add(
         `${path}.timeoutMs`,
-        `must be less than ${context.connectPath} (${timeout} >= ${context.connectMs}): the lookup is part of connecting, so a slow server would be reported as a connect timeout`,
+        `must be less than timeouts.connectMs (${timeout} >= ${context.connectMs}): the lookup is part of connecting, so a slow server would be reported as a connect timeout`,
       );
     }
   }
@@ -171,13 +148,12 @@ export function checkDnsSections(check: DnsChecker, doc: Obj): void {
   const timeouts = isObj(doc.timeouts) ? doc.timeouts : undefined;
   const connectMs = Number.isInteger(timeouts?.connectMs)
     ? (timeouts?.connectMs as number)
-    : DEFAULT_CONNECT_TIMEOUT_MS;
+    : TIMEOUTS.connectMs.default;
   if (backend?.dns !== undefined) {
     checkDns(check, backend.dns, 'backend.dns', {
       host: hostOf(backend.url),
       urlPath: 'backend.url',
       connectMs,
-      connectPath: 'timeouts.connectMs',
     });
   }
   if (security?.type !== 'oauth2-client-credentials') return;
@@ -186,9 +162,8 @@ export function checkDnsSections(check: DnsChecker, doc: Obj): void {
     checkDns(check, security.tokenEndpointDns, 'security.tokenEndpointDns', {
       host: tokenHost,
       urlPath: 'security.tokenUrl',
-      // The token endpoint's pool uses the default connect timeout, not the backend's.
-      connectMs: DEFAULT_CONNECT_TIMEOUT_MS,
-      connectPath: `the token endpoint's connect timeout`,
+      // The token endpoint's pool connects with timeouts.connectMs too (schemes/oauth2.ts).
+      connectMs,
     });
     return;
   }

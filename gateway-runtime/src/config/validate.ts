@@ -2,14 +2,22 @@ import { isIP } from 'node:net';
 import { ConfigError } from '../core/errors';
 import { CONFIG_VERSION, GatewayConfig, SecuritySchemeType } from './types';
 import { schemeHeaderProblem } from '../core/headers';
+import { NEVER_FORWARDED_METHODS } from './defaults';
 import {
-  DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS,
-  DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS,
-  DEFAULT_SERVER_HEADERS_TIMEOUT_MS,
-  DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
-  NEVER_FORWARDED_METHODS,
-} from './defaults';
+  Field,
+  Fields,
+  FORWARDING,
+  LIMITS,
+  MAX_TIMEOUT_MS,
+  OAUTH2_TUNING,
+  ROOT_TUNING,
+  SERVER,
+  TIMEOUTS,
+  TRUSTED_SOURCES,
+} from './definition';
 import { checkDnsSections } from './validate-dns';
+import { withDefaults } from './resolve';
+import { cidrProblem as sharedCidrProblem } from '../core/cidr';
 
 /**
  * The full validator of the runtime configuration. It walks the whole document, collects every problem
@@ -47,8 +55,7 @@ export const SIGNATURE_ALGORITHMS = [
   'hmac-sha1',
 ] as const;
 
-/** Lambda can not run longer than 15 minutes, so no timeout may be longer either. */
-export const MAX_TIMEOUT_MS = 900_000;
+export { MAX_TIMEOUT_MS };
 
 /**
  * Fields that were renamed or removed, or that people reach for by habit: they fail loudly with what to
@@ -107,7 +114,7 @@ export const ROOT_FIELDS: readonly string[] = [
   'timeouts',
   'limits',
   'server',
-  'secretCacheSeconds',
+  ...Object.keys(ROOT_TUNING),
 ];
 
 /**
@@ -126,15 +133,12 @@ export const SCHEME_FIELDS: Readonly<Record<SecuritySchemeType, readonly string[
     'tokenUrl',
     'clientId',
     'clientSecret',
-    'authMethod',
     'scope',
     'audience',
     'extraParams',
-    'expiryMarginSeconds',
-    'defaultLifetimeSeconds',
     'tokenEndpointTls',
-    'allowInsecureLoopbackTokenUrl',
     'tokenEndpointDns',
+    ...Object.keys(OAUTH2_TUNING),
   ],
 };
 
@@ -231,76 +235,14 @@ function suggest(field: string, allowed: readonly string[]): string | undefined 
   return best;
 }
 
-/** Parses an IPv4 or IPv6 address into its bits. Assumes `isIP` accepted it. */
-function addressBits(address: string, family: 4 | 6): bigint {
-  if (family === 4) {
-    return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-  }
-  let text = address;
-  const embedded = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  let tail: string[] = [];
-  if (embedded) {
-    const v4 = addressBits(embedded[1], 4);
-    tail = [((v4 >> 16n) & 0xffffn).toString(16), (v4 & 0xffffn).toString(16)];
-    text = text.slice(0, -embedded[1].length).replace(/:$/, '');
-    if (text.endsWith(':')) text += ':';
-  }
-  const [head, rest] = text.includes('::') ? text.split('::') : [text, undefined];
-  const headGroups = head === '' ? [] : head.split(':');
-  const restGroups = rest === undefined || rest === '' ? [] : rest.split(':');
-  const missing = 8 - headGroups.length - restGroups.length - tail.length;
-  const groups = [
-    ...headGroups,
-    ...Array<string>(rest === undefined ? 0 : missing).fill('0'),
-    ...restGroups,
-    ...tail,
-  ];
-  return groups.reduce((acc, group) => (acc << 16n) | BigInt(parseInt(group, 16)), 0n);
-}
-
-function formatBits(bits: bigint, family: 4 | 6): string {
-  if (family === 4) {
-    return [24n, 16n, 8n, 0n].map((shift) => ((bits >> shift) & 0xffn).toString()).join('.');
-  }
-  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map((shift) =>
-    ((bits >> shift) & 0xffffn).toString(16),
-  );
-  // Compress the longest run of zero groups (RFC 5952).
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return groups.join(':');
-  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLength).join(':')}`;
-}
-
-/** Why a text is not an IPv4/IPv6 CIDR block, or undefined when it is one. */
+/**
+ * Why a text is not an IPv4/IPv6 CIDR block for `trustedSources.cidrs`, or undefined when it is one: the
+ * shared CIDR module's reasons, and a /0 block is refused (it admits every address).
+ */
 export function cidrProblem(text: string): string | undefined {
-  const match = /^([^/]+)\/(\d{1,3})$/.exec(text);
-  if (!match) return 'is not in CIDR notation (address/prefix, e.g. 10.0.0.0/16 or 2001:db8::/32)';
-  const family = isIP(match[1]);
-  if (family !== 4 && family !== 6) return `has an invalid IP address ${show(match[1])}`;
-  const width = family === 4 ? 32 : 128;
-  const prefix = Number(match[2]);
-  if (prefix > width) return `has a prefix longer than /${width}`;
-  if (prefix === 0) return 'admits every address: omit trustedSources instead';
-  const bits = addressBits(match[1], family);
-  const hostMask = (1n << BigInt(width - prefix)) - 1n;
-  if ((bits & hostMask) !== 0n) {
-    return `has host bits set (did you mean ${formatBits(bits & ~hostMask, family)}/${prefix}?)`;
-  }
-  return undefined;
+  const problem = sharedCidrProblem(text);
+  if (problem) return problem;
+  return text.endsWith('/0') ? 'admits every address: omit trustedSources instead' : undefined;
 }
 
 class Checker {
@@ -341,6 +283,30 @@ class Checker {
       this.add(fieldPath, hint ? `unknown field (did you mean "${hint}"?)` : 'unknown field');
     }
     return obj;
+  }
+
+  /**
+   * Checks the fields of a section of the definition, in its order: `int`, `bool` and `oneOf` fields by
+   * their kind, `custom` fields by the function given for them (if any). Returns whether every field of a
+   * kind passed.
+   */
+  fields(
+    obj: Obj,
+    path: string,
+    section: Fields,
+    custom: Record<string, (value: unknown) => void> = {},
+  ): boolean {
+    let ok = true;
+    for (const [key, field] of Object.entries(section) as Array<[string, Field]>) {
+      const value = obj[key];
+      if (value === undefined) continue;
+      const fieldPath = join(path, key);
+      if (field.kind === 'int') ok = this.integer(value, fieldPath, field.min, field.max) && ok;
+      else if (field.kind === 'bool') ok = this.boolean(value, fieldPath) && ok;
+      else if (field.kind === 'oneOf') ok = this.oneOf(value, fieldPath, field.values) && ok;
+      else custom[key]?.(value);
+    }
+    return ok;
   }
 
   required(obj: Obj, field: string, path: string): boolean {
@@ -542,40 +508,23 @@ class Checker {
     checkDnsSections(this, doc);
     if (doc.trustedSources !== undefined) this.trustedSources(doc.trustedSources);
     if (doc.forwarding !== undefined) {
-      const f = this.object(doc.forwarding, 'forwarding', [
-        'forwardAuthorization',
-        'forwardCookies',
-        'allowedMethods',
-      ]);
+      const f = this.object(doc.forwarding, 'forwarding', Object.keys(FORWARDING));
       if (f) {
-        for (const key of ['forwardAuthorization', 'forwardCookies']) {
-          if (f[key] !== undefined) this.boolean(f[key], join('forwarding', key));
-        }
-        if (f.allowedMethods !== undefined) this.methods(f.allowedMethods, 'forwarding.allowedMethods');
+        this.fields(f, 'forwarding', FORWARDING, {
+          allowedMethods: (methods) => this.methods(methods, 'forwarding.allowedMethods'),
+        });
       }
     }
-    if (doc.timeouts !== undefined) {
-      const t = this.object(doc.timeouts, 'timeouts', ['connectMs', 'headersMs', 'bodyMs']);
-      if (t) {
-        for (const key of ['connectMs', 'headersMs', 'bodyMs']) {
-          if (t[key] !== undefined) this.integer(t[key], join('timeouts', key), 1, MAX_TIMEOUT_MS);
-        }
-      }
-    }
-    if (doc.limits !== undefined) {
-      const keys = ['maxRequestBodyBytes', 'maxResponseBodyBytes', 'maxReplayBodyBytes'];
-      const l = this.object(doc.limits, 'limits', [...keys, 'maxBackendConnections']);
-      if (l) {
-        for (const key of keys) if (l[key] !== undefined) this.integer(l[key], join('limits', key), 1);
-        if (l.maxBackendConnections !== undefined) {
-          this.integer(l.maxBackendConnections, 'limits.maxBackendConnections', 1, 65_536);
-        }
-      }
+    for (const [key, section] of [
+      ['timeouts', TIMEOUTS],
+      ['limits', LIMITS],
+    ] as const) {
+      if (doc[key] === undefined) continue;
+      const fields = this.object(doc[key], key, Object.keys(section));
+      if (fields) this.fields(fields, key, section);
     }
     if (doc.server !== undefined) this.server(doc.server);
-    if (doc.secretCacheSeconds !== undefined) {
-      this.integer(doc.secretCacheSeconds, 'secretCacheSeconds', 0, 86_400);
-    }
+    this.fields(doc, '', ROOT_TUNING);
   }
 
   methods(value: unknown, path: string): void {
@@ -751,9 +700,7 @@ class Checker {
   oauth2(s: Obj, backendUrl: URL | undefined): void {
     const path = 'security';
     const insecureLoopback = s.allowInsecureLoopbackTokenUrl;
-    if (insecureLoopback !== undefined) {
-      this.boolean(insecureLoopback, 'security.allowInsecureLoopbackTokenUrl');
-    }
+    const tuningOk = this.fields(s, path, OAUTH2_TUNING);
     if (this.required(s, 'tokenUrl', path)) {
       const url = this.url(s.tokenUrl, 'security.tokenUrl', { allowQuery: true });
       if (url && backendUrl && url.origin === backendUrl.origin && url.pathname === backendUrl.pathname) {
@@ -775,9 +722,6 @@ class Checker {
     }
     if (this.required(s, 'clientId', path)) this.text(s.clientId, 'security.clientId', 1024);
     if (this.required(s, 'clientSecret', path)) this.secretRef(s.clientSecret, 'security.clientSecret');
-    if (s.authMethod !== undefined) {
-      this.oneOf(s.authMethod, 'security.authMethod', ['client_secret_basic', 'client_secret_post']);
-    }
     if (s.scope !== undefined) {
       this.string(s.scope, 'security.scope', {
         maxLength: 4096,
@@ -799,16 +743,11 @@ class Checker {
         }
       }
     }
-    const marginOk =
-      s.expiryMarginSeconds === undefined ||
-      this.integer(s.expiryMarginSeconds, 'security.expiryMarginSeconds', 0, 86_400);
-    const lifetimeOk =
-      s.defaultLifetimeSeconds === undefined ||
-      this.integer(s.defaultLifetimeSeconds, 'security.defaultLifetimeSeconds', 1, 86_400);
-    if (marginOk && lifetimeOk) {
-      const margin = (s.expiryMarginSeconds as number | undefined) ?? DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS;
-      const lifetime =
-        (s.defaultLifetimeSeconds as number | undefined) ?? DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS;
+    if (tuningOk) {
+      const { expiryMarginSeconds: margin, defaultLifetimeSeconds: lifetime } = withDefaults(
+        s,
+        OAUTH2_TUNING,
+      );
       if (margin >= lifetime) {
         this.add(
           'security.expiryMarginSeconds',
@@ -828,7 +767,7 @@ class Checker {
 
   trustedSources(value: unknown): void {
     const path = 'trustedSources';
-    const ts = this.object(value, path, ['cidrs', 'trustedHops']);
+    const ts = this.object(value, path, Object.keys(TRUSTED_SOURCES));
     if (!ts) return;
     if (this.required(ts, 'cidrs', path) && this.array(ts.cidrs, 'trustedSources.cidrs', 1)) {
       ts.cidrs.forEach((cidr, i) => {
@@ -838,28 +777,16 @@ class Checker {
         if (problem) this.add(itemPath, `${show(cidr)} ${problem}`);
       });
     }
-    if (ts.trustedHops !== undefined) this.integer(ts.trustedHops, 'trustedSources.trustedHops', 0, 32);
+    this.fields(ts, path, TRUSTED_SOURCES);
   }
 
   server(value: unknown): void {
     const path = 'server';
-    const timeouts = ['requestTimeoutMs', 'headersTimeoutMs', 'keepAliveTimeoutMs'];
-    const srv = this.object(value, path, [
-      'host',
-      'port',
-      'healthPath',
-      'shutdownGraceMs',
-      'tls',
-      'unauthenticatedReason',
-      ...timeouts,
-    ]);
+    const srv = this.object(value, path, Object.keys(SERVER));
     if (!srv) return;
-    const ok = timeouts.map(
-      (key) => srv[key] === undefined || this.integer(srv[key], join(path, key), 1, MAX_TIMEOUT_MS),
-    );
-    if (ok.every(Boolean)) {
-      const request = (srv.requestTimeoutMs as number | undefined) ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS;
-      const headers = (srv.headersTimeoutMs as number | undefined) ?? DEFAULT_SERVER_HEADERS_TIMEOUT_MS;
+    const ok = this.fields(srv, path, SERVER);
+    if (ok) {
+      const { requestTimeoutMs: request, headersTimeoutMs: headers } = withDefaults(srv, SERVER);
       if (headers > request) {
         this.add(
           'server.headersTimeoutMs',
@@ -872,7 +799,6 @@ class Checker {
         this.add('server.host', `${show(srv.host)} is not an IP address or host name`);
       }
     }
-    if (srv.port !== undefined) this.integer(srv.port, 'server.port', 0, 65_535);
     if (srv.healthPath !== undefined) {
       this.string(srv.healthPath, 'server.healthPath', {
         maxLength: 256,
@@ -880,8 +806,6 @@ class Checker {
         rule: 'must be a path starting with "/" (no query, no spaces)',
       });
     }
-    if (srv.shutdownGraceMs !== undefined)
-      this.integer(srv.shutdownGraceMs, 'server.shutdownGraceMs', 0, MAX_TIMEOUT_MS);
     if (srv.tls !== undefined) this.serverTls(srv.tls);
     if (srv.unauthenticatedReason !== undefined) {
       this.text(srv.unauthenticatedReason, 'server.unauthenticatedReason', 512);

@@ -12,14 +12,11 @@ import { BackendUnreachableError, GatewayError } from '../core/errors';
 import { warningsToStderr, type LogSink, type SecretResolver } from '../secrets/types';
 import { createBackendResolver, type BackendResolver } from './resolver';
 import { guardSocket } from './socket-guard';
+import { TIMEOUTS } from '../config/definition';
 import { buildTlsMaterial, checkPins, hasMaterialRefs, resolveTlsSecrets, type TlsMaterial } from './tls';
 
-/**
- * Idle keep-alive connections are closed after this long (unless the backend's `Keep-Alive: timeout`
- * says less). Below the 5 s many servers use, so a request is never sent on a connection the backend
- * is closing.
- */
-export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 4_000;
+/** Idle keep-alive connections to the backend are closed after this long: `timeouts.keepAliveMs`'s default. */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = TIMEOUTS.keepAliveMs.default;
 /** While the TLS material can not be re-read or is invalid, the same warning is logged at most this often. */
 const WARNING_INTERVAL_MS = 60_000;
 
@@ -212,7 +209,7 @@ export function createBackendDispatchers(
         ),
       headersTimeout: config.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
       bodyTimeout: config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS,
-      keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+      keepAliveTimeout: config.timeouts?.keepAliveMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
       // Bounded: a crowd of slow callers queues here instead of opening a connection each.
       connections: config.limits?.maxBackendConnections ?? DEFAULT_MAX_BACKEND_CONNECTIONS,
       maxResponseSize: config.limits?.maxResponseBodyBytes ?? DEFAULT_MAX_RESPONSE_BODY_BYTES,

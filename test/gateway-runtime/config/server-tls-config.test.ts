@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateConfig } from '../../../gateway-runtime/src/config';
 import { ConfigError } from '../../../gateway-runtime/src/core/errors';
-import { checkSchema } from './support/mini-json-schema';
+import { checkSchema } from './support/json-schema';
 import { doc } from './support/samples';
 
 const schema = JSON.parse(

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { validateConfig } from '../../../gateway-runtime/src/config';
 import { parseDnsServer } from '../../../gateway-runtime/src/core/dns';
 import { ConfigError } from '../../../gateway-runtime/src/core/errors';
-import { checkSchema } from './support/mini-json-schema';
+import { checkSchema } from './support/json-schema';
 
 const schema = JSON.parse(
   readFileSync(join(__dirname, '../../../gateway-runtime/config.schema.json'), 'utf8'),
@@ -241,6 +241,38 @@ describe('validateConfig: security.tokenEndpointDns', () => {
         path: 'security.tokenEndpointDns.pinned',
         message:
           'has no entry for login.acme.internal (the host of security.tokenUrl) and there are no servers: it would not resolve',
+      },
+    ]);
+  });
+
+  test("GIVEN timeouts.connectMs 10000 WHEN the token endpoint's lookup may take 6000 THEN it is accepted (its pool connects with timeouts.connectMs)", () => {
+    // Regression: the rule compared against the *default* connect timeout (5000), not the configured one.
+    const input = withDns(
+      { servers: ['172.20.0.53'] },
+      {
+        security: { ...OAUTH, tokenEndpointDns: { servers: ['172.20.0.53'], timeoutMs: 6000 } },
+        timeouts: { connectMs: 10_000 },
+      },
+    );
+
+    expect(validateConfig(input)).toBe(input);
+  });
+
+  test("fails when the token endpoint's lookup may take as long as the configured connect timeout", () => {
+    // Regression: connectMs 1000 with a 2000 ms lookup was accepted (compared against the default 5000).
+    const input = withDns(
+      { servers: ['172.20.0.53'], timeoutMs: 500 },
+      {
+        security: { ...OAUTH, tokenEndpointDns: { servers: ['172.20.0.53'], timeoutMs: 2000 } },
+        timeouts: { connectMs: 1000 },
+      },
+    );
+
+    expect(problemsOf(input)).toEqual([
+      {
+        path: 'security.tokenEndpointDns.timeoutMs',
+        message:
+          'must be less than timeouts.connectMs (2000 >= 1000): the lookup is part of connecting, so a slow server would be reported as a connect timeout',
       },
     ]);
   });

@@ -194,7 +194,9 @@ describe('CustomerSubnets', () => {
       [
         'the block is not CIDR notation',
         { cidrBlock: '10.40.128.0-24' },
-        ['`cidrBlock` "10.40.128.0-24" is not in CIDR notation (address/prefix)'],
+        [
+          '`cidrBlock` "10.40.128.0-24" is not in CIDR notation (address/prefix, e.g. 10.0.0.0/16 or 2001:db8::/32)',
+        ],
       ],
       [
         'the block has host bits set',

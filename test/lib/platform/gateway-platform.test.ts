@@ -151,7 +151,9 @@ describe('GatewayPlatform', () => {
       [
         'the VPC CIDR is not CIDR notation',
         { vpcProps: { cidrBlock: '10.40.0.0' } },
-        ['`vpcProps.cidrBlock` "10.40.0.0" is not in CIDR notation (address/prefix)'],
+        [
+          '`vpcProps.cidrBlock` "10.40.0.0" is not in CIDR notation (address/prefix, e.g. 10.0.0.0/16 or 2001:db8::/32)',
+        ],
       ],
       [
         'the VPC CIDR is too large',

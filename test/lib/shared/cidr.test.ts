@@ -1,3 +1,4 @@
+import { cidrProblem as runtimeCidrProblem } from '../../../gateway-runtime/src/config';
 import {
   cidrContains,
   cidrOverlaps,
@@ -28,14 +29,14 @@ describe('parseCidr', () => {
   });
 
   test.each([
-    ['10.0.0.0', 'is not in CIDR notation (address/prefix)'],
+    ['10.0.0.0', 'is not in CIDR notation (address/prefix, e.g. 10.0.0.0/16 or 2001:db8::/32)'],
     ['10.0.0.1/24', 'has host bits set (did you mean 10.0.0.0/24?)'],
     ['10.0.0.0/33', 'has a prefix longer than /32'],
     ['300.0.0.0/8', 'has an invalid IP address "300.0.0.0"'],
     ['010.0.0.0/8', 'has an invalid IP address "010.0.0.0"'],
     ['2001:db8::1/32', 'has host bits set (did you mean 2001:db8::/32?)'],
     ['fe80::/129', 'has a prefix longer than /128'],
-    [' 10.0.0.0/8', 'is not in CIDR notation (address/prefix)'],
+    [' 10.0.0.0/8', 'is not in CIDR notation (address/prefix, e.g. 10.0.0.0/16 or 2001:db8::/32)'],
   ])('fails when given %j: %s', (text, problem) => {
     expect(parseCidr(text)).toBeUndefined();
     expect(describeCidrProblem(text)).toBe(problem);
@@ -97,5 +98,19 @@ describe('aggregateCidrs', () => {
     [['10.40.0.0/16'], ['10.40.0.0/16']],
   ])('GIVEN %j THEN the fewest blocks covering the same addresses are %j', (blocks, expected) => {
     expect(aggregateCidrs(blocks.map(cidr)).map((c) => c.text)).toEqual(expected);
+  });
+});
+
+describe('one CIDR module for the library and the runtime', () => {
+  test('fails when a prefix length has a leading zero, in the library and in the runtime validator alike', () => {
+    // GIVEN 10.0.0.0/08, which the runtime used to accept and the library refused as "host bits set"
+    // WHEN both explain it THEN they give the same, right reason
+    expect(parseCidr('10.0.0.0/08')).toBeUndefined();
+    expect(describeCidrProblem('10.0.0.0/08')).toBe(
+      'has a leading zero in its prefix length (did you mean 10.0.0.0/8?)',
+    );
+    expect(runtimeCidrProblem('10.0.0.0/08')).toBe(
+      'has a leading zero in its prefix length (did you mean 10.0.0.0/8?)',
+    );
   });
 });

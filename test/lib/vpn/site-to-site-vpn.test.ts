@@ -579,7 +579,7 @@ describe('SiteToSiteVpn bad props', () => {
     });
     expect(error.problems).toEqual([
       '`customerGatewayIp` "192.168.1.1" is in 192.168.0.0/16, which is not public; give the static public address of the customer\'s VPN device',
-      '`onPremCidrs[0]` "nope" is not in CIDR notation (address/prefix)',
+      '`onPremCidrs[0]` "nope" is not in CIDR notation (address/prefix, e.g. 10.0.0.0/16 or 2001:db8::/32)',
       '`tunnel1.replayWindowSize` 1 must be an integer from 64 to 2048',
     ]);
   });
