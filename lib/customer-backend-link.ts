@@ -166,6 +166,14 @@ export interface CustomerBackendLinkProps {
    * administer the key and change the secrets and their policies (reading values stays closed)
    */
   readonly secretAdministratorArns?: string[];
+  /**
+   * Principals besides the deployer that plan this customer's stack (CI plan roles; the next deploy role
+   * while the deployer changes): with hashicorp/aws 5.x a plan's refresh reads each write-only secret back,
+   * so each is admitted to `secretsmanager:GetSecretValue` and `kms:Decrypt` (through Secrets Manager) on
+   * the write-only secrets, and to nothing else. See the README's "Changing the deploy role".
+   * @default - only `deployerPrincipalArn` plans a stack with write-only secrets
+   */
+  readonly planPrincipalArns?: string[];
 }
 
 /**
@@ -248,6 +256,7 @@ export class CustomerBackendLink extends Construct {
     }
     checkDestinations(problems, props, backendPort);
     checkPrincipalArns(problems, 'additionalSecretReaderArns', props.additionalSecretReaderArns);
+    checkPrincipalArns(problems, 'planPrincipalArns', props.planPrincipalArns);
     checkAdministrators(
       problems,
       'secretAdministratorArns',
@@ -355,6 +364,7 @@ export class CustomerBackendLink extends Construct {
       additionalReaderArns: props.additionalSecretReaderArns,
       deployerPrincipalArn: props.deployerPrincipalArn,
       administratorArns: props.secretAdministratorArns,
+      planPrincipalArns: props.planPrincipalArns,
       secrets: props.security.secretRequirements.map(({ name, material, source }) => ({
         name,
         material,

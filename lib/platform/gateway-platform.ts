@@ -21,7 +21,14 @@ import { AlarmSubscriptionSpec, addAlarmSubscriptions, checkAlarmSubscriptions }
 import { InterfaceEndpoints, InterfaceEndpointsProps } from './interface-endpoints';
 import { PublicEgress, PublicEgressProps, validatePublicEgress } from './public-egress';
 import { PlatformContract } from './platform-contract';
-import { PlatformQuotas, QuotaName, checkQuotaValues, enrolInQuotaCheck, resolveQuotas } from './quotas';
+import {
+  PlatformQuotas,
+  QuotaName,
+  QuotaUsage,
+  checkQuotaValues,
+  enrolInQuotaCheck,
+  resolveQuotas,
+} from './quotas';
 import { GatewayPlatformAttributes, amazonSideAsnOf, parsePlatformAttributes } from './platform-attributes';
 import {
   ALARM_TOPIC_KEY_DEFAULTS,
@@ -288,6 +295,12 @@ export class GatewayPlatform extends Construct {
   public readonly partition: Partition;
   /** The quotas checked at synth: AWS's defaults with the platform's `quotas` over them. */
   public readonly quotas: Readonly<Record<QuotaName, number>>;
+  /** What other apps use of the account's and region's quotas (`quotas.usedByOtherApps`). */
+  public readonly quotaUsageElsewhere: QuotaUsage;
+  /** The blocks of the interface endpoints' subnets (the functions' egress on 443), when known. */
+  public readonly endpointSubnetCidrBlocks?: readonly string[];
+  /** The quotas as declared (`quotas`), published in the attributes so an imported platform checks the same. */
+  private readonly declaredQuotas?: PlatformQuotas;
 
   private readonly pool?: Cidr;
   private readonly vpcBlocks: readonly Cidr[];
@@ -314,11 +327,16 @@ export class GatewayPlatform extends Construct {
       this.vpcBlocks = imported!.vpcBlocks;
       this.alarmTopicArn = a.alarmTopicArn;
       this.endpointsSecurityGroupId = a.endpointsSecurityGroupId;
-      // The region and partition follow from the zones, as for a platform built here; the quotas are
-      // AWS's defaults (an imported platform's customers are still counted).
+      // The region follows from the zones; the partition and quotas are the platform's own, as published in
+      // its attributes (AWS's defaults when they are absent: an imported platform's customers are still counted).
       this.region = this.availabilityZones[0].slice(0, -1);
-      this.partition = partitionOfRegion(this.region);
-      this.quotas = resolveQuotas(undefined);
+      this.partition = a.partition ?? partitionOfRegion(this.region);
+      this.declaredQuotas = a.quotas;
+      this.quotas = resolveQuotas(a.quotas);
+      this.quotaUsageElsewhere = { ...(a.quotas?.usedByOtherApps ?? {}) };
+      this.endpointSubnetCidrBlocks = a.endpointSubnetCidrBlocks
+        ? [...a.endpointSubnetCidrBlocks]
+        : undefined;
       if (a.vpnGateway) {
         this.vpnGateway = {
           vpnGatewayId: a.vpnGateway.vpnGatewayId,
@@ -356,7 +374,9 @@ export class GatewayPlatform extends Construct {
     this.vpcBlocks = parsed.vpcBlocks;
     this.region = parsed.region;
     this.partition = props.partition ?? partitionOfRegion(this.region);
+    this.declaredQuotas = props.quotas;
     this.quotas = resolveQuotas(props.quotas);
+    this.quotaUsageElsewhere = { ...(props.quotas?.usedByOtherApps ?? {}) };
 
     // Every value a customer may read is published from the start (platform-contract.ts).
     const contract = new PlatformContract(this);
@@ -431,6 +451,7 @@ export class GatewayPlatform extends Construct {
         ['endpointsSecurityGroupId'],
         this.interfaceEndpoints.securityGroup.id,
       );
+      this.endpointSubnetCidrBlocks = this.interfaceEndpoints.subnetCidrBlocks;
     }
 
     if (props.existingAlarmTopicArn) {
@@ -508,6 +529,13 @@ export class GatewayPlatform extends Construct {
       customerAddressPool: this.customerAddressPool,
       availabilityZones: [...this.availabilityZones],
       alarmTopicArn: this.alarmTopicArn,
+      partition: this.partition,
+      ...(this.declaredQuotas && Object.keys(this.declaredQuotas).length > 0
+        ? { quotas: JSON.parse(JSON.stringify(this.declaredQuotas)) as PlatformQuotas }
+        : {}),
+      ...(this.endpointSubnetCidrBlocks
+        ? { endpointSubnetCidrBlocks: [...this.endpointSubnetCidrBlocks] }
+        : {}),
       ...(Object.keys(this.tags).length > 0 ? { tags: { ...this.tags } } : {}),
       ...(this.vpnGateway
         ? {

@@ -1,5 +1,7 @@
 import { Cidr, cidrContains } from '../shared/cidr';
 import { checkName } from '../shared/names';
+import { PARTITIONS, Partition, isPartition, partitionOfRegion } from '../shared/partition';
+import { PlatformQuotas, checkQuotaValues } from './quotas';
 import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
 import { AMAZON_SIDE_ASN_RANGES, DEFAULT_AMAZON_SIDE_ASN } from './platform-defaults';
 
@@ -56,6 +58,21 @@ export interface GatewayPlatformAttributes {
    * @default - egress on 443 to the VPC's blocks
    */
   readonly endpointsSecurityGroupId?: string;
+  /**
+   * The blocks of the interface endpoints' subnets: the customers' network ACLs open 443 to these only.
+   * @default - the VPC's blocks (the ACL opens 443 to the whole VPC)
+   */
+  readonly endpointSubnetCidrBlocks?: string[];
+  /**
+   * The platform's partition.
+   * @default - from the region of `availabilityZones`
+   */
+  readonly partition?: Partition;
+  /**
+   * The account's quotas as the platform declares them (see `GatewayPlatformProps.quotas`).
+   * @default - AWS's defaults
+   */
+  readonly quotas?: PlatformQuotas;
 }
 
 /** The attributes, checked, with the parsed blocks the register needs. */
@@ -203,6 +220,29 @@ export function parsePlatformAttributes(
   if (a.endpointsSecurityGroupId !== undefined) {
     id('endpointsSecurityGroupId', a.endpointsSecurityGroupId, ID_PATTERNS.sg, 'a security group id', 'sg-');
   }
+  (a.endpointSubnetCidrBlocks ?? []).forEach((value, i) => {
+    const prop = `endpointSubnetCidrBlocks[${i}]`;
+    if (!literal(prop, value)) return;
+    const cidr = checkIpv4Cidr(problems, prop, value);
+    if (cidr && vpcBlocks.length > 0 && !vpcBlocks.some((b) => cidrContains(b, cidr))) {
+      problems.add(
+        `\`${prop}\` ${cidr.text} is not inside the VPC's CIDR blocks (${vpcBlocks.map((b) => b.text).join(', ')})`,
+      );
+    }
+  });
+  if (a.partition !== undefined) {
+    const region = zones
+      .find((z) => typeof z === 'string' && /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(z))
+      ?.slice(0, -1);
+    if (!isPartition(a.partition)) {
+      problems.add(`\`partition\` ${show(a.partition)} is not one of ${PARTITIONS.join(', ')}`);
+    } else if (region && partitionOfRegion(region) !== a.partition) {
+      problems.add(
+        `\`partition\` ${show(a.partition)} does not match region ${region} of \`availabilityZones\`, which is in ${partitionOfRegion(region)}`,
+      );
+    }
+  }
+  checkQuotaValues(problems, a.quotas);
   if (problems.count > before || !pool) return undefined;
   return { attributes, pool, vpcBlocks };
 }

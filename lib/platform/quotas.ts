@@ -10,6 +10,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CustomerGateway } from '@cdktf/provider-aws/lib/customer-gateway';
 import { Ec2TransitGatewayRouteTable } from '@cdktf/provider-aws/lib/ec2-transit-gateway-route-table';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LbTrustStore } from '@cdktf/provider-aws/lib/lb-trust-store';
 import { NetworkAcl } from '@cdktf/provider-aws/lib/network-acl';
 import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
@@ -40,9 +41,44 @@ export interface PlatformQuotas {
   readonly securityGroupInboundRules?: number;
   /** Outbound rules per security group, counted separately for IPv4 and IPv6. @default 60 */
   readonly securityGroupOutboundRules?: number;
+  /**
+   * Lambda concurrent executions per region: every customer's function reserves its
+   * `reservedConcurrency`, and AWS keeps at least 100 unreserved. New accounts may start far lower
+   * (Service Quotas shows the value): declare it. @default 1000
+   */
+  readonly lambdaConcurrentExecutions?: number;
+  /**
+   * What other apps (other platforms, staging beside production, anything else in the account and
+   * region) already use of the account-wide and region-wide quotas: the check counts this app's
+   * resources only, AWS counts the account's. Added to this app's count.
+   * @default - nothing: this app is alone in the account and region
+   */
+  readonly usedByOtherApps?: QuotaUsage;
 }
 
-export type QuotaName = keyof PlatformQuotas;
+/** The quotas an app can only count for itself: AWS counts them per account or region. */
+export type SharedQuotaName =
+  | 'loadBalancersPerRegion'
+  | 'trustStoresPerAccount'
+  | 'customerGatewaysPerRegion'
+  | 'vpnConnectionsPerRegion'
+  | 'lambdaConcurrentExecutions';
+
+/** Usage of account-wide and region-wide quotas by other apps. */
+export type QuotaUsage = { readonly [name in SharedQuotaName]?: number };
+
+export type QuotaName = Exclude<keyof PlatformQuotas, 'usedByOtherApps'>;
+
+const SHARED_QUOTAS: readonly SharedQuotaName[] = [
+  'loadBalancersPerRegion',
+  'trustStoresPerAccount',
+  'customerGatewaysPerRegion',
+  'vpnConnectionsPerRegion',
+  'lambdaConcurrentExecutions',
+];
+
+/** The concurrency AWS keeps unreserved in every region. */
+export const UNRESERVED_CONCURRENCY_MINIMUM = 100;
 
 interface QuotaDefinition {
   /** What the quota limits, as AWS's Service Quotas console names it. */
@@ -118,10 +154,19 @@ export const QUOTAS: Readonly<Record<QuotaName, QuotaDefinition>> = {
     maximum: 1000,
     otherwise: 'or declare fewer backend ranges or additional destinations',
   },
+  lambdaConcurrentExecutions: {
+    title: 'Lambda concurrent executions per region',
+    service: 'AWS Lambda',
+    defaultValue: 1000,
+    otherwise:
+      "or give customers a smaller `runtime.reservedConcurrency` (AWS keeps 100 of the region's concurrency unreserved)",
+  },
 };
 
 /** The effective quotas: AWS's defaults, then the platform's values. */
-export function resolveQuotas(quotas: PlatformQuotas = {}): Readonly<Record<QuotaName, number>> {
+export function resolveQuotas(
+  quotas: Omit<PlatformQuotas, 'usedByOtherApps'> = {},
+): Readonly<Record<QuotaName, number>> {
   return Object.fromEntries(
     (Object.keys(QUOTAS) as QuotaName[]).map((name) => [name, quotas[name] ?? QUOTAS[name].defaultValue]),
   ) as Record<QuotaName, number>;
@@ -130,6 +175,10 @@ export function resolveQuotas(quotas: PlatformQuotas = {}): Readonly<Record<Quot
 /** Records a problem for every `quotas` value that is not a whole number ≥ 1 (and within AWS's maximum). */
 export function checkQuotaValues(problems: Problems, quotas: PlatformQuotas | undefined): void {
   for (const [name, value] of Object.entries(quotas ?? {}) as Array<[string, unknown]>) {
+    if (name === 'usedByOtherApps') {
+      checkQuotaUsage(problems, value as QuotaUsage);
+      continue;
+    }
     const definition = QUOTAS[name as QuotaName];
     if (!definition) {
       problems.add(
@@ -145,12 +194,26 @@ export function checkQuotaValues(problems: Problems, quotas: PlatformQuotas | un
   }
 }
 
+function checkQuotaUsage(problems: Problems, usage: QuotaUsage | undefined): void {
+  for (const [name, value] of Object.entries(usage ?? {}) as Array<[string, unknown]>) {
+    if (!SHARED_QUOTAS.includes(name as SharedQuotaName)) {
+      problems.add(
+        `\`quotas.usedByOtherApps.${name}\` is not an account-wide or region-wide quota (${SHARED_QUOTAS.join(', ')})`,
+      );
+    } else if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      problems.add(`\`quotas.usedByOtherApps.${name}\` ${show(value)} must be a whole number ≥ 0`);
+    }
+  }
+}
+
 /** What the quota check needs to know of a platform (GatewayPlatform implements it). */
 export interface QuotaSubject extends IConstruct {
   readonly name: string;
   readonly region: string;
   readonly vpcId: string;
   readonly quotas: Readonly<Record<QuotaName, number>>;
+  /** What other apps use of the shared quotas (`quotas.usedByOtherApps`). */
+  readonly quotaUsageElsewhere: QuotaUsage;
   /** The transit gateway's id (a token for a new one), when the platform has one. */
   readonly transitGatewayIdForQuotas?: string;
 }
@@ -179,8 +242,15 @@ function exceeded(
   platform: QuotaSubject,
 ): string {
   const q = QUOTAS[name];
+  const shared = SHARED_QUOTAS.includes(name as SharedQuotaName);
+  const elsewhere = shared ? (platform.quotaUsageElsewhere[name as SharedQuotaName] ?? 0) : 0;
+  const counted = shared
+    ? elsewhere > 0
+      ? ` (with ${elsewhere} declared in \`quotas.usedByOtherApps.${name}\`)`
+      : ` (this app's only: AWS counts the whole ${name === 'trustStoresPerAccount' ? 'account' : 'region'}, so declare what other apps use in \`quotas.usedByOtherApps.${name}\`)`
+    : '';
   return (
-    `quota ${q.title}: ${subject} has ${count}, over the quota of ${limit}` +
+    `quota ${q.title}: ${subject} has ${count}${counted}, over the quota of ${limit}` +
     `${limit === q.defaultValue ? " (AWS's default)" : ` (declared in platform ${show(platform.name)}'s \`quotas.${name}\`)`}; ` +
     `ask AWS to raise it (Service Quotas, ${q.service}${q.maximum ? `, at most ${q.maximum}` : ''}) and set \`quotas.${name}\` on the platform to the new value, ${q.otherwise}`
   );
@@ -277,25 +347,41 @@ function quotaProblems(platform: QuotaSubject, platforms: readonly QuotaSubject[
     ];
     for (const [name, found, what] of perRegion) {
       const limit = platform.quotas[name];
-      if (found.length > limit) {
-        problems.push(
-          exceeded(name, limit, found.length, `region ${region(platform)} (${what} of this app)`, platform),
-        );
+      const count = found.length + (platform.quotaUsageElsewhere[name as SharedQuotaName] ?? 0);
+      if (count > limit) {
+        problems.push(exceeded(name, limit, count, `region ${region(platform)} (${what})`, platform));
       }
+    }
+    // Reserved concurrency: AWS keeps 100 of the region's concurrency unreserved.
+    const reserved = inRegion(LambdaFunction)
+      .map((f) => f.reservedConcurrentExecutionsInput)
+      .filter((n): n is number => typeof n === 'number' && n > 0)
+      .reduce((sum, n) => sum + n, 0);
+    const concurrency =
+      reserved +
+      (platform.quotaUsageElsewhere.lambdaConcurrentExecutions ?? 0) +
+      UNRESERVED_CONCURRENCY_MINIMUM;
+    const concurrencyLimit = platform.quotas.lambdaConcurrentExecutions;
+    if (reserved > 0 && concurrency > concurrencyLimit) {
+      problems.push(
+        exceeded(
+          'lambdaConcurrentExecutions',
+          concurrencyLimit,
+          concurrency,
+          `region ${region(platform)} (reserved concurrency of the gateway functions, plus the ${UNRESERVED_CONCURRENCY_MINIMUM} AWS keeps unreserved)`,
+          platform,
+        ),
+      );
     }
   }
   if (first === platform) {
-    const trustStores = all.filter((c) => c instanceof LbTrustStore);
+    const trustStores =
+      all.filter((c) => c instanceof LbTrustStore).length +
+      (platform.quotaUsageElsewhere.trustStoresPerAccount ?? 0);
     const limit = platform.quotas.trustStoresPerAccount;
-    if (trustStores.length > limit) {
+    if (trustStores > limit) {
       problems.push(
-        exceeded(
-          'trustStoresPerAccount',
-          limit,
-          trustStores.length,
-          'the account (trust stores of this app)',
-          platform,
-        ),
+        exceeded('trustStoresPerAccount', limit, trustStores, 'the account (trust stores)', platform),
       );
     }
   }

@@ -5,6 +5,12 @@ export const FUNCTION_DEFAULTS = {
   memorySize: 512,
   timeoutSeconds: 30,
   logRetentionDays: 90,
+  /**
+   * Concurrent executions reserved for (and capping) each customer's function: one customer's traffic can
+   * not starve the others, which otherwise draw on one regional pool. Checked at synth against
+   * `quotas.lambdaConcurrentExecutions` (AWS keeps 100 unreserved).
+   */
+  reservedConcurrency: 25,
   /** Alarm when the p99 duration passes this share of the timeout. */
   p99DurationShareOfTimeout: 0.8,
   alarmPeriodSeconds: 300,

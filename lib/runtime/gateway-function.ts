@@ -91,7 +91,10 @@ export interface GatewayFunctionProps {
    */
   readonly timeoutSeconds?: number;
   /**
-   * @default - unreserved (the account's shared pool)
+   * Concurrent executions reserved for this customer's function, and its cap: one customer's traffic can
+   * not starve the others. The app's sum (plus the 100 AWS keeps unreserved) is checked at synth against
+   * the platform's `quotas.lambdaConcurrentExecutions`.
+   * @default 25
    */
   readonly reservedConcurrency?: number;
   /**
@@ -181,8 +184,7 @@ export class GatewayFunction extends Construct {
     const backendPort = validate(this, props);
     const endpointGroupId = props.secretsManagerEndpointSecurityGroupId ?? platform.endpointsSecurityGroupId;
     const endpointCidrs =
-      props.endpointCidrs ??
-      aggregated(platform.interfaceEndpoints?.subnetCidrBlocks ?? platform.vpcCidrBlocks);
+      props.endpointCidrs ?? aggregated(platform.endpointSubnetCidrBlocks ?? platform.vpcCidrBlocks);
     const tags = (n: string) => standardTags(platform.name, n, platform.tags, customer);
 
     this.bundle = props.runtimeBundleDirectory
@@ -323,9 +325,7 @@ export class GatewayFunction extends Construct {
       sourceCodeHash: this.bundle.sha256,
       memorySize: props.memorySize ?? FUNCTION_DEFAULTS.memorySize,
       timeout: timeoutSeconds,
-      ...(props.reservedConcurrency !== undefined
-        ? { reservedConcurrentExecutions: props.reservedConcurrency }
-        : {}),
+      reservedConcurrentExecutions: props.reservedConcurrency ?? FUNCTION_DEFAULTS.reservedConcurrency,
       environment: { variables: environment },
       vpcConfig: { subnetIds: subnets.subnetIds, securityGroupIds: [this.securityGroup.id] },
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },

@@ -64,6 +64,15 @@ export interface BackendSecretsProps {
    */
   readonly deployerPrincipalArn?: string;
   /**
+   * Principals besides the deployer that plan the stack: CI plan roles, and the next deploy role while the
+   * deployer changes (add it here, apply; then make it `deployerPrincipalArn`, apply with it). With
+   * hashicorp/aws 5.x every refresh of a write-only secret version reads its value back, so each is admitted
+   * to what that refresh calls, on the write-only secrets only: `secretsmanager:GetSecretValue` and
+   * `kms:Decrypt` through Secrets Manager. Nothing else: they can not write a value or read another secret.
+   * @default - only the deployer plans stacks with write-only secrets
+   */
+  readonly planPrincipalArns?: string[];
+  /**
    * The IAM roles (or users) that administer the customer's key and secrets. When given, the key's
    * administrative actions (`kms:Create*` with `CreateGrant`, `kms:Put*` with `PutKeyPolicy`, `kms:Delete*`,
    * ...) are allowed to them, `deployerPrincipalArn` and the account's root user (the break-glass path) only,
@@ -87,6 +96,9 @@ export interface BackendSecretsProps {
    */
   readonly tags?: Record<string, string>;
 }
+
+/** The length of the unique suffix Terraform appends to a `name_prefix` (a timestamp and a counter). */
+const TERRAFORM_UNIQUE_SUFFIX_LENGTH = 26;
 
 /** One secret as the runtime sees it. */
 export interface BackendSecret {
@@ -123,14 +135,18 @@ export class BackendSecrets extends Construct {
     const { platform } = props;
     const secretsManager = viaService('secretsmanager', platform.region, platform.partition);
     const prefix = `${SECRETS_DEFAULTS.namePrefix}/${platform.name}/${props.customerName}`;
-    const secretName = (name: string) => `${prefix}/${name}`;
+    // A name prefix, not a name: Terraform appends a unique suffix, so a customer re-created within the
+    // recovery window of its deleted secrets (whose names AWS keeps reserved until then) gets new names.
+    const secretNamePrefix = (name: string) => `${prefix}/${name}-`;
     // Write-only secrets are the only ones the deployer is admitted to (the provider reads them back).
     const writeOnly = props.secrets.filter((s) => s.source.kind === 'write-only');
     const deployer = writeOnly.length > 0 ? props.deployerPrincipalArn : undefined;
-    // A secret's ARN ends in "-" and six random characters, known only after apply: matched by pattern.
+    const planners = writeOnly.length > 0 ? [...(props.planPrincipalArns ?? [])] : [];
+    // A secret's ARN is its name (the prefix, Terraform's 26-character unique suffix), "-" and six random
+    // characters, all known only after apply: matched by pattern.
     const writeOnlyArnPatterns = writeOnly.map(
       (s) =>
-        `arn:${platform.partition}:secretsmanager:${platform.region}:${props.accountId}:secret:${secretName(s.name)}-??????`,
+        `arn:${platform.partition}:secretsmanager:${platform.region}:${props.accountId}:secret:${secretNamePrefix(s.name)}${'?'.repeat(TERRAFORM_UNIQUE_SUFFIX_LENGTH)}-??????`,
     );
     const tags = (name: string) => ({
       ...(props.tags ?? {}),
@@ -158,6 +174,8 @@ export class BackendSecrets extends Construct {
           writeOnlyDeployer: deployer
             ? { arn: deployer, secretArnPatterns: writeOnlyArnPatterns }
             : undefined,
+          writeOnlyPlanners:
+            planners.length > 0 ? { arns: planners, secretArnPatterns: writeOnlyArnPatterns } : undefined,
           administrators,
         }),
       ),
@@ -181,19 +199,27 @@ export class BackendSecrets extends Construct {
         });
         continue;
       }
-      const name = secretName(spec.name);
+      const name = `${prefix}/${spec.name}`;
       const secret = new SecretsmanagerSecret(secretScope, 'Resource', {
-        name,
+        namePrefix: secretNamePrefix(spec.name),
         description: `${SECRET_MATERIAL[spec.material].description} for customer ${props.customerName} (JSON keys: ${materialKeys(spec.material).join(', ')})`,
         kmsKeyId: this.kmsKey.arn,
         recoveryWindowInDays,
         tags: tags(name),
       });
       const deployerHere = spec.source.kind === 'write-only' ? deployer : undefined;
+      const plannersHere = spec.source.kind === 'write-only' ? planners : [];
       new SecretsmanagerSecretPolicy(secretScope, 'Policy', {
         secretArn: secret.arn,
         blockPublicPolicy: true,
-        policy: JSON.stringify(secretPolicy({ readers, writeOnlyDeployer: deployerHere, administrators })),
+        policy: JSON.stringify(
+          secretPolicy({
+            readers,
+            writeOnlyDeployer: deployerHere,
+            writeOnlyPlanners: plannersHere,
+            administrators,
+          }),
+        ),
       });
       let variable: TerraformVariable | undefined;
       if (spec.source.kind === 'write-only') {
@@ -281,6 +307,7 @@ function validate(props: BackendSecretsProps): Problems {
       props.platform.partition,
     );
   }
+  checkPrincipalArns(problems, 'planPrincipalArns', props.planPrincipalArns);
   checkAdministrators(problems, 'administratorArns', props.administratorArns, props.deployerPrincipalArn, {
     partition: props.platform.partition,
     deployerProp: 'deployerPrincipalArn',

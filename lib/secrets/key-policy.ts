@@ -134,6 +134,11 @@ export interface CustomerKeyPolicyProps {
   readonly secretsManagerViaService: string;
   /** The deployer, when a write-only secret is written, with those secrets' ARN patterns. */
   readonly writeOnlyDeployer?: { readonly arn: string; readonly secretArnPatterns: readonly string[] };
+  /** Who plans besides the deployer: decrypt (never encrypt) the write-only secrets through Secrets Manager. */
+  readonly writeOnlyPlanners?: {
+    readonly arns: readonly string[];
+    readonly secretArnPatterns: readonly string[];
+  };
   /** From {@link keyAndSecretAdministrators}; undefined leaves administration to the account. */
   readonly administrators?: readonly string[];
 }
@@ -141,7 +146,7 @@ export interface CustomerKeyPolicyProps {
 /** The customer key's policy. */
 export function customerKeyPolicy(props: CustomerKeyPolicyProps): object {
   const root = accountRootArn(props.partition, props.accountId);
-  const { administrators, writeOnlyDeployer } = props;
+  const { administrators, writeOnlyDeployer, writeOnlyPlanners } = props;
   return {
     Version: '2012-10-17',
     Statement: [
@@ -200,6 +205,23 @@ export function customerKeyPolicy(props: CustomerKeyPolicyProps): object {
             },
           ]
         : []),
+      ...(writeOnlyPlanners
+        ? [
+            {
+              // A plan's refresh of a write-only version reads the value back (hashicorp/aws 5.x): decrypt
+              // only, through Secrets Manager, for those secrets only.
+              Sid: 'PlannersReadBackWriteOnlySecrets',
+              Effect: 'Allow',
+              Principal: { AWS: [...writeOnlyPlanners.arns] },
+              Action: 'kms:Decrypt',
+              Resource: '*',
+              Condition: {
+                StringEquals: { 'kms:ViaService': props.secretsManagerViaService },
+                StringLike: { 'kms:EncryptionContext:SecretARN': [...writeOnlyPlanners.secretArnPatterns] },
+              },
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -209,6 +231,8 @@ export interface SecretPolicyProps {
   readonly readers: readonly string[];
   /** The deployer, for a write-only secret (the provider writes and reads the value back). */
   readonly writeOnlyDeployer?: string;
+  /** Who plans besides the deployer, for a write-only secret (a refresh reads the value back). */
+  readonly writeOnlyPlanners?: readonly string[];
   /** From {@link keyAndSecretAdministrators}; undefined leaves administration to IAM. */
   readonly administrators?: readonly string[];
 }
@@ -216,6 +240,7 @@ export interface SecretPolicyProps {
 /** A created secret's resource policy. */
 export function secretPolicy(props: SecretPolicyProps): object {
   const { writeOnlyDeployer, administrators } = props;
+  const planners = props.writeOnlyPlanners ?? [];
   return {
     Version: '2012-10-17',
     Statement: [
@@ -227,9 +252,11 @@ export function secretPolicy(props: SecretPolicyProps): object {
         Resource: '*',
         Condition: {
           StringNotEquals: {
-            'aws:PrincipalArn': writeOnlyDeployer
-              ? [...props.readers, writeOnlyDeployer]
-              : [...props.readers],
+            'aws:PrincipalArn': [
+              ...props.readers,
+              ...(writeOnlyDeployer ? [writeOnlyDeployer] : []),
+              ...planners,
+            ],
           },
         },
       },
@@ -256,6 +283,18 @@ export function secretPolicy(props: SecretPolicyProps): object {
               Effect: 'Allow',
               Principal: { AWS: writeOnlyDeployer },
               Action: [...WRITE_ONLY_VERSION_ACTIONS],
+              Resource: '*',
+            },
+          ]
+        : []),
+      ...(planners.length > 0
+        ? [
+            {
+              // A plan's refresh reads a write-only version back (hashicorp/aws 5.x, issue #42383): read only.
+              Sid: 'PlannersReadBackTheWriteOnlyValue',
+              Effect: 'Allow',
+              Principal: { AWS: [...planners] },
+              Action: 'secretsmanager:GetSecretValue',
               Resource: '*',
             },
           ]

@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
-import { Fn, TerraformOutput } from 'cdktf';
+import { Annotations, Fn, TerraformOutput } from 'cdktf';
 import { isIPv4 } from 'node:net';
 import { CloudwatchCompositeAlarm } from '@cdktf/provider-aws/lib/cloudwatch-composite-alarm';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -148,6 +148,14 @@ export interface SiteToSiteVpnProps {
    * @default 365
    */
   readonly logRetentionDays?: number;
+  /**
+   * The customer is onboarding: its device is not configured yet, so its tunnels are down by design (the
+   * customer initiates them). The tunnel alarms exist and change state, but notify nobody
+   * (`actions_enabled = false`) until this is removed, an in-place update once the tunnels are up. A synth
+   * warning names every customer still onboarding, so none is forgotten.
+   * @default false (the alarms notify the platform's alarm topic)
+   */
+  readonly onboarding?: boolean;
   /**
    * The KMS key ARN that encrypts the tunnel log group.
    * @default - CloudWatch Logs' own encryption
@@ -310,6 +318,9 @@ export class SiteToSiteVpn extends Construct {
       );
     }
 
+    if (props.onboarding !== undefined && typeof props.onboarding !== 'boolean') {
+      problems.add(`\`onboarding\` ${show(props.onboarding)} must be true or false`);
+    }
     if (problems.count === 0 && !isUnresolved(props.customerGatewayIp)) {
       const shared = registerDevice(this, {
         ip: props.customerGatewayIp,
@@ -430,7 +441,9 @@ export class SiteToSiteVpn extends Construct {
     if (this.attachment === 'transit-gateway')
       this.transitGatewayRouteTable = this.addTransitGatewayRouting(onPrem);
 
-    // Alarms: one per tunnel, and a composite one when both are down.
+    // Alarms: one per tunnel, and a composite one when both are down. While the customer is onboarding
+    // (its device not yet configured), they change state but notify nobody.
+    const onboarding = props.onboarding === true;
     const alarmScope = new Construct(this, 'Alarms');
     const topic = [platform.alarmTopicArn];
     this.tunnelAlarms = ([1, 2] as const).map(
@@ -445,6 +458,7 @@ export class SiteToSiteVpn extends Construct {
           },
           alarmActions: topic,
           okActions: topic,
+          actionsEnabled: !onboarding,
           tags: tags(`${customer}-vpn-tunnel${n}-down`),
         }),
     );
@@ -454,8 +468,14 @@ export class SiteToSiteVpn extends Construct {
       alarmRule: this.tunnelAlarms.map((a) => `ALARM("${a.alarmName}")`).join(' AND '),
       alarmActions: topic,
       okActions: topic,
+      actionsEnabled: !onboarding,
       tags: tags(`${customer}-vpn-down`),
     });
+    if (onboarding) {
+      Annotations.of(this).addWarning(
+        `customer ${show(customer)} is onboarding (\`onboarding: true\`): its tunnel alarms notify nobody. Remove \`onboarding\` once both tunnels are up (an in-place update of the alarms)`,
+      );
+    }
 
     this.addOutputs(tunnels, props.customerGatewayIp, bgpAsn);
   }
