@@ -103,7 +103,7 @@ describe('the example, planned offline: what a real apply needs', () => {
     // The keys: a deployer statement only in the keys of customers with a write-only secret, scoped to
     // exactly those secrets' names.
     const secretNames = new Map(
-      created(plan, 'aws_secretsmanager_secret').map((s) => [s.address, s.after.name as string]),
+      created(plan, 'aws_secretsmanager_secret').map((s) => [s.address, s.after.name_prefix as string]),
     );
     for (const key of created(plan, 'aws_kms_key').filter((k) => typeof k.after.policy === 'string')) {
       const statements = JSON.parse(key.after.policy as string).Statement as Statement[];
@@ -117,7 +117,8 @@ describe('the example, planned offline: what a real apply needs', () => {
         .filter((address) => address.includes(`.${customer}_Secrets_`))
         .map(
           (address) =>
-            `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${secretNames.get(address)}-??????`,
+            // The name prefix, Terraform's 26-character suffix, "-" and AWS's six random characters.
+            `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${secretNames.get(address)}${'?'.repeat(26)}-??????`,
         );
       expect({
         customer,
@@ -162,10 +163,12 @@ describe('the example, planned offline: what a real apply needs', () => {
     const ROOT_USER = `arn:aws:iam::${ACCOUNT}:root`;
     const ADMIN = `arn:aws:iam::${ACCOUNT}:role/account-admin`;
     const role = (customer: string) =>
-      `arn:aws:iam::${ACCOUNT}:role/backend-link/apicloud-${customer}-gateway`;
+      `arn:aws:iam::${ACCOUNT}:role/backend-link/apicloud-${customer}-euw1-gateway`;
     const fn = (customer: string) =>
       `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:apicloud-${customer}-gateway`;
     const Customer = (customer: string) => customer[0].toUpperCase() + customer.slice(1);
+    /** What Terraform appends to a secret's name prefix (a timestamp and a counter, 26 characters). */
+    const UNIQUE_SUFFIX = '20261207140000000000000001';
 
     /** The planned value of a created resource's attribute, by address prefix (one resource). */
     function plannedOne(type: string, prefix: string): Record<string, unknown> {
@@ -181,7 +184,7 @@ describe('the example, planned offline: what a real apply needs', () => {
           .policy as string,
       );
     const secretArn = (customer: string, secret: string) =>
-      `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${plannedOne('aws_secretsmanager_secret', `${Customer(customer)}_Secrets_${secret}_`).name as string}-AbCdEf`;
+      `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${plannedOne('aws_secretsmanager_secret', `${Customer(customer)}_Secrets_${secret}_`).name_prefix as string}${UNIQUE_SUFFIX}-AbCdEf`;
 
     /**
      * A runtime role's policy as planned: its document holds the log group's and the secrets' ARNs, known
@@ -200,7 +203,7 @@ describe('the example, planned offline: what a real apply needs', () => {
           if (type === 'aws_cloudwatch_log_group')
             return `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:${after.name as string}`;
           if (type === 'aws_secretsmanager_secret')
-            return `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${after.name as string}-AbCdEf`;
+            return `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${after.name_prefix as string}${UNIQUE_SUFFIX}-AbCdEf`;
           throw new Error(`no stand-in for ${type}.${name}.arn`);
         },
       );
@@ -341,7 +344,8 @@ const UNIQUE_NAMES: ReadonlyArray<[type: string, attribute: string, limit: numbe
   ['aws_lb_target_group', 'name', 32],
   ['aws_lb_trust_store', 'name', 32],
   ['aws_kms_alias', 'name', 256],
-  ['aws_secretsmanager_secret', 'name', 512],
+  // Named by prefix (Terraform adds a 26-character suffix; a name has at most 512): re-creatable at once.
+  ['aws_secretsmanager_secret', 'name_prefix', 512 - 26],
   ['aws_cloudwatch_log_group', 'name', 512],
   ['aws_iam_role', 'name', 64],
   ['aws_lambda_function', 'function_name', 64],

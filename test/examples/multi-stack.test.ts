@@ -63,6 +63,7 @@ describe('multi-stack example', () => {
       'customer-globex',
       'customer-hooli',
       'customer-initech',
+      'customer-umbrella',
       'platform',
     ]);
   });
@@ -74,7 +75,8 @@ describe('multi-stack example', () => {
         s3: {
           bucket: STATE.bucket,
           region: STATE.region,
-          key: `backend-link/${nameOf(stackDirs[i])}/terraform.tfstate`,
+          // The environment (by default the platform's name) keeps another app's same stacks apart.
+          key: `backend-link/apicloud/${nameOf(stackDirs[i])}/terraform.tfstate`,
           encrypt: true,
           use_lockfile: true,
         },
@@ -90,7 +92,7 @@ describe('multi-stack example', () => {
           backend: 's3',
           config: expect.objectContaining({
             bucket: STATE.bucket,
-            key: 'backend-link/platform/terraform.tfstate',
+            key: 'backend-link/apicloud/platform/terraform.tfstate',
             encrypt: true,
           }),
         }),
@@ -105,6 +107,7 @@ describe('multi-stack example', () => {
       ['customer-globex', undefined, ['platform']],
       ['customer-hooli', undefined, ['platform']],
       ['customer-initech', undefined, ['platform']],
+      ['customer-umbrella', undefined, ['platform']],
       ['platform', undefined, []],
     ]);
     for (const dir of stackDirs) {
@@ -128,14 +131,16 @@ describe('multi-stack example', () => {
       aws_ec2_transit_gateway_vpc_attachment: 1,
       aws_vpc_endpoint: 1,
     });
-    expect(summary.outputs).toEqual(
-      expect.arrayContaining([
-        'apicloud_platform_attributes',
-        expect.stringMatching(
-          /^cross-stack-output-aws_ec2_transit_gateway_vpc_attachment.*transit_gateway_id$/,
-        ),
-      ]),
-    );
+    // One contract for every kind of customer, from the first apply: nothing a customer adds.
+    expect([...summary.outputs].sort()).toEqual([
+      'apicloud_alarm_topic_arn',
+      'apicloud_platform_attributes',
+      'apicloud_public_egress_ips',
+      'apicloud_transit_gateway_id',
+      'apicloud_vpc_id',
+      'apicloud_vpn_gateway_id',
+      'cross-stack-output-localPlatform_Contract_FE204F84',
+    ]);
   });
 
   it('plans every customer stack: its link, on VGW or TGW, with nothing to change or destroy', () => {
@@ -164,21 +169,26 @@ describe('multi-stack example', () => {
   it("feeds the customers the platform's values derived from its plan: the plan.json of each customer holds them", () => {
     // GIVEN the state derived from the platform's plan
     const derived = derivedOutputs(join(outdir, 'stacks', 'platform'));
-    const value = (pattern: RegExp) => {
-      const names = Object.keys(derived).filter((n) => pattern.test(n));
-      expect(names).toHaveLength(1);
-      return derived[names[0]].value;
+    const contract = derived['cross-stack-output-localPlatform_Contract_FE204F84'].value as {
+      vpcId: string;
+      alarmTopicArn: string;
+      transitGateway: { attachedTransitGatewayId: string };
+      publicEgress: { zones: Record<string, { natGatewayId: string }> };
     };
-    const vpcId = value(/^cross-stack-output-aws_vpcPlatform_Vpc.*id$/);
-    const attachedTgwId = value(
-      /^cross-stack-output-aws_ec2_transit_gateway_vpc_attachment.*transit_gateway_id$/,
-    );
-    const alarmTopicArn = value(/^cross-stack-output-aws_sns_topic.*arn$/);
+    const vpcId = contract.vpcId;
+    const attachedTgwId = contract.transitGateway.attachedTransitGatewayId;
+    const alarmTopicArn = contract.alarmTopicArn;
     expect(vpcId).toMatch(/^vpc-[0-9a-f]{17}$/);
     expect(attachedTgwId).toMatch(/^tgw-[0-9a-f]{17}$/);
-    expect(alarmTopicArn).toMatch(/^arn:aws:sns:eu-west-1:000000000000:offline-plan-[0-9a-f]{12}$/);
+    expect(alarmTopicArn).toMatch(/^arn:aws:[a-z]+:eu-west-1:000000000000:offline-plan-[0-9a-f]{12}$/);
     // THEN every customer's subnets are planned in the platform's VPC, its alarms notify its topic
-    for (const stack of ['customer-acme', 'customer-globex', 'customer-hooli', 'customer-initech']) {
+    for (const stack of [
+      'customer-acme',
+      'customer-globex',
+      'customer-hooli',
+      'customer-initech',
+      'customer-umbrella',
+    ]) {
       const { plan } = outcome(stack).result!;
       expect(after(plan, 'aws_subnet').map((s) => s.vpc_id)).toEqual([vpcId, vpcId]);
       const alarms = after(plan, 'aws_cloudwatch_metric_alarm');
@@ -196,6 +206,16 @@ describe('multi-stack example', () => {
         expect(route.transit_gateway_id).toBeNull();
       }
     }
+    // and the public customer's routes go to its zone's NAT gateway, read from the contract (no depends_on)
+    const umbrellaRoutes = after(outcome('customer-umbrella').result!.plan, 'aws_route');
+    expect(umbrellaRoutes.map((r) => r.nat_gateway_id).sort()).toEqual(
+      [
+        contract.publicEgress.zones['eu-west-1a'].natGatewayId,
+        contract.publicEgress.zones['eu-west-1a'].natGatewayId,
+        contract.publicEgress.zones['eu-west-1b'].natGatewayId,
+        contract.publicEgress.zones['eu-west-1b'].natGatewayId,
+      ].sort(),
+    );
   });
 
   it('GIVEN the platform attributes of the derived state WHEN customer stacks are built on them with fromAttributes THEN they plan offline, with no remote state, on those ids', async () => {
@@ -280,7 +300,11 @@ describe('multi-stack layout: the platform register sees every stack', () => {
           ...acme,
           customerName: `c${i}`,
           cidrBlock: `10.40.${128 + i}.0/24`,
-          vpn: { ...acme.vpn!, onPremCidrs: [`172.${16 + i}.0.0/16`] },
+          vpn: {
+            ...acme.vpn!,
+            customerGatewayIp: `85.214.10.${20 + i}`,
+            onPremCidrs: [`172.${16 + i}.0.0/16`],
+          },
         });
       }
     });

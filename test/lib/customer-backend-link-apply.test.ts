@@ -133,7 +133,7 @@ describe('CustomerBackendLink: partition', () => {
       StringEquals: { 'kms:ViaService': 'secretsmanager.cn-north-1.amazonaws.com.cn' },
     });
     expect(statements[2].Condition.StringLike['kms:EncryptionContext:SecretARN']).toEqual([
-      'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:backend-link/apicloud/acme/credentials-??????',
+      'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:backend-link/apicloud/acme/credentials-??????????????????????????-??????',
     ]);
     expect(Object.values(json.resource.aws_vpc_endpoint).map((e) => e.service_name)).toEqual([
       'com.amazonaws.cn-north-1.secretsmanager',

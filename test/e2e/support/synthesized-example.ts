@@ -33,7 +33,7 @@ export interface SynthesizedFunction {
 export interface SynthesizedExample {
   readonly stackDir: string;
   readonly functions: Readonly<Record<Customer, SynthesizedFunction>>;
-  /** `aws_secretsmanager_secret` resources by id: their names (`backend-link/<customer>/<secret>`). */
+  /** `aws_secretsmanager_secret` resources by id: their names (`backend-link/<platform>/<customer>/<secret>`, without the suffix Terraform adds to the prefix). */
   readonly secretNames: ReadonlyMap<string, string>;
 }
 
@@ -48,7 +48,10 @@ interface TerraformJson {
         readonly environment: { readonly variables: Record<string, string> };
       }
     >;
-    readonly aws_secretsmanager_secret: Record<string, { readonly name: string }>;
+    readonly aws_secretsmanager_secret: Record<
+      string,
+      { readonly name?: string; readonly name_prefix?: string }
+    >;
   };
 }
 
@@ -84,7 +87,11 @@ export function synthesizeExample(outdir: string): SynthesizedExample {
     if (!functions[customer]) throw new Error(`no gateway function for ${customer} in cdk.tf.json`);
   }
   const secretNames = new Map(
-    Object.entries(tf.resource.aws_secretsmanager_secret).map(([id, secret]) => [id, secret.name]),
+    // Secrets are named by prefix (`backend-link/<platform>/<customer>/<secret>-`, Terraform adds a suffix).
+    Object.entries(tf.resource.aws_secretsmanager_secret).map(([id, secret]) => [
+      id,
+      (secret.name ?? secret.name_prefix?.replace(/-$/, '')) as string,
+    ]),
   );
   return { stackDir, functions: functions as Record<Customer, SynthesizedFunction>, secretNames };
 }

@@ -28,6 +28,8 @@ const IMPORTED_PLATFORM: GatewayPlatformAttributes = {
     amazonSideAsn: 64520,
   },
   endpointsSecurityGroupId: 'sg-0a1b2c3d4e5f60718',
+  endpointSubnetCidrBlocks: ['10.40.0.32/28', '10.40.0.48/28'],
+  partition: 'aws',
 };
 
 function customer(

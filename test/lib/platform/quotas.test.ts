@@ -89,7 +89,7 @@ describe('quota checks at synth', () => {
       return s;
     };
     expect(synthProblems(build({ loadBalancersPerRegion: 2 }))).toEqual([
-      `[stack/Platform] quota Application Load Balancers per region: region eu-west-1 (Application Load Balancers of this app) has 3, over the quota of 2 (declared in platform "plat"'s \`quotas.loadBalancersPerRegion\`); ${raise('Elastic Load Balancing')}loadBalancersPerRegion\` on the platform to the new value, or put further customers on a platform in another region or account`,
+      `[stack/Platform] quota Application Load Balancers per region: region eu-west-1 (Application Load Balancers) has 3 (this app's only: AWS counts the whole region, so declare what other apps use in \`quotas.usedByOtherApps.loadBalancersPerRegion\`), over the quota of 2 (declared in platform "plat"'s \`quotas.loadBalancersPerRegion\`); ${raise('Elastic Load Balancing')}loadBalancersPerRegion\` on the platform to the new value, or put further customers on a platform in another region or account`,
     ]);
     expect(synthProblems(build({ loadBalancersPerRegion: 3 }))).toEqual([]);
   });
@@ -99,7 +99,7 @@ describe('quota checks at synth', () => {
     const platform = platformIn(s, { trustStoresPerAccount: 1 });
     for (const n of [0, 1]) alb(s, customer(s, platform, n), true);
     expect(synthProblems(s)).toEqual([
-      `[stack/Platform] quota trust stores per account: the account (trust stores of this app) has 2, over the quota of 1 (declared in platform "plat"'s \`quotas.trustStoresPerAccount\`); ${raise('Elastic Load Balancing')}trustStoresPerAccount\` on the platform to the new value, or share one trust store between customers with the same gateway-tier CA, or use another account`,
+      `[stack/Platform] quota trust stores per account: the account (trust stores) has 2 (this app's only: AWS counts the whole account, so declare what other apps use in \`quotas.usedByOtherApps.trustStoresPerAccount\`), over the quota of 1 (declared in platform "plat"'s \`quotas.trustStoresPerAccount\`); ${raise('Elastic Load Balancing')}trustStoresPerAccount\` on the platform to the new value, or share one trust store between customers with the same gateway-tier CA, or use another account`,
     ]);
   });
 
@@ -109,8 +109,8 @@ describe('quota checks at synth', () => {
     for (const n of [0, 1]) vpn(s, customer(s, platform, n), n, 'transit-gateway');
     const vpnService = 'Amazon Virtual Private Cloud (Amazon VPC) / Site-to-Site VPN';
     expect(synthProblems(s)).toEqual([
-      `[stack/Platform] quota customer gateways per region: region eu-west-1 (customer gateways of this app) has 2, over the quota of 1 (declared in platform "plat"'s \`quotas.customerGatewaysPerRegion\`); ${raise(vpnService)}customerGatewaysPerRegion\` on the platform to the new value, or put further customers on a platform in another region or account`,
-      `[stack/Platform] quota Site-to-Site VPN connections per region: region eu-west-1 (VPN connections of this app) has 2, over the quota of 1 (declared in platform "plat"'s \`quotas.vpnConnectionsPerRegion\`); ${raise(vpnService)}vpnConnectionsPerRegion\` on the platform to the new value, or put further customers on a platform in another region or account`,
+      `[stack/Platform] quota customer gateways per region: region eu-west-1 (customer gateways) has 2 (this app's only: AWS counts the whole region, so declare what other apps use in \`quotas.usedByOtherApps.customerGatewaysPerRegion\`), over the quota of 1 (declared in platform "plat"'s \`quotas.customerGatewaysPerRegion\`); ${raise(vpnService)}customerGatewaysPerRegion\` on the platform to the new value, or put further customers on a platform in another region or account`,
+      `[stack/Platform] quota Site-to-Site VPN connections per region: region eu-west-1 (VPN connections) has 2 (this app's only: AWS counts the whole region, so declare what other apps use in \`quotas.usedByOtherApps.vpnConnectionsPerRegion\`), over the quota of 1 (declared in platform "plat"'s \`quotas.vpnConnectionsPerRegion\`); ${raise(vpnService)}vpnConnectionsPerRegion\` on the platform to the new value, or put further customers on a platform in another region or account`,
     ]);
   });
 
@@ -207,7 +207,7 @@ describe('quota checks at synth', () => {
       'a quota is unknown',
       { albs: 3 } as unknown as PlatformQuotas,
       [
-        '`quotas.albs` is not a quota backend-link checks (transitGatewayRouteTablesPerTransitGateway, loadBalancersPerRegion, trustStoresPerAccount, customerGatewaysPerRegion, vpnConnectionsPerRegion, subnetsPerVpc, networkAclRulesPerDirection, securityGroupInboundRules, securityGroupOutboundRules)',
+        '`quotas.albs` is not a quota backend-link checks (transitGatewayRouteTablesPerTransitGateway, loadBalancersPerRegion, trustStoresPerAccount, customerGatewaysPerRegion, vpnConnectionsPerRegion, subnetsPerVpc, networkAclRulesPerDirection, securityGroupInboundRules, securityGroupOutboundRules, lambdaConcurrentExecutions)',
       ],
     ],
   ])('fails when %s', (_case, quotas, problems) => {
@@ -227,7 +227,7 @@ describe('quota checks across stacks (a platform stack and one stack per custome
       alb(customerStack, customer(customerStack, platform, n));
     }
     expect(synthProblems(platformStack)).toEqual([
-      `[platform/Platform] quota Application Load Balancers per region: region eu-west-1 (Application Load Balancers of this app) has 2, over the quota of 1 (declared in platform "plat"'s \`quotas.loadBalancersPerRegion\`); ${raise('Elastic Load Balancing')}loadBalancersPerRegion\` on the platform to the new value, or put further customers on a platform in another region or account`,
+      `[platform/Platform] quota Application Load Balancers per region: region eu-west-1 (Application Load Balancers) has 2 (this app's only: AWS counts the whole region, so declare what other apps use in \`quotas.usedByOtherApps.loadBalancersPerRegion\`), over the quota of 1 (declared in platform "plat"'s \`quotas.loadBalancersPerRegion\`); ${raise('Elastic Load Balancing')}loadBalancersPerRegion\` on the platform to the new value, or put further customers on a platform in another region or account`,
     ]);
     // Each customer's stack synthesizes (the cross-stack references resolve).
     expect(() => app.synth()).toThrow(/Application Load Balancers per region/);

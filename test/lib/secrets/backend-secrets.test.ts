@@ -75,7 +75,7 @@ describe('BackendSecrets', () => {
         StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' },
         StringLike: {
           'kms:EncryptionContext:SecretARN': [
-            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:backend-link/apicloud/acme/credentials-??????',
+            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:backend-link/apicloud/acme/credentials-??????????????????????????-??????',
           ],
         },
       },
@@ -85,14 +85,14 @@ describe('BackendSecrets', () => {
 
   it('creates one secret per created piece of material, encrypted with the customer key, and none for an existing one', () => {
     const names = Object.values(json.resource.aws_secretsmanager_secret).map(
-      (s) => (s as { name: string }).name,
+      (s) => (s as { name_prefix: string }).name_prefix,
     );
     expect(names.sort()).toEqual([
-      'backend-link/apicloud/acme/client-certificate',
-      'backend-link/apicloud/acme/credentials',
+      'backend-link/apicloud/acme/client-certificate-',
+      'backend-link/apicloud/acme/credentials-',
     ]);
     expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecret, {
-      name: 'backend-link/apicloud/acme/credentials',
+      name_prefix: 'backend-link/apicloud/acme/credentials-',
       kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.Secrets_Key_[0-9A-F]{8}\.arn\}$/),
       recovery_window_in_days: 7,
     });
