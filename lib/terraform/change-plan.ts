@@ -16,10 +16,17 @@
  *   const report = await planChange(v1, (outdir) => buildExampleApp(outdir, { ...options, more }));
  *   expectOnly(report, { stack: 'backend-link-example', update: ['aws_*.Platform_*'] });
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { PlanJson, TerraformHarnessError, findProviderMirror, listStacks } from './harness';
+import {
+  PlanJson,
+  TerraformHarnessError,
+  findProviderMirror,
+  listStacks,
+  runTerraform,
+  writeCliConfig,
+} from './harness';
 import { AppPlan, planApp, stackGraph } from './plan-app';
 import {
   ResourceSchemas,
@@ -79,8 +86,19 @@ export interface ResourceChange {
 }
 
 /** What planning one stack of version 2 against version 1's state shows. */
+/**
+ * How a stack of the report was planned:
+ *  - `planned`: version 2 against version 1's state;
+ *  - `unchanged`: not planned again, because its configuration is byte for byte version 1's and it reads the
+ *    same version-1 states, which version 1's own plan already showed without change;
+ *  - `removed`: version 2 has no such stack; the changes are what destroying it deletes (`plan -destroy`);
+ *  - `failed`: terraform failed to plan it (see `error`).
+ */
+export type StackStatus = 'planned' | 'unchanged' | 'removed' | 'failed';
+
 export interface StackChanges {
   readonly stack: string;
+  readonly status: StackStatus;
   /** The stack is new in version 2 (no version-1 state). */
   readonly isNew: boolean;
   /** Terraform's error text when the stack failed to plan; then the lists below are empty. */
@@ -99,7 +117,7 @@ export interface StackChanges {
 
 export interface ChangeReport {
   readonly stacks: readonly StackChanges[];
-  /** Stacks of version 1 that version 2 no longer has (their resources are not planned for deletion here). */
+  /** Stacks of version 1 that version 2 no longer has (in `stacks` with status `removed`). */
   readonly removedStacks: readonly string[];
   readonly seconds: number;
 }
@@ -198,7 +216,12 @@ interface PlannedResourceChange {
 }
 
 /** What one stack's plan does, as a StackChanges. */
-export function changesOfPlan(stack: string, plan: PlanJson, isNew = false): StackChanges {
+export function changesOfPlan(
+  stack: string,
+  plan: PlanJson,
+  isNew = false,
+  status: StackStatus = 'planned',
+): StackChanges {
   const create: string[] = [];
   const update: ResourceChange[] = [];
   const replace: ResourceChange[] = [];
@@ -230,6 +253,7 @@ export function changesOfPlan(stack: string, plan: PlanJson, isNew = false): Sta
   const byAddress = (a: ResourceChange, b: ResourceChange) => a.address.localeCompare(b.address);
   return {
     stack,
+    status,
     isNew,
     create: sorted(create),
     update: update.sort(byAddress),
@@ -246,6 +270,7 @@ export function changesOfPlan(stack: string, plan: PlanJson, isNew = false): Sta
 function failedChanges(stack: string, error: string, isNew: boolean): StackChanges {
   return {
     stack,
+    status: 'failed',
     isNew,
     error,
     create: [],
@@ -389,15 +414,48 @@ export async function deriveAppState(
   };
 }
 
+export interface PlanChangeOptions extends ChangePlanOptions {
+  /**
+   * The directory under the workdir that version 2 is synthesized into.
+   * @default 'v2'
+   */
+  readonly name?: string;
+  /**
+   * Plan also the stacks whose configuration is version 1's (see StackStatus `unchanged`).
+   * @default false
+   */
+  readonly planUnchanged?: boolean;
+}
+
+const readIfExists = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+
+/** What destroying a stack of version 1 deletes: `terraform plan -destroy` against its derived state. */
+async function planDestroy(stack: string, stackDir: string, mirror: string): Promise<StackChanges> {
+  const cliConfig = writeCliConfig(stackDir, mirror);
+  try {
+    const args = ['plan', '-destroy', '-input=false', '-no-color', '-lock=false', '-refresh=false'];
+    await runTerraform(stackDir, [...args, '-out=offline-destroy.tfplan'], cliConfig);
+    const show = await runTerraform(
+      stackDir,
+      ['show', '-json', '-no-color', 'offline-destroy.tfplan'],
+      cliConfig,
+    );
+    return changesOfPlan(stack, JSON.parse(show.stdout) as PlanJson, false, 'removed');
+  } catch (error) {
+    return failedChanges(stack, error instanceof Error ? error.message : String(error), false);
+  }
+}
+
 /**
- * Synthesizes version 2 into `<workdir>/<name>` and plans every stack against version 1's state of the
- * same stack, reading version 1's states for `terraform_remote_state`. Never throws for a stack that fails
- * to plan: the report records terraform's error.
+ * Synthesizes version 2 into `<workdir>/v2` (or `options.name`) and plans every stack against version 1's
+ * state of the same stack (a stack new in version 2 against none), each reading version 1's states for
+ * `terraform_remote_state`; a stack version 2 no longer has is planned for destruction. Never throws for a
+ * stack that fails to plan: the report records terraform's error.
  */
 export async function planChange(
   v1: DerivedAppState,
   build: AppBuilder,
-  options: ChangePlanOptions & { readonly name?: string } = {},
+  options: PlanChangeOptions = {},
 ): Promise<ChangeReport> {
   const t0 = Date.now();
   const workdir = options.workdir ?? v1.options.workdir ?? mkdtempSync(join(tmpdir(), 'change-plan-'));
@@ -406,26 +464,43 @@ export async function planChange(
   synthesize(build, outdir);
   const mirror = options.mirror ?? v1.options.mirror ?? findProviderMirror();
   const parallel = options.parallel ?? v1.options.parallel;
-  const v2Stacks = listStacks(outdir).map((dir) => [basename(dir), dir] as const);
-  for (const [stack, dir] of v2Stacks) {
+  const v1Dirs = new Map(listStacks(v1.outdir).map((dir) => [basename(dir), dir]));
+  const v2Dirs = new Map(listStacks(outdir).map((dir) => [basename(dir), dir]));
+  const unchanged = [...v2Dirs].filter(
+    ([stack, dir]) =>
+      !options.planUnchanged &&
+      v1.converged &&
+      v1Dirs.has(stack) &&
+      readIfExists(join(dir, 'cdk.tf.json')) === readIfExists(join(v1Dirs.get(stack)!, 'cdk.tf.json')),
+  );
+  const toPlan = [...v2Dirs.keys()].filter((stack) => !unchanged.some(([s]) => s === stack));
+  for (const [stack, dir] of v2Dirs) {
     const target = offlineStateFile(dir);
     rmSync(target, { force: true });
     if (v1.stateFiles[stack] !== undefined && existsSync(v1.stateFiles[stack])) {
       copyFileSync(v1.stateFiles[stack], target);
     }
   }
-  const appPlan = await planApp(outdir, {
-    mirror,
-    ...(parallel !== undefined ? { parallel } : {}),
-    producerStates: v1.stateFiles,
-  });
-  const report = reportOf(appPlan, (stack) => v1.stateFiles[stack] === undefined, elapsed(t0));
-  const v2Names = new Set(v2Stacks.map(([stack]) => stack));
+  const removed = [...v1Dirs.keys()].filter((stack) => !v2Dirs.has(stack)).sort();
+  const [appPlan, destroyed] = await Promise.all([
+    toPlan.length === 0
+      ? Promise.resolve<AppPlan>({ outcomes: [], failed: [], seconds: 0 })
+      : planApp(outdir, {
+          mirror,
+          ...(parallel !== undefined ? { parallel } : {}),
+          stacks: toPlan,
+          producerStates: v1.stateFiles,
+        }),
+    Promise.all(removed.map((stack) => planDestroy(stack, v1Dirs.get(stack)!, mirror))),
+  ]);
+  const planned = reportOf(appPlan, (stack) => v1.stateFiles[stack] === undefined, elapsed(t0));
+  const same: StackChanges[] = unchanged.map(([stack]) => ({
+    ...changesOfPlan(stack, {}, false, 'unchanged'),
+  }));
   return {
-    ...report,
-    removedStacks: Object.keys(v1.stateFiles)
-      .filter((s) => !v2Names.has(s))
-      .sort(),
+    stacks: [...planned.stacks, ...same, ...destroyed].sort((a, b) => a.stack.localeCompare(b.stack)),
+    removedStacks: removed,
+    seconds: elapsed(t0),
   };
 }
 
@@ -563,14 +638,16 @@ export function expectOnly(
 export function formatChangeReport(report: ChangeReport): string {
   const lines: string[] = [];
   for (const s of report.stacks) {
-    const label = `${s.stack}${s.isNew ? ' (new)' : ''}`;
+    const label = `${s.stack}${s.isNew ? ' (new in version 2)' : ''}${s.status === 'removed' ? ' (not in version 2: destroyed)' : ''}`;
     if (s.error !== undefined) {
       lines.push(`${label}: FAILED to plan`, indent(s.error));
       continue;
     }
     const counts = ACTIONS.map((a) => `${s[a].length} to ${a}`).join(', ');
     if (changeCount(s) === 0) {
-      lines.push(`${label}: no changes`);
+      lines.push(
+        `${label}: no changes${s.status === 'unchanged' ? ' (configuration unchanged, not planned again)' : ''}`,
+      );
       continue;
     }
     lines.push(`${label}: ${counts}`);
@@ -582,6 +659,5 @@ export function formatChangeReport(report: ChangeReport): string {
       for (const name of s.outputs[kind]) lines.push(`  output ${kind} ${name}`);
     }
   }
-  for (const stack of report.removedStacks) lines.push(`${stack}: removed in version 2 (not planned)`);
   return lines.join('\n');
 }

@@ -87,7 +87,14 @@ interface Field {
   readonly optional: boolean;
   readonly computed: boolean;
   readonly writeOnly: boolean;
+  /**
+   * A primitive attribute of a nested block: the SDKv2 provider stores it as its zero value ("", 0, false)
+   * when unset, and plans that zero value for it whenever the resource is updated.
+   */
+  readonly zeroWhenUnset?: boolean;
 }
+
+const ZERO: Readonly<Record<string, unknown>> = { string: '', number: 0, bool: false };
 
 const DYNAMIC: Shape = { kind: 'primitive', type: 'dynamic' };
 
@@ -117,7 +124,7 @@ function nested(mode: string, object: Shape): Shape {
   return object; // single, group
 }
 
-function fieldOf(attribute: SchemaAttribute): Field {
+function fieldOf(attribute: SchemaAttribute, inBlock = false): Field {
   const shape = attribute.nested_type
     ? nested(attribute.nested_type.nesting_mode, objectOfAttributes(attribute.nested_type.attributes))
     : shapeOfType(attribute.type);
@@ -126,22 +133,26 @@ function fieldOf(attribute: SchemaAttribute): Field {
     optional: attribute.optional === true,
     computed: attribute.computed === true,
     writeOnly: attribute.write_only === true,
+    ...(inBlock && shape.kind === 'primitive' && attribute.required !== true ? { zeroWhenUnset: true } : {}),
   };
 }
 
-function objectOfAttributes(attributes: Record<string, SchemaAttribute>): Shape {
+function objectOfAttributes(attributes: Record<string, SchemaAttribute>, inBlock = false): Shape {
   return {
     kind: 'object',
-    attributes: Object.fromEntries(Object.entries(attributes).map(([k, a]) => [k, fieldOf(a)])),
+    attributes: Object.fromEntries(Object.entries(attributes).map(([k, a]) => [k, fieldOf(a, inBlock)])),
   };
 }
 
-/** The shape of a resource's attributes: its attributes and nested blocks. */
-export function shapeOfBlock(block: SchemaBlock): Shape {
-  const object = objectOfAttributes(block.attributes ?? {}) as Extract<Shape, { kind: 'object' }>;
+/** The shape of a resource's attributes (`nestedBlock` false) or of a nested block's: attributes and blocks. */
+export function shapeOfBlock(block: SchemaBlock, nestedBlock = false): Shape {
+  const object = objectOfAttributes(block.attributes ?? {}, nestedBlock) as Extract<
+    Shape,
+    { kind: 'object' }
+  >;
   for (const [name, blockType] of Object.entries(block.block_types ?? {})) {
     object.attributes[name] = {
-      shape: nested(blockType.nesting_mode, shapeOfBlock(blockType.block)),
+      shape: nested(blockType.nesting_mode, shapeOfBlock(blockType.block, true)),
       optional: true,
       computed: false,
       writeOnly: false,
@@ -285,7 +296,9 @@ function placeholder(field: Field, path: PathStep[], ctx: PlaceholderContext): u
   const hash = hashOf(`${ctx.stack}/${ctx.address}/${JSON.stringify(path)}`);
   // A resource's id, even where the schema calls it optional: SDKv2 resources without one plan as new.
   if (path.length === 1 && path[0] === 'id') return idFor(ctx, hash);
-  if (field.optional && field.computed && shape.kind === 'primitive') return null;
+  if (field.optional && field.computed && shape.kind === 'primitive') {
+    return field.zeroWhenUnset ? (ZERO[shape.type] ?? null) : null;
+  }
   switch (shape.kind) {
     case 'list':
     case 'set':
@@ -385,6 +398,9 @@ function resolve(field: Field, sources: Sources, path: PathStep[], ctx: Placehol
     const keys = new Set([...Object.keys(after ?? {}), ...Object.keys(unknown ?? {})]);
     const f: Field = { shape: shape.element, optional: false, computed: true, writeOnly: false };
     return Object.fromEntries([...keys].map((k) => [k, resolve(f, child(sources, k), [...path, k], ctx)]));
+  }
+  if ((after === null || after === undefined) && field.zeroWhenUnset && shape.kind === 'primitive') {
+    return ZERO[shape.type] ?? null;
   }
   return after === undefined ? null : after;
 }
