@@ -519,6 +519,12 @@ export interface StackExpectation {
   /** @default [] */
   readonly delete?: readonly AddressPattern[];
   /**
+   * The attributes an update may change (`tags.*`): a changed path of an update that none matches is
+   * unexpected.
+   * @default - any
+   */
+  readonly updatePaths?: readonly AddressPattern[];
+  /**
    * The stack fails to plan, with an error that contains this text (or matches this expression).
    * @default - the stack must plan
    */
@@ -588,6 +594,14 @@ export function unexpectedChanges(
         const hits = patterns.filter(({ p }) => matcher(p)(address));
         hits.forEach(({ key }) => used.add(key));
         if (hits.length === 0) problems.push(`${changes.stack}: unexpected ${action} ${address}${detail}`);
+      }
+    }
+    const allowedPaths = expected.flatMap((e) => e.updatePaths ?? []);
+    if (expected.some((e) => e.updatePaths !== undefined)) {
+      for (const update of changes.update) {
+        for (const path of update.paths.filter((p) => !allowedPaths.some((a) => matcher(a)(p)))) {
+          problems.push(`${changes.stack}: unexpected change of ${path} in update ${update.address}`);
+        }
       }
     }
   }

@@ -88,8 +88,8 @@ interface Field {
   readonly computed: boolean;
   readonly writeOnly: boolean;
   /**
-   * A primitive attribute of a nested block: the SDKv2 provider stores it as its zero value ("", 0, false)
-   * when unset, and plans that zero value for it whenever the resource is updated.
+   * A primitive attribute of a nested block of an SDKv2 resource: the SDK stores it as its zero value ("",
+   * 0, false) when unset, and plans that zero value for it whenever the resource is updated.
    */
   readonly zeroWhenUnset?: boolean;
 }
@@ -144,15 +144,28 @@ function objectOfAttributes(attributes: Record<string, SchemaAttribute>, inBlock
   };
 }
 
-/** The shape of a resource's attributes (`nestedBlock` false) or of a nested block's: attributes and blocks. */
-export function shapeOfBlock(block: SchemaBlock, nestedBlock = false): Shape {
-  const object = objectOfAttributes(block.attributes ?? {}, nestedBlock) as Extract<
+/**
+ * True for a resource type of the provider's SDKv2 part, which gives every resource an optional and computed
+ * `id`; types of the plugin framework declare their own (computed only) or none.
+ */
+function isSdkV2(block: SchemaBlock): boolean {
+  const id = block.attributes?.id;
+  return id?.optional === true && id.computed === true;
+}
+
+/**
+ * The shape of a resource's attributes, or (given `zeroInBlocks`, true for an SDKv2 resource) of one of its
+ * nested blocks: its attributes and blocks.
+ */
+export function shapeOfBlock(block: SchemaBlock, zeroInBlocks?: boolean): Shape {
+  const zero = zeroInBlocks ?? isSdkV2(block);
+  const object = objectOfAttributes(block.attributes ?? {}, zeroInBlocks === true) as Extract<
     Shape,
     { kind: 'object' }
   >;
   for (const [name, blockType] of Object.entries(block.block_types ?? {})) {
     object.attributes[name] = {
-      shape: nested(blockType.nesting_mode, shapeOfBlock(blockType.block, true)),
+      shape: nested(blockType.nesting_mode, shapeOfBlock(blockType.block, zero)),
       optional: true,
       computed: false,
       writeOnly: false,
