@@ -16,7 +16,7 @@
  *   const report = await planChange(v1, (outdir) => buildExampleApp(outdir, { ...options, more }));
  *   expectOnly(report, { stack: 'backend-link-example', update: ['aws_*.Platform_*'] });
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
@@ -103,6 +103,11 @@ export interface StackChanges {
   readonly isNew: boolean;
   /** Terraform's error text when the stack failed to plan; then the lists below are empty. */
   readonly error?: string;
+  /**
+   * When the stack failed to plan because it reads outputs its producers' version-1 states do not have
+   * (`terraform_remote_state` … "does not have an attribute named"): those outputs' names.
+   */
+  readonly missingOutputs?: readonly string[];
   readonly create: readonly string[];
   readonly update: readonly ResourceChange[];
   readonly replace: readonly ResourceChange[];
@@ -267,12 +272,22 @@ export function changesOfPlan(
   };
 }
 
+const MISSING_ATTRIBUTE = /does not have an attribute named\s+"([^"]+)"/g;
+
+/** The remote-state outputs a failed plan's errors name as missing. */
+function missingOutputsOf(error: string): string[] {
+  const reads = error.includes('terraform_remote_state') ? [...error.matchAll(MISSING_ATTRIBUTE)] : [];
+  return [...new Set(reads.map((m) => m[1]))].sort();
+}
+
 function failedChanges(stack: string, error: string, isNew: boolean): StackChanges {
+  const missingOutputs = missingOutputsOf(error);
   return {
     stack,
     status: 'failed',
     isNew,
     error,
+    ...(missingOutputs.length > 0 ? { missingOutputs } : {}),
     create: [],
     update: [],
     replace: [],
@@ -322,6 +337,7 @@ export async function deriveAppState(
   const workdir = options.workdir ?? mkdtempSync(join(tmpdir(), 'change-plan-'));
   const outdir = join(workdir, 'v1');
   rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(workdir, { recursive: true });
   synthesize(build, outdir);
   const mirror = options.mirror ?? findProviderMirror();
   const common = { mirror, ...(options.parallel !== undefined ? { parallel: options.parallel } : {}) };
@@ -461,6 +477,7 @@ export async function planChange(
   const workdir = options.workdir ?? v1.options.workdir ?? mkdtempSync(join(tmpdir(), 'change-plan-'));
   const outdir = join(workdir, options.name ?? 'v2');
   rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(workdir, { recursive: true });
   synthesize(build, outdir);
   const mirror = options.mirror ?? v1.options.mirror ?? findProviderMirror();
   const parallel = options.parallel ?? v1.options.parallel;
@@ -654,7 +671,10 @@ export function formatChangeReport(report: ChangeReport): string {
   for (const s of report.stacks) {
     const label = `${s.stack}${s.isNew ? ' (new in version 2)' : ''}${s.status === 'removed' ? ' (not in version 2: destroyed)' : ''}`;
     if (s.error !== undefined) {
-      lines.push(`${label}: FAILED to plan`, indent(s.error));
+      lines.push(`${label}: FAILED to plan`);
+      for (const output of s.missingOutputs ?? [])
+        lines.push(`  reads output ${output}, which its producer's state does not have`);
+      lines.push(indent(s.error));
       continue;
     }
     const counts = ACTIONS.map((a) => `${s[a].length} to ${a}`).join(', ');

@@ -252,6 +252,7 @@ describe('change plan: a consumer stack that needs a producer output version 1 d
     expect(consumer.status).toBe('failed');
     expect(consumer.error).toMatch(/Unsupported attribute/);
     expect(consumer.error).toMatch(/cross-stack-output-aws_vpcVpcarn/);
+    expect(consumer.missingOutputs).toEqual(['cross-stack-output-aws_vpcVpcarn']);
     expect(stackOf(report, 'producer')).toMatchObject({ status: 'planned', update: [], replace: [] });
     expect(stackOf(report, 'producer').outputs.create).toEqual(['cross-stack-output-aws_vpcVpcarn']);
     // AND expectOnly accepts it only when the failure is expected
@@ -262,7 +263,9 @@ describe('change plan: a consumer stack that needs a producer output version 1 d
       { stack: 'producer' },
       { stack: 'consumer', failure: 'cross-stack-output-aws_vpcVpcarn' },
     ]);
-    expect(formatChangeReport(report)).toContain('consumer: FAILED to plan');
+    expect(formatChangeReport(report)).toContain(
+      "consumer: FAILED to plan\n  reads output cross-stack-output-aws_vpcVpcarn, which its producer's state does not have\n",
+    );
   });
 });
 
