@@ -279,13 +279,48 @@ const hashOf = (text: string) => createHash('sha256').update(text).digest('hex')
 const uuidOf = (hex: string) =>
   `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 
+/** The EC2 resource types, by the kind their ARNs name (`arn:aws:ec2:<region>:<account>:<kind>/<id>`). */
+const EC2_ARN_KIND: Readonly<Record<string, string>> = {
+  aws_vpc: 'vpc',
+  aws_subnet: 'subnet',
+  aws_security_group: 'security-group',
+  aws_default_security_group: 'security-group',
+  aws_route_table: 'route-table',
+  aws_network_acl: 'network-acl',
+  aws_internet_gateway: 'internet-gateway',
+  aws_nat_gateway: 'natgateway',
+  aws_eip: 'elastic-ip',
+  aws_vpn_gateway: 'vpn-gateway',
+  aws_customer_gateway: 'customer-gateway',
+  aws_vpn_connection: 'vpn-connection',
+  aws_ec2_transit_gateway: 'transit-gateway',
+  aws_ec2_transit_gateway_vpc_attachment: 'transit-gateway-attachment',
+  aws_ec2_transit_gateway_route_table: 'transit-gateway-route-table',
+  aws_vpc_endpoint: 'vpc-endpoint',
+  aws_flow_log: 'vpc-flow-log',
+  aws_ec2_managed_prefix_list: 'prefix-list',
+  aws_vpc_security_group_ingress_rule: 'security-group-rule',
+  aws_vpc_security_group_egress_rule: 'security-group-rule',
+};
+
+/** The resource's own id: the planned one when known, else its placeholder (the one `id` gets). */
+function ownId(ctx: PlaceholderContext): string {
+  const known = ctx.known.id;
+  if (typeof known === 'string' && known !== '') return known;
+  return idFor(ctx, hashOf(`${ctx.stack}/${ctx.address}/${JSON.stringify(['id'])}`));
+}
+
 function arnFor(ctx: PlaceholderContext, attribute: string, hash: string): string {
   const { partition, region, account } = ctx.account;
   const format = ARN_FORMAT[ctx.type];
+  const kind = EC2_ARN_KIND[ctx.type];
+  if (attribute === 'arn' && kind !== undefined) {
+    return `arn:${partition}:ec2:${region}:${account}:${kind}/${ownId(ctx)}`;
+  }
   const name = ctx.known.name ?? ctx.known.function_name ?? ctx.known.alarm_name ?? ctx.known.bucket;
   const id = `${typeof name === 'string' && name !== '' ? name : 'offline'}-${hash.slice(0, 12)}`;
   if (attribute === 'arn' && format) {
-    const resource = UUID_IDS.has(ctx.type) ? format.resource(uuidOf(hash)) : format.resource(id);
+    const resource = format.resource(UUID_IDS.has(ctx.type) ? ownId(ctx) : id);
     return `arn:${partition}:${format.service}:${format.global ? '' : region}:${format.global && format.service === 's3' ? '' : account}:${resource}`;
   }
   const service =
@@ -298,6 +333,9 @@ function idFor(ctx: PlaceholderContext, hash: string): string {
   if (from !== undefined && typeof ctx.known[from] === 'string' && ctx.known[from] !== '') {
     return ctx.known[from] as string;
   }
+  // Its id is its ARN: the very placeholder `arn` gets.
+  if (from === 'arn')
+    return arnFor(ctx, 'arn', hashOf(`${ctx.stack}/${ctx.address}/${JSON.stringify(['arn'])}`));
   if (UUID_IDS.has(ctx.type)) return uuidOf(hash);
   const prefix = ID_PREFIX_BY_RESOURCE[ctx.type] ?? MORE_ID_PREFIXES[ctx.type];
   return prefix === undefined ? hash.slice(0, 20) : `${prefix}-${hash.slice(0, 17)}`;
