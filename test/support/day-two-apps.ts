@@ -4,8 +4,10 @@
  * exactly what the example does (test/lib/terraform/change-plan.test.ts checks that).
  */
 import { join } from 'node:path';
-import { App, TerraformStack } from 'cdktf';
+import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { CustomerStack, REGION, STATE, exampleCustomers } from '../../examples/multi-stack/main';
 import { CustomerBackendLinkProps, GatewayPlatform, configureS3State } from '../../lib';
 
@@ -45,5 +47,22 @@ export function buildMultiStackVersion(outdir: string, version: MultiStackVersio
     new CustomerStack(app, `customer-${customer.customerName}`, customer);
   }
   configureS3State(app, STATE);
+  return app;
+}
+
+/** A producer stack with a VPC, a consumer stack with a subnet in it: the VPC's attributes cross stacks. */
+export function buildProducerConsumer(outdir: string, consumerReadsArn: boolean): App {
+  const app = new App({ outdir });
+  const producer = new TerraformStack(app, 'producer');
+  new AwsProvider(producer, 'aws', { region: 'eu-west-1' });
+  const vpc = new Vpc(producer, 'Vpc', { cidrBlock: '10.50.0.0/16' });
+  const consumer = new TerraformStack(app, 'consumer');
+  new AwsProvider(consumer, 'aws', { region: 'eu-west-1' });
+  const subnet = new Subnet(consumer, 'Subnet', {
+    vpcId: vpc.id,
+    cidrBlock: '10.50.1.0/24',
+    ...(consumerReadsArn ? { tags: { vpc: vpc.arn } } : {}),
+  });
+  new TerraformOutput(consumer, 'subnet_id', { value: subnet.id });
   return app;
 }

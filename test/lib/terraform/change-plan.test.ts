@@ -7,10 +7,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, TerraformOutput, TerraformStack } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { Subnet } from '@cdktf/provider-aws/lib/subnet';
-import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { buildExampleApp } from '../../../examples/main';
 import { buildMultiStackApp } from '../../../examples/multi-stack/main';
 import {
@@ -25,7 +21,7 @@ import {
 } from '../../../lib/terraform/change-plan';
 import { StateInstance, TerraformState } from '../../../lib/terraform/derived-state';
 import { listStacks } from '../../../lib/terraform/harness';
-import { BUNDLE, buildMultiStackVersion } from '../../support/day-two-apps';
+import { BUNDLE, buildMultiStackVersion, buildProducerConsumer } from '../../support/day-two-apps';
 
 jest.setTimeout(900_000);
 
@@ -207,23 +203,6 @@ describe('change plan: the multi-stack example (platform + 4 customer stacks)', 
     expectOnly(report, { stack: 'customer-hooli', delete: ['*'] });
   });
 });
-
-/** A producer stack with a VPC, a consumer stack with a subnet in it: the VPC's attributes cross stacks. */
-function buildProducerConsumer(outdir: string, consumerReadsArn: boolean): App {
-  const app = new App({ outdir });
-  const producer = new TerraformStack(app, 'producer');
-  new AwsProvider(producer, 'aws', { region: 'eu-west-1' });
-  const vpc = new Vpc(producer, 'Vpc', { cidrBlock: '10.50.0.0/16' });
-  const consumer = new TerraformStack(app, 'consumer');
-  new AwsProvider(consumer, 'aws', { region: 'eu-west-1' });
-  const subnet = new Subnet(consumer, 'Subnet', {
-    vpcId: vpc.id,
-    cidrBlock: '10.50.1.0/24',
-    ...(consumerReadsArn ? { tags: { vpc: vpc.arn } } : {}),
-  });
-  new TerraformOutput(consumer, 'subnet_id', { value: subnet.id });
-  return app;
-}
 
 describe('change plan: a consumer stack that needs a producer output version 1 did not have', () => {
   const workdir = mkdtempSync(join(tmpdir(), 'change-plan-outputs-'));
