@@ -6,10 +6,13 @@
  * Values the plan knows are taken as they are. A value known only after apply gets a deterministic
  * placeholder shaped like the real one: an ARN in the stack's partition, region and account for `arn` and
  * `*_arn`, an id shaped like the resource type's ids (`subnet-…`, `sg-…`, a key's UUID, a role's name) for
- * `id` and `*_id`, null for optional-and-computed attributes, an empty collection for computed ones. A
- * reference to such a value carries a different placeholder at first; planning against the state with
- * `-refresh=false` and folding the planned values back in (`foldPlanIntoState`) aligns both sides, and a
- * few rounds reach a state that its own configuration plans without any change (change-plan.ts).
+ * `id` and `*_id`, null for optional-and-computed attributes (in the nested blocks of the provider's SDKv2
+ * resources, their zero value, as the SDK stores them), an empty collection for computed ones. Where the
+ * configuration sets the unknown value by a plain reference (`${aws_vpc.Vpc.id}`), it gets the referenced
+ * resource's value, resources being derived in dependency order. What is left (references inside function
+ * calls such as `jsonencode`) carries a different value on both sides at first; planning against the state
+ * with `-refresh=false` and folding the planned values back in (`foldPlanIntoState`) aligns them, and a
+ * round or two reach a state that its own configuration plans without any change (change-plan.ts).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -76,7 +79,7 @@ export function loadResourceSchemas(stackDir: string, mirror: string): Promise<R
 }
 
 /** The shape of a value, from a cty type or a schema block: what the walks below need of it. */
-type Shape =
+export type Shape =
   | { kind: 'primitive'; type: string }
   | { kind: 'list' | 'set' | 'map'; element: Shape }
   | { kind: 'tuple'; elements: Shape[] }
@@ -669,7 +672,7 @@ function priorInstances(state: TerraformState | undefined): Map<string, StateIns
   return byAddress;
 }
 
-export interface DeriveStateOptions {
+export interface FoldPlanOptions {
   /** The stack's name, which seeds the placeholders (so two stacks never share one). */
   readonly stack: string;
   readonly schemas: ResourceSchemas;
@@ -685,7 +688,7 @@ export interface DeriveStateOptions {
  * The state after applying `plan` (made against `options.prior`): planned resources with their planned
  * values (placeholders for the unknown ones), deleted ones gone, and the root outputs.
  */
-export function foldPlanIntoState(plan: PlanJson, options: DeriveStateOptions): TerraformState {
+export function foldPlanIntoState(plan: PlanJson, options: FoldPlanOptions): TerraformState {
   const account = accountContextOf(plan);
   const prior = priorInstances(options.prior);
   const dependencies = dependenciesOf(plan);
