@@ -54,6 +54,14 @@ export interface PlanAppOptions {
    * @default - nothing
    */
   readonly onStackDone?: (outcome: StackOutcome) => void;
+  /**
+   * State files to read for producer stacks, by producer stack name: a consumer's
+   * `terraform_remote_state` of such a producer reads this file instead of the outputs derived from the
+   * producer's plan in this run, so it does not wait for the producer, which is planned only when requested.
+   * The change-safety harness reads a producer's state from the version applied before (change-plan.ts).
+   * @default - every producer's outputs are derived from its plan in this run
+   */
+  readonly producerStates?: Readonly<Record<string, string>>;
 }
 
 export interface StackOutcome {
@@ -126,7 +134,11 @@ export function stackGraph(outdir: string): Map<string, StackNode> {
 }
 
 /** The stacks to plan: the requested ones and, transitively, the stacks they read. */
-function selection(nodes: Map<string, StackNode>, requested: readonly string[] | undefined): Set<string> {
+function selection(
+  nodes: Map<string, StackNode>,
+  requested: readonly string[] | undefined,
+  given: Readonly<Record<string, string>>,
+): Set<string> {
   if (requested === undefined || requested.length === 0) return new Set(nodes.keys());
   const unknown = requested.filter((s) => !nodes.has(s));
   if (unknown.length > 0) {
@@ -138,7 +150,8 @@ function selection(nodes: Map<string, StackNode>, requested: readonly string[] |
   const visit = (name: string) => {
     if (chosen.has(name)) return;
     chosen.add(name);
-    for (const producer of nodes.get(name)!.reads.values()) visit(producer);
+    for (const producer of nodes.get(name)!.reads.values())
+      if (given[producer] === undefined) visit(producer);
   };
   requested.forEach(visit);
   return chosen;
@@ -182,7 +195,8 @@ export async function planApp(outdir: string, options: PlanAppOptions = {}): Pro
     throw new TerraformHarnessError(`parallel ${parallel} is not a whole number ≥ 1`);
   }
   const nodes = stackGraph(outdir);
-  const chosen = selection(nodes, options.stacks);
+  const given = options.producerStates ?? {};
+  const chosen = selection(nodes, options.stacks, given);
   const loop = cycle(nodes, chosen);
   if (loop) throw new TerraformHarnessError(`stacks read each other's state in a cycle: ${loop.join(' → ')}`);
   const mirror = options.mirror ?? findProviderMirror();
@@ -209,13 +223,14 @@ export async function planApp(outdir: string, options: PlanAppOptions = {}): Pro
   const planOne = async (node: StackNode, lane: (typeof lanes)[number]): Promise<void> => {
     const t0 = Date.now();
     const producers = [...new Set(node.reads.values())].sort();
+    const planned = producers.filter((p) => given[p] === undefined);
     const base = {
       stack: node.name,
       stackDir: node.dir,
       asProducer: !requested.has(node.name),
       reads: producers,
     };
-    const failedProducers = producers.filter((p) => outcomes.get(p)?.error !== undefined);
+    const failedProducers = planned.filter((p) => outcomes.get(p)?.error !== undefined);
     if (failedProducers.length > 0) {
       outcomes.set(node.name, {
         ...base,
@@ -228,7 +243,7 @@ export async function planApp(outdir: string, options: PlanAppOptions = {}): Pro
     const remoteStates = Object.fromEntries(
       [...node.reads].map(([data, producer]) => [
         data,
-        join(nodes.get(producer)!.dir, OFFLINE_OUTPUTS_STATE_FILE),
+        given[producer] ?? join(nodes.get(producer)!.dir, OFFLINE_OUTPUTS_STATE_FILE),
       ]),
     );
     try {
@@ -257,7 +272,7 @@ export async function planApp(outdir: string, options: PlanAppOptions = {}): Pro
       // Start every stack whose producers are done, up to the bound.
       for (let i = 0; i < pending.length && running.size < parallel;) {
         const node = nodes.get(pending[i])!;
-        const ready = [...node.reads.values()].every((p) => outcomes.has(p));
+        const ready = [...node.reads.values()].every((p) => given[p] !== undefined || outcomes.has(p));
         if (!ready) {
           i++;
           continue;

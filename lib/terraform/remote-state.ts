@@ -49,7 +49,7 @@ export function ctyTypeOf(value: unknown): unknown {
  * looks like the id it stands for (`vpc-` and 17 hex digits): consumers that check ids (e.g.
  * `GatewayPlatform.fromAttributes`) accept them.
  */
-const ID_PREFIX_BY_RESOURCE: Readonly<Record<string, string>> = {
+export const ID_PREFIX_BY_RESOURCE: Readonly<Record<string, string>> = {
   aws_vpc: 'vpc',
   aws_subnet: 'subnet',
   aws_security_group: 'sg',
@@ -70,7 +70,7 @@ const ID_PREFIX_BY_RESOURCE: Readonly<Record<string, string>> = {
   aws_vpc_security_group_ingress_rule: 'sgr',
   aws_vpc_security_group_egress_rule: 'sgr',
 };
-const ID_PREFIX_BY_ATTRIBUTE: Readonly<Record<string, string>> = {
+export const ID_PREFIX_BY_ATTRIBUTE: Readonly<Record<string, string>> = {
   vpc_id: 'vpc',
   subnet_id: 'subnet',
   security_group_id: 'sg',
@@ -91,7 +91,7 @@ const ID_PREFIX_BY_ATTRIBUTE: Readonly<Record<string, string>> = {
 };
 
 /** The prefix for an attribute named like an id: `subnet_id`, or ending in one (`endpoints_security_group_id`). */
-function idPrefixOfAttribute(attribute: string): string | undefined {
+export function idPrefixOfAttribute(attribute: string): string | undefined {
   const names = Object.keys(ID_PREFIX_BY_ATTRIBUTE).filter(
     (name) => attribute === name || attribute.endsWith(`_${name}`),
   );

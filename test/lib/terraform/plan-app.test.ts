@@ -1,5 +1,9 @@
-import { AppPlan, StackOutcome, formatPlanTable } from '../../../lib/terraform/plan-app';
-import { PlanResult } from '../../../lib/terraform/harness';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppPlan, StackOutcome, formatPlanTable, planApp } from '../../../lib/terraform/plan-app';
+import { PlanJson, PlanResult } from '../../../lib/terraform/harness';
+import { buildProducerConsumer } from '../../support/day-two-apps';
 
 function outcome(stack: string, seconds: number, extra: Partial<StackOutcome> = {}): StackOutcome {
   return {
@@ -48,4 +52,42 @@ describe('formatPlanTable', () => {
     });
     expect(table.split('\n').pop()).toBe('1 stack    3       0        0      2.0  all planned');
   });
+});
+
+describe('planApp with producerStates', () => {
+  const workdir = mkdtempSync(join(tmpdir(), 'plan-app-producer-states-'));
+  afterAll(() => rmSync(workdir, { recursive: true, force: true }));
+
+  it('GIVEN a state file for the producer WHEN only the consumer is planned THEN it reads that state and the producer is not planned', async () => {
+    // GIVEN an app whose consumer reads the producer's VPC id, and a state that holds that output
+    const outdir = join(workdir, 'app');
+    buildProducerConsumer(outdir, false).synth();
+    const stateFile = join(workdir, 'producer.tfstate');
+    const output = 'cross-stack-output-aws_vpcVpcid';
+    writeFileSync(
+      stateFile,
+      JSON.stringify({
+        version: 4,
+        terraform_version: '1.11.4',
+        serial: 1,
+        lineage: '6f1c1a52-0d1e-4f6a-8b4e-2b8a3c9d0e1f',
+        outputs: { [output]: { value: 'vpc-0a1b2c3d4e5f60718', type: 'string' } },
+        resources: [],
+        check_results: null,
+      }),
+    );
+    // WHEN the consumer is planned with that state for its producer
+    const plan = await planApp(outdir, {
+      stacks: ['consumer'],
+      producerStates: { producer: stateFile },
+      parallel: 1,
+    });
+    // THEN only the consumer is planned, with the state's value
+    expect(plan.failed).toEqual([]);
+    expect(plan.outcomes.map((o) => o.stack)).toEqual(['consumer']);
+    const subnet = (plan.outcomes[0].result!.plan as PlanJson).resource_changes!.find(
+      (rc) => rc.type === 'aws_subnet',
+    )!;
+    expect((subnet.change.after as { vpc_id: string }).vpc_id).toBe('vpc-0a1b2c3d4e5f60718');
+  }, 300_000);
 });
