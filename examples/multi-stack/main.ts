@@ -29,6 +29,7 @@ import {
   CustomerBackendLink,
   CustomerBackendLinkProps,
   GatewayPlatform,
+  GatewayPlatformProps,
   S3StateProps,
   SecretSource,
   configureS3State,
@@ -58,7 +59,8 @@ export interface MultiStackOptions {
 export class PlatformStack extends TerraformStack {
   public readonly platform: GatewayPlatform;
 
-  constructor(scope: Construct, id: string) {
+  /** `overrides` change the example's platform props (tests build day-two versions of the app with them). */
+  constructor(scope: Construct, id: string, overrides: Partial<GatewayPlatformProps> = {}) {
     super(scope, id);
     new AwsProvider(this, 'aws', { region: REGION });
     this.platform = new GatewayPlatform(this, 'Platform', {
@@ -71,6 +73,7 @@ export class PlatformStack extends TerraformStack {
       transitGateway: { attachmentSubnetsCidrBlock: '10.40.0.0/27', amazonSideAsn: 64520 },
       interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
       publicEgress: { subnetsCidrBlock: '10.40.1.0/27' },
+      ...overrides,
     });
   }
 }

@@ -211,7 +211,9 @@ export function accountContextOf(plan: PlanJson): AccountContext {
       typeof configured === 'string'
         ? configured
         : (mostCommon(arns.map((m) => m[2]).filter(Boolean)) ?? 'us-east-1'),
-    account: mostCommon(arns.map((m) => m[3])) ?? '123456789012',
+    // 000000000000 is the offline placeholders' account (values read from another stack's derived outputs),
+    // never the stack's own.
+    account: mostCommon(arns.map((m) => m[3]).filter((a) => a && a !== '000000000000')) ?? '123456789012',
   };
 }
 

@@ -8,8 +8,8 @@ import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { CustomerStack, REGION, STATE, exampleCustomers } from '../../examples/multi-stack/main';
-import { CustomerBackendLinkProps, GatewayPlatform, configureS3State } from '../../lib';
+import { CustomerStack, PlatformStack, STATE, exampleCustomers } from '../../examples/multi-stack/main';
+import { CustomerBackendLinkProps, configureS3State } from '../../lib';
 
 /** The prebuilt runtime bundle the tests synthesize with (no esbuild run per synth). */
 export const BUNDLE = join(__dirname, '..', 'lib', 'runtime', 'fixtures', 'bundle');
@@ -21,7 +21,7 @@ export interface MultiStackVersion {
    */
   readonly platformTags?: Readonly<Record<string, string>>;
   /**
-   * Changes the example's customers (acme, globex, initech, hooli): returns the customers of this version.
+   * Changes the example's customers (acme, globex, initech, hooli, umbrella): returns the customers of this version.
    * @default - the example's customers
    */
   readonly customers?: (customers: CustomerBackendLinkProps[]) => CustomerBackendLinkProps[];
@@ -30,18 +30,11 @@ export interface MultiStackVersion {
 /** The multi-stack example's app, with the changes of `version`. */
 export function buildMultiStackVersion(outdir: string, version: MultiStackVersion = {}): App {
   const app = new App({ outdir });
-  const platformStack = new TerraformStack(app, 'platform');
-  new AwsProvider(platformStack, 'aws', { region: REGION });
-  const platform = new GatewayPlatform(platformStack, 'Platform', {
-    name: 'apicloud',
-    vpcProps: { cidrBlock: '10.40.0.0/16' },
-    customerAddressPool: '10.40.128.0/17',
-    availabilityZones: [`${REGION}a`, `${REGION}b`],
-    tags: { ...(version.platformTags ?? { team: 'api-platform' }) },
-    vpnGateway: {},
-    transitGateway: { attachmentSubnetsCidrBlock: '10.40.0.0/27', amazonSideAsn: 64520 },
-    interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
-  });
+  const { platform } = new PlatformStack(
+    app,
+    'platform',
+    version.platformTags ? { tags: { ...version.platformTags } } : {},
+  );
   const customers = exampleCustomers(platform, { runtimeBundleDirectory: BUNDLE });
   for (const customer of version.customers ? version.customers(customers) : customers) {
     new CustomerStack(app, `customer-${customer.customerName}`, customer);
