@@ -108,8 +108,9 @@ export interface GatewayPlatformProps {
   /**
    * The public path, for customers whose backend is a public DMZ endpoint instead of a VPN
    * (`CustomerBackendLinkProps.publicEndpoint`): NAT gateways with fixed Elastic IPs, one per availability
-   * zone, in public subnets behind the VPC's internet gateway, shared by those customers. Nothing is
-   * created until the first such customer joins.
+   * zone, in public subnets behind the VPC's internet gateway, shared by those customers. It is created with
+   * the platform and lives as long as this prop, whether or not a customer uses it yet: the addresses every
+   * DMZ customer allow-lists never change with the customers that come and go.
    * @default - no public path: customers reach their backends over a VPN or another private path
    */
   readonly publicEgress?: PublicEgressProps;

@@ -18,6 +18,7 @@ import {
   SecretSource,
 } from '../../lib';
 import { testStack, validationErrorOf } from '../support/constructs';
+import { decide } from '../support/iam-simulate';
 
 const BUNDLE = join(__dirname, 'runtime', 'fixtures', 'bundle');
 const ACCOUNT = '123456789012';
@@ -436,6 +437,53 @@ describe('day two, at synth', () => {
         Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/ci-plan`] },
         Action: 'kms:Decrypt',
       });
+    });
+
+    test('GIVEN the deploy role changes from A to B in two steps THEN B can refresh before it applies, and A keeps nothing after', async () => {
+      // The two steps of the README's "Changing the deploy role", each as the secret policy it applies.
+      const A = `arn:aws:iam::${ACCOUNT}:role/terraform-deploy`;
+      const B = `arn:aws:iam::${ACCOUNT}:role/terraform-deploy-v2`;
+      const secretPolicyWith = (override: Partial<CustomerBackendLinkProps>) => {
+        const json = oneStack([['acme', { ...writeOnly, planPrincipalArns: undefined, ...override }]]);
+        const [policy] = Object.entries(json.resource.aws_secretsmanager_secret_policy)
+          .filter(([id]) => id.startsWith('acme_Secrets_credentials'))
+          .map(([, p]) => JSON.parse(p.policy as string) as object);
+        return policy;
+      };
+      const secret = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:backend-link/apicloud/acme/credentials-20261207140000000000000001-AbCdEf`;
+      // Each role's own IAM policy allows Secrets Manager (as a deploy role's would): the resource policy decides.
+      const identity = [
+        {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' }],
+        },
+      ];
+      const can = (principal: string, action: string, resourcePolicy: object) =>
+        decide({
+          principal,
+          action,
+          resource: secret,
+          accountId: ACCOUNT,
+          identityPolicies: identity,
+          resourcePolicy,
+        });
+
+      // Before: only A reads the write-only value back (a refresh by B would fail: AccessDenied).
+      const before = secretPolicyWith({ deployerPrincipalArn: A });
+      expect(await can(B, 'secretsmanager:GetSecretValue', before)).toBe('ExplicitlyDenied');
+      // Step 1, applied by A: B is a plan principal, so B's refresh can read the value back.
+      const step1 = secretPolicyWith({ deployerPrincipalArn: A, planPrincipalArns: [B] });
+      expect(await can(B, 'secretsmanager:GetSecretValue', step1)).toBe('Allowed');
+      expect(await can(A, 'secretsmanager:GetSecretValue', step1)).toBe('Allowed');
+      // Step 2, applied by B (its refresh works under step 1's policy): B is the deployer, A is gone.
+      const step2 = secretPolicyWith({ deployerPrincipalArn: B });
+      expect(await can(B, 'secretsmanager:GetSecretValue', step2)).toBe('Allowed');
+      expect(await can(A, 'secretsmanager:GetSecretValue', step2)).toBe('ExplicitlyDenied');
+      // A CI plan role reads the value back while it is listed (writing stays up to its own IAM policy).
+      const ci = `arn:aws:iam::${ACCOUNT}:role/ci-plan`;
+      const withCi = secretPolicyWith({ deployerPrincipalArn: B, planPrincipalArns: [ci] });
+      expect(await can(ci, 'secretsmanager:GetSecretValue', withCi)).toBe('Allowed');
+      expect(await can(ci, 'secretsmanager:GetSecretValue', step2)).toBe('ExplicitlyDenied');
     });
 
     test('fails when a plan principal is a wildcard', () => {
