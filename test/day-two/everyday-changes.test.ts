@@ -129,9 +129,10 @@ describe('day two: changes to the multi-stack example (platform, two VGW, two TG
       create: ['aws_vpc_security_group_egress_rule.*', 'aws_network_acl_rule.*'],
       // The runtime configuration (in the function's environment) names the servers.
       update: ['aws_lambda_function.*'],
-      updatePaths: ['environment.*'],
+      updatePaths: ['environment[0].variables.GATEWAY_CONFIG'],
     });
-    expect(stackOf(report, 'customer-acme').create).toHaveLength(8);
+    // UDP and TCP: two security-group rules, and four network ACL entries (out, and the replies).
+    expect(stackOf(report, 'customer-acme').create).toHaveLength(6);
   });
 
   test('1. add an on-premises range to acme: routes, the VPN route and rules for it are created; nothing is replaced', async () => {
@@ -186,7 +187,7 @@ describe('day two: changes to the multi-stack example (platform, two VGW, two TG
     expectOnly(report, {
       stack: 'customer-acme',
       update: ['aws_lambda_function.*'],
-      updatePaths: ['environment.*'],
+      updatePaths: ['environment[0].variables.GATEWAY_CONFIG'],
     });
   });
 
@@ -210,7 +211,7 @@ describe('day two: changes to the multi-stack example (platform, two VGW, two TG
     });
   });
 
-  test("bump acme's write-only secret version: the new value is written in place; nothing else changes", async () => {
+  test("bump acme's write-only secret version: the provider replaces the version resource (it writes the new value); the secret, its ARN and everything else stay", async () => {
     const report = await plan(
       'rotate',
       changing('acme', (c) => ({
@@ -218,11 +219,15 @@ describe('day two: changes to the multi-stack example (platform, two VGW, two TG
         security: BackendSecurity.digest({ credentials: SecretSource.fromWriteOnlyVariable({ version: 2 }) }),
       })),
     );
-    expectOnly(report, {
-      stack: 'customer-acme',
-      update: ['aws_secretsmanager_secret_version.*'],
-      updatePaths: ['secret_string_wo_version'],
-    });
+    // hashicorp/aws 5.100: `secret_string_wo_version` forces a new version resource (PutSecretValue of the new
+    // value; the old version loses its AWSCURRENT label). The secret itself is not replaced.
+    expectOnly(report, { stack: 'customer-acme', replace: ['aws_secretsmanager_secret_version.*'] });
+    expect(stackOf(report, 'customer-acme').replace).toEqual([
+      {
+        address: expect.stringMatching(/^aws_secretsmanager_secret_version\./),
+        paths: ['secret_string_wo_version'],
+      },
+    ]);
   });
 
   test("switch hooli from static routing to BGP: AWS can not change it in place, so hooli's VPN connection is replaced (new tunnel addresses and keys: the customer must reconfigure its device)", async () => {
