@@ -6,7 +6,7 @@ import type { DnsConfig, GatewayConfig } from '../gateway-runtime/src/config/typ
 import { CONFIG_VERSION } from '../gateway-runtime/src/config/types';
 import { OPERATOR_SECTIONS, OperatorSection } from '../gateway-runtime/src/config/definition';
 import type { SecretRef } from '../gateway-runtime/src/config/types';
-import { validateConfig } from '../gateway-runtime/src/config/validate';
+import { showUnparsedUrl, validateConfig } from '../gateway-runtime/src/config/validate';
 import { ConfigError } from '../gateway-runtime/src/core/errors';
 import { InternalLoadBalancer, InternalLoadBalancerProps } from './load-balancer/internal-load-balancer';
 import { CustomerSubnets } from './network/customer-subnets';
@@ -251,7 +251,7 @@ export class CustomerBackendLink extends Construct {
     const backendPort = urlPort(props.backend.url) ?? 443;
     if (backendPort === 0) {
       problems.add(
-        `\`backend.url\` has port 0; give a port from 1 to 65535 (or none, for the scheme's default)`,
+        `\`backend.url\` ${showUnparsedUrl(props.backend.url)} has port 0; give a port from 1 to 65535 (or none, for the scheme's default)`,
       );
     }
     checkDestinations(problems, props, backendPort);

@@ -388,7 +388,9 @@ describe('CustomerBackendLink', () => {
     [
       'the backend URL has port 0 (reported against the URL, not an internal prop)',
       { backend: { url: 'https://orders.acme.internal:0/api' } },
-      ["`backend.url` has port 0; give a port from 1 to 65535 (or none, for the scheme's default)"],
+      [
+        '`backend.url` "https://orders.acme.internal:0/api" has port 0; give a port from 1 to 65535 (or none, for the scheme\'s default)',
+      ],
     ],
     [
       'an additional destination has port 0',
@@ -469,7 +471,7 @@ describe('CustomerBackendLink', () => {
         },
       },
       [
-        '`loadBalancer.certificateArn` is a certificate of us-east-1, but the load balancer is in eu-west-1: an ALB takes ACM certificates of its own region (request or import one there)',
+        '`loadBalancer.certificateArn` "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b" is a certificate of us-east-1, but the load balancer is in eu-west-1: an ALB takes ACM certificates of its own region (request or import one there)',
       ],
     ],
     [
