@@ -210,6 +210,12 @@ export class CustomerBackendLink extends Construct {
       'vpn.onPremCidrs',
       'publicEndpoint.addresses',
     ]);
+    if (!(props.security instanceof BackendSecurity)) {
+      // A plain object (JavaScript, or a cast) would bypass the builders' checks of its secret sources.
+      throw new ValidationError(this.node.path, [
+        '`security` is not a BackendSecurity (the value is not shown): build it with BackendSecurity.basic(...), .digest, .token, .requestSigning, .oauth2ClientCredentials or .none()',
+      ]);
+    }
     const problems = new Problems();
     const publicEndpoint = props.publicEndpoint
       ? checkPublicEndpoint(problems, props, props.publicEndpoint)

@@ -525,6 +525,16 @@ describe('CustomerBackendLink', () => {
       (platform) => ({ ...props(platform), vpn: { customerGatewayIp: '85.214.10.20' } }),
       ['`vpn.onPremCidrs` is required'],
     ],
+    [
+      'regression: `security` is a plain object whose secret is a string (it bypassed the builders’ checks)',
+      (platform) => ({
+        ...props(platform),
+        security: { type: 'basic', secretRequirements: [{ name: 'credentials', source: 'S3cr3t' }] },
+      }),
+      [
+        '`security` is not a BackendSecurity (the value is not shown): build it with BackendSecurity.basic(...), .digest, .token, .requestSigning, .oauth2ClientCredentials or .none()',
+      ],
+    ],
   ])(
     'fails for JavaScript callers when %s, with a ValidationError instead of a TypeError',
     (_case, make, problems) => {
