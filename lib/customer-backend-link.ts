@@ -304,8 +304,10 @@ export class CustomerBackendLink extends Construct {
     checkFunctionOptions(problems, runtime, 'runtime.');
     const monitoring = props.monitoring ?? {};
     checkMonitoringOptions(problems, monitoring, 'monitoring.');
-    checkAlarmTuning(problems, 'monitoring.lambdaErrors', monitoring.lambdaErrors);
-    checkAlarmTuning(problems, 'monitoring.lambdaThrottles', monitoring.lambdaThrottles);
+    if (typeof monitoring === 'object' && monitoring !== null) {
+      checkAlarmTuning(problems, 'monitoring.lambdaErrors', monitoring.lambdaErrors);
+      checkAlarmTuning(problems, 'monitoring.lambdaThrottles', monitoring.lambdaThrottles);
+    }
     // Check the runtime configuration with the runtime's own validator before anything is created
     // (the secrets' ARNs are not known yet: placeholders of the right shape stand in for them).
     const draft = runtimeConfigOf(props, (name, key) => ({

@@ -371,6 +371,10 @@ export function checkMonitoringOptions(
   options: GatewayMonitoringOptions,
   prefix: string,
 ): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    problems.add(`\`${prefix.replace(/\.$/, '') || 'props'}\` ${show(options)} must be an object`);
+    return;
+  }
   const expiry = options.clientCertificateExpiry;
   if (expiry !== undefined && expiry !== false) {
     if (typeof expiry !== 'object' || expiry === null) {

@@ -301,6 +301,7 @@ describe('GatewayMonitoring', () => {
         '`monitoring.backend5xxRate` true must be an object ({ threshold?, periodSeconds?, evaluationPeriods? }) or false',
       ],
     ],
+    ['the options are not an object', 'on' as never, ['`monitoring` "on" must be an object']],
     [
       'the dashboard is not a boolean',
       { dashboard: 'yes' as never },
