@@ -6,7 +6,7 @@ import type { DnsConfig, GatewayConfig } from '../gateway-runtime/src/config/typ
 import { CONFIG_VERSION } from '../gateway-runtime/src/config/types';
 import { OPERATOR_SECTIONS, OperatorSection } from '../gateway-runtime/src/config/definition';
 import type { SecretRef } from '../gateway-runtime/src/config/types';
-import { validateConfig } from '../gateway-runtime/src/config/validate';
+import { showUnparsedUrl, validateConfig } from '../gateway-runtime/src/config/validate';
 import { ConfigError } from '../gateway-runtime/src/core/errors';
 import { InternalLoadBalancer, InternalLoadBalancerProps } from './load-balancer/internal-load-balancer';
 import { CustomerSubnets } from './network/customer-subnets';
@@ -32,6 +32,12 @@ import {
   show,
 } from './shared/validation';
 import { checkConfigForLambda, checkFunctionOptions } from './runtime/function-options';
+import { AlarmTuning, checkAlarmTuning } from './runtime/alarm-options';
+import {
+  GatewayMonitoring,
+  GatewayMonitoringOptions,
+  checkMonitoringOptions,
+} from './runtime/gateway-monitoring';
 
 export interface BackendProps {
   /** The backend's base URL, e.g. `https://orders.acme.internal:8443/api`. */
@@ -103,6 +109,20 @@ export interface RuntimeOptions
      */
     Pick<GatewayConfig, OperatorSection> {}
 
+/** The customer's alarms and dashboard (`GatewayMonitoring`), and the tuning of its function's Lambda alarms. */
+export interface CustomerMonitoringOptions extends GatewayMonitoringOptions {
+  /**
+   * The Lambda `Errors` alarm of the customer's function, or `false` to turn it off.
+   * @default - on: more than 0 errors in 5 minutes
+   */
+  readonly lambdaErrors?: AlarmTuning | false;
+  /**
+   * The Lambda `Throttles` alarm of the customer's function, or `false` to turn it off.
+   * @default - on: more than 0 throttles in 5 minutes
+   */
+  readonly lambdaThrottles?: AlarmTuning | false;
+}
+
 export interface CustomerBackendLinkProps {
   readonly platform: GatewayPlatform;
   /** 2-24 characters `[a-z0-9-]`, unique on the platform. */
@@ -141,6 +161,14 @@ export interface CustomerBackendLinkProps {
    * @default - the runtime's and GatewayFunction's defaults
    */
   readonly runtime?: RuntimeOptions;
+  /**
+   * Alarms (to the platform's alarm topic) and a dashboard for the customer's gateway: the client certificate's
+   * expiry, requests refused for lack of credentials (or of an OAuth 2.0 token), the backend's 5xx rate, the
+   * function's Lambda errors and throttles; each can be tuned or turned off. See the README's "Alarms and the
+   * dashboard".
+   * @default - every alarm that applies to the customer, with its defaults, and the dashboard
+   */
+  readonly monitoring?: CustomerMonitoringOptions;
   /**
    * Principals besides the runtime role that may read the secret values (not the deployer: see
    * `deployerPrincipalArn`).
@@ -190,6 +218,8 @@ export class CustomerBackendLink extends Construct {
   public readonly secrets: BackendSecrets;
   public readonly gateway: GatewayFunction;
   public readonly loadBalancer: InternalLoadBalancer;
+  /** The customer's alarms and dashboard. */
+  public readonly monitoring: GatewayMonitoring;
   /** The runtime configuration written into the function (secret references only). */
   public readonly runtimeConfig: GatewayConfig;
 
@@ -210,6 +240,12 @@ export class CustomerBackendLink extends Construct {
       'vpn.onPremCidrs',
       'publicEndpoint.addresses',
     ]);
+    if (!(props.security instanceof BackendSecurity)) {
+      // A plain object (JavaScript, or a cast) would bypass the builders' checks of its secret sources.
+      throw new ValidationError(this.node.path, [
+        '`security` is not a BackendSecurity (the value is not shown): build it with BackendSecurity.basic(...), .digest, .token, .requestSigning, .oauth2ClientCredentials or .none()',
+      ]);
+    }
     const problems = new Problems();
     const publicEndpoint = props.publicEndpoint
       ? checkPublicEndpoint(problems, props, props.publicEndpoint)
@@ -251,7 +287,7 @@ export class CustomerBackendLink extends Construct {
     const backendPort = urlPort(props.backend.url) ?? 443;
     if (backendPort === 0) {
       problems.add(
-        `\`backend.url\` has port 0; give a port from 1 to 65535 (or none, for the scheme's default)`,
+        `\`backend.url\` ${showUnparsedUrl(props.backend.url)} has port 0; give a port from 1 to 65535 (or none, for the scheme's default)`,
       );
     }
     checkDestinations(problems, props, backendPort);
@@ -266,6 +302,12 @@ export class CustomerBackendLink extends Construct {
     );
     const runtime = props.runtime ?? {};
     checkFunctionOptions(problems, runtime, 'runtime.');
+    const monitoring = props.monitoring ?? {};
+    checkMonitoringOptions(problems, monitoring, 'monitoring.');
+    if (typeof monitoring === 'object' && monitoring !== null) {
+      checkAlarmTuning(problems, 'monitoring.lambdaErrors', monitoring.lambdaErrors);
+      checkAlarmTuning(problems, 'monitoring.lambdaThrottles', monitoring.lambdaThrottles);
+    }
     // Check the runtime configuration with the runtime's own validator before anything is created
     // (the secrets' ARNs are not known yet: placeholders of the right shape stand in for them).
     const draft = runtimeConfigOf(props, (name, key) => ({
@@ -383,6 +425,10 @@ export class CustomerBackendLink extends Construct {
       backendCidrs,
       additionalEgress: props.backend.additionalEgress,
       alarmTopicArn: platform.alarmTopicArn,
+      alarms: {
+        ...(monitoring.lambdaErrors !== undefined ? { errors: monitoring.lambdaErrors } : {}),
+        ...(monitoring.lambdaThrottles !== undefined ? { throttles: monitoring.lambdaThrottles } : {}),
+      },
       secretsManagerEndpointSecurityGroupId: platform.endpointsSecurityGroupId,
       architecture: runtime.architecture,
       memorySize: runtime.memorySize,
@@ -404,6 +450,14 @@ export class CustomerBackendLink extends Construct {
         }),
     );
     if (publicEndpoint) this.pointFirewallOutputAtElasticIps();
+
+    const { lambdaErrors: _errors, lambdaThrottles: _throttles, ...runtimeMonitoring } = monitoring;
+    this.monitoring = new GatewayMonitoring(this, 'Monitoring', {
+      ...runtimeMonitoring,
+      gateway: this.gateway,
+      vpn: this.vpn,
+      alarmTopicArn: platform.alarmTopicArn,
+    });
 
     new TerraformOutput(this, 'HandoffOutput', {
       description: `What ${customerName} is told about its backend link (no secret values)`,

@@ -19,6 +19,13 @@ export * from './secrets/secret-source';
 export * from './secrets/backend-secrets';
 export * from './runtime/backend-security';
 export * from './runtime/gateway-function';
+export * from './runtime/gateway-monitoring';
+export type { AlarmTuning } from './runtime/alarm-options';
+export {
+  LOG_METRICS_NAMESPACE,
+  RUNTIME_METRICS_NAMESPACE,
+  MONITORING_DEFAULTS,
+} from './runtime/monitoring-defaults';
 export * from './runtime/runtime-bundle';
 export * from './customer-backend-link';
 export type * from '../gateway-runtime/src/config/types';

@@ -13,15 +13,21 @@ import {
   mirrorHoldsAws,
   terraformPlatform,
 } from '../terraform/harness';
+import { formatSynthAnnotations, readSynthAnnotations } from '../terraform/synth-annotations';
 import { Io, UsageError, parseCommandArgs, processIo } from './args';
 
 export const PLAN_USAGE = `Usage: backend-link plan [--out DIR] [--stack NAME]... [--parallel N] [--provider-mirror DIR] [--no-shared-provider]
 
 Plans every stack of a synthesized cdktf app offline: terraform init (hashicorp/* from a local provider
 mirror only), plan with fake credentials and the provider's skip flags (plan validates the configuration
-first, with terraform validate's checks), and show -json into <stack>/plan.json. Nothing calls AWS and the synthesized configuration is not changed: the offline
-settings go into zz_offline_plan_override.tf.json beside each cdk.tf.json (synthesize again, or delete
-it, before a real apply). A remote backend (S3, HCP Terraform) is replaced by a local state there.
+first, with terraform validate's checks), and show -json into <stack>/plan.json. Nothing calls AWS and the
+synthesized configuration is not changed: the offline settings go into zz_offline_plan_override.tf.json
+beside each cdk.tf.json (synthesize again, or delete it, before a real apply). A remote backend (S3, HCP
+Terraform) is replaced by a local state there.
+
+The warnings (and errors) the constructs recorded at synth, which cdktf writes into manifest.json and only
+the cdktf CLI prints, are printed before the table for the stacks planned (an app run with npx tsx main.ts
+shows them this way).
 
 A stack that reads another stack of the app (cdktf cross-stack references, terraform_remote_state) is
 planned after it, and reads a state derived from that stack's plan: planned values where the plan knows
@@ -127,6 +133,12 @@ export async function planCommand(argv: readonly string[], io: Io = processIo): 
             : `  FAILED ${o.stack}: ${o.error}\n`,
         ),
     });
+    // The constructs' synth warnings of the planned stacks, which an app run without the cdktf CLI never shows.
+    const annotations = readSynthAnnotations(
+      outdir,
+      plan.outcomes.map((o) => o.stack),
+    );
+    if (annotations.length > 0) io.stdout(`${formatSynthAnnotations(annotations)}\n\n`);
     io.stdout(`${formatPlanTable(plan)}\n`);
     if (plan.failed.length > 0) {
       io.stderr(`backend-link plan: ${plan.failed.length} stack(s) failed: ${plan.failed.join(', ')}\n`);

@@ -190,7 +190,7 @@ export class InternalLoadBalancer extends Construct {
       );
     } else if (!isUnresolved(props.certificateArn) && props.certificateArn.split(':')[3] !== region) {
       problems.add(
-        `\`certificateArn\` is a certificate of ${props.certificateArn.split(':')[3]}, but the load balancer is in ${region}: an ALB takes ACM certificates of its own region (request or import one there)`,
+        `\`certificateArn\` ${show(props.certificateArn)} is a certificate of ${props.certificateArn.split(':')[3]}, but the load balancer is in ${region}: an ALB takes ACM certificates of its own region (request or import one there)`,
       );
     }
     const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;

@@ -7,6 +7,7 @@ import type {
 } from '../../gateway-runtime/src/config/types';
 import { schemeHeaderProblem } from '../../gateway-runtime/src/core/headers';
 import { showUnparsedUrl } from '../../gateway-runtime/src/config/validate';
+import { secretSourceProblem } from '../secrets/secret-source';
 import type { SecretMaterialKind, SecretSourceSpec } from '../secrets/secret-source';
 import { isUnresolved, show, ValidationError } from '../shared/validation';
 
@@ -148,6 +149,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * (a URL with `user:password@`), so a pasted secret does not end up in CI logs.
  */
 function tokenUrlProblem(tokenUrl: string): string | undefined {
+  if (typeof tokenUrl !== 'string') return '`tokenUrl` is required: the https:// URL of the token endpoint';
   if (isUnresolved(tokenUrl)) return undefined;
   let url: URL;
   try {
@@ -162,6 +164,26 @@ function tokenUrlProblem(tokenUrl: string): string | undefined {
     return `\`tokenUrl\` ${show(url.origin)} must use https://: the client secret is sent to it`;
   }
   return undefined;
+}
+
+/**
+ * The problems of the secret sources among `props` (`[prop, optional]`): a value that is not a SecretSource
+ * (a plain string from JavaScript or through a cast would otherwise become an empty fill-after-deploy secret).
+ */
+function sourceProblems(
+  props: object | undefined,
+  sources: ReadonlyArray<readonly [prop: string, optional: boolean]>,
+): string[] {
+  return sources.flatMap(([prop, optional]) => {
+    const value = (props as Record<string, unknown> | undefined)?.[prop];
+    const problem = secretSourceProblem(prop, value, { optional });
+    return problem ? [problem] : [];
+  });
+}
+
+/** Throws one ValidationError for `builder` when any problem was found. */
+function throwIfAny(builder: string, problems: readonly string[]): void {
+  if (problems.length > 0) throw new ValidationError(`BackendSecurity.${builder}`, [...problems]);
 }
 
 type HeaderScheme =
@@ -180,16 +202,20 @@ export class BackendSecurity {
   public static none(): BackendSecurity {
     return new BackendSecurity({ kind: 'none' });
   }
+  /** @throws ValidationError when `credentials` is not a SecretSource. */
   public static basic(props: BasicAuthProps): BackendSecurity {
+    throwIfAny('basic', sourceProblems(props, [['credentials', false]]));
     return new BackendSecurity({ kind: 'basic', props });
   }
+  /** @throws ValidationError when `credentials` is not a SecretSource. */
   public static digest(props: BasicAuthProps): BackendSecurity {
+    throwIfAny('digest', sourceProblems(props, [['credentials', false]]));
     return new BackendSecurity({ kind: 'digest', props });
   }
-  /** @throws ValidationError when `header` is one a credential can not travel in. */
+  /** @throws ValidationError when `token` is not a SecretSource, or `header` is one a credential can not travel in. */
   public static token(props: TokenAuthProps): BackendSecurity {
-    const problems: string[] = [];
-    const header = props.header;
+    const problems: string[] = sourceProblems(props, [['token', false]]);
+    const header = props?.header;
     if (header !== undefined && !isUnresolved(header)) {
       if (!HEADER_NAME.test(header)) {
         problems.push(`\`header\` ${show(header)} is not a valid header name (RFC 9110 token)`);
@@ -198,16 +224,27 @@ export class BackendSecurity {
         if (problem) problems.push(`\`header\` ${show(header)} can not carry the token: it ${problem}`);
       }
     }
-    if (problems.length > 0) throw new ValidationError('BackendSecurity.token', problems);
+    throwIfAny('token', problems);
     return new BackendSecurity({ kind: 'token', props });
   }
+  /** @throws ValidationError when `key` is not a SecretSource. */
   public static requestSigning(props: RequestSigningProps): BackendSecurity {
+    throwIfAny('requestSigning', sourceProblems(props, [['key', false]]));
     return new BackendSecurity({ kind: 'signature', props });
   }
-  /** @throws ValidationError when `tokenUrl` is not an https:// URL without credentials. */
+  /**
+   * @throws ValidationError when `tokenUrl` is not an https:// URL without credentials, or `clientSecret`
+   * (or `tokenEndpointCa`) is not a SecretSource.
+   */
   public static oauth2ClientCredentials(props: OAuth2ClientCredentialsProps): BackendSecurity {
-    const problem = tokenUrlProblem(props.tokenUrl);
-    if (problem) throw new ValidationError('BackendSecurity.oauth2ClientCredentials', [problem]);
+    const problem = tokenUrlProblem(props?.tokenUrl);
+    throwIfAny('oauth2ClientCredentials', [
+      ...(problem ? [problem] : []),
+      ...sourceProblems(props, [
+        ['clientSecret', false],
+        ['tokenEndpointCa', true],
+      ]),
+    ]);
     return new BackendSecurity({ kind: 'oauth2', props });
   }
 
@@ -217,8 +254,18 @@ export class BackendSecurity {
     private readonly trusted?: TrustedSourcesProps,
   ) {}
 
-  /** Adds mutual TLS towards the backend (combines with any header scheme). */
+  /**
+   * Adds mutual TLS towards the backend (combines with any header scheme).
+   * @throws ValidationError when `clientCertificate` (or `backendCa`) is not a SecretSource.
+   */
   public withMutualTls(props: BackendMutualTlsProps): BackendSecurity {
+    throwIfAny(
+      'withMutualTls',
+      sourceProblems(props, [
+        ['clientCertificate', false],
+        ['backendCa', true],
+      ]),
+    );
     return new BackendSecurity(this.scheme, { ...props }, this.trusted);
   }
 

@@ -36,6 +36,7 @@ import { environmentBytes, largestValues, withLongestValues } from './environmen
 import { checkConfigForLambda, checkFunctionOptions } from './function-options';
 import { lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
 import { requireDeployAccount } from '../shared/account-check';
+import { AlarmTuning, checkAlarmTuning } from './alarm-options';
 
 /** A destination the function may open connections to. */
 export interface EgressDestination {
@@ -107,6 +108,11 @@ export interface GatewayFunctionProps {
    */
   readonly alarmTopicArn?: string;
   /**
+   * Tuning of the function's error and throttle alarms, or `false` to turn one off.
+   * @default - each alarm on: any error (any throttle) in 5 minutes
+   */
+  readonly alarms?: GatewayFunctionAlarms;
+  /**
    * A directory holding a prebuilt `index.js` of the runtime.
    * @default - the runtime is bundled with esbuild at synth time
    */
@@ -116,6 +122,20 @@ export interface GatewayFunctionProps {
    * @default - the platform's partition
    */
   readonly partition?: string;
+}
+
+/** The tuning of GatewayFunction's Lambda alarms. */
+export interface GatewayFunctionAlarms {
+  /**
+   * The Lambda `Errors` alarm (the function failed: a crash, or its time limit), or `false` to turn it off.
+   * @default - on: more than 0 errors in 5 minutes
+   */
+  readonly errors?: AlarmTuning | false;
+  /**
+   * The Lambda `Throttles` alarm (reserved concurrency exhausted), or `false` to turn it off.
+   * @default - on: more than 0 throttles in 5 minutes
+   */
+  readonly throttles?: AlarmTuning | false;
 }
 
 /**
@@ -151,7 +171,14 @@ export class GatewayFunction extends Construct {
   public readonly logGroup: CloudwatchLogGroup;
   public readonly targetGroup: LbTargetGroup;
   public readonly bundle: RuntimeBundle;
+  /** The function's alarms: errors and throttles (unless turned off), p99 duration. */
   public readonly alarms: CloudwatchMetricAlarm[];
+  /** `<platform>-<customer>-gateway`: the function's name, and the prefix of its alarms' names. */
+  public readonly functionName: string;
+  /** The runtime configuration the function runs with (secret references only). */
+  public readonly config: GatewayConfig;
+  /** The customer's subnets the function runs in (and through them, the platform). */
+  public readonly subnets: CustomerSubnets;
 
   /** The runtime role's name and ARN for a customer, before the function exists. */
   public static roleArnFor(
@@ -182,6 +209,9 @@ export class GatewayFunction extends Construct {
     const timeoutSeconds = props.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
     const partition = props.partition ?? platform.partition;
     const backendPort = validate(this, props);
+    this.functionName = name;
+    this.config = props.config;
+    this.subnets = subnets;
     const endpointGroupId = props.secretsManagerEndpointSecurityGroupId ?? platform.endpointsSecurityGroupId;
     const endpointCidrs =
       props.endpointCidrs ?? aggregated(platform.endpointSubnetCidrBlocks ?? platform.vpcCidrBlocks);
@@ -377,15 +407,28 @@ export class GatewayFunction extends Construct {
         tags: tags(`${name}-${alarmId.toLowerCase()}`),
         ...extra,
       });
+    const tuned = (tuning: AlarmTuning) => ({
+      statistic: 'Sum',
+      threshold: tuning.threshold ?? 0,
+      period: tuning.periodSeconds ?? FUNCTION_DEFAULTS.alarmPeriodSeconds,
+      evaluationPeriods: tuning.evaluationPeriods ?? 1,
+    });
+    const errors = props.alarms?.errors ?? {};
+    const throttles = props.alarms?.throttles ?? {};
     this.alarms = [
-      alarm('Errors', 'Errors', `The gateway function of ${customer} failed`, {
-        statistic: 'Sum',
-        threshold: 0,
-      }),
-      alarm('Throttles', 'Throttles', `The gateway function of ${customer} was throttled`, {
-        statistic: 'Sum',
-        threshold: 0,
-      }),
+      ...(errors === false
+        ? []
+        : [alarm('Errors', 'Errors', `The gateway function of ${customer} failed`, tuned(errors))]),
+      ...(throttles === false
+        ? []
+        : [
+            alarm(
+              'Throttles',
+              'Throttles',
+              `The gateway function of ${customer} was throttled`,
+              tuned(throttles),
+            ),
+          ]),
       alarm('DurationP99', 'Duration', `p99 duration of ${customer}'s gateway nears its timeout`, {
         extendedStatistic: 'p99',
         threshold: Math.round(timeoutSeconds * 1000 * FUNCTION_DEFAULTS.p99DurationShareOfTimeout),
@@ -475,6 +518,7 @@ function validate(scope: Construct, props: GatewayFunctionProps): number {
       problems.add(`\`${prop}\` port ${show(p)} is not 1-65535`);
   }
   checkFunctionOptions(problems, props, '');
+  checkFunctionAlarms(problems, props.alarms, 'alarms');
   checkConfigForLambda(problems, props.config, props.timeoutSeconds, {
     config: 'config.',
     timeoutSeconds: 'timeoutSeconds',
@@ -482,4 +526,15 @@ function validate(scope: Construct, props: GatewayFunctionProps): number {
   });
   problems.throwIfAny(scope);
   return port;
+}
+
+/** Records the problems of `alarms` (GatewayFunctionAlarms) under `prop`. */
+export function checkFunctionAlarms(
+  problems: Problems,
+  alarms: GatewayFunctionAlarms | undefined,
+  prop: string,
+): void {
+  if (alarms === undefined) return;
+  checkAlarmTuning(problems, `${prop}.errors`, alarms.errors);
+  checkAlarmTuning(problems, `${prop}.throttles`, alarms.throttles);
 }

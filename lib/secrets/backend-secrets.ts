@@ -19,7 +19,13 @@ import {
 } from '../shared/validation';
 import { checkTags } from '../shared/names';
 import { checkAdministrators } from './administrators';
-import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec, materialKeys } from './secret-source';
+import {
+  SECRET_MATERIAL,
+  SecretMaterialKind,
+  SecretSourceSpec,
+  materialKeys,
+  secretSourceProblem,
+} from './secret-source';
 import { SECRETS_DEFAULTS } from './secrets-defaults';
 import { customerKeyPolicy, keyAndSecretAdministrators, secretPolicy } from './key-policy';
 import { requireDeployAccount } from '../shared/account-check';
@@ -346,12 +352,22 @@ function validate(props: BackendSecretsProps): Problems {
       return;
     }
     const source = spec.source;
-    if (source.kind === 'existing') {
+    const sourceProblem = secretSourceProblem(`${at}.source`, source);
+    if (sourceProblem) {
+      problems.add(sourceProblem);
+    } else if (source.kind === 'existing') {
       if (
         !isUnresolved(source.secretArn) &&
-        !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(source.secretArn)
+        !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(String(source.secretArn))
       ) {
-        problems.add(`\`${at}.source\` ${show(source.secretArn)} is not a Secrets Manager secret ARN`);
+        // Shown only when it looks like an ARN: anything else may be the secret itself, pasted.
+        problems.add(
+          `\`${at}.source\` ${
+            typeof source.secretArn === 'string' && source.secretArn.startsWith('arn:')
+              ? show(source.secretArn)
+              : '(not shown: it is not ARN-shaped and may be a secret value)'
+          } is not a Secrets Manager secret ARN`,
+        );
       }
       const known = materialKeys(spec.material);
       for (const key of Object.keys(source.jsonKeys)) {

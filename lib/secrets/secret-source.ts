@@ -98,3 +98,37 @@ export function materialKeys(material: SecretMaterialKind): string[] {
   const shape = SECRET_MATERIAL[material];
   return [...shape.requiredKeys, ...shape.optionalKeys];
 }
+
+const SECRET_SOURCE_KINDS: ReadonlySet<string> = new Set<SecretSourceSpec['kind']>([
+  'existing',
+  'fill-after-deploy',
+  'write-only',
+]);
+
+/** What a value is, in words that never show it: `a string`, `an object without a known \`kind\``. */
+function describeNonSource(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object without a known `kind`';
+  return `a ${typeof value}`;
+}
+
+/**
+ * Why `value` is not a {@link SecretSourceSpec}, or undefined when it is one. A plain string given where a
+ * source belongs (from JavaScript, or through a cast) is most likely the secret itself: the message names
+ * the prop and what kind of value came, never the value. An absent optional source is no problem.
+ */
+export function secretSourceProblem(
+  prop: string,
+  value: unknown,
+  options: { readonly optional?: boolean } = {},
+): string | undefined {
+  if (value === undefined && options.optional) return undefined;
+  const kind =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as { kind?: unknown }).kind
+      : undefined;
+  if (typeof kind === 'string' && SECRET_SOURCE_KINDS.has(kind)) return undefined;
+  return `\`${prop}\` is ${describeNonSource(value)}, not a SecretSource (the value is not shown): give SecretSource.fromExistingSecret(arn), SecretSource.fillAfterDeploy() or SecretSource.fromWriteOnlyVariable({ version })`;
+}

@@ -388,7 +388,9 @@ describe('CustomerBackendLink', () => {
     [
       'the backend URL has port 0 (reported against the URL, not an internal prop)',
       { backend: { url: 'https://orders.acme.internal:0/api' } },
-      ["`backend.url` has port 0; give a port from 1 to 65535 (or none, for the scheme's default)"],
+      [
+        '`backend.url` "https://orders.acme.internal:0/api" has port 0; give a port from 1 to 65535 (or none, for the scheme\'s default)',
+      ],
     ],
     [
       'an additional destination has port 0',
@@ -469,7 +471,7 @@ describe('CustomerBackendLink', () => {
         },
       },
       [
-        '`loadBalancer.certificateArn` is a certificate of us-east-1, but the load balancer is in eu-west-1: an ALB takes ACM certificates of its own region (request or import one there)',
+        '`loadBalancer.certificateArn` "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b" is a certificate of us-east-1, but the load balancer is in eu-west-1: an ALB takes ACM certificates of its own region (request or import one there)',
       ],
     ],
     [
@@ -522,6 +524,16 @@ describe('CustomerBackendLink', () => {
       'a VPN is given without its ranges',
       (platform) => ({ ...props(platform), vpn: { customerGatewayIp: '85.214.10.20' } }),
       ['`vpn.onPremCidrs` is required'],
+    ],
+    [
+      'regression: `security` is a plain object whose secret is a string (it bypassed the builders’ checks)',
+      (platform) => ({
+        ...props(platform),
+        security: { type: 'basic', secretRequirements: [{ name: 'credentials', source: 'S3cr3t' }] },
+      }),
+      [
+        '`security` is not a BackendSecurity (the value is not shown): build it with BackendSecurity.basic(...), .digest, .token, .requestSigning, .oauth2ClientCredentials or .none()',
+      ],
     ],
   ])(
     'fails for JavaScript callers when %s, with a ValidationError instead of a TypeError',

@@ -362,7 +362,7 @@ describe('InternalLoadBalancer bad props', () => {
       'the certificate is of another region than the load balancer',
       { certificateArn: CERTIFICATE_ARN.replace('eu-west-1', 'us-east-1') },
       [
-        '`certificateArn` is a certificate of us-east-1, but the load balancer is in eu-west-1: an ALB takes ACM certificates of its own region (request or import one there)',
+        `\`certificateArn\` "${CERTIFICATE_ARN.replace('eu-west-1', 'us-east-1')}" is a certificate of us-east-1, but the load balancer is in eu-west-1: an ALB takes ACM certificates of its own region (request or import one there)`,
       ],
     ],
     [

@@ -145,6 +145,113 @@ describe('BackendSecurity', () => {
     ).toEqual(['`header` "X Api Key" is not a valid header name (RFC 9110 token)']);
   });
 
+  const notASource = (prop: string, what: string) =>
+    `\`${prop}\` is ${what}, not a SecretSource (the value is not shown): give SecretSource.fromExistingSecret(arn), SecretSource.fillAfterDeploy() or SecretSource.fromWriteOnlyVariable({ version })`;
+  // A secret where a SecretSource belongs: from JavaScript, or through a cast. It used to become an empty
+  // fill-after-deploy secret, silently.
+  const secret = 'S3cr3t-value' as never;
+  test.each<[string, string, () => unknown, string[]]>([
+    [
+      'basic credentials are a string',
+      'basic',
+      () => BackendSecurity.basic({ credentials: secret }),
+      [notASource('credentials', 'a string')],
+    ],
+    [
+      'digest credentials are a number',
+      'digest',
+      () => BackendSecurity.digest({ credentials: 42 as never }),
+      [notASource('credentials', 'a number')],
+    ],
+    [
+      'basic credentials are missing (JavaScript)',
+      'basic',
+      () => BackendSecurity.basic({} as never),
+      [notASource('credentials', 'nothing')],
+    ],
+    [
+      'the basic props are missing (JavaScript)',
+      'basic',
+      () => BackendSecurity.basic(undefined as never),
+      [notASource('credentials', 'nothing')],
+    ],
+    [
+      'the token is a string',
+      'token',
+      () => BackendSecurity.token({ token: secret }),
+      [notASource('token', 'a string')],
+    ],
+    [
+      'the token is a string and the header can not carry it',
+      'token',
+      () => BackendSecurity.token({ token: secret, header: 'cookie' }),
+      [notASource('token', 'a string'), '`header` "cookie" can not carry the token: it carries cookies'],
+    ],
+    [
+      'the signing key is an object of an unknown kind',
+      'requestSigning',
+      () =>
+        BackendSecurity.requestSigning({
+          keyId: 'k',
+          key: { kind: 'plain', value: 'S3cr3t-value' } as never,
+        }),
+      [notASource('key', 'an object without a known `kind`')],
+    ],
+    [
+      'the client secret is a string',
+      'oauth2ClientCredentials',
+      () =>
+        BackendSecurity.oauth2ClientCredentials({
+          tokenUrl: 'https://auth.acme.example/token',
+          clientId: 'gateway',
+          clientSecret: secret,
+        }),
+      [notASource('clientSecret', 'a string')],
+    ],
+    [
+      'the token endpoint CA is an array',
+      'oauth2ClientCredentials',
+      () =>
+        BackendSecurity.oauth2ClientCredentials({
+          tokenUrl: 'https://auth.acme.example/token',
+          clientId: 'gateway',
+          clientSecret: later,
+          tokenEndpointCa: ['S3cr3t-value'] as never,
+        }),
+      [notASource('tokenEndpointCa', 'an array')],
+    ],
+    [
+      'the client certificate is a string',
+      'withMutualTls',
+      () => BackendSecurity.none().withMutualTls({ clientCertificate: secret }),
+      [notASource('clientCertificate', 'a string')],
+    ],
+    [
+      'the backend CA is null',
+      'withMutualTls',
+      () => BackendSecurity.none().withMutualTls({ clientCertificate: later, backendCa: null as never }),
+      [notASource('backendCa', 'null')],
+    ],
+  ])('regression: fails when %s, without showing the value', (_case, builder, build, problems) => {
+    const error = validationErrorOf(build);
+    expect(error.constructPath).toBe(`BackendSecurity.${builder}`);
+    expect(error.problems).toEqual(problems);
+    expect(error.message).not.toContain('S3cr3t');
+  });
+
+  it('accepts every SecretSource, and leaves the optional ones out', () => {
+    for (const source of [
+      SecretSource.fillAfterDeploy(),
+      SecretSource.fromWriteOnlyVariable({ version: 1 }),
+      SecretSource.fromExistingSecret(`${ARN}-AbCdEf`),
+    ]) {
+      expect(BackendSecurity.basic({ credentials: source }).secretRequirements[0].source).toBe(source);
+      expect(
+        BackendSecurity.none().withMutualTls({ clientCertificate: source }).secretRequirements,
+      ).toHaveLength(1);
+    }
+  });
+
   test.each([
     [
       'http://auth.acme.example/token',

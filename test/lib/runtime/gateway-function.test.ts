@@ -244,9 +244,33 @@ describe('GatewayFunction', () => {
       { accountId: 'acme' },
       ['`accountId` "acme" is not a 12-digit AWS account id'],
     ],
+    [
+      'an alarm is tuned with a period that is not a multiple of 60, or a negative threshold',
+      { alarms: { errors: { periodSeconds: 30 }, throttles: { threshold: -2 } } },
+      [
+        '`alarms.errors.periodSeconds` 30 must be 60 or a multiple of 60, at most 86400',
+        '`alarms.throttles.threshold` -2 must be a number ≥ 0',
+      ],
+    ],
   ])('fails when %s', (_case, override, problems) => {
     expect(validationErrorOf(() => build(testStack(), override)).problems).toEqual(problems);
   });
+});
+
+test('GatewayFunction tunes its error and throttle alarms, or leaves one out when turned off', () => {
+  const json = JSON.parse(
+    Testing.synthScope(
+      (scope) =>
+        void build(scope, {
+          alarms: { errors: { threshold: 3, periodSeconds: 60, evaluationPeriods: 5 }, throttles: false },
+        }),
+    ),
+  );
+  const alarms = Object.values(json.resource.aws_cloudwatch_metric_alarm) as Array<Record<string, unknown>>;
+  expect(alarms.map((a) => [a.alarm_name, a.threshold, a.period, a.evaluation_periods])).toEqual([
+    ['apicloud-acme-gateway-durationp99', 24000, 300, 1],
+    ['apicloud-acme-gateway-errors', 3, 60, 5],
+  ]);
 });
 
 test('GatewayFunction opens the customer network ACL to the VPC endpoints on 443, and their replies', () => {

@@ -200,7 +200,40 @@ describe('BackendSecrets', () => {
       {
         secrets: [{ name: 'token', material: 'token', source: SecretSource.fromExistingSecret('my-token') }],
       },
-      ['`secrets[0].source` "my-token" is not a Secrets Manager secret ARN'],
+      [
+        '`secrets[0].source` (not shown: it is not ARN-shaped and may be a secret value) is not a Secrets Manager secret ARN',
+      ],
+    ],
+    [
+      'an existing secret is an ARN of another service (shown: it is ARN-shaped)',
+      {
+        secrets: [
+          {
+            name: 'token',
+            material: 'token',
+            source: SecretSource.fromExistingSecret('arn:aws:ssm:eu-west-1:123456789012:parameter/token'),
+          },
+        ],
+      },
+      [
+        '`secrets[0].source` "arn:aws:ssm:eu-west-1:123456789012:parameter/token" is not a Secrets Manager secret ARN',
+      ],
+    ],
+    [
+      'regression: a source is a plain string (it was created as an empty fill-after-deploy secret)',
+      { secrets: [{ name: 'token', material: 'token', source: 'S3cr3t-token' as never }] },
+      [
+        '`secrets[0].source` is a string, not a SecretSource (the value is not shown): give SecretSource.fromExistingSecret(arn), SecretSource.fillAfterDeploy() or SecretSource.fromWriteOnlyVariable({ version })',
+      ],
+    ],
+    [
+      'a source is an object of an unknown kind',
+      {
+        secrets: [{ name: 'token', material: 'token', source: { kind: 'plain', value: 'S3cr3t' } as never }],
+      },
+      [
+        '`secrets[0].source` is an object without a known `kind`, not a SecretSource (the value is not shown): give SecretSource.fromExistingSecret(arn), SecretSource.fillAfterDeploy() or SecretSource.fromWriteOnlyVariable({ version })',
+      ],
     ],
     [
       'an existing secret maps a key the material does not have',
