@@ -7,7 +7,7 @@ import {
 } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { SiteToSiteVpn } from '../vpn/site-to-site-vpn';
 import { TUNNEL_ALARM_DEFAULTS } from '../vpn/vpn-defaults';
-import { standardTags } from '../shared/names';
+import { accountWideName, standardTags } from '../shared/names';
 import { Problems, requireProps, show } from '../shared/validation';
 import { AlarmTuning, checkAlarmTuning } from './alarm-options';
 import type { GatewayFunction } from './gateway-function';
@@ -342,7 +342,9 @@ export class GatewayMonitoring extends Construct {
           : []),
       ];
       this.dashboard = new CloudwatchDashboard(this, 'Dashboard', {
-        dashboardName: prefix,
+        // Dashboards are account-wide (not regional), like IAM names: the region code keeps the same
+        // platform in two regions apart (`apicloud-acme-euw1-gateway`).
+        dashboardName: accountWideName(platform.name, customer, region, 'gateway'),
         dashboardBody: JSON.stringify({
           widgets: widgets.map((w, i) => ({
             type: 'metric',

@@ -353,6 +353,8 @@ const UNIQUE_NAMES: ReadonlyArray<[type: string, attribute: string, limit: numbe
   ['aws_cloudwatch_metric_alarm', 'alarm_name', 255],
   ['aws_cloudwatch_composite_alarm', 'alarm_name', 255],
   ['aws_security_group', 'name', 255],
+  // Account-wide, like IAM names: the region code is part of it.
+  ['aws_cloudwatch_dashboard', 'dashboard_name', 255],
 ];
 
 function platformStack(app: App, id: string, platforms: Array<{ name: string; customers: string[] }>) {

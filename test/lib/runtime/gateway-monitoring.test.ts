@@ -155,7 +155,7 @@ describe('GatewayMonitoring', () => {
 
     it('THEN the dashboard shows requests, latency, status classes, authentication, Lambda, tunnels and the certificate', () => {
       expect(Object.values(r.aws_cloudwatch_dashboard).map((d) => d.dashboard_name)).toEqual([
-        'apicloud-acme-gateway',
+        'apicloud-acme-euw1-gateway',
       ]);
       expect(widgets(r).map((w) => w.title)).toEqual([
         'Requests',
