@@ -26,6 +26,7 @@ import { checkTrustedSource, createSourceMatcher } from './core/client-address';
 import {
   BackendTimeoutError,
   ClientAbortedError,
+  CredentialsUnavailableError,
   GatewayError,
   MethodNotAllowedError,
   ReplayBodyTooLargeError,
@@ -425,6 +426,10 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         durationMs,
         error: code,
         attempts: attempts > 1 ? attempts : undefined,
+        // A secret that can not be read: which one and why (the reference, never the value).
+        ...(error instanceof CredentialsUnavailableError
+          ? { secret: error.secret, reason: error.reason }
+          : {}),
       });
       metrics.request({
         latencyMs: durationMs,

@@ -16,6 +16,7 @@ import { validateConfig } from '../config/validate';
 import { BadRequestError, ConfigError, ResponseTooLargeError, toProblem } from '../core/errors';
 import { createLogger, stdoutSink } from '../observability/log';
 import { createGateway, Gateway, GatewayDeps, GatewayResponse } from '../proxy';
+import { checkSecrets } from '../secrets/check';
 
 /** The ALB → Lambda event (the fields this handler reads). */
 export interface AlbEvent {
@@ -198,6 +199,20 @@ export function loadConfigFromJson(
 
 export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHandler {
   let state: Gateway | ConfigError | undefined;
+  /** The cold start's reading of every secret (awaited by the first invocation, logged once per secret). */
+  let secretsRead: Promise<void> | undefined;
+  const readSecretsOnce = (gateway: Gateway): Promise<void> =>
+    (secretsRead ??= checkSecrets(gateway.config, gateway.secrets).then((checks) => {
+      for (const c of checks) {
+        if (c.ok) continue;
+        gateway.logger.log('error', 'secret can not be read', {
+          error: 'CREDENTIALS_UNAVAILABLE',
+          secret: c.secret,
+          reason: c.reason,
+          configPath: c.path,
+        });
+      }
+    }));
 
   const init = (): Gateway | ConfigError => {
     const loaded = loadConfigFromJson(options.configJson ?? process.env[CONFIG_ENV_VAR]);
@@ -227,7 +242,10 @@ export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHand
     }
   };
 
-  if (options.initNow) state = init();
+  if (options.initNow) {
+    state = init();
+    if (!(state instanceof ConfigError)) void readSecretsOnce(state);
+  }
 
   return async (event, context) => {
     state ??= init();
@@ -245,6 +263,7 @@ export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHand
       );
     }
     const gateway = state;
+    await readSecretsOnce(gateway);
     const requestId = context?.awsRequestId;
     const malformed = eventProblem(event);
     if (malformed !== undefined) {
