@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { withFilesRelativeTo } from './config/secret-refs';
+import { CHECK_EXIT_CODES, formatStep, runChecks } from './check';
 import { validateConfig } from './config/validate';
 import { ConfigError } from './core/errors';
 import { startServer, StandaloneServer } from './adapters/server';
@@ -18,21 +19,32 @@ import { createBufferedSink } from './observability/log';
 import { createSecretResolver } from './secrets';
 import { checkSecrets, type SecretCheck } from './secrets/check';
 
-export const USAGE = `Usage: gateway-runtime serve --config <file>
+export const USAGE = `Usage: gateway-runtime serve --config <file> [--allow-unready]
+       gateway-runtime check --config <file> [--path /health]
 
-Runs the gateway as a standalone reverse proxy. The configuration file is the gateway's JSON
-document (see gateway-runtime/README.md); it is validated before anything starts.
+Runs the gateway as a standalone reverse proxy, or checks a configuration end to end. The configuration
+file is the gateway's JSON document (see gateway-runtime/README.md); it is validated before anything starts.
 
 Commands:
   serve            start the proxy (listens on server.host:server.port, default 127.0.0.1:8080)
+  check            validate the file, read every secret, resolve the backend's (and token endpoint's)
+                   name through the configured DNS servers, open TCP and TLS to the backend (chain,
+                   names, days to expiry), fetch a token (oauth2) and, with --path, send one
+                   authenticated GET; one line per step (ok, FAIL, skip)
 
 Options:
   -c, --config <file>   the configuration file (required); relative secret files are read from its directory
   --allow-unready       serve: start even when a secret can not be read (not ready until it can)
+  --path <path>         check: the backend path of the one authenticated request (e.g. /health)
   -h, --help            show this help
 
 Before it listens, serve reads every secret of the configuration: one that can not be read is named with
 its reason on stderr and serve exits 2 (unless --allow-unready).
+
+Exit codes of serve: 0 after a graceful shutdown, 1 when it can not listen, 2 for a usage error, an invalid
+configuration or a secret that can not be read.
+Exit codes of check: 0 every step ok; the first failed step's class otherwise: 2 usage or configuration,
+3 secret, 4 DNS, 5 TCP, 6 TLS, 7 token, 8 the request (not 2xx/3xx).
 
 With server.tls it serves HTTPS, and with server.tls.clientCa only to clients with a certificate
 from that CA. Beyond loopback it does not start without server.tls.clientCa (exit 2), unless
@@ -157,6 +169,7 @@ export async function main(
     return 2;
   }
   const loaded = await loadConfigFile(args.config as string);
+  if (args.command === 'check') return check(args, loaded, io);
   if ('problems' in loaded) {
     io.stderr(
       `gateway-runtime: invalid configuration in ${args.config}:\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\n`,
@@ -231,6 +244,34 @@ export async function main(
     process.on('SIGINT', stop);
     process.on('SIGHUP', reload);
   });
+}
+
+/**
+ * `check`: one line per step on stdout (`ok`, `FAIL` or `skip`, then what and why); the exit code is the
+ * failure class of the first failed step (CHECK_EXIT_CODES: 2 configuration, 3 secret, 4 DNS, 5 TCP,
+ * 6 TLS, 7 token, 8 request).
+ */
+async function check(
+  args: ParsedArgs,
+  loaded: Awaited<ReturnType<typeof loadConfigFile>>,
+  io: CliIo,
+): Promise<number> {
+  const step = `config ${args.config}`;
+  if ('problems' in loaded) {
+    for (const problem of loaded.problems) {
+      io.stdout(`${formatStep({ class: 'config', step, status: 'FAIL', detail: problem })}\n`);
+    }
+    return CHECK_EXIT_CODES.config;
+  }
+  const config = loaded.config;
+  io.stdout(
+    `${formatStep({ class: 'config', step, status: 'ok', detail: `valid (name ${config.name}, scheme ${config.security.type}, backend ${config.backend.url})` })}\n`,
+  );
+  const result = await runChecks(config, {
+    ...(args.path !== undefined ? { path: args.path } : {}),
+    onStep: (s) => io.stdout(`${formatStep(s)}\n`),
+  });
+  return result.exitCode;
 }
 
 /** One line per secret that can not be read: where it is configured, what it is, why. */
