@@ -51,6 +51,7 @@ import { createMetricsEmitter, MetricsEmitter } from './observability/metrics';
 import { createAuthScheme } from './schemes';
 import type { AuthScheme, OutgoingRequest, SentRequest } from './schemes/types';
 import { createSecretResolver } from './secrets';
+import { checkSecrets } from './secrets/check';
 import type { LogSink } from './secrets/types';
 import type { SecretResolver } from './secrets/types';
 
@@ -146,7 +147,22 @@ export interface Gateway {
   /** The secret resolver the gateway reads its secrets with (the standalone server's TLS material shares it). */
   readonly secrets: SecretResolver;
   handle(request: GatewayRequest, options?: HandleOptions): Promise<GatewayResponse>;
+  /**
+   * Whether the gateway can serve now: every secret of the configuration can be read and the backend's
+   * TLS material loads (a connection pool exists or can be built). `reasons` name what can not, never a value.
+   */
+  readiness(): Promise<Readiness>;
   close(): Promise<void>;
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reasons: ReadonlyArray<{
+    readonly check: 'secret' | 'backend-tls';
+    readonly configPath?: string;
+    readonly secret?: string;
+    readonly reason?: string;
+  }>;
 }
 
 /**
@@ -540,11 +556,30 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     }
   }
 
+  async function readiness(): Promise<Readiness> {
+    const reasons: Array<Readiness['reasons'][number]> = [];
+    for (const c of await checkSecrets(config, secrets)) {
+      if (!c.ok) reasons.push({ check: 'secret', configPath: c.path, secret: c.secret, reason: c.reason });
+    }
+    try {
+      await dispatchers.get(); // the current pool, or a new one from rotated material; fails without any
+    } catch (error) {
+      const e = error instanceof CredentialsUnavailableError ? error : undefined;
+      reasons.push({
+        check: 'backend-tls',
+        ...(e?.secret !== undefined ? { secret: e.secret } : {}),
+        reason: e?.reason ?? (error instanceof GatewayError ? error.code : 'UNKNOWN'),
+      });
+    }
+    return { ready: reasons.length === 0, reasons };
+  }
+
   return {
     config,
     logger,
     secrets,
     handle,
+    readiness,
     close: async () => {
       metrics.flush();
       await Promise.all([dispatchers.close(), scheme.close?.()]);

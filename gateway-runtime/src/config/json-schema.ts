@@ -26,6 +26,7 @@ const SECTIONS: Readonly<Record<string, readonly (string | number)[]>> = {
   TIMEOUTS: ['properties', 'timeouts'],
   LIMITS: ['properties', 'limits'],
   SERVER: ['properties', 'server'],
+  SERVER_ADMIN: ['properties', 'server', 'properties', 'admin'],
   DNS: ['$defs', 'dns'],
   OAUTH2_TUNING: ['$defs', 'security', 'oneOf', 5],
 };

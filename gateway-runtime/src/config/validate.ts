@@ -12,6 +12,7 @@ import {
   OAUTH2_TUNING,
   ROOT_TUNING,
   SERVER,
+  SERVER_ADMIN,
   TIMEOUTS,
   TRUSTED_SOURCES,
 } from './definition';
@@ -101,6 +102,10 @@ export const REPLACED_SCHEME_TYPES: Readonly<Record<string, string>> = {
   'http-signature': 'use "signature" instead',
   mtls: 'mutual TLS is a transport setting that combines with any scheme: use backend.tls.clientCertificate (with "type": "none" when nothing else is needed)',
 };
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped 127.x (as server-tls.ts's isLoopbackAddress, without its BlockList). */
+const isLoopbackIp = (address: string): boolean =>
+  /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(address) || /^(0{0,4}:){7}0{0,3}1$|^::1$/.test(address);
 
 /** The top-level fields of the document. */
 export const ROOT_FIELDS: readonly string[] = [
@@ -807,6 +812,7 @@ class Checker {
       });
     }
     if (srv.tls !== undefined) this.serverTls(srv.tls);
+    if (srv.admin !== undefined) this.serverAdmin(srv.admin, srv.port);
     if (srv.unauthenticatedReason !== undefined) {
       this.text(srv.unauthenticatedReason, 'server.unauthenticatedReason', 512);
       const tls = srv.tls as Obj | undefined;
@@ -816,6 +822,29 @@ class Checker {
           'is set, but server.tls.clientCa authenticates every client: remove server.unauthenticatedReason',
         );
       }
+    }
+  }
+
+  /** `server.admin`: the liveness and readiness listener, loopback unless explicitly allowed. */
+  serverAdmin(value: unknown, serverPort: unknown): void {
+    const path = 'server.admin';
+    const admin = this.object(value, path, Object.keys(SERVER_ADMIN));
+    if (!admin) return;
+    this.required(admin, 'port', path);
+    this.fields(admin, path, SERVER_ADMIN);
+    const { address, port, allowNonLoopback } = withDefaults(admin, SERVER_ADMIN);
+    if (typeof address === 'string' && this.string(address, 'server.admin.address', { maxLength: 45 })) {
+      if (isIP(address) === 0) {
+        this.add('server.admin.address', `${show(address)} is not an IP address`);
+      } else if (!isLoopbackIp(address) && allowNonLoopback !== true) {
+        this.add(
+          'server.admin.address',
+          `${address} is not a loopback address: the admin listener answers without authentication (readiness names unreadable secrets); keep 127.0.0.1, or set server.admin.allowNonLoopback: true`,
+        );
+      }
+    }
+    if (port !== 0 && port === (serverPort ?? SERVER.port.default)) {
+      this.add('server.admin.port', `must differ from server.port (${port})`);
     }
   }
 
