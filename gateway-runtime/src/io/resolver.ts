@@ -77,6 +77,9 @@ const REASONS: Readonly<Record<string, string>> = {
   ECANCELLED: 'the resolver was closed',
 };
 
+/** Failures after which the next configured server is asked. */
+const NEXT_SERVER = new Set(['ESERVFAIL', 'EREFUSED', 'ETIMEOUT', 'ECONNREFUSED']);
+
 interface CacheEntry {
   readonly addresses: readonly ResolvedAddress[];
   readonly expiresAt: number;
@@ -118,15 +121,18 @@ export function createBackendResolver(
     (config.family ?? DEFAULT_DNS_FAMILY) === 'ipv4' ? [4] : config.family === 'ipv6' ? [6] : [4, 6];
   const serverList = servers.map(serverForResolver).join(', ');
 
-  let resolver: dns.Resolver | undefined;
-  if (servers.length > 0) {
-    resolver = new dns.Resolver({
+  // One c-ares resolver per server, asked in order: c-ares takes a SERVFAIL or REFUSED answer for final
+  // (and only moves on after a timeout), while a customer's first server failing or refusing is exactly
+  // when the next one must be asked. NXDOMAIN and NODATA are answers and end the lookup.
+  const resolvers = servers.map((server) => {
+    const one = new dns.Resolver({
       // c-ares's per-attempt timeout: every server's tries fit into the lookup's budget.
       timeout: Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor(timeoutMs / (tries * servers.length))),
       tries,
     });
-    resolver.setServers(servers.map(serverForResolver));
-  }
+    one.setServers([serverForResolver(server)]);
+    return one;
+  });
 
   const cache = new Map<string, CacheEntry>();
   const inflight = new Map<string, Promise<CacheEntry>>();
@@ -157,12 +163,19 @@ export function createBackendResolver(
   }
 
   async function queryFamily(
-    active: dns.Resolver,
     name: string,
     family: 4 | 6,
   ): Promise<{ addresses: ResolvedAddress[]; ttl: number }> {
-    const records =
-      family === 4 ? await active.resolve4(name, { ttl: true }) : await active.resolve6(name, { ttl: true });
+    let records: Array<{ address: string; ttl: number }> | undefined;
+    for (let i = 0; records === undefined; i++) {
+      try {
+        records = await resolvers[i][family === 4 ? 'resolve4' : 'resolve6'](name, { ttl: true });
+      } catch (error) {
+        // This server failed or refused (or is silent): the next one is asked, if any.
+        if (i + 1 >= resolvers.length || !NEXT_SERVER.has((error as { code?: string }).code ?? ''))
+          throw error;
+      }
+    }
     return {
       addresses: records.map((r) => ({ address: r.address, family })),
       ttl: records.reduce((min, r) => Math.min(min, r.ttl), Number.POSITIVE_INFINITY),
@@ -171,15 +184,14 @@ export function createBackendResolver(
 
   /** One lookup of `name` for `wanted`, within `timeoutMs`, into a cache entry. */
   async function query(name: string, wanted: ReadonlyArray<4 | 6>): Promise<CacheEntry> {
-    const active = resolver;
-    if (!active || closed) throw fail(name, closed ? 'ECANCELLED' : 'NOT_PINNED');
+    if (resolvers.length === 0 || closed) throw fail(name, closed ? 'ECANCELLED' : 'NOT_PINNED');
     queries += wanted.length;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(fail(name, 'ETIMEOUT')), timeoutMs);
       timer.unref();
     });
-    const answers = Promise.allSettled(wanted.map((family) => queryFamily(active, name, family)));
+    const answers = Promise.allSettled(wanted.map((family) => queryFamily(name, family)));
     try {
       const settled = await Promise.race([answers, deadline]);
       const addresses = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.addresses : []));
@@ -251,7 +263,7 @@ export function createBackendResolver(
     },
     close() {
       closed = true;
-      resolver?.cancel();
+      for (const one of resolvers) one.cancel();
     },
   };
 }
