@@ -65,6 +65,7 @@ export interface CheckOptions {
 }
 
 const DAY_MS = 86_400_000;
+const EARLIER = 'an earlier step failed';
 
 /** One line of the check's output: `ok   step: detail`. */
 export function formatStep(step: CheckStep): string {
@@ -97,13 +98,13 @@ async function resolveName(
   host: string,
   resolver: BackendResolver | undefined,
 ): Promise<{ addresses: string[]; via: string }> {
-  if (isIP(host) !== 0) return { addresses: [host], via: 'an address literal' };
+  if (isIP(host) !== 0) return { addresses: [host], via: 'an address' };
   if (resolver) {
     const found = await resolver.resolve(host);
-    return { addresses: found.map((a) => a.address), via: 'the configured DNS servers or pins' };
+    return { addresses: found.map((a) => a.address), via: 'configured DNS' };
   }
   const found = await systemLookup(host, { all: true });
-  return { addresses: found.map((a) => a.address), via: 'the system resolver' };
+  return { addresses: found.map((a) => a.address), via: 'system resolver' };
 }
 
 function openTcp(address: string, port: number, timeoutMs: number): Promise<Socket> {
@@ -227,7 +228,7 @@ export async function runChecks(config: GatewayConfig, options: CheckOptions = {
         class: 'token',
         step,
         status: 'skip',
-        detail: 'a secret or the token endpoint name is not available',
+        detail: EARLIER,
       });
     } else {
       const scheme = createAuthScheme(security, {
@@ -242,7 +243,7 @@ export async function runChecks(config: GatewayConfig, options: CheckOptions = {
           class: 'token',
           step,
           status: 'ok',
-          detail: `a token was issued (${Object.keys(headers).join(', ')} set; the token is not shown)`,
+          detail: `issued (${Object.keys(headers).join(', ')} set)`,
         });
       } catch (error) {
         tokenOk = add({ class: 'token', step, status: 'FAIL', detail: reasonOf(error) });
@@ -258,7 +259,7 @@ export async function runChecks(config: GatewayConfig, options: CheckOptions = {
   if (options.path !== undefined) {
     const step = `request GET ${options.path}`;
     if (!secretsOk || !transportOk || !tokenOk) {
-      add({ class: 'request', step, status: 'skip', detail: 'an earlier step failed' });
+      add({ class: 'request', step, status: 'skip', detail: EARLIER });
     } else {
       const gateway = createGateway(config, { logSink: quiet, metricsSink: quiet, secrets, ...options.deps });
       try {

@@ -51,7 +51,6 @@ import { createMetricsEmitter, MetricsEmitter } from './observability/metrics';
 import { createAuthScheme } from './schemes';
 import type { AuthScheme, OutgoingRequest, SentRequest } from './schemes/types';
 import { createSecretResolver } from './secrets';
-import { checkSecrets } from './secrets/check';
 import type { LogSink } from './secrets/types';
 import type { SecretResolver } from './secrets/types';
 
@@ -148,21 +147,11 @@ export interface Gateway {
   readonly secrets: SecretResolver;
   handle(request: GatewayRequest, options?: HandleOptions): Promise<GatewayResponse>;
   /**
-   * Whether the gateway can serve now: every secret of the configuration can be read and the backend's
-   * TLS material loads (a connection pool exists or can be built). `reasons` name what can not, never a value.
+   * Resolves when a connection pool to the backend exists or can be built now (its TLS material loads);
+   * rejects with the reason (CredentialsUnavailableError) otherwise.
    */
-  readiness(): Promise<Readiness>;
+  backendReady(): Promise<void>;
   close(): Promise<void>;
-}
-
-export interface Readiness {
-  readonly ready: boolean;
-  readonly reasons: ReadonlyArray<{
-    readonly check: 'secret' | 'backend-tls';
-    readonly configPath?: string;
-    readonly secret?: string;
-    readonly reason?: string;
-  }>;
 }
 
 /**
@@ -556,30 +545,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     }
   }
 
-  async function readiness(): Promise<Readiness> {
-    const reasons: Array<Readiness['reasons'][number]> = [];
-    for (const c of await checkSecrets(config, secrets)) {
-      if (!c.ok) reasons.push({ check: 'secret', configPath: c.path, secret: c.secret, reason: c.reason });
-    }
-    try {
-      await dispatchers.get(); // the current pool, or a new one from rotated material; fails without any
-    } catch (error) {
-      const e = error instanceof CredentialsUnavailableError ? error : undefined;
-      reasons.push({
-        check: 'backend-tls',
-        ...(e?.secret !== undefined ? { secret: e.secret } : {}),
-        reason: e?.reason ?? (error instanceof GatewayError ? error.code : 'UNKNOWN'),
-      });
-    }
-    return { ready: reasons.length === 0, reasons };
-  }
-
   return {
     config,
     logger,
     secrets,
     handle,
-    readiness,
+    backendReady: async () => void (await dispatchers.get()),
     close: async () => {
       metrics.flush();
       await Promise.all([dispatchers.close(), scheme.close?.()]);

@@ -96,7 +96,7 @@ describe('runChecks', () => {
       [`tls ${HOST}`, 'ok'],
       ['request GET /health', 'ok'],
     ]);
-    expect(result.steps[2].detail).toBe('127.0.0.1 (the configured DNS servers or pins)');
+    expect(result.steps[2].detail).toBe('127.0.0.1 (configured DNS)');
     expect(result.steps[4].detail).toMatch(
       new RegExp(
         `^TLSv1\\.3, verified; chain ${HOST.replace(/\./g, '\\.')} \\(1 days to expiry\\) <- backend-link test CA \\(1 days to expiry\\); names DNS:${HOST.replace(/\./g, '\\.')}$`,

@@ -12,7 +12,41 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Gateway, Readiness } from '../proxy';
+import { CredentialsUnavailableError, GatewayError } from '../core/errors';
+import type { Gateway } from '../proxy';
+import { checkSecrets } from '../secrets/check';
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reasons: ReadonlyArray<{
+    readonly check: 'secret' | 'backend-tls';
+    readonly configPath?: string;
+    readonly secret?: string;
+    readonly reason?: string;
+  }>;
+}
+
+/**
+ * Whether the gateway can serve now: every secret of the configuration can be read and the backend's TLS
+ * material loads. The reasons name what can not, never a value.
+ */
+export async function readinessOf(gateway: Gateway): Promise<Readiness> {
+  const reasons: Array<Readiness['reasons'][number]> = [];
+  for (const c of await checkSecrets(gateway.config, gateway.secrets)) {
+    if (!c.ok) reasons.push({ check: 'secret', configPath: c.path, secret: c.secret, reason: c.reason });
+  }
+  try {
+    await gateway.backendReady();
+  } catch (error) {
+    const e = error instanceof CredentialsUnavailableError ? error : undefined;
+    reasons.push({
+      check: 'backend-tls',
+      ...(e?.secret !== undefined ? { secret: e.secret } : {}),
+      reason: e?.reason ?? (error instanceof GatewayError ? error.code : 'UNKNOWN'),
+    });
+  }
+  return { ready: reasons.length === 0, reasons };
+}
 
 /** A readiness answer is reused this long (probes of several supervisors share one evaluation). */
 export const READINESS_CACHE_MS = 1_000;
@@ -32,7 +66,7 @@ export async function startAdminListener(
   let cached: { at: number; value: Promise<Readiness> } | undefined;
   const readiness = (): Promise<Readiness> => {
     const at = now();
-    if (!cached || at - cached.at >= READINESS_CACHE_MS) cached = { at, value: gateway.readiness() };
+    if (!cached || at - cached.at >= READINESS_CACHE_MS) cached = { at, value: readinessOf(gateway) };
     return cached.value;
   };
   const answer = (res: import('node:http').ServerResponse, status: number, body: object, head: boolean) => {

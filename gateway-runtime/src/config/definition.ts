@@ -97,6 +97,17 @@ export const TRUSTED_SOURCES = {
   trustedHops: int(0, 32),
 };
 
+export const BACKEND = {
+  /**
+   * IPv4 and IPv6 CIDR blocks every resolved address of the backend and of the token endpoint must be in
+   * (through `dns` servers, pins or the system resolver); a connection to any other address is refused with
+   * `502 BACKEND_ADDRESS_NOT_ALLOWED`. Guards against a poisoned or misconfigured DNS answer sending the
+   * credentials elsewhere.
+   * @default - every address
+   */
+  allowedAddresses: custom<readonly string[]>(),
+};
+
 export const FORWARDING = {
   /** Forward the caller's `Authorization` header. Ignored when the scheme sets Authorization. @default false */
   forwardAuthorization: bool(false),

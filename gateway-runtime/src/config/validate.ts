@@ -13,12 +13,14 @@ import {
   ROOT_TUNING,
   SERVER,
   SERVER_ADMIN,
+  BACKEND,
   TIMEOUTS,
   TRUSTED_SOURCES,
 } from './definition';
 import { checkDnsSections } from './validate-dns';
 import { withDefaults } from './resolve';
 import { cidrProblem as sharedCidrProblem } from '../core/cidr';
+import { createSourceMatcher } from '../core/client-address';
 
 /**
  * The full validator of the runtime configuration. It walks the whole document, collects every problem
@@ -554,11 +556,21 @@ class Checker {
   }
 
   backend(value: unknown): URL | undefined {
-    const backend = this.object(value, 'backend', ['url', 'tls', 'dns']);
+    const backend = this.object(value, 'backend', ['url', 'tls', 'dns', ...Object.keys(BACKEND)]);
     if (!backend) return undefined;
     let url: URL | undefined;
     if (this.required(backend, 'url', 'backend')) {
       url = this.url(backend.url, 'backend.url', { allowQuery: false });
+    }
+    const allowed = backend.allowedAddresses;
+    if (allowed !== undefined && this.array(allowed, 'backend.allowedAddresses', 1)) {
+      const bad = allowed.map((c) => (typeof c === 'string' ? sharedCidrProblem(c) : 'must be a string'));
+      bad.forEach((problem, i) => problem && this.add(`backend.allowedAddresses[${i}]`, problem));
+      // An address URL is never looked up: it is checked here, once.
+      const host = url?.hostname.replace(/^\[|\]$/g, '');
+      if (!bad.some(Boolean) && host && isIP(host) && !createSourceMatcher(allowed as string[])(host)) {
+        this.add('backend.url', `${host} is outside backend.allowedAddresses`);
+      }
     }
     if (backend.tls !== undefined) {
       if (url?.protocol === 'http:') {
@@ -839,7 +851,7 @@ class Checker {
       } else if (!isLoopbackIp(address) && allowNonLoopback !== true) {
         this.add(
           'server.admin.address',
-          `${address} is not a loopback address: the admin listener answers without authentication (readiness names unreadable secrets); keep 127.0.0.1, or set server.admin.allowNonLoopback: true`,
+          `${address} is not a loopback address (the admin listener has no authentication): set server.admin.allowNonLoopback to allow it`,
         );
       }
     }

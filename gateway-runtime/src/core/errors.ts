@@ -84,6 +84,14 @@ export class BackendUnreachableError extends defineError('BACKEND_UNREACHABLE', 
 export class BackendDnsError extends defineError('BACKEND_DNS', 502, 'Backend name not resolved') {
   public override readonly name = 'BackendDnsError';
 }
+/** A resolved address of the backend (or the token endpoint) is outside `backend.allowedAddresses`. */
+export class BackendAddressNotAllowedError extends defineError(
+  'BACKEND_ADDRESS_NOT_ALLOWED',
+  502,
+  'Backend address not allowed',
+) {
+  public override readonly name = 'BackendAddressNotAllowedError';
+}
 export class BackendTlsError extends defineError('BACKEND_TLS', 502, 'Backend TLS verification failed') {
   public override readonly name = 'BackendTlsError';
 }

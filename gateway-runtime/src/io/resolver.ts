@@ -15,6 +15,7 @@
  * - Every failure is a BackendDnsError (`BACKEND_DNS`, 502), logged once a minute per name and reason.
  */
 import { promises as dns } from 'node:dns';
+import { lookup as systemLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import {
   DEFAULT_DNS_FAMILY,
@@ -25,7 +26,8 @@ import {
 } from '../config/defaults';
 import type { DnsConfig, GatewayConfig } from '../config/types';
 import { normalizeName, parseDnsServer, serverForResolver, type DnsServer } from '../core/dns';
-import { BackendDnsError } from '../core/errors';
+import { createSourceMatcher } from '../core/client-address';
+import { BackendAddressNotAllowedError, BackendDnsError } from '../core/errors';
 import { warningsToStderr, type LogSink } from '../secrets/types';
 
 /** One address of a name, as `dns.lookup` with `all: true` gives it. */
@@ -245,18 +247,8 @@ export function createBackendResolver(
     return [...(await pending).addresses];
   }
 
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    resolve(hostname, requestedFamily(lookupOptions.family)).then(
-      (addresses) => {
-        if (lookupOptions.all) callback(null, addresses);
-        else callback(null, addresses[0].address, addresses[0].family);
-      },
-      (error: BackendDnsError) => callback(error, '', 0),
-    );
-  };
-
   return {
-    lookup,
+    lookup: lookupOf(resolve),
     resolve,
     get queries() {
       return queries;
@@ -265,6 +257,54 @@ export function createBackendResolver(
       closed = true;
       for (const one of resolvers) one.cancel();
     },
+  };
+}
+
+/** The `lookup` net and tls call, over a `resolve`. */
+function lookupOf(resolve: BackendResolver['resolve']): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    resolve(hostname, requestedFamily(lookupOptions.family)).then(
+      (addresses) => {
+        if (lookupOptions.all) callback(null, addresses);
+        else callback(null, addresses[0].address, addresses[0].family);
+      },
+      (error: Error) => callback(error, '', 0),
+    );
+  };
+}
+
+/**
+ * `resolver` (or the system resolver, without one) that refuses a name any of whose addresses is outside
+ * `allowedAddresses` (BackendAddressNotAllowedError, 502): the connection is never opened.
+ */
+export function allowingOnly(
+  allowedAddresses: readonly string[],
+  resolver: BackendResolver | undefined,
+  label: string,
+): BackendResolver {
+  const allowed = createSourceMatcher(allowedAddresses);
+  const resolve = async (hostname: string, family: 0 | 4 | 6 = 0): Promise<ResolvedAddress[]> => {
+    const found = resolver
+      ? await resolver.resolve(hostname, family)
+      : (await systemLookup(hostname, { all: true, family })).map((a) => ({
+          address: a.address,
+          family: a.family as 4 | 6,
+        }));
+    const outside = found.find((a) => !allowed(a.address));
+    if (outside) {
+      throw new BackendAddressNotAllowedError(
+        `${label} name ${hostname} resolved to ${outside.address}, outside backend.allowedAddresses`,
+      );
+    }
+    return found;
+  };
+  return {
+    lookup: lookupOf(resolve),
+    resolve,
+    get queries() {
+      return resolver?.queries ?? 0;
+    },
+    close: () => resolver?.close(),
   };
 }
 
@@ -285,10 +325,18 @@ export function createGatewayResolvers(
     config.security.type === 'oauth2-client-credentials'
       ? (config.security.tokenEndpointDns ?? backendDns)
       : undefined;
+  const backend = backendDns
+    ? createBackendResolver(backendDns, { ...options, label: 'backend' })
+    : undefined;
+  const tokenEndpoint = tokenDns
+    ? createBackendResolver(tokenDns, { ...options, label: 'token endpoint' })
+    : undefined;
+  const allowed = config.backend.allowedAddresses;
+  if (!allowed) return { ...(backend ? { backend } : {}), ...(tokenEndpoint ? { tokenEndpoint } : {}) };
   return {
-    ...(backendDns ? { backend: createBackendResolver(backendDns, { ...options, label: 'backend' }) } : {}),
-    ...(tokenDns
-      ? { tokenEndpoint: createBackendResolver(tokenDns, { ...options, label: 'token endpoint' }) }
+    backend: allowingOnly(allowed, backend, 'backend'),
+    ...(config.security.type === 'oauth2-client-credentials'
+      ? { tokenEndpoint: allowingOnly(allowed, tokenEndpoint, 'token endpoint') }
       : {}),
   };
 }

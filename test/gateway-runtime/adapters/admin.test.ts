@@ -153,7 +153,7 @@ describe('server.admin validation', () => {
       'a non-loopback address without allowNonLoopback',
       { address: '0.0.0.0', port: 9901 },
       'server.admin.address',
-      '0.0.0.0 is not a loopback address: the admin listener answers without authentication (readiness names unreadable secrets); keep 127.0.0.1, or set server.admin.allowNonLoopback: true',
+      '0.0.0.0 is not a loopback address (the admin listener has no authentication): set server.admin.allowNonLoopback to allow it',
     ],
     [
       'a host name',
