@@ -261,23 +261,25 @@ export async function runChecks(config: GatewayConfig, options: CheckOptions = {
     if (!secretsOk || !transportOk || !tokenOk) {
       add({ class: 'request', step, status: 'skip', detail: EARLIER });
     } else {
-      const gateway = createGateway(config, { logSink: quiet, metricsSink: quiet, secrets, ...options.deps });
+      // The operator's own request: trustedSources (which admit the callers' addresses) do not apply.
+      const gateway = createGateway(
+        { ...config, trustedSources: undefined },
+        { logSink: quiet, metricsSink: quiet, secrets, ...options.deps },
+      );
       try {
         const started = now();
         const response = await gateway.handle(
           { method: 'GET', path: options.path, headers: {}, protocol: 'https' },
           { bufferResponse: true },
         );
-        const ms = now() - started;
-        let detail = `${response.status} in ${ms} ms`;
-        if (response.status === 401 || response.status === 403) {
-          detail += ': the backend refused the credentials';
-        } else if (
+        let detail = `${response.status} in ${now() - started} ms`;
+        if (
           response.headers['content-type'] === 'application/problem+json' &&
           Buffer.isBuffer(response.body)
         ) {
-          const problem = JSON.parse(response.body.toString('utf8')) as { code?: string };
-          detail += ` ${problem.code ?? ''}`.trimEnd();
+          detail += ` ${(JSON.parse(response.body.toString()) as { code?: string }).code ?? ''}`.trimEnd();
+        } else if (response.status === 401 || response.status === 403) {
+          detail += ': the backend refused the credentials';
         }
         add({ class: 'request', step, status: response.status < 400 ? 'ok' : 'FAIL', detail });
       } finally {

@@ -80,3 +80,22 @@ test('GIVEN an ALB event that carries backendLinkCheck THEN it is a request like
   const withoutMethod = { requestContext: { elb: {} }, backendLinkCheck: true } as unknown as AlbEvent;
   expect((await handler(withoutMethod)).statusCode).toBe(400);
 });
+
+test("regression: GIVEN trustedSources WHEN checked THEN the check request is the operator's own and not refused as a source (403 SOURCE_DENIED was reported as the backend refusing the credentials)", async () => {
+  const { handler } = handlerFor(
+    { GW_TOKEN: 't' },
+    JSON.stringify({
+      version: 1,
+      name: 'acme',
+      backend: { url: `${backend.baseUrl}/api` },
+      security: { type: 'token', token: { env: 'GW_TOKEN' } },
+      trustedSources: { cidrs: ['198.51.100.10/32'] },
+    }),
+  );
+  const result = await handler({ backendLinkCheck: true, path: '/health' });
+  expect(result.steps.at(-1)).toMatchObject({ step: 'request GET /health', status: 'ok' });
+
+  const rejected = await handler({ backendLinkCheck: true, path: '/%2e%2e/etc' });
+  expect(rejected.steps.at(-1)?.detail).toMatch(/^400 in \d+ ms PATH_REJECTED$/);
+  expect(rejected.exitCode).toBe(8);
+});
