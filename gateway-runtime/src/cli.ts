@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * gateway-runtime: the standalone reverse proxy.
+ * gateway-runtime: the standalone reverse proxy, and the check of a configuration.
  *
- *   gateway-runtime serve --config <file>
+ *   gateway-runtime serve --config <file> [--allow-unready]
+ *   gateway-runtime check --config <file> [--path /health]   (exit codes: CHECK_EXIT_CODES in check.ts)
  *
- * Exit codes: 0 after a graceful shutdown or --help, 2 for a usage error, an invalid configuration
+ * Exit codes of serve: 0 after a graceful shutdown or --help, 2 for a usage error, an invalid configuration
  * (every bad field is named on stderr) or a secret that can not be read (without --allow-unready), 1
  * when the server can not start (e.g. the port is taken).
  */
