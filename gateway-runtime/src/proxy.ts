@@ -26,6 +26,7 @@ import { checkTrustedSource, createSourceMatcher } from './core/client-address';
 import {
   BackendTimeoutError,
   ClientAbortedError,
+  CredentialsUnavailableError,
   GatewayError,
   MethodNotAllowedError,
   ReplayBodyTooLargeError,
@@ -145,6 +146,11 @@ export interface Gateway {
   /** The secret resolver the gateway reads its secrets with (the standalone server's TLS material shares it). */
   readonly secrets: SecretResolver;
   handle(request: GatewayRequest, options?: HandleOptions): Promise<GatewayResponse>;
+  /**
+   * Resolves when a connection pool to the backend exists or can be built now (its TLS material loads);
+   * rejects with the reason (CredentialsUnavailableError) otherwise.
+   */
+  backendReady(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -425,6 +431,10 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         durationMs,
         error: code,
         attempts: attempts > 1 ? attempts : undefined,
+        // A secret that can not be read: which one and why (the reference, never the value).
+        ...(error instanceof CredentialsUnavailableError
+          ? { secret: error.secret, reason: error.reason }
+          : {}),
       });
       metrics.request({
         latencyMs: durationMs,
@@ -540,6 +550,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     logger,
     secrets,
     handle,
+    backendReady: async () => void (await dispatchers.get()),
     close: async () => {
       metrics.flush();
       await Promise.all([dispatchers.close(), scheme.close?.()]);

@@ -212,6 +212,42 @@ describe('strict digest nonce counts (Apache AuthDigestNcCheck On)', () => {
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
   });
 
+  test.each([
+    ['all 16 callers start at once', false],
+    ['one caller warms the link, then 15 more join', true],
+  ])(
+    'regression: 200 requests at concurrency 16 from a cold start (%s) all get 200: a nonce is never shared by requests in flight',
+    async (_shape, ramp) => {
+      const cold = createGateway(digestConfig(strict.baseUrl), {
+        logSink: () => undefined,
+        metricsSink: () => undefined,
+      });
+      try {
+        const statuses: number[] = [];
+        let next = 0;
+        let firstDone: () => void = () => undefined;
+        const warmed = new Promise<void>((resolve) => (firstDone = resolve));
+        const worker = async () => {
+          while (next < 200) {
+            next += 1;
+            const response = await cold.handle(get('/private/s.txt'));
+            await text(response.body);
+            statuses.push(response.status);
+            firstDone();
+          }
+        };
+        const workers = [worker()];
+        if (ramp) await warmed;
+        for (let i = 1; i < 16; i++) workers.push(worker());
+        await Promise.all(workers);
+        expect(statuses).toHaveLength(200);
+        expect(statuses.filter((s) => s !== 200)).toEqual([]);
+      } finally {
+        await cold.close();
+      }
+    },
+  );
+
   test('GIVEN the warm strict link WHEN 20 sequential requests go through THEN each costs one round trip', async () => {
     const before = strict.accessLog().length;
     for (let i = 0; i < 20; i++) {

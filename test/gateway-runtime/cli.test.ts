@@ -51,9 +51,13 @@ describe('parseArgs', () => {
   });
 
   test.each([
-    [[], 'a command is required (serve)'],
+    [[], 'a command is required (serve or check)'],
     [['serve'], 'serve needs --config <file>'],
-    [['start', '--config', 'f'], 'unknown command start (expected serve)'],
+    [['check'], 'check needs --config <file>'],
+    [['start', '--config', 'f'], 'unknown command start (expected serve or check)'],
+    [['check', '--config', 'f', '--allow-unready'], '--allow-unready is an option of serve'],
+    [['serve', '--config', 'f', '--path', '/health'], '--path is an option of check'],
+    [['check', '--config', 'f', '--path', 'health'], '--path must start with "/", got health'],
     [['serve', '--config'], '--config needs a file name'],
     [['serve', '--port', '1', '--config', 'f'], 'unknown option --port'],
   ])('fails when the arguments are %j: %s', (argv, problem) => {
@@ -71,7 +75,7 @@ describe('gateway-runtime CLI', () => {
   test('fails when no command is given: exit 2 and the usage on stderr', async () => {
     const cli = runCli([]);
     expect(await cli.exit).toBe(2);
-    expect(cli.stderr()).toContain('gateway-runtime: a command is required (serve)');
+    expect(cli.stderr()).toContain('gateway-runtime: a command is required (serve or check)');
   });
 
   test.each([

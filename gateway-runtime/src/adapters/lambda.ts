@@ -16,6 +16,8 @@ import { validateConfig } from '../config/validate';
 import { BadRequestError, ConfigError, ResponseTooLargeError, toProblem } from '../core/errors';
 import { createLogger, stdoutSink } from '../observability/log';
 import { createGateway, Gateway, GatewayDeps, GatewayResponse } from '../proxy';
+import { checkSecrets } from '../secrets/check';
+import { CHECK_EXIT_CODES, runChecks, type CheckResult } from '../check';
 
 /** The ALB → Lambda event (the fields this handler reads). */
 export interface AlbEvent {
@@ -46,7 +48,32 @@ export interface LambdaContextLike {
   getRemainingTimeInMillis?(): number;
 }
 
-export type AlbHandler = (event: AlbEvent, context?: LambdaContextLike) => Promise<AlbResult>;
+/**
+ * The check event: a direct invoke (`aws lambda invoke --payload '{"backendLinkCheck": true}'`) runs
+ * `gateway-runtime check`'s steps and answers their result. The load balancer can never send it: an ALB
+ * event always carries `requestContext.elb`, and an event with `requestContext` is never taken for one.
+ */
+export interface CheckEvent {
+  readonly backendLinkCheck: true;
+  /** A backend path for one authenticated GET (e.g. `/health`). @default - no request */
+  readonly path?: string;
+}
+
+export interface AlbHandler {
+  (event: AlbEvent, context?: LambdaContextLike): Promise<AlbResult>;
+  (event: CheckEvent, context?: LambdaContextLike): Promise<CheckResult>;
+}
+
+/** True for a check event, and never for anything a load balancer sends. */
+export function isCheckEvent(event: unknown): event is CheckEvent {
+  return (
+    isPlainObject(event) &&
+    event.backendLinkCheck === true &&
+    event.requestContext === undefined &&
+    event.httpMethod === undefined &&
+    (event.path === undefined || (typeof event.path === 'string' && event.path.startsWith('/')))
+  );
+}
 
 export const CONFIG_ENV_VAR = 'GATEWAY_CONFIG';
 
@@ -198,6 +225,20 @@ export function loadConfigFromJson(
 
 export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHandler {
   let state: Gateway | ConfigError | undefined;
+  /** The cold start's reading of every secret (awaited by the first invocation, logged once per secret). */
+  let secretsRead: Promise<void> | undefined;
+  const readSecretsOnce = (gateway: Gateway): Promise<void> =>
+    (secretsRead ??= checkSecrets(gateway.config, gateway.secrets).then((checks) => {
+      for (const c of checks) {
+        if (c.ok) continue;
+        gateway.logger.log('error', 'secret can not be read', {
+          error: 'CREDENTIALS_UNAVAILABLE',
+          secret: c.secret,
+          reason: c.reason,
+          configPath: c.path,
+        });
+      }
+    }));
 
   const init = (): Gateway | ConfigError => {
     const loaded = loadConfigFromJson(options.configJson ?? process.env[CONFIG_ENV_VAR]);
@@ -227,10 +268,17 @@ export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHand
     }
   };
 
-  if (options.initNow) state = init();
+  if (options.initNow) {
+    state = init();
+    if (!(state instanceof ConfigError)) void readSecretsOnce(state);
+  }
 
-  return async (event, context) => {
+  const handle = async (
+    event: AlbEvent | CheckEvent,
+    context?: LambdaContextLike,
+  ): Promise<AlbResult | CheckResult> => {
     state ??= init();
+    if (isCheckEvent(event)) return runCheck(state, event);
     const multiValue = isPlainObject(event) && event.multiValueHeaders != null;
     if (state instanceof ConfigError) {
       return problemResult(
@@ -245,6 +293,7 @@ export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHand
       );
     }
     const gateway = state;
+    await readSecretsOnce(gateway);
     const requestId = context?.awsRequestId;
     const malformed = eventProblem(event);
     if (malformed !== undefined) {
@@ -299,6 +348,36 @@ export function createLambdaHandler(options: LambdaHandlerOptions = {}): AlbHand
     }
     return result;
   };
+  return handle as AlbHandler;
+}
+
+/** The check event's answer: every step of `gateway-runtime check`, also logged as one line. */
+async function runCheck(state: Gateway | ConfigError, event: CheckEvent): Promise<CheckResult> {
+  if (state instanceof ConfigError) {
+    return {
+      ok: false,
+      exitCode: CHECK_EXIT_CODES.config,
+      steps: state.problems.map((p) => ({
+        class: 'config' as const,
+        step: `config (environment ${CONFIG_ENV_VAR})`,
+        status: 'FAIL' as const,
+        detail: `${p.path}: ${p.message}`,
+      })),
+    };
+  }
+  const result = await runChecks(state.config, {
+    secrets: state.secrets,
+    ...(event.path !== undefined ? { path: event.path } : {}),
+  });
+  const failed = result.steps.find((s) => s.status === 'FAIL');
+  state.logger.log(
+    result.ok ? 'info' : 'error',
+    result.ok ? 'check passed' : `check failed: ${failed?.step}`,
+    {
+      ...(failed ? { error: failed.class, reason: failed.detail } : {}),
+    },
+  );
+  return result;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  DEFAULT_ADMIN_ADDRESS,
   DEFAULT_HEALTH_PATH,
   DEFAULT_SERVER_HOST,
   DEFAULT_SERVER_HEADERS_TIMEOUT_MS,
@@ -29,6 +30,7 @@ import { AbortFlag } from '../core/abort';
 import { ClientAbortedError, toProblem } from '../core/errors';
 import { splitTarget } from '../core/url';
 import { createGateway, Gateway, GatewayDeps } from '../proxy';
+import { AdminListener, startAdminListener } from './admin';
 import { prepareInbound } from './server-tls';
 
 export interface ServerOptions {
@@ -53,6 +55,8 @@ export interface StandaloneServer {
   shutdown(): Promise<void>;
   /** Re-reads `server.tls` now (SIGHUP); true when a new certificate is served. False without TLS. */
   reloadTls(): Promise<boolean>;
+  /** The admin listener (`server.admin`: /livez, /readyz), when configured. */
+  readonly admin?: { readonly address: string; readonly port: number };
 }
 
 /** How often Node checks the request and headers timeouts (its default, 30 s, lets a slow caller stay that much longer). */
@@ -235,6 +239,24 @@ export async function startServer(
     });
   });
   const address = server.address() as AddressInfo;
+  const adminConfig = config.server?.admin;
+  let admin: AdminListener | undefined;
+  if (adminConfig) {
+    try {
+      admin = await startAdminListener(gateway, {
+        address: adminConfig.address ?? DEFAULT_ADMIN_ADDRESS,
+        port: adminConfig.port,
+        draining: () => draining,
+        ...(options.deps?.now ? { now: options.deps.now } : {}),
+      });
+    } catch (error) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      inbound?.close();
+      await gateway.close();
+      throw error;
+    }
+  }
 
   let closing: Promise<void> | undefined;
   const shutdown = () =>
@@ -254,10 +276,17 @@ export async function startServer(
       for (const abort of aborts) abort.abort();
       server.closeAllConnections();
       await closed;
+      await admin?.close();
       await gateway.close();
     })());
 
   gateway.logger.log('info', 'listening', { address: address.address, port: address.port });
+  if (admin) {
+    gateway.logger.log('info', 'admin listening (/livez, /readyz)', {
+      address: admin.address,
+      port: admin.port,
+    });
+  }
   return {
     server,
     gateway,
@@ -266,5 +295,6 @@ export async function startServer(
     inFlight: () => inFlight,
     shutdown,
     reloadTls: async () => (await inbound?.reload()) ?? false,
+    ...(admin ? { admin: { address: admin.address, port: admin.port } } : {}),
   };
 }

@@ -10,6 +10,7 @@ import {
   OAUTH2_TUNING,
   ROOT_TUNING,
   SERVER,
+  SERVER_ADMIN,
   TIMEOUTS,
 } from './definition';
 
@@ -26,6 +27,8 @@ export const DEFAULT_SECRET_CACHE_SECONDS = ROOT_TUNING.secretCacheSeconds.defau
 export const DEFAULT_SERVER_HOST = SERVER.host.default;
 export const DEFAULT_SERVER_PORT = SERVER.port.default;
 export const DEFAULT_HEALTH_PATH = SERVER.healthPath.default;
+/** `server.admin.address`: the admin listener is loopback-only unless configured otherwise. */
+export const DEFAULT_ADMIN_ADDRESS = SERVER_ADMIN.address.default;
 export const DEFAULT_SHUTDOWN_GRACE_MS = SERVER.shutdownGraceMs.default;
 export const DEFAULT_TOKEN_HEADER = 'authorization';
 export const DEFAULT_SIGNED_HEADERS = ['(request-target)', 'host', 'date', 'digest'] as const;

@@ -97,6 +97,17 @@ export const TRUSTED_SOURCES = {
   trustedHops: int(0, 32),
 };
 
+export const BACKEND = {
+  /**
+   * IPv4 and IPv6 CIDR blocks every resolved address of the backend and of the token endpoint must be in
+   * (through `dns` servers, pins or the system resolver); a connection to any other address is refused with
+   * `502 BACKEND_ADDRESS_NOT_ALLOWED`. Guards against a poisoned or misconfigured DNS answer sending the
+   * credentials elsewhere.
+   * @default - every address
+   */
+  allowedAddresses: custom<readonly string[]>(),
+};
+
 export const FORWARDING = {
   /** Forward the caller's `Authorization` header. Ignored when the scheme sets Authorization. @default false */
   forwardAuthorization: bool(false),
@@ -178,6 +189,22 @@ export const OAUTH2_TUNING = {
   allowInsecureLoopbackTokenUrl: bool(false),
 };
 
+/**
+ * The standalone server's admin listener (`server.admin`): liveness and readiness, apart from the proxy's
+ * port, loopback-only by default.
+ */
+export const SERVER_ADMIN = {
+  /** The IP address the admin listener binds to. A non-loopback address needs `allowNonLoopback`. @default "127.0.0.1" */
+  address: custom<string, string>('127.0.0.1'),
+  /** Its port (0 picks a free one); not the proxy's `server.port`. */
+  port: required(int(0, 65_535)),
+  /**
+   * Let the admin listener bind beyond loopback (it answers without authentication: liveness, readiness,
+   * and the names of unreadable secrets). @default false
+   */
+  allowNonLoopback: bool(false),
+};
+
 export const SERVER = {
   /** The address the standalone server listens on. @default "127.0.0.1" */
   host: custom<string, string>('127.0.0.1'),
@@ -201,6 +228,12 @@ export const SERVER = {
    * @default - a non-loopback `host` needs `tls.clientCa`
    */
   unauthenticatedReason: custom<string>(),
+  /**
+   * The admin listener: `GET /livez` (200 while the process serves) and `GET /readyz` (200 when every
+   * secret and the backend's TLS material can be read, else 503 with the reasons).
+   * @default - no admin listener
+   */
+  admin: custom<SectionConfig<typeof SERVER_ADMIN>>(),
 };
 
 export const ROOT_TUNING = {

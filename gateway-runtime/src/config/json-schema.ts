@@ -22,10 +22,12 @@ export const PARTS_FILE = join(CONFIG_DIR, '../../config.schema.parts.json');
 const SECTIONS: Readonly<Record<string, readonly (string | number)[]>> = {
   ROOT_TUNING: [],
   TRUSTED_SOURCES: ['properties', 'trustedSources'],
+  BACKEND: ['$defs', 'backend'],
   FORWARDING: ['properties', 'forwarding'],
   TIMEOUTS: ['properties', 'timeouts'],
   LIMITS: ['properties', 'limits'],
   SERVER: ['properties', 'server'],
+  SERVER_ADMIN: ['properties', 'server', 'properties', 'admin'],
   DNS: ['$defs', 'dns'],
   OAUTH2_TUNING: ['$defs', 'security', 'oneOf', 5],
 };

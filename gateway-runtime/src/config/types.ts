@@ -6,6 +6,7 @@
  */
 
 import type {
+  BACKEND,
   DNS,
   FORWARDING,
   LIMITS,
@@ -66,7 +67,7 @@ export interface BackendTlsConfig {
  */
 export type DnsConfig = SectionConfig<typeof DNS>;
 
-export interface BackendConfig {
+export interface BackendConfig extends SectionConfig<typeof BACKEND> {
   /** The backend's base URL (`https://` or `http://`); the request path is appended to its path. */
   readonly url: string;
   readonly tls?: BackendTlsConfig;

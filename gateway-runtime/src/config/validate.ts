@@ -12,12 +12,15 @@ import {
   OAUTH2_TUNING,
   ROOT_TUNING,
   SERVER,
+  SERVER_ADMIN,
+  BACKEND,
   TIMEOUTS,
   TRUSTED_SOURCES,
 } from './definition';
 import { checkDnsSections } from './validate-dns';
 import { withDefaults } from './resolve';
 import { cidrProblem as sharedCidrProblem } from '../core/cidr';
+import { createSourceMatcher } from '../core/client-address';
 
 /**
  * The full validator of the runtime configuration. It walks the whole document, collects every problem
@@ -101,6 +104,10 @@ export const REPLACED_SCHEME_TYPES: Readonly<Record<string, string>> = {
   'http-signature': 'use "signature" instead',
   mtls: 'mutual TLS is a transport setting that combines with any scheme: use backend.tls.clientCertificate (with "type": "none" when nothing else is needed)',
 };
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped 127.x (as server-tls.ts's isLoopbackAddress, without its BlockList). */
+const isLoopbackIp = (address: string): boolean =>
+  /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(address) || /^(0{0,4}:){7}0{0,3}1$|^::1$/.test(address);
 
 /** The top-level fields of the document. */
 export const ROOT_FIELDS: readonly string[] = [
@@ -549,11 +556,21 @@ class Checker {
   }
 
   backend(value: unknown): URL | undefined {
-    const backend = this.object(value, 'backend', ['url', 'tls', 'dns']);
+    const backend = this.object(value, 'backend', ['url', 'tls', 'dns', ...Object.keys(BACKEND)]);
     if (!backend) return undefined;
     let url: URL | undefined;
     if (this.required(backend, 'url', 'backend')) {
       url = this.url(backend.url, 'backend.url', { allowQuery: false });
+    }
+    const allowed = backend.allowedAddresses;
+    if (allowed !== undefined && this.array(allowed, 'backend.allowedAddresses', 1)) {
+      const bad = allowed.map((c) => (typeof c === 'string' ? sharedCidrProblem(c) : 'must be a string'));
+      bad.forEach((problem, i) => problem && this.add(`backend.allowedAddresses[${i}]`, problem));
+      // An address URL is never looked up: it is checked here, once.
+      const host = url?.hostname.replace(/^\[|\]$/g, '');
+      if (!bad.some(Boolean) && host && isIP(host) && !createSourceMatcher(allowed as string[])(host)) {
+        this.add('backend.url', `${host} is outside backend.allowedAddresses`);
+      }
     }
     if (backend.tls !== undefined) {
       if (url?.protocol === 'http:') {
@@ -807,6 +824,7 @@ class Checker {
       });
     }
     if (srv.tls !== undefined) this.serverTls(srv.tls);
+    if (srv.admin !== undefined) this.serverAdmin(srv.admin, srv.port);
     if (srv.unauthenticatedReason !== undefined) {
       this.text(srv.unauthenticatedReason, 'server.unauthenticatedReason', 512);
       const tls = srv.tls as Obj | undefined;
@@ -816,6 +834,29 @@ class Checker {
           'is set, but server.tls.clientCa authenticates every client: remove server.unauthenticatedReason',
         );
       }
+    }
+  }
+
+  /** `server.admin`: the liveness and readiness listener, loopback unless explicitly allowed. */
+  serverAdmin(value: unknown, serverPort: unknown): void {
+    const path = 'server.admin';
+    const admin = this.object(value, path, Object.keys(SERVER_ADMIN));
+    if (!admin) return;
+    this.required(admin, 'port', path);
+    this.fields(admin, path, SERVER_ADMIN);
+    const { address, port, allowNonLoopback } = withDefaults(admin, SERVER_ADMIN);
+    if (typeof address === 'string' && this.string(address, 'server.admin.address', { maxLength: 45 })) {
+      if (isIP(address) === 0) {
+        this.add('server.admin.address', `${show(address)} is not an IP address`);
+      } else if (!isLoopbackIp(address) && allowNonLoopback !== true) {
+        this.add(
+          'server.admin.address',
+          `${address} is not a loopback address (the admin listener has no authentication): set server.admin.allowNonLoopback to allow it`,
+        );
+      }
+    }
+    if (port !== 0 && port === (serverPort ?? SERVER.port.default)) {
+      this.add('server.admin.port', `must differ from server.port (${port})`);
     }
   }
 

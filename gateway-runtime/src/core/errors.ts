@@ -84,6 +84,14 @@ export class BackendUnreachableError extends defineError('BACKEND_UNREACHABLE', 
 export class BackendDnsError extends defineError('BACKEND_DNS', 502, 'Backend name not resolved') {
   public override readonly name = 'BackendDnsError';
 }
+/** A resolved address of the backend (or the token endpoint) is outside `backend.allowedAddresses`. */
+export class BackendAddressNotAllowedError extends defineError(
+  'BACKEND_ADDRESS_NOT_ALLOWED',
+  502,
+  'Backend address not allowed',
+) {
+  public override readonly name = 'BackendAddressNotAllowedError';
+}
 export class BackendTlsError extends defineError('BACKEND_TLS', 502, 'Backend TLS verification failed') {
   public override readonly name = 'BackendTlsError';
 }
@@ -97,12 +105,36 @@ export class ResponseTooLargeError extends defineError(
 export class BackendProtocolError extends defineError('BACKEND_PROTOCOL', 502, 'Invalid backend response') {
   public override readonly name = 'BackendProtocolError';
 }
+/**
+ * Why a secret could not be read, as a stable word for logs and checks: a Node error code for files
+ * (`ENOENT`, `EACCES`, `EISDIR`), the AWS error name for Secrets Manager (`AccessDeniedException`,
+ * `DecryptionFailure`, `ResourceNotFoundException`, `ThrottlingException`), or one of these.
+ */
+export type SecretFailureReason =
+  | 'NOT_SET'
+  | 'EMPTY'
+  | 'NOT_JSON'
+  | 'NOT_JSON_OBJECT'
+  | 'KEY_MISSING'
+  | 'NO_VALUE'
+  | 'NOT_AN_ARN'
+  | 'NO_SOURCE'
+  | (string & {});
+
 export class CredentialsUnavailableError extends defineError(
   'CREDENTIALS_UNAVAILABLE',
   503,
   'Backend credentials unavailable',
 ) {
   public override readonly name = 'CredentialsUnavailableError';
+  /** The reference that failed as `describeSecretRef` names it (ARN, file, variable, jsonKey), never the value. */
+  readonly secret?: string;
+  readonly reason?: SecretFailureReason;
+  constructor(message: string, options?: { cause?: unknown; secret?: string; reason?: SecretFailureReason }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.secret !== undefined) this.secret = options.secret;
+    if (options?.reason !== undefined) this.reason = options.reason;
+  }
 }
 export class BackendTimeoutError extends defineError('BACKEND_TIMEOUT', 504, 'Backend timed out') {
   public override readonly name = 'BackendTimeoutError';

@@ -15,6 +15,7 @@
  * - Every failure is a BackendDnsError (`BACKEND_DNS`, 502), logged once a minute per name and reason.
  */
 import { promises as dns } from 'node:dns';
+import { lookup as systemLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import {
   DEFAULT_DNS_FAMILY,
@@ -25,7 +26,8 @@ import {
 } from '../config/defaults';
 import type { DnsConfig, GatewayConfig } from '../config/types';
 import { normalizeName, parseDnsServer, serverForResolver, type DnsServer } from '../core/dns';
-import { BackendDnsError } from '../core/errors';
+import { createSourceMatcher } from '../core/client-address';
+import { BackendAddressNotAllowedError, BackendDnsError } from '../core/errors';
 import { warningsToStderr, type LogSink } from '../secrets/types';
 
 /** One address of a name, as `dns.lookup` with `all: true` gives it. */
@@ -77,6 +79,9 @@ const REASONS: Readonly<Record<string, string>> = {
   ECANCELLED: 'the resolver was closed',
 };
 
+/** Failures after which the next configured server is asked. */
+const NEXT_SERVER = new Set(['ESERVFAIL', 'EREFUSED', 'ETIMEOUT', 'ECONNREFUSED']);
+
 interface CacheEntry {
   readonly addresses: readonly ResolvedAddress[];
   readonly expiresAt: number;
@@ -118,15 +123,18 @@ export function createBackendResolver(
     (config.family ?? DEFAULT_DNS_FAMILY) === 'ipv4' ? [4] : config.family === 'ipv6' ? [6] : [4, 6];
   const serverList = servers.map(serverForResolver).join(', ');
 
-  let resolver: dns.Resolver | undefined;
-  if (servers.length > 0) {
-    resolver = new dns.Resolver({
+  // One c-ares resolver per server, asked in order: c-ares takes a SERVFAIL or REFUSED answer for final
+  // (and only moves on after a timeout), while a customer's first server failing or refusing is exactly
+  // when the next one must be asked. NXDOMAIN and NODATA are answers and end the lookup.
+  const resolvers = servers.map((server) => {
+    const one = new dns.Resolver({
       // c-ares's per-attempt timeout: every server's tries fit into the lookup's budget.
       timeout: Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor(timeoutMs / (tries * servers.length))),
       tries,
     });
-    resolver.setServers(servers.map(serverForResolver));
-  }
+    one.setServers([serverForResolver(server)]);
+    return one;
+  });
 
   const cache = new Map<string, CacheEntry>();
   const inflight = new Map<string, Promise<CacheEntry>>();
@@ -157,12 +165,19 @@ export function createBackendResolver(
   }
 
   async function queryFamily(
-    active: dns.Resolver,
     name: string,
     family: 4 | 6,
   ): Promise<{ addresses: ResolvedAddress[]; ttl: number }> {
-    const records =
-      family === 4 ? await active.resolve4(name, { ttl: true }) : await active.resolve6(name, { ttl: true });
+    let records: Array<{ address: string; ttl: number }> | undefined;
+    for (let i = 0; records === undefined; i++) {
+      try {
+        records = await resolvers[i][family === 4 ? 'resolve4' : 'resolve6'](name, { ttl: true });
+      } catch (error) {
+        // This server failed or refused (or is silent): the next one is asked, if any.
+        if (i + 1 >= resolvers.length || !NEXT_SERVER.has((error as { code?: string }).code ?? ''))
+          throw error;
+      }
+    }
     return {
       addresses: records.map((r) => ({ address: r.address, family })),
       ttl: records.reduce((min, r) => Math.min(min, r.ttl), Number.POSITIVE_INFINITY),
@@ -171,15 +186,14 @@ export function createBackendResolver(
 
   /** One lookup of `name` for `wanted`, within `timeoutMs`, into a cache entry. */
   async function query(name: string, wanted: ReadonlyArray<4 | 6>): Promise<CacheEntry> {
-    const active = resolver;
-    if (!active || closed) throw fail(name, closed ? 'ECANCELLED' : 'NOT_PINNED');
+    if (resolvers.length === 0 || closed) throw fail(name, closed ? 'ECANCELLED' : 'NOT_PINNED');
     queries += wanted.length;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(fail(name, 'ETIMEOUT')), timeoutMs);
       timer.unref();
     });
-    const answers = Promise.allSettled(wanted.map((family) => queryFamily(active, name, family)));
+    const answers = Promise.allSettled(wanted.map((family) => queryFamily(name, family)));
     try {
       const settled = await Promise.race([answers, deadline]);
       const addresses = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.addresses : []));
@@ -233,26 +247,64 @@ export function createBackendResolver(
     return [...(await pending).addresses];
   }
 
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    resolve(hostname, requestedFamily(lookupOptions.family)).then(
-      (addresses) => {
-        if (lookupOptions.all) callback(null, addresses);
-        else callback(null, addresses[0].address, addresses[0].family);
-      },
-      (error: BackendDnsError) => callback(error, '', 0),
-    );
-  };
-
   return {
-    lookup,
+    lookup: lookupOf(resolve),
     resolve,
     get queries() {
       return queries;
     },
     close() {
       closed = true;
-      resolver?.cancel();
+      for (const one of resolvers) one.cancel();
     },
+  };
+}
+
+/** The `lookup` net and tls call, over a `resolve`. */
+function lookupOf(resolve: BackendResolver['resolve']): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    resolve(hostname, requestedFamily(lookupOptions.family)).then(
+      (addresses) => {
+        if (lookupOptions.all) callback(null, addresses);
+        else callback(null, addresses[0].address, addresses[0].family);
+      },
+      (error: Error) => callback(error, '', 0),
+    );
+  };
+}
+
+/**
+ * `resolver` (or the system resolver, without one) that refuses a name any of whose addresses is outside
+ * `allowedAddresses` (BackendAddressNotAllowedError, 502): the connection is never opened.
+ */
+export function allowingOnly(
+  allowedAddresses: readonly string[],
+  resolver: BackendResolver | undefined,
+  label: string,
+): BackendResolver {
+  const allowed = createSourceMatcher(allowedAddresses);
+  const resolve = async (hostname: string, family: 0 | 4 | 6 = 0): Promise<ResolvedAddress[]> => {
+    const found = resolver
+      ? await resolver.resolve(hostname, family)
+      : (await systemLookup(hostname, { all: true, family })).map((a) => ({
+          address: a.address,
+          family: a.family as 4 | 6,
+        }));
+    const outside = found.find((a) => !allowed(a.address));
+    if (outside) {
+      throw new BackendAddressNotAllowedError(
+        `${label} name ${hostname} resolved to ${outside.address}, outside backend.allowedAddresses`,
+      );
+    }
+    return found;
+  };
+  return {
+    lookup: lookupOf(resolve),
+    resolve,
+    get queries() {
+      return resolver?.queries ?? 0;
+    },
+    close: () => resolver?.close(),
   };
 }
 
@@ -273,10 +325,18 @@ export function createGatewayResolvers(
     config.security.type === 'oauth2-client-credentials'
       ? (config.security.tokenEndpointDns ?? backendDns)
       : undefined;
+  const backend = backendDns
+    ? createBackendResolver(backendDns, { ...options, label: 'backend' })
+    : undefined;
+  const tokenEndpoint = tokenDns
+    ? createBackendResolver(tokenDns, { ...options, label: 'token endpoint' })
+    : undefined;
+  const allowed = config.backend.allowedAddresses;
+  if (!allowed) return { ...(backend ? { backend } : {}), ...(tokenEndpoint ? { tokenEndpoint } : {}) };
   return {
-    ...(backendDns ? { backend: createBackendResolver(backendDns, { ...options, label: 'backend' }) } : {}),
-    ...(tokenDns
-      ? { tokenEndpoint: createBackendResolver(tokenDns, { ...options, label: 'token endpoint' }) }
+    backend: allowingOnly(allowed, backend, 'backend'),
+    ...(config.security.type === 'oauth2-client-credentials'
+      ? { tokenEndpoint: allowingOnly(allowed, tokenEndpoint, 'token endpoint') }
       : {}),
   };
 }

@@ -89,11 +89,13 @@ export function buildTlsMaterial(
     } catch {
       throw new CredentialsUnavailableError(
         `CA bundle ${describeSecretRef(refs.ca!)} holds an invalid certificate`,
+        { secret: describeSecretRef(refs.ca!), reason: 'NOT_PEM' },
       );
     }
     if (certificates.length === 0) {
       throw new CredentialsUnavailableError(
         `CA bundle ${describeSecretRef(refs.ca!)} holds no PEM certificate`,
+        { secret: describeSecretRef(refs.ca!), reason: 'NOT_PEM' },
       );
     }
   }
@@ -108,11 +110,17 @@ export function buildTlsMaterial(
       clientCertificate = undefined;
     }
     if (clientCertificate === undefined) {
-      throw new CredentialsUnavailableError(`${certName} is not a PEM certificate`);
+      throw new CredentialsUnavailableError(`${certName} is not a PEM certificate`, {
+        secret: describeSecretRef(refs.cert!),
+        reason: 'NOT_PEM',
+      });
     }
     const privateKey = loadPrivateKey(key, passphrase, keyName, refs.passphrase);
     if (!clientCertificate.checkPrivateKey(privateKey)) {
-      throw new CredentialsUnavailableError(`${certName} does not match ${keyName}`);
+      throw new CredentialsUnavailableError(`${certName} does not match ${keyName}`, {
+        secret: describeSecretRef(refs.key!),
+        reason: 'KEY_MISMATCH',
+      });
     }
   }
 
@@ -152,14 +160,21 @@ export function loadPrivateKey(
   } catch {
     const encrypted = /ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(pem);
     if (encrypted && passphraseRef === undefined) {
-      throw new CredentialsUnavailableError(`${keyName} is encrypted and no passphrase is configured`);
+      throw new CredentialsUnavailableError(`${keyName} is encrypted and no passphrase is configured`, {
+        secret: keyName,
+        reason: 'NO_PASSPHRASE',
+      });
     }
     if (encrypted) {
       throw new CredentialsUnavailableError(
         `${keyName} can not be decrypted with passphrase ${describeSecretRef(passphraseRef!)}`,
+        { secret: keyName, reason: 'DECRYPTION_FAILED' },
       );
     }
-    throw new CredentialsUnavailableError(`${keyName} is not a PEM private key`);
+    throw new CredentialsUnavailableError(`${keyName} is not a PEM private key`, {
+      secret: keyName,
+      reason: 'NOT_PEM',
+    });
   }
 }
 

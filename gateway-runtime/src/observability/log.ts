@@ -28,6 +28,15 @@ export interface LogFields {
   readonly suppressed?: number;
   /** The name of a malformed field of an input (e.g. a Lambda event's `httpMethod`), never its value. */
   readonly field?: string;
+  /**
+   * A secret that could not be read (CREDENTIALS_UNAVAILABLE): its reference (`secret file /run/x`,
+   * `secret arn:...`, `environment variable X`, with `(jsonKey "k")`), never its value.
+   */
+  readonly secret?: string;
+  /** Why: ENOENT, EACCES, NOT_SET, EMPTY, NOT_JSON, NOT_JSON_OBJECT, KEY_MISSING, AccessDeniedException, ... */
+  readonly reason?: string;
+  /** Where the secret reference is in the configuration, e.g. `security.password`. */
+  readonly configPath?: string;
 }
 
 /** What is logged of a client certificate: names, serial and key hash; all public. */
@@ -59,6 +68,9 @@ const FIELD_NAMES: ReadonlyArray<keyof LogFields> = [
   'certificate',
   'suppressed',
   'field',
+  'secret',
+  'reason',
+  'configPath',
 ];
 
 export type LineSink = (line: string) => void;

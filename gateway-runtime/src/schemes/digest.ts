@@ -6,11 +6,12 @@
  *
  * Strict nonce counts: a server such as Apache with `AuthDigestNcCheck On` wants the counts of one
  * nonce (its `opaque` client record) to arrive exactly in order, which concurrent requests sharing a
- * nonce over several connections can not promise. So each protection space holds a small pool of
- * nonces, and a request takes one that no other request is using; only when all are busy does it share
- * one (which any default server accepts). A shared nonce that a server refuses makes the retry answer
- * the fresh challenge, and that nonce joins the pool: the pool grows to the concurrency a strict server
- * needs, and stays at one nonce on a default server (one round trip per warm request either way).
+ * nonce over several connections can not promise. So each protection space holds a pool of nonces, and
+ * a request takes one that no other request is using. When all are busy and their challenges carry an
+ * `opaque` (the client record a server counts per; Apache sends one exactly when it tracks counts), it
+ * sends no answer and takes the nonce of its own challenge, which joins the pool (one more round trip,
+ * once per nonce): the pool grows to the peak concurrency, up to MAX_NONCES_PER_SPACE, past which busy
+ * nonces are shared. Without `opaque`, busy nonces are shared with unique counts (one round trip each).
  *
  * A 401 answers:
  *
@@ -192,6 +193,13 @@ export function createDigestScheme(
       }
     }
     if (best === undefined) return undefined;
+    // Every nonce is busy, and the server keeps a client record (`opaque`) whose counts it may check:
+    // while the pool may grow, this request asks for a nonce of its own (one more round trip, once per
+    // nonce) instead of sharing one. Counts of a shared nonce travel over several
+    // connections and can arrive out of order, which a strict server (Apache `AuthDigestNcCheck On`)
+    // refuses; and its fresh challenges keep the client record (`opaque`), so the retries of several
+    // refused requests would collide again. Past MAX_NONCES_PER_SPACE, nonces are shared.
+    if (best.inFlight > 0 && best.challenge.opaque && pool.length < MAX_NONCES_PER_SPACE) return undefined;
     best.inFlight += 1;
     return { session: best, shared: best.inFlight > 1 };
   }

@@ -25,24 +25,47 @@ export function withoutTrailingLineBreak(content: string): string {
   return content.endsWith('\n') ? content.slice(0, -1) : content;
 }
 
+/** The failure of `ref` for `reason`: a message that names the reference, never the value. */
+export function secretFailure(
+  ref: SecretRef,
+  reason: string,
+  what: string,
+  cause?: unknown,
+): CredentialsUnavailableError {
+  const secret = describeSecretRef(ref);
+  return new CredentialsUnavailableError(`${secret}${what}`, {
+    secret,
+    reason,
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
 /**
  * The value of `ref`: the whole content without its trailing line break, or with `jsonKey` that string
- * field of the JSON object.
+ * field of the JSON object. An empty value is a failure (`EMPTY`): no password, token or key is empty,
+ * and an empty file or variable is a deployment mistake better named at once than answered 401 later.
  */
 export function pickJsonKey(content: string, ref: SecretRef): string {
-  if (ref.jsonKey === undefined) return withoutTrailingLineBreak(content);
+  if (ref.jsonKey === undefined) {
+    const value = withoutTrailingLineBreak(content);
+    if (value === '') throw secretFailure(ref, 'EMPTY', ' is empty');
+    return value;
+  }
   const doc = parsedJson(content);
+  if (doc === NOT_JSON) throw secretFailure(ref, 'NOT_JSON', ': the value is not JSON');
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new CredentialsUnavailableError(`${describeSecretRef(ref)}: the value is not a JSON object`);
+    throw secretFailure(ref, 'NOT_JSON_OBJECT', ': the value is not a JSON object');
   }
   const value = (doc as Record<string, unknown>)[ref.jsonKey];
   if (typeof value !== 'string') {
-    throw new CredentialsUnavailableError(
-      `${describeSecretRef(ref)}: the JSON object has no string field "${ref.jsonKey}"`,
-    );
+    throw secretFailure(ref, 'KEY_MISSING', `: the JSON object has no string field "${ref.jsonKey}"`);
   }
+  if (value === '') throw secretFailure(ref, 'EMPTY', `: the field "${ref.jsonKey}" is empty`);
   return value;
 }
+
+/** What parsedJson returns for text that is not JSON. */
+const NOT_JSON = Symbol('not JSON');
 
 /** Secret documents parsed lately, by content: a resolve per request must not parse JSON per request. */
 const parsed = new Map<string, unknown>();
@@ -54,7 +77,7 @@ function parsedJson(content: string): unknown {
   try {
     doc = JSON.parse(content);
   } catch {
-    doc = undefined;
+    doc = NOT_JSON;
   }
   if (parsed.size >= PARSED_MAX) parsed.clear();
   parsed.set(content, doc);

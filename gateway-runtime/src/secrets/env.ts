@@ -1,13 +1,12 @@
 import type { EnvSecretRef } from '../config/types';
-import { CredentialsUnavailableError } from '../core/errors';
-import { contentVersion, describeSecretRef, pickJsonKey } from './describe';
+import { contentVersion, pickJsonKey, secretFailure } from './describe';
 import type { SecretValue } from './types';
 
 /** Secrets in environment variables (local use). Read on every resolve; the version is a content hash. */
 export function resolveEnvSecret(ref: EnvSecretRef, env: NodeJS.ProcessEnv = process.env): SecretValue {
   const content = env[ref.env];
   if (content === undefined) {
-    throw new CredentialsUnavailableError(`${describeSecretRef(ref)} is not set`);
+    throw secretFailure(ref, 'NOT_SET', ' is not set');
   }
   return { value: pickJsonKey(content, ref), version: contentVersion(content) };
 }

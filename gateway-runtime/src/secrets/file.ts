@@ -2,8 +2,7 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_SECRET_CACHE_SECONDS } from '../config/defaults';
 import type { FileSecretRef } from '../config/types';
-import { CredentialsUnavailableError } from '../core/errors';
-import { contentVersion, describeSecretRef, pickJsonKey } from './describe';
+import { contentVersion, pickJsonKey, secretFailure } from './describe';
 import type { SecretValue } from './types';
 
 export interface FileSourceOptions {
@@ -99,7 +98,7 @@ export function createFileSource(options: FileSourceOptions = {}): FileSource {
         }
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-        throw new CredentialsUnavailableError(`${describeSecretRef(ref)} can not be read (${code})`);
+        throw secretFailure(ref, code, ` can not be read (${code})`);
       }
       return { value: pickJsonKey(entry.content, ref), version: entry.version };
     },

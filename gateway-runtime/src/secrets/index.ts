@@ -7,7 +7,7 @@ import type { SecretResolver } from './types';
 
 export type { LogEntry, LogSink, SecretResolver, SecretValue } from './types';
 export { jsonLineLog, warningsToStderr } from './types';
-export { describeSecretRef } from './describe';
+export { describeSecretRef, secretFailure } from './describe';
 export { createSecretsManagerSource, regionOfSecretArn } from './secrets-manager';
 export type { SecretsManagerSourceOptions } from './secrets-manager';
 export { createFileSource } from './file';
@@ -35,7 +35,10 @@ export function createSecretResolver(options: SecretResolverOptions = {}): Secre
         file: (r) => files.resolve(r),
         env: async (r) => resolveEnvSecret(r, env),
         none: () => {
-          throw new CredentialsUnavailableError('a secret reference has none of secretArn, file, env');
+          throw new CredentialsUnavailableError('a secret reference has none of secretArn, file, env', {
+            secret: '(no source)',
+            reason: 'NO_SOURCE',
+          });
         },
       });
     },

@@ -8,7 +8,7 @@ import {
   DEFAULT_SECRETS_MANAGER_CONNECT_TIMEOUT_MS,
   DEFAULT_SECRETS_MANAGER_REQUEST_TIMEOUT_MS,
 } from './defaults';
-import { contentVersion, describeSecretRef, pickJsonKey } from './describe';
+import { contentVersion, pickJsonKey, secretFailure } from './describe';
 import { warningsToStderr, type LogSink, type SecretValue } from './types';
 
 export interface SecretsManagerSourceOptions {
@@ -114,7 +114,7 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions 
       cache.set(arn, entry);
       return entry;
     } catch (error) {
-      const reason = error instanceof CredentialsUnavailableError ? 'no value' : errorName(error);
+      const reason = error instanceof CredentialsUnavailableError ? 'NO_VALUE' : errorName(error);
       const previous = cache.get(arn);
       const at = now();
       if (previous && at < previous.expiresAt + maxStaleMs) {
@@ -129,9 +129,7 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions 
         return previous;
       }
       log({ level: 'error', event: 'secret-read-failed', secretArn: arn, reason });
-      throw new CredentialsUnavailableError(`secret ${arn}: GetSecretValue failed (${reason})`, {
-        cause: error,
-      });
+      throw secretFailure(ref, reason, `: GetSecretValue failed (${reason})`, error);
     }
   }
 
@@ -148,8 +146,10 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions 
     async resolve(ref) {
       const region = regionOfSecretArn(ref.secretArn);
       if (region === undefined) {
-        throw new CredentialsUnavailableError(
-          `${describeSecretRef(ref)}: not a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)`,
+        throw secretFailure(
+          ref,
+          'NOT_AN_ARN',
+          ': not a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)',
         );
       }
       const at = now();

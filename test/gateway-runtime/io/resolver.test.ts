@@ -8,6 +8,7 @@ import { BackendDnsError } from '../../../gateway-runtime/src/core/errors';
 import { createBackendResolver, createGatewayResolvers } from '../../../gateway-runtime/src/io/resolver';
 import type { LogEntry } from '../../../gateway-runtime/src/secrets/types';
 import { RunningDnsmasq, startDnsmasq } from '../../support/dnsmasq';
+import { RCODE, startFailingDns } from '../../support/failing-dns';
 
 jest.setTimeout(30_000);
 
@@ -223,6 +224,65 @@ describe('createBackendResolver against dnsmasq', () => {
 });
 
 describe('pinned addresses', () => {
+  test.each([
+    ['SERVFAIL', RCODE.SERVFAIL],
+    ['REFUSED', RCODE.REFUSED],
+  ])(
+    'GIVEN a first server that answers %s THEN the second one (dnsmasq) is asked and answers',
+    async (_name, rcode) => {
+      const failing = await startFailingDns(rcode);
+      try {
+        const resolver = createBackendResolver({ servers: [failing.server, dnsmasq.server] });
+        const before = dnsmasq.queries().length;
+
+        const addresses = await resolver.resolve('orders.acme.internal');
+
+        expect(addresses).toEqual([{ address: '127.0.0.1', family: 4 }]);
+        expect(failing.queries()).toBeGreaterThanOrEqual(1);
+        expect(dnsmasq.queries().slice(before)).toEqual(['A orders.acme.internal']);
+        resolver.close();
+      } finally {
+        await failing.stop();
+      }
+    },
+  );
+
+  test('fails when every server answers SERVFAIL or REFUSED: BACKEND_DNS with the last reason, each server asked', async () => {
+    const servfail = await startFailingDns(RCODE.SERVFAIL);
+    const refused = await startFailingDns(RCODE.REFUSED);
+    try {
+      const resolver = createBackendResolver(
+        { servers: [servfail.server, refused.server] },
+        { log: () => undefined },
+      );
+      const error = await failure(resolver.resolve('orders.acme.internal'));
+      expect(error.code).toBe('BACKEND_DNS');
+      expect(error.message).toContain('(EREFUSED)');
+      expect(servfail.queries()).toBeGreaterThanOrEqual(1);
+      expect(refused.queries()).toBeGreaterThanOrEqual(1);
+      resolver.close();
+    } finally {
+      await servfail.stop();
+      await refused.stop();
+    }
+  });
+
+  test('GIVEN a first server that answers NXDOMAIN THEN that is the answer: the second server is not asked', async () => {
+    const second = await startFailingDns(RCODE.SERVFAIL);
+    try {
+      const resolver = createBackendResolver(
+        { servers: [dnsmasq.server, second.server] },
+        { log: () => undefined },
+      );
+      const error = await failure(resolver.resolve('nope.acme.internal'));
+      expect(error.message).toContain('(ENOTFOUND)');
+      expect(second.queries()).toBe(0);
+      resolver.close();
+    } finally {
+      await second.stop();
+    }
+  });
+
   test('GIVEN a pinned name THEN its addresses answer without a query; other names still go to the servers', async () => {
     const resolver = createBackendResolver({
       servers: [dnsmasq.server],

@@ -191,6 +191,24 @@ describe('digest scheme: a pool of nonces for servers that check nonce counts st
     expect(digest.nonceCount()).toBe(1); // a default server never makes the pool grow
   });
 
+  test('regression: GIVEN a server that keeps a client record (opaque) WHEN a second request comes while its one nonce is busy THEN it sends no answer and takes the nonce of its own challenge: a nonce with an opaque is never shared', async () => {
+    const digest = scheme();
+    const warmUp = request();
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, challenge('n1', ', opaque="c1"'), 1);
+    await digest.authorize(warmUp);
+    await digest.onResponse(warmUp, ok, 2);
+
+    const [a, b] = [request(), request()];
+    expect(params((await digest.authorize(a)).authorization)).toMatchObject({ nonce: 'n1', opaque: 'c1' });
+    expect(await digest.authorize(b)).toEqual({}); // n1 is busy with a
+    expect(await digest.onResponse(b, challenge('n2', ', opaque="c2"'), 1)).toBe('retry');
+    expect(params((await digest.authorize(b)).authorization)).toMatchObject({ nonce: 'n2', nc: '00000001' });
+    await digest.onResponse(a, ok, 1);
+    await digest.onResponse(b, ok, 2);
+    expect(digest.nonceCount()).toBe(2);
+  });
+
   test('regression: GIVEN a shared nonce refused for an out-of-order count THEN the request retries on the fresh nonce, which joins the pool; later concurrent requests each take a free nonce', async () => {
     const digest = scheme();
     const warmUp = request();

@@ -190,6 +190,35 @@ describe('oauth2 client credentials against oidc-provider (http)', () => {
     expect(await s.onResponse!(sent(second.authorization), { status: 401, headers: {} }, 2)).toBe('done');
   });
 
+  test('GIVEN the token revoked twice within 5 s (the documented trade-off) THEN the first revocation is healed at once, the second is passed on as 401 until the refetch interval has passed, then healed', async () => {
+    let clock = Date.now();
+    const s = scheme({ tokenUrl: server.tokenUrl }, BASIC_SECRET, { now: () => clock });
+    const first = await s.authorize(backendRequest());
+    await server.revoke(first.authorization);
+    // the first revocation: purged and retried with a fresh token, which the server accepts
+    expect(
+      await s.onResponse!(
+        sent(first.authorization),
+        { status: await server.check(first.authorization), headers: {} },
+        1,
+      ),
+    ).toBe('retry');
+    const second = await s.authorize(backendRequest());
+    expect(await server.check(second.authorization)).toBe(200);
+    // the second revocation, 2 s later: indistinguishable from a path that always answers 401, so passed on
+    clock += 2_000;
+    await server.revoke(second.authorization);
+    const refused = { status: await server.check(second.authorization), headers: {} };
+    expect(refused.status).toBe(401);
+    expect(await s.onResponse!(sent(second.authorization), refused, 1)).toBe('done');
+    expect((await s.authorize(backendRequest())).authorization).toBe(second.authorization);
+    // once 5 s have passed since the last refetch, the next 401 purges and heals
+    clock += 3_000;
+    expect(await s.onResponse!(sent(second.authorization), refused, 1)).toBe('retry');
+    const third = await s.authorize(backendRequest());
+    expect(await server.check(third.authorization)).toBe(200);
+  });
+
   test.each([200, 403, 500])(
     'GIVEN the backend answers %i WHEN the response is seen THEN no retry',
     async (status) => {

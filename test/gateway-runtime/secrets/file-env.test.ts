@@ -162,7 +162,7 @@ describe('createSecretResolver', () => {
     [
       'the variable is not JSON',
       { env: 'GW_TOKEN', jsonKey: 'token' },
-      'environment variable GW_TOKEN (jsonKey "token"): the value is not a JSON object',
+      'environment variable GW_TOKEN (jsonKey "token"): the value is not JSON',
     ],
     [
       'the key is missing',

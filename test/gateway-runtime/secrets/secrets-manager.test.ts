@@ -176,7 +176,7 @@ describe('Secrets Manager source', () => {
   });
 
   test.each([
-    ['not JSON', PASSWORD, 'password', `secret ${ARN} (jsonKey "password"): the value is not a JSON object`],
+    ['not JSON', PASSWORD, 'password', `secret ${ARN} (jsonKey "password"): the value is not JSON`],
     [
       'a JSON array',
       '["a"]',
@@ -278,7 +278,7 @@ describe('Secrets Manager source', () => {
 
     await expect(source.resolve({ secretArn: ARN })).rejects.toMatchObject({
       code: 'CREDENTIALS_UNAVAILABLE',
-      message: `secret ${ARN}: GetSecretValue failed (no value)`,
+      message: `secret ${ARN}: GetSecretValue failed (NO_VALUE)`,
     });
   });
 });
