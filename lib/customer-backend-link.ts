@@ -89,6 +89,7 @@ export interface RuntimeOptions
   extends
     Pick<
       GatewayFunctionProps,
+      | 'lambdaRuntime'
       | 'architecture'
       | 'memorySize'
       | 'timeoutSeconds'
@@ -384,6 +385,7 @@ export class CustomerBackendLink extends Construct {
       additionalEgress: props.backend.additionalEgress,
       alarmTopicArn: platform.alarmTopicArn,
       secretsManagerEndpointSecurityGroupId: platform.endpointsSecurityGroupId,
+      lambdaRuntime: runtime.lambdaRuntime,
       architecture: runtime.architecture,
       memorySize: runtime.memorySize,
       timeoutSeconds: runtime.timeoutSeconds,

@@ -20,6 +20,7 @@ export * from './secrets/backend-secrets';
 export * from './runtime/backend-security';
 export * from './runtime/gateway-function';
 export * from './runtime/runtime-bundle';
+export { LAMBDA_RUNTIMES, type LambdaRuntime } from './runtime/function-defaults';
 export * from './customer-backend-link';
 export type * from '../gateway-runtime/src/config/types';
 export * from './platform/interface-endpoints';
