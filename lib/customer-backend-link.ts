@@ -32,6 +32,7 @@ import {
   show,
 } from './shared/validation';
 import { checkConfigForLambda, checkFunctionOptions } from './runtime/function-options';
+import { requireCdktfStack } from './shared/cdktf-stack';
 
 export interface BackendProps {
   /** The backend's base URL, e.g. `https://orders.acme.internal:8443/api`. */
@@ -196,6 +197,7 @@ export class CustomerBackendLink extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerBackendLinkProps) {
     super(scope, id);
+    requireCdktfStack(this);
     requireProps(this, props, [
       'platform',
       'customerName',

@@ -39,6 +39,7 @@ import { environmentBytes, largestValues, withLongestValues } from './environmen
 import { checkConfigForLambda, checkFunctionOptions } from './function-options';
 import { lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
 import { requireDeployAccount } from '../shared/account-check';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** A destination the function may open connections to. */
 export interface EgressDestination {
@@ -184,6 +185,7 @@ export class GatewayFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
+    requireCdktfStack(this);
     requireProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs']);
     const { subnets } = props;
     const platform = subnets.platform;

@@ -23,6 +23,7 @@ import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec, materialKeys } f
 import { SECRETS_DEFAULTS } from './secrets-defaults';
 import { customerKeyPolicy, keyAndSecretAdministrators, secretPolicy } from './key-policy';
 import { requireDeployAccount } from '../shared/account-check';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 export interface BackendSecretSpec {
   /** The secret's name within the customer, `[a-z0-9-]`, e.g. `credentials`, `client-certificate`. */
@@ -127,6 +128,7 @@ export class BackendSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: BackendSecretsProps) {
     super(scope, id);
+    requireCdktfStack(this);
     requireProps(this, props, ['customerName', 'accountId', 'readerRoleArn', 'secrets']);
     validate(props).throwIfAny(this);
     this.customerName = props.customerName;
