@@ -278,6 +278,7 @@ describe('the packed package, installed into a scratch cdktf app', () => {
     [['gateway-runtime', '--help'], 'Usage: gateway-runtime serve --config <file>'],
     [['backend-link', '--help'], 'Usage: backend-link <command> [options]'],
     [['backend-link', 'plan', '--help'], 'Usage: backend-link plan '],
+    [['backend-link', 'stacks', '--help'], 'Usage: backend-link stacks '],
     [['backend-link', 'handoff', '--help'], 'Usage: backend-link handoff '],
     [['backend-link', 'secret', '--help'], 'Usage: backend-link secret <material> [options]'],
     [['backend-link-secret', '--help'], 'Usage: backend-link secret <material> [options]'],
