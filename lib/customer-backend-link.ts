@@ -38,6 +38,7 @@ import {
   GatewayMonitoringOptions,
   checkMonitoringOptions,
 } from './runtime/gateway-monitoring';
+import { requireCdktfStack } from './shared/cdktf-stack';
 
 export interface BackendProps {
   /** The backend's base URL, e.g. `https://orders.acme.internal:8443/api`. */
@@ -95,6 +96,7 @@ export interface RuntimeOptions
   extends
     Pick<
       GatewayFunctionProps,
+      | 'lambdaRuntime'
       | 'architecture'
       | 'memorySize'
       | 'timeoutSeconds'
@@ -225,6 +227,7 @@ export class CustomerBackendLink extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerBackendLinkProps) {
     super(scope, id);
+    requireCdktfStack(this);
     requireProps(this, props, [
       'platform',
       'customerName',
@@ -430,6 +433,7 @@ export class CustomerBackendLink extends Construct {
         ...(monitoring.lambdaThrottles !== undefined ? { throttles: monitoring.lambdaThrottles } : {}),
       },
       secretsManagerEndpointSecurityGroupId: platform.endpointsSecurityGroupId,
+      lambdaRuntime: runtime.lambdaRuntime,
       architecture: runtime.architecture,
       memorySize: runtime.memorySize,
       timeoutSeconds: runtime.timeoutSeconds,

@@ -27,6 +27,7 @@ export {
   MONITORING_DEFAULTS,
 } from './runtime/monitoring-defaults';
 export * from './runtime/runtime-bundle';
+export { LAMBDA_RUNTIMES, type LambdaRuntime } from './runtime/function-defaults';
 export * from './customer-backend-link';
 export type * from '../gateway-runtime/src/config/types';
 export * from './platform/interface-endpoints';

@@ -1,8 +1,8 @@
 /**
  * Bundles the gateway runtime's Lambda handler (gateway-runtime/src/adapters/lambda.ts) with esbuild
  * into ONE file, `index.js`, exporting `handler` (Lambda handler setting `index.handler`): platform
- * node, target node22, CommonJS, minified. `@aws-sdk/*` stays external: the nodejs22.x Lambda runtime
- * provides AWS SDK v3.
+ * node, target node22, CommonJS, minified. `@aws-sdk/*` stays external: the nodejs22.x and nodejs24.x Lambda runtimes
+ * provide AWS SDK v3.
  *
  *   npm run build:runtime            # writes dist/runtime/index.js and dist/gateway-runtime.js, prints their sizes
  *
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const standalone = await bundleStandalone(resolve(process.argv[3] ?? 'dist/gateway-runtime.js'));
   console.log(`gateway runtime bundle: ${file}`);
   console.log(
-    `  ${bytes} bytes (${kib(bytes)}) with @aws-sdk/* external (provided by the nodejs22.x runtime)`,
+    `  ${bytes} bytes (${kib(bytes)}) with @aws-sdk/* external (provided by the nodejs22.x and nodejs24.x runtimes)`,
   );
   console.log(`  ${inlined} bytes (${kib(inlined)}) if the AWS SDK were bundled too`);
   console.log(`standalone proxy, one file without node_modules: ${standalone.file}`);

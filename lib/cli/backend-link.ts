@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `backend-link` command: `plan`, `handoff` and `secret`.
+ * The `backend-link` command: `plan`, `stacks`, `handoff` and `secret`.
  *
  * Exit codes: 0 success (or --help); 1 the command ran and failed (a stack that does not plan, no handoff
  * document); 2 a usage or setup error (unknown command or option, missing input).
@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { Io, exitQuietlyOnClosedPipe, processIo } from './args';
 import { handoffCommand } from './handoff';
 import { planCommand } from './plan';
+import { stacksCommand } from './stacks';
 import { main as secretMain } from './secret-json';
 
 export const USAGE = `Usage: backend-link <command> [options]
 
 Commands:
   plan      plan every stack of a synthesized cdktf app offline, in parallel (terraform init/plan/show)
+  stacks    list the app's stacks with their dependencies, in order (--json for CI)
   handoff   write the customer handoff documents from a stack's plan or outputs
   secret    build a secret's JSON value from PEM and text files, checked, for Secrets Manager
 
@@ -46,6 +48,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   switch (command) {
     case 'plan':
       return planCommand(rest, io);
+    case 'stacks':
+      return stacksCommand(rest, io);
     case 'handoff':
       return handoffCommand(rest, io);
     case 'secret':
@@ -65,7 +69,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.stdout(`${version()}\n`);
       return 0;
     default:
-      io.stderr(`backend-link: unknown command ${command} (expected plan, handoff or secret)\n\n${USAGE}\n`);
+      io.stderr(
+        `backend-link: unknown command ${command} (expected plan, stacks, handoff or secret)\n\n${USAGE}\n`,
+      );
       return 2;
   }
 }

@@ -7,6 +7,7 @@ import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /**
  * The Elastic Load Balancing account that writes access logs in the Regions opened before August 2022
@@ -76,6 +77,7 @@ export class AccessLogsBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogsBucketProps) {
     super(scope, id);
+    requireCdktfStack(this);
     this.bucket = new S3Bucket(this, 'Resource', {
       bucketPrefix: bucketPrefix(props.namePrefix),
       forceDestroy: false,

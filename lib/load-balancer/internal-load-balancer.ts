@@ -22,6 +22,7 @@ import {
   MAX_LOAD_BALANCER_NAME_LENGTH,
   MUTUAL_TLS_DEFAULTS,
 } from './load-balancer-defaults';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** Mutual TLS on the listener: the caller's CA bundle (PEM) in S3 becomes an ALB trust store. */
 export interface MutualTlsProps {
@@ -176,6 +177,7 @@ export class InternalLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: InternalLoadBalancerProps) {
     super(scope, id);
+    requireCdktfStack(this);
     requireProps(this, props, ['subnets', 'certificateArn', 'trustedSources']);
     const { subnets } = props;
     const platform = subnets.platform;

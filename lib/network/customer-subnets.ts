@@ -11,6 +11,7 @@ import { checkName, standardTags } from '../shared/names';
 import { Problems, checkIpv4Cidr, isUnresolved, requireProps, show } from '../shared/validation';
 import { NetworkAclPurpose, NetworkAclRuleNumbers } from '../shared/rule-numbers';
 import { FlowLogsProps, SubnetFlowLogs, checkFlowLogsProps } from './subnet-flow-logs';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** The smallest subnet AWS allows. An ALB needs at least 8 free addresses per subnet; /27 or larger is advised. */
 const SMALLEST_SUBNET_PREFIX = 28;
@@ -95,6 +96,7 @@ export class CustomerSubnets extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerSubnetsProps) {
     super(scope, id);
+    requireCdktfStack(this);
     requireProps(this, props, ['platform', 'customerName', 'cidrBlock']);
     const { platform, customerName } = props;
     const zones = props.availabilityZones ?? [...platform.availabilityZones];

@@ -5,6 +5,7 @@ import { CustomerSubnets } from './customer-subnets';
 import { Cidr, describeCidrProblem, parseCidr } from '../shared/cidr';
 import { Port, checkPort, portKey, toPortRange } from '../shared/ports';
 import { Problems, isUnresolved, requireProps, show } from '../shared/validation';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** One declared source of traffic: exactly one of a CIDR, a managed prefix list or a security group. */
 export interface AllowedSource {
@@ -90,6 +91,7 @@ export class IpAllowList extends Construct {
 
   constructor(scope: Construct, id: string, props: IpAllowListProps) {
     super(scope, id);
+    requireCdktfStack(this);
     requireProps(this, props, ['securityGroupId', 'sources']);
     const problems = new Problems();
     const ports = props.ports ?? [...DEFAULT_PORTS];

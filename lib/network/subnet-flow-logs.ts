@@ -7,6 +7,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LOG_RETENTION_DAYS, isLogRetention } from '../shared/cloudwatch';
 import { accountWideName } from '../shared/names';
 import { Problems, isUnresolved, show } from '../shared/validation';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** VPC flow logs of a customer's subnets, to a CloudWatch Logs group of their own. */
 export interface FlowLogsProps {
@@ -94,6 +95,7 @@ export class SubnetFlowLogs extends Construct {
 
   constructor(scope: Construct, id: string, props: FlowLogsProps, context: SubnetFlowLogsContext) {
     super(scope, id);
+    requireCdktfStack(this);
     const name = `${context.platformName}-${context.customerName}-flow-logs`;
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
       name: `/backend-link/${context.platformName}/${context.customerName}/flow-logs`,

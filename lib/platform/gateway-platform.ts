@@ -38,6 +38,7 @@ import {
   TRANSIT_GATEWAY_ATTACHMENT_SUBNET_PREFIX,
   TRANSIT_GATEWAY_DEFAULTS,
 } from './platform-defaults';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** A VPC that already exists. Its CIDR blocks are declared, not looked up, so synth and plan need no AWS call. */
 export interface ExistingVpcAttributes {
@@ -311,6 +312,7 @@ export class GatewayPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayPlatformProps) {
     super(scope, id);
+    requireCdktfStack(this);
     if (IMPORTED in props) {
       const problems = new Problems();
       const attributes = (props as unknown as ImportedProps)[IMPORTED];

@@ -8,6 +8,7 @@ import { cidrConstructId } from '../shared/construct-ids';
 import { standardTags } from '../shared/names';
 import { Partition, endpointServiceName } from '../shared/partition';
 import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** Interface endpoints of the AWS services the gateway runtime calls from subnets with no internet route. */
 export interface InterfaceEndpointsProps {
@@ -80,6 +81,7 @@ export class InterfaceEndpoints extends Construct {
     context: InterfaceEndpointsContext,
   ) {
     super(scope, id);
+    requireCdktfStack(this);
     const { problems, blocks } = validate(props, context);
     problems.throwIfAny(this);
     const tags = (name: string) => standardTags(context.platformName, name, context.tags);

@@ -22,6 +22,7 @@ import { NetworkAclRuleNumbers } from '../shared/rule-numbers';
 import { standardTags } from '../shared/names';
 import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
 import { isPublicIpv4 } from '../shared/public-address';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** The size of each public subnet: a NAT gateway needs one address; /28 is AWS's smallest subnet. */
 export const PUBLIC_EGRESS_SUBNET_PREFIX = 28;
@@ -362,6 +363,7 @@ export class PublicEgress extends Construct {
     subnetBlocks: readonly Cidr[] | undefined,
   ) {
     super(scope, id);
+    requireCdktfStack(this);
     const tags = (name: string) => standardTags(context.platformName, name, context.tags);
     this.quotas = { ...PUBLIC_EGRESS_QUOTA_DEFAULTS, ...(props.quotas ?? {}) };
     this.ports = [...(props.ports ?? DEFAULT_PUBLIC_EGRESS_PORTS)];

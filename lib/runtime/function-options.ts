@@ -4,10 +4,11 @@ import type { GatewayConfig } from '../../gateway-runtime/src/config/types';
 import { LAMBDA_MAX_RESPONSE_BYTES } from '../../gateway-runtime/src/config/defaults';
 import { LOG_RETENTION_DAYS, isLogRetention } from '../shared/cloudwatch';
 import { Problems, isUnresolved, show } from '../shared/validation';
-import { FUNCTION_DEFAULTS } from './function-defaults';
+import { FUNCTION_DEFAULTS, LAMBDA_RUNTIMES } from './function-defaults';
 
 /** The function settings GatewayFunction and CustomerBackendLink's `runtime` share. */
 export interface FunctionOptionValues {
+  readonly lambdaRuntime?: string;
   readonly architecture?: string;
   readonly memorySize?: number;
   readonly timeoutSeconds?: number;
@@ -25,6 +26,16 @@ export function checkFunctionOptions(
   prefix: string,
 ): void {
   const { architecture, memorySize: memory, timeoutSeconds: timeout, logRetentionDays: retention } = options;
+  const lambdaRuntime = options.lambdaRuntime;
+  if (
+    lambdaRuntime !== undefined &&
+    !isUnresolved(lambdaRuntime) &&
+    !(LAMBDA_RUNTIMES as readonly string[]).includes(lambdaRuntime)
+  ) {
+    problems.add(
+      `\`${prefix}lambdaRuntime\` ${show(lambdaRuntime)} is not a Lambda runtime the gateway function supports (${LAMBDA_RUNTIMES.join(', ')}); Node 20 reached end of life on 2026-04-30`,
+    );
+  }
   if (architecture !== undefined && !ARCHITECTURES.includes(architecture)) {
     problems.add(
       `\`${prefix}architecture\` ${show(architecture)} is not a Lambda architecture (${ARCHITECTURES.join(', ')})`,

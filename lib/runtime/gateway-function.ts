@@ -24,6 +24,9 @@ import {
   CONFIG_ENV_VAR,
   FUNCTION_DEFAULTS,
   LAMBDA_ENVIRONMENT_LIMIT_BYTES,
+  LambdaRuntime,
+  defaultLambdaRuntime,
+  supportsNodejs24,
   MAX_TARGET_GROUP_NAME_LENGTH,
 } from './function-defaults';
 import {
@@ -37,6 +40,7 @@ import { checkConfigForLambda, checkFunctionOptions } from './function-options';
 import { lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
 import { requireDeployAccount } from '../shared/account-check';
 import { AlarmTuning, checkAlarmTuning } from './alarm-options';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** A destination the function may open connections to. */
 export interface EgressDestination {
@@ -79,6 +83,13 @@ export interface GatewayFunctionProps {
    * or `existingSubnetCidrBlocks`), else the platform VPC's blocks
    */
   readonly endpointCidrs?: string[];
+  /**
+   * The Lambda runtime: `nodejs24.x` or `nodejs22.x` (the same bundle and async handler run on both).
+   * `nodejs24.x` needs hashicorp/aws 6.x (`@cdktf/provider-aws` 21.x): 5.100.0 rejects it at plan.
+   * @default - `nodejs24.x` with `@cdktf/provider-aws` 21.x (hashicorp/aws 6.x), `nodejs22.x` with 20.1.0
+   * (hashicorp/aws 5.100.0)
+   */
+  readonly lambdaRuntime?: LambdaRuntime;
   /**
    * @default "arm64"
    */
@@ -201,6 +212,7 @@ export class GatewayFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
+    requireCdktfStack(this);
     requireProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs']);
     const { subnets } = props;
     const platform = subnets.platform;
@@ -348,7 +360,7 @@ export class GatewayFunction extends Construct {
       functionName: name,
       description: `backend-link gateway runtime of customer ${customer}`,
       role: this.role.arn,
-      runtime: FUNCTION_DEFAULTS.runtime,
+      runtime: props.lambdaRuntime ?? 'nodejs22.x',
       architectures: [props.architecture ?? FUNCTION_DEFAULTS.architecture],
       handler: 'index.handler',
       filename: asset.path,
@@ -363,6 +375,12 @@ export class GatewayFunction extends Construct {
       // Lambda checks the role's EC2 permissions when it attaches the function to the subnets.
       dependsOn: [this.logGroup, policy],
     });
+    // The provider binding in use (the app's copy) decides whether nodejs24.x can be planned at all.
+    this.function.runtime = lambdaRuntimeFor(
+      this,
+      props.lambdaRuntime,
+      this.function.terraformGeneratorMetadata?.providerVersion,
+    );
 
     this.targetGroup = new LbTargetGroup(this, 'TargetGroup', {
       // Unique per account and region: the platform's name too, shortened with a hash past 32 characters.
@@ -537,4 +555,22 @@ export function checkFunctionAlarms(
   if (alarms === undefined) return;
   checkAlarmTuning(problems, `${prop}.errors`, alarms.errors);
   checkAlarmTuning(problems, `${prop}.throttles`, alarms.throttles);
+}
+
+/** The function's runtime: the caller's, else the newest the hashicorp/aws version in use accepts. */
+function lambdaRuntimeFor(
+  scope: Construct,
+  requested: LambdaRuntime | undefined,
+  awsProviderVersion: string | undefined,
+): string {
+  if (requested === undefined || isUnresolved(requested))
+    return requested ?? defaultLambdaRuntime(awsProviderVersion);
+  if (requested === 'nodejs24.x' && !supportsNodejs24(awsProviderVersion)) {
+    const problems = new Problems();
+    problems.add(
+      `\`lambdaRuntime\` "nodejs24.x" needs hashicorp/aws 6.x (\`@cdktf/provider-aws\` 21.x); this app's \`@cdktf/provider-aws\` asks for hashicorp/aws ${awsProviderVersion}, which rejects it at plan: use "nodejs22.x" (the default with this provider) or move to \`@cdktf/provider-aws\` 21.x`,
+    );
+    problems.throwIfAny(scope);
+  }
+  return requested;
 }

@@ -8,7 +8,7 @@ import { RuntimeBundleShapeError, rewriteRuntimeBundle } from './bundle-rewrite'
 
 export { RuntimeBundleShapeError } from './bundle-rewrite';
 
-/** Modules the bundle leaves to the Lambda runtime: nodejs22.x provides AWS SDK v3. */
+/** Modules the bundle leaves to the Lambda runtime: nodejs22.x and nodejs24.x provide AWS SDK v3. */
 export const RUNTIME_EXTERNALS = ['@aws-sdk/*'] as const;
 
 /** The Lambda handler's source: the .ts file in the repository, or the compiled .js in dist/. */

@@ -29,6 +29,7 @@ import {
 import { SECRETS_DEFAULTS } from './secrets-defaults';
 import { customerKeyPolicy, keyAndSecretAdministrators, secretPolicy } from './key-policy';
 import { requireDeployAccount } from '../shared/account-check';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 export interface BackendSecretSpec {
   /** The secret's name within the customer, `[a-z0-9-]`, e.g. `credentials`, `client-certificate`. */
@@ -133,6 +134,7 @@ export class BackendSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: BackendSecretsProps) {
     super(scope, id);
+    requireCdktfStack(this);
     requireProps(this, props, ['customerName', 'accountId', 'readerRoleArn', 'secrets']);
     validate(props).throwIfAny(this);
     this.customerName = props.customerName;

@@ -54,6 +54,7 @@ import {
   WEAK_INTEGRITY_ALGORITHMS,
 } from './vpn-defaults';
 import { isLogRetention } from '../shared/cloudwatch';
+import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** IKE and IPsec options of a tunnel. Each one left out takes the hardened default (see `vpn-defaults.ts`). */
 export interface VpnTunnelOptions {
@@ -239,6 +240,7 @@ export class SiteToSiteVpn extends Construct {
 
   constructor(scope: Construct, id: string, props: SiteToSiteVpnProps) {
     super(scope, id);
+    requireCdktfStack(this);
     requireProps(this, props, ['subnets', 'customerGatewayIp', 'onPremCidrs']);
     const { subnets } = props;
     const platform = subnets.platform;

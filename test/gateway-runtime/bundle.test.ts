@@ -136,6 +136,28 @@ describe('runtime bundle', () => {
     },
   );
 
+  test('GIVEN the bundled handler THEN it is async-only (an async function of event and context, no callback), as nodejs24.x requires', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '-e',
+        `const { handler } = require(${JSON.stringify(bundle.file)});
+         console.log(JSON.stringify({ kind: handler.constructor.name, parameters: handler.length }));`,
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          GATEWAY_CONFIG: '{"version":3}',
+          AWS_LAMBDA_FUNCTION_NAME: 'bundle-test',
+        },
+      },
+    );
+    expect(JSON.parse(stdout.trim().split('\n').pop() as string)).toEqual({
+      kind: 'AsyncFunction',
+      parameters: 2,
+    });
+  });
+
   test('fails when GATEWAY_CONFIG is invalid: the bundled handler answers 500 CONFIG_INVALID', async () => {
     const { result } = await invoke(albEvent({ path: '/ping' }), '{"version":3}');
     expect(result.statusCode).toBe(500);

@@ -78,6 +78,7 @@ describe('CustomerBackendLink', () => {
   });
 
   it('creates one secret per piece of the scheme’s material', () => {
+    // Named by prefix (day two: a re-created secret does not wait out the recovery window).
     const names = Object.values(json.resource.aws_secretsmanager_secret).map((s) => s.name_prefix);
     expect(names.sort()).toEqual([
       'backend-link/apicloud/acme/client-certificate-',

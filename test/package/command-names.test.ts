@@ -83,7 +83,7 @@ describe('command names in the READMEs, package.json and the CLIs', () => {
 
   it('uses only the subcommands backend-link has', () => {
     const commands = commandsOf(BACKEND_LINK_USAGE);
-    expect(commands).toEqual(['plan', 'handoff', 'secret']);
+    expect(commands).toEqual(['plan', 'stacks', 'handoff', 'secret']);
     const allowed = new Set([...commands, '--help', '-h', '--version', '<command>']);
     const used = invocations('backend-link');
     expect(used.map(([, sub]) => sub)).toEqual(expect.arrayContaining(['plan', 'handoff', 'secret']));

@@ -1,6 +1,8 @@
 /**
- * The package as a user installs it: `npm pack`, the README's install line with the tarball into a scratch
- * cdktf app outside the repository, the README's quick start type-checked against the installed types and
+ * The package as a user installs it: `npm run package` (the staged pack), the package README's install line
+ * with the tarball into a scratch cdktf app outside the repository, every link of the shipped READMEs resolved
+ * (a file in the package, a heading, or the repository), the package README's quick start type-checked
+ * against the installed types and
  * synthesized there, then every command the READMEs name, through `npx --no-install` (never the registry),
  * and the single-file proxy started alone, without node_modules, against a backend on loopback.
  */
@@ -17,13 +19,38 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { echoHandler, RunningBackend, startBackend } from '../support/loopback-backends';
+import {
+  REPOSITORY_COMMAND,
+  markdownLinks,
+  renderPackageReadme,
+  repositoryWebUrl,
+} from '../../scripts/package-readme';
 import { freePort } from '../support/ports';
 import { startProcess } from '../support/processes';
 
 jest.setTimeout(600_000);
 
 const ROOT = resolve(__dirname, '../..');
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const PACKAGE_JSON = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const REPOSITORY = repositoryWebUrl(PACKAGE_JSON);
+/** The README the package ships: README.package.md with the repository's address. */
+const README = renderPackageReadme(readFileSync(join(ROOT, 'README.package.md'), 'utf8'), REPOSITORY);
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
+const slug = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+const anchorsOf = (markdown: string) =>
+  new Set(
+    markdown
+      .replace(/```[\s\S]*?```/g, '')
+      .split('\n')
+      .filter((l) => /^#{1,6} /.test(l))
+      .map((l) => slug(l.replace(/^#+ /, ''))),
+  );
 
 /** The child processes' environment: this machine's npm cache and registry, none of the repository's npm_* settings. */
 function userEnv(): NodeJS.ProcessEnv {
@@ -75,9 +102,10 @@ describe('the packed package, installed into a scratch cdktf app', () => {
   let backend: RunningBackend;
 
   beforeAll(async () => {
-    await ok('npm', ['pack', '--pack-destination', work], ROOT);
-    const { name, version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const packed = await ok('npm', ['run', '--silent', 'package', '--', '--pack-destination', work], ROOT);
+    const { name, version } = PACKAGE_JSON;
     tarball = join(work, `${name}-${version}.tgz`);
+    expect(packed.stdout.trim().split('\n').pop()).toBe(tarball);
     await ok('mkdir', ['-p', app], work);
     writeFileSync(
       join(app, 'package.json'),
@@ -125,6 +153,62 @@ describe('the packed package, installed into a scratch cdktf app', () => {
     // One copy of each peer: the app's own.
     expect(existsSync(join(app, 'node_modules/backend-link/node_modules/cdktf'))).toBe(false);
     expect(existsSync(join(app, 'node_modules/backend-link/node_modules/@cdktf'))).toBe(false);
+  });
+
+  it('ships README.package.md as its README, with the repository in package.json and no command that needs a clone', () => {
+    const installed = join(app, 'node_modules/backend-link');
+    const shipped = readFileSync(join(installed, 'README.md'), 'utf8');
+    expect(shipped).toBe(README);
+    expect(shipped).not.toContain('{{repository}}');
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect(pkg.repository).toEqual(PACKAGE_JSON.repository);
+    expect(pkg.homepage).toBe(`${REPOSITORY}#readme`);
+    expect(pkg.bugs).toEqual({ url: `${REPOSITORY}/issues` });
+    // The repository's package.json says the same (homepage and bugs follow repository.url).
+    expect([PACKAGE_JSON.homepage, PACKAGE_JSON.bugs]).toEqual([pkg.homepage, pkg.bugs]);
+    expect(pkg).not.toHaveProperty('scripts');
+    expect(pkg).not.toHaveProperty('devDependencies');
+    for (const readme of ['README.md', 'gateway-runtime/README.md']) {
+      const text = readFileSync(join(installed, readme), 'utf8');
+      const commands = [...text.matchAll(/```(?:sh|bash)?\n([\s\S]*?)```/g)]
+        .flatMap((m) => m[1].split('\n'))
+        .filter((line) => REPOSITORY_COMMAND.test(line.trim()));
+      expect([readme, commands]).toEqual([readme, []]);
+      // No source file (a path) named without a link to it: the package ships no sources.
+      const unlinked = [
+        ...text.replace(/```[\s\S]*?```/g, '').matchAll(/(?<!\[)`([\w.-]+\/[\w./-]+\.ts)`(?!\]\()/g),
+      ].map((m) => m[1]);
+      expect([readme, unlinked]).toEqual([readme, []]);
+    }
+  });
+
+  it('resolves every link of the shipped READMEs: to a file in the package, a heading, or the repository', () => {
+    const installed = join(app, 'node_modules/backend-link');
+    const rootAnchors = anchorsOf(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+    const broken: string[] = [];
+    let repositoryLinks = 0;
+    for (const readme of ['README.md', 'gateway-runtime/README.md']) {
+      const text = readFileSync(join(installed, readme), 'utf8');
+      const anchors = anchorsOf(text);
+      for (const link of markdownLinks(text)) {
+        const [target, anchor] = link.split('#') as [string, string | undefined];
+        let ok: boolean;
+        if (target === '') ok = anchors.has(anchor ?? '');
+        else if (link.startsWith(REPOSITORY)) {
+          repositoryLinks++;
+          const rest = target.slice(REPOSITORY.length);
+          const file = /^\/(?:blob|tree)\/main\/(.+)$/.exec(rest)?.[1];
+          if (file) ok = existsSync(join(ROOT, file)) && (anchor === undefined || file.endsWith('.md'));
+          else if (rest === '' || rest === '/') ok = anchor === undefined || rootAnchors.has(anchor);
+          else ok = ['/issues', '/releases'].includes(rest);
+        } else if (/^https?:\/\//.test(link))
+          ok = true; // another site: not this package's to check
+        else ok = existsSync(join(installed, dirname(readme), target));
+        if (!ok) broken.push(`${readme}: ${link}`);
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(repositoryLinks).toBeGreaterThan(5);
   });
 
   it("type-checks the README's quick start against the installed types, synthesizes it, plans it offline and writes the handoff", async () => {
@@ -194,6 +278,7 @@ describe('the packed package, installed into a scratch cdktf app', () => {
     [['gateway-runtime', '--help'], 'Usage: gateway-runtime serve --config <file>'],
     [['backend-link', '--help'], 'Usage: backend-link <command> [options]'],
     [['backend-link', 'plan', '--help'], 'Usage: backend-link plan '],
+    [['backend-link', 'stacks', '--help'], 'Usage: backend-link stacks '],
     [['backend-link', 'handoff', '--help'], 'Usage: backend-link handoff '],
     [['backend-link', 'secret', '--help'], 'Usage: backend-link secret <material> [options]'],
     [['backend-link-secret', '--help'], 'Usage: backend-link secret <material> [options]'],

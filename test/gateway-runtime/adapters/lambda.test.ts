@@ -33,6 +33,12 @@ const parseBody = (result: { body: string; isBase64Encoded: boolean }) =>
   JSON.parse(result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString() : result.body);
 
 describe('Lambda ALB adapter', () => {
+  test('GIVEN the exported handler THEN it is async-only: an async function of (event, context), never a callback (nodejs24.x)', () => {
+    const handler = handlerFor(baseConfig(`${backends.echo.baseUrl}/api`));
+    expect(handler.constructor.name).toBe('AsyncFunction');
+    expect(handler.length).toBe(2);
+  });
+
   test.each([false, true])(
     'GIVEN a POST event (multi-value %s) with a base64 body WHEN handled THEN the backend gets the bytes, query and filtered headers',
     async (multiValue) => {

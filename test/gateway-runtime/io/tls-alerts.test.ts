@@ -125,7 +125,8 @@ describe.each(['TLSv1.2', 'TLSv1.3'] as const)(
         expect(failure).toBeDefined();
         const classified = classifyTransportError(failure);
         expect(classified).toMatchObject({ code: 'BACKEND_TLS', status: 502 });
-        expect(classified.message).toMatch(/^backend TLS failed \((ERR_SSL_[A-Z0-9_]+)\)$/);
+        // OpenSSL 3.5 (Node 24) names alerts with a slash: ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE.
+        expect(classified.message).toMatch(/^backend TLS failed \((ERR_SSL_[A-Z0-9_/]+)\)$/);
       },
     );
 

@@ -24,6 +24,8 @@ export interface RawBackend {
   readonly connections: ConnectionReport[];
   /** Waits until the connection whose first request is for `path` has ended. */
   endedFor(path: string, timeoutMs?: number): Promise<ConnectionReport>;
+  /** Waits until a connection has received the request line of a request for `path`. */
+  startedFor(path: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,21 +36,31 @@ srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", 0))
 srv.listen(64)
 print(json.dumps({"port": srv.getsockname()[1]}), flush=True)
+# One report per line: print() writes the text and the newline apart, so two threads could interleave.
+out = threading.Lock()
+def report(value):
+    with out:
+        sys.stdout.write(json.dumps(value) + "\n")
+        sys.stdout.flush()
 def serve(conn):
     data = b""
     end = "fin"
+    started = False
     try:
         while True:
             chunk = conn.recv(65536)
             if not chunk:
                 break
             data += chunk
+            if not started and b"\r\n" in data:
+                started = True
+                report({"started": data.split(b"\r\n", 1)[0].decode("latin-1")})
             if data.startswith(b"GET /answer ") and data.endswith(b"\r\n\r\n"):
                 conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nkeep-alive: timeout=3\r\n\r\nok")
     except ConnectionResetError:
         end = "reset"
     line = data.split(b"\r\n", 1)[0].decode("latin-1")
-    print(json.dumps({"requestLine": line, "bytes": len(data), "terminated": data.endswith(b"0\r\n\r\n"), "end": end}), flush=True)
+    report({"requestLine": line, "bytes": len(data), "terminated": data.endswith(b"0\r\n\r\n"), "end": end})
     conn.close()
 while True:
     conn, _ = srv.accept()
@@ -59,12 +71,14 @@ export async function startRawBackend(): Promise<RawBackend> {
   const python = requireTool('/usr/bin/python3', 'python3');
   const proc: TestProcess = startProcess(python, ['-u', '-c', SCRIPT]);
   const connections: ConnectionReport[] = [];
+  const started: string[] = [];
   const lines = createInterface({ input: proc.child.stdout! });
   const waiters = new Set<() => void>();
   let port: number | undefined;
   lines.on('line', (line) => {
-    const parsed = JSON.parse(line) as { port?: number } & ConnectionReport;
+    const parsed = JSON.parse(line) as { port?: number; started?: string } & ConnectionReport;
     if (parsed.port !== undefined) port = parsed.port;
+    else if (parsed.started !== undefined) started.push(parsed.started);
     else {
       connections.push({
         requestLine: parsed.requestLine,
@@ -95,6 +109,18 @@ export async function startRawBackend(): Promise<RawBackend> {
         if (Date.now() > until) {
           throw new Error(`no connection for ${path} ended; seen: ${JSON.stringify(connections)}`);
         }
+        await new Promise<void>((resolve) => {
+          waiters.add(resolve);
+          setTimeout(resolve, 50);
+        });
+        waiters.clear();
+      }
+    },
+    async startedFor(path, timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      while (!started.some((requestLine) => requestLine.split(' ')[1] === path)) {
+        if (Date.now() > until)
+          throw new Error(`no request for ${path} started; seen: ${JSON.stringify(started)}`);
         await new Promise<void>((resolve) => {
           waiters.add(resolve);
           setTimeout(resolve, 50);

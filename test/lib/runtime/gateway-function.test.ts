@@ -10,6 +10,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import type { GatewayConfig } from '../../../gateway-runtime/src/config/types';
 import { CustomerSubnets, GatewayPlatform } from '../../../lib';
 import { GatewayFunction, GatewayFunctionProps } from '../../../lib/runtime/gateway-function';
+import { defaultLambdaRuntime } from '../../../lib/runtime/function-defaults';
 import { testStack, validationErrorOf } from '../../support/constructs';
 
 const BUNDLE = join(__dirname, 'fixtures', 'bundle');
@@ -54,7 +55,7 @@ describe('GatewayFunction', () => {
   });
   const json = JSON.parse(synthesized);
 
-  it('runs the bundle on nodejs22.x, arm64, in the customer subnets, with the configuration in its environment', () => {
+  it('runs the bundle on nodejs22.x (the newest runtime hashicorp/aws 5.100.0 accepts), arm64, in the customer subnets, with the configuration in its environment', () => {
     expect(synthesized).toHaveResourceWithProperties(LambdaFunction, {
       function_name: 'apicloud-acme-gateway',
       runtime: 'nodejs22.x',
@@ -240,6 +241,13 @@ describe('GatewayFunction', () => {
       ['`reservedConcurrency` 0 must be a whole number ≥ 1 (0 would stop the function)'],
     ],
     [
+      'the Lambda runtime is Node 20, past its end of life',
+      { lambdaRuntime: 'nodejs20.x' as 'nodejs22.x' },
+      [
+        '`lambdaRuntime` "nodejs20.x" is not a Lambda runtime the gateway function supports (nodejs24.x, nodejs22.x); Node 20 reached end of life on 2026-04-30',
+      ],
+    ],
+    [
       'the account id is not 12 digits',
       { accountId: 'acme' },
       ['`accountId` "acme" is not a 12-digit AWS account id'],
@@ -271,6 +279,22 @@ test('GatewayFunction tunes its error and throttle alarms, or leaves one out whe
     ['apicloud-acme-gateway-durationp99', 24000, 300, 1],
     ['apicloud-acme-gateway-errors', 3, 60, 5],
   ]);
+});
+
+test('fails when nodejs24.x is asked with @cdktf/provider-aws 20.1.0: hashicorp/aws 5.100.0 rejects it at plan', () => {
+  // GIVEN this repository's provider binding (hashicorp/aws 5.100.0) WHEN nodejs24.x is asked THEN synth says why
+  expect(validationErrorOf(() => build(testStack(), { lambdaRuntime: 'nodejs24.x' })).problems).toEqual([
+    '`lambdaRuntime` "nodejs24.x" needs hashicorp/aws 6.x (`@cdktf/provider-aws` 21.x); this app\'s `@cdktf/provider-aws` asks for hashicorp/aws 5.100.0, which rejects it at plan: use "nodejs22.x" (the default with this provider) or move to `@cdktf/provider-aws` 21.x',
+  ]);
+});
+
+test.each([
+  ['5.100.0', 'nodejs22.x'],
+  ['6.25.0', 'nodejs24.x'],
+  ['7.0.0', 'nodejs24.x'],
+  [undefined, 'nodejs24.x'],
+])('the default Lambda runtime for hashicorp/aws %s is %s', (version, runtime) => {
+  expect(defaultLambdaRuntime(version)).toBe(runtime);
 });
 
 test('GatewayFunction opens the customer network ACL to the VPC endpoints on 443, and their replies', () => {

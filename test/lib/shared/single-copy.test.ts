@@ -46,10 +46,28 @@ describe('checkSingleCopies', () => {
       }
     })();
     expect(lines).toEqual([
-      `two copies of cdktf are installed: 0.21.0 in ${join(root, 'app', 'node_modules', 'cdktf')} (your app) and 0.21.0 in ${join(root, 'library', 'node_modules', 'cdktf')} (backend-link's). Install one, the version backend-link supports: npm install cdktf@~0.21.0`,
-      `two copies of @cdktf/provider-aws are installed: 21.0.0 in ${join(root, 'app', 'node_modules', '@cdktf', 'provider-aws')} (your app) and 20.1.0 in ${join(root, 'library', 'node_modules', '@cdktf', 'provider-aws')} (backend-link's). Install one, the version backend-link supports: npm install @cdktf/provider-aws@20.1.0`,
+      `two copies of cdktf are installed: 0.21.0 in ${join(root, 'app', 'node_modules', 'cdktf')} (your app) and 0.21.0 in ${join(root, 'library', 'node_modules', 'cdktf')} (backend-link's). Install one, a version backend-link supports: npm install cdktf@~0.21.0`,
+      `two copies of @cdktf/provider-aws are installed: 21.0.0 in ${join(root, 'app', 'node_modules', '@cdktf', 'provider-aws')} (your app) and 20.1.0 in ${join(root, 'library', 'node_modules', '@cdktf', 'provider-aws')} (backend-link's). Install one, a version backend-link supports: npm install @cdktf/provider-aws@20.1.0`,
     ]);
   });
+
+  it.each(['20.1.0', '21.22.1', '21.23.0'])(
+    'GIVEN one copy of @cdktf/provider-aws %s (a supported line) THEN it passes',
+    (version) => {
+      const app = project(root, `app-${version}`, { cdktf: '0.21.0', '@cdktf/provider-aws': version });
+      expect(() => checkSingleCopies(app, app)).not.toThrow();
+    },
+  );
+
+  it.each(['21.0.0', '21.22.0', '22.0.0'])(
+    'fails when the one copy is @cdktf/provider-aws %s, outside 20.1.0 || ^21.22.1',
+    (version) => {
+      const app = project(root, `app-${version}`, { cdktf: '0.21.0', '@cdktf/provider-aws': version });
+      expect(() => checkSingleCopies(app, app)).toThrow(
+        `backend-link needs @cdktf/provider-aws 20.1.0 || ^21.22.1, found ${version} in ${join(root, `app-${version}`, 'node_modules', '@cdktf', 'provider-aws')}: npm install @cdktf/provider-aws@20.1.0`,
+      );
+    },
+  );
 
   it('fails when the one copy is a version backend-link does not support', () => {
     const app = project(root, 'app', { cdktf: '0.20.11', '@cdktf/provider-aws': '20.1.0' });
