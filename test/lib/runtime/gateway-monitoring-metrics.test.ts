@@ -480,9 +480,10 @@ describe('the metrics of the alarms and dashboards are the ones the runtime writ
 
   it('reads both kinds of line from the real runtime: EMF documents and request lines with the error code', () => {
     expect(lines.filter((l) => '_aws' in l).length).toBe(5);
-    expect(lines.filter((l) => l.error === 'CREDENTIALS_UNAVAILABLE').map((l) => l.name)).toEqual([
-      'globex',
-      'acme',
-    ]);
+    // Each customer's failed request writes one; the runtime also writes one per unreadable secret at a cold
+    // start (the same error code, so the filter counts those too, as it should).
+    expect(new Set(lines.filter((l) => l.error === 'CREDENTIALS_UNAVAILABLE').map((l) => l.name))).toEqual(
+      new Set(['globex', 'acme']),
+    );
   });
 });
