@@ -206,8 +206,13 @@ describe('day two: changes to the multi-stack example (platform, two VGW, two TG
     );
     expectOnly(report, {
       stack: 'customer-hooli',
-      create: ['aws_secretsmanager_secret.*', 'aws_secretsmanager_secret_policy.*'],
-      update: ['aws_lambda_function.*', 'aws_iam_role_policy.*'],
+      // With the certificate come its expiry alarms (30 and 7 days) and its widget on the dashboard.
+      create: [
+        'aws_secretsmanager_secret.*',
+        'aws_secretsmanager_secret_policy.*',
+        'aws_cloudwatch_metric_alarm.*ClientCertificateExpiry*',
+      ],
+      update: ['aws_lambda_function.*', 'aws_iam_role_policy.*', 'aws_cloudwatch_dashboard.*'],
     });
   });
 
