@@ -11,7 +11,7 @@
  * own stack they are the direct references, in any other stack they read that one output. Adding or
  * removing a customer never changes the platform stack.
  */
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { Fn, IResolvable, IResolveContext, Lazy, TerraformLocal, TerraformStack, Token } from 'cdktf';
 
 /** The id of the platform's contract local (its cross-stack output is named after it). */
@@ -70,10 +70,5 @@ export class PlatformContract {
     // A literal (an existing VPC's id) is the same in every stack: no reference needed.
     if (!Token.isUnresolved(value)) return value;
     return Token.asString(new ContractValue(this, path, value));
-  }
-
-  /** True when `scope` is in the platform's own stack. */
-  public isHome(scope: IConstruct): boolean {
-    return TerraformStack.of(scope) === this.stack;
   }
 }
