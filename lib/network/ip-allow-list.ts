@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { cidrConstructId } from '../shared/construct-ids';
 import { TerraformOutput } from 'cdktf';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { CustomerSubnets } from './customer-subnets';
@@ -191,7 +192,7 @@ export class IpAllowList extends Construct {
     if (subnets) {
       const acl = new Construct(this, 'NetworkAcl');
       for (const cidr of unique) {
-        const cidrScope = new Construct(acl, cidr.text.replace(/[/:]/g, '_'));
+        const cidrScope = new Construct(acl, cidrConstructId(cidr.text, 0));
         for (const port of ports) {
           subnets.addNetworkAclRule(cidrScope, `Ingress-${portKey(port)}`, {
             purpose: 'trusted-sources',

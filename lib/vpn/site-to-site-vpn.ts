@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { cidrConstructId } from '../shared/construct-ids';
 import { Annotations, Fn, TerraformOutput } from 'cdktf';
 import { isIPv4 } from 'node:net';
 import { CloudwatchCompositeAlarm } from '@cdktf/provider-aws/lib/cloudwatch-composite-alarm';
@@ -687,8 +688,9 @@ function handoff(t: TunnelOptionValues): TunnelHandoff {
 }
 
 /** A construct-id fragment for a block: `10.1.0.0_16`. */
+/** A parsed (always literal) block's construct id: the one id scheme of `construct-ids.ts`. */
 function cidrKey(cidr: Cidr): string {
-  return cidr.text.replace(/[/:]/g, '_');
+  return cidrConstructId(cidr.text, 0);
 }
 
 const NON_PUBLIC = NON_PUBLIC_IPV4_RANGES.map((text) => parseCidr(text)!);
