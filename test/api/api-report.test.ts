@@ -151,8 +151,16 @@ describe('readApi', () => {
   test('reads named and type-only exports with their kinds', () => {
     writeFileSync(join(dir, 'index.ts'), "export { a } from './a';\nexport type { B } from './a';\n");
     expect(readApi([{ specifier: 'x', source: join(dir, 'index.ts') }])[0].names).toEqual([
-      { name: 'B', kind: 'interface', typeOnly: true },
+      { name: 'B', kind: 'interface', typeOnly: false },
       { name: 'a', kind: 'const', typeOnly: false },
+    ]);
+  });
+
+  test('marks a value exported with `export type` as type-only', () => {
+    writeFileSync(join(dir, 'index.ts'), "export type { a, B } from './a';\n");
+    expect(readApi([{ specifier: 'x', source: join(dir, 'index.ts') }])[0].names).toEqual([
+      { name: 'B', kind: 'interface', typeOnly: false },
+      { name: 'a', kind: 'const', typeOnly: true },
     ]);
   });
 });
