@@ -189,6 +189,10 @@ describe('handoff document of VPN customers, from the constructs’ real output'
         '| backend | `tps.initech.internal` | `10.77.0.0/20` | 443 |',
       ].join('\n'),
     );
+    // backend.dns: the gateway's DNS queries to the customer's servers, from the same addresses.
+    expect(firewall).toContain(
+      'The gateway resolves `tps.initech.internal` through your DNS servers: from the same addresses, allow DNS queries (UDP and TCP) to\n\n- 10.77.0.53, port 53',
+    );
   });
 
   it('GIVEN OAuth 2.0 THEN the destinations include the token endpoint, by name and as additional egress', () => {
