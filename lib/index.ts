@@ -11,7 +11,7 @@ import { checkSingleCopies } from './shared/single-copy';
 checkSingleCopies();
 
 // Errors.
-export { ValidationError } from './shared/validation';
+export { ValidationError, type Problem, type PlacedProblem } from './shared/validation';
 export { PeerDependencyError, PEER_VERSIONS } from './shared/single-copy';
 export { RuntimeBundleShapeError } from './runtime/bundle-rewrite';
 
