@@ -9,7 +9,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { VpnGateway } from '@cdktf/provider-aws/lib/vpn-gateway';
 import { standardTags } from '../shared/names';
 import { Partition, partitionOfRegion } from '../shared/partition';
-import { describeProblem, reportProblems } from '../shared/problems';
+import { describeProblem, hasProblems, reportProblems } from '../shared/problems';
 import { isUnresolved, show } from '../shared/validation';
 import { requireCdktfStack } from '../shared/cdktf-stack';
 import { AlarmSubscriptionSpec, addAlarmSubscriptions } from './alarm-subscriptions';
@@ -459,6 +459,11 @@ export class GatewayPlatform extends Construct {
    * Terraform references until apply; the platform outputs them as `<name>_platform_attributes`).
    */
   public get attributes(): GatewayPlatformAttributes {
+    if (hasProblems(this)) {
+      throw new Error(
+        `platform ${this.node.path} reported problems and built nothing, so it has no attributes; the synth's ValidationError lists the problems (check \`hasProblems(platform)\` first)`,
+      );
+    }
     return platformAttributesOf(this.outputSource);
   }
 
