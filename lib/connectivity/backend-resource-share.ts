@@ -14,13 +14,7 @@ import { checkName, checkTags } from '../shared/names';
 import { Port, portKey, toPortRange } from '../shared/ports';
 import { reportProblems } from '../shared/problems';
 import { type Problem, isUnresolved, requireProps, show } from '../shared/validation';
-import {
-  ResourceTarget,
-  checkBackendPorts,
-  checkResourceTarget,
-  checkSubnetIds,
-  checkVpcId,
-} from './checks';
+import { ResourceTarget, checkBackendPorts, checkResourceTarget, checkSubnetIds, checkVpcId } from './checks';
 
 /** The customer's backend as the resource gateway reaches it. */
 export interface SharedBackend extends ResourceTarget {
@@ -77,7 +71,11 @@ export function checkBackendResourceShareProps(props: BackendResourceShareProps)
   const problems: Problem[] = [];
   const name = checkName('name', props.name);
   if (name) {
-    problems.push({ prop: 'name', value: props.name, message: name.slice(`\`name\` ${show(props.name)} `.length) });
+    problems.push({
+      prop: 'name',
+      value: props.name,
+      message: name.slice(`\`name\` ${show(props.name)} `.length),
+    });
   }
   problems.push(...checkVpcId('vpcId', props.vpcId));
   problems.push(...checkSubnetIds('subnetIds', props.subnetIds, 2));
@@ -87,7 +85,8 @@ export function checkBackendResourceShareProps(props: BackendResourceShareProps)
     problems.push({
       prop: 'backendCidrs',
       value: props.backendCidrs,
-      message: "must list the block(s) the backend lives in: the resource gateway's security group opens exactly them",
+      message:
+        "must list the block(s) the backend lives in: the resource gateway's security group opens exactly them",
     });
   }
   const badCidr = cidrs.some((cidr, i) => {
@@ -119,7 +118,8 @@ export function checkBackendResourceShareProps(props: BackendResourceShareProps)
       message: "is not a 12-digit AWS account id (the platform's account, from its handoff)",
     });
   }
-  for (const message of checkTags('tags', props.tags, (key) => key === 'Name')) problems.push({ prop: '', message });
+  for (const message of checkTags('tags', props.tags, (key) => key === 'Name'))
+    problems.push({ prop: '', message });
   return problems;
 }
 
@@ -217,12 +217,13 @@ export class BackendResourceShare extends Construct {
 
     new TerraformOutput(this, 'ResourceConfigurationArnOutput', {
       value: this.resourceConfiguration.arn,
-      description: "Give to the platform: the backend's resource configuration (its `resourceConfigurationArn`)",
+      description:
+        "Give to the platform: the backend's resource configuration (its `resourceConfigurationArn`)",
     }).overrideLogicalId(`${name}_resource_configuration_arn`);
     new TerraformOutput(this, 'ResourceShareArnOutput', {
       value: this.resourceShare.arn,
       description:
-        "Give to the platform: the RAM share it accepts (its `resourceShareArn`; not needed within one AWS Organization with RAM sharing enabled)",
+        'Give to the platform: the RAM share it accepts (its `resourceShareArn`; not needed within one AWS Organization with RAM sharing enabled)',
     }).overrideLogicalId(`${name}_resource_share_arn`);
     new TerraformOutput(this, 'GatewaySecurityGroupOutput', {
       value: this.securityGroup.id,

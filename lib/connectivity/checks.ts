@@ -55,7 +55,11 @@ function arnLocationProblems(
   const problems: Problem[] = [];
   const stackPartition = where.partition ?? (where.region ? partitionOfRegion(where.region) : undefined);
   if (!isPartition(partition)) {
-    problems.push({ prop, value, message: `names partition "${partition}", not one of aws, aws-cn, aws-us-gov` });
+    problems.push({
+      prop,
+      value,
+      message: `names partition "${partition}", not one of aws, aws-cn, aws-us-gov`,
+    });
   } else if (stackPartition !== undefined && partition !== stackPartition) {
     problems.push({
       prop,
@@ -91,7 +95,11 @@ export function checkResourceConfigurationArn(prop: string, value: string, where
 }
 
 /** The ARN of the RAM resource share whose invitation the platform's account accepts. */
-export function checkResourceShareArn(prop: string, value: string | undefined, where: StackLocation): Problem[] {
+export function checkResourceShareArn(
+  prop: string,
+  value: string | undefined,
+  where: StackLocation,
+): Problem[] {
   if (value === undefined || isUnresolved(value)) return [];
   const match = typeof value === 'string' ? RESOURCE_SHARE_ARN.exec(value) : null;
   if (!match) {
@@ -241,7 +249,7 @@ export function checkEndpointBackendUrl(prop: string, url: string): Problem[] {
         prop,
         value: url,
         message:
-          "must name the backend by its DNS name (the name on its certificate): TLS verifies that name through the endpoint, and an address says nothing about who answers",
+          'must name the backend by its DNS name (the name on its certificate): TLS verifies that name through the endpoint, and an address says nothing about who answers',
       },
     ];
   }
@@ -344,7 +352,9 @@ export function checkResourceTarget(
   if (domainName !== undefined) {
     if (isUnresolved(domainName)) return [];
     if (isIP(domainName) !== 0) {
-      return [{ prop: `${prop}.domainName`, value: domainName, message: 'is an address; give it as `ipAddress`' }];
+      return [
+        { prop: `${prop}.domainName`, value: domainName, message: 'is an address; give it as `ipAddress`' },
+      ];
     }
     return DNS_NAME.test(domainName)
       ? []

@@ -61,7 +61,12 @@ export class PrivateLinkEndpoint extends Construct {
       subnetIds: [...props.subnetIds],
       securityGroupIds: [this.securityGroup.id],
       privateDnsEnabled: false,
-      tags: standardTags(platformName, `${customerName}-privatelink-endpoint`, props.tags ?? {}, customerName),
+      tags: standardTags(
+        platformName,
+        `${customerName}-privatelink-endpoint`,
+        props.tags ?? {},
+        customerName,
+      ),
     });
     new TerraformOutput(this, 'DnsNameOutput', {
       value: this.dnsName,

@@ -99,14 +99,26 @@ function group(
 export function connectivityQuotaUse(constructs: readonly IConstruct[]): ConnectivityQuotaUse[] {
   const endpoints = constructs.filter((c): c is VpcEndpoint => c instanceof VpcEndpoint);
   const byType = (type: string) => endpoints.filter((e) => e.vpcEndpointTypeInput === type);
-  const gateways = constructs.filter((c): c is VpclatticeResourceGateway => c instanceof VpclatticeResourceGateway);
+  const gateways = constructs.filter(
+    (c): c is VpclatticeResourceGateway => c instanceof VpclatticeResourceGateway,
+  );
   const configurations = constructs.filter((c) => c instanceof VpclatticeResourceConfiguration);
   return [
-    ...group('interfaceEndpointsPerVpc', byType('Interface'), (e) => vpcKey(e, (e as VpcEndpoint).vpcIdInput)),
+    ...group('interfaceEndpointsPerVpc', byType('Interface'), (e) =>
+      vpcKey(e, (e as VpcEndpoint).vpcIdInput),
+    ),
     ...group('resourceEndpointsPerVpc', byType('Resource'), (e) => vpcKey(e, (e as VpcEndpoint).vpcIdInput)),
-    ...group('resourceGatewaysPerVpc', gateways, (g) => vpcKey(g, (g as VpclatticeResourceGateway).vpcIdInput)),
+    ...group('resourceGatewaysPerVpc', gateways, (g) =>
+      vpcKey(g, (g as VpclatticeResourceGateway).vpcIdInput),
+    ),
     ...(configurations.length > 0
-      ? [{ name: 'resourceConfigurationsPerRegion' as const, subject: 'the region', constructs: configurations }]
+      ? [
+          {
+            name: 'resourceConfigurationsPerRegion' as const,
+            subject: 'the region',
+            constructs: configurations,
+          },
+        ]
       : []),
   ];
 }

@@ -7,7 +7,12 @@ import { requireCdktfStack } from '../shared/cdktf-stack';
 import { reportProblems } from '../shared/problems';
 import { standardTags } from '../shared/names';
 import { requireProps } from '../shared/validation';
-import { checkResourceConfigurationArn, checkResourceShareArn, stackLocationOf, StackLocation } from './checks';
+import {
+  checkResourceConfigurationArn,
+  checkResourceShareArn,
+  stackLocationOf,
+  StackLocation,
+} from './checks';
 import { EndpointSecurityGroup, PrivateEndpointProps, checkPrivateEndpointProps } from './endpoint-base';
 
 export interface ResourceEndpointProps extends PrivateEndpointProps {

@@ -38,7 +38,11 @@ beforeAll(async () => {
   pki = await TestPki.create();
   ca = await pki.ca('acme-private-ca');
   // The backend's certificate names only the backend: neither the endpoint's name nor an address.
-  const cert = await pki.issue('orders', ca, { cn: BACKEND_NAME, sans: [`DNS:${BACKEND_NAME}`], usage: 'server' });
+  const cert = await pki.issue('orders', ca, {
+    cn: BACKEND_NAME,
+    sans: [`DNS:${BACKEND_NAME}`],
+    usage: 'server',
+  });
   server = createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
     seen.push({
       host: req.headers.host,

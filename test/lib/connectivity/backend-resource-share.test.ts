@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { BackendResourceShare, BackendResourceShareProps } from '../../../lib/connectivity/backend-resource-share';
+import {
+  BackendResourceShare,
+  BackendResourceShareProps,
+} from '../../../lib/connectivity/backend-resource-share';
 import { PlanJson, planOffline } from '../../../lib/terraform/harness';
 import { testStack, validationErrorOf } from '../../support/constructs';
 
@@ -25,25 +28,26 @@ const props: BackendResourceShareProps = {
 
 describe('BackendResourceShare props', () => {
   it('fails with every problem at once', () => {
-    const error = validationErrorOf(() =>
-      new BackendResourceShare(testStack(), 'share', {
-        ...props,
-        name: 'Orders',
-        backend: { ipAddress: '172.16.0.9', ports: [8443] },
-        backendCidrs: ['10.9.0.0/24'],
-        platformAccountId: '1234',
-      }),
+    const error = validationErrorOf(
+      () =>
+        new BackendResourceShare(testStack(), 'share', {
+          ...props,
+          name: 'Orders',
+          backend: { ipAddress: '172.16.0.9', ports: [8443] },
+          backendCidrs: ['10.9.0.0/24'],
+          platformAccountId: '1234',
+        }),
     );
     expect(error.problems).toEqual([
       '`name` "Orders" must be 2-24 characters of lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit',
-      "`backend.ipAddress` \"172.16.0.9\" is outside `backendCidrs` (10.9.0.0/24), the only ranges the resource gateway's security group lets it reach",
-      "`platformAccountId` \"1234\" is not a 12-digit AWS account id (the platform's account, from its handoff)",
+      '`backend.ipAddress` "172.16.0.9" is outside `backendCidrs` (10.9.0.0/24), the only ranges the resource gateway\'s security group lets it reach',
+      '`platformAccountId` "1234" is not a 12-digit AWS account id (the platform\'s account, from its handoff)',
     ]);
   });
 
   it('fails when the gateway would reach every address', () => {
-    const error = validationErrorOf(() =>
-      new BackendResourceShare(testStack(), 'share', { ...props, backendCidrs: ['0.0.0.0/0'] }),
+    const error = validationErrorOf(
+      () => new BackendResourceShare(testStack(), 'share', { ...props, backendCidrs: ['0.0.0.0/0'] }),
     );
     expect(error.problems).toEqual([
       '`backendCidrs[0]` "0.0.0.0/0" opens every address; give the block(s) the backend lives in',
@@ -51,7 +55,11 @@ describe('BackendResourceShare props', () => {
   });
 });
 
-type Change = { address: string; type: string; change: { actions: string[]; after: Record<string, unknown> } };
+type Change = {
+  address: string;
+  type: string;
+  change: { actions: string[]; after: Record<string, unknown> };
+};
 
 describe("the customer's own app, planned offline by terraform", () => {
   const workdir = mkdtempSync(join(tmpdir(), 'backend-resource-share-'));
@@ -98,14 +106,21 @@ describe("the customer's own app, planned offline by terraform", () => {
         ],
       }),
     ]);
-    expect(byType('aws_ram_principal_association')).toEqual([expect.objectContaining({ principal: PLATFORM_ACCOUNT })]);
-    expect(byType('aws_ram_resource_share')).toEqual([expect.objectContaining({ allow_external_principals: true })]);
+    expect(byType('aws_ram_principal_association')).toEqual([
+      expect.objectContaining({ principal: PLATFORM_ACCOUNT }),
+    ]);
+    expect(byType('aws_ram_resource_share')).toEqual([
+      expect.objectContaining({ allow_external_principals: true }),
+    ]);
   });
 
   it("lets the gateway reach only the backend's blocks on its port, and opens nothing inbound", () => {
     expect(
       byType('aws_vpc_security_group_egress_rule')
-        .map((r) => `${r.cidr_ipv4 as string} ${r.ip_protocol as string} ${r.from_port as number}-${r.to_port as number}`)
+        .map(
+          (r) =>
+            `${r.cidr_ipv4 as string} ${r.ip_protocol as string} ${r.from_port as number}-${r.to_port as number}`,
+        )
         .sort(),
     ).toEqual(['10.9.0.0/24 tcp 8443-8443', '192.168.40.0/22 tcp 8443-8443']);
     expect(byType('aws_vpc_security_group_ingress_rule')).toEqual([]);

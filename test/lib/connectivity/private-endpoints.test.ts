@@ -46,10 +46,14 @@ describe('ResourceEndpoint (synth)', () => {
       resource_configuration_arn: RCFG,
       subnet_ids: base.subnetIds,
       private_dns_enabled: false,
-      depends_on: [expect.stringMatching(/^aws_ram_resource_share_accepter\.acme_ShareAccepter_[0-9A-F]{8}$/)],
+      depends_on: [
+        expect.stringMatching(/^aws_ram_resource_share_accepter\.acme_ShareAccepter_[0-9A-F]{8}$/),
+      ],
     });
     expect(Object.values(json.resource.aws_ram_resource_share_accepter)).toEqual([{ share_arn: SHARE }]);
-    const ingress = Object.values(json.resource.aws_vpc_security_group_ingress_rule) as Array<Record<string, unknown>>;
+    const ingress = Object.values(json.resource.aws_vpc_security_group_ingress_rule) as Array<
+      Record<string, unknown>
+    >;
     expect(ingress).toEqual([
       expect.objectContaining({
         referenced_security_group_id: FUNCTION_SG,
@@ -58,7 +62,9 @@ describe('ResourceEndpoint (synth)', () => {
         to_port: 8443,
       }),
     ]);
-    const egress = Object.values(json.resource.aws_vpc_security_group_egress_rule) as Array<Record<string, unknown>>;
+    const egress = Object.values(json.resource.aws_vpc_security_group_egress_rule) as Array<
+      Record<string, unknown>
+    >;
     expect(egress).toEqual([
       expect.objectContaining({ security_group_id: FUNCTION_SG, from_port: 8443, to_port: 8443 }),
     ]);
@@ -98,21 +104,31 @@ describe('ResourceEndpoint (synth)', () => {
 describe('PrivateLinkEndpoint (synth)', () => {
   it('GIVEN an endpoint service name THEN an Interface endpoint without private DNS', () => {
     const stack = testStack();
-    new PrivateLinkEndpoint(stack, 'globex', { ...base, customerName: 'globex', serviceName: SERVICE, ports: [443] });
+    new PrivateLinkEndpoint(stack, 'globex', {
+      ...base,
+      customerName: 'globex',
+      serviceName: SERVICE,
+      ports: [443],
+    });
     const json = JSON.parse(Testing.synth(stack, true));
     expect(Object.values(json.resource.aws_vpc_endpoint)).toEqual([
-      expect.objectContaining({ vpc_endpoint_type: 'Interface', service_name: SERVICE, private_dns_enabled: false }),
+      expect.objectContaining({
+        vpc_endpoint_type: 'Interface',
+        service_name: SERVICE,
+        private_dns_enabled: false,
+      }),
     ]);
   });
 
   it('fails when the service is in another region', () => {
-    const error = validationErrorOf(() =>
-      new PrivateLinkEndpoint(testStack(), 'globex', {
-        ...base,
-        customerName: 'globex',
-        serviceName: SERVICE.replace('eu-west-1', 'eu-central-1'),
-        ports: [443],
-      }),
+    const error = validationErrorOf(
+      () =>
+        new PrivateLinkEndpoint(testStack(), 'globex', {
+          ...base,
+          customerName: 'globex',
+          serviceName: SERVICE.replace('eu-west-1', 'eu-central-1'),
+          ports: [443],
+        }),
     );
     expect(error.problems).toEqual([
       '`serviceName` "com.amazonaws.vpce.eu-central-1.vpce-svc-0a1b2c3d4e5f60718" is in region eu-central-1, the stack in eu-west-1: an interface endpoint reaches endpoint services of its own region; ask the customer for a service in eu-west-1',
@@ -120,11 +136,21 @@ describe('PrivateLinkEndpoint (synth)', () => {
   });
 });
 
-type Change = { address: string; type: string; change: { actions: string[]; after: Record<string, unknown> } };
+type Change = {
+  address: string;
+  type: string;
+  change: { actions: string[]; after: Record<string, unknown> };
+};
 
 /** The addresses a configured resource's attribute references (`aws_security_group.x.id` → `aws_security_group.x`). */
 function references(plan: PlanJson, address: string, attribute: string): string[] {
-  const resources = (plan.configuration as { root_module: { resources: Array<{ address: string; expressions: Record<string, { references?: string[] }> }> } }).root_module.resources;
+  const resources = (
+    plan.configuration as {
+      root_module: {
+        resources: Array<{ address: string; expressions: Record<string, { references?: string[] }> }>;
+      };
+    }
+  ).root_module.resources;
   return resources.find((r) => r.address === address)?.expressions[attribute]?.references ?? [];
 }
 
@@ -208,10 +234,16 @@ describe('both endpoints, planned offline by terraform', () => {
     for (const rule of changes.filter((c) => c.type === 'aws_vpc_security_group_egress_rule')) {
       expect([FUNCTION_SG, 'sg-0aaaabbbbccccdddd']).toContain(rule.change.after.security_group_id);
       expect(rule.change.after.cidr_ipv4).toBeNull();
-      expect(references(plan, rule.address, 'referenced_security_group_id').filter((r) => groups.includes(r))).toHaveLength(1);
+      expect(
+        references(plan, rule.address, 'referenced_security_group_id').filter((r) => groups.includes(r)),
+      ).toHaveLength(1);
     }
     // No inline rules on the endpoint groups.
-    const configured = (plan.configuration as { root_module: { resources: Array<{ address: string; expressions: Record<string, unknown> }> } }).root_module.resources;
+    const configured = (
+      plan.configuration as {
+        root_module: { resources: Array<{ address: string; expressions: Record<string, unknown> }> };
+      }
+    ).root_module.resources;
     for (const group of groups) {
       const expressions = configured.find((r) => r.address === group)!.expressions;
       expect(expressions).not.toHaveProperty('ingress');
@@ -231,7 +263,18 @@ describe('both endpoints, planned offline by terraform', () => {
   it('accepts the customer share before the endpoint', () => {
     const accepter = changes.find((c) => c.type === 'aws_ram_resource_share_accepter')!;
     expect(accepter.change.after.share_arn).toBe(SHARE);
-    const configured = (plan.configuration as { root_module: { resources: Array<{ address: string; type: string; depends_on?: string[]; expressions: Record<string, { constant_value?: unknown }> }> } }).root_module.resources;
+    const configured = (
+      plan.configuration as {
+        root_module: {
+          resources: Array<{
+            address: string;
+            type: string;
+            depends_on?: string[];
+            expressions: Record<string, { constant_value?: unknown }>;
+          }>;
+        };
+      }
+    ).root_module.resources;
     const resourceEndpoint = configured.find(
       (r) => r.type === 'aws_vpc_endpoint' && r.expressions.vpc_endpoint_type?.constant_value === 'Resource',
     )!;

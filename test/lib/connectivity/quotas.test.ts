@@ -27,7 +27,9 @@ describe('connectivity quotas', () => {
       new VpcEndpoint(stack, id, {
         vpcId,
         vpcEndpointType: type,
-        ...(type === 'Interface' ? { serviceName: `com.amazonaws.vpce.eu-west-1.vpce-svc-0a1b2c3d4e5f6071${id.length}` } : {}),
+        ...(type === 'Interface'
+          ? { serviceName: `com.amazonaws.vpce.eu-west-1.vpce-svc-0a1b2c3d4e5f6071${id.length}` }
+          : {}),
       });
     endpoint('a', 'vpc-0a1b2c3d4e5f60718', 'Interface');
     endpoint('bb', 'vpc-0a1b2c3d4e5f60718', 'Interface');
