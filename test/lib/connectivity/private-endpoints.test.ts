@@ -13,6 +13,7 @@ import { PrivateLinkEndpoint } from '../../../lib/connectivity/privatelink-endpo
 import { ResourceEndpoint, ResourceEndpointProps } from '../../../lib/connectivity/resource-endpoint';
 import { PlanJson, planOffline } from '../../../lib/terraform/harness';
 import { testStack, validationErrorOf } from '../../support/constructs';
+import { privateEndpointViolations, routeViolations } from '../../support/private-endpoint-invariants';
 
 jest.setTimeout(240_000);
 
@@ -279,5 +280,81 @@ describe('both endpoints, planned offline by terraform', () => {
       (r) => r.type === 'aws_vpc_endpoint' && r.expressions.vpc_endpoint_type?.constant_value === 'Resource',
     )!;
     expect(resourceEndpoint.depends_on).toEqual([accepter.address]);
+  });
+
+  it("GIVEN the constructs' plan THEN no violation and no route", () => {
+    expect(privateEndpointViolations(plan)).toEqual([]);
+    expect(routeViolations(plan)).toEqual([]);
+  });
+
+  it('fails when the endpoint group also admits a CIDR, a second group, and has an egress rule (the same plan, tampered), and lists a route', () => {
+    const changes = plan.resource_changes as Array<{
+      type: string;
+      address: string;
+      change: { after: Record<string, unknown> };
+    }>;
+    const ingress = changes.find(
+      (c) => c.type === 'aws_vpc_security_group_ingress_rule' && c.address.includes('acme'),
+    )!;
+    const config = (
+      plan.configuration as {
+        root_module: {
+          resources: Array<{ address: string; type: string; expressions: Record<string, unknown> }>;
+        };
+      }
+    ).root_module.resources;
+    const ingressConfig = config.find((r) => r.address === ingress.address)!;
+    const tampered: PlanJson = {
+      ...plan,
+      resource_changes: [
+        ...(plan.resource_changes ?? []),
+        {
+          address: 'aws_vpc_security_group_ingress_rule.wide',
+          type: 'aws_vpc_security_group_ingress_rule',
+          change: {
+            actions: ['create'],
+            after: {
+              ...ingress.change.after,
+              cidr_ipv4: '10.0.0.0/8',
+              referenced_security_group_id: 'sg-0bbbbbbbbbbbbbbbb',
+            },
+          },
+        },
+        {
+          address: 'aws_vpc_security_group_egress_rule.out',
+          type: 'aws_vpc_security_group_egress_rule',
+          change: { actions: ['create'], after: { ip_protocol: '-1' } },
+        },
+        { address: 'aws_route.onprem', type: 'aws_route', change: { actions: ['create'], after: {} } },
+      ],
+      configuration: {
+        root_module: {
+          resources: [
+            ...config,
+            { ...ingressConfig, address: 'aws_vpc_security_group_ingress_rule.wide' },
+            {
+              ...ingressConfig,
+              address: 'aws_vpc_security_group_egress_rule.out',
+              type: 'aws_vpc_security_group_egress_rule',
+            },
+          ],
+        },
+      },
+    };
+    const violations = privateEndpointViolations(tampered);
+    expect(violations).toEqual([
+      expect.stringMatching(
+        /^aws_vpc_security_group_egress_rule\.out opens egress from aws_security_group\.acme_SecurityGroup_[0-9A-F]{8}, an endpoint's group \(it needs none\)$/,
+      ),
+      expect.stringMatching(
+        /^aws_vpc_security_group_ingress_rule\.wide admits cidr_ipv4 10\.0\.0\.0\/8 into aws_security_group\.acme_SecurityGroup_[0-9A-F]{8}$/,
+      ),
+      expect.stringMatching(
+        /admits 2 security groups \(sg-0f1e2d3c4b5a69788, sg-0bbbbbbbbbbbbbbbb\); only the customer's function may reach its endpoint$/,
+      ),
+    ]);
+    expect(routeViolations(tampered)).toEqual([
+      'aws_route.onprem routes traffic (no route is needed on the endpoint path)',
+    ]);
   });
 });
