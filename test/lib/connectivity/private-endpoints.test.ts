@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { PrivateLinkEndpoint } from '../../../lib/connectivity/privatelink-endpoint';
 import { ResourceEndpoint, ResourceEndpointProps } from '../../../lib/connectivity/resource-endpoint';
 import { PlanJson, planOffline } from '../../../lib/terraform/harness';
@@ -165,10 +166,13 @@ describe('both endpoints, planned offline by terraform', () => {
     const stack = new TerraformStack(app, 'private-endpoints');
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
     new ResourceEndpoint(stack, 'acme', { ...acme, ports: [8443, { fromPort: 9000, toPort: 9001 }] });
+    // globex's function group is created in the same plan (as in an app with the customer's function): its id
+    // is unknown until apply, and the invariants follow the reference.
+    const globexFunction = new SecurityGroup(stack, 'globex-fn', { name: 'globex-fn', vpcId: base.vpcId });
     new PrivateLinkEndpoint(stack, 'globex', {
       ...base,
       customerName: 'globex',
-      functionSecurityGroupId: 'sg-0aaaabbbbccccdddd',
+      functionSecurityGroupId: globexFunction.id,
       serviceName: SERVICE,
       ports: [443],
     });
@@ -187,7 +191,7 @@ describe('both endpoints, planned offline by terraform', () => {
     }
     expect(counts).toEqual({
       aws_ram_resource_share_accepter: 1,
-      aws_security_group: 2,
+      aws_security_group: 3,
       aws_vpc_endpoint: 2,
       aws_vpc_security_group_egress_rule: 3,
       aws_vpc_security_group_ingress_rule: 3,
@@ -216,6 +220,9 @@ describe('both endpoints, planned offline by terraform', () => {
 
   it("admits only the customer's function security group, on the backend ports, into each endpoint's group; no egress from them", () => {
     const groups = changes.filter((c) => c.type === 'aws_security_group').map((c) => c.address);
+    const source = (address: string, after: Record<string, unknown>) =>
+      (after.referenced_security_group_id as string | undefined) ??
+      references(plan, address, 'referenced_security_group_id').find((r) => groups.includes(r));
     const ingress = changes.filter((c) => c.type === 'aws_vpc_security_group_ingress_rule');
     const seen = ingress.map((rule) => {
       const after = rule.change.after;
@@ -224,16 +231,19 @@ describe('both endpoints, planned offline by terraform', () => {
       expect(after.prefix_list_id).toBeNull();
       expect(after.ip_protocol).toBe('tcp');
       const [group] = references(plan, rule.address, 'security_group_id').filter((r) => groups.includes(r));
-      return `${group.replace(/_[0-9A-F]{8}$/, '')} <- ${after.referenced_security_group_id as string} ${after.from_port as number}-${after.to_port as number}`;
+      return `${group.replace(/_[0-9A-F]{8}$/, '')} <- ${source(rule.address, after)} ${after.from_port as number}-${after.to_port as number}`;
     });
     expect(seen.sort()).toEqual([
       `aws_security_group.acme_SecurityGroup <- ${FUNCTION_SG} 8443-8443`,
       `aws_security_group.acme_SecurityGroup <- ${FUNCTION_SG} 9000-9001`,
-      'aws_security_group.globex_SecurityGroup <- sg-0aaaabbbbccccdddd 443-443',
+      'aws_security_group.globex_SecurityGroup <- aws_security_group.globex-fn 443-443',
     ]);
     // Egress rules exist only on the functions' groups, towards the endpoint groups.
     for (const rule of changes.filter((c) => c.type === 'aws_vpc_security_group_egress_rule')) {
-      expect([FUNCTION_SG, 'sg-0aaaabbbbccccdddd']).toContain(rule.change.after.security_group_id);
+      const on =
+        (rule.change.after.security_group_id as string | undefined) ??
+        references(plan, rule.address, 'security_group_id').find((r) => groups.includes(r));
+      expect([FUNCTION_SG, 'aws_security_group.globex-fn']).toContain(on);
       expect(rule.change.after.cidr_ipv4).toBeNull();
       expect(
         references(plan, rule.address, 'referenced_security_group_id').filter((r) => groups.includes(r)),
