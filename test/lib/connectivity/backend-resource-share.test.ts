@@ -65,7 +65,11 @@ describe("the customer's own app, planned offline by terraform", () => {
   const workdir = mkdtempSync(join(tmpdir(), 'backend-resource-share-'));
   let plan: PlanJson;
   let changes: Change[];
-  const byType = (type: string) => changes.filter((c) => c.type === type).map((c) => c.change.after);
+  /** The planned values of one construct's resources of `type` (`Orders` or `Billing`). */
+  const byType = (type: string, of = 'Orders') =>
+    changes
+      .filter((c) => c.type === type && c.address.split('.')[1].startsWith(`${of}_`))
+      .map((c) => c.change.after);
 
   beforeAll(async () => {
     // GIVEN the customer's app: its own provider and VPC, nothing of the platform's but its account id
@@ -73,6 +77,14 @@ describe("the customer's own app, planned offline by terraform", () => {
     const stack = new TerraformStack(app, 'acme-share');
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
     new BackendResourceShare(stack, 'Orders', props);
+    // A second backend by address, on a port range, shared only inside the customer's Organization.
+    new BackendResourceShare(stack, 'Billing', {
+      ...props,
+      name: 'billing-for-apiplatform',
+      backend: { ipAddress: '10.9.0.20', ports: [{ fromPort: 9000, toPort: 9010 }] },
+      backendCidrs: ['10.9.0.0/24'],
+      allowExternalPrincipals: false,
+    });
     app.synth();
     plan = (await planOffline(join(workdir, 'stacks', 'acme-share'))).plan;
     changes = (plan.resource_changes ?? []) as Change[];
@@ -81,7 +93,9 @@ describe("the customer's own app, planned offline by terraform", () => {
 
   it('creates the gateway, its security group, the resource configuration and the share with the platform account', () => {
     const counts: Record<string, number> = {};
-    for (const c of changes) counts[c.type] = (counts[c.type] ?? 0) + 1;
+    for (const c of changes.filter((c) => c.address.split('.')[1].startsWith('Orders_'))) {
+      counts[c.type] = (counts[c.type] ?? 0) + 1;
+    }
     expect(counts).toEqual({
       aws_ram_principal_association: 1,
       aws_ram_resource_association: 1,
@@ -123,11 +137,33 @@ describe("the customer's own app, planned offline by terraform", () => {
         )
         .sort(),
     ).toEqual(['10.9.0.0/24 tcp 8443-8443', '192.168.40.0/22 tcp 8443-8443']);
-    expect(byType('aws_vpc_security_group_ingress_rule')).toEqual([]);
+    expect(changes.filter((c) => c.type === 'aws_vpc_security_group_ingress_rule')).toEqual([]);
+  });
+
+  it('GIVEN a backend by address on a port range THEN an IP resource on that range, its egress on the range, and a share inside the Organization only', () => {
+    expect(byType('aws_vpclattice_resource_configuration', 'Billing')).toEqual([
+      expect.objectContaining({
+        port_ranges: ['9000-9010'],
+        resource_configuration_definition: [
+          expect.objectContaining({ ip_resource: [{ ip_address: '10.9.0.20' }] }),
+        ],
+      }),
+    ]);
+    expect(
+      byType('aws_vpc_security_group_egress_rule', 'Billing').map(
+        (r) => `${r.cidr_ipv4 as string} ${r.from_port as number}-${r.to_port as number}`,
+      ),
+    ).toEqual(['10.9.0.0/24 9000-9010']);
+    expect(byType('aws_ram_resource_share', 'Billing')).toEqual([
+      expect.objectContaining({ allow_external_principals: false }),
+    ]);
   });
 
   it('outputs what the platform needs: the resource configuration ARN and the share ARN', () => {
     expect(Object.keys(plan.output_changes ?? {}).sort()).toEqual([
+      'billing-for-apiplatform_resource_configuration_arn',
+      'billing-for-apiplatform_resource_gateway_security_group_id',
+      'billing-for-apiplatform_resource_share_arn',
       'orders-for-apiplatform_resource_configuration_arn',
       'orders-for-apiplatform_resource_gateway_security_group_id',
       'orders-for-apiplatform_resource_share_arn',
