@@ -31,9 +31,10 @@ export interface ResourceEndpointProps extends PrivateEndpointProps {
    */
   readonly resourceShareArn?: string;
   /**
-   * Private DNS of the endpoint: the resource configuration's own name would then resolve to the endpoint
-   * for the whole platform VPC, where two customers with the same domain would collide. The runtime needs
-   * none: it connects to the endpoint's AWS-provided name and TLS verifies the backend's name (`servername`).
+   * Private DNS of the endpoint: a custom domain name of the resource configuration would then resolve to the
+   * endpoint through a private hosted zone in the whole platform VPC, where two customers with the same domain
+   * would collide. The runtime needs none: it connects to the endpoint's AWS-provided name and TLS verifies the
+   * backend's name (`servername`).
    * @default false
    */
   readonly privateDnsEnabled?: boolean;
