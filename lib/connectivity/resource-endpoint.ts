@@ -25,8 +25,11 @@ export interface ResourceEndpointProps extends PrivateEndpointProps {
   readonly resourceConfigurationArn: string;
   /**
    * The ARN of the customer's RAM resource share, when the platform's account must accept an invitation:
-   * the link then accepts it (`aws_ram_resource_share_accepter`) before it creates the endpoint. Within one
-   * AWS Organization with RAM sharing enabled there is no invitation; leave it out.
+   * the link then accepts it (`aws_ram_resource_share_accepter`) before it creates the endpoint. The provider
+   * accepts only a *pending* invitation: its create fails ("No pending RAM Resource Share invitation found")
+   * within one AWS Organization with RAM sharing enabled (there is no invitation: leave this out) and when the
+   * invitation was already accepted elsewhere. Destroying the accepter leaves the share (the platform's
+   * account is disassociated from it), so removing the customer also removes the platform from the share.
    * @default - no invitation to accept (same Organization, or accepted elsewhere)
    */
   readonly resourceShareArn?: string;
