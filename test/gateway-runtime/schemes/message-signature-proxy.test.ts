@@ -105,13 +105,14 @@ describe('message-signature through the standalone server, verified by http-mess
 
   /** The backend's check: the package's verifyMessage over the request as received, and the digest. */
   async function verify(req: IncomingMessage, body: Buffer): Promise<Verdict> {
-    const digestHeader = req.headers['content-digest'];
+    const digestHeader = req.headers['content-digest'] as string | undefined;
+    const signatureInput = req.headers['signature-input'] as string | undefined;
     const base = {
       bodyBytes: body.length,
       bodySha256: createHash('sha256').update(body).digest('hex'),
       ...(req.headersDistinct['x-trace'] ? { xTrace: req.headersDistinct['x-trace'] } : {}),
       ...(req.headers['transfer-encoding'] ? { transferEncoding: req.headers['transfer-encoding'] } : {}),
-      ...(req.headers['signature-input'] ? { signatureInput: req.headers['signature-input'] } : {}),
+      ...(signatureInput ? { signatureInput } : {}),
       ...(digestHeader
         ? { contentDigest: digestHeader, digestMatchesBody: digestMatches(digestHeader, body) }
         : {}),
