@@ -7,6 +7,7 @@
 import { createHash, generateKeyPairSync, KeyObject, randomBytes, createSecretKey } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { createVerifier, httpbis } from 'http-message-signatures';
 import { request } from 'undici';
 import { startServer, StandaloneServer } from '../../../gateway-runtime/src/adapters/server';
@@ -211,7 +212,7 @@ describe('message-signature through the standalone server, verified by http-mess
     init: {
       method?: string;
       headers?: string[] | Record<string, string>;
-      body?: string | Buffer | AsyncIterable<Buffer>;
+      body?: string | Buffer | Readable;
     } = {},
   ): Promise<{ status: number; verdict: Verdict }> {
     const response = await request(`${origin}${path}`, {
@@ -322,7 +323,7 @@ describe('message-signature through the standalone server, verified by http-mess
           call(origin, '/upload', {
             method: 'POST',
             headers: { 'content-type': 'application/octet-stream' },
-            body: chunks(),
+            body: Readable.from(chunks()),
           }),
         { maxRequestBodyBytes: 8 * 1024 * 1024, maxReplayBodyBytes: 8 * 1024 * 1024 },
       );
