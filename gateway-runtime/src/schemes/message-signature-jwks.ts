@@ -75,7 +75,7 @@ function jwks(jwk: PublicJwk): PublicJwks {
 }
 
 /** n and e (base64url, no leading zero bytes) from an RSA SubjectPublicKeyInfo in DER. */
-function rsapublicNumbersUnchecked(spki: Buffer): { n: string; e: string } {
+function rsaPublicNumbersUnchecked(spki: Buffer): { n: string; e: string } {
   const reader = new DerReader(spki);
   const outer = reader.enter(0x30); // SubjectPublicKeyInfo
   outer.skip(0x30); // AlgorithmIdentifier
@@ -89,7 +89,7 @@ function rsapublicNumbersUnchecked(spki: Buffer): { n: string; e: string } {
 
 function rsaPublicNumbers(spki: Buffer): { n: string; e: string } {
   try {
-    return rsapublicNumbersUnchecked(spki);
+    return rsaPublicNumbersUnchecked(spki);
   } catch (error) {
     throw new Error(`publicJwks: the RSA-PSS public key could not be read: ${(error as Error).message}`);
   }
