@@ -9,8 +9,9 @@
  * proxy's Host header is the same `url.host`); the HTTP client adds only framing (`content-length` or
  * `transfer-encoding`), which the default does not cover.
  *
- * Per request: one hash of the body (when it is covered), one signature; the key is parsed once per
- * secret version, and the Signature-Input prefix for each shape of request is built once.
+ * Per request: one hash of the body (when it is covered) and one signature (none when the signature
+ * base is the previous request's: the same second, the same covered values, no nonce); the key is
+ * parsed once per secret version, and the component list for each shape of request is built once.
  */
 import {
   constants,
@@ -316,6 +317,13 @@ export function createMessageSignatureScheme(
     return parsed.key;
   };
 
+  /**
+   * The last signature made: a request whose base is the same (same second, same covered values, no
+   * nonce; e.g. a poll repeated many times a second) gets the same Signature field, which verifies
+   * as well as a fresh one would, without signing again. Keyed by the key too (rotation).
+   */
+  let last: { key: KeyObject; base: string; field: string } | undefined;
+
   const signWith = (secret: SecretValue, request: OutgoingRequest): Record<string, string> => {
     const key = keyFor(secret);
     const body = request.body !== undefined && request.body.byteLength > 0 ? request.body : undefined;
@@ -344,7 +352,10 @@ export function createMessageSignatureScheme(
       throw error;
     }
     added['signature-input'] = `${label}=${params}`;
-    added.signature = `${label}=${sfBinary(signBase(algorithm, key, base))}`;
+    if (last?.base !== base || last.key !== key) {
+      last = { key, base, field: `${label}=${sfBinary(signBase(algorithm, key, base))}` };
+    }
+    added.signature = last.field;
     return added;
   };
 

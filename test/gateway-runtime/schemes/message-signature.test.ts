@@ -215,6 +215,44 @@ describe('signing', () => {
     );
   });
 
+  test('the same base within one second reuses the signature (ECDSA, randomized); a new second or a nonce signs anew', async () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    let clock = 1_700_000_000_000;
+    const s = scheme(
+      { algorithm: 'ecdsa-p256-sha256' },
+      new MapSecrets().set(KEY, ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+      () => clock,
+    );
+    const a = await s.authorize(get('https://h/p'));
+    clock += 900;
+    const b = await s.authorize(get('https://h/p'));
+    const other = await s.authorize(get('https://h/q'));
+    clock += 100;
+    const c = await s.authorize(get('https://h/p'));
+    expect(b).toEqual(a);
+    expect(other.signature).not.toBe(a.signature);
+    expect(c['signature-input']).not.toBe(a['signature-input']);
+    expect(c.signature).not.toBe(a.signature);
+    const base = (added: Record<string, string>) =>
+      `"@method": GET\n"@authority": h\n"@path": /p\n"@signature-params": ${added['signature-input'].slice(5)}`;
+    const ok = (added: Record<string, string>) =>
+      verifyBase(
+        'ecdsa-p256-sha256',
+        ec.publicKey,
+        base(added),
+        Buffer.from(/=:([^:]*):$/.exec(added.signature)![1], 'base64'),
+      );
+    expect([ok(a), ok(b), ok(c)]).toEqual([true, true, true]);
+    const withNonce = scheme(
+      { algorithm: 'ecdsa-p256-sha256', nonce: true },
+      new MapSecrets().set(KEY, ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+      () => clock,
+    );
+    const n1 = await withNonce.authorize(get('https://h/p'));
+    const n2 = await withNonce.authorize(get('https://h/p'));
+    expect(n1.signature).not.toBe(n2.signature);
+  });
+
   test('keyid and tag with a quote or backslash are escaped as sf-strings', async () => {
     const added = await scheme({ keyId: 'a"b\\c', tag: 't"1' }).authorize(get('https://h/p'));
     expect(added['signature-input']).toContain(';keyid="a\\"b\\\\c";tag="t\\"1"');
