@@ -26,6 +26,7 @@ import {
 } from 'node:crypto';
 import type { SecretRef } from '../config/types';
 import { BadRequestError, ConfigError, CredentialsUnavailableError, GatewayError } from '../core/errors';
+import { HOP_BY_HOP_HEADERS } from '../core/headers';
 import type { SecretValue } from '../secrets/types';
 import {
   ComponentId,
@@ -69,7 +70,9 @@ export interface MessageSignatureSchemeOptions {
    * The covered components, in order: derived components (`@method`, `@authority`, `@path`, `@query`,
    * `@target-uri`, `@scheme`, `@request-target`, `@query-param;name="…"`) and lower-case header
    * names. A listed header the request lacks fails the request (400). Listing `content-digest` makes
-   * the scheme send Content-Digest (over no body, the digest of zero bytes).
+   * the scheme send Content-Digest (over no body, the digest of zero bytes). Framing and hop-by-hop
+   * headers (`content-length`, `transfer-encoding`, `connection`, ...) can not be listed: the HTTP
+   * client sets them after signing.
    * @default `@method`, `@authority`, `@path`; `@query` when the URL has a query; `content-digest`
    *   when there is a body; `content-type` when the request has one
    */
@@ -243,6 +246,12 @@ function validate(options: MessageSignatureSchemeOptions): ComponentId[] | undef
     options.components.forEach((text, i) => {
       try {
         const component = parseComponentId(text);
+        if (HOP_BY_HOP_HEADERS.has(component.name) || NOT_COVERABLE.has(component.name)) {
+          add(
+            `components[${i}]`,
+            `"${text}" can not be covered: it is set after signing, by the HTTP client or this scheme (cover content-digest for the body)`,
+          );
+        }
         if (seen.has(component.serialized))
           add(`components[${i}]`, `"${text}" is listed twice (RFC 9421 §2.5)`);
         seen.add(component.serialized);
@@ -256,6 +265,14 @@ function validate(options: MessageSignatureSchemeOptions): ComponentId[] | undef
   if (problems.length > 0) throw new ConfigError(problems);
   return components;
 }
+
+/** Set by the HTTP client after the signature (framing) or by this scheme itself. */
+const NOT_COVERABLE: ReadonlySet<string> = new Set([
+  'content-length',
+  'expect',
+  'signature',
+  'signature-input',
+]);
 
 /** The default's parts, built once: which ones a request gets depends on its query, body and type. */
 const DEFAULT_FIXED = ['@method', '@authority', '@path'].map(parseComponentId);

@@ -84,6 +84,16 @@ describe('options', () => {
     ]);
   });
 
+  test('framing, hop-by-hop and the signature headers can not be covered', () => {
+    expect(
+      configProblems({ components: ['@method', 'content-length', 'transfer-encoding', 'signature'] }),
+    ).toEqual([
+      'security.components[1]: "content-length" can not be covered: it is set after signing, by the HTTP client or this scheme (cover content-digest for the body)',
+      'security.components[2]: "transfer-encoding" can not be covered: it is set after signing, by the HTTP client or this scheme (cover content-digest for the body)',
+      'security.components[3]: "signature" can not be covered: it is set after signing, by the HTTP client or this scheme (cover content-digest for the body)',
+    ]);
+  });
+
   test('secretEncoding is refused for asymmetric algorithms', () => {
     expect(configProblems({ secretEncoding: 'base64' })).toEqual([
       'security.secretEncoding: applies to hmac-sha256 only',
