@@ -96,8 +96,13 @@ export function parseComponentId(text: string): ComponentId {
   return { name, serialized: sfString(name) };
 }
 
-/** Thrown when a covered component is not in the message (RFC 9421 §2.5 requires the signer to fail). */
-export class MissingComponentError extends Error {
+/** A signature base that can not be made from this message (RFC 9421 §2.5 requires an error). */
+export class SignatureBaseError extends Error {
+  public override readonly name: string = 'SignatureBaseError';
+}
+
+/** Thrown when a covered component is not in the message. */
+export class MissingComponentError extends SignatureBaseError {
   public override readonly name = 'MissingComponentError';
   constructor(public readonly component: string) {
     super(`the request has no ${component}, which the signature must cover`);
@@ -204,7 +209,8 @@ export function serializeParams(params: SignatureParams): string {
 /**
  * The signature base (§2.5): one `"component": value` line per covered component (a multi-valued
  * `@query-param` gives one line per value), then the `"@signature-params"` line last; lines joined by
- * `\n`, no trailing newline. `signatureParamsValue` is the Signature-Input member's value.
+ * `\n`, no trailing newline. `signatureParamsValue` is the Signature-Input member's value. Throws
+ * SignatureBaseError (a missing component, non-ASCII characters).
  */
 export function signatureBase(
   components: readonly ComponentId[],
@@ -217,8 +223,13 @@ export function signatureBase(
       base += `${component.serialized}: ${value}\n`;
     }
   }
-  return `${base}"@signature-params": ${signatureParamsValue}`;
+  base += `"@signature-params": ${signatureParamsValue}`;
+  // §2.5 step 4: the base is ASCII; a covered value with other characters is an error.
+  if (NON_ASCII.test(base)) throw new SignatureBaseError('a covered component has non-ASCII characters');
+  return base;
 }
+
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** The RFC 9530 algorithms this runtime sends, with node:crypto's hash names. */
 export const DIGEST_HASHES = { 'sha-256': 'sha256', 'sha-512': 'sha512' } as const;

@@ -35,10 +35,10 @@ import {
   contentDigest,
   innerList,
   isSfString,
-  MissingComponentError,
   parseComponentId,
   serializeParams,
   SF_KEY,
+  SignatureBaseError,
   sfBinary,
   signatureBase,
 } from './message-signature-base';
@@ -70,9 +70,11 @@ export interface MessageSignatureSchemeOptions {
    * The covered components, in order: derived components (`@method`, `@authority`, `@path`, `@query`,
    * `@target-uri`, `@scheme`, `@request-target`, `@query-param;name="…"`) and lower-case header
    * names. A listed header the request lacks fails the request (400). Listing `content-digest` makes
-   * the scheme send Content-Digest (over no body, the digest of zero bytes). Framing and hop-by-hop
-   * headers (`content-length`, `transfer-encoding`, `connection`, ...) can not be listed: the HTTP
-   * client sets them after signing.
+   * the scheme send Content-Digest (over no body, the digest of zero bytes); listing `content-length`
+   * makes it set Content-Length to the body's length and buffer the body (a request without a body
+   * and whose method carries none, e.g. GET, sends no Content-Length: it is left out of that list). Hop-by-hop
+   * headers (`transfer-encoding`, `connection`, ...) can not be listed: the HTTP client sets them
+   * after signing.
    * @default `@method`, `@authority`, `@path`; `@query` when the URL has a query; `content-digest`
    *   when there is a body; `content-type` when the request has one
    */
@@ -266,13 +268,10 @@ function validate(options: MessageSignatureSchemeOptions): ComponentId[] | undef
   return components;
 }
 
+const PAYLOAD_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
+
 /** Set by the HTTP client after the signature (framing) or by this scheme itself. */
-const NOT_COVERABLE: ReadonlySet<string> = new Set([
-  'content-length',
-  'expect',
-  'signature',
-  'signature-input',
-]);
+const NOT_COVERABLE: ReadonlySet<string> = new Set(['expect', 'signature', 'signature-input']);
 
 /** The default's parts, built once: which ones a request gets depends on its query, body and type. */
 const DEFAULT_FIXED = ['@method', '@authority', '@path'].map(parseComponentId);
@@ -298,10 +297,15 @@ export function createMessageSignatureScheme(
   });
   /** Configured components: always the same list. Default: one list per (query, body, type) shape. */
   const shapes = new Map<number, { components: ComponentId[]; list: string }>();
-  const shapeOf = (request: OutgoingRequest, hasBody: boolean) => {
+  const shapeOf = (request: OutgoingRequest, hasBody: boolean, sendsLength: boolean) => {
     if (configured) {
-      let fixed = shapes.get(-1);
-      if (!fixed) shapes.set(-1, (fixed = { components: configured, list: innerList(configured) }));
+      // A listed content-length is covered only when one is sent (see below).
+      const key = sendsLength || !setsLength ? -1 : -2;
+      let fixed = shapes.get(key);
+      if (!fixed) {
+        const components = key === -1 ? configured : configured.filter((c) => c.name !== 'content-length');
+        shapes.set(key, (fixed = { components, list: innerList(components) }));
+      }
       return fixed;
     }
     const bits =
@@ -321,6 +325,11 @@ export function createMessageSignatureScheme(
   };
   const alwaysDigest = configured?.some((c) => c.name === 'content-digest') ?? false;
   const mayDigest = configured === undefined || alwaysDigest;
+  /** Covering content-length: the scheme sets it (the body's length), so the value signed is the one sent. */
+  const setsLength = configured?.some((c) => c.name === 'content-length') ?? false;
+  const headerNames = ['signature', 'signature-input'];
+  if (mayDigest) headerNames.push('content-digest');
+  if (setsLength) headerNames.push('content-length');
 
   /** The key, parsed once per version of the secret. */
   let parsed: { version: string; key: KeyObject } | undefined;
@@ -347,7 +356,10 @@ export function createMessageSignatureScheme(
     const added: Record<string, string> = {};
     const digesting = configured ? alwaysDigest : body !== undefined;
     if (digesting) added['content-digest'] = contentDigest(digestAlgorithm, body);
-    const shape = shapeOf(request, body !== undefined);
+    // HTTP clients send Content-Length: 0 only for methods that carry content (undici: POST, PUT, PATCH).
+    const sendsLength = setsLength && (body !== undefined || PAYLOAD_METHODS.has(request.method));
+    if (sendsLength) added['content-length'] = String(body?.byteLength ?? 0);
+    const shape = shapeOf(request, body !== undefined, sendsLength);
     const created = Math.floor(now() / 1000);
     const params =
       `${shape.list};created=${created}${validity > 0 ? `;expires=${created + validity}` : ''}${keyidParam}` +
@@ -360,12 +372,12 @@ export function createMessageSignatureScheme(
         {
           method: request.method,
           url: request.url,
-          headers: digesting ? { ...request.headers, ...added } : request.headers,
+          headers: digesting || setsLength ? { ...request.headers, ...added } : request.headers,
         },
         params,
       );
     } catch (error) {
-      if (error instanceof MissingComponentError) throw new BadRequestError(error.message);
+      if (error instanceof SignatureBaseError) throw new BadRequestError(error.message);
       throw error;
     }
     added['signature-input'] = `${label}=${params}`;
@@ -379,10 +391,8 @@ export function createMessageSignatureScheme(
   return {
     type: 'message-signature',
     mayRetry: false,
-    needsBody: mayDigest,
-    headerNames: mayDigest
-      ? ['signature', 'signature-input', 'content-digest']
-      : ['signature', 'signature-input'],
+    needsBody: mayDigest || setsLength,
+    headerNames,
     authorize(request) {
       const now = ctx.secrets.resolveNow?.(options.key);
       if (now !== undefined) return signWith(now, request);

@@ -305,6 +305,30 @@ describe('message-signature through the standalone server, verified by http-mess
     expect(verdict.digestMatchesBody).toBe(true);
   });
 
+  test('content-length covered: the value signed is the one the backend receives (POST, empty PUT, GET)', async () => {
+    requiredFields = (bytes) => ['@method', '@path', ...(bytes > 0 ? ['content-length'] : [])];
+    const [post, emptyPut, getNoBody] = await withGateway(
+      { algorithm: 'ed25519', components: ['@method', '@path', 'content-length'] },
+      async (origin) => [
+        await call(origin, '/len', {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: 'twelve bytes',
+        }),
+        await call(origin, '/len', { method: 'PUT' }),
+        await call(origin, '/len'),
+      ],
+    );
+    expect(post.verdict.error).toBeUndefined();
+    expect(post.verdict.verified).toBe(true);
+    expect(post.verdict.bodyBytes).toBe(12);
+    expect(emptyPut.verdict.signatureInput).toMatch(/^sig1=\("@method" "@path" "content-length"\);/);
+    expect(emptyPut.verdict.verified).toBe(true);
+    expect(getNoBody.verdict.signatureInput).toMatch(/^sig1=\("@method" "@path"\);/);
+    expect(getNoBody.verdict.error).toBeUndefined();
+    expect(getNoBody.verdict.verified).toBe(true);
+  });
+
   test.each(['ed25519', 'rsa-pss-sha512'] as const)(
     '%s: a large streamed (chunked) body is buffered, digested once and verified',
     async (algorithm) => {

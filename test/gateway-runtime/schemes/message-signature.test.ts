@@ -84,14 +84,36 @@ describe('options', () => {
     ]);
   });
 
-  test('framing, hop-by-hop and the signature headers can not be covered', () => {
+  test('hop-by-hop and the signature headers can not be covered', () => {
     expect(
-      configProblems({ components: ['@method', 'content-length', 'transfer-encoding', 'signature'] }),
-    ).toEqual([
-      'security.components[1]: "content-length" can not be covered: it is set after signing, by the HTTP client or this scheme (cover content-digest for the body)',
-      'security.components[2]: "transfer-encoding" can not be covered: it is set after signing, by the HTTP client or this scheme (cover content-digest for the body)',
-      'security.components[3]: "signature" can not be covered: it is set after signing, by the HTTP client or this scheme (cover content-digest for the body)',
-    ]);
+      configProblems({ components: ['@method', 'connection', 'transfer-encoding', 'signature'] }),
+    ).toEqual(
+      [1, 2, 3].map(
+        (i) =>
+          `security.components[${i}]: "${['', 'connection', 'transfer-encoding', 'signature'][i]}" can not be covered: it is set after signing, by the HTTP client or this scheme (cover content-digest for the body)`,
+      ),
+    );
+  });
+
+  test('content-length listed: the scheme sets it to the body length, covered when sent, and buffers the body', async () => {
+    const s = scheme({ components: ['@method', 'content-length'] });
+    expect(s.needsBody).toBe(true);
+    expect(s.headerNames).toEqual(['signature', 'signature-input', 'content-length']);
+    const post = await s.authorize({ ...get('https://h/p'), method: 'POST', body: Buffer.from('12345') });
+    expect(post['content-length']).toBe('5');
+    expect(
+      verifies(
+        post,
+        `"@method": POST\n"content-length": 5\n"@signature-params": ${post['signature-input'].slice(5)}`,
+      ),
+    ).toBe(true);
+    const empty = await s.authorize({ ...get('https://h/p'), method: 'PUT' });
+    expect(empty['content-length']).toBe('0');
+    expect(empty['signature-input']).toMatch(/^sig1=\("@method" "content-length"\);/);
+    // A GET sends no Content-Length: the signature leaves it out rather than failing the request.
+    const plain = await s.authorize(get('https://h/p'));
+    expect(plain['content-length']).toBeUndefined();
+    expect(plain['signature-input']).toMatch(/^sig1=\("@method"\);/);
   });
 
   test('secretEncoding is refused for asymmetric algorithms', () => {
@@ -187,6 +209,16 @@ describe('signing', () => {
     ).rejects.toThrow(
       new BadRequestError('the request has no query parameter "id", which the signature must cover'),
     );
+  });
+
+  test('a covered value with non-ASCII characters fails with 400 (RFC 9421 §2.5 step 4)', async () => {
+    await expect(
+      Promise.resolve().then(() =>
+        scheme({ components: ['@method', 'x-name'] }).authorize(
+          get('https://h/p', { 'x-name': 'caf\u00e9' }),
+        ),
+      ),
+    ).rejects.toThrow(new BadRequestError('a covered component has non-ASCII characters'));
   });
 
   test('with the secret at hand (resolveNow) authorize answers at once, without a promise', () => {
