@@ -394,8 +394,9 @@ export function createMessageSignatureScheme(
     needsBody: mayDigest || setsLength,
     headerNames,
     authorize(request) {
-      const now = ctx.secrets.resolveNow?.(options.key);
-      if (now !== undefined) return signWith(now, request);
+      // The secret at hand (a warm cache): sign at once, without a promise.
+      const held = ctx.secrets.resolveNow?.(options.key);
+      if (held !== undefined) return signWith(held, request);
       return ctx.secrets.resolve(options.key).then(
         (secret) => signWith(secret, request),
         (error: unknown) => {
