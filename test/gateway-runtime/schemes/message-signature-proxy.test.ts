@@ -329,6 +329,22 @@ describe('message-signature through the standalone server, verified by http-mess
     expect(getNoBody.verdict.verified).toBe(true);
   });
 
+  test('a body over limits.maxReplayBodyBytes is refused with 413 (the scheme needs it whole)', async () => {
+    const status = await withGateway(
+      { algorithm: 'hmac-sha256' },
+      async (origin) => {
+        const response = await request(`${origin}/big`, {
+          method: 'POST',
+          body: Buffer.alloc(64 * 1024 + 1, 0x61),
+        });
+        await response.body.text();
+        return response.statusCode;
+      },
+      { maxReplayBodyBytes: 64 * 1024 },
+    );
+    expect(status).toBe(413);
+  });
+
   test.each(['ed25519', 'rsa-pss-sha512'] as const)(
     '%s: a large streamed (chunked) body is buffered, digested once and verified',
     async (algorithm) => {
