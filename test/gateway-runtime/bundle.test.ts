@@ -3,7 +3,7 @@
  * `bundleGatewayRuntime`: in this repository the package build's builder writes it) and the standalone
  * proxy each build into one file,
  * which runs in a plain Node process and parses real HTTP responses with llhttp's WebAssembly, now stored
- * brotli-compressed in the bundle (lib/runtime/bundle-rewrite.ts).
+ * brotli-compressed in the bundle (scripts/runtime-bundle/rewrite.ts).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
