@@ -32,8 +32,8 @@ import {
   RUNTIME_MANIFEST_NAME,
   RuntimeBundleManifest,
   readRuntimeManifest,
-  zipOneFile,
 } from '../lib/runtime/runtime-bundle';
+import { zipOneFile } from '../lib/runtime/zip';
 import { RuntimeBundleShapeError, rewriteRuntimeBundle } from './runtime-bundle/rewrite';
 
 export { RuntimeBundleShapeError } from './runtime-bundle/rewrite';
