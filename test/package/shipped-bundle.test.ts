@@ -228,4 +228,21 @@ describe('the shipped Lambda bundle', () => {
     expect(locks[0]).not.toBe(locks[1]);
     expect(readdirSync(join(work, 'app-b/node_modules')).includes('undici')).toBe(false);
   });
+
+  it('fails the synth, saying what to do, when the shipped bundle is damaged or missing', async () => {
+    // GIVEN the first app of the test above, with its installed bundle's archive changed
+    const app = join(work, 'app-a');
+    const lambda = join(app, 'node_modules/backend-link/dist/runtime/lambda');
+    const zip = join(lambda, RUNTIME_ARCHIVE_NAME);
+    writeFileSync(zip, Buffer.concat([shipped.archive, Buffer.from('x')]));
+    // WHEN it synthesizes THEN synth fails naming the file, its hash and the manifest's
+    await expect(ok(process.execPath, ['main.js'], app)).rejects.toThrow(
+      `${zip} is not the file ${join(lambda, 'manifest.json')} describes: ${shipped.archive.byteLength + 1} bytes`,
+    );
+    // AND with the bundle gone, synth says the package is incomplete
+    rmSync(lambda, { recursive: true });
+    await expect(ok(process.execPath, ['main.js'], app)).rejects.toThrow(
+      `backend-link's Lambda bundle is missing: ${join(lambda, 'manifest.json')} does not exist`,
+    );
+  });
 });
