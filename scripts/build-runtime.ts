@@ -169,6 +169,23 @@ export function buildLambdaBundle(): BuiltLambdaBundle {
   return { code, archive, manifest };
 }
 
+/**
+ * The versions the package build must bundle with: undici and esbuild as the lockfile pins them. `npm run
+ * build` refuses a node_modules that drifted from package-lock.json (run `npm ci`), so the shipped bundle
+ * is the lockfile's, whoever builds the package. Returns the problems, empty when the versions match.
+ */
+export function lockfileMismatches(manifest: RuntimeBundleManifest, lockfile: string): string[] {
+  const packages =
+    (JSON.parse(lockfile) as { packages?: Record<string, { version?: string }> }).packages ?? {};
+  return (['undici', 'esbuild'] as const).flatMap((name) => {
+    const locked = packages[`node_modules/${name}`]?.version;
+    const used = manifest.builtWith[name];
+    return locked === used
+      ? []
+      : [`${name} ${used} is installed, package-lock.json pins ${locked ?? 'no version'} (run npm ci)`];
+  });
+}
+
 /** Writes `file` beside itself and renames it: another process reading at the same time never sees half a file. */
 function writeAtomically(file: string, bytes: Buffer | string): void {
   const partial = `${file}.${process.pid}.partial`;

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundleStandalone, writeLambdaBundle } from './build-runtime';
+import { buildLambdaBundle, bundleStandalone, lockfileMismatches, writeLambdaBundle } from './build-runtime';
 
 const root = resolve(__dirname, '..');
 
@@ -22,7 +22,11 @@ async function main(): Promise<void> {
       stdio: 'inherit',
     },
   );
-  const lambda = writeLambdaBundle(join(root, 'dist', 'runtime', 'lambda'));
+  const built = buildLambdaBundle();
+  const drift = lockfileMismatches(built.manifest, readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  if (drift.length > 0)
+    throw new Error(`the Lambda bundle must be built with the lockfile's versions: ${drift.join('; ')}`);
+  const lambda = writeLambdaBundle(join(root, 'dist', 'runtime', 'lambda'), built);
   const standalone = await bundleStandalone(join(root, 'dist', 'gateway-runtime.js'));
   const { bin } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     bin: Record<string, string>;
