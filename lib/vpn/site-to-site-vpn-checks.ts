@@ -104,6 +104,12 @@ export function planSiteToSiteVpn(
   if (!platform && options.attachment !== undefined) checkAttachmentKind(problems, options.attachment);
   if (typeof options.customerGatewayIp === 'string') {
     problems.push(...customerGatewayIpProblems(options.customerGatewayIp));
+  } else if (options.customerGatewayIp !== undefined && options.customerGatewayIp !== null) {
+    problems.push({
+      prop: 'customerGatewayIp',
+      value: options.customerGatewayIp,
+      message: 'is not an IPv4 address',
+    });
   }
   (options.presharedKeyReaderArns ?? []).forEach((arn, i) =>
     problems.push(
@@ -115,6 +121,17 @@ export function planSiteToSiteVpn(
   const onPremCidrs = Array.isArray(options.onPremCidrs)
     ? parseOnPremCidrs(problems, options.onPremCidrs)
     : [];
+  if (
+    options.onPremCidrs !== undefined &&
+    options.onPremCidrs !== null &&
+    !Array.isArray(options.onPremCidrs)
+  ) {
+    problems.push({
+      prop: 'onPremCidrs',
+      value: options.onPremCidrs,
+      message: 'must be a list of IPv4 blocks (e.g. ["172.20.0.0/16"])',
+    });
+  }
 
   const routing = options.routing ?? 'static';
   if (routing !== 'static' && routing !== 'bgp') {

@@ -69,6 +69,18 @@ describe('checkSiteToSiteVpnProps', () => {
       '`customerGatewayIp` is required',
       '`onPremCidrs` is required',
     ]);
+    expect(
+      checkSiteToSiteVpnOptions(
+        {
+          customerGatewayIp: 85214 as unknown as string,
+          onPremCidrs: '172.20.0.0/16' as unknown as string[],
+        },
+        undefined,
+      ).map(describeProblem),
+    ).toEqual([
+      '`customerGatewayIp` 85214 is not an IPv4 address',
+      '`onPremCidrs` "172.20.0.0/16" must be a list of IPv4 blocks (e.g. ["172.20.0.0/16"])',
+    ]);
     expect(checkSiteToSiteVpnProps(undefined as unknown as SiteToSiteVpnProps).map(describeProblem)).toEqual([
       'props are required (`subnets`, `customerGatewayIp`, `onPremCidrs`)',
     ]);
