@@ -354,22 +354,25 @@ function backendPortProblems(ports: readonly Port[]): Problem[] {
   return problems;
 }
 
+/** A {@link Problems} that keeps the sentences a shared check adds, for {@link sharedCheck}. */
+class Sentences extends Problems {
+  readonly found: string[] = [];
+
+  override add(problem: string): void {
+    this.found.push(problem);
+  }
+}
+
 /**
- * Runs one of the shared string checks of `validation.ts` (which write "`prop` value rule") and returns its
- * findings as problems of `prop` with `value`.
+ * Runs one of the shared sentence checks of `validation.ts` (`checkIamPrincipalArn`, which writes
+ * "`prop` "value" rule") and returns its findings as problems of `prop` with `value`. Until `validation.ts` offers
+ * them as problems: the sentence is the check's own, only its known lead (the prop and value) is taken off.
  */
 function sharedCheck(prop: string, value: unknown, check: (sink: Problems, prop: string) => void): Problem[] {
-  const found: string[] = [];
-  check(
-    new (class extends Problems {
-      override add(problem: string): void {
-        found.push(problem);
-      }
-    })(),
-    prop,
-  );
+  const sink = new Sentences();
+  check(sink, prop);
   const lead = `\`${prop}\` ${show(value)} `;
-  return found.map((text) =>
+  return sink.found.map((text) =>
     text.startsWith(lead) ? { prop, value, message: text.slice(lead.length) } : { prop: '', message: text },
   );
 }
