@@ -70,7 +70,8 @@ export class SiteToSiteVpn extends Construct {
     // Subnets or a platform with problems of their own built nothing: only what does not need them is checked.
     const platform = vpnPlatformOf(subnets);
     const problems = checkSiteToSiteVpnProps(props);
-    if (platform && problems.length === 0) {
+    // The checks against the other VPNs of the app and platform, in the same synth (with the valid props).
+    if (platform) {
       problems.push(
         ...registerSiteToSiteVpn(this, {
           platform,

@@ -22,18 +22,21 @@ export interface SiteToSiteVpnRegistration {
 
 /**
  * Registers a VPN with the app (its device) and its platform, and returns the problems found there, named as the
- * VPN's props (`onPremCidrs`, `customerGatewayIp`): a parent reports them `within('vpn', …)`. Registers nothing
- * and returns the props' own problems when they have any (run `checkSiteToSiteVpnOptions` first). Registering the
- * same construct path again does nothing: a parent can register the VPN before it creates it, and the VPN then
- * finds itself registered.
+ * VPN's props (`onPremCidrs`, `customerGatewayIp`): a parent reports them `within('vpn', …)`, with those of
+ * `checkSiteToSiteVpnOptions`. Props with problems of their own are left out of the registration (an invalid
+ * address registers no device; without an attachment point nothing is registered with the platform), the valid
+ * rest is registered: conflicts with other VPNs are reported in the same synth as the props' own mistakes.
+ * Registering the same construct path again does nothing: a parent can register the VPN before it creates it,
+ * and the VPN then finds itself registered.
  */
 export function registerSiteToSiteVpn(scope: IConstruct, registration: SiteToSiteVpnRegistration): Problem[] {
   const { platform, customerName, constructPath, options } = registration;
   if (isSiteToSiteVpnRegistered(platform, constructPath)) return [];
   const plan = planSiteToSiteVpn(options, platform);
-  if (plan.problems.length > 0) return plan.problems;
+  const wrong = new Set(plan.problems.map((p) => p.prop));
   const problems: Problem[] = [];
-  if (!isUnresolved(options.customerGatewayIp)) {
+  const device = ['customerGatewayIp', 'bgpAsn', 'routing'];
+  if (!device.some((prop) => wrong.has(prop)) && !isUnresolved(options.customerGatewayIp)) {
     const shared = registerDevice(scope, {
       ip: options.customerGatewayIp,
       asn: plan.bgpAsn,
@@ -48,7 +51,7 @@ export function registerSiteToSiteVpn(scope: IConstruct, registration: SiteToSit
       });
     }
   }
-  if (problems.length === 0 && plan.attachment) {
+  if (plan.attachment && !wrong.has('routing')) {
     const found = platform.registerVpn({
       customerName,
       constructPath,

@@ -215,6 +215,36 @@ describe('SiteToSiteVpn reports its problems at synth', () => {
     );
   });
 
+  test("fails with a VPN's own mistakes and its conflicts with another VPN in one synth", () => {
+    const error = validationErrorOf((scope) => {
+      const platform = newPlatform(scope);
+      new SiteToSiteVpn(scope, 'AcmeVpn', {
+        subnets: newCustomer(scope, platform, 'acme'),
+        customerGatewayIp: '85.214.10.20',
+        onPremCidrs: ['172.20.0.0/16'],
+        attachment: 'vpn-gateway',
+        tunnel1: { insideCidr: '169.254.9.0/30' },
+      });
+      new SiteToSiteVpn(scope, 'GlobexVpn', {
+        subnets: newCustomer(scope, platform, 'globex', 1),
+        customerGatewayIp: '85.214.10.20',
+        onPremCidrs: ['172.20.128.0/17'],
+        attachment: 'vpn-gateway',
+        tunnel1: { insideCidr: '169.254.9.0/30', dpdTimeoutSeconds: 10 },
+        logRetentionDays: 10,
+      });
+    });
+    expect(error.details.map((d) => d.path)).toEqual(Array(5).fill('stack/GlobexVpn'));
+    expect(error.problems).toEqual([
+      '`logRetentionDays` 10 is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)',
+      '`tunnel1.dpdTimeoutSeconds` 10 must be an integer of at least 30',
+      '`customerGatewayIp` 85.214.10.20 with BGP ASN 65000 is also customer "acme"\'s device (stack/AcmeVpn): AWS keeps one customer gateway per type, address, ASN and device name, so two customers behind one device would share it. Give each customer its own device (address or ASN), or model them as one customer',
+      '`onPremCidrs` entry 172.20.128.0/17 of customer "globex" overlaps 172.20.0.0/16 of customer "acme" (stack/AcmeVpn): both use the virtual private gateway, whose routing is shared. Ask one customer to expose its backends under another range (NAT on its side), or put the two customers on different attachment points',
+      'tunnel inside block 169.254.9.0/30 of customer "globex" is already used by customer "acme" on the same virtual private gateway; inside blocks must be unique across its VPN connections',
+    ]);
+    expect(error.details[3]).toMatchObject({ prop: 'onPremCidrs' });
+  });
+
   test('fails for a JavaScript caller without the required props with a ValidationError, not a TypeError', () => {
     const error = validationErrorOf((scope) => {
       const platform = newPlatform(scope);
