@@ -1,10 +1,11 @@
 /**
  * The VPN's registrations, the checks that need every VPN of the app: the customer's device (address and ASN),
- * recorded app-wide, and the VPN's attachment point, ranges and inside blocks, recorded by the platform
- * (`GatewayPlatform.registerVpn`). Not pure: a registration is kept, so that the next VPN is checked against it.
+ * recorded app-wide, and the VPN's attachment point, ranges and inside blocks, recorded by the platform's
+ * register (`platform-register.ts`). Not pure: a registration is kept, so that the next VPN is checked against it.
  */
 import type { IConstruct } from 'constructs';
 import type { GatewayPlatform } from '../platform/gateway-platform';
+import { registerVpn, registeredVpns } from '../platform/platform-register';
 import type { Cidr } from '../shared/cidr';
 import type { Problem } from '../shared/problems';
 import { isUnresolved, show } from '../shared/validation';
@@ -52,7 +53,7 @@ export function registerSiteToSiteVpn(scope: IConstruct, registration: SiteToSit
     }
   }
   if (plan.attachment && !wrong.has('routing')) {
-    const found = platform.registerVpn({
+    const found = registerVpn(platform, {
       customerName,
       constructPath,
       attachment: plan.attachment,
@@ -61,27 +62,14 @@ export function registerSiteToSiteVpn(scope: IConstruct, registration: SiteToSit
       routing: plan.routing,
       bgpOnSharedVpnGatewayReason: options.bgpOnSharedVpnGatewayReason,
     });
-    problems.push(...found.map(platformProblem));
+    problems.push(...found);
   }
   return problems;
 }
 
 /** True when the VPN at `constructPath` is registered (by itself, or by its parent before creating it). */
 function isSiteToSiteVpnRegistered(platform: GatewayPlatform, constructPath: string): boolean {
-  return platform.vpnRegistrations.some((r) => r.constructPath === constructPath);
-}
-
-/**
- * A problem the platform's register found. The platform writes sentences that start with the VPN prop they are
- * about ("`onPremCidrs` entry 172.20.0.0/16 of customer …"): that prop becomes the problem's, so that a parent's
- * `within('vpn', …)` names it as its user wrote it.
- */
-function platformProblem(found: string | Problem): Problem {
-  if (typeof found !== 'string') return found;
-  const lead = '`onPremCidrs` ';
-  return found.startsWith(lead)
-    ? { prop: 'onPremCidrs', message: found.slice(lead.length) }
-    : { prop: '', message: found };
+  return registeredVpns(platform).some((r) => r.constructPath === constructPath);
 }
 
 interface DeviceRegistration {
