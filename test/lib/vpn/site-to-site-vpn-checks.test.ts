@@ -4,6 +4,7 @@ import { ValidationError } from '../../../lib/shared/validation';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from '../../../lib/vpn/site-to-site-vpn';
 import { checkSiteToSiteVpnOptions, checkSiteToSiteVpnProps } from '../../../lib/vpn/site-to-site-vpn-checks';
 import { registerSiteToSiteVpn } from '../../../lib/vpn/vpn-register';
+import { registeredVpns } from '../../../lib/platform/platform-register';
 import { newCustomer, newPlatform, validationErrorOf } from '../network-fixtures';
 
 /** A VPN with six mistakes in six props, each a different rule. */
@@ -143,7 +144,7 @@ describe('checkSiteToSiteVpnOptions (the props a parent passes on)', () => {
       expect(registerSiteToSiteVpn(scope, { ...registration, options: parentOptions })).toEqual([]);
       const vpn = new SiteToSiteVpn(scope, 'Vpn', { ...parentOptions, subnets });
       expect(hasProblems(vpn)).toBe(false);
-      expect(platform.vpnRegistrations.map((r) => r.constructPath)).toEqual([vpn.node.path]);
+      expect(registeredVpns(platform).map((r) => r.constructPath)).toEqual([vpn.node.path]);
       // Another customer's VPN on the same device is refused by the register, named as the VPN's prop.
       expect(
         within(
@@ -256,26 +257,35 @@ describe('SiteToSiteVpn reports its problems at synth', () => {
     expect(error.problems).toEqual(['`customerGatewayIp` is required', '`onPremCidrs` is required']);
   });
 
-  test('GIVEN subnets that reported problems WHEN a VPN is built on them THEN it reports only its own problems and builds nothing, without a TypeError', () => {
-    let vpn: SiteToSiteVpn | undefined;
-    const error = validationErrorOf((scope) => {
-      const platform = newPlatform(scope);
-      const subnets = newCustomer(scope, platform, 'acme');
-      reportProblems(subnets, [{ prop: 'cidrBlock', message: 'stands in for a problem of the subnets' }]);
-      vpn = new SiteToSiteVpn(scope, 'Vpn', {
-        subnets,
-        customerGatewayIp: '85.214.10.20',
-        onPremCidrs: ['172.20.0.0/16'],
-        bgpAsn: 0,
+  test.each(['subnets', 'platform'] as const)(
+    'GIVEN %s that reported problems WHEN a VPN is built on them THEN it reports only its own problems and builds nothing, without a TypeError',
+    (which) => {
+      let vpn: SiteToSiteVpn | undefined;
+      const error = validationErrorOf((scope) => {
+        const platform = newPlatform(scope);
+        const subnets = newCustomer(scope, platform, 'acme');
+        // A stand-in for their own checks' problems: they then built nothing for the VPN to use.
+        reportProblems(which === 'subnets' ? subnets : platform, [
+          { prop: 'cidrBlock', message: `stands in for a problem of the ${which}` },
+        ]);
+        vpn = new SiteToSiteVpn(scope, 'Vpn', {
+          subnets,
+          customerGatewayIp: '85.214.10.20',
+          onPremCidrs: ['172.20.0.0/16'],
+          bgpAsn: 0,
+        });
+        // Not registered with the platform: what it would be checked against is in doubt.
+        expect(registeredVpns(platform)).toEqual([]);
       });
-      // Not registered with the platform: the subnets' customer is in doubt.
-      expect(platform.vpnRegistrations).toEqual([]);
-    });
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error.details.map((d) => [d.path, describeProblem(d)])).toEqual([
-      ['stack/Customer-acme', '`cidrBlock` stands in for a problem of the subnets'],
-      ['stack/Vpn', '`bgpAsn` 0 must be an integer from 1 to 4294967294'],
-    ]);
-    expect(vpn!.node.children).toEqual([]);
-  });
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.details.map((d) => [d.path, describeProblem(d)])).toEqual([
+        [
+          which === 'subnets' ? 'stack/Customer-acme' : 'stack/Platform',
+          `\`cidrBlock\` stands in for a problem of the ${which}`,
+        ],
+        ['stack/Vpn', '`bgpAsn` 0 must be an integer from 1 to 4294967294'],
+      ]);
+      expect(vpn!.node.children).toEqual([]);
+    },
+  );
 });
