@@ -174,6 +174,27 @@ export const DNS = {
   maxTtlSeconds: int(0, 3600, 60),
 };
 
+/** The `token` scheme's defaulted fields. */
+export const TOKEN_TUNING = {
+  /** The header the token is sent in. @default "authorization" */
+  header: custom<string, string>('authorization'),
+  /** Text put before the token, e.g. "Bearer " (the space is part of it). @default "" */
+  prefix: custom<string, string>(''),
+};
+
+/** The `signature` scheme's defaulted fields. */
+export const SIGNATURE_TUNING = {
+  /**
+   * Signed headers, lower case. `(request-target)` must be one of them.
+   * @default ["(request-target)","host","date","digest"]
+   */
+  headers: custom<readonly string[], readonly string[]>(['(request-target)', 'host', 'date', 'digest']),
+  /** Where the signature goes. @default "authorization" */
+  headerName: oneOf(['authorization', 'signature'], 'authorization'),
+  /** Must be true to use hmac-sha1. @default false */
+  legacySha1: bool(false),
+};
+
 export const OAUTH2_TUNING = {
   /** How the client authenticates at the token endpoint. @default "client_secret_basic" */
   authMethod: oneOf(['client_secret_basic', 'client_secret_post'], 'client_secret_basic'),
