@@ -3,7 +3,7 @@
  * in the definition (definition.ts), and the runtime reads resolved values (`resolveConfig` in
  * resolve.ts), never a fallback.
  */
-import { ROOT_TUNING } from './definition';
+import { ROOT } from './definition';
 
 /** ALB → Lambda responses are capped at 1 MB by the load balancer. */
 export const LAMBDA_MAX_RESPONSE_BYTES = 1_000_000;
@@ -13,7 +13,7 @@ export const DEFAULT_TRUSTED_HOPS = 1;
  * The secret sources' cache lifetime when their caller gives none (the gateway always passes the
  * resolved `secretCacheSeconds`; the CLI's own reads and tests may not): the field's default.
  */
-export const DEFAULT_SECRET_CACHE_SECONDS = ROOT_TUNING.secretCacheSeconds.default;
+export const DEFAULT_SECRET_CACHE_SECONDS = ROOT.secretCacheSeconds.default;
 /** How often the standalone server re-reads its TLS material (a `stat` per file; Secrets Manager is cached). */
 export const DEFAULT_SERVER_TLS_CHECK_MS = 10_000;
 /**
