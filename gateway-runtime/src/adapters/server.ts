@@ -214,10 +214,10 @@ export async function startServer(
     });
   };
   const listener = (req: IncomingMessage, res: ServerResponse) => accept(req, res, false);
-  // The caller timeouts and the 100-continue handling hold for HTTPS callers as for HTTP ones.
-  const server = inbound
-    ? inbound.createServer(callerTimeouts(config), listener)
-    : createServer(callerTimeouts(config), listener);
+  // The caller timeouts, the header limit and the 100-continue handling hold for HTTPS callers as for
+  // HTTP ones.
+  const httpOptions = { ...callerTimeouts(config), maxHeaderSize: config.server.maxHeaderBytes };
+  const server = inbound ? inbound.createServer(httpOptions, listener) : createServer(httpOptions, listener);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => accept(req, res, true));
 
   await new Promise<void>((resolve, reject) => {

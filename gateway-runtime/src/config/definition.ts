@@ -535,6 +535,13 @@ export const SERVER = {
   headersTimeoutMs: int(1, MAX_TIMEOUT_MS, 10_000),
   /** An idle keep-alive connection from a caller is closed after this time. @default 5000 */
   keepAliveTimeoutMs: int(1, MAX_TIMEOUT_MS, 5_000),
+  /**
+   * A caller's request line and headers together may be at most this many bytes, else `431` and the
+   * connection is closed. Node's default is 16 KiB: raise it for callers with large cookies or tokens,
+   * lower it to refuse oversized headers sooner.
+   * @default 16384
+   */
+  maxHeaderBytes: int(1024, 1_048_576, 16_384),
   /** Serve HTTPS, and with `tls.clientCa` admit only clients with a certificate. @default - plain HTTP */
   tls: obj(SERVER_TLS),
   /**
