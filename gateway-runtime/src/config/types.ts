@@ -16,6 +16,7 @@ import type {
   FORWARDING,
   LIMITS,
   ROOT,
+  SCHEMES,
   SECRET_REF,
   SectionConfig,
   SERVER,
@@ -67,7 +68,7 @@ export type DnsConfig = SectionConfig<typeof DNS>;
 
 export type BackendConfig = SectionConfig<typeof BACKEND>;
 
-export type SignatureAlgorithm = 'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512' | 'rsa-sha256' | 'hmac-sha1';
+export type SignatureAlgorithm = (typeof SCHEMES.signature.algorithm.values)[number];
 
 /** A value that may be given inline (not secret, e.g. a user name) or by reference. */
 export type StringOrSecret = string | SecretRef;

@@ -30,8 +30,8 @@ import { createSourceMatcher } from '../core/client-address';
  * (each named by its JSON path, e.g. `security.password.jsonKey` or `trustedSources.cidrs[2]`) and throws
  * them together as one ConfigError. It has no dependencies, so the runtime bundle stays small.
  *
- * It returns the input unchanged: no defaults are merged in (consumers read them from defaults.ts), so
- * what is logged or compared is exactly what the operator wrote.
+ * It returns the input unchanged: no defaults are merged in, so what is logged or compared is exactly
+ * what the operator wrote. `parseConfig` (resolve.ts) validates and applies every default.
  */
 export function validateConfig(input: unknown, options: ValidateOptions = {}): GatewayConfig {
   const check = new Checker(options);
