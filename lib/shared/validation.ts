@@ -3,24 +3,80 @@ import type { IConstruct } from 'constructs';
 import { Cidr, describeCidrProblem, parseCidr } from './cidr';
 
 /**
- * Thrown by a construct whose props are invalid. It lists every problem found, not only the first,
- * and records the path of the construct that rejected them.
+ * Thrown by a synth (or a construct) whose props are invalid. It lists every problem found, not only the first:
+ * at synth, every problem of the app, grouped by the path of the construct that reported it.
  */
 export class ValidationError extends Error {
   public override readonly name = 'ValidationError';
 
+  /** The problems with their construct paths, props and values (see `lib/shared/problems.ts`). */
+  public readonly details: readonly PlacedProblem[];
+
   constructor(
-    /** The construct path, e.g. `example/acme/Subnets`. */
+    /** The construct path, e.g. `example/acme/Subnets` (the first one, when several constructs reported). */
     public readonly constructPath: string,
     /** One sentence per problem; each names the prop, shows the value and states the rule. */
     public readonly problems: readonly string[],
+    details?: readonly PlacedProblem[],
   ) {
-    super(
-      problems.length === 1
-        ? `${constructPath}: ${problems[0]}`
-        : `${constructPath}: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    super(ValidationError.format(constructPath, problems, details));
+    this.details = details ?? problems.map((message) => ({ path: constructPath, prop: '', message }));
+  }
+
+  /** One error for problems reported by one or more constructs, grouped by construct path in report order. */
+  static of(problems: readonly PlacedProblem[]): ValidationError {
+    return new ValidationError(
+      problems[0]?.path ?? '',
+      problems.map((p) => describeProblem(p)),
+      problems,
     );
   }
+
+  private static format(
+    constructPath: string,
+    problems: readonly string[],
+    details: readonly PlacedProblem[] | undefined,
+  ): string {
+    const paths = [...new Set((details ?? []).map((d) => d.path))];
+    if (paths.length <= 1) {
+      return problems.length === 1
+        ? `${constructPath}: ${problems[0]}`
+        : `${constructPath}: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+    }
+    const groups = paths.map((path) => {
+      const own = details!.filter((d) => d.path === path).map((d) => `  - ${describeProblem(d)}`);
+      return `${path}:\n${own.join('\n')}`;
+    });
+    return `${problems.length} problems in ${paths.length} constructs:\n${groups.join('\n')}`;
+  }
+}
+
+/**
+ * One thing wrong with the props a user gave a construct. Prop checks are pure functions that return a list of
+ * these; the construct reports them with `reportProblems` (`problems.ts`) and one synth shows every problem of
+ * the app.
+ */
+export interface Problem {
+  /** The prop as the user wrote it, from the construct's props: `vpn.tunnels[0].insideCidr`; `''` for the whole. */
+  readonly prop: string;
+  /** The value given, shown in the message unless {@link secret} is set; omit when there is nothing to show. */
+  readonly value?: unknown;
+  /** The rule broken, as the end of a sentence: `has host bits set (did you mean "10.0.0.0/16"?)`. */
+  readonly message: string;
+  /** True when the value may be a secret: the message never shows it. */
+  readonly secret?: boolean;
+}
+
+/** A {@link Problem} with the path of the construct that reported it. */
+export interface PlacedProblem extends Problem {
+  /** The construct path, e.g. `platform/acme`. */
+  readonly path: string;
+}
+
+/** The sentence a problem reads as: "`prop` "value" message". */
+export function describeProblem(problem: Problem): string {
+  const value = problem.secret || problem.value === undefined ? '' : ` ${show(problem.value)}`;
+  return problem.prop ? `\`${problem.prop}\`${value} ${problem.message}` : problem.message;
 }
 
 /** Collects problems while a constructor checks its props, then throws them all at once. */

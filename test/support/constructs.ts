@@ -11,15 +11,20 @@ export function testStack(id = 'test'): TerraformStack {
   return stack;
 }
 
-/** Runs `fn` and returns the ValidationError it throws; fails the test when it throws anything else or nothing. */
+/**
+ * Runs `fn` and returns the ValidationError it throws; fails the test when it throws anything else or nothing.
+ * Constructs report problems instead of throwing (lib/shared/problems.ts) and the synth throws them all: when `fn`
+ * returns a construct, its stack is synthesized, as `cdktf synth` would.
+ */
 export function validationErrorOf(fn: () => unknown): ValidationError {
   try {
-    fn();
+    const result = fn();
+    if (Construct.isConstruct(result)) Testing.synth(TerraformStack.of(result), true);
   } catch (error) {
     if (error instanceof ValidationError) return error;
     throw error;
   }
-  throw new Error('expected a ValidationError, but nothing was thrown');
+  throw new Error('expected a ValidationError, but neither the call nor the synth threw');
 }
 
 /** Synthesizes a scope built by `build` and returns the parsed Terraform JSON. */
