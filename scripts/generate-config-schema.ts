@@ -125,7 +125,6 @@ export function buildSchema(docs = definitionDocs()): Json {
         return {
           type: 'array',
           minItems: field.min,
-          ...(field.max === undefined ? {} : { maxItems: field.max }),
           uniqueItems: true,
           items: fieldSchema(field.items, path),
         };

@@ -59,7 +59,6 @@ export interface ListField<T = unknown> extends FieldBase<readonly T[]> {
   readonly kind: 'list';
   readonly items: Field;
   readonly min: number;
-  readonly max?: number;
   readonly default?: readonly T[];
 }
 /** A nested section. With a default (`{}`), it is there once resolved, its own defaults applied. */
@@ -97,9 +96,8 @@ export const secret = () => ({ kind: 'secret' }) as SecretField;
 export const list = <I extends Field, D extends readonly TypeOf<I>[] | undefined = undefined>(
   items: I,
   min = 1,
-  max?: number,
   dflt?: D,
-) => ({ kind: 'list', items, min, max, default: dflt }) as ListField<TypeOf<I>> & { readonly default: D };
+) => ({ kind: 'list', items, min, default: dflt }) as ListField<TypeOf<I>> & { readonly default: D };
 export const obj = <S extends Fields, D extends object | undefined = undefined>(fields: S, dflt?: D) =>
   ({ kind: 'obj', fields, default: dflt }) as ObjField<S> & { readonly default: D };
 /** A field validate.ts checks in full (and its `@schema` tag describes): its type, and its default if any. */
@@ -293,7 +291,7 @@ export const FORWARDING = {
    * @default ["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS"]
    * @schema {"items": {"pattern": "^[!#$%&'*+\\-.^_`|~0-9A-Z]+$"}}
    */
-  allowedMethods: list(str({ maxLength: 32, pattern: TOKEN, rule: 'is not a method name' }), 1, undefined, [
+  allowedMethods: list(str({ maxLength: 32, pattern: TOKEN, rule: 'is not a method name' }), 1, [
     ...DEFAULT_ALLOWED_METHODS,
   ]),
 };
@@ -394,7 +392,7 @@ export const SCHEMES = {
      * @default ["(request-target)","host","date","digest"]
      * @schema {"contains": {"const": "(request-target)"}, "items": {"anyOf": [{"const": "(request-target)"}, {"type": "string", "maxLength": 256, "pattern": "^[!#$%&'*+\\-.^_`|~0-9a-z]+$"}]}}
      */
-    headers: list(custom<string>(), 1, undefined, ['(request-target)', 'host', 'date', 'digest']),
+    headers: list(custom<string>(), 1, ['(request-target)', 'host', 'date', 'digest']),
     /** Where the signature goes. @default "authorization" */
     headerName: oneOf(['authorization', 'signature'], 'authorization'),
     /** Must be true to use hmac-sha1. @default false */
