@@ -9,6 +9,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createVerifier, httpbis } from 'http-message-signatures';
+import { parseDictionary } from 'structured-headers';
 import { request } from 'undici';
 import { startServer, StandaloneServer } from '../../../gateway-runtime/src/adapters/server';
 import type { GatewayConfig } from '../../../gateway-runtime/src/config/types';
@@ -153,18 +154,27 @@ describe('message-signature through the standalone server, verified by http-mess
     }
   }
 
-  /** RFC 9530: every member the backend knows must match the body it received. */
+  /**
+   * RFC 9530: Content-Digest parsed as a structured-field dictionary by the `structured-headers`
+   * package (not this repository's serialiser); every member must match the body received.
+   */
   function digestMatches(header: string, body: Buffer): boolean {
-    const members = header.split(',').map((m) => /^\s*(sha-256|sha-512)=:([A-Za-z0-9+/=]+):\s*$/.exec(m));
+    let members: [string, [unknown, Map<string, unknown>]][];
+    try {
+      members = [...parseDictionary(header)];
+    } catch {
+      return false; // not a structured-field dictionary
+    }
     return (
       members.length > 0 &&
-      members.every(
-        (m) =>
-          m !== null &&
-          createHash(m[1] === 'sha-256' ? 'sha256' : 'sha512')
-            .update(body)
-            .digest('base64') === m[2],
-      )
+      members.every(([algorithm, [value]]) => {
+        const hash = algorithm === 'sha-256' ? 'sha256' : algorithm === 'sha-512' ? 'sha512' : undefined;
+        return (
+          hash !== undefined &&
+          value instanceof ArrayBuffer &&
+          Buffer.from(value).equals(createHash(hash).update(body).digest())
+        );
+      })
     );
   }
 
@@ -255,6 +265,16 @@ describe('message-signature through the standalone server, verified by http-mess
       expect(verdict.digestMatchesBody).toBe(true);
       expect(verdict.contentDigest).toBe(`sha-256=:${createHash('sha256').update(body).digest('base64')}:`);
     });
+  });
+
+  test("the backend's digest check refuses a wrong digest, an unknown algorithm and a malformed field", () => {
+    const body = Buffer.from('abc');
+    const good = `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
+    expect(digestMatches(good, body)).toBe(true);
+    expect(digestMatches(good, Buffer.from('abd'))).toBe(false);
+    expect(digestMatches(`md5=:${createHash('md5').update(body).digest('base64')}:`, body)).toBe(false);
+    expect(digestMatches('sha-256=not-binary', body)).toBe(false);
+    expect(digestMatches('sha-256=:abc', body)).toBe(false);
   });
 
   test('a wrong verification key is refused by the same verifier (the check is not a formality)', async () => {
