@@ -21,6 +21,7 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -65,9 +66,19 @@ const nextPort = () => port++;
 /** The processes started, by name (their CPU time is read from /proc). */
 const processes = new Map<string, ChildProcess>();
 
-function startChild(name: string, command: string, args: readonly string[], logFile?: string): ChildProcess {
+function startChild(
+  name: string,
+  command: string,
+  args: readonly string[],
+  logFile?: string,
+  env?: Record<string, string>,
+): ChildProcess {
   const out = logFile ? openSync(logFile, 'a') : 'ignore';
-  const child = spawn(command, [...args], { stdio: ['ignore', out, 'inherit'], cwd: dir });
+  const child = spawn(command, [...args], {
+    stdio: ['ignore', out, 'inherit'],
+    cwd: dir,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
   if (typeof out === 'number') closeSync(out);
   child.on('exit', (code, signal) => {
     if (!stopping) console.error(`${name} exited (${code ?? signal})`);
@@ -126,6 +137,10 @@ interface Target {
   readonly versus?: string;
   /** The process whose CPU time per request is shown (a name given to startChild). */
   readonly process?: string;
+  /** wrk sends `Connection: close`: a new connection per request. */
+  readonly close?: boolean;
+  /** `server.workers` of a standalone server row. */
+  readonly workers?: number;
 }
 
 interface Run {
@@ -162,12 +177,21 @@ function parseWrk(output: string): Run {
   };
 }
 
-function wrk(url: string, seconds: number, process?: string): Run {
+function wrk(url: string, seconds: number, process?: string, close = false): Run {
   const pid = process ? processes.get(process)?.pid : undefined;
   const before = pid ? cpuMs(pid) : 0;
   const output = execFileSync(
     WRK,
-    ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-H', 'X-Bench: 1', url],
+    [
+      '-t1',
+      `-c${CONNECTIONS}`,
+      `-d${seconds}s`,
+      '--latency',
+      '-H',
+      'X-Bench: 1',
+      ...(close ? ['-H', 'Connection: close'] : []),
+      url,
+    ],
     { encoding: 'utf8' },
   );
   const run = parseWrk(output);
@@ -324,18 +348,33 @@ createServer((req, res) => {
   return listen;
 }
 
-function gateway(name: string, bundle: string, config: Record<string, unknown>): Target & { port: number } {
+/**
+ * A standalone server. `workers` is `server.workers` (default 1: one process, as nginx and haproxy run
+ * here); `undefined` leaves the field out (the baseline build, which does not know it).
+ */
+function gateway(
+  name: string,
+  bundle: string,
+  config: Record<string, unknown>,
+  workers: number | undefined = 1,
+  env?: Record<string, string>,
+): Target & { port: number } {
   const listen = nextPort();
   const file = join(dir, `${name}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ version: 1, name, server: { host: '127.0.0.1', port: listen }, ...config }),
+    JSON.stringify({
+      version: 1,
+      name,
+      server: { host: '127.0.0.1', port: listen, ...(workers !== undefined ? { workers } : {}) },
+      ...config,
+    }),
   );
   const log = join(dir, `${name}.log`);
   const prof = CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`]
     : [];
-  startChild(`gateway ${name}`, process.execPath, [...prof, bundle, 'serve', '--config', file], log);
+  startChild(`gateway ${name}`, process.execPath, [...prof, bundle, 'serve', '--config', file], log, env);
   return {
     name,
     what: '',
@@ -352,17 +391,125 @@ const median = (values: readonly number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-function countLines(file: string): { requests: number; metrics: number } {
+function countLines(file: string): { requests: number; metrics: number; byPid: Map<number, number> } {
   let requests = 0;
   let metrics = 0;
+  const byPid = new Map<number, number>();
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line === '') continue;
     const entry = JSON.parse(line) as Record<string, unknown>;
-    if (entry.msg === 'request proxied') requests += 1;
+    if (entry.msg === 'request proxied') {
+      requests += 1;
+      // The workers of `server.workers` add their pid to every line.
+      if (typeof entry.pid === 'number') byPid.set(entry.pid, (byPid.get(entry.pid) ?? 0) + 1);
+    }
     const latency = entry.Latency;
     if ('_aws' in entry) metrics += Array.isArray(latency) ? latency.length : 1;
   }
-  return { requests, metrics };
+  return { requests, metrics, byPid };
+}
+
+/**
+ * The rows of `server.workers` (the basic scheme, as the `basic` row): the build before the field
+ * (BASELINE_REF) beside `workers: 1`, then `workers: 2` with SO_REUSEPORT (the default) and with the
+ * primary's round robin (GATEWAY_RUNTIME_BALANCING=primary), each with keep-alive and with a new
+ * connection per request (`Connection: close`).
+ */
+function workerRows(bundle: string, config: Record<string, unknown>): Target[] {
+  const rows: Target[] = [];
+  const baseline = baselineBundle();
+  if (baseline) {
+    rows.push({
+      ...gateway('today', baseline, config, undefined),
+      what: `gateway-runtime serve, basic, the build before server.workers (${BASELINE_REF})`,
+      versus: 'basic',
+    });
+  } else console.log(`(no row "today": ${BASELINE_REF} is not in this clone; set BENCH_BASELINE_REF)`);
+  const primary = { GATEWAY_RUNTIME_BALANCING: 'primary' };
+  for (const close of [false, true]) {
+    const tail = close ? ', Connection: close' : '';
+    const suffix = close ? '-close' : '';
+    if (close) {
+      rows.push({
+        ...gateway(`basic${suffix}`, bundle, config, 1),
+        what: `gateway-runtime serve, basic, workers: 1${tail}`,
+        versus: 'basic',
+        close,
+        workers: 1,
+      });
+    }
+    rows.push(
+      {
+        ...gateway(`workers2${suffix}`, bundle, config, 2),
+        what: `gateway-runtime serve, basic, workers: 2 (SO_REUSEPORT)${tail}`,
+        versus: `basic${suffix}`,
+        close,
+        workers: 2,
+      },
+      {
+        ...gateway(`workers2-rr${suffix}`, bundle, config, 2, primary),
+        what: `gateway-runtime serve, basic, workers: 2 (primary round robin)${tail}`,
+        versus: `basic${suffix}`,
+        close,
+        workers: 2,
+      },
+    );
+  }
+  return rows;
+}
+
+/** Requests per second per worker and per core, beside workers: 1 (the figures the README states). */
+function workerFigures(
+  targets: readonly Target[],
+  summary: Map<string, { perSecond: number; cpuUs?: number; bad: number }>,
+): string[] {
+  const lines = [`server.workers on this machine (${cpus().length} cores, shared with the load generator):`];
+  for (const t of targets) {
+    if (t.workers === undefined && t.name !== 'basic') continue;
+    const s = summary.get(t.name);
+    if (!s) continue;
+    const workers = t.workers ?? 1;
+    const one = summary.get(t.close ? 'basic-close' : 'basic');
+    const ratio =
+      one && t.workers !== 1 && t.name !== 'basic'
+        ? `, ${(s.perSecond / one.perSecond).toFixed(2)}x workers: 1`
+        : '';
+    lines.push(
+      `  ${t.name}: ${Math.round(s.perSecond).toLocaleString('en')} req/s, ${Math.round(s.perSecond / workers).toLocaleString('en')} per worker${s.cpuUs === undefined ? '' : `, ${s.cpuUs.toFixed(1)} µs CPU per request (primary included)`}${ratio}${s.bad > 0 ? ` (${s.bad} failures)` : ''}`,
+    );
+  }
+  return lines;
+}
+
+/** The runtime before `server.workers` (the row "one worker costs nothing against today" compares with). */
+const BASELINE_REF = process.env.BENCH_BASELINE_REF ?? 'a440d23';
+
+/**
+ * The standalone bundle of BASELINE_REF's gateway-runtime/src (git archive, built with today's build
+ * and node_modules); undefined when the ref is not in this clone (a shallow CI checkout).
+ */
+function baselineBundle(): string | undefined {
+  const root = resolve(__dirname, '..');
+  let tar: Buffer;
+  try {
+    tar = execFileSync('git', ['-C', root, 'archive', BASELINE_REF, 'gateway-runtime/src'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch {
+    return undefined;
+  }
+  const src = join(dir, 'baseline-src');
+  mkdirSync(src);
+  execFileSync('tar', ['-x', '-C', src], { input: tar });
+  const file = join(dir, 'gateway-runtime-baseline.js');
+  writeFileSync(
+    file,
+    buildRuntimeCode({
+      ...standaloneBuildOptions(join(src, 'gateway-runtime/src/cli.ts')),
+      nodePaths: [join(root, 'node_modules')],
+    }),
+  );
+  return file;
 }
 
 let stopping = false;
@@ -612,6 +759,10 @@ async function main(): Promise<void> {
       }),
       what: 'gateway-runtime serve, basic',
     },
+    ...workerRows(bundle, {
+      backend: { url: `${http}/` },
+      security: { type: 'basic', username: USER, password },
+    }),
     {
       ...gateway('digest', bundle, {
         backend: { url: `${http}/digest/` },
@@ -667,11 +818,13 @@ async function main(): Promise<void> {
   ].filter((t) => !ONLY || ONLY.includes(t.name) || t.name === 'nginx');
 
   for (const target of targets) await waitFor(target.url);
-  for (const target of targets) wrk(target.url, 1); // warm-up: connections, JIT, nonces, tokens
+  for (const target of targets) wrk(target.url, 1, undefined, target.close); // warm-up: connections, JIT, nonces, tokens
   const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
   const started = Date.now();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const target of targets) runs.get(target.name)!.push(wrk(target.url, SECONDS, target.process));
+    for (const target of targets) {
+      runs.get(target.name)!.push(wrk(target.url, SECONDS, target.process, target.close));
+    }
   }
   const loadAfter = loadavg()
     .map((l) => l.toFixed(1))
@@ -712,6 +865,8 @@ async function main(): Promise<void> {
   }
 
   console.log('');
+  for (const line of workerFigures(targets, summary)) console.log(line);
+  console.log('');
   console.log(await coreFigure());
   for (const line of await lambdaFigures(ports.http)) console.log(line);
 
@@ -722,8 +877,13 @@ async function main(): Promise<void> {
     const lines = countLines(t.log);
     const expected = runs.get(t.name)!.reduce((sum, r) => sum + r.requests, 0);
     const verdict = lines.requests >= expected && lines.metrics >= lines.requests ? 'ok' : 'MISSING LINES';
+    // The workers of `server.workers` (their lines carry their pid): each one's share of the requests.
+    const spread =
+      lines.byPid.size > 1
+        ? `; by worker ${[...lines.byPid.values()].map((n) => `${((100 * n) / lines.requests).toFixed(0)}%`).join(' / ')}`
+        : '';
     console.log(
-      `${t.name}: ${lines.requests} request lines, ${lines.metrics} requests in the metrics, wrk counted ${expected} in the timed runs: ${verdict}`,
+      `${t.name}: ${lines.requests} request lines, ${lines.metrics} requests in the metrics, wrk counted ${expected} in the timed runs: ${verdict}${spread}`,
     );
   }
   await pkiTool.cleanup();
