@@ -350,13 +350,13 @@ createServer((req, res) => {
 
 /**
  * A standalone server. `workers` is `server.workers` (default 1: one process, as nginx and haproxy run
- * here); `undefined` leaves the field out (the baseline build, which does not know it).
+ * here); `null` leaves the field out (the baseline build, which does not know it).
  */
 function gateway(
   name: string,
   bundle: string,
   config: Record<string, unknown>,
-  workers: number | undefined = 1,
+  workers: number | null = 1,
   env?: Record<string, string>,
 ): Target & { port: number } {
   const listen = nextPort();
@@ -366,7 +366,7 @@ function gateway(
     JSON.stringify({
       version: 1,
       name,
-      server: { host: '127.0.0.1', port: listen, ...(workers !== undefined ? { workers } : {}) },
+      server: { host: '127.0.0.1', port: listen, ...(workers !== null ? { workers } : {}) },
       ...config,
     }),
   );
@@ -420,7 +420,7 @@ function workerRows(bundle: string, config: Record<string, unknown>): Target[] {
   const baseline = baselineBundle();
   if (baseline) {
     rows.push({
-      ...gateway('today', baseline, config, undefined),
+      ...gateway('today', baseline, config, null),
       what: `gateway-runtime serve, basic, the build before server.workers (${BASELINE_REF})`,
       versus: 'basic',
     });

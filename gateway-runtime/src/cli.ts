@@ -16,7 +16,14 @@ import { CHECK_EXIT_CODES, formatStep, runChecks } from './check';
 import { validateConfig } from './config/validate';
 import { ConfigError } from './core/errors';
 import { ServerOptions, startServer, StandaloneServer } from './adapters/server';
-import { isClusterWorker, runPrimary, runWorker, workerCount, workersProblem } from './cluster';
+import {
+  isClusterWorker,
+  runPrimary,
+  runWorker,
+  stdoutFlushed,
+  workerCount,
+  workersProblem,
+} from './cluster';
 import { createBufferedSink } from './observability/log';
 import { createSecretResolver } from './secrets';
 import { checkSecrets, type SecretCheck } from './secrets/check';
@@ -236,15 +243,14 @@ export async function main(
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
       process.off('SIGHUP', reload);
+      // The last lines flushed and written out (process.exit would drop what a slow reader left queued).
+      const done = (code: number) => {
+        logSink.flush();
+        void stdoutFlushed().then(() => resolve(code));
+      };
       server.shutdown().then(
-        () => {
-          logSink.flush();
-          resolve(0);
-        },
-        () => {
-          logSink.flush();
-          resolve(1);
-        },
+        () => done(0),
+        () => done(1),
       );
     };
     process.on('SIGTERM', stop);

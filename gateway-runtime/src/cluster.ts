@@ -67,6 +67,15 @@ export function workersProblem(doc: unknown): { path: string; message: string } 
   };
 }
 
+/**
+ * Resolves once everything written to stdout so far is written out. Node writes to a pipe or socket
+ * asynchronously when the reader is behind, and `process.exit` drops what is still queued: `serve` waits
+ * for this before it exits, so the last lines (the shutdown's) are not lost to a slow journald or shipper.
+ */
+export function stdoutFlushed(): Promise<void> {
+  return new Promise((resolve) => process.stdout.write('', () => resolve()));
+}
+
 /** How many processes serve: `auto` (the default) is one per core. */
 export function workerCount(value: number | 'auto' | undefined, cores = availableParallelism()): number {
   return value === undefined || value === 'auto' ? Math.max(1, cores) : value;
@@ -165,6 +174,8 @@ export function runPrimary(config: GatewayConfig, options: PrimaryOptions): Prom
   let failedStop = false;
   /** The exit code when the server could not start (the first worker's, or 1 for the admin listener). */
   let firstFailure: number | undefined;
+  /** `serving` is logged once, when as many workers listen as configured. */
+  let announced = false;
   let admin: AdminListener | undefined;
   let readinessId = 0;
   const pendingReadiness = new Map<number, (r: Readiness) => void>();
@@ -195,6 +206,11 @@ export function runPrimary(config: GatewayConfig, options: PrimaryOptions): Prom
           entry.listening = true;
           port ??= message.port;
           firstListening?.();
+          const serving = [...running.values()].filter((r) => r.listening).length;
+          if (!announced && serving >= options.workers) {
+            announced = true;
+            log('info', 'serving', { workers: serving, ...(port !== undefined ? { port } : {}) });
+          }
         } else if (message.kind === 'readiness') {
           pendingReadiness.get(message.id)?.(message.readiness);
         }
@@ -216,6 +232,7 @@ export function runPrimary(config: GatewayConfig, options: PrimaryOptions): Prom
       process.off('SIGINT', stop);
       process.off('SIGHUP', reload);
       await admin?.close();
+      await stdoutFlushed();
       resolveExit(code);
     };
 
@@ -344,7 +361,6 @@ export function runPrimary(config: GatewayConfig, options: PrimaryOptions): Prom
             return;
           }
         }
-        log('info', 'serving', { workers: options.workers, ...(port !== undefined ? { port } : {}) });
       })();
     };
     fork();
@@ -370,73 +386,78 @@ export async function runWorker(start: StartWorkerServer, logFlushMs: number): P
   process.on('exit', () => (exiting = true));
   const toPrimary = (chunk: string) => {
     if (!exiting && process.connected) process.send?.({ kind: 'log', chunk }, () => undefined);
-    else writeSync(1, chunk);
+    else {
+      try {
+        writeSync(1, chunk);
+      } catch {
+        // stdout full or gone at a crash: nothing left to tell it with
+      }
+    }
   };
   const buffered = createBufferedSink(toPrimary, logFlushMs);
   const suffix = `,"pid":${process.pid}}`;
   const logSink: LineSink = (line) => buffered(line.endsWith('}') ? `${line.slice(0, -1)}${suffix}` : line);
-  const message = await new Promise<StartMessage>((resolveStart) => {
-    const onMessage = (m: ToWorker) => {
-      if (m.kind !== 'start') return;
-      process.off('message', onMessage);
-      resolveStart(m);
-    };
-    process.on('message', onMessage);
-  });
+  const reply = (message: FromWorker) => process.send?.(message, () => undefined);
 
-  let stopSignal: string | undefined;
-  const early = (m: ToWorker) => {
-    if (m.kind === 'stop') stopSignal ??= m.signal;
+  // One listener from the start, and the signals too: a stop that comes with the configuration (the
+  // primary stopping while this worker loads) or during the start is kept, not lost.
+  let server: StandaloneServer | undefined = undefined;
+  let stopRequested: string | undefined;
+  let stop = (signal: string) => void (stopRequested ??= signal);
+  const reload = () => {
+    if (!server) return; // not started yet: it reads the material as it starts
+    server.gateway.logger.log('info', 'SIGHUP: re-reading the TLS material');
+    void server.reloadTls();
   };
-  process.on('message', early);
+  let resolveStart: (message: StartMessage) => void = () => undefined;
+  const started = new Promise<StartMessage>((resolve) => (resolveStart = resolve));
+  process.on('message', (m: ToWorker) => {
+    if (m.kind === 'start') resolveStart(m);
+    else if (m.kind === 'reload') reload();
+    else if (m.kind === 'stop') stop(m.signal);
+    else if (m.kind === 'readiness') {
+      const answer = (readiness: Readiness) => reply({ kind: 'readiness', id: m.id, readiness });
+      if (!server) answer({ ready: false, reasons: [{ check: 'workers', reason: 'STARTING' }] });
+      else {
+        readinessOf(server.gateway).then(answer, () =>
+          answer({ ready: false, reasons: [{ check: 'workers', reason: 'INTERNAL' }] }),
+        );
+      }
+    }
+  });
+  // The same signals sent to a worker directly (a terminal's Ctrl-C reaches the whole process group).
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', reload);
+
+  const message = await started;
   const result = await start(message.config, {
     ...(message.port !== undefined ? { port: message.port } : {}),
     reusePort: message.reusePort,
     logSink,
   });
-  process.off('message', early);
   if (typeof result === 'number') {
     buffered.flush();
     return result;
   }
-  const server = result;
-  process.send?.({ kind: 'listening', address: server.host, port: server.port } satisfies FromWorker);
+  server = result;
+  const running = result;
+  // The `listening` line before the message: the primary's `serving` comes after every worker's.
+  buffered.flush();
+  reply({ kind: 'listening', address: running.host, port: running.port });
 
   const code = await new Promise<number>((resolveCode) => {
-    const reload = () => {
-      server.gateway.logger.log('info', 'SIGHUP: re-reading the TLS material');
-      void server.reloadTls();
-    };
-    let stopped = false;
-    const stop = (signal: string) => {
-      if (stopped) return;
-      stopped = true;
-      server.gateway.logger.log('info', `${signal}: shutting down`);
-      server.shutdown().then(
+    let stopping = false;
+    stop = (signal) => {
+      if (stopping) return;
+      stopping = true;
+      running.gateway.logger.log('info', `${signal}: shutting down`);
+      running.shutdown().then(
         () => resolveCode(0),
         () => resolveCode(1),
       );
     };
-    process.on('message', (m: ToWorker) => {
-      if (m.kind === 'reload') reload();
-      else if (m.kind === 'stop') stop(m.signal);
-      else if (m.kind === 'readiness') {
-        readinessOf(server.gateway).then(
-          (readiness) => process.send?.({ kind: 'readiness', id: m.id, readiness } satisfies FromWorker),
-          () =>
-            process.send?.({
-              kind: 'readiness',
-              id: m.id,
-              readiness: { ready: false, reasons: [{ check: 'workers', reason: 'INTERNAL' }] },
-            } satisfies FromWorker),
-        );
-      }
-    });
-    // The same signals sent to a worker directly (a terminal's Ctrl-C reaches the whole group).
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', reload);
-    if (stopSignal !== undefined) stop(stopSignal);
+    if (stopRequested !== undefined) stop(stopRequested);
   });
   // Every line before the exit: the last batch, then a message whose callback says the channel took it.
   buffered.flush();
