@@ -11,7 +11,10 @@
  * adding a Basic Authorization header with upstream keep-alive and one worker: nginx, haproxy, a
  * 15-line Node proxy on undici Pool.request, a 25-line one on undici dispatch (the floor of the
  * gateway's own I/O path), and the standalone server (the single-file bundle, as the
- * DMZ runs it) once per scheme, logging every request to a file. wrk (-t1) drives each in turn,
+ * DMZ runs it) once per scheme, logging every request to a file; then `server.workers`: the build
+ * before the field (BENCH_BASELINE_REF, default a440d23) beside `workers: 1`, and `workers: 2` with
+ * SO_REUSEPORT and with the primary's round robin, with keep-alive and a connection per request.
+ * wrk (-t1) drives each in turn,
  * round after round, so the ratios compare runs made under the same machine load. A run with a
  * non-2xx answer prints no ratio. Then the Lambda figures: bundle bytes, module load time against a
  * bare `node` (medians over process starts), and the handler's own time per ALB event.
@@ -410,10 +413,11 @@ function countLines(file: string): { requests: number; metrics: number; byPid: M
 }
 
 /**
- * The rows of `server.workers` (the basic scheme, as the `basic` row): the build before the field
- * (BASELINE_REF) beside `workers: 1`, then `workers: 2` with SO_REUSEPORT (the default) and with the
- * primary's round robin (GATEWAY_RUNTIME_BALANCING=primary), each with keep-alive and with a new
- * connection per request (`Connection: close`).
+ * The rows of `server.workers` (the basic scheme, as the `basic` row), each with a server of its own and
+ * next to each other in every round: the build before the field (BASELINE_REF), then `workers: 1` (the
+ * ratio "one worker against today"), then `workers: 2` with SO_REUSEPORT (the default) and with the
+ * primary's round robin (GATEWAY_RUNTIME_BALANCING=primary); then the same with a new connection per
+ * request (`Connection: close`).
  */
 function workerRows(bundle: string, config: Record<string, unknown>): Target[] {
   const rows: Target[] = [];
@@ -422,34 +426,32 @@ function workerRows(bundle: string, config: Record<string, unknown>): Target[] {
     rows.push({
       ...gateway('today', baseline, config, null),
       what: `gateway-runtime serve, basic, the build before server.workers (${BASELINE_REF})`,
-      versus: 'basic',
     });
   } else console.log(`(no row "today": ${BASELINE_REF} is not in this clone; set BENCH_BASELINE_REF)`);
   const primary = { GATEWAY_RUNTIME_BALANCING: 'primary' };
   for (const close of [false, true]) {
     const tail = close ? ', Connection: close' : '';
     const suffix = close ? '-close' : '';
-    if (close) {
-      rows.push({
-        ...gateway(`basic${suffix}`, bundle, config, 1),
+    const one = `workers1${suffix}`;
+    rows.push(
+      {
+        ...gateway(one, bundle, config, 1),
         what: `gateway-runtime serve, basic, workers: 1${tail}`,
-        versus: 'basic',
+        ...(close ? {} : { versus: baseline ? 'today' : 'basic' }),
         close,
         workers: 1,
-      });
-    }
-    rows.push(
+      },
       {
         ...gateway(`workers2${suffix}`, bundle, config, 2),
         what: `gateway-runtime serve, basic, workers: 2 (SO_REUSEPORT)${tail}`,
-        versus: `basic${suffix}`,
+        versus: one,
         close,
         workers: 2,
       },
       {
         ...gateway(`workers2-rr${suffix}`, bundle, config, 2, primary),
         what: `gateway-runtime serve, basic, workers: 2 (primary round robin)${tail}`,
-        versus: `basic${suffix}`,
+        versus: one,
         close,
         workers: 2,
       },
@@ -458,24 +460,24 @@ function workerRows(bundle: string, config: Record<string, unknown>): Target[] {
   return rows;
 }
 
-/** Requests per second per worker and per core, beside workers: 1 (the figures the README states). */
+/** Requests per second per worker, beside workers: 1 and the build before (the figures the README states). */
 function workerFigures(
   targets: readonly Target[],
   summary: Map<string, { perSecond: number; cpuUs?: number; bad: number }>,
 ): string[] {
-  const lines = [`server.workers on this machine (${cpus().length} cores, shared with the load generator):`];
+  const lines = [`server.workers on this machine (${cpus().length} cores, shared with wrk and the backend):`];
+  const today = summary.get('today');
   for (const t of targets) {
-    if (t.workers === undefined && t.name !== 'basic') continue;
+    if (t.workers === undefined) continue;
     const s = summary.get(t.name);
     if (!s) continue;
-    const workers = t.workers ?? 1;
-    const one = summary.get(t.close ? 'basic-close' : 'basic');
-    const ratio =
-      one && t.workers !== 1 && t.name !== 'basic'
-        ? `, ${(s.perSecond / one.perSecond).toFixed(2)}x workers: 1`
-        : '';
+    const one = summary.get(t.close ? 'workers1-close' : 'workers1');
+    let ratio = '';
+    if (t.workers === 1 && !t.close && today) {
+      ratio = `, ${(s.perSecond / today.perSecond).toFixed(2)}x the build before (${Math.round(today.perSecond).toLocaleString('en')} req/s${today.cpuUs === undefined ? '' : `, ${today.cpuUs.toFixed(1)} µs`})`;
+    } else if (t.workers > 1 && one) ratio = `, ${(s.perSecond / one.perSecond).toFixed(2)}x workers: 1`;
     lines.push(
-      `  ${t.name}: ${Math.round(s.perSecond).toLocaleString('en')} req/s, ${Math.round(s.perSecond / workers).toLocaleString('en')} per worker${s.cpuUs === undefined ? '' : `, ${s.cpuUs.toFixed(1)} µs CPU per request (primary included)`}${ratio}${s.bad > 0 ? ` (${s.bad} failures)` : ''}`,
+      `  ${t.name}: ${Math.round(s.perSecond).toLocaleString('en')} req/s, ${Math.round(s.perSecond / t.workers).toLocaleString('en')} per worker${s.cpuUs === undefined ? '' : `, ${s.cpuUs.toFixed(1)} µs CPU per request (primary included)`}${ratio}${s.bad > 0 ? ` (${s.bad} failures)` : ''}`,
     );
   }
   return lines;
@@ -822,7 +824,10 @@ async function main(): Promise<void> {
   const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
   const started = Date.now();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const target of targets) {
+    // Each round starts one row later: no row is always the one after nginx (or first), whose runs a
+    // shared machine's state was seen to favour or penalise by 20 %.
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]);
+    for (const target of order) {
       runs.get(target.name)!.push(wrk(target.url, SECONDS, target.process, target.close));
     }
   }

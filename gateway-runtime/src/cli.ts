@@ -61,7 +61,11 @@ server.unauthenticatedReason says why.
 
 The health endpoint answers GET server.healthPath (default /healthz). SIGTERM or SIGINT stops
 accepting connections, lets in-flight requests finish within server.shutdownGraceMs, and exits.
-SIGHUP re-reads the server.tls material now (it is also re-read every 10 seconds).`;
+SIGHUP re-reads the server.tls material now (it is also re-read every 10 seconds).
+
+server.workers processes serve the port (default "auto": one per core; 1: this process alone). Above 1,
+this process is their primary: it relays SIGHUP, SIGTERM and SIGINT to every worker, replaces a worker
+that dies, serves server.admin, and writes every worker's log lines (each with its "pid").`;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;

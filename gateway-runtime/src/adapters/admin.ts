@@ -9,6 +9,9 @@
  *
  * Readiness is evaluated at most once per READINESS_CACHE_MS (a probe every second costs one stat per
  * secret file). Reasons name configuration paths, references and reasons, never a value.
+ *
+ * With `server.workers` above 1 the primary serves it (cluster.ts): /livez while the primary runs, /readyz
+ * from every serving worker's readiness (ready when at least one serves and each of them is ready).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
