@@ -135,6 +135,8 @@ export interface PrimaryOptions {
   readonly unreadable?: readonly SecretCheck[];
   /** @default process.stdout.write (one write per line or per worker batch: the only writer) */
   readonly write?: (text: string) => void;
+  /** Where a reason to exit goes that no worker printed (the admin listener can not listen). @default process.stderr */
+  readonly stderr?: (text: string) => void;
   /** @default the GATEWAY_RUNTIME_BALANCING environment variable, else SO_REUSEPORT */
   readonly balancing?: 'kernel' | 'primary';
 }
@@ -353,9 +355,11 @@ export function runPrimary(config: GatewayConfig, options: PrimaryOptions): Prom
             });
             log('info', 'admin listening (/livez, /readyz)', { address: admin.address, port: admin.port });
           } catch (error) {
-            log('error', 'admin listener can not listen: stopping', {
-              error: (error as NodeJS.ErrnoException).code ?? 'UNKNOWN',
-            });
+            const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+            (options.stderr ?? ((text: string) => void process.stderr.write(text)))(
+              `gateway-runtime: can not listen (${code}) for server.admin\n`,
+            );
+            log('error', 'admin listener can not listen: stopping', { error: code });
             firstFailure = 1;
             stop('SIGTERM');
             return;

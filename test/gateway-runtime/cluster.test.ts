@@ -7,6 +7,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, copyFileSync, createReadStream, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { get } from 'node:https';
 import type { TLSSocket } from 'node:tls';
@@ -254,6 +255,23 @@ describe('server.workers: 1 is the one process of before', () => {
   });
 });
 
+describe('server.workers: "auto", the default', () => {
+  test('GIVEN no server.workers THEN one worker per core serves (os.availableParallelism)', async () => {
+    const port = await freePort();
+    const cli = runCli(['serve', '--config', await config('auto', { port })]);
+    try {
+      await cli.waitFor('serving', (ls) => ls.some((l) => l.msg === 'serving'));
+      const cores = availableParallelism();
+      expect(cli.lines().find((l) => l.msg === 'serving')).toMatchObject({ workers: cores, port });
+      expect(listeningPids(cli.lines())).toHaveLength(cores);
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit).toBe(0);
+    } finally {
+      await stopped(cli);
+    }
+  });
+});
+
 describe('server.workers: 2', () => {
   test('GIVEN workers: 2 THEN requests are served by both workers (children of the primary), the admin listener answers for them, and a worker killed with SIGKILL is replaced while requests keep succeeding', async () => {
     const port = await freePort();
@@ -415,6 +433,26 @@ describe('server.workers: 2', () => {
     } finally {
       await stopped(cli);
       await slow.stop();
+    }
+  });
+
+  test('fails when the admin port is taken: the primary says so and exits 1, its workers stopped', async () => {
+    const holder: Server = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+    const adminPort = (holder.address() as { port: number }).port;
+    const port = await freePort();
+    const cli = runCli([
+      'serve',
+      '--config',
+      await config('admin-taken', { port, workers: 2, admin: { port: adminPort } }),
+    ]);
+    try {
+      expect(await cli.exit).toBe(1);
+      expect(cli.stderr()).toContain('gateway-runtime: can not listen (EADDRINUSE) for server.admin');
+      for (const pid of listeningPids(cli.lines())) expect(isRunning(pid)).toBe(false);
+    } finally {
+      await stopped(cli);
+      holder.close();
     }
   });
 
