@@ -411,7 +411,7 @@ describe('server.workers: 2', () => {
     try {
       await cli.waitFor('serving', (ls) => ls.some((l) => l.msg === 'serving'));
       const workers = listeningPids(cli.lines());
-      const inFlight = Array.from({ length: 16 }, (_, i) => httpCall(`http://127.0.0.1:${port}/r${i}`));
+      const inFlight = Array.from({ length: 24 }, (_, i) => httpCall(`http://127.0.0.1:${port}/r${i}`));
       await new Promise((r) => setTimeout(r, 500));
       cli.child.kill('SIGTERM');
       await cli.waitFor('the workers draining', (ls) =>
@@ -419,8 +419,8 @@ describe('server.workers: 2', () => {
       );
       await expect(httpCall(`http://127.0.0.1:${port}/late`)).rejects.toThrow();
       const answers = await Promise.all(inFlight);
-      expect(answers.map((a) => a.status)).toEqual(Array(16).fill(200));
-      expect(answers.map((a) => a.text)).toEqual(Array.from({ length: 16 }, (_, i) => `slow /r${i}`));
+      expect(answers.map((a) => a.status)).toEqual(Array(24).fill(200));
+      expect(answers.map((a) => a.text)).toEqual(Array.from({ length: 24 }, (_, i) => `slow /r${i}`));
       expect(await cli.exit).toBe(0);
       const lines = cli.lines();
       // Both workers had requests in flight, and the primary's line is the first of the shutdown.
