@@ -436,6 +436,52 @@ describe('server.workers: 2', () => {
     }
   });
 
+  test("GIVEN a secret that can not be read and --allow-unready THEN the primary logs it once, /readyz gives every worker's reasons once each, and says draining during the shutdown", async () => {
+    const port = await freePort();
+    const adminPort = await freePort();
+    const missing = join(files.dir, 'no-such-password');
+    const file = join(files.dir, 'unready.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        name: 'unready',
+        backend: { url: `${backend.baseUrl}/api` },
+        security: { type: 'basic', username: 'svc', password: { file: missing } },
+        server: { host: '127.0.0.1', port, workers: 2, admin: { port: adminPort } },
+      }),
+    );
+    const cli = runCli(['serve', '--config', file, '--allow-unready']);
+    try {
+      await cli.waitFor('serving', (ls) => ls.some((l) => l.msg === 'serving'));
+      expect(cli.lines().filter((l) => l.msg === 'secret can not be read: not ready')).toEqual([
+        expect.objectContaining({ pid: cli.child.pid, configPath: 'security.password', reason: 'ENOENT' }),
+      ]);
+      const ready = await httpCall(`http://127.0.0.1:${adminPort}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(JSON.parse(ready.text)).toEqual({
+        status: 'not ready',
+        reasons: [
+          {
+            check: 'secret',
+            configPath: 'security.password',
+            secret: `secret file ${missing}`,
+            reason: 'ENOENT',
+          },
+        ],
+      });
+      // Once the file is there, every worker reads it: ready (after the readiness cache's second).
+      writeFileSync(missing, 's3cr3t');
+      await new Promise((r) => setTimeout(r, 1100));
+      const later = await httpCall(`http://127.0.0.1:${adminPort}/readyz`);
+      expect([later.status, JSON.parse(later.text)]).toEqual([200, { status: 'ready' }]);
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit).toBe(0);
+    } finally {
+      await stopped(cli);
+    }
+  });
+
   test('fails when the admin port is taken: the primary says so and exits 1, its workers stopped', async () => {
     const holder: Server = createServer();
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
