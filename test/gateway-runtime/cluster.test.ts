@@ -436,7 +436,7 @@ describe('server.workers: 2', () => {
     }
   });
 
-  test("GIVEN a secret that can not be read and --allow-unready THEN the primary logs it once, /readyz gives every worker's reasons once each, and says draining during the shutdown", async () => {
+  test("GIVEN a secret that can not be read and --allow-unready THEN the primary logs it once, /readyz gives every worker's reasons once each, then ready once the file is there", async () => {
     const port = await freePort();
     const adminPort = await freePort();
     const missing = join(files.dir, 'no-such-password');
