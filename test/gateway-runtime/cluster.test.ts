@@ -356,8 +356,14 @@ describe('server.workers: 2', () => {
       const at = (l: Line) => Date.parse(l.time as string);
       const third = cli.lines().filter((l) => l.msg === 'listening')[4];
       expect(at(third) - at(exits[2])).toBeGreaterThanOrEqual(RESTART_BASE_MS * 4);
-      cli.child.kill('SIGTERM');
+      // SIGINT (a terminal's Ctrl-C) stops them as SIGTERM does.
+      const running = listeningPids(cli.lines()).filter(isRunning);
+      expect(running).toHaveLength(2);
+      cli.child.kill('SIGINT');
       expect(await cli.exit).toBe(0);
+      for (const pid of [cli.child.pid, ...running]) {
+        expect(cli.lines().some((l) => l.msg === 'SIGINT: shutting down' && l.pid === pid)).toBe(true);
+      }
     } finally {
       await stopped(cli);
     }
