@@ -16,6 +16,7 @@ import {
   restartDelay,
   RESTART_BASE_MS,
   RESTART_MAX_MS,
+  STOP_MARGIN_MS,
   workerCount,
   workersProblem,
 } from '../../gateway-runtime/src/cluster';
@@ -505,6 +506,32 @@ describe('server.workers: 2', () => {
     } finally {
       await stopped(cli);
       holder.close();
+    }
+  });
+
+  test('GIVEN a worker that does not stop (SIGSTOP) WHEN SIGTERM THEN the primary kills it after shutdownGraceMs and STOP_MARGIN_MS, and exits 1', async () => {
+    const port = await freePort();
+    const cli = runCli([
+      'serve',
+      '--config',
+      await config('stuck', { port, workers: 2, shutdownGraceMs: 500 }),
+    ]);
+    try {
+      await cli.waitFor('serving', (ls) => ls.some((l) => l.msg === 'serving'));
+      const [stuck, other] = listeningPids(cli.lines());
+      process.kill(stuck, 'SIGSTOP');
+      const sent = Date.now();
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit).toBe(1);
+      expect(Date.now() - sent).toBeGreaterThanOrEqual(500 + STOP_MARGIN_MS);
+      expect(cli.lines().find((l) => l.msg === 'worker did not stop in time: killing it')).toMatchObject({
+        level: 'error',
+        worker: { pid: stuck },
+      });
+      expect(cli.lines().some((l) => l.msg === 'SIGTERM: shutting down' && l.pid === other)).toBe(true);
+      expect(isRunning(stuck)).toBe(false);
+    } finally {
+      await stopped(cli);
     }
   });
 
