@@ -11,7 +11,10 @@
  * adding a Basic Authorization header with upstream keep-alive and one worker: nginx, haproxy, a
  * 15-line Node proxy on undici Pool.request, a 25-line one on undici dispatch (the floor of the
  * gateway's own I/O path), and the standalone server (the single-file bundle, as the
- * DMZ runs it) once per scheme, logging every request to a file. wrk (-t1) drives each in turn,
+ * DMZ runs it) once per scheme, logging every request to a file; then `server.workers`: the build
+ * before the field (BENCH_BASELINE_REF, default a440d23) beside `workers: 1`, and `workers: 2` with
+ * SO_REUSEPORT and with the primary's round robin, with keep-alive and a connection per request.
+ * wrk (-t1) drives each in turn,
  * round after round, so the ratios compare runs made under the same machine load. A run with a
  * non-2xx answer prints no ratio. Then the Lambda figures: bundle bytes, module load time against a
  * bare `node` (medians over process starts), and the handler's own time per ALB event.
@@ -21,6 +24,7 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -64,9 +68,19 @@ const nextPort = () => port++;
 /** The processes started, by name (their CPU time is read from /proc). */
 const processes = new Map<string, ChildProcess>();
 
-function startChild(name: string, command: string, args: readonly string[], logFile?: string): ChildProcess {
+function startChild(
+  name: string,
+  command: string,
+  args: readonly string[],
+  logFile?: string,
+  env?: Record<string, string>,
+): ChildProcess {
   const out = logFile ? openSync(logFile, 'a') : 'ignore';
-  const child = spawn(command, [...args], { stdio: ['ignore', out, 'inherit'], cwd: dir });
+  const child = spawn(command, [...args], {
+    stdio: ['ignore', out, 'inherit'],
+    cwd: dir,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
   if (typeof out === 'number') closeSync(out);
   child.on('exit', (code, signal) => {
     if (!stopping) console.error(`${name} exited (${code ?? signal})`);
@@ -125,6 +139,10 @@ interface Target {
   readonly versus?: string;
   /** The process whose CPU time per request is shown (a name given to startChild). */
   readonly process?: string;
+  /** wrk sends `Connection: close`: a new connection per request. */
+  readonly close?: boolean;
+  /** `server.workers` of a standalone server row. */
+  readonly workers?: number;
 }
 
 interface Run {
@@ -161,12 +179,21 @@ function parseWrk(output: string): Run {
   };
 }
 
-function wrk(url: string, seconds: number, process?: string): Run {
+function wrk(url: string, seconds: number, process?: string, close = false): Run {
   const pid = process ? processes.get(process)?.pid : undefined;
   const before = pid ? cpuMs(pid) : 0;
   const output = execFileSync(
     WRK,
-    ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-H', 'X-Bench: 1', url],
+    [
+      '-t1',
+      `-c${CONNECTIONS}`,
+      `-d${seconds}s`,
+      '--latency',
+      '-H',
+      'X-Bench: 1',
+      ...(close ? ['-H', 'Connection: close'] : []),
+      url,
+    ],
     { encoding: 'utf8' },
   );
   const run = parseWrk(output);
@@ -323,18 +350,33 @@ createServer((req, res) => {
   return listen;
 }
 
-function gateway(name: string, bundle: string, config: Record<string, unknown>): Target & { port: number } {
+/**
+ * A standalone server. `workers` is `server.workers` (default 1: one process, as nginx and haproxy run
+ * here); `null` leaves the field out (the baseline build, which does not know it).
+ */
+function gateway(
+  name: string,
+  bundle: string,
+  config: Record<string, unknown>,
+  workers: number | null = 1,
+  env?: Record<string, string>,
+): Target & { port: number } {
   const listen = nextPort();
   const file = join(dir, `${name}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ version: 1, name, server: { host: '127.0.0.1', port: listen }, ...config }),
+    JSON.stringify({
+      version: 1,
+      name,
+      server: { host: '127.0.0.1', port: listen, ...(workers !== null ? { workers } : {}) },
+      ...config,
+    }),
   );
   const log = join(dir, `${name}.log`);
   const prof = CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`]
     : [];
-  startChild(`gateway ${name}`, process.execPath, [...prof, bundle, 'serve', '--config', file], log);
+  startChild(`gateway ${name}`, process.execPath, [...prof, bundle, 'serve', '--config', file], log, env);
   return {
     name,
     what: '',
@@ -351,17 +393,124 @@ const median = (values: readonly number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-function countLines(file: string): { requests: number; metrics: number } {
+function countLines(file: string): { requests: number; metrics: number; byPid: Map<number, number> } {
   let requests = 0;
   let metrics = 0;
+  const byPid = new Map<number, number>();
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line === '') continue;
     const entry = JSON.parse(line) as Record<string, unknown>;
-    if (entry.msg === 'request proxied') requests += 1;
+    if (entry.msg === 'request proxied') {
+      requests += 1;
+      // The workers of `server.workers` add their pid to every line.
+      if (typeof entry.pid === 'number') byPid.set(entry.pid, (byPid.get(entry.pid) ?? 0) + 1);
+    }
     const latency = entry.Latency;
     if ('_aws' in entry) metrics += Array.isArray(latency) ? latency.length : 1;
   }
-  return { requests, metrics };
+  return { requests, metrics, byPid };
+}
+
+/**
+ * The rows of `server.workers` (the basic scheme, as the `basic` row), each with a server of its own and
+ * next to each other in every round: the build before the field (BASELINE_REF), then `workers: 1` (the
+ * ratio "one worker against today"), then `workers: 2` with SO_REUSEPORT (the default) and with the
+ * primary's round robin (GATEWAY_RUNTIME_BALANCING=primary); then the same with a new connection per
+ * request (`Connection: close`).
+ */
+function workerRows(bundle: string, config: Record<string, unknown>): Target[] {
+  const rows: Target[] = [];
+  const baseline = baselineBundle();
+  if (baseline) {
+    rows.push({
+      ...gateway('today', baseline, config, null),
+      what: `gateway-runtime serve, basic, the build before server.workers (${BASELINE_REF})`,
+    });
+  } else console.log(`(no row "today": ${BASELINE_REF} is not in this clone; set BENCH_BASELINE_REF)`);
+  const primary = { GATEWAY_RUNTIME_BALANCING: 'primary' };
+  for (const close of [false, true]) {
+    const tail = close ? ', Connection: close' : '';
+    const suffix = close ? '-close' : '';
+    const one = `workers1${suffix}`;
+    rows.push(
+      {
+        ...gateway(one, bundle, config, 1),
+        what: `gateway-runtime serve, basic, workers: 1${tail}`,
+        ...(close ? {} : { versus: baseline ? 'today' : 'basic' }),
+        close,
+        workers: 1,
+      },
+      {
+        ...gateway(`workers2${suffix}`, bundle, config, 2),
+        what: `gateway-runtime serve, basic, workers: 2 (SO_REUSEPORT)${tail}`,
+        versus: one,
+        close,
+        workers: 2,
+      },
+      {
+        ...gateway(`workers2-rr${suffix}`, bundle, config, 2, primary),
+        what: `gateway-runtime serve, basic, workers: 2 (primary round robin)${tail}`,
+        versus: one,
+        close,
+        workers: 2,
+      },
+    );
+  }
+  return rows;
+}
+
+/** Requests per second per worker, beside workers: 1 and the build before (the figures the README states). */
+function workerFigures(
+  targets: readonly Target[],
+  summary: Map<string, { perSecond: number; cpuUs?: number; bad: number }>,
+): string[] {
+  const lines = [`server.workers on this machine (${cpus().length} cores, shared with wrk and the backend):`];
+  const today = summary.get('today');
+  for (const t of targets) {
+    if (t.workers === undefined) continue;
+    const s = summary.get(t.name);
+    if (!s) continue;
+    const one = summary.get(t.close ? 'workers1-close' : 'workers1');
+    let ratio = '';
+    if (t.workers === 1 && !t.close && today) {
+      ratio = `, ${(s.perSecond / today.perSecond).toFixed(2)}x the build before (${Math.round(today.perSecond).toLocaleString('en')} req/s${today.cpuUs === undefined ? '' : `, ${today.cpuUs.toFixed(1)} µs`})`;
+    } else if (t.workers > 1 && one) ratio = `, ${(s.perSecond / one.perSecond).toFixed(2)}x workers: 1`;
+    lines.push(
+      `  ${t.name}: ${Math.round(s.perSecond).toLocaleString('en')} req/s, ${Math.round(s.perSecond / t.workers).toLocaleString('en')} per worker${s.cpuUs === undefined ? '' : `, ${s.cpuUs.toFixed(1)} µs CPU per request (primary included)`}${ratio}${s.bad > 0 ? ` (${s.bad} failures)` : ''}`,
+    );
+  }
+  return lines;
+}
+
+/** The runtime before `server.workers` (the row "one worker costs nothing against today" compares with). */
+const BASELINE_REF = process.env.BENCH_BASELINE_REF ?? 'a440d23';
+
+/**
+ * The standalone bundle of BASELINE_REF's gateway-runtime/src (git archive, built with today's build
+ * and node_modules); undefined when the ref is not in this clone (a shallow CI checkout).
+ */
+function baselineBundle(): string | undefined {
+  const root = resolve(__dirname, '..');
+  let tar: Buffer;
+  try {
+    tar = execFileSync('git', ['-C', root, 'archive', BASELINE_REF, 'gateway-runtime/src'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch {
+    return undefined;
+  }
+  const src = join(dir, 'baseline-src');
+  mkdirSync(src);
+  execFileSync('tar', ['-x', '-C', src], { input: tar });
+  const file = join(dir, 'gateway-runtime-baseline.js');
+  writeFileSync(
+    file,
+    buildRuntimeCode({
+      ...standaloneBuildOptions(join(src, 'gateway-runtime/src/cli.ts')),
+      nodePaths: [join(root, 'node_modules')],
+    }),
+  );
+  return file;
 }
 
 let stopping = false;
@@ -611,6 +760,10 @@ async function main(): Promise<void> {
       }),
       what: 'gateway-runtime serve, basic',
     },
+    ...workerRows(bundle, {
+      backend: { url: `${http}/` },
+      security: { type: 'basic', username: USER, password },
+    }),
     {
       ...gateway('digest', bundle, {
         backend: { url: `${http}/digest/` },
@@ -666,11 +819,16 @@ async function main(): Promise<void> {
   ].filter((t) => !ONLY || ONLY.includes(t.name) || t.name === 'nginx');
 
   for (const target of targets) await waitFor(target.url);
-  for (const target of targets) wrk(target.url, 1); // warm-up: connections, JIT, nonces, tokens
+  for (const target of targets) wrk(target.url, 1, undefined, target.close); // warm-up: connections, JIT, nonces, tokens
   const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
   const started = Date.now();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const target of targets) runs.get(target.name)!.push(wrk(target.url, SECONDS, target.process));
+    // Each round starts one row later: no row is always the one after nginx (or first), whose runs a
+    // shared machine's state was seen to favour or penalise by 20 %.
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]);
+    for (const target of order) {
+      runs.get(target.name)!.push(wrk(target.url, SECONDS, target.process, target.close));
+    }
   }
   const loadAfter = loadavg()
     .map((l) => l.toFixed(1))
@@ -711,6 +869,8 @@ async function main(): Promise<void> {
   }
 
   console.log('');
+  for (const line of workerFigures(targets, summary)) console.log(line);
+  console.log('');
   console.log(await coreFigure());
   for (const line of await lambdaFigures(ports.http)) console.log(line);
 
@@ -721,8 +881,13 @@ async function main(): Promise<void> {
     const lines = countLines(t.log);
     const expected = runs.get(t.name)!.reduce((sum, r) => sum + r.requests, 0);
     const verdict = lines.requests >= expected && lines.metrics >= lines.requests ? 'ok' : 'MISSING LINES';
+    // The workers of `server.workers` (their lines carry their pid): each one's share of the requests.
+    const spread =
+      lines.byPid.size > 1
+        ? `; by worker ${[...lines.byPid.values()].map((n) => `${((100 * n) / lines.requests).toFixed(0)}%`).join(' / ')}`
+        : '';
     console.log(
-      `${t.name}: ${lines.requests} request lines, ${lines.metrics} requests in the metrics, wrk counted ${expected} in the timed runs: ${verdict}`,
+      `${t.name}: ${lines.requests} request lines, ${lines.metrics} requests in the metrics, wrk counted ${expected} in the timed runs: ${verdict}${spread}`,
     );
   }
   await pkiTool.cleanup();

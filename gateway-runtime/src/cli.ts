@@ -15,7 +15,15 @@ import { withFilesRelativeTo } from './config/secret-refs';
 import { CHECK_EXIT_CODES, formatStep, runChecks } from './check';
 import { validateConfig } from './config/validate';
 import { ConfigError } from './core/errors';
-import { startServer, StandaloneServer } from './adapters/server';
+import { ServerOptions, startServer, StandaloneServer } from './adapters/server';
+import {
+  isClusterWorker,
+  runPrimary,
+  runWorker,
+  stdoutFlushed,
+  workerCount,
+  workersProblem,
+} from './cluster';
 import { createBufferedSink } from './observability/log';
 import { createSecretResolver } from './secrets';
 import { checkSecrets, type SecretCheck } from './secrets/check';
@@ -53,7 +61,11 @@ server.unauthenticatedReason says why.
 
 The health endpoint answers GET server.healthPath (default /healthz). SIGTERM or SIGINT stops
 accepting connections, lets in-flight requests finish within server.shutdownGraceMs, and exits.
-SIGHUP re-reads the server.tls material now (it is also re-read every 10 seconds).`;
+SIGHUP re-reads the server.tls material now (it is also re-read every 10 seconds).
+
+server.workers processes serve the port (default "auto": one per core; 1: this process alone). Above 1,
+this process is their primary: it relays SIGHUP, SIGTERM and SIGINT to every worker, replaces a worker
+that dies, serves server.admin, and writes every worker's log lines (each with its "pid").`;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -136,12 +148,16 @@ export async function loadConfigFile(
   } catch (error) {
     return { problems: [`${file}: is not valid JSON (${(error as Error).message})`] };
   }
+  // `server.workers` is the server's own field: checked here, so the Lambda bundle carries no code for it.
+  const workers = workersProblem(doc);
+  const workersLine = workers ? [`${workers.path}: ${workers.message}`] : [];
   try {
     // Relative secret files are read from the configuration file's directory (as `$schema` is resolved).
-    return { config: withFilesRelativeTo(validateConfig(doc), dirname(resolve(file))) };
+    const config = withFilesRelativeTo(validateConfig(doc), dirname(resolve(file)));
+    return workers ? { problems: workersLine } : { config };
   } catch (error) {
     if (error instanceof ConfigError)
-      return { problems: error.problems.map((p) => `${p.path}: ${p.message}`) };
+      return { problems: [...error.problems.map((p) => `${p.path}: ${p.message}`), ...workersLine] };
     throw error;
   }
 }
@@ -161,6 +177,19 @@ export async function main(
   onStarted?: (server: StandaloneServer) => void,
 ): Promise<number> {
   const args = parseArgs(argv);
+  // A worker of `server.workers`: its primary validated the configuration and sends it.
+  if (isClusterWorker()) {
+    return runWorker(
+      (config, options) =>
+        startOrExitCode(config, args, io, {
+          ...(options.port !== undefined ? { port: options.port } : {}),
+          reusePort: options.reusePort,
+          admin: false,
+          deps: { logSink: options.logSink, metricsIntervalMs: CLI_METRICS_INTERVAL_MS },
+        }),
+      CLI_LOG_FLUSH_MS,
+    );
+  }
   if (args.help) {
     io.stdout(`${USAGE}\n`);
     return 0;
@@ -188,29 +217,17 @@ export async function main(
     );
     return 2;
   }
-  let server: StandaloneServer;
+  // `server.workers` above 1: a primary that runs the workers (cluster.ts); 1 is the one process below.
+  const workers = workerCount(loaded.config.server?.workers);
+  if (workers > 1) return runPrimary(loaded.config, { workers, unreadable });
   // Log lines go out every 100 ms (or per 64 KiB) and metrics once per second (every request is still
   // one log line and one value in the metrics); both are written before the command returns.
   const logSink = createBufferedSink(undefined, CLI_LOG_FLUSH_MS);
-  try {
-    server = await startServer(loaded.config, {
-      deps: { logSink, metricsIntervalMs: CLI_METRICS_INTERVAL_MS },
-    });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(
-        `gateway-runtime: invalid configuration in ${args.config}:\n${error.problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}\n`,
-      );
-      return 2;
-    }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      io.stderr(`gateway-runtime: can not listen (${code})\n`);
-      return 1;
-    }
-    io.stderr(`gateway-runtime: can not start: ${(error as Error).message}\n`);
-    return 2;
-  }
+  const started = await startOrExitCode(loaded.config, args, io, {
+    deps: { logSink, metricsIntervalMs: CLI_METRICS_INTERVAL_MS },
+  });
+  if (typeof started === 'number') return started;
+  const server = started;
   for (const c of unreadable) {
     server.gateway.logger.log('error', 'secret can not be read: not ready', {
       error: 'CREDENTIALS_UNAVAILABLE',
@@ -230,21 +247,46 @@ export async function main(
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
       process.off('SIGHUP', reload);
+      // The last lines flushed and written out (process.exit would drop what a slow reader left queued).
+      const done = (code: number) => {
+        logSink.flush();
+        void stdoutFlushed().then(() => resolve(code));
+      };
       server.shutdown().then(
-        () => {
-          logSink.flush();
-          resolve(0);
-        },
-        () => {
-          logSink.flush();
-          resolve(1);
-        },
+        () => done(0),
+        () => done(1),
       );
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
     process.on('SIGHUP', reload);
   });
+}
+
+/** Starts the server; an error is printed and answered with the exit code (2 configuration, 1 listen). */
+async function startOrExitCode(
+  config: ReturnType<typeof validateConfig>,
+  args: ParsedArgs,
+  io: CliIo,
+  options: ServerOptions,
+): Promise<StandaloneServer | number> {
+  try {
+    return await startServer(config, options);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(
+        `gateway-runtime: invalid configuration in ${args.config}:\n${error.problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}\n`,
+      );
+      return 2;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      io.stderr(`gateway-runtime: can not listen (${code})\n`);
+      return 1;
+    }
+    io.stderr(`gateway-runtime: can not start: ${(error as Error).message}\n`);
+    return 2;
+  }
 }
 
 /**

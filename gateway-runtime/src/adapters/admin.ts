@@ -9,6 +9,9 @@
  *
  * Readiness is evaluated at most once per READINESS_CACHE_MS (a probe every second costs one stat per
  * secret file). Reasons name configuration paths, references and reasons, never a value.
+ *
+ * With `server.workers` above 1 the primary serves it (cluster.ts): /livez while the primary runs, /readyz
+ * from every serving worker's readiness (ready when at least one serves and each of them is ready).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +22,8 @@ import { checkSecrets } from '../secrets/check';
 export interface Readiness {
   readonly ready: boolean;
   readonly reasons: ReadonlyArray<{
-    readonly check: 'secret' | 'backend-tls';
+    /** `workers`: the primary of `server.workers` has no worker serving, or one did not answer. */
+    readonly check: 'secret' | 'backend-tls' | 'workers';
     readonly configPath?: string;
     readonly secret?: string;
     readonly reason?: string;
@@ -58,15 +62,20 @@ export interface AdminListener {
   close(): Promise<void>;
 }
 
+/**
+ * Starts the admin listener. Its readiness is the gateway's (`readinessOf`), or what `source` says when it
+ * is a function (the primary of `server.workers` asks every worker).
+ */
 export async function startAdminListener(
-  gateway: Gateway,
+  source: Gateway | (() => Promise<Readiness>),
   options: { address: string; port: number; draining: () => boolean; now?: () => number },
 ): Promise<AdminListener> {
   const now = options.now ?? Date.now;
+  const evaluate = typeof source === 'function' ? source : () => readinessOf(source);
   let cached: { at: number; value: Promise<Readiness> } | undefined;
   const readiness = (): Promise<Readiness> => {
     const at = now();
-    if (!cached || at - cached.at >= READINESS_CACHE_MS) cached = { at, value: readinessOf(gateway) };
+    if (!cached || at - cached.at >= READINESS_CACHE_MS) cached = { at, value: evaluate() };
     return cached.value;
   };
   const answer = (res: import('node:http').ServerResponse, status: number, body: object, head: boolean) => {

@@ -14,7 +14,7 @@ import {
   ServerOptions as HttpServerOptions,
   ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, ListenOptions } from 'node:net';
 import { resolveConfig, type ResolvedGatewayConfig } from '../config/resolve';
 import type { GatewayConfig } from '../config/types';
 import { AbortFlag } from '../core/abort';
@@ -32,6 +32,13 @@ export interface ServerOptions {
   readonly deps?: GatewayDeps;
   /** How often `server.tls` material is re-read for rotation. @default DEFAULT_SERVER_TLS_CHECK_MS */
   readonly tlsCheckIntervalMs?: number;
+  /**
+   * Bind with SO_REUSEPORT: each worker of `server.workers` binds its own socket on the port and the
+   * kernel spreads new connections over them (cluster.ts). @default false
+   */
+  readonly reusePort?: boolean;
+  /** Start the `server.admin` listener (false in a worker of `server.workers`: its primary serves it). @default true */
+  readonly admin?: boolean;
 }
 
 export interface StandaloneServer {
@@ -222,13 +229,17 @@ export async function startServer(
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    const listening = () => {
       server.off('error', reject);
       resolve();
-    });
+    };
+    // `reusePort` is Node 22.12's (Linux); @types/node 20 does not know it yet.
+    const reuse: ListenOptions & { reusePort: boolean } = { port, host, reusePort: true };
+    if (options.reusePort) server.listen(reuse, listening);
+    else server.listen(port, host, listening);
   });
   const address = server.address() as AddressInfo;
-  const adminConfig = config.server.admin;
+  const adminConfig = options.admin === false ? undefined : config.server.admin;
   let admin: AdminListener | undefined;
   if (adminConfig) {
     try {

@@ -554,6 +554,15 @@ export const SERVER = {
    * @default - no admin listener
    */
   admin: obj(SERVER_ADMIN),
+  /**
+   * How many processes serve the port: an integer from 1 to 1024, or `"auto"` for one per core
+   * (`os.availableParallelism()`, as nginx's `worker_processes auto`). 1 runs one process, without a
+   * primary; more run a primary that starts, watches and replaces the workers. Standalone server only:
+   * checked by its loader (gateway-runtime/src/cluster.ts), so the Lambda bundle carries no code for it.
+   * @schema {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 1024}, {"const": "auto"}]}
+   * @default "auto"
+   */
+  workers: custom<number | 'auto', number | 'auto'>('auto'),
 };
 
 /**
