@@ -18,6 +18,9 @@ import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runt
 import { BackendSecrets, missingDeployerProblem } from './secrets/backend-secrets';
 import { checkAdministrators } from './secrets/administrators';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
+import { checkSiteToSiteVpnOptions } from './vpn/site-to-site-vpn-checks';
+import { registerSiteToSiteVpn } from './vpn/vpn-register';
+import { describeProblem, within } from './shared/problems';
 import { cidrContains, describeCidrProblem, parseCidr } from './shared/cidr';
 import { cidrConstructId } from './shared/construct-ids';
 import { urlPort } from './shared/ports';
@@ -362,10 +365,22 @@ export class CustomerBackendLink extends Construct {
     this.publicEndpointRoutes = publicEndpoint ? this.routePublicEndpoint(publicEndpoint.cidrs) : [];
     if (props.vpn) {
       const vpn = props.vpn;
-      this.vpn = this.asOwnProps(
-        'vpn',
-        () => new SiteToSiteVpn(this, 'Vpn', { ...vpn, subnets: this.subnets, backendPorts: [backendPort] }),
-      );
+      // The VPN's checks and registration under this construct's names (`vpn.onPremCidrs`), before it is created.
+      let vpnProblems = checkSiteToSiteVpnOptions(vpn, platform);
+      if (vpnProblems.length === 0) {
+        const constructPath = `${this.node.path}/Vpn`;
+        vpnProblems = registerSiteToSiteVpn(this, { platform, customerName, constructPath, options: vpn });
+      }
+      if (vpnProblems.length > 0) {
+        // A problem of no one prop ("platform … has no transit gateway") reads as it is, without `vpn`.
+        const named = vpnProblems.map((p) => (p.prop ? within('vpn', [p])[0] : p));
+        throw new ValidationError(this.node.path, named.map(describeProblem));
+      }
+      this.vpn = new SiteToSiteVpn(this, 'Vpn', {
+        ...vpn,
+        subnets: this.subnets,
+        backendPorts: [backendPort],
+      });
     }
 
     if (!props.vpn) {
