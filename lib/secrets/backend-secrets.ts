@@ -90,7 +90,12 @@ export interface BackendSecretsProps {
 }
 
 /** The length of the unique suffix Terraform appends to a `name_prefix` (a timestamp and a counter). */
-const TERRAFORM_UNIQUE_SUFFIX_LENGTH = 26;
+export const TERRAFORM_UNIQUE_SUFFIX_LENGTH = 26;
+
+/** The `name_prefix` of a customer's secret: `backend-link/<platform>/<customer>/<secret>-`. */
+export function secretNamePrefixOf(platformName: string, customerName: string, secretName: string): string {
+  return `${SECRETS_DEFAULTS.namePrefix}/${platformName}/${customerName}/${secretName}-`;
+}
 
 /** One secret as the runtime sees it. */
 export interface BackendSecret {
@@ -130,7 +135,7 @@ export class BackendSecrets extends Construct {
     const prefix = `${SECRETS_DEFAULTS.namePrefix}/${platform.name}/${props.customerName}`;
     // A name prefix, not a name: Terraform appends a unique suffix, so a customer re-created within the
     // recovery window of its deleted secrets (whose names AWS keeps reserved until then) gets new names.
-    const secretNamePrefix = (name: string) => `${prefix}/${name}-`;
+    const secretNamePrefix = (name: string) => secretNamePrefixOf(platform.name, props.customerName, name);
     // Write-only secrets are the only ones the deployer is admitted to (the provider reads them back).
     const writeOnly = props.secrets.filter((s) => s.source.kind === 'write-only');
     const deployer = writeOnly.length > 0 ? props.deployerPrincipalArn : undefined;
