@@ -3,9 +3,7 @@ import { Construct } from 'constructs';
 import { Annotations, TerraformOutput, Token, dependable } from 'cdktf';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import type { DnsConfig, GatewayConfig } from '../gateway-runtime/src/config/types';
-import { CONFIG_VERSION } from '../gateway-runtime/src/config/types';
-import { OPERATOR_SECTIONS, OperatorSection } from '../gateway-runtime/src/config/definition';
-import type { SecretRef } from '../gateway-runtime/src/config/types';
+import { RuntimeOptions, runtimeConfigOf } from './runtime/runtime-options';
 import { showUnparsedUrl, validateConfig } from '../gateway-runtime/src/config/validate';
 import { ConfigError } from '../gateway-runtime/src/core/errors';
 import { InternalLoadBalancer, InternalLoadBalancerProps } from './load-balancer/internal-load-balancer';
@@ -94,25 +92,8 @@ export interface PublicEndpointProps {
 /** The most addresses a public endpoint may have: each costs a route per zone and rules in the SG and ACL. */
 export const MAX_PUBLIC_ENDPOINT_ADDRESSES = 8;
 
-/** Settings of the gateway runtime beyond the security scheme. */
-export interface RuntimeOptions
-  extends
-    Pick<
-      GatewayFunctionProps,
-      | 'lambdaRuntime'
-      | 'architecture'
-      | 'memorySize'
-      | 'timeoutSeconds'
-      | 'reservedConcurrency'
-      | 'logRetentionDays'
-      | 'runtimeBundleDirectory'
-    >,
-    /**
-     * The runtime configuration's operator sections (`forwarding`, `timeouts`, `limits`: OPERATOR_SECTIONS in
-     * gateway-runtime/src/config/definition.ts), written into the runtime configuration unchanged.
-     * @default - the runtime's defaults
-     */
-    Pick<GatewayConfig, OperatorSection> {}
+/** Settings of the gateway runtime beyond the security scheme (lib/runtime/runtime-options.ts). */
+export type { RuntimeOptions };
 
 /** The customer's alarms and dashboard (`GatewayMonitoring`), and the tuning of its function's Lambda alarms. */
 export interface CustomerMonitoringOptions extends GatewayMonitoringOptions {
@@ -852,24 +833,3 @@ function checkDestinations(problems: Problems, props: CustomerBackendLinkProps, 
 }
 
 const PLACEHOLDER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:placeholder-AbCdEf';
-
-/** The runtime configuration of a link, with secret references from `ref`. */
-function runtimeConfigOf(
-  props: CustomerBackendLinkProps,
-  ref: (name: string, key: string) => SecretRef,
-): GatewayConfig {
-  const rendered = props.security.render(ref);
-  const runtime = props.runtime ?? {};
-  return {
-    version: CONFIG_VERSION,
-    name: props.customerName,
-    backend: {
-      url: props.backend.url,
-      ...(rendered.backendTls ? { tls: rendered.backendTls } : {}),
-      ...(props.backend.dns ? { dns: props.backend.dns } : {}),
-    },
-    security: rendered.security,
-    ...(rendered.trustedSources ? { trustedSources: rendered.trustedSources } : {}),
-    ...Object.fromEntries(OPERATOR_SECTIONS.flatMap((key) => (runtime[key] ? [[key, runtime[key]]] : []))),
-  };
-}
