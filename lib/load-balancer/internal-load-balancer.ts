@@ -9,7 +9,7 @@ import { CustomerSubnets } from '../network/customer-subnets';
 import { AllowedSource, AnyAddressOptIn, FirewallAllowList, IpAllowList } from '../network/ip-allow-list';
 import { standardTags } from '../shared/names';
 import { AccessLogsBucket, DEFAULT_ACCESS_LOG_RETENTION_DAYS } from './access-logs-bucket';
-import { reportProblems } from '../shared/problems';
+import { hasProblems, reportProblems } from '../shared/problems';
 import { Problems, isUnresolved, requireProps, show } from '../shared/validation';
 import {
   TARGET_GROUP_ARN,
@@ -178,6 +178,8 @@ export class InternalLoadBalancer extends Construct {
     super(scope, id);
     requireCdktfStack(this);
     requireProps(this, props, ['subnets', 'certificateArn', 'trustedSources']);
+    // Subnets with problems of their own built nothing: no region or blocks to check against, nothing to build.
+    if (hasProblems(props.subnets)) return;
     const { subnets } = props;
     const platform = subnets.platform;
     const customer = subnets.customerName;

@@ -7,7 +7,7 @@ import { NetworkAcl } from '@cdktf/provider-aws/lib/network-acl';
 import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
 import { GatewayPlatform } from '../platform/gateway-platform';
 import { standardTags } from '../shared/names';
-import { reportProblems } from '../shared/problems';
+import { hasProblems, reportProblems } from '../shared/problems';
 import { ProblemList } from '../shared/problem-list';
 import { requireProps, show } from '../shared/validation';
 import { NetworkAclPurpose, NetworkAclRuleNumbers } from '../shared/rule-numbers';
@@ -97,6 +97,8 @@ export class CustomerSubnets extends Construct {
     super(scope, id);
     requireCdktfStack(this);
     requireProps(this, props, ['platform', 'customerName', 'cidrBlock']);
+    // A platform with problems of its own built nothing: nothing to check the block and zones against.
+    if (hasProblems(props.platform)) return;
     const { platform, customerName } = props;
     const zones = props.availabilityZones ?? [...platform.availabilityZones];
     const checked = parseCustomerSubnetsProps(props);

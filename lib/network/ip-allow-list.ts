@@ -4,7 +4,7 @@ import { TerraformOutput } from 'cdktf';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { CustomerSubnets } from './customer-subnets';
 import { Port, portKey, toPortRange } from '../shared/ports';
-import { reportProblems } from '../shared/problems';
+import { hasProblems, reportProblems } from '../shared/problems';
 import { requireProps } from '../shared/validation';
 import {
   ANY_ADDRESS,
@@ -107,11 +107,13 @@ export class IpAllowList extends Construct {
     requireCdktfStack(this);
     requireProps(this, props, ['securityGroupId', 'sources']);
     const ports = props.ports ?? [...DEFAULT_ALLOW_LIST_PORTS];
+    // Subnets with problems of their own built nothing: this list's own checks run, and nothing is built.
+    const subnetsBuilt = !props.subnets || !hasProblems(props.subnets);
     const checked = parseIpAllowListProps({
       ...props,
-      ...(props.subnets ? { subnetsOfCustomer: props.subnets.customerName } : {}),
+      ...(props.subnets && subnetsBuilt ? { subnetsOfCustomer: props.subnets.customerName } : {}),
     });
-    if (reportProblems(this, checked.problems)) return;
+    if (reportProblems(this, checked.problems) || !subnetsBuilt) return;
     const parsed = checked.sources;
     const aclCidrs = checked.networkAclCidrs;
 

@@ -34,7 +34,7 @@ import { environmentOf, parseGatewayFunctionProps } from './gateway-function-che
 import { lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
 import { requireDeployAccount } from '../shared/account-check';
 import { AlarmTuning } from './alarm-options';
-import { reportProblems } from '../shared/problems';
+import { hasProblems, reportProblems } from '../shared/problems';
 import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** A destination the function may open connections to. */
@@ -209,6 +209,8 @@ export class GatewayFunction extends Construct {
     super(scope, id);
     requireCdktfStack(this);
     requireProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs']);
+    // Subnets with problems of their own built nothing: nothing to run in.
+    if (hasProblems(props.subnets)) return;
     const { subnets } = props;
     const platform = subnets.platform;
     const customer = subnets.customerName;

@@ -7,7 +7,7 @@ import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanag
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import type { SecretsManagerRef } from '../../gateway-runtime/src/config/types';
 import { Partition, viaService } from '../shared/partition';
-import { reportProblems } from '../shared/problems';
+import { hasProblems, reportProblems } from '../shared/problems';
 import { requireProps, show } from '../shared/validation';
 import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec, materialKeys } from './secret-source';
 import { checkBackendSecretsProps } from './backend-secrets-checks';
@@ -126,6 +126,8 @@ export class BackendSecrets extends Construct {
     super(scope, id);
     requireCdktfStack(this);
     requireProps(this, props, ['customerName', 'accountId', 'readerRoleArn', 'secrets']);
+    // A platform with problems of its own built nothing: its name and partition are not known.
+    if (Construct.isConstruct(props.platform) && hasProblems(props.platform)) return;
     if (reportProblems(this, checkBackendSecretsProps(props))) return;
     this.customerName = props.customerName;
     const recoveryWindowInDays = props.recoveryWindowInDays ?? SECRETS_DEFAULTS.recoveryWindowInDays;

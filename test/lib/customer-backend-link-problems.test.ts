@@ -12,7 +12,10 @@ import {
   BackendSecurity,
   CustomerBackendLink,
   CustomerBackendLinkProps,
+  CustomerSubnets,
   GatewayPlatform,
+  InternalLoadBalancer,
+  IpAllowList,
   SecretSource,
   ValidationError,
 } from '../../lib';
@@ -174,6 +177,34 @@ describe('CustomerBackendLink problems', () => {
       expect(link.node.children).toHaveLength(0);
     }
   });
+});
+
+test('GIVEN subnets with problems THEN the load balancer and an allow list on them build nothing, the allow list reporting its own problems (no TypeError)', () => {
+  const { app, stack } = appWithStack();
+  const subnets = new CustomerSubnets(stack, 'Subnets', {
+    platform: platformIn(stack),
+    customerName: 'acme',
+    cidrBlock: '10.40.128.1/24',
+  });
+  const loadBalancer = new InternalLoadBalancer(stack, 'LoadBalancer', {
+    subnets,
+    certificateArn: CERTIFICATE,
+    trustedSources: [{ cidr: '10.40.0.64/26' }],
+  });
+  const allowList = new IpAllowList(stack, 'AllowList', {
+    securityGroupId: 'sg-0123456789abcdef0',
+    sources: [{ cidr: '0.0.0.0/0' }],
+    subnets,
+  });
+
+  const error = synthError(app);
+
+  expect(error.details.map((d) => d.path)).toEqual(['test/Subnets', 'test/AllowList']);
+  expect(error.problems[1]).toBe(
+    "`sources[0].cidr` 0.0.0.0/0 admits any address; declare the gateway tier's ranges, or give `allowAnyAddress` with a reason",
+  );
+  expect(loadBalancer.node.children).toHaveLength(0);
+  expect(allowList.node.children).toHaveLength(0);
 });
 
 describe('the firewall allow-list output', () => {
