@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { Partition, servicePrincipal } from '../shared/partition';
-import { Problems, isUnresolved, show } from '../shared/validation';
+import { servicePrincipal } from '../shared/partition';
+import { subscriptionEndpoint as endpointOf } from './alarm-subscriptions-checks';
 
 /** One subscription of the alarm topic. Build it with {@link AlarmSubscription}. */
 export type AlarmSubscriptionSpec =
@@ -45,79 +45,6 @@ export const AlarmSubscription = {
     return { protocol: 'lambda', functionArn };
   },
 } as const;
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const SQS_ARN = /^arn:aws(-cn|-us-gov)?:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
-const LAMBDA_ARN =
-  /^arn:aws(-cn|-us-gov)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/;
-
-/** Records a problem for every subscription that is not well formed. */
-export function checkAlarmSubscriptions(
-  problems: Problems,
-  subscriptions: readonly AlarmSubscriptionSpec[],
-  partition: Partition,
-): void {
-  const seen = new Set<string>();
-  subscriptions.forEach((s, i) => {
-    const at = `\`alarmSubscriptions[${i}]\``;
-    const endpoint = endpointOf(s);
-    if (isUnresolved(endpoint)) return;
-    if (seen.has(`${s.protocol} ${endpoint}`))
-      problems.add(`${at} ${s.protocol} ${show(endpoint)} is listed twice`);
-    seen.add(`${s.protocol} ${endpoint}`);
-    switch (s.protocol) {
-      case 'email':
-        if (!EMAIL.test(s.address)) problems.add(`${at} ${show(s.address)} is not an email address`);
-        break;
-      case 'https': {
-        let url: URL | undefined;
-        try {
-          url = new URL(s.url);
-        } catch {
-          url = undefined;
-        }
-        if (!url || url.protocol !== 'https:') {
-          problems.add(
-            `${at} ${show(s.url)} is not an https:// URL (plain HTTP is refused: alarm messages name the platform's resources)`,
-          );
-        }
-        break;
-      }
-      case 'sqs':
-      case 'lambda': {
-        const arn = s.protocol === 'sqs' ? s.queueArn : s.functionArn;
-        const pattern = s.protocol === 'sqs' ? SQS_ARN : LAMBDA_ARN;
-        if (!pattern.test(arn)) {
-          problems.add(
-            `${at} ${show(arn)} is not ${s.protocol === 'sqs' ? 'an SQS queue' : 'a Lambda function'} ARN`,
-          );
-        } else if (arn.split(':')[1] !== partition) {
-          problems.add(
-            `${at} ${show(arn)} is in partition ${arn.split(':')[1]}, the platform in ${partition}`,
-          );
-        }
-        break;
-      }
-      default:
-        problems.add(
-          `${at} protocol ${show((s as { protocol: unknown }).protocol)} is not email, https, sqs or lambda`,
-        );
-    }
-  });
-}
-
-function endpointOf(s: AlarmSubscriptionSpec): string {
-  switch (s.protocol) {
-    case 'email':
-      return s.address;
-    case 'https':
-      return s.url;
-    case 'sqs':
-      return s.queueArn;
-    case 'lambda':
-      return s.functionArn;
-  }
-}
 
 /** Creates the subscriptions (and, for Lambda, the invoke permission) in `scope`. */
 export function addAlarmSubscriptions(

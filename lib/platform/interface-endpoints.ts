@@ -3,12 +3,13 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
+import { Cidr } from '../shared/cidr';
 import { cidrConstructId } from '../shared/construct-ids';
 import { standardTags } from '../shared/names';
 import { Partition, endpointServiceName } from '../shared/partition';
-import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
+import { reportProblems } from '../shared/problems';
 import { requireCdktfStack } from '../shared/cdktf-stack';
+import { analyseInterfaceEndpoints } from './interface-endpoints-checks';
 
 /** Interface endpoints of the AWS services the gateway runtime calls from subnets with no internet route. */
 export interface InterfaceEndpointsProps {
@@ -37,7 +38,6 @@ export interface InterfaceEndpointsProps {
 }
 
 export const DEFAULT_INTERFACE_ENDPOINT_SERVICES = ['secretsmanager'] as const;
-const ENDPOINT_SUBNET_PREFIX = 28;
 
 /** What the endpoints need to know of their platform (passed by GatewayPlatform). */
 export interface InterfaceEndpointsContext {
@@ -65,9 +65,10 @@ export interface InterfaceEndpointsContext {
  * `services`, or `interfaceEndpoints` out altogether, and the functions use the existing endpoint.
  */
 export class InterfaceEndpoints extends Construct {
-  public readonly securityGroup: SecurityGroup;
-  public readonly endpoints: Readonly<Record<string, VpcEndpoint>>;
-  public readonly subnetIds: readonly string[];
+  // Definite (`!`): a construct that reported problems builds nothing and sets none of them.
+  public readonly securityGroup!: SecurityGroup;
+  public readonly endpoints!: Readonly<Record<string, VpcEndpoint>>;
+  public readonly subnetIds!: readonly string[];
   /**
    * The endpoint subnets' IPv4 blocks, when known (created from `subnetsCidrBlock`, or declared with
    * `existingSubnetCidrBlocks`): the customers' network ACLs and egress rules open HTTPS to these only.
@@ -82,8 +83,9 @@ export class InterfaceEndpoints extends Construct {
   ) {
     super(scope, id);
     requireCdktfStack(this);
-    const { problems, blocks } = validate(props, context);
-    problems.throwIfAny(this);
+    const { problems, blocks } = analyseInterfaceEndpoints(props, context);
+    // The platform ran the same check first (and built nothing when it found problems).
+    if (reportProblems(this, problems)) return;
     const tags = (name: string) => standardTags(context.platformName, name, context.tags);
 
     this.subnetIds = blocks
@@ -145,88 +147,4 @@ export class InterfaceEndpoints extends Construct {
       ]),
     );
   }
-}
-
-function validate(
-  props: InterfaceEndpointsProps,
-  context: InterfaceEndpointsContext,
-): { problems: Problems; blocks?: Cidr[] } {
-  const problems = new Problems();
-  const prop = (name: string) => `\`interfaceEndpoints.${name}\``;
-  if (props.subnetsCidrBlock !== undefined && props.existingSubnetIds !== undefined) {
-    problems.add(`give either ${prop('subnetsCidrBlock')} or ${prop('existingSubnetIds')}, not both`);
-  } else if (props.subnetsCidrBlock === undefined && props.existingSubnetIds === undefined) {
-    problems.add(
-      `give ${prop('subnetsCidrBlock')} (new /28 endpoint subnets) or ${prop('existingSubnetIds')}`,
-    );
-  }
-  for (const [i, id] of (props.existingSubnetIds ?? []).entries()) {
-    if (!isUnresolved(id) && !/^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id)) {
-      problems.add(
-        `${prop(`existingSubnetIds[${i}]`)} ${show(id)} is not a subnet id (subnet- followed by 8 or 17 hex digits)`,
-      );
-    }
-  }
-  if (props.existingSubnetCidrBlocks !== undefined && props.existingSubnetIds === undefined) {
-    problems.add(`${prop('existingSubnetCidrBlocks')} describes ${prop('existingSubnetIds')}; give both`);
-  }
-  for (const [i, text] of (props.existingSubnetCidrBlocks ?? []).entries()) {
-    if (isUnresolved(text)) continue;
-    const name = `interfaceEndpoints.existingSubnetCidrBlocks[${i}]`;
-    const block = checkIpv4Cidr(problems, name, text);
-    if (!block) continue;
-    if (context.vpcBlocks.length > 0 && !context.vpcBlocks.some((b) => cidrContains(b, block))) {
-      problems.add(
-        `\`${name}\` ${block.text} is not inside the VPC's CIDR blocks (${context.vpcBlocks.map((b) => b.text).join(', ')})`,
-      );
-    } else if (context.customerAddressPool && cidrOverlaps(context.customerAddressPool, block)) {
-      problems.add(
-        `\`${name}\` ${block.text} overlaps the customer address pool ${context.customerAddressPool.text}; endpoint subnets lie outside it`,
-      );
-    }
-  }
-  const services = props.services ?? [];
-  if (props.services !== undefined && services.length === 0) problems.add(`${prop('services')} is empty`);
-  const seen = new Set<string>();
-  for (const service of services) {
-    if (!/^[a-z][a-z0-9.-]*$/.test(service)) {
-      problems.add(
-        `${prop('services')} entry ${show(service)} is not an endpoint service name such as "secretsmanager"`,
-      );
-    }
-    if (seen.has(service)) problems.add(`${prop('services')} lists ${show(service)} twice`);
-    seen.add(service);
-  }
-
-  let blocks: Cidr[] | undefined;
-  const text = props.subnetsCidrBlock;
-  if (text !== undefined && !isUnresolved(text)) {
-    const block = checkIpv4Cidr(problems, 'interfaceEndpoints.subnetsCidrBlock', text);
-    if (!block) {
-      // checkIpv4Cidr recorded the problem
-    } else if (context.vpcBlocks.length > 0 && !context.vpcBlocks.some((b) => cidrContains(b, block))) {
-      problems.add(
-        `${prop('subnetsCidrBlock')} ${block.text} is not inside the VPC's CIDR blocks (${context.vpcBlocks.map((b) => b.text).join(', ')})`,
-      );
-    } else if (context.customerAddressPool && cidrOverlaps(context.customerAddressPool, block)) {
-      problems.add(
-        `${prop('subnetsCidrBlock')} ${block.text} overlaps the customer address pool ${context.customerAddressPool.text}; take it from another part of the VPC`,
-      );
-    } else {
-      const reserved = context.reservedBlocks.find((r) => cidrOverlaps(r, block));
-      if (reserved) {
-        problems.add(
-          `${prop('subnetsCidrBlock')} ${block.text} overlaps ${reserved.text}, which the platform already uses`,
-        );
-      } else {
-        blocks = splitCidr(block, context.availabilityZones.length, ENDPOINT_SUBNET_PREFIX);
-        if (!blocks) {
-          problems.add(
-            `${prop('subnetsCidrBlock')} ${block.text} is too small for ${context.availabilityZones.length} endpoint subnets of /${ENDPOINT_SUBNET_PREFIX}`,
-          );
-        }
-      }
-    }
-  }
-  return { problems, blocks };
 }

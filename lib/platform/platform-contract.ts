@@ -14,6 +14,43 @@
 import { Construct } from 'constructs';
 import { Fn, IResolvable, IResolveContext, Lazy, TerraformLocal, TerraformStack, Token } from 'cdktf';
 
+/**
+ * Everything the platform publishes to its customers' stacks, in the shape of the contract local. Each
+ * value is there from the platform's first apply, for every kind of customer, whether one reads it or not.
+ */
+export interface PlatformContractValues {
+  readonly vpcId: string;
+  /** With `vpnGateway`. */
+  readonly vpnGateway?: { readonly vpnGatewayId: string };
+  /** With `transitGateway`. */
+  readonly transitGateway?: {
+    readonly transitGatewayId: string;
+    readonly vpcAttachmentId: string;
+    readonly vpcRouteTableId: string;
+    /** The transit gateway's id as the VPC attachment reports it: routes wait for the attachment. */
+    readonly attachedTransitGatewayId: string;
+  };
+  /** With `interfaceEndpoints`. */
+  readonly endpointsSecurityGroupId?: string;
+  readonly alarmTopicArn: string;
+  /** With `publicEgress`: each zone's NAT gateway and the Elastic IP it sends from. */
+  readonly publicEgress?: {
+    readonly zones: Readonly<Record<string, { readonly natGatewayId: string; readonly publicIp: string }>>;
+  };
+}
+
+/** The path of one published value in {@link PlatformContractValues}. */
+export type ContractPath =
+  | readonly ['vpcId']
+  | readonly ['vpnGateway', 'vpnGatewayId']
+  | readonly ['transitGateway', keyof NonNullable<PlatformContractValues['transitGateway']>]
+  | readonly ['endpointsSecurityGroupId']
+  | readonly ['alarmTopicArn']
+  | readonly ['publicEgress', ...PublicEgressContractPath];
+
+/** The path of a public path's value, under `publicEgress` (what `PublicEgress` publishes). */
+export type PublicEgressContractPath = readonly ['zones', string, 'natGatewayId' | 'publicIp'];
+
 /** The id of the platform's contract local (its cross-stack output is named after it). */
 export const CONTRACT_ID = 'Contract';
 
@@ -59,8 +96,7 @@ export class PlatformContract {
   }
 
   /** Publishes a string value at `path`; returns the token (or literal) the platform exposes for it. */
-  public publish(path: readonly string[], value: string): string {
-    if (path.length === 0) throw new Error('a contract value needs a path');
+  public publish(path: ContractPath, value: string): string {
     let at = this.values;
     for (const key of path.slice(0, -1)) {
       at[key] ??= {};

@@ -7,7 +7,6 @@
  * change with the customers that come and go.
  */
 import { Construct, IConstruct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
@@ -17,12 +16,14 @@ import { Route } from '@cdktf/provider-aws/lib/route';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
-import { Cidr, cidrContains, cidrOverlaps, splitCidr } from '../shared/cidr';
+import { Cidr } from '../shared/cidr';
 import { NetworkAclRuleNumbers } from '../shared/rule-numbers';
 import { standardTags } from '../shared/names';
-import { Problems, checkIpv4Cidr, isUnresolved, show } from '../shared/validation';
-import { isPublicIpv4 } from '../shared/public-address';
+import { reportProblems } from '../shared/problems';
 import { requireCdktfStack } from '../shared/cdktf-stack';
+import { analysePublicEgress } from './public-egress-checks';
+import type { PublicEgressContractPath } from './platform-contract';
+import { addPublicEgressOutput } from './platform-outputs';
 
 /** The size of each public subnet: a NAT gateway needs one address; /28 is AWS's smallest subnet. */
 export const PUBLIC_EGRESS_SUBNET_PREFIX = 28;
@@ -128,7 +129,7 @@ export interface PublicEgressContext {
    * customers use (see platform-contract.ts).
    * @default - the values are used as they are
    */
-  readonly publish?: (path: readonly string[], value: string) => string;
+  readonly publish?: (path: PublicEgressContractPath, value: string) => string;
 }
 
 /** One zone's exit: the NAT gateway customers of that zone route to, and the address it sends from. */
@@ -141,184 +142,9 @@ export interface PublicEgressZone {
   readonly natGateway?: NatGateway;
 }
 
-/** Checks `publicEgress` against the platform; returns the public subnets' blocks when they are created. */
-export function validatePublicEgress(
-  problems: Problems,
-  props: PublicEgressProps,
-  context: Omit<PublicEgressContext, 'platformName' | 'vpcId' | 'tags'>,
-): Cidr[] | undefined {
-  const zones = context.availabilityZones;
-  const { subnetsCidrBlock: blockText, existingNatGateways: existing } = props;
-  for (const [name, value] of Object.entries(props.quotas ?? {}) as Array<[string, unknown]>) {
-    if (!(name in PUBLIC_EGRESS_QUOTA_DEFAULTS)) {
-      problems.add(
-        `\`publicEgress.quotas.${name}\` is not a quota of the public path (${Object.keys(PUBLIC_EGRESS_QUOTA_DEFAULTS).join(', ')})`,
-      );
-    } else if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      problems.add(`\`publicEgress.quotas.${name}\` ${show(value)} must be a whole number ≥ 1`);
-    }
-  }
-  checkPublicEgressPorts(problems, props.ports);
-  checkExistingElasticIps(problems, props, zones);
-  const gateway = props.existingInternetGatewayId;
-  if (gateway !== undefined) {
-    if (context.newVpc) {
-      problems.add(
-        '`publicEgress.existingInternetGatewayId` is only for `existingVpc`: the platform creates the internet gateway of its new VPC',
-      );
-    } else if (existing !== undefined) {
-      problems.add(
-        '`publicEgress.existingInternetGatewayId` is not needed with `publicEgress.existingNatGateways`: nothing new is created',
-      );
-    } else if (!isUnresolved(gateway) && !/^igw-[0-9a-f]{8,17}$/.test(gateway)) {
-      problems.add(
-        `\`publicEgress.existingInternetGatewayId\` ${show(gateway)} is not an internet gateway id (igw- followed by 8 or 17 hex digits)`,
-      );
-    }
-  }
-  if (blockText !== undefined && existing !== undefined) {
-    problems.add(
-      'give either `publicEgress.subnetsCidrBlock` (new NAT gateways) or `publicEgress.existingNatGateways`, not both',
-    );
-    return undefined;
-  }
-  if (blockText === undefined && existing === undefined) {
-    problems.add(
-      'give `publicEgress.subnetsCidrBlock` (new public /28 subnets for NAT gateways, one per availability zone) or `publicEgress.existingNatGateways`',
-    );
-    return undefined;
-  }
-  if (existing !== undefined) {
-    const seen = new Set<string>();
-    existing.forEach((nat, i) => {
-      const at = `\`publicEgress.existingNatGateways[${i}]\``;
-      if (!isUnresolved(nat.availabilityZone)) {
-        if (!zones.includes(nat.availabilityZone)) {
-          problems.add(
-            `${at}.availabilityZone ${show(nat.availabilityZone)} is not one of the platform's zones (${zones.join(', ')})`,
-          );
-        } else if (seen.has(nat.availabilityZone)) {
-          problems.add(`${at}.availabilityZone ${show(nat.availabilityZone)} is listed twice`);
-        }
-        seen.add(nat.availabilityZone);
-      }
-      if (!isUnresolved(nat.natGatewayId) && !/^nat-[0-9a-f]{8,17}$/.test(nat.natGatewayId)) {
-        problems.add(
-          `${at}.natGatewayId ${show(nat.natGatewayId)} is not a NAT gateway id (nat- followed by 8 or 17 hex digits)`,
-        );
-      }
-      if (!isUnresolved(nat.publicIp) && !isPublicIpv4(nat.publicIp)) {
-        problems.add(
-          `${at}.publicIp ${show(nat.publicIp)} is not a public IPv4 address: give the NAT gateway's Elastic IP, the address customers allow`,
-        );
-      }
-    });
-    const missing = zones.filter((zone) => !seen.has(zone));
-    if (missing.length > 0 && existing.every((nat) => !isUnresolved(nat.availabilityZone))) {
-      problems.add(
-        `\`publicEgress.existingNatGateways\` has no NAT gateway in ${missing.join(', ')}; give one per availability zone of the platform, so that each zone's customers leave through their own zone`,
-      );
-    }
-    return undefined;
-  }
-  if (isUnresolved(blockText)) {
-    problems.add('`publicEgress.subnetsCidrBlock` must be a literal CIDR: it is checked against the VPC');
-    return undefined;
-  }
-  const block = checkIpv4Cidr(problems, 'publicEgress.subnetsCidrBlock', blockText!);
-  if (!block) return undefined;
-  if (context.vpcBlocks.length > 0 && !context.vpcBlocks.some((b) => cidrContains(b, block))) {
-    problems.add(
-      `\`publicEgress.subnetsCidrBlock\` ${block.text} is not inside the VPC's CIDR blocks (${context.vpcBlocks.map((b) => b.text).join(', ')})`,
-    );
-    return undefined;
-  }
-  if (context.customerAddressPool && cidrOverlaps(context.customerAddressPool, block)) {
-    problems.add(
-      `\`publicEgress.subnetsCidrBlock\` ${block.text} overlaps the customer address pool ${context.customerAddressPool.text}; take it from another part of the VPC`,
-    );
-    return undefined;
-  }
-  const clash = context.reservedBlocks.find((reserved) => cidrOverlaps(reserved, block));
-  if (clash) {
-    problems.add(
-      `\`publicEgress.subnetsCidrBlock\` ${block.text} overlaps ${clash.text}, already used by the platform's other subnets (transit gateway attachments or interface endpoints)`,
-    );
-    return undefined;
-  }
-  const blocks = splitCidr(block, zones.length, PUBLIC_EGRESS_SUBNET_PREFIX);
-  if (!blocks) {
-    problems.add(
-      `\`publicEgress.subnetsCidrBlock\` ${block.text} is too small for ${zones.length} public subnets of /${PUBLIC_EGRESS_SUBNET_PREFIX}; use a /${PUBLIC_EGRESS_SUBNET_PREFIX - Math.ceil(Math.log2(Math.max(zones.length, 1)))} or larger`,
-    );
-  }
-  return blocks;
-}
-
-function checkPublicEgressPorts(problems: Problems, ports: readonly number[] | undefined): void {
-  if (ports === undefined) return;
-  if (ports.length === 0) {
-    problems.add('`publicEgress.ports` is empty; list the ports the DMZ endpoints listen on (e.g. [443])');
-  }
-  const seen = new Set<number>();
-  ports.forEach((port, i) => {
-    if (isUnresolved(port)) {
-      problems.add(`\`publicEgress.ports[${i}]\` must be a literal port: the network ACL is opened to it`);
-    } else if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      problems.add(`\`publicEgress.ports[${i}]\` ${show(port)} is not a port (an integer from 1 to 65535)`);
-    } else if (seen.has(port)) {
-      problems.add(`\`publicEgress.ports[${i}]\` ${port} is listed twice`);
-    }
-    seen.add(port);
-  });
-}
-
-function checkExistingElasticIps(
-  problems: Problems,
-  props: PublicEgressProps,
-  zones: readonly string[],
-): void {
-  const eips = props.existingElasticIps;
-  if (eips === undefined) return;
-  if (props.existingNatGateways !== undefined) {
-    problems.add(
-      '`publicEgress.existingElasticIps` is for new NAT gateways (`subnetsCidrBlock`); existing NAT gateways keep their own addresses',
-    );
-    return;
-  }
-  const seen = new Set<string>();
-  eips.forEach((eip, i) => {
-    const at = `\`publicEgress.existingElasticIps[${i}]\``;
-    if (!isUnresolved(eip.availabilityZone)) {
-      if (!zones.includes(eip.availabilityZone)) {
-        problems.add(
-          `${at}.availabilityZone ${show(eip.availabilityZone)} is not one of the platform's zones (${zones.join(', ')})`,
-        );
-      } else if (seen.has(eip.availabilityZone)) {
-        problems.add(`${at}.availabilityZone ${show(eip.availabilityZone)} is listed twice`);
-      }
-      seen.add(eip.availabilityZone);
-    }
-    if (!isUnresolved(eip.allocationId) && !/^eipalloc-[0-9a-f]{8,17}$/.test(eip.allocationId)) {
-      problems.add(
-        `${at}.allocationId ${show(eip.allocationId)} is not an Elastic IP allocation id (eipalloc- followed by 8 or 17 hex digits)`,
-      );
-    }
-    if (!isUnresolved(eip.publicIp) && !isPublicIpv4(eip.publicIp)) {
-      problems.add(`${at}.publicIp ${show(eip.publicIp)} is not a public IPv4 address`);
-    }
-  });
-  const missing = zones.filter((zone) => !seen.has(zone));
-  if (missing.length > 0 && eips.every((eip) => !isUnresolved(eip.availabilityZone))) {
-    problems.add(
-      `\`publicEgress.existingElasticIps\` has no address in ${missing.join(', ')}; give one per availability zone of the platform`,
-    );
-  }
-}
-
 /** A zone's exit with its ids as the platform's contract publishes them. */
 function publishedZone(context: PublicEgressContext, zone: PublicEgressZone): PublicEgressZone {
-  const publish = context.publish ?? ((_path: readonly string[], value: string) => value);
+  const publish = context.publish ?? ((_path: PublicEgressContractPath, value: string) => value);
   return {
     ...zone,
     natGatewayId: publish(['zones', zone.availabilityZone, 'natGatewayId'], zone.natGatewayId),
@@ -342,28 +168,26 @@ const EPHEMERAL = { fromPort: 1024, toPort: 65535 } as const;
  * subnets' ACL stays yours).
  */
 export class PublicEgress extends Construct {
-  public readonly zones: readonly PublicEgressZone[];
+  // Definite (`!`): a construct that reported problems builds nothing and sets none of them.
+  public readonly zones!: readonly PublicEgressZone[];
   /** The new internet gateway, when the platform created one. */
   public readonly internetGateway?: InternetGateway;
-  public readonly elasticIps: readonly Eip[];
-  public readonly natGateways: readonly NatGateway[];
+  public readonly elasticIps!: readonly Eip[];
+  public readonly natGateways!: readonly NatGateway[];
   /** The public subnets' network ACL, when the platform created the NAT gateways. */
   public readonly networkAcl?: NetworkAcl;
   /** The ports the public subnets' network ACL passes. */
-  public readonly ports: readonly number[];
-  public readonly quotas: Readonly<Required<PublicEgressQuotas>>;
+  public readonly ports!: readonly number[];
+  public readonly quotas!: Readonly<Required<PublicEgressQuotas>>;
   /** The region (from the zones' names): quotas are counted per region. */
-  public readonly region: string;
+  public readonly region!: string;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: PublicEgressProps,
-    context: PublicEgressContext,
-    subnetBlocks: readonly Cidr[] | undefined,
-  ) {
+  constructor(scope: Construct, id: string, props: PublicEgressProps, context: PublicEgressContext) {
     super(scope, id);
     requireCdktfStack(this);
+    const { problems, blocks: subnetBlocks } = analysePublicEgress(props, context);
+    // The platform ran the same check first (and built nothing when it found problems).
+    if (reportProblems(this, problems)) return;
     const tags = (name: string) => standardTags(context.platformName, name, context.tags);
     this.quotas = { ...PUBLIC_EGRESS_QUOTA_DEFAULTS, ...(props.quotas ?? {}) };
     this.ports = [...(props.ports ?? DEFAULT_PUBLIC_EGRESS_PORTS)];
@@ -455,10 +279,7 @@ export class PublicEgress extends Construct {
       );
     }
 
-    new TerraformOutput(this, 'ElasticIpsOutput', {
-      value: Object.fromEntries(this.zones.map((z) => [z.availabilityZone, z.publicIp])),
-      description: `The fixed source addresses (Elastic IPs, by zone) of platform ${context.platformName}'s public path: customers with a DMZ endpoint allow exactly these`,
-    }).overrideLogicalId(`${context.platformName}_public_egress_ips`);
+    addPublicEgressOutput(this, context.platformName, this.zones);
 
     enrolInPublicEgressQuotaCheck(this);
   }

@@ -19,7 +19,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { VpnConnection } from '@cdktf/provider-aws/lib/vpn-connection';
-import { Problems, show } from '../shared/validation';
+import { show } from '../shared/validation';
 
 /** The account's values of the quotas backend-link checks. Each one left out is AWS's default. */
 export interface PlatformQuotas {
@@ -69,7 +69,8 @@ export type QuotaUsage = { readonly [name in SharedQuotaName]?: number };
 
 export type QuotaName = Exclude<keyof PlatformQuotas, 'usedByOtherApps'>;
 
-const SHARED_QUOTAS: readonly SharedQuotaName[] = [
+/** The quotas AWS counts per account or region (what `quotas.usedByOtherApps` may declare). */
+export const SHARED_QUOTAS: readonly SharedQuotaName[] = [
   'loadBalancersPerRegion',
   'trustStoresPerAccount',
   'customerGatewaysPerRegion',
@@ -170,40 +171,6 @@ export function resolveQuotas(
   return Object.fromEntries(
     (Object.keys(QUOTAS) as QuotaName[]).map((name) => [name, quotas[name] ?? QUOTAS[name].defaultValue]),
   ) as Record<QuotaName, number>;
-}
-
-/** Records a problem for every `quotas` value that is not a whole number ≥ 1 (and within AWS's maximum). */
-export function checkQuotaValues(problems: Problems, quotas: PlatformQuotas | undefined): void {
-  for (const [name, value] of Object.entries(quotas ?? {}) as Array<[string, unknown]>) {
-    if (name === 'usedByOtherApps') {
-      checkQuotaUsage(problems, value as QuotaUsage);
-      continue;
-    }
-    const definition = QUOTAS[name as QuotaName];
-    if (!definition) {
-      problems.add(
-        `\`quotas.${name}\` is not a quota backend-link checks (${Object.keys(QUOTAS).join(', ')})`,
-      );
-    } else if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      problems.add(`\`quotas.${name}\` ${show(value)} must be a whole number ≥ 1`);
-    } else if (definition.maximum !== undefined && value > definition.maximum) {
-      problems.add(
-        `\`quotas.${name}\` ${value} is above ${definition.maximum}, the most AWS grants for ${definition.title}`,
-      );
-    }
-  }
-}
-
-function checkQuotaUsage(problems: Problems, usage: QuotaUsage | undefined): void {
-  for (const [name, value] of Object.entries(usage ?? {}) as Array<[string, unknown]>) {
-    if (!SHARED_QUOTAS.includes(name as SharedQuotaName)) {
-      problems.add(
-        `\`quotas.usedByOtherApps.${name}\` is not an account-wide or region-wide quota (${SHARED_QUOTAS.join(', ')})`,
-      );
-    } else if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      problems.add(`\`quotas.usedByOtherApps.${name}\` ${show(value)} must be a whole number ≥ 0`);
-    }
-  }
 }
 
 /** What the quota check needs to know of a platform (GatewayPlatform implements it). */

@@ -159,6 +159,8 @@ describe('GatewayPlatform interface endpoints', () => {
       () => new GatewayPlatform(testStack(), 'Platform', { ...base, interfaceEndpoints }),
     );
     expect(error.problems).toEqual(problems);
-    expect(error.constructPath).toBe('test/Platform/Endpoints');
+    // Reported by the platform, which runs the endpoints' check before it creates anything (the endpoints
+    // construct is never half-created), so one synth shows these with the platform's other problems.
+    expect(error.constructPath).toBe('test/Platform');
   });
 });

@@ -324,9 +324,9 @@ describe('GatewayPlatform publicEgress', () => {
       },
       {},
       [
-        '`publicEgress.existingNatGateways[0]`.natGatewayId "nat-1" is not a NAT gateway id (nat- followed by 8 or 17 hex digits)',
-        '`publicEgress.existingNatGateways[0]`.publicIp "10.0.1.5" is not a public IPv4 address: give the NAT gateway\'s Elastic IP, the address customers allow',
-        '`publicEgress.existingNatGateways[1]`.availabilityZone "eu-west-1c" is not one of the platform\'s zones (eu-west-1a, eu-west-1b)',
+        '`publicEgress.existingNatGateways[0].natGatewayId` "nat-1" is not a NAT gateway id (nat- followed by 8 or 17 hex digits)',
+        '`publicEgress.existingNatGateways[0].publicIp` "10.0.1.5" is not a public IPv4 address: give the NAT gateway\'s Elastic IP, the address customers allow',
+        '`publicEgress.existingNatGateways[1].availabilityZone` "eu-west-1c" is not one of the platform\'s zones (eu-west-1a, eu-west-1b)',
         "`publicEgress.existingNatGateways` has no NAT gateway in eu-west-1b; give one per availability zone of the platform, so that each zone's customers leave through their own zone",
       ],
     ],
