@@ -6,7 +6,7 @@ import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTrustStore } from '@cdktf/provider-aws/lib/lb-trust-store';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { CustomerSubnets } from '../network/customer-subnets';
-import { AllowedSource, AnyAddressOptIn, FirewallAllowList, IpAllowList } from '../network/ip-allow-list';
+import { AllowedSource, AnyAddressOptIn, IpAllowList, IpAllowListProps } from '../network/ip-allow-list';
 import { standardTags } from '../shared/names';
 import { AccessLogsBucket, DEFAULT_ACCESS_LOG_RETENTION_DAYS } from './access-logs-bucket';
 import { hasProblems, reportProblems } from '../shared/problems';
@@ -130,7 +130,7 @@ export interface InternalLoadBalancerProps {
    * `firewallAllowList`).
    * @default - the customer's subnet CIDRs
    */
-  readonly firewallAllowList?: FirewallAllowList;
+  readonly firewallAllowList?: IpAllowListProps['firewallAllowList'];
 }
 
 /** A target group attached by a listener rule. */

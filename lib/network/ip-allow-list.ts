@@ -69,15 +69,12 @@ export interface IpAllowListProps {
    * through the platform's NAT gateways sees their Elastic IPs).
    * @default - the customer's subnet CIDRs
    */
-  readonly firewallAllowList?: FirewallAllowList;
-}
-
-/** The source addresses the customer's firewall must allow, as the allow list publishes them. */
-export interface FirewallAllowList {
-  /** The addresses (CIDRs or tokens, e.g. Elastic IPs). */
-  readonly addresses: string[];
-  /** The output's description: why these addresses. */
-  readonly description: string;
+  readonly firewallAllowList?: {
+    /** The addresses (CIDRs or tokens, e.g. Elastic IPs). */
+    readonly addresses: string[];
+    /** The output's description: why these addresses. */
+    readonly description: string;
+  };
 }
 
 const EPHEMERAL = { fromPort: 1024, toPort: 65535 } as const;
