@@ -6,6 +6,7 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { NetworkAcl } from '@cdktf/provider-aws/lib/network-acl';
 import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
 import { GatewayPlatform } from '../platform/gateway-platform';
+import { registerCustomer } from '../platform/platform-register';
 import { standardTags } from '../shared/names';
 import { hasProblems, reportProblems } from '../shared/problems';
 import { ProblemList } from '../shared/problem-list';
@@ -119,13 +120,9 @@ export class CustomerSubnets extends Construct {
 
     // Register last, and only when the props are otherwise sound, so that a failed construct leaves no reservation.
     if (problems.count === 0 && block && subnetBlocks) {
-      for (const p of platform.registerCustomer({
-        customerName,
-        constructPath: this.node.path,
-        cidrBlock: block,
-      })) {
-        problems.add(p);
-      }
+      problems.addAll(
+        registerCustomer(platform, { customerName, constructPath: this.node.path, cidrBlock: block }),
+      );
     }
     if (reportProblems(this, problems.problems)) return;
 

@@ -19,7 +19,7 @@ import {
   SecretSource,
   ValidationError,
 } from '../../lib';
-import { reportProblems } from '../../lib/shared/problems';
+import { hasProblems } from '../../lib/shared/problems';
 
 const BUNDLE = join(__dirname, 'runtime', 'fixtures', 'bundle');
 const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
@@ -148,14 +148,14 @@ describe('CustomerBackendLink problems', () => {
 
   test('GIVEN a platform with problems of its own THEN the customer reports only its own problems and builds nothing', () => {
     const { app, stack } = appWithStack();
-    // A construct that reported problems and returned from its constructor: none of a platform's members is set.
-    class PlatformWithProblems extends Construct {
-      constructor(scope: Construct, id: string) {
-        super(scope, id);
-        reportProblems(this, [{ prop: 'name', value: 'Api Cloud', message: 'must be lowercase' }]);
-      }
-    }
-    const platform = new PlatformWithProblems(stack, 'Platform') as unknown as GatewayPlatform;
+    // The platform reports its own problem and builds nothing: none of its members is set.
+    const platform = new GatewayPlatform(stack, 'Platform', {
+      name: 'Api Cloud',
+      vpcProps: { cidrBlock: '10.40.0.0/16' },
+      customerAddressPool: '10.40.128.0/17',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      vpnGateway: {},
+    });
     const withMistake = new CustomerBackendLink(stack, 'Acme', props(platform, { customerName: 'Acme' }));
     const sound = new CustomerBackendLink(
       stack,
@@ -168,6 +168,7 @@ describe('CustomerBackendLink problems', () => {
 
     const error = synthError(app);
 
+    expect(hasProblems(platform)).toBe(true);
     expect(error.details.map((d) => [d.path, d.prop])).toEqual([
       ['test/Platform', 'name'],
       ['test/Acme', 'customerName'],
