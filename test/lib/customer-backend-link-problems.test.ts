@@ -104,6 +104,15 @@ describe('CustomerBackendLink problems', () => {
     const error = synthError(app);
 
     expect(error.details.map((d) => d.path)).toEqual(Array(6).fill('test/Acme'));
+    // Structured: the prop as the user wrote it (the runtime configuration's field is named in its message).
+    expect(error.details.map((d) => d.prop)).toEqual([
+      'backend.url',
+      'vpn.customerGatewayIp',
+      'additionalSecretReaderArns[0]',
+      'loadBalancer.certificateArn',
+      'loadBalancer.trustedSources[0].cidr',
+      '',
+    ]);
     expect(error.problems).toEqual([
       '`backend.url` "https://orders.acme.internal:0/api" has port 0; give a port from 1 to 65535 (or none, for the scheme\'s default)',
       '`vpn.customerGatewayIp` "10.1.2.3" is in 10.0.0.0/8, which is not public; give the static public address of the customer\'s VPN device',
