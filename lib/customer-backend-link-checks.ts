@@ -132,7 +132,7 @@ export function parseCustomerBackendLinkProps(
   }
   const linkProps = { ...props, backend };
   checkRuntimeConfig(problems, linkProps);
-  if (platform && problems.count === 0) {
+  if (platform) {
     // The function's environment, with every secret ARN at its longest real form (what GatewayFunction checks).
     const tooLarge = environmentSizeProblem(
       longestDraftConfig(linkProps, platform),

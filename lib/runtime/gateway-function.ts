@@ -15,7 +15,7 @@ import type { CustomerSubnets } from '../network/customer-subnets';
 import { Cidr, aggregateCidrs, parseCidr } from '../shared/cidr';
 import { accountWideName, shortenName, standardTags } from '../shared/names';
 import { cidrConstructId, destinationConstructId } from '../shared/construct-ids';
-import { Problems, isUnresolved, requireProps } from '../shared/validation';
+import { isUnresolved, requireProps } from '../shared/validation';
 import { dnsServersOf, openDnsEgress } from './dns-egress';
 import {
   FUNCTION_DEFAULTS,
@@ -477,11 +477,14 @@ function lambdaRuntimeFor(
   if (requested === undefined || isUnresolved(requested))
     return requested ?? defaultLambdaRuntime(awsProviderVersion);
   if (requested === 'nodejs24.x' && !supportsNodejs24(awsProviderVersion)) {
-    const problems = new Problems();
-    problems.add(
-      `\`lambdaRuntime\` "nodejs24.x" needs hashicorp/aws 6.x (\`@cdktf/provider-aws\` 21.x); this app's \`@cdktf/provider-aws\` asks for hashicorp/aws ${awsProviderVersion}, which rejects it at plan: use "nodejs22.x" (the default with this provider) or move to \`@cdktf/provider-aws\` 21.x`,
-    );
-    problems.throwIfAny(scope);
+    // Known only once the function exists (its provider binding): reported, so the synth fails with the rest.
+    reportProblems(scope, [
+      {
+        prop: 'lambdaRuntime',
+        value: requested,
+        message: `needs hashicorp/aws 6.x (\`@cdktf/provider-aws\` 21.x); this app's \`@cdktf/provider-aws\` asks for hashicorp/aws ${awsProviderVersion}, which rejects it at plan: use "nodejs22.x" (the default with this provider) or move to \`@cdktf/provider-aws\` 21.x`,
+      },
+    ]);
   }
   return requested;
 }
