@@ -88,11 +88,17 @@ export function parseCustomerBackendLinkProps(
     if (!isUnresolved(props.cidrBlock)) checkIpv4Cidr(problems, 'cidrBlock', props.cidrBlock);
   }
   if (backend.cidrs !== undefined && backend.cidrs.length === 0) {
-    problems.add(
-      '`backend.cidrs` is empty; list the blocks the backend lives in, or leave it out to use `vpn.onPremCidrs`',
+    problems.addProblem(
+      'backend.cidrs',
+      undefined,
+      'is empty; list the blocks the backend lives in, or leave it out to use `vpn.onPremCidrs`',
     );
   } else if (props.vpn && props.vpn.onPremCidrs.length === 0) {
-    problems.add("`vpn.onPremCidrs` is empty; list the customer's on-premises ranges the backend lives in");
+    problems.addProblem(
+      'vpn.onPremCidrs',
+      undefined,
+      "is empty; list the customer's on-premises ranges the backend lives in",
+    );
   } else if (backendCidrs.length === 0 && !props.publicEndpoint) {
     problems.add('give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`');
   }
@@ -112,8 +118,10 @@ export function parseCustomerBackendLinkProps(
   // The URL itself is checked with the rest of the runtime configuration below.
   const backendPort = urlPort(backend.url) ?? 443;
   if (backendPort === 0) {
-    problems.add(
-      `\`backend.url\` ${showUnparsedUrl(backend.url)} has port 0; give a port from 1 to 65535 (or none, for the scheme's default)`,
+    problems.addProblem(
+      'backend.url',
+      undefined,
+      `${showUnparsedUrl(backend.url)} has port 0; give a port from 1 to 65535 (or none, for the scheme's default)`,
     );
   }
   checkDestinations(problems, props, backendPort);
@@ -283,30 +291,40 @@ function checkPublicEndpoint(
   }
   const egress = platform?.publicEgress;
   if (platform && !egress) {
-    problems.add(
-      `\`publicEndpoint\` needs the platform's public path: give platform ${show(platform.name)} \`publicEgress\` (NAT gateways with fixed Elastic IPs)`,
+    problems.addProblem(
+      'publicEndpoint',
+      undefined,
+      `needs the platform's public path: give platform ${show(platform.name)} \`publicEgress\` (NAT gateways with fixed Elastic IPs)`,
     );
   } else if (platform && egress && !isUnresolved(props.backend.url) && /^https:/i.test(props.backend.url)) {
     const port = urlPort(props.backend.url) ?? 443;
     if (port !== 0 && !egress.ports.includes(port)) {
-      problems.add(
-        `\`backend.url\` ${show(props.backend.url)} is on port ${port}, which platform ${show(platform.name)}'s public path does not pass (\`publicEgress.ports\` ${egress.ports.join(', ')}); add ${port} to the platform's \`publicEgress.ports\`, or ask the customer for an endpoint on ${egress.ports.join(' or ')}`,
+      problems.addProblem(
+        'backend.url',
+        props.backend.url,
+        `is on port ${port}, which platform ${show(platform.name)}'s public path does not pass (\`publicEgress.ports\` ${egress.ports.join(', ')}); add ${port} to the platform's \`publicEgress.ports\`, or ask the customer for an endpoint on ${egress.ports.join(' or ')}`,
       );
     }
   }
   if (props.backend.cidrs) {
-    problems.add(
-      '`backend.cidrs` is not used with `publicEndpoint`: the only destinations are `publicEndpoint.addresses`',
+    problems.addProblem(
+      'backend.cidrs',
+      undefined,
+      'is not used with `publicEndpoint`: the only destinations are `publicEndpoint.addresses`',
     );
   }
   if (props.backend.additionalEgress?.length) {
-    problems.add(
-      '`backend.additionalEgress` is not supported with `publicEndpoint`: over the internet the function reaches `publicEndpoint.addresses` only',
+    problems.addProblem(
+      'backend.additionalEgress',
+      undefined,
+      'is not supported with `publicEndpoint`: over the internet the function reaches `publicEndpoint.addresses` only',
     );
   }
   if (props.backend.dns?.servers || props.backend.dns?.pinned) {
-    problems.add(
-      "`backend.dns.servers` and `backend.dns.pinned` are not used with `publicEndpoint`: the URL's host is pinned to `publicEndpoint.addresses` (no DNS lookup over the internet)",
+    problems.addProblem(
+      'backend.dns.servers',
+      undefined,
+      "and `backend.dns.pinned` are not used with `publicEndpoint`: the URL's host is pinned to `publicEndpoint.addresses` (no DNS lookup over the internet)",
     );
   }
   let host: string | undefined;
@@ -318,12 +336,16 @@ function checkPublicEndpoint(
       // reported by the runtime configuration's validator
     }
     if (url && url.protocol !== 'https:') {
-      problems.add(
-        `\`backend.url\` ${show(props.backend.url)} must be https:// for a public endpoint: the link crosses the internet`,
+      problems.addProblem(
+        'backend.url',
+        props.backend.url,
+        `must be https:// for a public endpoint: the link crosses the internet`,
       );
     } else if (url && isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0) {
-      problems.add(
-        `\`backend.url\` ${show(props.backend.url)} names an address; a public endpoint is called by its DNS name (TLS verifies it), and \`publicEndpoint.addresses\` pins that name`,
+      problems.addProblem(
+        'backend.url',
+        props.backend.url,
+        `names an address; a public endpoint is called by its DNS name (TLS verifies it), and \`publicEndpoint.addresses\` pins that name`,
       );
     } else if (url) {
       host = url.hostname;
@@ -331,37 +353,47 @@ function checkPublicEndpoint(
   }
   const addresses = endpoint.addresses;
   if (addresses.length === 0 || addresses.length > MAX_PUBLIC_ENDPOINT_ADDRESSES) {
-    problems.add(
-      `\`publicEndpoint.addresses\` lists ${addresses.length}; give 1 to ${MAX_PUBLIC_ENDPOINT_ADDRESSES} public IPv4 addresses of the DMZ endpoint`,
+    problems.addProblem(
+      'publicEndpoint.addresses',
+      undefined,
+      `lists ${addresses.length}; give 1 to ${MAX_PUBLIC_ENDPOINT_ADDRESSES} public IPv4 addresses of the DMZ endpoint`,
     );
   }
   const seen = new Set<string>();
   addresses.forEach((address, i) => {
     if (isUnresolved(address)) {
-      problems.add(
-        `\`publicEndpoint.addresses[${i}]\` must be a literal address: routes and rules are opened to exactly these`,
+      problems.addProblem(
+        `publicEndpoint.addresses[${i}]`,
+        undefined,
+        `must be a literal address: routes and rules are opened to exactly these`,
       );
       return;
     }
-    const problem = publicIpv4Problem(address);
-    if (problem) {
-      problems.add(
-        `\`publicEndpoint.addresses[${i}]\` ${show(address)} ${problem}; give the DMZ endpoint's fixed public address`,
+    const notPublic = publicIpv4Problem(address);
+    if (notPublic) {
+      problems.addProblem(
+        `publicEndpoint.addresses[${i}]`,
+        address,
+        `${notPublic}; give the DMZ endpoint's fixed public address`,
       );
     } else if (seen.has(address)) {
-      problems.add(`\`publicEndpoint.addresses[${i}]\` ${show(address)} is listed twice`);
+      problems.addProblem(`publicEndpoint.addresses[${i}]`, address, `is listed twice`);
     }
     seen.add(address);
   });
   const reason = endpoint.headerOnlySchemeReason;
   const authenticatesItself = props.security.mutualTls !== undefined || props.security.type === 'signature';
   if (reason !== undefined && (typeof reason !== 'string' || reason.trim() === '')) {
-    problems.add(
-      '`publicEndpoint.headerOnlySchemeReason` is empty; say why a header-only scheme is acceptable over the internet, or leave it out',
+    problems.addProblem(
+      'publicEndpoint.headerOnlySchemeReason',
+      undefined,
+      'is empty; say why a header-only scheme is acceptable over the internet, or leave it out',
     );
   } else if (!authenticatesItself && reason === undefined) {
-    problems.add(
-      `\`security\` ${show(props.security.type)} without mutual TLS is a header-only scheme, refused over the internet (\`publicEndpoint\`): add \`.withMutualTls(...)\` or use \`BackendSecurity.requestSigning\`, or state \`publicEndpoint.headerOnlySchemeReason\``,
+    problems.addProblem(
+      'security',
+      props.security.type,
+      `without mutual TLS is a header-only scheme, refused over the internet (\`publicEndpoint\`): add \`.withMutualTls(...)\` or use \`BackendSecurity.requestSigning\`, or state \`publicEndpoint.headerOnlySchemeReason\``,
     );
   }
   if (problems.count > before || host === undefined) return undefined;
@@ -394,19 +426,23 @@ function checkDestinations(
     if (isUnresolved(cidr)) continue;
     const block = parseCidr(cidr);
     if (!block) {
-      problems.add(`\`${prop}\` ${show(cidr)} ${describeCidrProblem(cidr)}`);
+      problems.addProblem(prop, cidr, describeCidrProblem(cidr));
     } else if (block.prefixLength === 0) {
-      problems.add(`\`${prop}\` ${block.text} would open egress to everywhere`);
+      problems.addProblem(prop, undefined, `${block.text} would open egress to everywhere`);
     } else if (props.vpn && ranges.length > 0 && !ranges.some((r) => cidrContains(r, block))) {
-      problems.add(
-        `\`${prop}\` ${block.text} is outside \`vpn.onPremCidrs\` (${ranges.map((r) => r.text).join(', ')}): the customer's route table sends only those ranges over the VPN, so nothing would reach it. Add its range to \`vpn.onPremCidrs\` (the customer must route it too), or remove it`,
+      problems.addProblem(
+        prop,
+        undefined,
+        `${block.text} is outside \`vpn.onPremCidrs\` (${ranges.map((r) => r.text).join(', ')}): the customer's route table sends only those ranges over the VPN, so nothing would reach it. Add its range to \`vpn.onPremCidrs\` (the customer must route it too), or remove it`,
       );
     }
   }
   extra.forEach(({ port }, i) => {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      problems.add(
-        `\`backend.additionalEgress[${i}].port\` ${show(port)} is not a port (an integer from 1 to 65535)`,
+      problems.addProblem(
+        `backend.additionalEgress[${i}].port`,
+        port,
+        `is not a port (an integer from 1 to 65535)`,
       );
     }
   });

@@ -45,32 +45,28 @@ export function parseIpAllowListProps(props: IpAllowListCheckInput): CheckedIpAl
     !isUnresolved(props.securityGroupId) &&
     !/^sg-[0-9a-f]{8,17}$/.test(props.securityGroupId)
   ) {
-    problems.addAll([
-      problem(
-        'securityGroupId',
-        props.securityGroupId,
-        'is not a security group id (sg- followed by 8 or 17 hex digits)',
-      ),
-    ]);
+    problems.addProblem(
+      'securityGroupId',
+      props.securityGroupId,
+      'is not a security group id (sg- followed by 8 or 17 hex digits)',
+    );
   }
   if (ports.length === 0) {
-    problems.addAll([problem('ports', undefined, 'is empty; list the TCP ports the sources may reach')]);
+    problems.addProblem('ports', undefined, 'is empty; list the TCP ports the sources may reach');
   }
   for (const [i, port] of ports.entries()) {
     const p = checkPort(`ports[${i}]`, port);
     if (p) problems.add(p);
   }
   if (props.allowAnyAddress !== undefined && !(props.allowAnyAddress.reason ?? '').trim()) {
-    problems.addAll([
-      problem('allowAnyAddress.reason', undefined, 'is empty; say why any address may connect'),
-    ]);
+    problems.addProblem('allowAnyAddress.reason', undefined, 'is empty; say why any address may connect');
   } else if (props.allowAnyAddress !== undefined) {
     const p = checkDescription('allowAnyAddress.reason', props.allowAnyAddress.reason);
     if (p) problems.addAll([p]);
   }
 
   if (props.sources.length === 0) {
-    problems.addAll([problem('sources', undefined, 'is empty; declare at least one trusted source')]);
+    problems.addProblem('sources', undefined, 'is empty; declare at least one trusted source');
   }
   const parsed: ParsedSource[] = [];
   const seen = new Set<string>();
@@ -78,7 +74,7 @@ export function parseIpAllowListProps(props: IpAllowListCheckInput): CheckedIpAl
     const p = parseSource(problems, `sources[${i}]`, source, props.allowAnyAddress !== undefined, i);
     if (!p) continue;
     if (seen.has(p.key)) {
-      problems.addAll([problem(`sources[${i}]`, sourceValue(source), 'is listed twice')]);
+      problems.addProblem(`sources[${i}]`, sourceValue(source), 'is listed twice');
       continue;
     }
     seen.add(p.key);
@@ -96,26 +92,22 @@ export function parseIpAllowListProps(props: IpAllowListCheckInput): CheckedIpAl
           : problem(prop, value, describeCidrProblem(value)),
       ]);
     } else if (ANY_ADDRESS.has(cidr.text) && props.allowAnyAddress === undefined) {
-      problems.addAll([
-        problem(
-          prop,
-          undefined,
-          `${cidr.text} admits any address; declare the sources' ranges, or give \`allowAnyAddress\` with a reason`,
-        ),
-      ]);
+      problems.addProblem(
+        prop,
+        undefined,
+        `${cidr.text} admits any address; declare the sources' ranges, or give \`allowAnyAddress\` with a reason`,
+      );
     } else {
       aclCidrs.push(cidr);
     }
   }
   const indirect = parsed.filter((p) => !p.cidr);
   if (props.subnetsOfCustomer !== undefined && indirect.length > 0 && props.networkAclCidrs === undefined) {
-    problems.addAll([
-      problem(
-        'networkAclCidrs',
-        undefined,
-        `is required: the network ACL of customer ${show(props.subnetsOfCustomer)} only takes CIDRs, and ${indirect.map((p) => show(sourceValue(p.source))).join(', ')} ${indirect.length === 1 ? 'is not one' : 'are not'}; give the address ranges behind them`,
-      ),
-    ]);
+    problems.addProblem(
+      'networkAclCidrs',
+      undefined,
+      `is required: the network ACL of customer ${show(props.subnetsOfCustomer)} only takes CIDRs, and ${indirect.map((p) => show(sourceValue(p.source))).join(', ')} ${indirect.length === 1 ? 'is not one' : 'are not'}; give the address ranges behind them`,
+    );
   }
   return { problems: problems.problems, sources: parsed, networkAclCidrs: aclCidrs };
 }
@@ -150,61 +142,51 @@ function parseSource(
   }
   const given = (['cidr', 'prefixListId', 'securityGroupId'] as const).filter((k) => source[k] !== undefined);
   if (given.length !== 1) {
-    problems.addAll([
-      problem(
-        prop,
-        undefined,
-        `gives ${given.length === 0 ? 'none' : given.map((k) => `\`${k}\``).join(' and ')}; give exactly one of \`cidr\`, \`prefixListId\`, \`securityGroupId\``,
-      ),
-    ]);
+    problems.addProblem(
+      prop,
+      undefined,
+      `gives ${given.length === 0 ? 'none' : given.map((k) => `\`${k}\``).join(' and ')}; give exactly one of \`cidr\`, \`prefixListId\`, \`securityGroupId\``,
+    );
     return undefined;
   }
   if (source.cidr !== undefined) {
     if (isUnresolved(source.cidr)) {
-      problems.addAll([
-        problem(`${prop}.cidr`, undefined, 'must be a literal CIDR: it is checked at synth time'),
-      ]);
+      problems.addProblem(`${prop}.cidr`, undefined, 'must be a literal CIDR: it is checked at synth time');
       return undefined;
     }
     const cidr = parseCidr(source.cidr);
     if (!cidr) {
-      problems.addAll([problem(`${prop}.cidr`, source.cidr, describeCidrProblem(source.cidr))]);
+      problems.addProblem(`${prop}.cidr`, source.cidr, describeCidrProblem(source.cidr));
       return undefined;
     }
     if (ANY_ADDRESS.has(cidr.text) && !anyAllowed) {
-      problems.addAll([
-        problem(
-          `${prop}.cidr`,
-          undefined,
-          `${cidr.text} admits any address; declare the gateway tier's ranges, or give \`allowAnyAddress\` with a reason`,
-        ),
-      ]);
+      problems.addProblem(
+        `${prop}.cidr`,
+        undefined,
+        `${cidr.text} admits any address; declare the gateway tier's ranges, or give \`allowAnyAddress\` with a reason`,
+      );
       return undefined;
     }
     return { key: `cidr-${cidr.text.replace(/[/:]/g, '_')}`, source, cidr };
   }
   if (source.prefixListId !== undefined) {
     if (!isUnresolved(source.prefixListId) && !/^pl-[0-9a-f]{8,17}$/.test(source.prefixListId)) {
-      problems.addAll([
-        problem(
-          `${prop}.prefixListId`,
-          source.prefixListId,
-          'is not a managed prefix list id (pl- followed by 8 or 17 hex digits)',
-        ),
-      ]);
+      problems.addProblem(
+        `${prop}.prefixListId`,
+        source.prefixListId,
+        'is not a managed prefix list id (pl- followed by 8 or 17 hex digits)',
+      );
       return undefined;
     }
     return { key: `prefix-list-${keyOf(source.prefixListId, source, index)}`, source };
   }
   const sg = source.securityGroupId!;
   if (!isUnresolved(sg) && !/^sg-[0-9a-f]{8,17}$/.test(sg)) {
-    problems.addAll([
-      problem(
-        `${prop}.securityGroupId`,
-        sg,
-        'is not a security group id (sg- followed by 8 or 17 hex digits)',
-      ),
-    ]);
+    problems.addProblem(
+      `${prop}.securityGroupId`,
+      sg,
+      'is not a security group id (sg- followed by 8 or 17 hex digits)',
+    );
     return undefined;
   }
   return { key: `security-group-${keyOf(sg, source, index)}`, source };

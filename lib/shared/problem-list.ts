@@ -17,6 +17,11 @@ export class ProblemList extends Problems {
     this.found.push(problemOf(problem));
   }
 
+  /** Adds one structured problem: `{ prop, value, message }`, value left out when it is `undefined`. */
+  addProblem(prop: string, value: unknown, message: string): void {
+    this.addAll([problem(prop, value, message)]);
+  }
+
   /** Adds structured problems (from another pure check). */
   addAll(problems: readonly Problem[]): void {
     for (const p of problems) {
