@@ -52,7 +52,7 @@ export function checkBackendSecretsProps(props: BackendSecretsProps): Problem[] 
     !isUnresolved(props.readerRoleArn) &&
     !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(props.readerRoleArn)
   ) {
-    problems.add(`\`readerRoleArn\` ${show(props.readerRoleArn)} is not an IAM role ARN`);
+    problems.addProblem('readerRoleArn', props.readerRoleArn, `is not an IAM role ARN`);
   }
   checkPrincipalArns(problems, 'additionalReaderArns', props.additionalReaderArns);
   for (const p of checkTags('tags', props.tags, (key) => key === 'Name' || key === 'backend-link:customer')) {
@@ -66,15 +66,19 @@ export function checkBackendSecretsProps(props: BackendSecretsProps): Problem[] 
   props.secrets.forEach((spec, i) => {
     const at = `secrets[${i}]`;
     if (!/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(spec.name)) {
-      problems.add(
-        `\`${at}.name\` ${show(spec.name)} must be 2-32 characters of lowercase letters, digits and hyphens`,
+      problems.addProblem(
+        `${at}.name`,
+        spec.name,
+        `must be 2-32 characters of lowercase letters, digits and hyphens`,
       );
     }
-    if (seen.has(spec.name)) problems.add(`\`${at}.name\` ${show(spec.name)} is used twice`);
+    if (seen.has(spec.name)) problems.addProblem(`${at}.name`, spec.name, `is used twice`);
     seen.add(spec.name);
     if (!(spec.material in SECRET_MATERIAL)) {
-      problems.add(
-        `\`${at}.material\` ${show(spec.material)} is not one of ${Object.keys(SECRET_MATERIAL).join(', ')}`,
+      problems.addProblem(
+        `${at}.material`,
+        spec.material,
+        `is not one of ${Object.keys(SECRET_MATERIAL).join(', ')}`,
       );
       return;
     }
@@ -106,13 +110,17 @@ export function checkBackendSecretsProps(props: BackendSecretsProps): Problem[] 
       }
     } else if (source.kind === 'write-only') {
       if (!Number.isInteger(source.version) || source.version < 1) {
-        problems.add(
-          `\`${at}.source.version\` ${show(source.version)} must be a whole number ≥ 1 (bump it to write a new value)`,
+        problems.addProblem(
+          `${at}.source.version`,
+          source.version,
+          `must be a whole number ≥ 1 (bump it to write a new value)`,
         );
       }
       if (source.variableName !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(source.variableName)) {
-        problems.add(
-          `\`${at}.source.variableName\` ${show(source.variableName)} is not a Terraform identifier`,
+        problems.addProblem(
+          `${at}.source.variableName`,
+          source.variableName,
+          `is not a Terraform identifier`,
         );
       }
     }
