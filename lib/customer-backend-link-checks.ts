@@ -156,14 +156,15 @@ export function parseCustomerBackendLinkProps(
 }
 
 /**
- * The VPN's checks under `vpn.`; a problem of no one prop ("platform … has no transit gateway") as it is. An
+ * The VPN's checks under `vpn.` (a problem of no one prop, "platform … has no transit gateway", as it is). An
  * empty `vpn.onPremCidrs` is the link's own problem (the backend lives in those ranges), reported once.
  */
 function vpnProblems(props: CustomerBackendLinkProps, platform: GatewayPlatform | undefined): Problem[] {
   const vpn = props.vpn!;
-  return checkSiteToSiteVpnOptions(vpn, platform)
-    .filter((p) => !(p.prop === 'onPremCidrs' && vpn.onPremCidrs.length === 0))
-    .map((p) => (p.prop ? within('vpn', [p])[0] : p));
+  const problems = checkSiteToSiteVpnOptions(vpn, platform).filter(
+    (p) => !(p.prop === 'onPremCidrs' && vpn.onPremCidrs.length === 0),
+  );
+  return within('vpn', problems);
 }
 
 /**

@@ -251,23 +251,17 @@ export class CustomerBackendLink extends Construct {
       ? routePublicEndpoint(this, this.subnets, publicEndpoint.cidrs)
       : [];
     if (props.vpn) {
-      const vpn = props.vpn;
-      const registered = registerSiteToSiteVpn(this, {
+      // The VPN's conflicts with other VPNs (the app's devices, the platform's register), once the customer's
+      // block is registered: the VPN finds itself registered when created.
+      const conflicts = registerSiteToSiteVpn(this, {
         platform,
         customerName,
         constructPath: `${this.node.path}/Vpn`,
-        options: vpn,
+        options: props.vpn,
       });
-      // A problem of no one prop ("platform … has no transit gateway") reads as it is, without `vpn`.
-      if (
-        reportProblems(
-          this,
-          registered.map((p) => (p.prop ? within('vpn', [p])[0] : p)),
-        )
-      )
-        return;
+      if (reportProblems(this, within('vpn', conflicts))) return;
       this.vpn = new SiteToSiteVpn(this, 'Vpn', {
-        ...vpn,
+        ...props.vpn,
         subnets: this.subnets,
         backendPorts: [backendPort],
       });

@@ -104,6 +104,12 @@ export function planSiteToSiteVpn(
   if (!platform && options.attachment !== undefined) checkAttachmentKind(problems, options.attachment);
   if (typeof options.customerGatewayIp === 'string') {
     problems.push(...customerGatewayIpProblems(options.customerGatewayIp));
+  } else if (options.customerGatewayIp !== undefined && options.customerGatewayIp !== null) {
+    problems.push({
+      prop: 'customerGatewayIp',
+      value: options.customerGatewayIp,
+      message: 'is not an IPv4 address',
+    });
   }
   (options.presharedKeyReaderArns ?? []).forEach((arn, i) =>
     problems.push(
@@ -115,6 +121,17 @@ export function planSiteToSiteVpn(
   const onPremCidrs = Array.isArray(options.onPremCidrs)
     ? parseOnPremCidrs(problems, options.onPremCidrs)
     : [];
+  if (
+    options.onPremCidrs !== undefined &&
+    options.onPremCidrs !== null &&
+    !Array.isArray(options.onPremCidrs)
+  ) {
+    problems.push({
+      prop: 'onPremCidrs',
+      value: options.onPremCidrs,
+      message: 'must be a list of IPv4 blocks (e.g. ["172.20.0.0/16"])',
+    });
+  }
 
   const routing = options.routing ?? 'static';
   if (routing !== 'static' && routing !== 'bgp') {
@@ -337,22 +354,25 @@ function backendPortProblems(ports: readonly Port[]): Problem[] {
   return problems;
 }
 
+/** A {@link Problems} that keeps the sentences a shared check adds, for {@link sharedCheck}. */
+class Sentences extends Problems {
+  readonly found: string[] = [];
+
+  override add(problem: string): void {
+    this.found.push(problem);
+  }
+}
+
 /**
- * Runs one of the shared string checks of `validation.ts` (which write "`prop` value rule") and returns its
- * findings as problems of `prop` with `value`.
+ * Runs one of the shared sentence checks of `validation.ts` (`checkIamPrincipalArn`, which writes
+ * "`prop` "value" rule") and returns its findings as problems of `prop` with `value`. Until `validation.ts` offers
+ * them as problems: the sentence is the check's own, only its known lead (the prop and value) is taken off.
  */
 function sharedCheck(prop: string, value: unknown, check: (sink: Problems, prop: string) => void): Problem[] {
-  const found: string[] = [];
-  check(
-    new (class extends Problems {
-      override add(problem: string): void {
-        found.push(problem);
-      }
-    })(),
-    prop,
-  );
+  const sink = new Sentences();
+  check(sink, prop);
   const lead = `\`${prop}\` ${show(value)} `;
-  return found.map((text) =>
+  return sink.found.map((text) =>
     text.startsWith(lead) ? { prop, value, message: text.slice(lead.length) } : { prop: '', message: text },
   );
 }

@@ -1,10 +1,11 @@
 /**
  * The VPN's registrations, the checks that need every VPN of the app: the customer's device (address and ASN),
- * recorded app-wide, and the VPN's attachment point, ranges and inside blocks, recorded by the platform
- * (`GatewayPlatform.registerVpn`). Not pure: a registration is kept, so that the next VPN is checked against it.
+ * recorded app-wide, and the VPN's attachment point, ranges and inside blocks, recorded by the platform's
+ * register (`platform-register.ts`). Not pure: a registration is kept, so that the next VPN is checked against it.
  */
 import type { IConstruct } from 'constructs';
 import type { GatewayPlatform } from '../platform/gateway-platform';
+import { registerVpn, registeredVpns } from '../platform/platform-register';
 import type { Cidr } from '../shared/cidr';
 import type { Problem } from '../shared/problems';
 import { isUnresolved, show } from '../shared/validation';
@@ -22,18 +23,21 @@ export interface SiteToSiteVpnRegistration {
 
 /**
  * Registers a VPN with the app (its device) and its platform, and returns the problems found there, named as the
- * VPN's props (`onPremCidrs`, `customerGatewayIp`): a parent reports them `within('vpn', …)`. Registers nothing
- * and returns the props' own problems when they have any (run `checkSiteToSiteVpnOptions` first). Registering the
- * same construct path again does nothing: a parent can register the VPN before it creates it, and the VPN then
- * finds itself registered.
+ * VPN's props (`onPremCidrs`, `customerGatewayIp`): a parent reports them `within('vpn', …)`, with those of
+ * `checkSiteToSiteVpnOptions`. Props with problems of their own are left out of the registration (an invalid
+ * address registers no device; without an attachment point nothing is registered with the platform), the valid
+ * rest is registered: conflicts with other VPNs are reported in the same synth as the props' own mistakes.
+ * Registering the same construct path again does nothing: a parent can register the VPN before it creates it,
+ * and the VPN then finds itself registered.
  */
 export function registerSiteToSiteVpn(scope: IConstruct, registration: SiteToSiteVpnRegistration): Problem[] {
   const { platform, customerName, constructPath, options } = registration;
   if (isSiteToSiteVpnRegistered(platform, constructPath)) return [];
   const plan = planSiteToSiteVpn(options, platform);
-  if (plan.problems.length > 0) return plan.problems;
+  const wrong = new Set(plan.problems.map((p) => p.prop));
   const problems: Problem[] = [];
-  if (!isUnresolved(options.customerGatewayIp)) {
+  const device = ['customerGatewayIp', 'bgpAsn', 'routing'];
+  if (!device.some((prop) => wrong.has(prop)) && !isUnresolved(options.customerGatewayIp)) {
     const shared = registerDevice(scope, {
       ip: options.customerGatewayIp,
       asn: plan.bgpAsn,
@@ -48,8 +52,8 @@ export function registerSiteToSiteVpn(scope: IConstruct, registration: SiteToSit
       });
     }
   }
-  if (problems.length === 0 && plan.attachment) {
-    const found = platform.registerVpn({
+  if (plan.attachment && !wrong.has('routing')) {
+    const found = registerVpn(platform, {
       customerName,
       constructPath,
       attachment: plan.attachment,
@@ -58,27 +62,14 @@ export function registerSiteToSiteVpn(scope: IConstruct, registration: SiteToSit
       routing: plan.routing,
       bgpOnSharedVpnGatewayReason: options.bgpOnSharedVpnGatewayReason,
     });
-    problems.push(...found.map(platformProblem));
+    problems.push(...found);
   }
   return problems;
 }
 
 /** True when the VPN at `constructPath` is registered (by itself, or by its parent before creating it). */
 function isSiteToSiteVpnRegistered(platform: GatewayPlatform, constructPath: string): boolean {
-  return platform.vpnRegistrations.some((r) => r.constructPath === constructPath);
-}
-
-/**
- * A problem the platform's register found. The platform writes sentences that start with the VPN prop they are
- * about ("`onPremCidrs` entry 172.20.0.0/16 of customer …"): that prop becomes the problem's, so that a parent's
- * `within('vpn', …)` names it as its user wrote it.
- */
-function platformProblem(found: string | Problem): Problem {
-  if (typeof found !== 'string') return found;
-  const lead = '`onPremCidrs` ';
-  return found.startsWith(lead)
-    ? { prop: 'onPremCidrs', message: found.slice(lead.length) }
-    : { prop: '', message: found };
+  return registeredVpns(platform).some((r) => r.constructPath === constructPath);
 }
 
 interface DeviceRegistration {

@@ -4,6 +4,7 @@ import { ValidationError } from '../../../lib/shared/validation';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from '../../../lib/vpn/site-to-site-vpn';
 import { checkSiteToSiteVpnOptions, checkSiteToSiteVpnProps } from '../../../lib/vpn/site-to-site-vpn-checks';
 import { registerSiteToSiteVpn } from '../../../lib/vpn/vpn-register';
+import { registeredVpns } from '../../../lib/platform/platform-register';
 import { newCustomer, newPlatform, validationErrorOf } from '../network-fixtures';
 
 /** A VPN with six mistakes in six props, each a different rule. */
@@ -69,6 +70,18 @@ describe('checkSiteToSiteVpnProps', () => {
       '`customerGatewayIp` is required',
       '`onPremCidrs` is required',
     ]);
+    expect(
+      checkSiteToSiteVpnOptions(
+        {
+          customerGatewayIp: 85214 as unknown as string,
+          onPremCidrs: '172.20.0.0/16' as unknown as string[],
+        },
+        undefined,
+      ).map(describeProblem),
+    ).toEqual([
+      '`customerGatewayIp` 85214 is not an IPv4 address',
+      '`onPremCidrs` "172.20.0.0/16" must be a list of IPv4 blocks (e.g. ["172.20.0.0/16"])',
+    ]);
     expect(checkSiteToSiteVpnProps(undefined as unknown as SiteToSiteVpnProps).map(describeProblem)).toEqual([
       'props are required (`subnets`, `customerGatewayIp`, `onPremCidrs`)',
     ]);
@@ -131,7 +144,7 @@ describe('checkSiteToSiteVpnOptions (the props a parent passes on)', () => {
       expect(registerSiteToSiteVpn(scope, { ...registration, options: parentOptions })).toEqual([]);
       const vpn = new SiteToSiteVpn(scope, 'Vpn', { ...parentOptions, subnets });
       expect(hasProblems(vpn)).toBe(false);
-      expect(platform.vpnRegistrations.map((r) => r.constructPath)).toEqual([vpn.node.path]);
+      expect(registeredVpns(platform).map((r) => r.constructPath)).toEqual([vpn.node.path]);
       // Another customer's VPN on the same device is refused by the register, named as the VPN's prop.
       expect(
         within(
@@ -203,6 +216,36 @@ describe('SiteToSiteVpn reports its problems at synth', () => {
     );
   });
 
+  test("fails with a VPN's own mistakes and its conflicts with another VPN in one synth", () => {
+    const error = validationErrorOf((scope) => {
+      const platform = newPlatform(scope);
+      new SiteToSiteVpn(scope, 'AcmeVpn', {
+        subnets: newCustomer(scope, platform, 'acme'),
+        customerGatewayIp: '85.214.10.20',
+        onPremCidrs: ['172.20.0.0/16'],
+        attachment: 'vpn-gateway',
+        tunnel1: { insideCidr: '169.254.9.0/30' },
+      });
+      new SiteToSiteVpn(scope, 'GlobexVpn', {
+        subnets: newCustomer(scope, platform, 'globex', 1),
+        customerGatewayIp: '85.214.10.20',
+        onPremCidrs: ['172.20.128.0/17'],
+        attachment: 'vpn-gateway',
+        tunnel1: { insideCidr: '169.254.9.0/30', dpdTimeoutSeconds: 10 },
+        logRetentionDays: 10,
+      });
+    });
+    expect(error.details.map((d) => d.path)).toEqual(Array(5).fill('stack/GlobexVpn'));
+    expect(error.problems).toEqual([
+      '`logRetentionDays` 10 is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)',
+      '`tunnel1.dpdTimeoutSeconds` 10 must be an integer of at least 30',
+      '`customerGatewayIp` 85.214.10.20 with BGP ASN 65000 is also customer "acme"\'s device (stack/AcmeVpn): AWS keeps one customer gateway per type, address, ASN and device name, so two customers behind one device would share it. Give each customer its own device (address or ASN), or model them as one customer',
+      '`onPremCidrs` entry 172.20.128.0/17 of customer "globex" overlaps 172.20.0.0/16 of customer "acme" (stack/AcmeVpn): both use the virtual private gateway, whose routing is shared. Ask one customer to expose its backends under another range (NAT on its side), or put the two customers on different attachment points',
+      'tunnel inside block 169.254.9.0/30 of customer "globex" is already used by customer "acme" on the same virtual private gateway; inside blocks must be unique across its VPN connections',
+    ]);
+    expect(error.details[3]).toMatchObject({ prop: 'onPremCidrs' });
+  });
+
   test('fails for a JavaScript caller without the required props with a ValidationError, not a TypeError', () => {
     const error = validationErrorOf((scope) => {
       const platform = newPlatform(scope);
@@ -214,26 +257,35 @@ describe('SiteToSiteVpn reports its problems at synth', () => {
     expect(error.problems).toEqual(['`customerGatewayIp` is required', '`onPremCidrs` is required']);
   });
 
-  test('GIVEN subnets that reported problems WHEN a VPN is built on them THEN it reports only its own problems and builds nothing, without a TypeError', () => {
-    let vpn: SiteToSiteVpn | undefined;
-    const error = validationErrorOf((scope) => {
-      const platform = newPlatform(scope);
-      const subnets = newCustomer(scope, platform, 'acme');
-      reportProblems(subnets, [{ prop: 'cidrBlock', message: 'stands in for a problem of the subnets' }]);
-      vpn = new SiteToSiteVpn(scope, 'Vpn', {
-        subnets,
-        customerGatewayIp: '85.214.10.20',
-        onPremCidrs: ['172.20.0.0/16'],
-        bgpAsn: 0,
+  test.each(['subnets', 'platform'] as const)(
+    'GIVEN %s that reported problems WHEN a VPN is built on them THEN it reports only its own problems and builds nothing, without a TypeError',
+    (which) => {
+      let vpn: SiteToSiteVpn | undefined;
+      const error = validationErrorOf((scope) => {
+        const platform = newPlatform(scope);
+        const subnets = newCustomer(scope, platform, 'acme');
+        // A stand-in for their own checks' problems: they then built nothing for the VPN to use.
+        reportProblems(which === 'subnets' ? subnets : platform, [
+          { prop: 'cidrBlock', message: `stands in for a problem of the ${which}` },
+        ]);
+        vpn = new SiteToSiteVpn(scope, 'Vpn', {
+          subnets,
+          customerGatewayIp: '85.214.10.20',
+          onPremCidrs: ['172.20.0.0/16'],
+          bgpAsn: 0,
+        });
+        // Not registered with the platform: what it would be checked against is in doubt.
+        expect(registeredVpns(platform)).toEqual([]);
       });
-      // Not registered with the platform: the subnets' customer is in doubt.
-      expect(platform.vpnRegistrations).toEqual([]);
-    });
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error.details.map((d) => [d.path, describeProblem(d)])).toEqual([
-      ['stack/Customer-acme', '`cidrBlock` stands in for a problem of the subnets'],
-      ['stack/Vpn', '`bgpAsn` 0 must be an integer from 1 to 4294967294'],
-    ]);
-    expect(vpn!.node.children).toEqual([]);
-  });
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.details.map((d) => [d.path, describeProblem(d)])).toEqual([
+        [
+          which === 'subnets' ? 'stack/Customer-acme' : 'stack/Platform',
+          `\`cidrBlock\` stands in for a problem of the ${which}`,
+        ],
+        ['stack/Vpn', '`bgpAsn` 0 must be an integer from 1 to 4294967294'],
+      ]);
+      expect(vpn!.node.children).toEqual([]);
+    },
+  );
 });
