@@ -6,20 +6,20 @@ import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTrustStore } from '@cdktf/provider-aws/lib/lb-trust-store';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { CustomerSubnets } from '../network/customer-subnets';
-import { AllowedSource, AnyAddressOptIn, IpAllowList } from '../network/ip-allow-list';
-import { shortenName, standardTags } from '../shared/names';
+import { AllowedSource, AnyAddressOptIn, IpAllowList, IpAllowListProps } from '../network/ip-allow-list';
+import { standardTags } from '../shared/names';
 import { AccessLogsBucket, DEFAULT_ACCESS_LOG_RETENTION_DAYS } from './access-logs-bucket';
-import { Problems, ValidationError, isUnresolved, requireProps, show } from '../shared/validation';
+import { hasProblems, reportProblems } from '../shared/problems';
+import { Problems, isUnresolved, requireProps, show } from '../shared/validation';
+import {
+  TARGET_GROUP_ARN,
+  defaultLoadBalancerName,
+  parseInternalLoadBalancerProps,
+} from './internal-load-balancer-checks';
 import {
   DEFAULT_FIXED_RESPONSE,
-  DEFAULT_LISTENER_PORT,
-  DEFAULT_SSL_POLICY,
-  FORWARD_SECRET_TLS13_POLICIES,
-  LARGEST_ALB_SUBNET_PREFIX,
-  LEGACY_TLS13_POLICIES,
   LOAD_BALANCER_DEFAULTS,
   LOAD_BALANCER_REQUIRED,
-  MAX_LOAD_BALANCER_NAME_LENGTH,
   MUTUAL_TLS_DEFAULTS,
 } from './load-balancer-defaults';
 import { requireCdktfStack } from '../shared/cdktf-stack';
@@ -80,8 +80,8 @@ export interface InternalLoadBalancerProps {
   readonly allowAnyAddress?: AnyAddressOptIn;
   /**
    * The listener's security policy: one of the forward-secret TLS 1.3 policies
-   * ({@link FORWARD_SECRET_TLS13_POLICIES}: the `TLS13-1-2`, `-Res` and `TLS13-1-3` policies and their FIPS,
-   * post-quantum and strict RFC 9151 variants), or a legacy one ({@link LEGACY_TLS13_POLICIES}: `Ext0`,
+   * (`FORWARD_SECRET_TLS13_POLICIES` in load-balancer-defaults.ts: the `TLS13-1-2`, `-Res` and `TLS13-1-3` policies and their FIPS,
+   * post-quantum and strict RFC 9151 variants), or a legacy one (`LEGACY_TLS13_POLICIES`: `Ext0`,
    * `Ext1`, `Ext2`, RFC 9151 `INTEROP`) with `legacySslPolicyReason`.
    * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
    */
@@ -125,6 +125,12 @@ export interface InternalLoadBalancerProps {
    * @default - `<platform>-<customer>`, shortened with a hash when longer than 32 characters
    */
   readonly name?: string;
+  /**
+   * What the `<customer>_firewall_allow_list` output tells the customer's firewall to allow (the allow list's
+   * `firewallAllowList`).
+   * @default - the customer's subnet CIDRs
+   */
+  readonly firewallAllowList?: IpAllowListProps['firewallAllowList'];
 }
 
 /** A target group attached by a listener rule. */
@@ -140,13 +146,6 @@ export interface ListenerTargetOptions {
   readonly pathPatterns?: string[];
 }
 
-const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
-const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const TARGET_GROUP_ARN =
-  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
-const LB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
-const DESYNC_MODES = ['monitor', 'defensive', 'strictest'];
-
 /**
  * The customer's internal Application Load Balancer: across the customer's subnets, an HTTPS listener
  * with a TLS 1.3 policy and an ACM certificate, optional mutual TLS (verify) with a trust store, invalid
@@ -155,23 +154,23 @@ const DESYNC_MODES = ['monitor', 'defensive', 'strictest'];
  * invokes a Lambda target through the Lambda service, not over the network, so it needs none.
  */
 export class InternalLoadBalancer extends Construct {
-  public readonly subnets: CustomerSubnets;
+  public readonly subnets!: CustomerSubnets;
   /** The load balancer (the construct's main resource). */
-  public readonly loadBalancer: Lb;
-  public readonly loadBalancerArn: string;
-  public readonly dnsName: string;
-  public readonly securityGroup: SecurityGroup;
-  public readonly securityGroupId: string;
+  public readonly loadBalancer!: Lb;
+  public readonly loadBalancerArn!: string;
+  public readonly dnsName!: string;
+  public readonly securityGroup!: SecurityGroup;
+  public readonly securityGroupId!: string;
   /** The rules that admit the gateway tier. */
-  public readonly allowList: IpAllowList;
+  public readonly allowList!: IpAllowList;
   /** The HTTPS listener: attach target groups with {@link addTargetGroup}. */
-  public readonly listener: LbListener;
-  public readonly listenerArn: string;
+  public readonly listener!: LbListener;
+  public readonly listenerArn!: string;
   /** The trust store, with mutual TLS. */
   public readonly trustStore?: LbTrustStore;
   /** The access logs' bucket, when the construct created it (`accessLogs` without `bucket`). */
   public readonly accessLogsBucket?: AccessLogsBucket;
-  public readonly sslPolicy: string;
+  public readonly sslPolicy!: string;
 
   private readonly priorities = new Map<number, string>();
 
@@ -179,116 +178,22 @@ export class InternalLoadBalancer extends Construct {
     super(scope, id);
     requireCdktfStack(this);
     requireProps(this, props, ['subnets', 'certificateArn', 'trustedSources']);
+    // Subnets with problems of their own built nothing: no region or blocks to check against, nothing to build.
+    if (hasProblems(props.subnets)) return;
     const { subnets } = props;
     const platform = subnets.platform;
     const customer = subnets.customerName;
-    const problems = new Problems();
     // Availability zone names are the region's name plus a letter.
     const region = subnets.subnets[0].availabilityZone.slice(0, -1);
-
-    if (!isUnresolved(props.certificateArn) && !ACM_ARN.test(props.certificateArn)) {
-      problems.add(
-        `\`certificateArn\` ${show(props.certificateArn)} is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
-      );
-    } else if (!isUnresolved(props.certificateArn) && props.certificateArn.split(':')[3] !== region) {
-      problems.add(
-        `\`certificateArn\` ${show(props.certificateArn)} is a certificate of ${props.certificateArn.split(':')[3]}, but the load balancer is in ${region}: an ALB takes ACM certificates of its own region (request or import one there)`,
-      );
-    }
-    const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
-    const legacyReason = props.legacySslPolicyReason?.trim();
-    if (!isUnresolved(sslPolicy)) {
-      if ((LEGACY_TLS13_POLICIES as readonly string[]).includes(sslPolicy)) {
-        if (!legacyReason) {
-          problems.add(
-            `\`sslPolicy\` ${show(sslPolicy)} is a legacy TLS 1.3 policy (RSA key exchange without forward secrecy, or CBC suites with SHA-1); give \`legacySslPolicyReason\` (which clients need it), or use ${DEFAULT_SSL_POLICY}`,
-          );
-        }
-      } else if (!(FORWARD_SECRET_TLS13_POLICIES as readonly string[]).includes(sslPolicy)) {
-        problems.add(
-          `\`sslPolicy\` ${show(sslPolicy)} is not one of the forward-secret TLS 1.3 policies (${FORWARD_SECRET_TLS13_POLICIES.join(', ')})`,
-        );
-      }
-    }
-    if (legacyReason !== undefined && !(LEGACY_TLS13_POLICIES as readonly string[]).includes(sslPolicy)) {
-      problems.add(
-        `\`legacySslPolicyReason\` is given, but \`sslPolicy\` ${show(sslPolicy)} is not a legacy policy; remove the reason`,
-      );
-    }
-    const port = props.port ?? DEFAULT_LISTENER_PORT;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      problems.add(`\`port\` ${show(port)} must be an integer from 1 to 65535`);
-    }
-    if (props.mutualTls) {
-      const { caBundleS3Bucket: bucket, caBundleS3Key: key } = props.mutualTls;
-      if (!isUnresolved(bucket) && !S3_BUCKET.test(bucket)) {
-        problems.add(`\`mutualTls.caBundleS3Bucket\` ${show(bucket)} is not an S3 bucket name`);
-      }
-      if (!isUnresolved(key) && (key.length === 0 || key.length > 1024 || key.startsWith('/'))) {
-        problems.add(
-          `\`mutualTls.caBundleS3Key\` ${show(key)} is not an S3 object key (1-1024 characters, no leading /)`,
-        );
-      }
-    }
+    const checked = parseInternalLoadBalancerProps(props, {
+      region,
+      platformName: platform.name,
+      customerName: customer,
+      subnetCidrs: subnets.subnets.map((s) => s.cidrBlock),
+    });
+    if (reportProblems(this, checked.problems)) return;
+    const { sslPolicy, port, name } = checked;
     const logs = props.accessLogs;
-    if (logs?.bucket !== undefined && !isUnresolved(logs.bucket) && !S3_BUCKET.test(logs.bucket)) {
-      problems.add(`\`accessLogs.bucket\` ${show(logs.bucket)} is not an S3 bucket name`);
-    }
-    if (
-      logs?.prefix !== undefined &&
-      !isUnresolved(logs.prefix) &&
-      (logs.prefix === '' || /^\/|\/$/.test(logs.prefix) || logs.prefix.includes('AWSLogs'))
-    ) {
-      problems.add(
-        `\`accessLogs.prefix\` ${show(logs.prefix)} must be non-empty, without a leading or trailing / and without "AWSLogs" (an ALB rule)`,
-      );
-    }
-    if (logs?.retentionDays !== undefined) {
-      if (logs.bucket !== undefined) {
-        problems.add(
-          '`accessLogs.retentionDays` applies to a bucket the construct creates; set the lifecycle of `accessLogs.bucket` on that bucket',
-        );
-      } else if (!Number.isInteger(logs.retentionDays) || logs.retentionDays < 1) {
-        problems.add(
-          `\`accessLogs.retentionDays\` ${show(logs.retentionDays)} must be a whole number of days ≥ 1`,
-        );
-      }
-    }
-    const desync = props.desyncMitigationMode ?? LOAD_BALANCER_DEFAULTS.desyncMitigationMode;
-    if (!DESYNC_MODES.includes(desync)) {
-      problems.add(`\`desyncMitigationMode\` ${show(desync)} must be one of ${DESYNC_MODES.join(', ')}`);
-    }
-    const idle = props.idleTimeoutSeconds ?? LOAD_BALANCER_DEFAULTS.idleTimeout;
-    if (!Number.isInteger(idle) || idle < 1 || idle > 4000) {
-      problems.add(`\`idleTimeoutSeconds\` ${show(idle)} must be an integer from 1 to 4000`);
-    }
-    if (
-      props.defaultTargetGroupArn !== undefined &&
-      !isUnresolved(props.defaultTargetGroupArn) &&
-      !TARGET_GROUP_ARN.test(props.defaultTargetGroupArn)
-    ) {
-      problems.add(
-        `\`defaultTargetGroupArn\` ${show(props.defaultTargetGroupArn)} is not a target group ARN`,
-      );
-    }
-    const name = props.name ?? defaultName(`${platform.name}-${customer}`);
-    if (!isUnresolved(name) && (!LB_NAME.test(name) || name.startsWith('internal-'))) {
-      problems.add(
-        `\`name\` ${show(name)} must be 1-${MAX_LOAD_BALANCER_NAME_LENGTH} letters, digits and hyphens, not starting or ending with a hyphen nor with "internal-"`,
-      );
-    }
-    const small = subnets.subnets.filter(
-      (s) => Number(s.cidrBlock.split('/')[1]) > LARGEST_ALB_SUBNET_PREFIX,
-    );
-    if (small.length > 0) {
-      problems.add(
-        `\`subnets\` of customer ${show(customer)} include ${small.map((s) => s.cidrBlock).join(', ')}; an Application Load Balancer needs subnets of /${LARGEST_ALB_SUBNET_PREFIX} or larger: give the customer a larger \`cidrBlock\``,
-      );
-    }
-    if (props.trustedSources.length === 0) {
-      problems.add("`trustedSources` is empty; declare the gateway tier's addresses");
-    }
-    problems.throwIfAny(this);
 
     this.subnets = subnets;
     this.sslPolicy = sslPolicy;
@@ -304,25 +209,15 @@ export class InternalLoadBalancer extends Construct {
     });
     this.securityGroupId = this.securityGroup.id;
 
-    try {
-      this.allowList = new IpAllowList(this, 'AllowList', {
-        securityGroupId: this.securityGroup.id,
-        sources: props.trustedSources,
-        ports: [port],
-        subnets,
-        ...(props.trustedNetworkAclCidrs ? { networkAclCidrs: props.trustedNetworkAclCidrs } : {}),
-        ...(props.allowAnyAddress ? { allowAnyAddress: props.allowAnyAddress } : {}),
-      });
-    } catch (error) {
-      // Report the allow list's problems under this construct's prop names.
-      if (!(error instanceof ValidationError)) throw error;
-      throw new ValidationError(
-        this.node.path,
-        error.problems.map((p) =>
-          p.replace(/^`sources/, '`trustedSources').replace(/^`networkAclCidrs/, '`trustedNetworkAclCidrs'),
-        ),
-      );
-    }
+    this.allowList = new IpAllowList(this, 'AllowList', {
+      securityGroupId: this.securityGroup.id,
+      sources: props.trustedSources,
+      ports: [port],
+      subnets,
+      ...(props.trustedNetworkAclCidrs ? { networkAclCidrs: props.trustedNetworkAclCidrs } : {}),
+      ...(props.allowAnyAddress ? { allowAnyAddress: props.allowAnyAddress } : {}),
+      ...(props.firewallAllowList ? { firewallAllowList: props.firewallAllowList } : {}),
+    });
 
     if (logs && logs.bucket === undefined) {
       this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogs', {
@@ -345,8 +240,8 @@ export class InternalLoadBalancer extends Construct {
       ...(props.dropInvalidHeaderFields !== undefined
         ? { dropInvalidHeaderFields: props.dropInvalidHeaderFields }
         : {}),
-      desyncMitigationMode: desync,
-      idleTimeout: idle,
+      desyncMitigationMode: checked.desyncMitigationMode as 'monitor' | 'defensive' | 'strictest',
+      idleTimeout: checked.idleTimeoutSeconds,
       ...(logs && logsBucket
         ? { accessLogs: { bucket: logsBucket, prefix: logs.prefix, enabled: true } }
         : {}),
@@ -363,7 +258,7 @@ export class InternalLoadBalancer extends Construct {
 
     if (props.mutualTls) {
       this.trustStore = new LbTrustStore(this, 'TrustStore', {
-        name: defaultName(`${platform.name}-${customer}-ts`),
+        name: defaultLoadBalancerName(`${platform.name}-${customer}-ts`),
         caCertificatesBundleS3Bucket: props.mutualTls.caBundleS3Bucket,
         caCertificatesBundleS3Key: props.mutualTls.caBundleS3Key,
         ...(props.mutualTls.caBundleS3ObjectVersion
@@ -436,9 +331,4 @@ export class InternalLoadBalancer extends Construct {
       condition: [{ pathPattern: { values: patterns } }],
     });
   }
-}
-
-/** `text`, or when longer than an ALB name allows, its head and a short hash of the whole. */
-function defaultName(text: string): string {
-  return shortenName(text, MAX_LOAD_BALANCER_NAME_LENGTH);
 }

@@ -6,15 +6,15 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { NetworkAcl } from '@cdktf/provider-aws/lib/network-acl';
 import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
 import { GatewayPlatform } from '../platform/gateway-platform';
-import { Cidr, splitCidr } from '../shared/cidr';
-import { checkName, standardTags } from '../shared/names';
-import { Problems, checkIpv4Cidr, isUnresolved, requireProps, show } from '../shared/validation';
+import { registerCustomer } from '../platform/platform-register';
+import { standardTags } from '../shared/names';
+import { hasProblems, reportProblems } from '../shared/problems';
+import { ProblemList } from '../shared/problem-list';
+import { requireProps, show } from '../shared/validation';
 import { NetworkAclPurpose, NetworkAclRuleNumbers } from '../shared/rule-numbers';
-import { FlowLogsProps, SubnetFlowLogs, checkFlowLogsProps } from './subnet-flow-logs';
+import { FlowLogsProps, SubnetFlowLogs } from './subnet-flow-logs';
+import { parseCustomerSubnetsProps } from './customer-subnets-checks';
 import { requireCdktfStack } from '../shared/cdktf-stack';
-
-/** The smallest subnet AWS allows. An ALB needs at least 8 free addresses per subnet; /27 or larger is advised. */
-const SMALLEST_SUBNET_PREFIX = 28;
 
 export interface CustomerSubnetsProps {
   /** The platform whose VPC and address pool hold the subnets. */
@@ -80,14 +80,14 @@ export interface CustomerSubnet {
  * the VPN construct, network ACL entries by the allow-list construct. The ACL starts closed.
  */
 export class CustomerSubnets extends Construct {
-  public readonly platform: GatewayPlatform;
-  public readonly customerName: string;
+  public readonly platform!: GatewayPlatform;
+  public readonly customerName!: string;
   /** The customer's block, canonical (e.g. `10.20.0.0/24`). */
-  public readonly cidrBlock: string;
-  public readonly subnets: readonly CustomerSubnet[];
+  public readonly cidrBlock!: string;
+  public readonly subnets!: readonly CustomerSubnet[];
   /** Every route table of the customer: one, or one per zone with `routeTablePerZone`. */
-  public readonly routeTables: readonly RouteTable[];
-  public readonly networkAcl: NetworkAcl;
+  public readonly routeTables!: readonly RouteTable[];
+  public readonly networkAcl!: NetworkAcl;
   private readonly sharedRouteTable?: RouteTable;
   /** The subnets' flow logs (unless turned off). */
   public readonly flowLogs?: SubnetFlowLogs;
@@ -98,47 +98,14 @@ export class CustomerSubnets extends Construct {
     super(scope, id);
     requireCdktfStack(this);
     requireProps(this, props, ['platform', 'customerName', 'cidrBlock']);
+    // A platform with problems of its own built nothing: nothing to check the block and zones against.
+    if (hasProblems(props.platform)) return;
     const { platform, customerName } = props;
     const zones = props.availabilityZones ?? [...platform.availabilityZones];
-    const problems = new Problems();
-
-    const nameProblem = checkName('customerName', customerName);
-    if (nameProblem) problems.add(nameProblem);
-    checkFlowLogsProps(problems, props.flowLogs, 'flowLogs.');
-
-    let block: Cidr | undefined;
-    let subnetBlocks: Cidr[] | undefined;
-    const unresolvedBlock = isUnresolved(props.cidrBlock);
-    if (unresolvedBlock) {
-      problems.add('`cidrBlock` must be a literal CIDR: it is checked against other customers at synth time');
-    } else {
-      block = checkIpv4Cidr(problems, 'cidrBlock', props.cidrBlock);
-    }
-
-    if (zones.length < 2) {
-      problems.add(
-        `\`availabilityZones\` lists ${zones.length}; give at least two for a highly available load balancer`,
-      );
-    }
-    const seen = new Set<string>();
-    for (const zone of zones) {
-      if (seen.has(zone)) problems.add(`\`availabilityZones\` lists ${show(zone)} twice`);
-      else if (!platform.availabilityZones.includes(zone)) {
-        problems.add(
-          `\`availabilityZones\` entry ${show(zone)} is not one of platform ${show(platform.name)}'s zones (${platform.availabilityZones.join(', ')})`,
-        );
-      }
-      seen.add(zone);
-    }
-
-    if (block && zones.length > 0) {
-      subnetBlocks = splitCidr(block, zones.length, SMALLEST_SUBNET_PREFIX);
-      if (!subnetBlocks) {
-        problems.add(
-          `\`cidrBlock\` ${block.text} is too small for ${zones.length} subnets of at least /${SMALLEST_SUBNET_PREFIX} (AWS's smallest subnet); use a /${SMALLEST_SUBNET_PREFIX - Math.ceil(Math.log2(zones.length))} or larger`,
-        );
-      }
-    }
+    const checked = parseCustomerSubnetsProps(props);
+    const problems = new ProblemList();
+    problems.addAll(checked.problems);
+    const { block, subnetBlocks } = checked;
 
     // Outputs (`<customer>_handoff`, ...) and variables (`<customer>_<secret>`) are named by customer, and a
     // stack keeps one of each name (cdktf silently keeps the last): one customer name per stack.
@@ -152,16 +119,12 @@ export class CustomerSubnets extends Construct {
     }
 
     // Register last, and only when the props are otherwise sound, so that a failed construct leaves no reservation.
-    if (problems.count === 0) {
-      for (const p of platform.registerCustomer({
-        customerName,
-        constructPath: this.node.path,
-        cidrBlock: block,
-      })) {
-        problems.add(p);
-      }
+    if (problems.count === 0 && block && subnetBlocks) {
+      problems.addAll(
+        registerCustomer(platform, { customerName, constructPath: this.node.path, cidrBlock: block }),
+      );
     }
-    problems.throwIfAny(this);
+    if (reportProblems(this, problems.problems)) return;
 
     this.platform = platform;
     this.customerName = customerName;

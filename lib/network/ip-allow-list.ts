@@ -3,9 +3,15 @@ import { cidrConstructId } from '../shared/construct-ids';
 import { TerraformOutput } from 'cdktf';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { CustomerSubnets } from './customer-subnets';
-import { Cidr, describeCidrProblem, parseCidr } from '../shared/cidr';
-import { Port, checkPort, portKey, toPortRange } from '../shared/ports';
-import { Problems, isUnresolved, requireProps, show } from '../shared/validation';
+import { Port, portKey, toPortRange } from '../shared/ports';
+import { hasProblems, reportProblems } from '../shared/problems';
+import { requireProps } from '../shared/validation';
+import {
+  ANY_ADDRESS,
+  DEFAULT_ALLOW_LIST_PORTS,
+  parseIpAllowListProps,
+  sourceValue,
+} from './ip-allow-list-checks';
 import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** One declared source of traffic: exactly one of a CIDR, a managed prefix list or a security group. */
@@ -57,17 +63,20 @@ export interface IpAllowListProps {
    * @default - any-address sources are refused
    */
   readonly allowAnyAddress?: AnyAddressOptIn;
+  /**
+   * What the `<customer>_firewall_allow_list` output (with `subnets`) tells the customer's firewall to allow,
+   * when the customer's backend sees other addresses than the customer's subnets (a DMZ endpoint called
+   * through the platform's NAT gateways sees their Elastic IPs).
+   * @default - the customer's subnet CIDRs
+   */
+  readonly firewallAllowList?: {
+    /** The addresses (CIDRs or tokens, e.g. Elastic IPs). */
+    readonly addresses: string[];
+    /** The output's description: why these addresses. */
+    readonly description: string;
+  };
 }
 
-/** A parsed, validated source. */
-interface ParsedSource {
-  readonly key: string;
-  readonly source: AllowedSource;
-  readonly cidr?: Cidr;
-}
-
-const ANY = new Set(['0.0.0.0/0', '::/0']);
-const DEFAULT_PORTS: readonly Port[] = [443];
 const EPHEMERAL = { fromPort: 1024, toPort: 65535 } as const;
 /** Subnets whose trusted-addresses output already exists (one output per customer). */
 const exportedTrustedSources = new WeakSet<CustomerSubnets>();
@@ -79,79 +88,31 @@ const exportedTrustedSources = new WeakSet<CustomerSubnets>();
  * customer which addresses to trust: the customer's subnet CIDRs, as an output.
  */
 export class IpAllowList extends Construct {
-  public readonly securityGroupId: string;
+  public readonly securityGroupId!: string;
   /** The ingress rules, in the order of sources then ports. */
-  public readonly ingressRules: readonly VpcSecurityGroupIngressRule[];
+  public readonly ingressRules!: readonly VpcSecurityGroupIngressRule[];
   /** The CIDRs that got network ACL entries. */
-  public readonly networkAclCidrs: readonly string[];
+  public readonly networkAclCidrs!: readonly string[];
   /**
-   * The source addresses the customer's firewall must trust: the customer's subnet CIDRs (empty
-   * without `subnets`).
+   * The source addresses the customer's firewall must trust, as the `<customer>_firewall_allow_list` output
+   * publishes them: `firewallAllowList.addresses`, else the customer's subnet CIDRs (empty without `subnets`).
    */
-  public readonly customerFirewallAllowList: readonly string[];
+  public readonly customerFirewallAllowList!: readonly string[];
 
   constructor(scope: Construct, id: string, props: IpAllowListProps) {
     super(scope, id);
     requireCdktfStack(this);
     requireProps(this, props, ['securityGroupId', 'sources']);
-    const problems = new Problems();
-    const ports = props.ports ?? [...DEFAULT_PORTS];
-
-    if (!isUnresolved(props.securityGroupId) && !/^sg-[0-9a-f]{8,17}$/.test(props.securityGroupId)) {
-      problems.add(
-        `\`securityGroupId\` ${show(props.securityGroupId)} is not a security group id (sg- followed by 8 or 17 hex digits)`,
-      );
-    }
-    if (ports.length === 0) problems.add('`ports` is empty; list the TCP ports the sources may reach');
-    for (const [i, port] of ports.entries()) {
-      const p = checkPort(`ports[${i}]`, port);
-      if (p) problems.add(p);
-    }
-    if (props.allowAnyAddress !== undefined && !(props.allowAnyAddress.reason ?? '').trim()) {
-      problems.add('`allowAnyAddress.reason` is empty; say why any address may connect');
-    } else if (props.allowAnyAddress !== undefined) {
-      const p = checkDescription('allowAnyAddress.reason', props.allowAnyAddress.reason);
-      if (p) problems.add(p);
-    }
-
-    if (props.sources.length === 0) problems.add('`sources` is empty; declare at least one trusted source');
-    const parsed: ParsedSource[] = [];
-    const seen = new Set<string>();
-    for (const [i, source] of props.sources.entries()) {
-      const p = parseSource(problems, `sources[${i}]`, source, props.allowAnyAddress !== undefined, i);
-      if (!p) continue;
-      if (seen.has(p.key)) {
-        problems.add(`\`sources[${i}]\` ${show(sourceValue(source))} is listed twice`);
-        continue;
-      }
-      seen.add(p.key);
-      parsed.push(p);
-    }
-
-    const aclCidrs: Cidr[] = [];
-    for (const [i, value] of (props.networkAclCidrs ?? []).entries()) {
-      const cidr = isUnresolved(value) ? undefined : parseCidr(value);
-      if (!cidr) {
-        problems.add(
-          isUnresolved(value)
-            ? `\`networkAclCidrs[${i}]\` must be a literal CIDR`
-            : `\`networkAclCidrs[${i}]\` ${show(value)} ${describeCidrProblem(value)}`,
-        );
-      } else if (ANY.has(cidr.text) && props.allowAnyAddress === undefined) {
-        problems.add(
-          `\`networkAclCidrs[${i}]\` ${cidr.text} admits any address; declare the sources' ranges, or give \`allowAnyAddress\` with a reason`,
-        );
-      } else {
-        aclCidrs.push(cidr);
-      }
-    }
-    const indirect = parsed.filter((p) => !p.cidr);
-    if (props.subnets && indirect.length > 0 && props.networkAclCidrs === undefined) {
-      problems.add(
-        `\`networkAclCidrs\` is required: the network ACL of customer ${show(props.subnets.customerName)} only takes CIDRs, and ${indirect.map((p) => show(sourceValue(p.source))).join(', ')} ${indirect.length === 1 ? 'is not one' : 'are not'}; give the address ranges behind them`,
-      );
-    }
-    problems.throwIfAny(this);
+    const ports = props.ports ?? [...DEFAULT_ALLOW_LIST_PORTS];
+    // Subnets with problems of their own built nothing: this list's own checks run, and nothing is built.
+    const subnetsBuilt = !props.subnets || !hasProblems(props.subnets);
+    const checked = parseIpAllowListProps({
+      ...props,
+      ...(props.subnets && subnetsBuilt ? { subnetsOfCustomer: props.subnets.customerName } : {}),
+    });
+    if (reportProblems(this, checked.problems) || !subnetsBuilt) return;
+    const parsed = checked.sources;
+    const aclCidrs = checked.networkAclCidrs;
 
     this.securityGroupId = props.securityGroupId;
     const anyReason = props.allowAnyAddress?.reason;
@@ -162,7 +123,7 @@ export class IpAllowList extends Construct {
         const { fromPort, toPort } = toPortRange(port);
         const described = p.source.description ?? sourceValue(p.source);
         const description =
-          p.cidr && ANY.has(p.cidr.text) ? `${described} (any address: ${anyReason})` : described;
+          p.cidr && ANY_ADDRESS.has(p.cidr.text) ? `${described} (any address: ${anyReason})` : described;
         rules.push(
           new VpcSecurityGroupIngressRule(sourceScope, `Port-${portKey(port)}`, {
             securityGroupId: props.securityGroupId,
@@ -186,7 +147,9 @@ export class IpAllowList extends Construct {
     const naclCidrs = [...parsed.flatMap((p) => (p.cidr ? [p.cidr] : [])), ...aclCidrs];
     const unique = [...new Map(naclCidrs.map((c) => [c.text, c])).values()];
     this.networkAclCidrs = props.subnets ? unique.map((c) => c.text) : [];
-    this.customerFirewallAllowList = props.subnets ? props.subnets.subnets.map((s) => s.cidrBlock) : [];
+    this.customerFirewallAllowList = props.subnets
+      ? (props.firewallAllowList?.addresses ?? props.subnets.subnets.map((s) => s.cidrBlock))
+      : [];
 
     const subnets = props.subnets;
     if (subnets) {
@@ -214,89 +177,11 @@ export class IpAllowList extends Construct {
         exportedTrustedSources.add(subnets);
         new TerraformOutput(this, 'TrustedSourcesOutput', {
           value: [...this.customerFirewallAllowList],
-          description: `The source addresses ${subnets.customerName}'s firewall must allow (its subnets on the platform): nothing else connects to its backends`,
+          description:
+            props.firewallAllowList?.description ??
+            `The source addresses ${subnets.customerName}'s firewall must allow (its subnets on the platform): nothing else connects to its backends`,
         }).overrideLogicalId(`${subnets.customerName}_firewall_allow_list`);
       }
     }
   }
-}
-
-/** The characters and length AWS accepts in a security group rule description. */
-const DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{0,200}$/;
-
-function checkDescription(prop: string, value: string): string | undefined {
-  if (isUnresolved(value) || DESCRIPTION.test(value)) return undefined;
-  return `\`${prop}\` ${show(value)} must be at most 200 characters of letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* (it becomes a security group rule description)`;
-}
-
-function sourceValue(source: AllowedSource): string {
-  return source.cidr ?? source.prefixListId ?? source.securityGroupId ?? '';
-}
-
-function parseSource(
-  problems: Problems,
-  prop: string,
-  source: AllowedSource,
-  anyAllowed: boolean,
-  index: number,
-): ParsedSource | undefined {
-  if (source.description !== undefined) {
-    const p = checkDescription(`${prop}.description`, source.description);
-    if (p) problems.add(p);
-  }
-  const given = (['cidr', 'prefixListId', 'securityGroupId'] as const).filter((k) => source[k] !== undefined);
-  if (given.length !== 1) {
-    problems.add(
-      `\`${prop}\` gives ${given.length === 0 ? 'none' : given.map((k) => `\`${k}\``).join(' and ')}; give exactly one of \`cidr\`, \`prefixListId\`, \`securityGroupId\``,
-    );
-    return undefined;
-  }
-  if (source.cidr !== undefined) {
-    if (isUnresolved(source.cidr)) {
-      problems.add(`\`${prop}.cidr\` must be a literal CIDR: it is checked at synth time`);
-      return undefined;
-    }
-    const cidr = parseCidr(source.cidr);
-    if (!cidr) {
-      problems.add(`\`${prop}.cidr\` ${show(source.cidr)} ${describeCidrProblem(source.cidr)}`);
-      return undefined;
-    }
-    if (ANY.has(cidr.text) && !anyAllowed) {
-      problems.add(
-        `\`${prop}.cidr\` ${cidr.text} admits any address; declare the gateway tier's ranges, or give \`allowAnyAddress\` with a reason`,
-      );
-      return undefined;
-    }
-    return { key: `cidr-${cidr.text.replace(/[/:]/g, '_')}`, source, cidr };
-  }
-  if (source.prefixListId !== undefined) {
-    if (!isUnresolved(source.prefixListId) && !/^pl-[0-9a-f]{8,17}$/.test(source.prefixListId)) {
-      problems.add(
-        `\`${prop}.prefixListId\` ${show(source.prefixListId)} is not a managed prefix list id (pl- followed by 8 or 17 hex digits)`,
-      );
-      return undefined;
-    }
-    return { key: `prefix-list-${keyOf(source.prefixListId, source, index)}`, source };
-  }
-  const sg = source.securityGroupId!;
-  if (!isUnresolved(sg) && !/^sg-[0-9a-f]{8,17}$/.test(sg)) {
-    problems.add(
-      `\`${prop}.securityGroupId\` ${show(sg)} is not a security group id (sg- followed by 8 or 17 hex digits)`,
-    );
-    return undefined;
-  }
-  return { key: `security-group-${keyOf(sg, source, index)}`, source };
-}
-
-/**
- * A construct-id fragment: the id itself, or for a token (a resource created in the same app) the
- * source's description, else its position in `sources`.
- */
-function keyOf(value: string, source: AllowedSource, index: number): string {
-  if (!isUnresolved(value)) return value;
-  const fromDescription = (source.description ?? '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
-  return fromDescription || `source-${index}`;
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { AssetType, TerraformAsset, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { AssetType, TerraformAsset, TerraformOutput, TerraformStack } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -11,19 +11,14 @@ import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import type { GatewayConfig } from '../../gateway-runtime/src/config/types';
-import { validateConfig } from '../../gateway-runtime/src/config/validate';
-import { ConfigError } from '../../gateway-runtime/src/core/errors';
 import type { CustomerSubnets } from '../network/customer-subnets';
-import { Cidr, aggregateCidrs, describeCidrProblem, parseCidr } from '../shared/cidr';
+import { Cidr, aggregateCidrs, parseCidr } from '../shared/cidr';
 import { accountWideName, shortenName, standardTags } from '../shared/names';
 import { cidrConstructId, destinationConstructId } from '../shared/construct-ids';
-import { urlPort } from '../shared/ports';
-import { Problems, checkAccountId, isUnresolved, requireProps, show } from '../shared/validation';
-import { checkDnsServersAreLiteral, dnsServersOf, openDnsEgress } from './dns-egress';
+import { isUnresolved, requireProps } from '../shared/validation';
+import { dnsServersOf, openDnsEgress } from './dns-egress';
 import {
-  CONFIG_ENV_VAR,
   FUNCTION_DEFAULTS,
-  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
   LambdaRuntime,
   defaultLambdaRuntime,
   supportsNodejs24,
@@ -35,11 +30,11 @@ import {
   prebuiltRuntimeBundle,
   runtimeBundleArchive,
 } from './runtime-bundle';
-import { environmentBytes, largestValues, withLongestValues } from './environment-size';
-import { checkConfigForLambda, checkFunctionOptions } from './function-options';
+import { environmentOf, parseGatewayFunctionProps } from './gateway-function-checks';
 import { lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
 import { requireDeployAccount } from '../shared/account-check';
-import { AlarmTuning, checkAlarmTuning } from './alarm-options';
+import { AlarmTuning } from './alarm-options';
+import { hasProblems, reportProblems } from '../shared/problems';
 import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** A destination the function may open connections to. */
@@ -174,22 +169,22 @@ function runtimeAsset(scope: Construct, bundle: RuntimeBundle): TerraformAsset {
  * permission and the attachment, and alarms on errors, throttles and p99 duration.
  */
 export class GatewayFunction extends Construct {
-  public readonly function: LambdaFunction;
-  public readonly role: IamRole;
+  public readonly function!: LambdaFunction;
+  public readonly role!: IamRole;
   /** Known before deployment: secrets and keys can admit it by name. */
-  public readonly roleArn: string;
-  public readonly securityGroup: SecurityGroup;
-  public readonly logGroup: CloudwatchLogGroup;
-  public readonly targetGroup: LbTargetGroup;
-  public readonly bundle: RuntimeBundle;
+  public readonly roleArn!: string;
+  public readonly securityGroup!: SecurityGroup;
+  public readonly logGroup!: CloudwatchLogGroup;
+  public readonly targetGroup!: LbTargetGroup;
+  public readonly bundle!: RuntimeBundle;
   /** The function's alarms: errors and throttles (unless turned off), p99 duration. */
-  public readonly alarms: CloudwatchMetricAlarm[];
+  public readonly alarms!: CloudwatchMetricAlarm[];
   /** `<platform>-<customer>-gateway`: the function's name, and the prefix of its alarms' names. */
-  public readonly functionName: string;
+  public readonly functionName!: string;
   /** The runtime configuration the function runs with (secret references only). */
-  public readonly config: GatewayConfig;
+  public readonly config!: GatewayConfig;
   /** The customer's subnets the function runs in (and through them, the platform). */
-  public readonly subnets: CustomerSubnets;
+  public readonly subnets!: CustomerSubnets;
 
   /** The runtime role's name and ARN for a customer, before the function exists. */
   public static roleArnFor(
@@ -214,13 +209,17 @@ export class GatewayFunction extends Construct {
     super(scope, id);
     requireCdktfStack(this);
     requireProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs']);
+    // Subnets with problems of their own built nothing: nothing to run in.
+    if (hasProblems(props.subnets)) return;
     const { subnets } = props;
     const platform = subnets.platform;
     const customer = subnets.customerName;
     const name = `${platform.name}-${customer}-gateway`;
     const timeoutSeconds = props.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
     const partition = props.partition ?? platform.partition;
-    const backendPort = validate(this, props);
+    const checked = parseGatewayFunctionProps(props);
+    if (reportProblems(this, checked.problems)) return;
+    const backendPort = checked.backendPort;
     this.functionName = name;
     this.config = props.config;
     this.subnets = subnets;
@@ -469,94 +468,6 @@ function aggregated(blocks: readonly string[]): string[] {
   return aggregateCidrs(parsed as Cidr[]).map((c) => c.text);
 }
 
-/** The function's environment variables. */
-function environmentOf(config: GatewayConfig): Record<string, string> {
-  return { [CONFIG_ENV_VAR]: JSON.stringify(config), NODE_OPTIONS: '--enable-source-maps' };
-}
-
-/**
- * Lambda's 4 KB limit on the environment, with every secret ARN (a token until apply) at its longest real
- * form. The document stays in the environment: it is known in full only after apply (the ARNs), it is read
- * once at cold start without a network call or another endpoint, and a few hundred bytes per secret
- * reference leave room for every scheme (the showcase's largest, OAuth 2.0 with mutual TLS and five secret
- * references, measures 1,205 bytes this way).
- */
-function checkEnvironmentSize(scope: Construct, props: GatewayFunctionProps, problems: Problems): void {
-  const zone = props.subnets.platform.availabilityZones[0] ?? '';
-  const region = isUnresolved(zone) ? 'xx-xxxxxxxxx-9' : zone.slice(0, -1);
-  const accountId = isUnresolved(props.accountId) ? '000000000000' : props.accountId;
-  const longest = withLongestValues(scope, environmentOf(props.config), { region, accountId });
-  const bytes = environmentBytes(longest);
-  if (bytes <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) return;
-  const largest = largestValues(JSON.parse(longest[CONFIG_ENV_VAR]), 3)
-    .map((v) => `${v.path} (${v.bytes} bytes)`)
-    .join(', ');
-  problems.add(
-    `\`config\` makes the function's environment ${bytes} bytes with every secret ARN at its longest real form; Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} bytes for all variables (measured as JSON). Shorten the largest values: ${largest} (for secret ARNs: shorter secret names, or fewer secrets)`,
-  );
-}
-
-/** Checks the props and returns the backend's port. */
-function validate(scope: Construct, props: GatewayFunctionProps): number {
-  const problems = new Problems();
-  checkAccountId(problems, 'accountId', props.accountId);
-  try {
-    validateConfig(props.config, { isUnresolved: (value) => Token.isUnresolved(value) });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const p of error.problems) problems.add(`\`config.${p.path}\`: ${p.message}`);
-  }
-  checkDnsServersAreLiteral(problems, 'config', props.config);
-  // An invalid URL was reported above; 443 keeps the port checks below meaningful meanwhile.
-  const port = urlPort(props.config.backend.url) ?? 443;
-  checkEnvironmentSize(scope, props, problems);
-  if (props.backendCidrs.length === 0) {
-    problems.add('`backendCidrs` is empty; list the on-premises blocks the backend lives in');
-  }
-  if (props.endpointCidrs !== undefined && props.endpointCidrs.length === 0) {
-    problems.add("`endpointCidrs` is empty; list the blocks of the interface endpoints' subnets");
-  }
-  const destinations = [
-    ...props.backendCidrs.map((cidr, i) => ({ prop: `backendCidrs[${i}]`, cidr, port })),
-    ...(props.endpointCidrs ?? []).map((cidr, i) => ({ prop: `endpointCidrs[${i}]`, cidr, port: 443 })),
-    ...(props.additionalEgress ?? []).map((e, i) => ({
-      prop: `additionalEgress[${i}]`,
-      cidr: e.cidr,
-      port: e.port,
-    })),
-  ];
-  for (const { prop, cidr, port: p } of destinations) {
-    if (!isUnresolved(cidr)) {
-      const parsed = parseCidr(cidr);
-      if (!parsed) problems.add(`\`${prop}\` ${show(cidr)} ${describeCidrProblem(cidr)}`);
-      else if (parsed.prefixLength === 0)
-        problems.add(`\`${prop}\` ${parsed.text} would open egress to everywhere`);
-    }
-    if (!Number.isInteger(p) || p < 1 || p > 65535)
-      problems.add(`\`${prop}\` port ${show(p)} is not 1-65535`);
-  }
-  checkFunctionOptions(problems, props, '');
-  checkFunctionAlarms(problems, props.alarms, 'alarms');
-  checkConfigForLambda(problems, props.config, props.timeoutSeconds, {
-    config: 'config.',
-    timeoutSeconds: 'timeoutSeconds',
-    trustedHops: 'config.trustedSources.trustedHops',
-  });
-  problems.throwIfAny(scope);
-  return port;
-}
-
-/** Records the problems of `alarms` (GatewayFunctionAlarms) under `prop`. */
-export function checkFunctionAlarms(
-  problems: Problems,
-  alarms: GatewayFunctionAlarms | undefined,
-  prop: string,
-): void {
-  if (alarms === undefined) return;
-  checkAlarmTuning(problems, `${prop}.errors`, alarms.errors);
-  checkAlarmTuning(problems, `${prop}.throttles`, alarms.throttles);
-}
-
 /** The function's runtime: the caller's, else the newest the hashicorp/aws version in use accepts. */
 function lambdaRuntimeFor(
   scope: Construct,
@@ -566,11 +477,14 @@ function lambdaRuntimeFor(
   if (requested === undefined || isUnresolved(requested))
     return requested ?? defaultLambdaRuntime(awsProviderVersion);
   if (requested === 'nodejs24.x' && !supportsNodejs24(awsProviderVersion)) {
-    const problems = new Problems();
-    problems.add(
-      `\`lambdaRuntime\` "nodejs24.x" needs hashicorp/aws 6.x (\`@cdktf/provider-aws\` 21.x); this app's \`@cdktf/provider-aws\` asks for hashicorp/aws ${awsProviderVersion}, which rejects it at plan: use "nodejs22.x" (the default with this provider) or move to \`@cdktf/provider-aws\` 21.x`,
-    );
-    problems.throwIfAny(scope);
+    // Known only once the function exists (its provider binding): reported, so the synth fails with the rest.
+    reportProblems(scope, [
+      {
+        prop: 'lambdaRuntime',
+        value: requested,
+        message: `needs hashicorp/aws 6.x (\`@cdktf/provider-aws\` 21.x); this app's \`@cdktf/provider-aws\` asks for hashicorp/aws ${awsProviderVersion}, which rejects it at plan: use "nodejs22.x" (the default with this provider) or move to \`@cdktf/provider-aws\` 21.x`,
+      },
+    ]);
   }
   return requested;
 }

@@ -9,6 +9,8 @@ import type { SiteToSiteVpn } from '../vpn/site-to-site-vpn';
 import { TUNNEL_ALARM_DEFAULTS } from '../vpn/vpn-defaults';
 import { accountWideName, standardTags } from '../shared/names';
 import { Problems, requireProps, show } from '../shared/validation';
+import { type Problem, hasProblems, reportProblems } from '../shared/problems';
+import { ProblemList } from '../shared/problem-list';
 import { AlarmTuning, checkAlarmTuning } from './alarm-options';
 import type { GatewayFunction } from './gateway-function';
 import {
@@ -112,9 +114,9 @@ export class GatewayMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: GatewayMonitoringProps) {
     super(scope, id);
     requireProps(this, props, ['gateway']);
-    const problems = new Problems();
-    checkMonitoringOptions(problems, props, '');
-    problems.throwIfAny(this);
+    // A gateway with problems of its own built nothing: nothing to watch.
+    if (hasProblems(props.gateway)) return;
+    if (reportProblems(this, checkGatewayMonitoringProps(props))) return;
 
     const { gateway } = props;
     const platform = gateway.subnets.platform;
@@ -365,6 +367,13 @@ export class GatewayMonitoring extends Construct {
       });
     }
   }
+}
+
+/** The problems of `GatewayMonitoring`'s options, every one of them (pure: no construct, nothing thrown). */
+export function checkGatewayMonitoringProps(props: GatewayMonitoringOptions): Problem[] {
+  const problems = new ProblemList();
+  checkMonitoringOptions(problems, props, '');
+  return problems.problems;
 }
 
 /** Records the problems of the monitoring options under `prefix` (e.g. `monitoring.`). */

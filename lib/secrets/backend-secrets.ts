@@ -6,26 +6,11 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import type { SecretsManagerRef } from '../../gateway-runtime/src/config/types';
-import { checkName } from '../shared/names';
 import { Partition, viaService } from '../shared/partition';
-import {
-  Problems,
-  checkAccountId,
-  checkIamPrincipalArn,
-  checkPrincipalArns,
-  isUnresolved,
-  requireProps,
-  show,
-} from '../shared/validation';
-import { checkTags } from '../shared/names';
-import { checkAdministrators } from './administrators';
-import {
-  SECRET_MATERIAL,
-  SecretMaterialKind,
-  SecretSourceSpec,
-  materialKeys,
-  secretSourceProblem,
-} from './secret-source';
+import { hasProblems, reportProblems } from '../shared/problems';
+import { requireProps, show } from '../shared/validation';
+import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec, materialKeys } from './secret-source';
+import { checkBackendSecretsProps } from './backend-secrets-checks';
 import { SECRETS_DEFAULTS } from './secrets-defaults';
 import { customerKeyPolicy, keyAndSecretAdministrators, secretPolicy } from './key-policy';
 import { requireDeployAccount } from '../shared/account-check';
@@ -105,7 +90,12 @@ export interface BackendSecretsProps {
 }
 
 /** The length of the unique suffix Terraform appends to a `name_prefix` (a timestamp and a counter). */
-const TERRAFORM_UNIQUE_SUFFIX_LENGTH = 26;
+export const TERRAFORM_UNIQUE_SUFFIX_LENGTH = 26;
+
+/** The `name_prefix` of a customer's secret: `backend-link/<platform>/<customer>/<secret>-`. */
+export function secretNamePrefixOf(platformName: string, customerName: string, secretName: string): string {
+  return `${SECRETS_DEFAULTS.namePrefix}/${platformName}/${customerName}/${secretName}-`;
+}
 
 /** One secret as the runtime sees it. */
 export interface BackendSecret {
@@ -128,15 +118,17 @@ export interface BackendSecret {
  * its value to every principal but the customer's runtime role.
  */
 export class BackendSecrets extends Construct {
-  public readonly customerName: string;
-  public readonly kmsKey: KmsKey;
+  public readonly customerName!: string;
+  public readonly kmsKey!: KmsKey;
   private readonly byName = new Map<string, BackendSecret>();
 
   constructor(scope: Construct, id: string, props: BackendSecretsProps) {
     super(scope, id);
     requireCdktfStack(this);
     requireProps(this, props, ['customerName', 'accountId', 'readerRoleArn', 'secrets']);
-    validate(props).throwIfAny(this);
+    // A platform with problems of its own built nothing: its name and partition are not known.
+    if (Construct.isConstruct(props.platform) && hasProblems(props.platform)) return;
+    if (reportProblems(this, checkBackendSecretsProps(props))) return;
     this.customerName = props.customerName;
     const recoveryWindowInDays = props.recoveryWindowInDays ?? SECRETS_DEFAULTS.recoveryWindowInDays;
     const readers = [props.readerRoleArn, ...(props.additionalReaderArns ?? [])];
@@ -145,7 +137,7 @@ export class BackendSecrets extends Construct {
     const prefix = `${SECRETS_DEFAULTS.namePrefix}/${platform.name}/${props.customerName}`;
     // A name prefix, not a name: Terraform appends a unique suffix, so a customer re-created within the
     // recovery window of its deleted secrets (whose names AWS keeps reserved until then) gets new names.
-    const secretNamePrefix = (name: string) => `${prefix}/${name}-`;
+    const secretNamePrefix = (name: string) => secretNamePrefixOf(platform.name, props.customerName, name);
     // Write-only secrets are the only ones the deployer is admitted to (the provider reads them back).
     const writeOnly = props.secrets.filter((s) => s.source.kind === 'write-only');
     const deployer = writeOnly.length > 0 ? props.deployerPrincipalArn : undefined;
@@ -291,106 +283,4 @@ export class BackendSecrets extends Construct {
 
 export { WRITE_ONLY_VERSION_ACTIONS } from './key-policy';
 
-/**
- * The problem for write-only secrets without the deployer's ARN: the prop, the secrets and why (the
- * provider's read-back). Shared with CustomerBackendLink, which reports it under its own prop.
- */
-export function missingDeployerProblem(prop: string, secretNames: readonly string[]): string {
-  return `\`${prop}\` is required: ${secretNames.map(show).join(', ')} ${secretNames.length === 1 ? 'is' : 'are'} written through SecretSource.fromWriteOnlyVariable, and hashicorp/aws 5.x reads a write-only secret version back with GetSecretValue on create, on every refresh and on delete (terraform-provider-aws issue #42383, fixed only in 6.x), which the secret's policy denies to everyone but the runtime role. Give the ARN of the IAM role (or user) Terraform applies with: it is admitted to PutSecretValue and GetSecretValue on the write-only secrets, and to their KMS key through Secrets Manager, and to nothing else`;
-}
-
-function validate(props: BackendSecretsProps): Problems {
-  const problems = new Problems();
-  const platformProblem = checkName('platform.name', props.platform.name);
-  if (platformProblem) problems.add(platformProblem);
-  const writeOnly = props.secrets.filter((s) => s.source.kind === 'write-only').map((s) => s.name);
-  if (writeOnly.length > 0 && props.deployerPrincipalArn === undefined) {
-    problems.add(missingDeployerProblem('deployerPrincipalArn', writeOnly));
-  }
-  if (props.deployerPrincipalArn !== undefined) {
-    checkIamPrincipalArn(
-      problems,
-      'deployerPrincipalArn',
-      props.deployerPrincipalArn,
-      props.platform.partition,
-    );
-  }
-  checkPrincipalArns(problems, 'planPrincipalArns', props.planPrincipalArns);
-  checkAdministrators(problems, 'administratorArns', props.administratorArns, props.deployerPrincipalArn, {
-    partition: props.platform.partition,
-    deployerProp: 'deployerPrincipalArn',
-  });
-  const nameProblem = checkName('customerName', props.customerName);
-  if (nameProblem) problems.add(nameProblem);
-  checkAccountId(problems, 'accountId', props.accountId);
-  if (
-    !isUnresolved(props.readerRoleArn) &&
-    !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(props.readerRoleArn)
-  ) {
-    problems.add(`\`readerRoleArn\` ${show(props.readerRoleArn)} is not an IAM role ARN`);
-  }
-  checkPrincipalArns(problems, 'additionalReaderArns', props.additionalReaderArns);
-  for (const p of checkTags('tags', props.tags, (key) => key === 'Name' || key === 'backend-link:customer')) {
-    problems.add(p);
-  }
-  const window = props.recoveryWindowInDays;
-  if (window !== undefined && (!Number.isInteger(window) || window < 7 || window > 30)) {
-    problems.add(`\`recoveryWindowInDays\` ${window} must be a whole number from 7 to 30`);
-  }
-  const seen = new Set<string>();
-  props.secrets.forEach((spec, i) => {
-    const at = `secrets[${i}]`;
-    if (!/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(spec.name)) {
-      problems.add(
-        `\`${at}.name\` ${show(spec.name)} must be 2-32 characters of lowercase letters, digits and hyphens`,
-      );
-    }
-    if (seen.has(spec.name)) problems.add(`\`${at}.name\` ${show(spec.name)} is used twice`);
-    seen.add(spec.name);
-    if (!(spec.material in SECRET_MATERIAL)) {
-      problems.add(
-        `\`${at}.material\` ${show(spec.material)} is not one of ${Object.keys(SECRET_MATERIAL).join(', ')}`,
-      );
-      return;
-    }
-    const source = spec.source;
-    const sourceProblem = secretSourceProblem(`${at}.source`, source);
-    if (sourceProblem) {
-      problems.add(sourceProblem);
-    } else if (source.kind === 'existing') {
-      if (
-        !isUnresolved(source.secretArn) &&
-        !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(String(source.secretArn))
-      ) {
-        // Shown only when it looks like an ARN: anything else may be the secret itself, pasted.
-        problems.add(
-          `\`${at}.source\` ${
-            typeof source.secretArn === 'string' && source.secretArn.startsWith('arn:')
-              ? show(source.secretArn)
-              : '(not shown: it is not ARN-shaped and may be a secret value)'
-          } is not a Secrets Manager secret ARN`,
-        );
-      }
-      const known = materialKeys(spec.material);
-      for (const key of Object.keys(source.jsonKeys)) {
-        if (!known.includes(key)) {
-          problems.add(
-            `\`${at}.source.jsonKeys\` maps ${show(key)}, which ${spec.material} does not have (keys: ${known.join(', ')})`,
-          );
-        }
-      }
-    } else if (source.kind === 'write-only') {
-      if (!Number.isInteger(source.version) || source.version < 1) {
-        problems.add(
-          `\`${at}.source.version\` ${show(source.version)} must be a whole number ≥ 1 (bump it to write a new value)`,
-        );
-      }
-      if (source.variableName !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(source.variableName)) {
-        problems.add(
-          `\`${at}.source.variableName\` ${show(source.variableName)} is not a Terraform identifier`,
-        );
-      }
-    }
-  });
-  return problems;
-}
+export { missingDeployerProblem } from './backend-secrets-checks';

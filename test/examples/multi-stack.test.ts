@@ -283,6 +283,7 @@ describe('multi-stack layout: the platform register sees every stack', () => {
       const [acme, globex] = exampleCustomers(platform);
       new CustomerStack(app, 'customer-acme', acme);
       new CustomerStack(app, 'customer-globex', { ...globex, cidrBlock: '10.40.128.128/25' });
+      app.synth();
     });
     expect(error.constructPath).toBe('customer-globex/Link/Subnets');
     expect(error.problems).toEqual([
@@ -307,6 +308,7 @@ describe('multi-stack layout: the platform register sees every stack', () => {
           },
         });
       }
+      app.synth();
     });
     expect(error.constructPath).toBe('customer-c10/Link');
     expect(error.problems).toEqual([

@@ -113,7 +113,7 @@ describe('GatewayPlatform.fromAttributes', () => {
       const stack = testStack();
       const platform = GatewayPlatform.fromAttributes(stack, 'Platform', IMPORTED_PLATFORM);
       new CustomerBackendLink(stack, 'Globex', customer(platform));
-      new CustomerBackendLink(stack, 'Hooli', customer(platform, { customerName: 'hooli' }));
+      return new CustomerBackendLink(stack, 'Hooli', customer(platform, { customerName: 'hooli' }));
     });
     expect(error.constructPath).toBe('test/Hooli/Subnets');
     expect(error.problems).toEqual([
