@@ -17,19 +17,6 @@ export function ipv4Cidr(problems: Problem[], prop: string, value: string): Cidr
 }
 
 /**
- * A problem from a sentence of a shared helper that still returns sentences (`checkName`, `checkTags` in
- * `lib/shared/names.ts`): the exact inverse of `describeProblem` ("`prop` rest" becomes `{ prop, message:
- * rest }`), so the rendered text is unchanged.
- */
-export function problemOfSentence(sentence: string): Problem {
-  if (sentence.startsWith('`')) {
-    const end = sentence.indexOf('` ', 1);
-    if (end > 0) return { prop: sentence.slice(1, end), message: sentence.slice(end + 2) };
-  }
-  return { prop: '', message: sentence };
-}
-
-/**
  * The problems of required props that are missing (`undefined` or `null`), for JavaScript callers that
  * TypeScript does not stop: the pure counterpart of `requireProps` (`lib/shared/validation.ts`), with its
  * words. `names` are paths such as `backend.url`; a parent that is missing is reported once.

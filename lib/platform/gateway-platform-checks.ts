@@ -11,7 +11,8 @@ import { PARTITIONS, isPartition, partitionOfRegion } from '../shared/partition'
 import type { Problem } from '../shared/problems';
 import { isUnresolved, show } from '../shared/validation';
 import { checkAlarmSubscriptions } from './alarm-subscriptions-checks';
-import { ipv4Cidr, missingProps, problemOfSentence } from './check-support';
+import { ipv4Cidr, missingProps } from './check-support';
+import { problemOfSentence } from '../shared/problem-list';
 import type { GatewayPlatformProps, TransitGatewayProps } from './gateway-platform';
 import { analyseInterfaceEndpoints } from './interface-endpoints-checks';
 import { AMAZON_SIDE_ASN_RANGES, TRANSIT_GATEWAY_ATTACHMENT_SUBNET_PREFIX } from './platform-defaults';

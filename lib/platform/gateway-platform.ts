@@ -9,7 +9,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { VpnGateway } from '@cdktf/provider-aws/lib/vpn-gateway';
 import { standardTags } from '../shared/names';
 import { Partition, partitionOfRegion } from '../shared/partition';
-import { describeProblem, hasProblems, reportProblems } from '../shared/problems';
+import { hasProblems, reportProblems } from '../shared/problems';
 import { isUnresolved, show } from '../shared/validation';
 import { requireCdktfStack } from '../shared/cdktf-stack';
 import { AlarmSubscriptionSpec, addAlarmSubscriptions } from './alarm-subscriptions';
@@ -506,24 +506,6 @@ export class GatewayPlatform extends Construct {
   /** Every VPN registered so far, in order of registration. */
   public get vpnRegistrations(): readonly VpnRegistration[] {
     return register.registeredVpns(this);
-  }
-
-  /**
-   * Records a customer's VPN; returns the problems found as sentences.
-   * @deprecated Internal, kept only until every caller uses `registerVpn(platform, registration)` of
-   * `platform-register.ts` (same arguments, problems as `Problem`s); not part of the public API.
-   */
-  public registerVpn(registration: VpnRegistration): string[] {
-    return register.registerVpn(this, registration).map(describeProblem);
-  }
-
-  /**
-   * Reserves a customer's name and address block; returns the problems found as sentences.
-   * @deprecated Internal, kept only until every caller uses `registerCustomer(platform, allocation)` of
-   * `platform-register.ts` (same arguments, problems as `Problem`s); not part of the public API.
-   */
-  public registerCustomer(allocation: CustomerAllocation): string[] {
-    return register.registerCustomer(this, allocation).map(describeProblem);
   }
 }
 

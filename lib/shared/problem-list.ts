@@ -14,7 +14,7 @@ export class ProblemList extends Problems {
 
   override add(problem: string): void {
     super.add(problem);
-    this.found.push(problemOf(problem));
+    this.found.push(problemOfSentence(problem));
   }
 
   /** Adds one structured problem: `{ prop, value, message }`, value left out when it is `undefined`. */
@@ -36,8 +36,11 @@ export class ProblemList extends Problems {
   }
 }
 
-/** A sentence of the shared string checks as a {@link Problem}. */
-function problemOf(sentence: string): Problem {
+/**
+ * A sentence of the shared string checks ("`prop` rest") as a {@link Problem}: the exact inverse of
+ * `describeProblem`, so the rendered text is unchanged.
+ */
+export function problemOfSentence(sentence: string): Problem {
   if (sentence.startsWith('`')) {
     const end = sentence.indexOf('`', 1);
     const prop = sentence.slice(1, end);

@@ -5,7 +5,7 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { parseCidr } from '../../../lib/shared/cidr';
-import { hasProblems } from '../../../lib/shared/problems';
+import { describeProblem, hasProblems } from '../../../lib/shared/problems';
 import { ValidationError } from '../../../lib/shared/validation';
 import { GatewayPlatform, GatewayPlatformProps } from '../../../lib/platform/gateway-platform';
 import { checkGatewayPlatformProps } from '../../../lib/platform/gateway-platform-checks';
@@ -232,7 +232,7 @@ describe('platform register (internal functions)', () => {
     expect(registeredCustomers(p).map((c) => c.customerName)).toEqual(['acme']);
   });
 
-  test('GIVEN a VPN whose on-prem range overlaps the VPC THEN the problem names `onPremCidrs`; the deprecated method renders the same sentence', () => {
+  test('GIVEN a VPN whose on-prem range overlaps the VPC THEN the problem names `onPremCidrs` and reads as the sentence the VPN reports', () => {
     const p = platform();
     const registration = {
       customerName: 'acme',
@@ -245,7 +245,7 @@ describe('platform register (internal functions)', () => {
     const problems = registerVpn(p, registration);
 
     expect(problems.map((x) => x.prop)).toEqual(['onPremCidrs']);
-    expect(p.registerVpn(registration)).toEqual([
+    expect(problems.map(describeProblem)).toEqual([
       '`onPremCidrs` entry 10.0.0.0/8 of customer "acme" overlaps the VPC block 10.0.0.0/16 of platform "plat"; traffic to it would stay in the VPC. Ask the customer to expose the backends under a range outside 10.0.0.0/16 (e.g. with NAT on its side)',
     ]);
     expect(registeredVpns(p)).toEqual([]);
