@@ -40,7 +40,7 @@ import {
   stringToSign,
   UNSIGNED_PAYLOAD,
 } from './sigv4-canonical';
-import type { AuthScheme, OutgoingRequest, SchemeContext } from './types';
+import type { AuthScheme, BackendResponseInfo, OutgoingRequest, SchemeContext, SentRequest } from './types';
 
 export type { SigV4CredentialsOptions } from './aws-credentials';
 
@@ -69,7 +69,12 @@ export interface SigV4SchemeOptions {
 export interface SigV4Runtime {
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** @default DEFAULT_SIGV4_MIN_REFETCH_INTERVAL_SECONDS */
+  readonly minRefetchIntervalSeconds?: number;
 }
+
+/** A 401/403 drops fetched credentials and fetches new ones at most once per this interval. */
+export const DEFAULT_SIGV4_MIN_REFETCH_INTERVAL_SECONDS = 5;
 
 /** An AWS region name: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`. */
 export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
@@ -214,6 +219,8 @@ export function createSigV4Scheme(
     ...(ctx.timeouts ? { timeouts: ctx.timeouts } : {}),
   });
   const keys = new SigningKeyCache(region, service);
+  const minRefetchMs =
+    (runtime.minRefetchIntervalSeconds ?? DEFAULT_SIGV4_MIN_REFETCH_INTERVAL_SECONDS) * 1000;
   /** x-amz-date and the credential scope of the current second: they change once a second. */
   let clock = { second: NaN, date: '', scope: '' };
 
@@ -267,16 +274,50 @@ export function createSigV4Scheme(
     return added;
   };
 
+  // Fetched credentials (assumed role, container) can be revoked or expire early: a 401/403 purges
+  // exactly the credentials that attempt was signed with and asks for one retry, re-signed, at most
+  // once per DEFAULT_SIGV4_MIN_REFETCH_INTERVAL_SECONDS (a path that always answers 403 costs one STS
+  // call per interval, not one per request). Environment credentials are what they are: no retry.
+  const refreshable = provider.invalidate !== undefined;
+  /** The credentials each attempt was signed with, keyed by the header object authorize returned. */
+  const signedWith = new WeakMap<object, AwsCredentials>();
+  let lastRefetchAt: number | undefined;
+  const signFor = (request: OutgoingRequest, credentials: AwsCredentials): Record<string, string> => {
+    const added = sign(request, credentials);
+    if (refreshable) signedWith.set(added, credentials);
+    return added;
+  };
+
   return {
     type: 'aws-sigv4',
-    mayRetry: false,
+    mayRetry: refreshable,
     needsBody: signPayload,
     headerNames: SCHEME_HEADERS,
     authorize(request: OutgoingRequest): Record<string, string> | Promise<Record<string, string>> {
       const credentials = provider.current();
-      if (credentials) return sign(request, credentials);
-      return provider.get().then((fetched) => sign(request, fetched));
+      if (credentials) return signFor(request, credentials);
+      return provider.get().then((fetched) => signFor(request, fetched));
     },
+    ...(refreshable
+      ? {
+          async onResponse(
+            sent: SentRequest,
+            response: BackendResponseInfo,
+            attempt: number,
+          ): Promise<'retry' | 'done'> {
+            if (attempt !== 1 || (response.status !== 401 && response.status !== 403)) return 'done';
+            const used = signedWith.get(sent.authHeaders);
+            if (!used) return 'done';
+            // Other requests already replaced the refused credentials: retry with the current ones.
+            if (provider.current() !== used) return 'retry';
+            const at = now();
+            if (lastRefetchAt !== undefined && at - lastRefetchAt < minRefetchMs) return 'done';
+            lastRefetchAt = at;
+            provider.invalidate!(used);
+            return 'retry';
+          },
+        }
+      : {}),
     async close(): Promise<void> {
       await provider.close?.();
     },
