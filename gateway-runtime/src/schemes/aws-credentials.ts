@@ -16,7 +16,6 @@
  * BAD_RESPONSE); no key, token or response body is ever put in a message.
  */
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -30,6 +29,7 @@ import {
   authorizationHeader,
   canonicalRequest,
   credentialScope,
+  payloadSha256,
   signatureOf,
   SigningKeyCache,
   stringToSign,
@@ -366,7 +366,7 @@ export function assumeRoleCredentials(
   ];
   if (options.externalId !== undefined) params.push(['ExternalId', options.externalId]);
   const body = formBody(params);
-  const bodyHash = createHash('sha256').update(body).digest('hex');
+  const bodyHash = payloadSha256(body);
   const contentType = 'application/x-www-form-urlencoded; charset=utf-8';
 
   const fetch = async (): Promise<AwsCredentials> => {

@@ -19,7 +19,6 @@
  * The signing key (the HMAC chain over date, region and service) is derived once per day and
  * credentials, not per request. Canonicalisation rules: sigv4-canonical.ts.
  */
-import { createHash } from 'node:crypto';
 import { ConfigError } from '../core/errors';
 import {
   type AwsCredentials,
@@ -35,6 +34,7 @@ import {
   canonicalRequest,
   credentialScope,
   EMPTY_PAYLOAD_SHA256,
+  payloadSha256,
   signatureOf,
   SigningKeyCache,
   stringToSign,
@@ -237,7 +237,7 @@ export function createSigV4Scheme(
       ? UNSIGNED_PAYLOAD
       : body === undefined || body.byteLength === 0
         ? EMPTY_PAYLOAD_SHA256
-        : createHash('sha256').update(body).digest('hex');
+        : payloadSha256(body);
 
     const added: Record<string, string> = {
       'x-amz-date': date,
