@@ -17,7 +17,9 @@
  * `s3` may choose it) and which spares buffering the body for the hash.
  *
  * The signing key (the HMAC chain over date, region and service) is derived once per day and
- * credentials, not per request. Canonicalisation rules: sigv4-canonical.ts.
+ * credentials, not per request. Canonicalisation rules: sigv4-canonical.ts; credentials sources:
+ * aws-credentials.ts. A 401/403 to a request signed with fetched credentials (assumed role, container)
+ * drops them and retries once, re-signed with new ones (see onResponse). Documentation: docs/sigv4.md.
  */
 import { ConfigError } from '../core/errors';
 import {
