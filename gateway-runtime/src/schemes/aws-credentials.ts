@@ -111,8 +111,12 @@ export interface ProviderContext {
   readonly timeouts?: TimeoutsConfig;
 }
 
-const unavailable = (message: string, reason: string, cause?: unknown) =>
-  new CredentialsUnavailableError(message, { reason, ...(cause === undefined ? {} : { cause }) });
+/** A CredentialsUnavailableError: `no AWS credentials for SigV4: <why>`, with its log reason. */
+const unavailable = (why: string, reason: string, cause?: unknown) =>
+  new CredentialsUnavailableError(`no AWS credentials for SigV4: ${why}`, {
+    reason,
+    ...(cause === undefined ? {} : { cause }),
+  });
 
 /** Credentials from the process environment (Lambda's execution role, or set by the operator). */
 export function environmentCredentials(env: NodeJS.ProcessEnv = process.env): CredentialsProvider {
@@ -138,10 +142,7 @@ export function environmentCredentials(env: NodeJS.ProcessEnv = process.env): Cr
     async get() {
       const found = read();
       if (found) return found;
-      throw unavailable(
-        'no AWS credentials for SigV4: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set',
-        'NOT_SET',
-      );
+      throw unavailable('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set', 'NOT_SET');
     },
   };
 }
@@ -218,11 +219,7 @@ async function exchange(
     const code = (error as { code?: unknown }).code;
     const shown =
       error instanceof GatewayError ? error.code : typeof code === 'string' ? code : 'request failed';
-    throw unavailable(
-      `no AWS credentials for SigV4: ${what} could not be reached (${shown})`,
-      'NO_RESPONSE',
-      error,
-    );
+    throw unavailable(`${what} could not be reached (${shown})`, 'NO_RESPONSE', error);
   }
 }
 
@@ -242,7 +239,7 @@ export function containerCredentials(ctx: ProviderContext): CredentialsProvider 
     const full = ctx.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
     if (!full) {
       throw unavailable(
-        'no AWS credentials for SigV4: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set',
+        'neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set',
         'NOT_SET',
       );
     }
@@ -250,14 +247,11 @@ export function containerCredentials(ctx: ProviderContext): CredentialsProvider 
     try {
       url = new URL(full);
     } catch {
-      throw unavailable(
-        'no AWS credentials for SigV4: AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL',
-        'NOT_SET',
-      );
+      throw unavailable('AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL', 'NOT_SET');
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && CONTAINER_HTTP_HOSTS.has(url.hostname))) {
       throw unavailable(
-        `no AWS credentials for SigV4: AWS_CONTAINER_CREDENTIALS_FULL_URI host ${url.hostname} is neither https nor a loopback or ECS/EKS agent address`,
+        `AWS_CONTAINER_CREDENTIALS_FULL_URI host ${url.hostname} is neither https nor a loopback or ECS/EKS agent address`,
         'NOT_SET',
       );
     }
@@ -271,7 +265,7 @@ export function containerCredentials(ctx: ProviderContext): CredentialsProvider 
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         throw unavailable(
-          `no AWS credentials for SigV4: AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ${file} can not be read`,
+          `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ${file} can not be read`,
           typeof code === 'string' ? code : 'NOT_SET',
         );
       }
@@ -286,16 +280,12 @@ export function containerCredentials(ctx: ProviderContext): CredentialsProvider 
       method: 'GET',
       headers: { accept: 'application/json', ...(auth ? { authorization: auth } : {}) },
     });
-    if (status !== 200)
-      throw unavailable(`no AWS credentials for SigV4: ${where} answered ${status}`, `HTTP_${status}`);
+    if (status !== 200) throw unavailable(`${where} answered ${status}`, `HTTP_${status}`);
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(text) as Record<string, unknown>;
     } catch {
-      throw unavailable(
-        `no AWS credentials for SigV4: ${where} answered something other than JSON`,
-        'BAD_RESPONSE',
-      );
+      throw unavailable(`${where} answered something other than JSON`, 'BAD_RESPONSE');
     }
     const { AccessKeyId, SecretAccessKey, Token, Expiration } = body;
     if (
@@ -304,10 +294,7 @@ export function containerCredentials(ctx: ProviderContext): CredentialsProvider 
       !AccessKeyId ||
       !SecretAccessKey
     ) {
-      throw unavailable(
-        `no AWS credentials for SigV4: ${where} answered without AccessKeyId/SecretAccessKey`,
-        'BAD_RESPONSE',
-      );
+      throw unavailable(`${where} answered without AccessKeyId/SecretAccessKey`, 'BAD_RESPONSE');
     }
     const expiresAt = parseExpiration(typeof Expiration === 'string' ? Expiration : undefined);
     return {
@@ -403,10 +390,7 @@ export function assumeRoleCredentials(
     if (status !== 200) {
       const code = xmlText(text, 'Code');
       const shown = code !== undefined && AWS_ERROR_CODE.test(code) ? code : `HTTP_${status}`;
-      throw unavailable(
-        `no AWS credentials for SigV4: ${where} refused AssumeRole of ${options.roleArn} (${status} ${shown})`,
-        shown,
-      );
+      throw unavailable(`${where} refused AssumeRole of ${options.roleArn} (${status} ${shown})`, shown);
     }
     const accessKeyId = xmlText(text, 'AccessKeyId');
     const secretAccessKey = xmlText(text, 'SecretAccessKey');
@@ -414,7 +398,7 @@ export function assumeRoleCredentials(
     const expiresAt = parseExpiration(xmlText(text, 'Expiration'));
     if (!accessKeyId || !secretAccessKey || !sessionToken || expiresAt === undefined) {
       throw unavailable(
-        `no AWS credentials for SigV4: ${where} answered AssumeRole of ${options.roleArn} without complete credentials`,
+        `${where} answered AssumeRole of ${options.roleArn} without complete credentials`,
         'BAD_RESPONSE',
       );
     }
