@@ -29,26 +29,26 @@ export function payloadSha256(body: Buffer | string): string {
 /** Hex SHA-256 of zero bytes: the payload hash of a request without a body. */
 export const EMPTY_PAYLOAD_SHA256 = hash('sha256', '', 'hex');
 
-/** SigV4's URI encoding (RFC 3986 unreserved characters kept, everything else `%XY`, upper case). */
+/** The characters encodeURIComponent keeps that SigV4 encodes. */
+const SUB_DELIMS = /[!'()*]/g;
+/** A UTF-16 surrogate without its pair (encodeURIComponent throws on it). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const escapeSubDelim = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+
+/**
+ * SigV4's URI encoding: RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) kept, every other
+ * UTF-8 byte `%XY` (upper case); `/` kept too with `keepSlash`. encodeURIComponent (native) does all
+ * but `! ' ( ) *`; a lone surrogate (never in a parsed URL) is encoded as U+FFFD, as URL would.
+ */
 export function uriEncode(text: string, keepSlash = false): string {
-  let out = '';
-  for (const byte of Buffer.from(text, 'utf8')) {
-    if (
-      (byte >= 0x41 && byte <= 0x5a) || // A-Z
-      (byte >= 0x61 && byte <= 0x7a) || // a-z
-      (byte >= 0x30 && byte <= 0x39) || // 0-9
-      byte === 0x2d || // -
-      byte === 0x2e || // .
-      byte === 0x5f || // _
-      byte === 0x7e || // ~
-      (keepSlash && byte === 0x2f)
-    ) {
-      out += String.fromCharCode(byte);
-    } else {
-      out += `%${byte < 16 ? '0' : ''}${byte.toString(16).toUpperCase()}`;
-    }
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(text);
+  } catch {
+    encoded = encodeURIComponent(text.replace(LONE_SURROGATE, '\uFFFD'));
   }
-  return out;
+  encoded = encoded.replace(SUB_DELIMS, escapeSubDelim);
+  return keepSlash ? encoded.replace(/%2F/g, '/') : encoded;
 }
 
 /** Percent-decoding that keeps a malformed escape as it is (the backend would see those bytes too). */

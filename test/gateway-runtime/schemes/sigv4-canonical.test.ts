@@ -200,6 +200,9 @@ describe('helpers', () => {
   test('uriEncode keeps the unreserved set and encodes the rest as upper-case UTF-8 escapes', () => {
     expect(uriEncode("AZaz09-._~ /!*'()✓")).toBe('AZaz09-._~%20%2F%21%2A%27%28%29%E2%9C%93');
     expect(uriEncode('a/b', true)).toBe('a/b');
+    expect(uriEncode('a/b')).toBe('a%2Fb');
+    // A lone surrogate (which a parsed URL never holds) is encoded as U+FFFD, as URL would.
+    expect(uriEncode('a\uD800b')).toBe('a%EF%BF%BDb');
   });
 
   test('amzDate is the basic ISO 8601 form in UTC', () => {
