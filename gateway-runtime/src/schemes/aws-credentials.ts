@@ -69,7 +69,11 @@ export type SigV4CredentialsOptions =
       readonly externalId?: string;
       /** `RoleSessionName` (CloudTrail shows it). @default "backend-link-gateway" */
       readonly sessionName?: string;
-      /** Requested lifetime, 900..43200 (the role's maximum applies). @default 3600 */
+      /**
+       * Requested lifetime, 900..43200 (the role's maximum applies). Signed with a role's own temporary
+       * credentials (Lambda's), this is role chaining, which STS caps at 3600.
+       * @default 3600
+       */
       readonly durationSeconds?: number;
       /** STS's region. @default - the scheme's region */
       readonly stsRegion?: string;
