@@ -14,7 +14,8 @@
  *
  * The payload: `signed` (default) hashes the body actually sent (hex SHA-256, also sent as
  * `x-amz-content-sha256`); `unsigned` sends `UNSIGNED-PAYLOAD`, which only S3 accepts (so only service
- * `s3` may choose it) and which spares buffering the body for the hash.
+ * `s3` may choose it) and which spares hashing the body (it is still buffered: S3 wants a Content-Length,
+ * and the proxy streams unbuffered bodies chunked).
  *
  * The signing key (the HMAC chain over date, region and service) is derived once per day and
  * credentials, not per request. Canonicalisation rules: sigv4-canonical.ts; credentials sources:
@@ -293,7 +294,9 @@ export function createSigV4Scheme(
   return {
     type: 'aws-sigv4',
     mayRetry: refreshable,
-    needsBody: signPayload,
+    // Always whole, also with UNSIGNED-PAYLOAD: a buffered body goes with a Content-Length, which S3's
+    // PutObject requires (the proxy streams other bodies chunked).
+    needsBody: true,
     headerNames: SCHEME_HEADERS,
     authorize(request: OutgoingRequest): Record<string, string> | Promise<Record<string, string>> {
       const credentials = provider.current();

@@ -177,6 +177,35 @@ describe('SigV4 with environment credentials, verified by botocore', () => {
     expect(verdict).toMatchObject({ verified: true, bodyLength: 11 });
   });
 
+  test('GIVEN S3, UNSIGNED-PAYLOAD and a streamed body WHEN it passes the gateway THEN it goes whole, with a Content-Length, and verifies', async () => {
+    const gateway = createGateway(
+      { version: 1, name: 'sigv4-s3', backend: { url: `${s3.origin}/bucket` }, security: { type: 'none' } },
+      { scheme: scheme({ service: 's3', payload: 'unsigned' }, lambdaEnv()), logSink: () => undefined },
+    );
+    try {
+      const response = await gateway.handle(
+        {
+          method: 'PUT',
+          path: '/reports/q4.csv',
+          headers: { host: 'gateway.internal', 'content-type': 'text/csv', 'x-amz-meta-source': 'gateway' },
+          body: (async function* () {
+            yield Buffer.from('a,b\n');
+            yield Buffer.from('1,2\n');
+          })(),
+          protocol: 'https',
+        },
+        { bufferResponse: true },
+      );
+      expect(response.status).toBe(200);
+      const verdict = JSON.parse((response.body as Buffer).toString()) as Verdict;
+      // The verifier reads exactly Content-Length bytes: a chunked body would arrive as 0.
+      expect(verdict).toMatchObject({ verified: true, bodyLength: 8 });
+      expect(verdict.signedHeaders).toContain('x-amz-meta-source');
+    } finally {
+      await gateway.close();
+    }
+  });
+
   test('GIVEN S3 with a signed payload and a key that needs encoding WHEN signed THEN botocore S3SigV4Auth accepts it', async () => {
     const { verdict } = await sendSigned(scheme({ service: 's3' }, staticEnv()), s3.origin, {
       method: 'PUT',
