@@ -11,7 +11,8 @@
  *   (environment or container) over HTTPS with undici.
  *
  * Fetched credentials are cached until 5 minutes (DEFAULT_REFRESH_MARGIN_SECONDS) before they expire,
- * one fetch at a time (single flight). A failure is a CredentialsUnavailableError (503) whose `reason`
+ * one fetch at a time (single flight); a failed refresh keeps using credentials that have not expired,
+ * and is not repeated within FAILURE_HOLD_MS. A failure is a CredentialsUnavailableError (503) whose `reason`
  * is a stable word for the log (the STS error code such as `AccessDenied`, or NOT_SET, NO_RESPONSE,
  * BAD_RESPONSE); no key, token or response body is ever put in a message.
  */
@@ -87,6 +88,10 @@ export type SigV4CredentialsOptions =
     };
 
 export const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
+/** A failed fetch is not repeated for this long (requests meanwhile get its error, or the old credentials). */
+export const FAILURE_HOLD_MS = 1000;
+/** Credentials this close to their expiry are not used even when a refresh failed. */
+const EXPIRY_SAFETY_MS = 10_000;
 export const DEFAULT_ASSUME_ROLE_SESSION_NAME = 'backend-link-gateway';
 export const DEFAULT_ASSUME_ROLE_DURATION_SECONDS = 3600;
 const MAX_CREDENTIALS_RESPONSE_BYTES = 64 * 1024;
@@ -153,7 +158,9 @@ export function environmentCredentials(env: NodeJS.ProcessEnv = process.env): Cr
 
 /**
  * Caching around a fetch: the credentials are reused until `margin` before they expire (capped at half
- * their remaining lifetime at fetch time), one fetch at a time.
+ * their remaining lifetime at fetch time), one fetch at a time. When a refresh fails while the old
+ * credentials have not expired yet (the margin), those are used on; a failure is remembered for
+ * FAILURE_HOLD_MS, so an STS outage costs one call per second, not one per request.
  */
 function cachingProvider(
   description: string,
@@ -163,17 +170,36 @@ function cachingProvider(
 ): CredentialsProvider {
   let cached: { credentials: AwsCredentials; refreshAt: number } | undefined;
   let inflight: Promise<AwsCredentials> | undefined;
+  let failure: { error: unknown; at: number } | undefined;
   const current = (): AwsCredentials | undefined =>
     cached && now() < cached.refreshAt ? cached.credentials : undefined;
+  /** The cached credentials while they are still valid (past their refresh time, before expiry). */
+  const stillValid = (): AwsCredentials | undefined => {
+    const expiresAt = cached?.credentials.expiresAt;
+    return expiresAt !== undefined && now() < expiresAt - EXPIRY_SAFETY_MS ? cached!.credentials : undefined;
+  };
   return {
     description,
     current,
     get(): Promise<AwsCredentials> {
       const fresh = current();
       if (fresh) return Promise.resolve(fresh);
+      if (failure && now() - failure.at < FAILURE_HOLD_MS) {
+        const old = stillValid();
+        return old ? Promise.resolve(old) : Promise.reject(failure.error);
+      }
       inflight ??= (async () => {
         const fetchedAt = now();
-        const credentials = await fetch();
+        let credentials: AwsCredentials;
+        try {
+          credentials = await fetch();
+        } catch (error) {
+          failure = { error, at: now() };
+          const old = stillValid();
+          if (old) return old;
+          throw error;
+        }
+        failure = undefined;
         const lifetime = credentials.expiresAt === undefined ? Infinity : credentials.expiresAt - fetchedAt;
         const margin = Math.min(DEFAULT_REFRESH_MARGIN_SECONDS * 1000, lifetime / 2);
         cached = { credentials, refreshAt: fetchedAt + lifetime - margin };

@@ -506,6 +506,49 @@ describe('SigV4 with an assumed role (STS stand-in verified by botocore)', () =>
     }
   });
 
+  test('GIVEN STS refuses WHEN requests keep coming THEN STS is asked at most once per second', async () => {
+    const sts = await startSts([ASSUMED_B], 3600_000, 'the-right-id');
+    let t = Date.now();
+    const s = scheme({ credentials: assumeRole(sts, { externalId: 'a-wrong-id' }) }, lambdaEnv(), () => t);
+    const attempt = () =>
+      Promise.resolve().then(() =>
+        s.authorize({ method: 'GET', url: new URL('/x', backend.origin), headers: {} }),
+      );
+    try {
+      for (let i = 0; i < 3; i++) await expect(attempt()).rejects.toMatchObject({ reason: 'AccessDenied' });
+      expect(sts.verdicts()).toHaveLength(1);
+      t += 1100;
+      await expect(attempt()).rejects.toMatchObject({ reason: 'AccessDenied' });
+      expect(sts.verdicts()).toHaveLength(2);
+    } finally {
+      await s.close?.();
+      await sts.stop();
+    }
+  });
+
+  test('GIVEN STS goes away WHEN the credentials are due for refresh but not expired THEN requests are signed with them still', async () => {
+    const sts = await startSts([ASSUMED_B], 10 * 60_000);
+    let t = Date.now();
+    const s = scheme({ credentials: assumeRole(sts) }, lambdaEnv(), () => t);
+    try {
+      expect((await sendSigned(s, backend.origin, { method: 'GET', path: '/prod/a' })).verdict.verified).toBe(
+        true,
+      );
+      await sts.stop();
+      t += 6 * 60_000; // past the refresh time (expiry minus 5 minutes), 4 minutes before expiry
+      const { verdict } = await sendSigned(s, backend.origin, { method: 'GET', path: '/prod/b' });
+      expect(verdict).toMatchObject({ verified: true, accessKeyId: ASSUMED_B.accessKeyId });
+      t += 4 * 60_000; // expired: the refresh failure is the answer now
+      const attempt = Promise.resolve().then(() =>
+        s.authorize({ method: 'GET', url: new URL('/x', backend.origin), headers: {} }),
+      );
+      await expect(attempt).rejects.toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE', reason: 'NO_RESPONSE' });
+    } finally {
+      await s.close?.();
+      await sts.stop();
+    }
+  });
+
   test('fails with reason NO_RESPONSE when STS can not be reached', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
