@@ -3,9 +3,7 @@ import { Construct } from 'constructs';
 import { Annotations, TerraformOutput, Token, dependable } from 'cdktf';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import type { DnsConfig, GatewayConfig } from '../gateway-runtime/src/config/types';
-import { CONFIG_VERSION } from '../gateway-runtime/src/config/types';
-import { OPERATOR_SECTIONS, OperatorSection } from '../gateway-runtime/src/config/definition';
-import type { SecretRef } from '../gateway-runtime/src/config/types';
+import { RuntimeOptions, runtimeConfigOf } from './runtime/runtime-options';
 import { showUnparsedUrl, validateConfig } from '../gateway-runtime/src/config/validate';
 import { ConfigError } from '../gateway-runtime/src/core/errors';
 import { InternalLoadBalancer, InternalLoadBalancerProps } from './load-balancer/internal-load-balancer';
@@ -18,6 +16,9 @@ import { EgressDestination, GatewayFunction, GatewayFunctionProps } from './runt
 import { BackendSecrets, missingDeployerProblem } from './secrets/backend-secrets';
 import { checkAdministrators } from './secrets/administrators';
 import { SiteToSiteVpn, SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
+import { checkSiteToSiteVpnOptions } from './vpn/site-to-site-vpn-checks';
+import { registerSiteToSiteVpn } from './vpn/vpn-register';
+import { describeProblem, within } from './shared/problems';
 import { cidrContains, describeCidrProblem, parseCidr } from './shared/cidr';
 import { cidrConstructId } from './shared/construct-ids';
 import { urlPort } from './shared/ports';
@@ -91,25 +92,8 @@ export interface PublicEndpointProps {
 /** The most addresses a public endpoint may have: each costs a route per zone and rules in the SG and ACL. */
 export const MAX_PUBLIC_ENDPOINT_ADDRESSES = 8;
 
-/** Settings of the gateway runtime beyond the security scheme. */
-export interface RuntimeOptions
-  extends
-    Pick<
-      GatewayFunctionProps,
-      | 'lambdaRuntime'
-      | 'architecture'
-      | 'memorySize'
-      | 'timeoutSeconds'
-      | 'reservedConcurrency'
-      | 'logRetentionDays'
-      | 'runtimeBundleDirectory'
-    >,
-    /**
-     * The runtime configuration's operator sections (`forwarding`, `timeouts`, `limits`: OPERATOR_SECTIONS in
-     * gateway-runtime/src/config/definition.ts), written into the runtime configuration unchanged.
-     * @default - the runtime's defaults
-     */
-    Pick<GatewayConfig, OperatorSection> {}
+/** Settings of the gateway runtime beyond the security scheme (lib/runtime/runtime-options.ts). */
+export type { RuntimeOptions };
 
 /** The customer's alarms and dashboard (`GatewayMonitoring`), and the tuning of its function's Lambda alarms. */
 export interface CustomerMonitoringOptions extends GatewayMonitoringOptions {
@@ -362,10 +346,22 @@ export class CustomerBackendLink extends Construct {
     this.publicEndpointRoutes = publicEndpoint ? this.routePublicEndpoint(publicEndpoint.cidrs) : [];
     if (props.vpn) {
       const vpn = props.vpn;
-      this.vpn = this.asOwnProps(
-        'vpn',
-        () => new SiteToSiteVpn(this, 'Vpn', { ...vpn, subnets: this.subnets, backendPorts: [backendPort] }),
-      );
+      // The VPN's checks and registration under this construct's names (`vpn.onPremCidrs`), before it is created.
+      let vpnProblems = checkSiteToSiteVpnOptions(vpn, platform);
+      if (vpnProblems.length === 0) {
+        const constructPath = `${this.node.path}/Vpn`;
+        vpnProblems = registerSiteToSiteVpn(this, { platform, customerName, constructPath, options: vpn });
+      }
+      if (vpnProblems.length > 0) {
+        // A problem of no one prop ("platform … has no transit gateway") reads as it is, without `vpn`.
+        const named = vpnProblems.map((p) => (p.prop ? within('vpn', [p])[0] : p));
+        throw new ValidationError(this.node.path, named.map(describeProblem));
+      }
+      this.vpn = new SiteToSiteVpn(this, 'Vpn', {
+        ...vpn,
+        subnets: this.subnets,
+        backendPorts: [backendPort],
+      });
     }
 
     if (!props.vpn) {
@@ -837,24 +833,3 @@ function checkDestinations(problems: Problems, props: CustomerBackendLinkProps, 
 }
 
 const PLACEHOLDER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:placeholder-AbCdEf';
-
-/** The runtime configuration of a link, with secret references from `ref`. */
-function runtimeConfigOf(
-  props: CustomerBackendLinkProps,
-  ref: (name: string, key: string) => SecretRef,
-): GatewayConfig {
-  const rendered = props.security.render(ref);
-  const runtime = props.runtime ?? {};
-  return {
-    version: CONFIG_VERSION,
-    name: props.customerName,
-    backend: {
-      url: props.backend.url,
-      ...(rendered.backendTls ? { tls: rendered.backendTls } : {}),
-      ...(props.backend.dns ? { dns: props.backend.dns } : {}),
-    },
-    security: rendered.security,
-    ...(rendered.trustedSources ? { trustedSources: rendered.trustedSources } : {}),
-    ...Object.fromEntries(OPERATOR_SECTIONS.flatMap((key) => (runtime[key] ? [[key, runtime[key]]] : []))),
-  };
-}

@@ -13,7 +13,6 @@ checkSingleCopies();
 // Errors.
 export { ValidationError, type Problem, type PlacedProblem } from './shared/validation';
 export { PeerDependencyError, PEER_VERSIONS } from './shared/single-copy';
-export { RuntimeBundleShapeError } from './runtime/bundle-rewrite';
 
 // The platform.
 export { GatewayPlatform } from './platform/gateway-platform';
@@ -102,7 +101,7 @@ export type {
   GatewayFunctionAlarms,
   GatewayFunctionProps,
 } from './runtime/gateway-function';
-export type { RuntimeBundle } from './runtime/runtime-bundle';
+export type { RuntimeArchive, RuntimeBundle } from './runtime/runtime-bundle';
 export { LAMBDA_RUNTIMES } from './runtime/function-defaults';
 export type { LambdaRuntime } from './runtime/function-defaults';
 export { GatewayMonitoring } from './runtime/gateway-monitoring';

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { request, type Dispatcher } from 'undici';
 import { createBackendDispatchers } from '../gateway-runtime/src/io/dispatchers';
 import { createSecretResolver } from '../gateway-runtime/src/secrets';
+import { resolveConfig } from '../gateway-runtime/src/config/resolve';
 import type { BackendTlsConfig } from '../gateway-runtime/src/config/types';
 import { startNginxTls, type NginxTls } from '../test/support/nginx-tls';
 import { TestPki } from '../test/support/pki';
@@ -108,12 +109,12 @@ async function main(): Promise<void> {
   const accessLog = () => nginx.accessLog();
 
   const resolver = createSecretResolver();
-  const config = {
+  const config = resolveConfig({
     version: 1,
     name: 'bench',
     backend: { url: nginx.origin, tls },
     security: { type: 'none' },
-  } as const;
+  });
   const keepAlive = createBackendDispatchers(config, resolver);
   const perRequest = createBackendDispatchers(config, resolver);
 

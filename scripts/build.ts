@@ -1,12 +1,15 @@
 /**
- * npm run build (and prepack): compiles lib/ and gateway-runtime/src/ into dist/ (no source maps: stack
- * traces point at the shipped .js files), writes the Lambda bundle and the single-file standalone proxy
+ * npm run build (and npm run package, which packs what it builds): compiles lib/ and gateway-runtime/src/
+ * into dist/ (no source maps: stack traces point at the shipped .js files), builds the Lambda bundle once
+ * into dist/runtime/lambda/ (`index.js`, `gateway-runtime.zip`, `manifest.json`, see
+ * scripts/build-runtime.ts: esbuild and the undici rewrites run here, with the lockfile's undici and
+ * esbuild; synth deploys the shipped archive) and the single-file standalone proxy
  * (dist/gateway-runtime.js), and makes every `bin` of package.json executable.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundleRuntime, bundleStandalone } from './build-runtime';
+import { buildLambdaBundle, bundleStandalone, lockfileMismatches, writeLambdaBundle } from './build-runtime';
 
 const root = resolve(__dirname, '..');
 
@@ -19,7 +22,11 @@ async function main(): Promise<void> {
       stdio: 'inherit',
     },
   );
-  const lambda = await bundleRuntime(join(root, 'dist', 'runtime'));
+  const built = buildLambdaBundle();
+  const drift = lockfileMismatches(built.manifest, readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  if (drift.length > 0)
+    throw new Error(`the Lambda bundle must be built with the lockfile's versions: ${drift.join('; ')}`);
+  const lambda = writeLambdaBundle(join(root, 'dist', 'runtime', 'lambda'), built);
   const standalone = await bundleStandalone(join(root, 'dist', 'gateway-runtime.js'));
   const { bin } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     bin: Record<string, string>;
@@ -32,7 +39,7 @@ async function main(): Promise<void> {
     chmodSync(path, 0o755);
   }
   console.log(
-    `built dist/: ${Object.keys(bin).join(', ')}; Lambda bundle ${lambda.bytes} bytes; standalone proxy ${standalone.bytes} bytes`,
+    `built dist/: ${Object.keys(bin).join(', ')}; Lambda bundle ${lambda.bytes} bytes (archive ${lambda.archive.bytes} bytes, SHA-256 ${lambda.archive.sha256}); standalone proxy ${standalone.bytes} bytes`,
   );
 }
 

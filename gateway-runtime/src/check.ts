@@ -12,7 +12,7 @@ import { lookup as systemLookup } from 'node:dns/promises';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { DEFAULT_CONNECT_TIMEOUT_MS } from './config/defaults';
+import { resolveConfig } from './config/resolve';
 import type { GatewayConfig } from './config/types';
 import { GatewayError } from './core/errors';
 import { createGatewayResolvers, type BackendResolver } from './io/resolver';
@@ -126,7 +126,8 @@ function describeCert(cert: X509Certificate, now: number): string {
 }
 
 /** Runs every check of `config`; never throws for a failed step. */
-export async function runChecks(config: GatewayConfig, options: CheckOptions = {}): Promise<CheckResult> {
+export async function runChecks(written: GatewayConfig, options: CheckOptions = {}): Promise<CheckResult> {
+  const config = resolveConfig(written);
   const now = options.now ?? Date.now;
   const steps: CheckStep[] = [];
   const add = (step: CheckStep) => {
@@ -137,7 +138,7 @@ export async function runChecks(config: GatewayConfig, options: CheckOptions = {
   const quiet = () => undefined;
   const secrets =
     options.secrets ?? createSecretResolver({ cacheSeconds: config.secretCacheSeconds, log: quiet });
-  const connectMs = config.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const connectMs = config.timeouts.connectMs;
 
   // 1. Every secret.
   const secretChecks = await checkSecrets(config, secrets);
@@ -235,7 +236,7 @@ export async function runChecks(config: GatewayConfig, options: CheckOptions = {
         secrets,
         now,
         ...(resolvers.tokenEndpoint ? { tokenEndpointResolver: resolvers.tokenEndpoint } : {}),
-        ...(config.timeouts ? { timeouts: config.timeouts } : {}),
+        timeouts: config.timeouts,
       });
       try {
         const headers = await scheme.authorize({ method: 'GET', url: backendUrl, headers: {} } as never);

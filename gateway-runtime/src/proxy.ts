@@ -10,16 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { BackendResponse, sendRequest } from './io/undici';
 import type { ResponseBody } from './io/response-body';
-import {
-  DEFAULT_BODY_TIMEOUT_MS,
-  DEFAULT_HEADERS_TIMEOUT_MS,
-  DEFAULT_MAX_REPLAY_BODY_BYTES,
-  DEFAULT_MAX_REQUEST_BODY_BYTES,
-  DEFAULT_MAX_RESPONSE_BODY_BYTES,
-  DEFAULT_ALLOWED_METHODS,
-  DEFAULT_TRUSTED_HOPS,
-  NEVER_FORWARDED_METHODS,
-} from './config/defaults';
+import { DEFAULT_TRUSTED_HOPS, NEVER_FORWARDED_METHODS } from './config/defaults';
+import { resolveConfig, type ResolvedGatewayConfig } from './config/resolve';
 import type { GatewayConfig } from './config/types';
 import { AbortFlag, AbortSignalLike, eitherAborts } from './core/abort';
 import { checkTrustedSource, createSourceMatcher } from './core/client-address';
@@ -141,7 +133,8 @@ export interface GatewayDeps {
 }
 
 export interface Gateway {
-  readonly config: GatewayConfig;
+  /** The configuration with every default applied. */
+  readonly config: ResolvedGatewayConfig;
   readonly logger: Logger;
   /** The secret resolver the gateway reads its secrets with (the standalone server's TLS material shares it). */
   readonly secrets: SecretResolver;
@@ -253,7 +246,12 @@ function problemResponse(error: GatewayError | unknown, requestId: string): Gate
   };
 }
 
-export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
+export function createGateway(
+  written: GatewayConfig | ResolvedGatewayConfig,
+  deps: GatewayDeps = {},
+): Gateway {
+  // The parse step's second half, once: everything below reads resolved values.
+  const config = resolveConfig(written);
   const now = deps.now ?? Date.now;
   const logSink = deps.logSink ?? stdoutSink;
   // The secret sources and the connection pools log to the same stream, as JSON lines with the gateway's
@@ -276,13 +274,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       secrets,
       now,
       tokenEndpointResolver: resolvers.tokenEndpoint,
-      ...(config.timeouts ? { timeouts: config.timeouts } : {}),
+      timeouts: config.timeouts,
     });
   const schemeHeaders: ReadonlySet<string> = new Set(scheme.headerNames);
   const allowedMethods: ReadonlySet<string> = new Set(
-    (config.forwarding?.allowedMethods ?? DEFAULT_ALLOWED_METHODS).filter(
-      (m) => !NEVER_FORWARDED_METHODS.has(m.toUpperCase()),
-    ),
+    config.forwarding.allowedMethods.filter((m) => !NEVER_FORWARDED_METHODS.has(m.toUpperCase())),
   );
   const allowHeader = [...allowedMethods];
   const logger = createLogger(config.name, logSink, now);
@@ -292,11 +288,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   const backendBase = new URL(config.backend.url);
   const sourceMatcher = config.trustedSources ? createSourceMatcher(config.trustedSources.cidrs) : undefined;
   const trustedHops = config.trustedSources?.trustedHops ?? deps.defaultTrustedHops ?? DEFAULT_TRUSTED_HOPS;
-  const maxRequest = config.limits?.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
-  const maxReplay = config.limits?.maxReplayBodyBytes ?? DEFAULT_MAX_REPLAY_BODY_BYTES;
-  const maxResponse = config.limits?.maxResponseBodyBytes ?? DEFAULT_MAX_RESPONSE_BODY_BYTES;
-  const headersTimeout = config.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
-  const bodyTimeout = config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const { maxRequestBodyBytes: maxRequest, maxReplayBodyBytes: maxReplay } = config.limits;
+  const maxResponse = config.limits.maxResponseBodyBytes;
+  const { headersMs: headersTimeout, bodyMs: bodyTimeout } = config.timeouts;
   const buffersBody = scheme.needsBody || scheme.mayRetry;
 
   /** Refuses a declared `Content-Length` over the limits, before any of the body is read. */

@@ -63,7 +63,7 @@ export function checkFunctionOptions(
     const exists = existsSync(directory) && statSync(directory).isDirectory();
     if (!exists || !existsSync(join(directory, 'index.js'))) {
       problems.add(
-        `\`${prefix}runtimeBundleDirectory\` ${show(directory)} ${exists ? 'holds no index.js' : 'is not a directory'}; build the bundle with \`npm run build:runtime\` (dist/runtime), or leave the prop out to bundle at synth time`,
+        `\`${prefix}runtimeBundleDirectory\` ${show(directory)} ${exists ? 'holds no index.js' : 'is not a directory'}; build one with \`npm run build:runtime -- DIR\` in a clone of backend-link, or leave the prop out to deploy the bundle the package ships`,
       );
     }
   }

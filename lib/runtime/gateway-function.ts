@@ -125,7 +125,7 @@ export interface GatewayFunctionProps {
   readonly alarms?: GatewayFunctionAlarms;
   /**
    * A directory holding a prebuilt `index.js` of the runtime.
-   * @default - the runtime is bundled with esbuild at synth time
+   * @default - the bundle the package ships (dist/runtime/lambda/)
    */
   readonly runtimeBundleDirectory?: string;
   /**

@@ -1,162 +1,180 @@
-import { BuildOptions, buildSync } from 'esbuild';
+/**
+ * The gateway runtime's Lambda bundle at synth time. The bundle is built once, when the package is built
+ * (`npm run build`, scripts/build-runtime.ts: esbuild, the undici rewrites and their shape checks, the zip),
+ * and shipped in the package as `dist/runtime/lambda/`: `index.js`, `gateway-runtime.zip` (the archive Lambda
+ * takes) and `manifest.json` (their sizes and SHA-256). Synth reads those files and bundles, rewrites and
+ * compresses nothing, so the asset hash is the shipped archive's hash on every machine, whatever the user's
+ * Node, lockfile or undici. In a clone of the repository (no dist/), synth builds the same files with the
+ * same builder once per process, into the temporary folder.
+ *
+ * This module imports neither esbuild nor undici: a user's synth loads neither.
+ */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { constants as zlibConstants, crc32, deflateRawSync } from 'node:zlib';
-import { RuntimeBundleShapeError, rewriteRuntimeBundle } from './bundle-rewrite';
+import { zipOneFile } from './zip';
 
-export { RuntimeBundleShapeError } from './bundle-rewrite';
-
-/** Modules the bundle leaves to the Lambda runtime: nodejs22.x and nodejs24.x provide AWS SDK v3. */
-export const RUNTIME_EXTERNALS = ['@aws-sdk/*'] as const;
-
-/** The Lambda handler's source: the .ts file in the repository, or the compiled .js in dist/. */
-export function runtimeEntryPoint(): string {
-  return runtimeSource('adapters/lambda', "the gateway runtime's Lambda handler");
-}
-
-/** The standalone proxy's command (`gateway-runtime serve`): the .ts file in the repository, or the .js in dist/. */
-export function standaloneEntryPoint(): string {
-  return runtimeSource('cli', "the gateway runtime's command");
-}
-
-/** A module beside this one: the .ts file in the repository, or the compiled .js in dist/. */
-function runtimeModule(module: string, what: string): string {
-  const base = resolve(__dirname, module);
-  for (const candidate of [`${base}.ts`, `${base}.js`]) if (existsSync(candidate)) return candidate;
-  throw new Error(`${what} is missing (looked for ${base}.ts and ${base}.js)`);
-}
-
-function runtimeSource(module: string, what: string): string {
-  const base = resolve(__dirname, '../../gateway-runtime/src', module);
-  for (const candidate of [`${base}.ts`, `${base}.js`]) if (existsSync(candidate)) return candidate;
-  throw new Error(`${what} is missing (looked for ${base}.ts and ${base}.js)`);
-}
+/** The bundle's file (the handler is `index.handler`). */
+export const RUNTIME_BUNDLE_FILE = 'index.js';
+/** The file beside the bundle that describes it (`RuntimeBundleManifest`). */
+export const RUNTIME_MANIFEST_NAME = 'manifest.json';
 
 /**
- * undici modules the Lambda bundle leaves out (the runtime imports undici's parts one by one, see
- * gateway-runtime/src/io/undici.ts; these three are only reached on paths the Lambda never takes):
- * llhttp's non-SIMD WebAssembly (a fallback for CPUs without WebAssembly SIMD; the x86_64 and arm64
- * Lambda CPUs have it), the fetch body extractor undici's client loads for FormData bodies (41 KB
- * with the web modules it pulls in; the gateway sends Buffers and streams) and undici's HTTP/2 client
- * (10 KB; used only for a connection that negotiated `h2`, which undici offers in ALPN only with
- * `allowH2`, never set by the runtime; undici's client requires it when it loads, so the `require`
- * becomes a stand-in that throws, see `LEFT_OUT_STAND_INS` in bundle-rewrite.ts). And `node:http2`
- * becomes lib/runtime/no-http2 (a cold-start cost for a protocol the gateway never offers; undici's
- * HTTP/2 client was its only importer, the alias stays for any other). The standalone proxy keeps
- * all four: its host's CPU is unknown.
+ * `manifest.json` of a built Lambda bundle directory (written by `npm run build` and `npm run
+ * build:runtime`). Nothing in it depends on the machine or the time of the build.
  */
-export const LAMBDA_LEFT_OUT = ['*/llhttp/llhttp-wasm.js', '*/web/fetch/body.js', '*/client-h2.js'] as const;
-
-/**
- * The one esbuild configuration of the runtime bundle: one minified CommonJS file for node22. Build it
- * with `buildRuntimeCode`, which applies the rewrites esbuild can not do without plugins.
- */
-export function runtimeBuildOptions(
-  external: readonly string[] = RUNTIME_EXTERNALS,
-  entry = runtimeEntryPoint(),
-  leftOut: readonly string[] = LAMBDA_LEFT_OUT,
-): BuildOptions {
-  return {
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    external: [...external, ...leftOut],
-    ...(leftOut.length > 0
-      ? {
-          // undici loads its non-SIMD llhttp under Jest (JEST_WORKER_ID); a Lambda never runs under Jest.
-          define: { 'process.env.JEST_WORKER_ID': 'undefined' },
-          alias: { 'node:http2': runtimeModule('no-http2', 'the node:http2 stand-in') },
-        }
-      : {}),
-    logLevel: 'silent',
-  };
-}
-
-/**
- * The single-file standalone proxy (`node gateway-runtime.js serve --config ...`): the runtime's esbuild
- * configuration with the command as entry point and nothing external (the AWS SDK is inlined, for a
- * proxy that reads Secrets Manager), so a DMZ host runs it without node_modules.
- */
-export function standaloneBuildOptions(entry = standaloneEntryPoint()): BuildOptions {
-  return runtimeBuildOptions([], entry, []);
-}
-
-/**
- * Builds a runtime bundle (`runtimeBuildOptions` or `standaloneBuildOptions`, with overrides) and
- * returns its code: esbuild's one output file, rewritten by `rewriteRuntimeBundle` (llhttp's
- * WebAssembly as a brotli literal, decompressed by `node:zlib` when undici creates its first parser;
- * stand-ins for left-out modules required eagerly). Every build of the runtime goes through here
- * (synth, `npm run build:runtime`, `npm run build`, `npm run bench`), so each ships the same bytes.
- * Synchronous: synth can not wait. Deterministic: the same sources, esbuild and brotli
- * (`process.versions.brotli`) give the same bytes.
- *
- * Measured (undici 7.30.2, esbuild 0.28.2): the Lambda bundle 252,924 bytes before the rewrites and
- * the HTTP/2 client left out, 190,237 after; the standalone proxy 822,643 before, 719,651 after.
- *
- * @throws RuntimeBundleShapeError (code `RUNTIME_BUNDLE_SHAPE`) when undici's shape is not the one
- * the rewrites expect; the message names undici's version.
- */
-export function buildRuntimeCode(options: BuildOptions): Buffer {
-  const result = buildSync({
-    ...options,
-    write: false,
-    metafile: true,
-    outfile: options.outfile ?? 'index.js',
-  });
-  if (result.outputFiles.length !== 1) {
-    throw new RuntimeBundleShapeError(
-      `the runtime bundle must be one file, esbuild wrote ${result.outputFiles.length}`,
-    );
-  }
-  const { code } = rewriteRuntimeBundle(result.outputFiles[0].text, result.metafile, options);
-  return Buffer.from(code, 'utf8');
+export interface RuntimeBundleManifest {
+  /** The Lambda handler setting. */
+  readonly handler: 'index.handler';
+  /** `index.js`: its size in bytes and SHA-256 (hex). */
+  readonly file: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  /** The ZIP archive of `index.js` (one entry), as Lambda takes it. */
+  readonly archive: { readonly file: string; readonly bytes: number; readonly sha256: string };
+  /** The versions the bundle was built with (esbuild and the undici it bundles). */
+  readonly builtWith: { readonly esbuild: string; readonly undici: string };
 }
 
 export interface RuntimeBundle {
-  /** A directory holding only `index.js` (the handler is `index.handler`). */
+  /** The directory holding `index.js` (the handler is `index.handler`). */
   readonly directory: string;
   readonly bytes: number;
-  /** SHA-256 of the bundle, hex. */
+  /** SHA-256 of `index.js`, hex. */
   readonly sha256: string;
+  /**
+   * The archive built with the bundle (the shipped bundle, or a directory `npm run build:runtime` wrote):
+   * deployed as it is. Absent for a directory with only `index.js`, which is zipped at synth.
+   */
+  readonly archive?: RuntimeArchive;
+}
+
+/** What scripts/build-runtime.ts gives synth in a clone of the repository (it is not in the package). */
+interface RepositoryBuilder {
+  buildLambdaBundle(): { readonly manifest: RuntimeBundleManifest };
+  writeLambdaBundle(outdir: string, built: { readonly manifest: RuntimeBundleManifest }): unknown;
+}
+
+/** Where the package ships the bundle: dist/runtime/lambda/, beside dist/lib/ (this file is dist/lib/runtime/). */
+function shippedBundleDirectory(): string {
+  return resolve(__dirname, '../../runtime/lambda');
 }
 
 let cached: RuntimeBundle | undefined;
 
 /**
- * Bundles the gateway runtime's Lambda handler for a `TerraformAsset`, once per process (synth is
- * synchronous, so this uses esbuild's synchronous API). The directory is named by the bundle's hash.
+ * The gateway runtime's Lambda bundle for a `TerraformAsset`: the one the package ships
+ * (dist/runtime/lambda/, checked against its manifest), read once per process. In a clone of the
+ * repository, where lib/ runs as TypeScript and there is no dist/, the same builder `npm run build` runs
+ * (scripts/build-runtime.ts) builds it once per process into the temporary folder, in a directory named
+ * by the bundle's hash: the tests synthesize the bytes the package ships.
  */
-export function bundleGatewayRuntime(entry?: string): RuntimeBundle {
-  if (cached && entry === undefined) return cached;
-  const code = buildRuntimeCode(runtimeBuildOptions(RUNTIME_EXTERNALS, entry));
-  const sha256 = createHash('sha256').update(code).digest('hex');
-  const directory = join(tmpdir(), `backend-link-runtime-${sha256.slice(0, 16)}`);
-  mkdirSync(directory, { recursive: true });
-  const file = join(directory, 'index.js');
-  if (!existsSync(file) || statSync(file).size !== code.byteLength) {
-    // Write beside it and rename: another process synthesizing at the same time never sees half a file.
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, code);
-    renameSync(partial, file);
-  }
-  const bundle = { directory, bytes: code.byteLength, sha256 };
-  if (entry === undefined) cached = bundle;
-  return bundle;
+export function bundleGatewayRuntime(): RuntimeBundle {
+  if (cached) return cached;
+  const shipped = shippedBundleDirectory();
+  cached = existsSync(join(shipped, RUNTIME_MANIFEST_NAME))
+    ? builtRuntimeBundle(shipped)
+    : repositoryRuntimeBundle(shipped);
+  return cached;
 }
 
-/** Describes a prebuilt bundle directory (it must hold `index.js`). */
+function repositoryRuntimeBundle(shipped: string): RuntimeBundle {
+  const builder = resolve(__dirname, '../../scripts/build-runtime.ts');
+  if (!existsSync(builder)) {
+    throw new Error(
+      `backend-link's Lambda bundle is missing: ${join(shipped, RUNTIME_MANIFEST_NAME)} does not exist ` +
+        '(the package ships it in dist/runtime/lambda/); reinstall backend-link, or set `runtimeBundleDirectory` ' +
+        'to a bundle of your own',
+    );
+  }
+  // Loaded by path, not imported: the builder (esbuild, undici) stays out of the compiled library.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildLambdaBundle, writeLambdaBundle } = require(builder) as RepositoryBuilder;
+  const built = buildLambdaBundle();
+  const directory = join(tmpdir(), `backend-link-lambda-${built.manifest.sha256.slice(0, 16)}`);
+  writeLambdaBundle(directory, built);
+  return builtRuntimeBundle(directory);
+}
+
+/**
+ * A bundle directory someone brings (`runtimeBundleDirectory`): one `npm run build:runtime` wrote
+ * (`index.js`, `gateway-runtime.zip`, `manifest.json`; its archive is deployed as it is), or any directory
+ * holding an `index.js` (zipped at synth by `runtimeBundleArchive`).
+ */
 export function prebuiltRuntimeBundle(directory: string): RuntimeBundle {
-  const file = join(directory, 'index.js');
+  if (existsSync(join(directory, RUNTIME_MANIFEST_NAME))) return builtRuntimeBundle(directory);
+  const file = join(directory, RUNTIME_BUNDLE_FILE);
   if (!existsSync(file)) throw new Error(`runtime bundle directory ${directory} holds no index.js`);
   const code = readFileSync(file);
-  return { directory, bytes: code.byteLength, sha256: createHash('sha256').update(code).digest('hex') };
+  return { directory, bytes: code.byteLength, sha256: sha256Of(code) };
+}
+
+const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * A built bundle directory: its manifest, and `index.js` and the archive checked against it (size and
+ * SHA-256), so a damaged or hand-edited file fails synth instead of deploying.
+ */
+export function builtRuntimeBundle(directory: string): RuntimeBundle {
+  const manifestPath = join(directory, RUNTIME_MANIFEST_NAME);
+  const manifest = readRuntimeManifest(manifestPath);
+  const checked = (file: string, expected: { bytes: number; sha256: string }) => {
+    const path = join(directory, file);
+    if (!existsSync(path)) throw new Error(`${manifestPath} names ${file}, which is not in ${directory}`);
+    const bytes = readFileSync(path);
+    const sha256 = sha256Of(bytes);
+    if (bytes.byteLength !== expected.bytes || sha256 !== expected.sha256) {
+      throw new Error(
+        `${path} is not the file ${manifestPath} describes: ${bytes.byteLength} bytes, SHA-256 ${sha256}; ` +
+          `the manifest says ${expected.bytes} bytes, SHA-256 ${expected.sha256} (build the bundle again, or reinstall backend-link)`,
+      );
+    }
+    return { path, bytes: bytes.byteLength, sha256 };
+  };
+  const code = checked(manifest.file, manifest);
+  return {
+    directory,
+    bytes: code.bytes,
+    sha256: code.sha256,
+    archive: checked(manifest.archive.file, manifest.archive),
+  };
+}
+
+/** Reads and checks a bundle's `manifest.json`. */
+export function readRuntimeManifest(path: string): RuntimeBundleManifest {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path} is not a runtime bundle manifest: ${(error as Error).message}`);
+  }
+  const problems: string[] = [];
+  const m = (typeof manifest === 'object' && manifest !== null ? manifest : {}) as Record<string, unknown>;
+  const archive = (typeof m.archive === 'object' && m.archive !== null ? m.archive : {}) as Record<
+    string,
+    unknown
+  >;
+  const fileName = (field: string, value: unknown) => {
+    if (typeof value !== 'string' || !/^[\w.-]+$/.test(value) || value.startsWith('.'))
+      problems.push(`${field} ${JSON.stringify(value)} must be a file name in the bundle's directory`);
+  };
+  const entry = (field: string, value: Record<string, unknown>) => {
+    if (!Number.isInteger(value.bytes) || (value.bytes as number) <= 0)
+      problems.push(`${field}bytes ${JSON.stringify(value.bytes)} must be a positive integer`);
+    if (typeof value.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(value.sha256))
+      problems.push(`${field}sha256 ${JSON.stringify(value.sha256)} must be 64 lower-case hex digits`);
+  };
+  if (m.handler !== 'index.handler')
+    problems.push(`handler ${JSON.stringify(m.handler)} must be "index.handler"`);
+  if (m.file !== RUNTIME_BUNDLE_FILE)
+    problems.push(`file ${JSON.stringify(m.file)} must be "${RUNTIME_BUNDLE_FILE}"`);
+  entry('', m);
+  fileName('archive.file', archive.file);
+  entry('archive.', archive);
+  if (problems.length > 0)
+    throw new Error(`${path} is not a runtime bundle manifest: ${problems.join('; ')}`);
+  return manifest as RuntimeBundleManifest;
 }
 
 /** The runtime bundle as a ZIP archive, the form Lambda takes. */
@@ -174,15 +192,19 @@ export const RUNTIME_ARCHIVE_NAME = 'gateway-runtime.zip';
 const archives = new Map<string, RuntimeArchive>();
 
 /**
- * The bundle zipped once per process and bundle: every stack's asset copies this one file, so an app
- * with a hundred customer stacks zips the runtime once, not a hundred times. The archive is
- * deterministic (fixed timestamp, fixed permissions), so its hash changes only with the code.
+ * The bundle's archive: the one built with it (the shipped bundle, a built directory), or, for a
+ * directory with only `index.js`, the bundle zipped once per process and bundle: every stack's asset
+ * copies this one file, so an app with a hundred customer stacks zips the runtime once, not a hundred
+ * times. That archive is deterministic on one machine (fixed timestamp, fixed permissions, fixed order);
+ * its compressed bytes come from Node's zlib, so another Node may write other bytes for the same code:
+ * a built directory's archive has the same hash everywhere.
  */
 export function runtimeBundleArchive(bundle: RuntimeBundle): RuntimeArchive {
+  if (bundle.archive) return bundle.archive;
   const key = `${bundle.directory}\0${bundle.sha256}`;
   const known = archives.get(key);
   if (known && existsSync(known.path)) return known;
-  const zip = zipOneFile('index.js', readFileSync(join(bundle.directory, 'index.js')));
+  const zip = zipOneFile(RUNTIME_BUNDLE_FILE, readFileSync(join(bundle.directory, RUNTIME_BUNDLE_FILE)));
   const sha256 = createHash('sha256').update(zip).digest('hex');
   const directory = join(tmpdir(), 'backend-link-runtime-archives', sha256.slice(0, 16));
   mkdirSync(directory, { recursive: true });
@@ -195,55 +217,4 @@ export function runtimeBundleArchive(bundle: RuntimeBundle): RuntimeArchive {
   const archive = { path, bytes: zip.byteLength, sha256 };
   archives.set(key, archive);
   return archive;
-}
-
-/** DOS date of 1980-01-01 (the earliest ZIP can hold), time 00:00: the same archive on every machine. */
-const ZIP_DOS_DATE = (0 << 9) | (1 << 5) | 1;
-/** A regular file, rw-r--r--, in the upper half of the external attributes (made by: Unix). */
-const ZIP_UNIX_FILE_MODE = (0o100644 << 16) >>> 0;
-
-/** A ZIP archive (deflated) with one file. Node's zlib does the compression and the CRC. */
-function zipOneFile(name: string, content: Buffer): Buffer {
-  const data = deflateRawSync(content, { level: zlibConstants.Z_BEST_COMPRESSION });
-  const fileName = Buffer.from(name, 'utf8');
-  const crc = crc32(content);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-  local.writeUInt16LE(0, 6); // flags
-  local.writeUInt16LE(8, 8); // method: deflate
-  local.writeUInt16LE(0, 10); // time
-  local.writeUInt16LE(ZIP_DOS_DATE, 12);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.byteLength, 18);
-  local.writeUInt32LE(content.byteLength, 22);
-  local.writeUInt16LE(fileName.byteLength, 26);
-  local.writeUInt16LE(0, 28); // extra length
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(0, 8);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt16LE(0, 12);
-  central.writeUInt16LE(ZIP_DOS_DATE, 14);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(data.byteLength, 20);
-  central.writeUInt32LE(content.byteLength, 24);
-  central.writeUInt16LE(fileName.byteLength, 28);
-  central.writeUInt16LE(0, 30); // extra length
-  central.writeUInt16LE(0, 32); // comment length
-  central.writeUInt16LE(0, 34); // disk
-  central.writeUInt16LE(0, 36); // internal attributes
-  central.writeUInt32LE(ZIP_UNIX_FILE_MODE, 38);
-  central.writeUInt32LE(0, 42); // offset of the local header
-  const centralOffset = local.byteLength + fileName.byteLength + data.byteLength;
-  const centralSize = central.byteLength + fileName.byteLength;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8); // entries on this disk
-  end.writeUInt16LE(1, 10); // entries
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(centralOffset, 16);
-  return Buffer.concat([local, fileName, data, central, fileName, end]);
 }

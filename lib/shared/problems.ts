@@ -4,12 +4,16 @@ import { type PlacedProblem, type Problem, ValidationError } from './validation'
 
 export { describeProblem, type PlacedProblem, type Problem } from './validation';
 
-/** Prefixes every problem's prop with `at` (a parent's prop name), so a child check speaks the parent's names. */
+/**
+ * Prefixes every problem's prop with `at` (a parent's prop name), so a child check speaks the parent's names;
+ * a problem with no prop keeps none.
+ */
 export function within(at: string, problems: readonly Problem[]): Problem[] {
   if (!at) return [...problems];
   return problems.map((p) => ({
     ...p,
-    prop: p.prop ? (p.prop.startsWith('[') ? `${at}${p.prop}` : `${at}.${p.prop}`) : at,
+    // A problem with no prop (one about the app, not a value the user wrote) stays as it is.
+    prop: p.prop ? (p.prop.startsWith('[') ? `${at}${p.prop}` : `${at}.${p.prop}`) : '',
   }));
 }
 

@@ -1,7 +1,9 @@
 /**
- * The esbuild bundles as they ship: the Lambda handler and the standalone proxy each build into one file,
+ * The esbuild bundles as they ship: the Lambda handler (the very directory synth deploys,
+ * `bundleGatewayRuntime`: in this repository the package build's builder writes it) and the standalone
+ * proxy each build into one file,
  * which runs in a plain Node process and parses real HTTP responses with llhttp's WebAssembly, now stored
- * brotli-compressed in the bundle (lib/runtime/bundle-rewrite.ts).
+ * brotli-compressed in the bundle (scripts/runtime-bundle/rewrite.ts).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,7 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { bundleRuntime, bundleStandalone } from '../../scripts/build-runtime';
+import { bundleStandalone } from '../../scripts/build-runtime';
+import {
+  RUNTIME_ARCHIVE_NAME,
+  RUNTIME_MANIFEST_NAME,
+  bundleGatewayRuntime,
+  readRuntimeManifest,
+} from '../../lib/runtime/runtime-bundle';
+import { unzipEntries } from '../support/zip';
 import { echoHandler, RunningBackend, startBackend } from '../support/loopback-backends';
 import { freePort } from '../support/ports';
 import { startProcess } from '../support/processes';
@@ -34,7 +43,7 @@ const timesIn = (code: string, text: string) => code.split(text).length - 1;
 /** A string only undici's HTTP/2 client holds (lib/dispatcher/client-h2.js). */
 const HTTP2_CLIENT_TEXT = 'HTTP/2: Extended CONNECT protocol not supported by server';
 
-let outdir: string;
+let lambdaDirectory: string;
 let work: string;
 let hook: string;
 let backend: RunningBackend;
@@ -42,7 +51,6 @@ let bundle: { file: string; bytes: number };
 let standalone: { file: string; bytes: number };
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), 'runtime-bundle-'));
   work = mkdtempSync(join(tmpdir(), 'runtime-bundle-work-'));
   // Preloaded into the bundle's process: reports the SHA-256 of every WebAssembly module compiled, so
   // a test sees which llhttp the bundle parsed with (undici falls back to the non-SIMD one silently).
@@ -64,12 +72,14 @@ beforeAll(async () => {
      };`,
   );
   backend = await startBackend(echoHandler);
-  bundle = await bundleRuntime(outdir);
+  // The bundle synth deploys (the package ships the same build in dist/runtime/lambda/).
+  const deployed = bundleGatewayRuntime();
+  lambdaDirectory = deployed.directory;
+  bundle = { file: join(deployed.directory, 'index.js'), bytes: deployed.bytes };
   standalone = await bundleStandalone(join(work, 'gateway-runtime.js'));
 });
 afterAll(async () => {
   await backend?.stop();
-  rmSync(outdir, { recursive: true, force: true });
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -97,9 +107,28 @@ async function invoke(
 }
 
 describe('runtime bundle', () => {
-  test('GIVEN the build WHEN it runs THEN it writes exactly one index.js', () => {
-    expect(readdirSync(outdir)).toEqual(['index.js']);
+  test('GIVEN the build WHEN it runs THEN it writes index.js, its archive (exactly that one file) and a manifest that describes both', () => {
+    expect(readdirSync(lambdaDirectory).sort()).toEqual([
+      RUNTIME_ARCHIVE_NAME,
+      'index.js',
+      RUNTIME_MANIFEST_NAME,
+    ]);
     expect(bundle.bytes).toBeGreaterThan(0);
+    const code = readFileSync(bundle.file);
+    const archive = readFileSync(join(lambdaDirectory, RUNTIME_ARCHIVE_NAME));
+    const entries = unzipEntries(archive);
+    expect([...entries.keys()]).toEqual(['index.js']);
+    expect(entries.get('index.js')!.equals(code)).toBe(true);
+    const manifest = readRuntimeManifest(join(lambdaDirectory, RUNTIME_MANIFEST_NAME));
+    expect(manifest).toMatchObject({
+      handler: 'index.handler',
+      file: 'index.js',
+      bytes: code.byteLength,
+      sha256: sha256(code),
+      archive: { file: RUNTIME_ARCHIVE_NAME, bytes: archive.byteLength, sha256: sha256(archive) },
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      builtWith: { undici: (require('undici/package.json') as { version: string }).version },
+    });
   });
 
   test(`GIVEN the Lambda build THEN it is at most ${LAMBDA_BUNDLE_LIMIT} bytes (issue 13's target)`, () => {

@@ -452,14 +452,14 @@ describe('CustomerBackendLink', () => {
       'the runtime bundle directory does not exist',
       { runtime: { runtimeBundleDirectory: '/nonexistent/bundle' } },
       [
-        '`runtime.runtimeBundleDirectory` "/nonexistent/bundle" is not a directory; build the bundle with `npm run build:runtime` (dist/runtime), or leave the prop out to bundle at synth time',
+        '`runtime.runtimeBundleDirectory` "/nonexistent/bundle" is not a directory; build one with `npm run build:runtime -- DIR` in a clone of backend-link, or leave the prop out to deploy the bundle the package ships',
       ],
     ],
     [
       'the runtime bundle directory holds no index.js',
       { runtime: { runtimeBundleDirectory: __dirname } },
       [
-        `\`runtime.runtimeBundleDirectory\` "${__dirname}" holds no index.js; build the bundle with \`npm run build:runtime\` (dist/runtime), or leave the prop out to bundle at synth time`,
+        `\`runtime.runtimeBundleDirectory\` "${__dirname}" holds no index.js; build one with \`npm run build:runtime -- DIR\` in a clone of backend-link, or leave the prop out to deploy the bundle the package ships`,
       ],
     ],
     [

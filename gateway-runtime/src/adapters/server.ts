@@ -15,16 +15,7 @@ import {
   ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  DEFAULT_ADMIN_ADDRESS,
-  DEFAULT_HEALTH_PATH,
-  DEFAULT_SERVER_HOST,
-  DEFAULT_SERVER_HEADERS_TIMEOUT_MS,
-  DEFAULT_SERVER_KEEP_ALIVE_TIMEOUT_MS,
-  DEFAULT_SERVER_PORT,
-  DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
-  DEFAULT_SHUTDOWN_GRACE_MS,
-} from '../config/defaults';
+import { resolveConfig, type ResolvedGatewayConfig } from '../config/resolve';
 import type { GatewayConfig } from '../config/types';
 import { AbortFlag } from '../core/abort';
 import { ClientAbortedError, toProblem } from '../core/errors';
@@ -66,25 +57,24 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
  * The caller-facing timeouts from `server.*`: a caller that sends its headers or body slowly is
  * answered 408 and disconnected (Node's own defaults would hold the connection for 300 s).
  */
-export function callerTimeouts(config: GatewayConfig): HttpServerOptions {
-  const requestTimeout = config.server?.requestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS;
+export function callerTimeouts(config: ResolvedGatewayConfig): HttpServerOptions {
+  const { requestTimeoutMs: requestTimeout, headersTimeoutMs, keepAliveTimeoutMs } = config.server;
   return {
     requestTimeout,
-    headersTimeout: Math.min(
-      config.server?.headersTimeoutMs ?? DEFAULT_SERVER_HEADERS_TIMEOUT_MS,
-      requestTimeout,
-    ),
-    keepAliveTimeout: config.server?.keepAliveTimeoutMs ?? DEFAULT_SERVER_KEEP_ALIVE_TIMEOUT_MS,
+    headersTimeout: Math.min(headersTimeoutMs, requestTimeout),
+    keepAliveTimeout: keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, requestTimeout),
   };
 }
 
 export async function startServer(
-  config: GatewayConfig,
+  written: GatewayConfig | ResolvedGatewayConfig,
   options: ServerOptions = {},
 ): Promise<StandaloneServer> {
-  const host = options.host ?? config.server?.host ?? DEFAULT_SERVER_HOST;
-  const port = options.port ?? config.server?.port ?? DEFAULT_SERVER_PORT;
+  // The parse step's second half, once: everything below reads resolved values.
+  const config = resolveConfig(written);
+  const host = options.host ?? config.server.host;
+  const port = options.port ?? config.server.port;
   const gateway = createGateway(config, { defaultTrustedHops: 0, ...options.deps });
   const inbound = await prepareInbound(config, host, {
     secrets: gateway.secrets,
@@ -95,8 +85,7 @@ export async function startServer(
     await gateway.close();
     throw error;
   });
-  const healthPath = config.server?.healthPath ?? DEFAULT_HEALTH_PATH;
-  const grace = config.server?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  const { healthPath, shutdownGraceMs: grace } = config.server;
   let draining = false;
   let inFlight = 0;
   /** Aborts every backend request still running when the grace period ends. */
@@ -225,10 +214,10 @@ export async function startServer(
     });
   };
   const listener = (req: IncomingMessage, res: ServerResponse) => accept(req, res, false);
-  // The caller timeouts and the 100-continue handling hold for HTTPS callers as for HTTP ones.
-  const server = inbound
-    ? inbound.createServer(callerTimeouts(config), listener)
-    : createServer(callerTimeouts(config), listener);
+  // The caller timeouts, the header limit and the 100-continue handling hold for HTTPS callers as for
+  // HTTP ones.
+  const httpOptions = { ...callerTimeouts(config), maxHeaderSize: config.server.maxHeaderBytes };
+  const server = inbound ? inbound.createServer(httpOptions, listener) : createServer(httpOptions, listener);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => accept(req, res, true));
 
   await new Promise<void>((resolve, reject) => {
@@ -239,12 +228,12 @@ export async function startServer(
     });
   });
   const address = server.address() as AddressInfo;
-  const adminConfig = config.server?.admin;
+  const adminConfig = config.server.admin;
   let admin: AdminListener | undefined;
   if (adminConfig) {
     try {
       admin = await startAdminListener(gateway, {
-        address: adminConfig.address ?? DEFAULT_ADMIN_ADDRESS,
+        address: adminConfig.address,
         port: adminConfig.port,
         draining: () => draining,
         ...(options.deps?.now ? { now: options.deps.now } : {}),

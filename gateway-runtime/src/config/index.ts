@@ -12,12 +12,13 @@ export {
   MAX_TIMEOUT_MS,
 } from './validate';
 export type { ValidateOptions } from './validate';
-export { parseConfig, resolveConfig, withDefaults } from './resolve';
+export { parseConfig, resolveConfig, resolveScheme, withDefaults } from './resolve';
 export type {
   ResolvedGatewayConfig,
   ResolvedDnsConfig,
   ResolvedForwardingConfig,
   ResolvedLimitsConfig,
+  ResolvedScheme,
   ResolvedSecurityScheme,
   ResolvedServerConfig,
   ResolvedTimeoutsConfig,

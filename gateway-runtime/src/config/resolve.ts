@@ -7,23 +7,29 @@ import {
   Fields,
   FORWARDING,
   LIMITS,
-  OAUTH2_TUNING,
   ResolvedSection,
-  ROOT_TUNING,
+  ResolvedSecurityScheme,
+  ROOT,
+  SCHEMES,
+  SecurityScheme,
   SERVER,
   TIMEOUTS,
 } from './definition';
-import { DnsConfig, GatewayConfig, SecurityScheme, ServerConfig } from './types';
+import type { GatewayConfig } from './types';
 import { validateConfig, ValidateOptions } from './validate';
 
-/** A section's fields with the definition's defaults in place of the missing ones (the input is not changed). */
+export type { ResolvedSecurityScheme } from './definition';
+
+/**
+ * A section's fields with the definition's defaults in place of the missing ones, nested sections
+ * resolved too (a section with a default, `{}`, is there even when not written). The input is not changed.
+ */
 export function withDefaults<S extends Fields>(value: object | undefined, section: S): ResolvedSection<S> {
-  const resolved: Record<string, unknown> = {};
+  const resolved: Record<string, unknown> = { ...value };
   for (const [key, field] of Object.entries(section)) {
-    if (field.default !== undefined) resolved[key] = field.default;
-  }
-  for (const [key, fieldValue] of Object.entries(value ?? {})) {
-    if (fieldValue !== undefined) resolved[key] = fieldValue;
+    const given = resolved[key] ?? field.default;
+    if (given !== undefined)
+      resolved[key] = field.kind === 'obj' ? withDefaults(given as object, field.fields) : given;
   }
   return resolved as ResolvedSection<S>;
 }
@@ -32,49 +38,27 @@ export type ResolvedDnsConfig = ResolvedSection<typeof DNS>;
 export type ResolvedTimeoutsConfig = ResolvedSection<typeof TIMEOUTS>;
 export type ResolvedLimitsConfig = ResolvedSection<typeof LIMITS>;
 export type ResolvedForwardingConfig = ResolvedSection<typeof FORWARDING>;
-export type ResolvedServerConfig = ResolvedSection<typeof SERVER> & Omit<ServerConfig, keyof typeof SERVER>;
-export type ResolvedSecurityScheme =
-  | Exclude<SecurityScheme, { type: 'oauth2-client-credentials' }>
-  | (Extract<SecurityScheme, { type: 'oauth2-client-credentials' }> &
-      ResolvedSection<typeof OAUTH2_TUNING> & { readonly tokenEndpointDns?: ResolvedDnsConfig });
+export type ResolvedServerConfig = ResolvedSection<typeof SERVER>;
+/** A scheme of one type with its defaults applied. */
+export type ResolvedScheme<S extends SecurityScheme> = Extract<ResolvedSecurityScheme, { type: S['type'] }>;
 
 /** The configuration as the runtime reads it: every section there, every default applied. */
-export type ResolvedGatewayConfig = Omit<
-  GatewayConfig,
-  'backend' | 'security' | 'forwarding' | 'timeouts' | 'limits' | 'server' | keyof typeof ROOT_TUNING
-> &
-  ResolvedSection<typeof ROOT_TUNING> & {
-    readonly backend: Omit<GatewayConfig['backend'], 'dns'> & { readonly dns?: ResolvedDnsConfig };
-    readonly security: ResolvedSecurityScheme;
-    readonly forwarding: ResolvedForwardingConfig;
-    readonly timeouts: ResolvedTimeoutsConfig;
-    readonly limits: ResolvedLimitsConfig;
-    readonly server: ResolvedServerConfig;
-  };
+export type ResolvedGatewayConfig = Omit<ResolvedSection<typeof ROOT>, 'security'> & {
+  readonly security: ResolvedSecurityScheme;
+};
 
-const dnsWithDefaults = (dns: DnsConfig | undefined): ResolvedDnsConfig | undefined =>
-  dns === undefined ? undefined : withDefaults(dns, DNS);
+/** Applies the definition's defaults to a security scheme (valid, or built typed). */
+export const resolveScheme = <S extends SecurityScheme>(scheme: S): ResolvedScheme<S> =>
+  withDefaults(scheme, SCHEMES[scheme.type] as Fields) as unknown as ResolvedScheme<S>;
 
-/** Applies the definition's defaults to a document (valid, or from code that built it typed). */
+/**
+ * Applies the definition's defaults to a document (valid, or from code that built it typed). The parse
+ * step's second half, done once where a gateway is made (createGateway, the standalone server, `check`);
+ * resolving a resolved document again changes nothing.
+ */
 export function resolveConfig(config: GatewayConfig | ResolvedGatewayConfig): ResolvedGatewayConfig {
-  const security = config.security;
-  return {
-    ...config,
-    ...withDefaults(config, ROOT_TUNING),
-    backend: { ...config.backend, dns: dnsWithDefaults(config.backend.dns) },
-    security:
-      security.type === 'oauth2-client-credentials'
-        ? {
-            ...security,
-            ...withDefaults(security, OAUTH2_TUNING),
-            tokenEndpointDns: dnsWithDefaults(security.tokenEndpointDns),
-          }
-        : security,
-    forwarding: withDefaults(config.forwarding, FORWARDING),
-    timeouts: withDefaults(config.timeouts, TIMEOUTS),
-    limits: withDefaults(config.limits, LIMITS),
-    server: { ...config.server, ...withDefaults(config.server, SERVER) },
-  };
+  const resolved = withDefaults(config, ROOT);
+  return { ...resolved, security: resolveScheme(resolved.security) };
 }
 
 /**

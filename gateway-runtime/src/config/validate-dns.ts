@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { normalizeName, parseDnsServer } from '../core/dns';
 import { MAX_DNS_SERVERS } from './defaults';
-import { DNS, Fields, TIMEOUTS } from './definition';
+import { DNS, Fields, HOSTNAME, TIMEOUTS } from './definition';
 import { withDefaults } from './resolve';
 
 type Obj = Record<string, unknown>;
@@ -26,9 +26,6 @@ export interface DnsChecker {
 /** The fields of a DNS section (the definition's DNS). */
 export const DNS_FIELDS = Object.keys(DNS) as ReadonlyArray<keyof typeof DNS>;
 
-/** A DNS host name: labels of letters, digits and hyphens (the pinned names). */
-const HOSTNAME =
-  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const MAX_PINNED_NAMES = 32;
 const MAX_PINNED_ADDRESSES = 16;
 
@@ -115,7 +112,10 @@ function checkDns(check: DnsChecker, value: unknown, path: string, context: DnsC
       }
     }
   };
-  const ok = check.fields(dns, path, DNS, { servers, pinned });
+  const ok = check.fields(dns, path, DNS, {
+    servers: (v) => v !== undefined && servers(v),
+    pinned: (v) => v !== undefined && pinned(v),
+  });
   if (ok) {
     const { minTtlSeconds: min, maxTtlSeconds: max, timeoutMs: timeout } = withDefaults(dns, DNS);
     if (min > max) {

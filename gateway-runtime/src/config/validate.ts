@@ -4,17 +4,20 @@ import { CONFIG_VERSION, GatewayConfig, SecuritySchemeType } from './types';
 import { schemeHeaderProblem } from '../core/headers';
 import { NEVER_FORWARDED_METHODS } from './defaults';
 import {
+  BACKEND,
   Field,
   Fields,
+  StrField,
   FORWARDING,
-  LIMITS,
+  HOSTNAME,
   MAX_TIMEOUT_MS,
-  OAUTH2_TUNING,
-  ROOT_TUNING,
+  PRINTABLE,
+  ROOT,
+  SCHEMES,
+  SECRET_REF,
   SERVER,
   SERVER_ADMIN,
-  BACKEND,
-  TIMEOUTS,
+  TOKEN,
   TRUSTED_SOURCES,
 } from './definition';
 import { checkDnsSections } from './validate-dns';
@@ -27,8 +30,8 @@ import { createSourceMatcher } from '../core/client-address';
  * (each named by its JSON path, e.g. `security.password.jsonKey` or `trustedSources.cidrs[2]`) and throws
  * them together as one ConfigError. It has no dependencies, so the runtime bundle stays small.
  *
- * It returns the input unchanged: no defaults are merged in (consumers read them from defaults.ts), so
- * what is logged or compared is exactly what the operator wrote.
+ * It returns the input unchanged: no defaults are merged in, so what is logged or compared is exactly
+ * what the operator wrote. `parseConfig` (resolve.ts) validates and applies every default.
  */
 export function validateConfig(input: unknown, options: ValidateOptions = {}): GatewayConfig {
   const check = new Checker(options);
@@ -50,13 +53,7 @@ export interface ValidateOptions {
   readonly isUnresolved?: (value: string) => boolean;
 }
 
-export const SIGNATURE_ALGORITHMS = [
-  'hmac-sha256',
-  'hmac-sha384',
-  'hmac-sha512',
-  'rsa-sha256',
-  'hmac-sha1',
-] as const;
+export const SIGNATURE_ALGORITHMS = SCHEMES.signature.algorithm.values;
 
 export { MAX_TIMEOUT_MS };
 
@@ -109,68 +106,19 @@ export const REPLACED_SCHEME_TYPES: Readonly<Record<string, string>> = {
 const isLoopbackIp = (address: string): boolean =>
   /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(address) || /^(0{0,4}:){7}0{0,3}1$|^::1$/.test(address);
 
-/** The top-level fields of the document. */
-export const ROOT_FIELDS: readonly string[] = [
-  '$schema',
-  'version',
-  'name',
-  'backend',
-  'security',
-  'trustedSources',
-  'forwarding',
-  'timeouts',
-  'limits',
-  'server',
-  ...Object.keys(ROOT_TUNING),
-];
+/** The top-level fields of the document (ROOT in the definition). */
+export const ROOT_FIELDS: readonly string[] = Object.keys(ROOT);
 
-/**
- * The fields of each scheme variant. Typed as a Record over the SecurityScheme union, so adding a scheme
- * type to types.ts fails the type check until it is added here (and the schema test then asks for it in
- * config.schema.json).
- */
-export const SCHEME_FIELDS: Readonly<Record<SecuritySchemeType, readonly string[]>> = {
-  none: ['type'],
-  basic: ['type', 'username', 'password'],
-  digest: ['type', 'username', 'password'],
-  token: ['type', 'header', 'prefix', 'token'],
-  signature: ['type', 'keyId', 'algorithm', 'key', 'headers', 'headerName', 'legacySha1'],
-  'oauth2-client-credentials': [
-    'type',
-    'tokenUrl',
-    'clientId',
-    'clientSecret',
-    'scope',
-    'audience',
-    'extraParams',
-    'tokenEndpointTls',
-    'tokenEndpointDns',
-    ...Object.keys(OAUTH2_TUNING),
-  ],
-};
+/** The fields of each scheme variant: `type` and the scheme's section of the definition (SCHEMES). */
+export const SCHEME_FIELDS = Object.fromEntries(
+  Object.entries(SCHEMES).map(([type, fields]) => [type, ['type', ...Object.keys(fields)]]),
+) as unknown as Readonly<Record<SecuritySchemeType, readonly string[]>>;
 
 /** Every `security.type` the runtime knows. */
 export const SECURITY_SCHEME_TYPES = Object.keys(SCHEME_FIELDS) as readonly SecuritySchemeType[];
 
-/** RFC 9110 §5.6.2 token: the syntax of a header name. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Pseudo-headers of draft-cavage-10 that this runtime does not produce. */
 const UNSUPPORTED_PSEUDO_HEADERS = new Set(['(created)', '(expires)', '(algorithm)', '(keyid)']);
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Printable text without control characters (header values, names in logs). */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
-/** RFC 6749 §3.3 scope-token, space separated. */
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
-/** A DNS host name (for TLS servername): labels of letters, digits and hyphens. */
-const HOSTNAME =
-  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-/** An admitted client identity: the subject CN or a subject alternative name, typed. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CLIENT_NAME = /^(CN=|DNS:|URI:|email:)[^\u0000-\u001f\u007f]+$/;
-/** base64 of 32 bytes (SPKI SHA-256 pin). */
-const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 const OAUTH_RESERVED_PARAMS: Readonly<Record<string, string>> = {
   grant_type: 'is always client_credentials',
   client_id: 'use security.clientId instead',
@@ -181,6 +129,7 @@ const OAUTH_RESERVED_PARAMS: Readonly<Record<string, string>> = {
 
 type Obj = Record<string, unknown>;
 type Problem = { path: string; message: string };
+const NO_CONTROL = 'must not contain control characters (CR, LF, ...)';
 
 /** A loopback host of a URL (`URL.hostname`: IPv6 in brackets). */
 const isLoopbackHost = (hostname: string): boolean =>
@@ -252,6 +201,8 @@ export function cidrProblem(text: string): string | undefined {
   return text.endsWith('/0') ? 'admits every address: omit trustedSources instead' : undefined;
 }
 
+type Hooks = Record<string, (value: unknown) => void>;
+
 class Checker {
   readonly problems: Problem[] = [];
 
@@ -292,28 +243,60 @@ class Checker {
     return obj;
   }
 
+  /** A section of the definition: an object of its fields (`object`), each checked (`fields`). */
+  section(value: unknown, path: string, section: Fields, hooks?: Hooks): Obj | undefined {
+    const obj = this.object(value, path, Object.keys(section));
+    if (obj) this.fields(obj, path, section, hooks);
+    return obj;
+  }
+
   /**
-   * Checks the fields of a section of the definition, in its order: `int`, `bool` and `oneOf` fields by
-   * their kind, `custom` fields by the function given for them (if any). Returns whether every field of a
-   * kind passed.
+   * Checks the fields of a section of the definition, in its order: a missing required field, then each
+   * field by its kind, or by its hook (which is called whether or not the field is there, and checks it
+   * in full). Returns whether every `int`, `bool` and `oneOf` field passed (cross-field rules compare them).
    */
-  fields(
-    obj: Obj,
-    path: string,
-    section: Fields,
-    custom: Record<string, (value: unknown) => void> = {},
-  ): boolean {
+  fields(obj: Obj, path: string, section: Fields, hooks: Hooks = {}): boolean {
     let ok = true;
-    for (const [key, field] of Object.entries(section) as Array<[string, Field]>) {
+    for (const [key, field] of Object.entries(section)) {
       const value = obj[key];
-      if (value === undefined) continue;
       const fieldPath = join(path, key);
-      if (field.kind === 'int') ok = this.integer(value, fieldPath, field.min, field.max) && ok;
-      else if (field.kind === 'bool') ok = this.boolean(value, fieldPath) && ok;
-      else if (field.kind === 'oneOf') ok = this.oneOf(value, fieldPath, field.values) && ok;
-      else custom[key]?.(value);
+      if (hooks[key]) hooks[key](value);
+      else if (value === undefined) {
+        if (field.required) this.add(fieldPath, 'is required');
+      } else ok = this.field(value, fieldPath, field) && ok;
     }
     return ok;
+  }
+
+  /** One value by its field's kind. False when an `int`, `bool` or `oneOf` failed. */
+  field(value: unknown, path: string, field: Field): boolean {
+    switch (field.kind) {
+      case 'int':
+        return this.integer(value, path, field.min, field.max);
+      case 'bool':
+        return this.boolean(value, path);
+      case 'oneOf':
+        return this.oneOf(value, path, field.values);
+      case 'str':
+        this.string(value, path, field);
+        break;
+      case 'secret':
+        this.secretRef(value, path);
+        break;
+      case 'obj':
+        this.section(value, path, field.fields);
+        break;
+      case 'list':
+        if (this.array(value, path, field.min)) {
+          const seen = new Set<unknown>();
+          value.forEach((item, i) => {
+            if (seen.has(item)) this.add(join(path, i), `${show(item)} is listed twice`);
+            seen.add(item);
+            this.field(item, join(path, i), field.items);
+          });
+        }
+    }
+    return true;
   }
 
   required(obj: Obj, field: string, path: string): boolean {
@@ -350,16 +333,6 @@ class Checker {
       return false;
     }
     return true;
-  }
-
-  /** Text that may end up in a header value or a log line: no control characters. */
-  text(value: unknown, path: string, maxLength = 1024, secret = false): value is string {
-    return this.string(value, path, {
-      maxLength,
-      pattern: PRINTABLE,
-      rule: 'must not contain control characters (CR, LF, ...)',
-      secret,
-    });
   }
 
   integer(value: unknown, path: string, min: number, max = Number.MAX_SAFE_INTEGER): value is number {
@@ -428,6 +401,7 @@ class Checker {
     return problems.length === 0 ? url : undefined;
   }
 
+  /** A secret reference (SECRET_REF): never the secret itself, and exactly one source. */
   secretRef(value: unknown, path: string): void {
     if (typeof value === 'string') {
       this.add(
@@ -436,7 +410,7 @@ class Checker {
       );
       return;
     }
-    const ref = this.object(value, path, ['secretArn', 'file', 'env', 'jsonKey']);
+    const ref = this.object(value, path, Object.keys(SECRET_REF));
     if (!ref) return;
     const sources = ['secretArn', 'file', 'env'].filter((key) => ref[key] !== undefined);
     if (sources.length !== 1) {
@@ -447,21 +421,7 @@ class Checker {
           : `must have only one of "secretArn", "file" or "env", got ${sources.map((s) => `"${s}"`).join(' and ')}`,
       );
     }
-    if (ref.secretArn !== undefined) {
-      this.string(ref.secretArn, join(path, 'secretArn'), {
-        pattern: SECRET_ARN,
-        rule: 'is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
-      });
-    }
-    if (ref.file !== undefined) this.text(ref.file, join(path, 'file'), 4096);
-    if (ref.env !== undefined) {
-      this.string(ref.env, join(path, 'env'), {
-        maxLength: 256,
-        pattern: ENV_NAME,
-        rule: 'is not an environment variable name (letters, digits, _; not starting with a digit)',
-      });
-    }
-    if (ref.jsonKey !== undefined) this.text(ref.jsonKey, join(path, 'jsonKey'), 256);
+    this.fields(ref, path, SECRET_REF);
   }
 
   /**
@@ -470,7 +430,8 @@ class Checker {
    */
   stringOrSecret(value: unknown, path: string, inline?: { pattern: RegExp; rule: string }): void {
     if (typeof value === 'string') {
-      if (this.text(value, path, 256, true) && inline && !inline.pattern.test(value)) {
+      const text = { maxLength: 256, pattern: PRINTABLE, rule: NO_CONTROL, secret: true };
+      if (this.string(value, path, text) && inline && !inline.pattern.test(value)) {
         this.add(path, `${inline.rule} (the value is not shown)`);
       }
       return;
@@ -479,15 +440,7 @@ class Checker {
   }
 
   headerName(value: unknown, path: string): value is string {
-    if (
-      !this.string(value, path, {
-        maxLength: 256,
-        pattern: TOKEN,
-        rule: 'is not a valid header name (RFC 9110 token)',
-      })
-    ) {
-      return false;
-    }
+    if (!this.string(value, path, SCHEMES.token.header)) return false;
     const problem = schemeHeaderProblem(value);
     if (problem) {
       this.add(path, `${show(value)} can not carry a credential: it ${problem}`);
@@ -496,42 +449,27 @@ class Checker {
     return true;
   }
 
-  hostname(value: unknown, path: string): void {
-    const rule = 'is not a DNS host name (TLS server names can not be IP addresses or carry a port)';
-    if (this.string(value, path, { pattern: HOSTNAME, rule }) && isIP(value) !== 0) {
-      this.add(path, `${show(value)} ${rule}`);
-    }
-  }
-
   root(doc: Obj): void {
-    if (doc.$schema !== undefined) this.string(doc.$schema, '$schema', { maxLength: 2048 });
-    if (doc.version !== CONFIG_VERSION) {
-      this.add('version', `must be ${CONFIG_VERSION}, got ${show(doc.version)}`);
-    }
-    if (this.required(doc, 'name', '')) this.text(doc.name, 'name', 128);
     let backendUrl: URL | undefined;
-    if (this.required(doc, 'backend', '')) backendUrl = this.backend(doc.backend);
-    if (this.required(doc, 'security', '')) this.security(doc.security, backendUrl);
-    checkDnsSections(this, doc);
-    if (doc.trustedSources !== undefined) this.trustedSources(doc.trustedSources);
-    if (doc.forwarding !== undefined) {
-      const f = this.object(doc.forwarding, 'forwarding', Object.keys(FORWARDING));
-      if (f) {
-        this.fields(f, 'forwarding', FORWARDING, {
-          allowedMethods: (methods) => this.methods(methods, 'forwarding.allowedMethods'),
-        });
-      }
-    }
-    for (const [key, section] of [
-      ['timeouts', TIMEOUTS],
-      ['limits', LIMITS],
-    ] as const) {
-      if (doc[key] === undefined) continue;
-      const fields = this.object(doc[key], key, Object.keys(section));
-      if (fields) this.fields(fields, key, section);
-    }
-    if (doc.server !== undefined) this.server(doc.server);
-    this.fields(doc, '', ROOT_TUNING);
+    this.fields(doc, '', ROOT, {
+      version: (version) =>
+        version !== CONFIG_VERSION && this.add('version', `must be ${CONFIG_VERSION}, got ${show(version)}`),
+      backend: (backend) => {
+        if (this.required(doc, 'backend', '')) backendUrl = this.backend(backend);
+      },
+      security: (security) => {
+        if (this.required(doc, 'security', '')) this.security(security, backendUrl);
+        checkDnsSections(this, doc);
+      },
+      trustedSources: (sources) => sources !== undefined && this.trustedSources(sources),
+      forwarding: (forwarding) =>
+        forwarding !== undefined &&
+        this.section(forwarding, 'forwarding', FORWARDING, {
+          allowedMethods: (methods) =>
+            methods !== undefined && this.methods(methods, 'forwarding.allowedMethods'),
+        }),
+      server: (server) => server !== undefined && this.server(server),
+    });
   }
 
   methods(value: unknown, path: string): void {
@@ -541,9 +479,7 @@ class Checker {
       const itemPath = join(path, i);
       if (seen.has(method)) this.add(itemPath, `${show(method)} is listed twice`);
       seen.add(method);
-      if (!this.string(method, itemPath, { maxLength: 32, pattern: TOKEN, rule: 'is not a method name' })) {
-        return;
-      }
+      if (!this.string(method, itemPath, FORWARDING.allowedMethods.items as StrField)) return;
       if (NEVER_FORWARDED_METHODS.has(method.toUpperCase())) {
         this.add(
           itemPath,
@@ -556,12 +492,17 @@ class Checker {
   }
 
   backend(value: unknown): URL | undefined {
-    const backend = this.object(value, 'backend', ['url', 'tls', 'dns', ...Object.keys(BACKEND)]);
-    if (!backend) return undefined;
     let url: URL | undefined;
-    if (this.required(backend, 'url', 'backend')) {
-      url = this.url(backend.url, 'backend.url', { allowQuery: false });
-    }
+    const backend = this.section(value, 'backend', BACKEND, {
+      url: (text) => {
+        if (this.required(value as Obj, 'url', 'backend'))
+          url = this.url(text, 'backend.url', { allowQuery: false });
+      },
+      // Checked with the token endpoint's (validate-dns.ts), once the scheme is known.
+      dns: () => undefined,
+      allowedAddresses: () => undefined,
+    });
+    if (!backend) return undefined;
     const allowed = backend.allowedAddresses;
     if (allowed !== undefined && this.array(allowed, 'backend.allowedAddresses', 1)) {
       const bad = allowed.map((c) => (typeof c === 'string' ? sharedCidrProblem(c) : 'must be a string'));
@@ -572,44 +513,10 @@ class Checker {
         this.add('backend.url', `${host} is outside backend.allowedAddresses`);
       }
     }
-    if (backend.tls !== undefined) {
-      if (url?.protocol === 'http:') {
-        this.add('backend.tls', 'is set, but backend.url is http://: use an https:// URL');
-      }
-      this.tls(backend.tls, 'backend.tls');
+    if (backend.tls !== undefined && url?.protocol === 'http:') {
+      this.add('backend.tls', 'is set, but backend.url is http://: use an https:// URL');
     }
     return url;
-  }
-
-  tls(value: unknown, path: string): void {
-    const tls = this.object(value, path, ['ca', 'servername', 'clientCertificate', 'pinnedSpkiSha256']);
-    if (!tls) return;
-    if (tls.ca !== undefined) this.secretRef(tls.ca, join(path, 'ca'));
-    if (tls.servername !== undefined) this.hostname(tls.servername, join(path, 'servername'));
-    if (tls.clientCertificate !== undefined) {
-      const certPath = join(path, 'clientCertificate');
-      const cc = this.object(tls.clientCertificate, certPath, ['cert', 'key', 'passphrase']);
-      if (cc) {
-        if (this.required(cc, 'cert', certPath)) this.secretRef(cc.cert, join(certPath, 'cert'));
-        if (this.required(cc, 'key', certPath)) this.secretRef(cc.key, join(certPath, 'key'));
-        if (cc.passphrase !== undefined) this.secretRef(cc.passphrase, join(certPath, 'passphrase'));
-      }
-    }
-    if (tls.pinnedSpkiSha256 !== undefined) {
-      const pinPath = join(path, 'pinnedSpkiSha256');
-      if (this.array(tls.pinnedSpkiSha256, pinPath, 1)) {
-        const seen = new Set<unknown>();
-        tls.pinnedSpkiSha256.forEach((pin, i) => {
-          const itemPath = join(pinPath, i);
-          if (seen.has(pin)) this.add(itemPath, 'is listed twice');
-          seen.add(pin);
-          this.string(pin, itemPath, {
-            pattern: SHA256_BASE64,
-            rule: 'is not a base64 SHA-256 digest (44 characters ending in "=")',
-          });
-        });
-      }
-    }
   }
 
   security(value: unknown, backendUrl: URL | undefined): void {
@@ -631,139 +538,41 @@ class Checker {
         : `it belongs to "type": ${owners.map((t) => `"${t}"`).join(' or ')}, not "${type}"`;
     });
     if (!s) return;
-    switch (type) {
-      case 'none':
-        return;
-      case 'basic':
-      case 'digest':
+    const ok = this.fields(s, path, SCHEMES[type], {
+      username: (username) => {
         if (this.required(s, 'username', path)) {
           this.stringOrSecret(
-            s.username,
+            username,
             'security.username',
             type === 'basic' ? { pattern: /^[^:]*$/, rule: 'must not contain ":" (RFC 7617)' } : undefined,
           );
         }
-        if (this.required(s, 'password', path)) this.secretRef(s.password, 'security.password');
-        return;
-      case 'token':
-        if (s.header !== undefined) this.headerName(s.header, 'security.header');
-        if (s.prefix !== undefined) {
-          if (typeof s.prefix !== 'string')
-            this.add('security.prefix', `must be a string, got ${typeName(s.prefix)}`);
-          else if (!PRINTABLE.test(s.prefix)) {
-            this.add('security.prefix', 'must not contain control characters (CR, LF, ...)');
-          }
-        }
-        if (this.required(s, 'token', path)) this.secretRef(s.token, 'security.token');
-        return;
-      case 'signature':
-        this.signature(s);
-        return;
-      case 'oauth2-client-credentials':
-        this.oauth2(s, backendUrl);
-        return;
+      },
+      header: (header) => header !== undefined && this.headerName(header, 'security.header'),
+      prefix: (prefix) => {
+        if (prefix === undefined) return;
+        if (typeof prefix !== 'string')
+          this.add('security.prefix', `must be a string, got ${typeName(prefix)}`);
+        else if (!PRINTABLE.test(prefix)) this.add('security.prefix', NO_CONTROL);
+      },
+      headers: (headers) => headers !== undefined && this.signedHeaders(headers),
+      tokenUrl: (tokenUrl) => {
+        if (this.required(s, 'tokenUrl', path)) this.tokenUrl(tokenUrl, s, backendUrl);
+      },
+      extraParams: (params) => params !== undefined && this.extraParams(params),
+      // Checked with backend.dns (validate-dns.ts).
+      tokenEndpointDns: () => undefined,
+    });
+    if (type === 'signature' && s.algorithm === 'hmac-sha1' && s.legacySha1 !== true) {
+      this.add(
+        'security.algorithm',
+        '"hmac-sha1" is a legacy algorithm: set "legacySha1": true to use it anyway',
+      );
     }
-  }
-
-  signature(s: Obj): void {
-    const path = 'security';
-    if (this.required(s, 'keyId', path)) {
-      this.string(s.keyId, 'security.keyId', {
-        maxLength: 1024,
-        pattern: /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/,
-        rule: 'must be printable ASCII without " or \\ (it is sent as a quoted string)',
-      });
-    }
-    if (
-      this.required(s, 'algorithm', path) &&
-      this.oneOf(s.algorithm, 'security.algorithm', SIGNATURE_ALGORITHMS)
-    ) {
-      if (s.algorithm === 'hmac-sha1' && s.legacySha1 !== true) {
-        this.add(
-          'security.algorithm',
-          '"hmac-sha1" is a legacy algorithm: set "legacySha1": true to use it anyway',
-        );
-      }
-    }
-    if (s.legacySha1 !== undefined) this.boolean(s.legacySha1, 'security.legacySha1');
-    if (this.required(s, 'key', path)) this.secretRef(s.key, 'security.key');
-    if (s.headerName !== undefined)
-      this.oneOf(s.headerName, 'security.headerName', ['authorization', 'signature']);
-    if (s.headers !== undefined && this.array(s.headers, 'security.headers', 1)) {
-      const seen = new Set<unknown>();
-      s.headers.forEach((header, i) => {
-        const itemPath = `security.headers[${i}]`;
-        if (seen.has(header)) this.add(itemPath, `${show(header)} is listed twice`);
-        seen.add(header);
-        if (!this.string(header, itemPath, { maxLength: 256 })) return;
-        if (header === '(request-target)') return;
-        if (UNSUPPORTED_PSEUDO_HEADERS.has(header)) {
-          this.add(itemPath, `${show(header)} is not supported; sign "date" for freshness`);
-        } else if (!TOKEN.test(header)) {
-          this.add(itemPath, `${show(header)} is not a header name (RFC 9110 token) or "(request-target)"`);
-        } else if (header !== header.toLowerCase()) {
-          this.add(itemPath, `${show(header)} must be lower case (use ${show(header.toLowerCase())})`);
-        }
-      });
-      if (!s.headers.includes('(request-target)')) {
-        this.add(
-          'security.headers',
-          'must include "(request-target)": without it a signature could be replayed against another method or path',
-        );
-      }
-    }
-  }
-
-  oauth2(s: Obj, backendUrl: URL | undefined): void {
-    const path = 'security';
-    const insecureLoopback = s.allowInsecureLoopbackTokenUrl;
-    const tuningOk = this.fields(s, path, OAUTH2_TUNING);
-    if (this.required(s, 'tokenUrl', path)) {
-      const url = this.url(s.tokenUrl, 'security.tokenUrl', { allowQuery: true });
-      if (url && backendUrl && url.origin === backendUrl.origin && url.pathname === backendUrl.pathname) {
-        this.add('security.tokenUrl', 'must not be the backend URL itself');
-      }
-      if (url?.protocol === 'http:') {
-        if (insecureLoopback !== true) {
-          this.add(
-            'security.tokenUrl',
-            `${show(url.origin)} must use https:// (the client secret is sent to it); for a test token server on loopback set "allowInsecureLoopbackTokenUrl": true`,
-          );
-        } else if (!isLoopbackHost(url.hostname)) {
-          this.add(
-            'security.tokenUrl',
-            `${show(url.origin)} must use https://: allowInsecureLoopbackTokenUrl admits http:// only on a loopback host (127.0.0.0/8, ::1, localhost)`,
-          );
-        }
-      }
-    }
-    if (this.required(s, 'clientId', path)) this.text(s.clientId, 'security.clientId', 1024);
-    if (this.required(s, 'clientSecret', path)) this.secretRef(s.clientSecret, 'security.clientSecret');
-    if (s.scope !== undefined) {
-      this.string(s.scope, 'security.scope', {
-        maxLength: 4096,
-        pattern: SCOPE,
-        rule: 'must be scope tokens separated by single spaces (RFC 6749 §3.3)',
-      });
-    }
-    if (s.audience !== undefined) this.text(s.audience, 'security.audience', 2048);
-    if (s.extraParams !== undefined) {
-      if (typeof s.extraParams !== 'object' || s.extraParams === null || Array.isArray(s.extraParams)) {
-        this.add('security.extraParams', `must be a JSON object of strings, got ${typeName(s.extraParams)}`);
-      } else {
-        for (const [key, paramValue] of Object.entries(s.extraParams as Obj)) {
-          const paramPath = `security.extraParams.${key}`;
-          if (OAUTH_RESERVED_PARAMS[key])
-            this.add(paramPath, `can not be set here: ${OAUTH_RESERVED_PARAMS[key]}`);
-          else if (typeof paramValue !== 'string')
-            this.add(paramPath, `must be a string, got ${typeName(paramValue)}`);
-        }
-      }
-    }
-    if (tuningOk) {
+    if (type === 'oauth2-client-credentials' && ok) {
       const { expiryMarginSeconds: margin, defaultLifetimeSeconds: lifetime } = withDefaults(
         s,
-        OAUTH2_TUNING,
+        SCHEMES[type],
       );
       if (margin >= lifetime) {
         this.add(
@@ -772,36 +581,97 @@ class Checker {
         );
       }
     }
-    if (s.tokenEndpointTls !== undefined) {
-      const tlsPath = 'security.tokenEndpointTls';
-      const tls = this.object(s.tokenEndpointTls, tlsPath, ['ca', 'servername']);
-      if (tls) {
-        if (tls.ca !== undefined) this.secretRef(tls.ca, `${tlsPath}.ca`);
-        if (tls.servername !== undefined) this.hostname(tls.servername, `${tlsPath}.servername`);
+  }
+
+  signedHeaders(headers: unknown): void {
+    if (!this.array(headers, 'security.headers', 1)) return;
+    const seen = new Set<unknown>();
+    headers.forEach((header, i) => {
+      const itemPath = `security.headers[${i}]`;
+      if (seen.has(header)) this.add(itemPath, `${show(header)} is listed twice`);
+      seen.add(header);
+      if (!this.string(header, itemPath, { maxLength: 256 })) return;
+      if (header === '(request-target)') return;
+      if (UNSUPPORTED_PSEUDO_HEADERS.has(header)) {
+        this.add(itemPath, `${show(header)} is not supported; sign "date" for freshness`);
+      } else if (!TOKEN.test(header)) {
+        this.add(itemPath, `${show(header)} is not a header name (RFC 9110 token) or "(request-target)"`);
+      } else if (header !== header.toLowerCase()) {
+        this.add(itemPath, `${show(header)} must be lower case (use ${show(header.toLowerCase())})`);
+      }
+    });
+    if (!headers.includes('(request-target)')) {
+      this.add(
+        'security.headers',
+        'must include "(request-target)": without it a signature could be replayed against another method or path',
+      );
+    }
+  }
+
+  tokenUrl(value: unknown, s: Obj, backendUrl: URL | undefined): void {
+    const url = this.url(value, 'security.tokenUrl', { allowQuery: true });
+    if (url && backendUrl && url.origin === backendUrl.origin && url.pathname === backendUrl.pathname) {
+      this.add('security.tokenUrl', 'must not be the backend URL itself');
+    }
+    if (url?.protocol === 'http:') {
+      if (s.allowInsecureLoopbackTokenUrl !== true) {
+        this.add(
+          'security.tokenUrl',
+          `${show(url.origin)} must use https:// (the client secret is sent to it); for a test token server on loopback set "allowInsecureLoopbackTokenUrl": true`,
+        );
+      } else if (!isLoopbackHost(url.hostname)) {
+        this.add(
+          'security.tokenUrl',
+          `${show(url.origin)} must use https://: allowInsecureLoopbackTokenUrl admits http:// only on a loopback host (127.0.0.0/8, ::1, localhost)`,
+        );
       }
     }
   }
 
-  trustedSources(value: unknown): void {
-    const path = 'trustedSources';
-    const ts = this.object(value, path, Object.keys(TRUSTED_SOURCES));
-    if (!ts) return;
-    if (this.required(ts, 'cidrs', path) && this.array(ts.cidrs, 'trustedSources.cidrs', 1)) {
-      ts.cidrs.forEach((cidr, i) => {
-        const itemPath = `trustedSources.cidrs[${i}]`;
-        if (!this.string(cidr, itemPath, { maxLength: 64 })) return;
-        const problem = cidrProblem(cidr);
-        if (problem) this.add(itemPath, `${show(cidr)} ${problem}`);
-      });
+  extraParams(params: unknown): void {
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      this.add('security.extraParams', `must be a JSON object of strings, got ${typeName(params)}`);
+      return;
     }
-    this.fields(ts, path, TRUSTED_SOURCES);
+    for (const [key, paramValue] of Object.entries(params as Obj)) {
+      const paramPath = `security.extraParams.${key}`;
+      if (OAUTH_RESERVED_PARAMS[key])
+        this.add(paramPath, `can not be set here: ${OAUTH_RESERVED_PARAMS[key]}`);
+      else if (typeof paramValue !== 'string')
+        this.add(paramPath, `must be a string, got ${typeName(paramValue)}`);
+    }
+  }
+
+  trustedSources(value: unknown): void {
+    this.section(value, 'trustedSources', TRUSTED_SOURCES, {
+      cidrs: (cidrs) => {
+        if (!this.required(value as Obj, 'cidrs', 'trustedSources')) return;
+        if (!this.array(cidrs, 'trustedSources.cidrs', 1)) return;
+        cidrs.forEach((cidr, i) => {
+          const itemPath = `trustedSources.cidrs[${i}]`;
+          if (!this.string(cidr, itemPath, { maxLength: 64 })) return;
+          const problem = cidrProblem(cidr);
+          if (problem) this.add(itemPath, `${show(cidr)} ${problem}`);
+        });
+      },
+    });
   }
 
   server(value: unknown): void {
     const path = 'server';
+    let ok = true;
     const srv = this.object(value, path, Object.keys(SERVER));
     if (!srv) return;
-    const ok = this.fields(srv, path, SERVER);
+    ok = this.fields(srv, path, SERVER, {
+      host: (host) => {
+        if (host !== undefined && this.string(host, 'server.host', { maxLength: 253 })) {
+          if (isIP(host) === 0 && !HOSTNAME.test(host)) {
+            this.add('server.host', `${show(host)} is not an IP address or host name`);
+          }
+        }
+      },
+      admin: (admin) => admin !== undefined && this.serverAdmin(admin, srv.port),
+    });
     if (ok) {
       const { requestTimeoutMs: request, headersTimeoutMs: headers } = withDefaults(srv, SERVER);
       if (headers > request) {
@@ -811,41 +681,39 @@ class Checker {
         );
       }
     }
-    if (srv.host !== undefined && this.string(srv.host, 'server.host', { maxLength: 253 })) {
-      if (isIP(srv.host) === 0 && !HOSTNAME.test(srv.host)) {
-        this.add('server.host', `${show(srv.host)} is not an IP address or host name`);
+    const tls = srv.tls as Obj | undefined;
+    const hasClientCa = typeof tls === 'object' && tls !== null && tls.clientCa !== undefined;
+    if (typeof tls === 'object' && tls !== null && !hasClientCa) {
+      for (const field of ['allowedClientNames', 'allowedClientSpkiSha256']) {
+        if (tls[field] !== undefined) {
+          this.add(
+            `server.tls.${field}`,
+            'needs server.tls.clientCa: without it no client certificate is asked for',
+          );
+        }
       }
     }
-    if (srv.healthPath !== undefined) {
-      this.string(srv.healthPath, 'server.healthPath', {
-        maxLength: 256,
-        pattern: /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/,
-        rule: 'must be a path starting with "/" (no query, no spaces)',
-      });
-    }
-    if (srv.tls !== undefined) this.serverTls(srv.tls);
-    if (srv.admin !== undefined) this.serverAdmin(srv.admin, srv.port);
-    if (srv.unauthenticatedReason !== undefined) {
-      this.text(srv.unauthenticatedReason, 'server.unauthenticatedReason', 512);
-      const tls = srv.tls as Obj | undefined;
-      if (typeof tls === 'object' && tls !== null && tls.clientCa !== undefined) {
-        this.add(
-          'server.unauthenticatedReason',
-          'is set, but server.tls.clientCa authenticates every client: remove server.unauthenticatedReason',
-        );
-      }
+    if (srv.unauthenticatedReason !== undefined && hasClientCa) {
+      this.add(
+        'server.unauthenticatedReason',
+        'is set, but server.tls.clientCa authenticates every client: remove server.unauthenticatedReason',
+      );
     }
   }
 
   /** `server.admin`: the liveness and readiness listener, loopback unless explicitly allowed. */
   serverAdmin(value: unknown, serverPort: unknown): void {
     const path = 'server.admin';
-    const admin = this.object(value, path, Object.keys(SERVER_ADMIN));
+    let addressOk = true;
+    const admin = this.section(value, path, SERVER_ADMIN, {
+      address: (address) => {
+        if (address !== undefined)
+          addressOk = this.string(address, 'server.admin.address', { maxLength: 45 });
+      },
+    });
     if (!admin) return;
-    this.required(admin, 'port', path);
-    this.fields(admin, path, SERVER_ADMIN);
     const { address, port, allowNonLoopback } = withDefaults(admin, SERVER_ADMIN);
-    if (typeof address === 'string' && this.string(address, 'server.admin.address', { maxLength: 45 })) {
+    if (addressOk) {
       if (isIP(address) === 0) {
         this.add('server.admin.address', `${show(address)} is not an IP address`);
       } else if (!isLoopbackIp(address) && allowNonLoopback !== true) {
@@ -857,49 +725,6 @@ class Checker {
     }
     if (port !== 0 && port === (serverPort ?? SERVER.port.default)) {
       this.add('server.admin.port', `must differ from server.port (${port})`);
-    }
-  }
-
-  /** `server.tls`: inbound TLS, client certificates and the admitted client identities. */
-  serverTls(value: unknown): void {
-    const path = 'server.tls';
-    const tls = this.object(value, path, [
-      'certificate',
-      'key',
-      'passphrase',
-      'clientCa',
-      'allowedClientNames',
-      'allowedClientSpkiSha256',
-    ]);
-    if (!tls) return;
-    for (const field of ['certificate', 'key']) {
-      if (this.required(tls, field, path)) this.secretRef(tls[field], join(path, field));
-    }
-    for (const field of ['passphrase', 'clientCa']) {
-      if (tls[field] !== undefined) this.secretRef(tls[field], join(path, field));
-    }
-    const lists = [
-      ['allowedClientNames', CLIENT_NAME, 'is not CN=<name>, DNS:<name>, URI:<uri> or email:<address>'],
-      [
-        'allowedClientSpkiSha256',
-        SHA256_BASE64,
-        'is not a base64 SHA-256 digest (44 characters ending in "=")',
-      ],
-    ] as const;
-    for (const [field, pattern, rule] of lists) {
-      const list = tls[field];
-      if (list === undefined) continue;
-      const listPath = join(path, field);
-      if (tls.clientCa === undefined) {
-        this.add(listPath, 'needs server.tls.clientCa: without it no client certificate is asked for');
-      }
-      if (!this.array(list, listPath, 1)) continue;
-      const seen = new Set<unknown>();
-      list.forEach((item, i) => {
-        if (seen.has(item)) this.add(join(listPath, i), `${show(item)} is listed twice`);
-        seen.add(item);
-        this.string(item, join(listPath, i), { maxLength: 1024, pattern, rule });
-      });
     }
   }
 }

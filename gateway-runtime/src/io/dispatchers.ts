@@ -1,22 +1,12 @@
 import type { EventEmitter } from 'node:events';
 import { Agent, buildConnector, Dispatcher } from './undici';
-import {
-  DEFAULT_BODY_TIMEOUT_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_HEADERS_TIMEOUT_MS,
-  DEFAULT_MAX_BACKEND_CONNECTIONS,
-  DEFAULT_MAX_RESPONSE_BODY_BYTES,
-} from '../config/defaults';
-import type { GatewayConfig } from '../config/types';
+import type { ResolvedGatewayConfig } from '../config/resolve';
 import { BackendUnreachableError, GatewayError } from '../core/errors';
 import { warningsToStderr, type LogSink, type SecretResolver } from '../secrets/types';
 import { createBackendResolver, type BackendResolver } from './resolver';
 import { guardSocket } from './socket-guard';
-import { TIMEOUTS } from '../config/definition';
 import { buildTlsMaterial, checkPins, hasMaterialRefs, resolveTlsSecrets, type TlsMaterial } from './tls';
 
-/** Idle keep-alive connections to the backend are closed after this long: `timeouts.keepAliveMs`'s default. */
-export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = TIMEOUTS.keepAliveMs.default;
 /** While the TLS material can not be re-read or is invalid, the same warning is logged at most this often. */
 const WARNING_INTERVAL_MS = 60_000;
 
@@ -142,7 +132,7 @@ class CurrentPoolDispatcher extends Dispatcher {
  * any working pool does `get()` fail (CredentialsUnavailableError, 503).
  */
 export function createBackendDispatchers(
-  config: GatewayConfig,
+  config: ResolvedGatewayConfig,
   secrets: SecretResolver,
   options: BackendDispatchersOptions = {},
 ): BackendDispatchers {
@@ -195,7 +185,7 @@ export function createBackendDispatchers(
 
   function newAgent(material: TlsMaterial): Agent {
     const connector = buildConnector({
-      timeout: config.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      timeout: config.timeouts.connectMs,
       ...material.connect,
       ...(resolver ? { lookup: resolver.lookup } : {}),
     });
@@ -207,12 +197,12 @@ export function createBackendDispatchers(
         connector({ ...connectOptions, servername: tls?.servername }, (error, socket) =>
           error ? callback(error, null) : callback(null, guardSocket(socket!)),
         ),
-      headersTimeout: config.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
-      bodyTimeout: config.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS,
-      keepAliveTimeout: config.timeouts?.keepAliveMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeout: config.timeouts.headersMs,
+      bodyTimeout: config.timeouts.bodyMs,
+      keepAliveTimeout: config.timeouts.keepAliveMs,
       // Bounded: a crowd of slow callers queues here instead of opening a connection each.
-      connections: config.limits?.maxBackendConnections ?? DEFAULT_MAX_BACKEND_CONNECTIONS,
-      maxResponseSize: config.limits?.maxResponseBodyBytes ?? DEFAULT_MAX_RESPONSE_BODY_BYTES,
+      connections: config.limits.maxBackendConnections,
+      maxResponseSize: config.limits.maxResponseBodyBytes,
     });
     // Connection events of every pool are re-emitted by the dispatcher `get()` returns (metrics, tests).
     const source = agent as unknown as EventEmitter;

@@ -17,14 +17,7 @@
 import { promises as dns } from 'node:dns';
 import { lookup as systemLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
-import {
-  DEFAULT_DNS_FAMILY,
-  DEFAULT_DNS_MAX_TTL_SECONDS,
-  DEFAULT_DNS_MIN_TTL_SECONDS,
-  DEFAULT_DNS_TIMEOUT_MS,
-  DEFAULT_DNS_TRIES,
-} from '../config/defaults';
-import type { DnsConfig, GatewayConfig } from '../config/types';
+import type { ResolvedDnsConfig, ResolvedGatewayConfig } from '../config/resolve';
 import { normalizeName, parseDnsServer, serverForResolver, type DnsServer } from '../core/dns';
 import { createSourceMatcher } from '../core/client-address';
 import { BackendAddressNotAllowedError, BackendDnsError } from '../core/errors';
@@ -98,7 +91,7 @@ function requestedFamily(family: unknown): 0 | 4 | 6 {
  * configuration validator reports it first, by field).
  */
 export function createBackendResolver(
-  config: DnsConfig,
+  config: ResolvedDnsConfig,
   options: BackendResolverOptions = {},
 ): BackendResolver {
   const log = options.log ?? warningsToStderr;
@@ -115,12 +108,8 @@ export function createBackendResolver(
       addresses.map((address) => ({ address, family: isIP(address) === 6 ? 6 : 4 })),
     ]),
   );
-  const timeoutMs = config.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
-  const tries = config.tries ?? DEFAULT_DNS_TRIES;
-  const minTtl = config.minTtlSeconds ?? DEFAULT_DNS_MIN_TTL_SECONDS;
-  const maxTtl = config.maxTtlSeconds ?? DEFAULT_DNS_MAX_TTL_SECONDS;
-  const families: ReadonlyArray<4 | 6> =
-    (config.family ?? DEFAULT_DNS_FAMILY) === 'ipv4' ? [4] : config.family === 'ipv6' ? [6] : [4, 6];
+  const { timeoutMs, tries, minTtlSeconds: minTtl, maxTtlSeconds: maxTtl, family } = config;
+  const families: ReadonlyArray<4 | 6> = family === 'ipv4' ? [4] : family === 'ipv6' ? [6] : [4, 6];
   const serverList = servers.map(serverForResolver).join(', ');
 
   // One c-ares resolver per server, asked in order: c-ares takes a SERVFAIL or REFUSED answer for final
@@ -317,7 +306,7 @@ export interface GatewayResolvers {
 }
 
 export function createGatewayResolvers(
-  config: GatewayConfig,
+  config: ResolvedGatewayConfig,
   options: Omit<BackendResolverOptions, 'label'> = {},
 ): GatewayResolvers {
   const backendDns = config.backend.dns;

@@ -1,21 +1,28 @@
 /** The scheme factory: one AuthScheme per configured security scheme. */
-import type { SecurityScheme } from '../config/types';
+import type { ResolvedSecurityScheme } from '../config/resolve';
 import { ConfigError } from '../core/errors';
 import { createBasicScheme } from './basic';
 import { createDigestScheme } from './digest';
 import { createOAuth2Scheme } from './oauth2';
 import { createSignatureScheme } from './signature';
 import { createTokenScheme } from './token';
-import type { AuthScheme, SchemeContext } from './types';
+import type { AuthScheme, CallingOutSchemeContext } from './types';
 
-export type { AuthScheme, BackendResponseInfo, OutgoingRequest, SchemeContext, SentRequest } from './types';
+export type {
+  AuthScheme,
+  BackendResponseInfo,
+  CallingOutSchemeContext,
+  OutgoingRequest,
+  SchemeContext,
+  SentRequest,
+} from './types';
 
 /** No backend credentials: requests go as they are (after header filtering). */
 export function createNoneScheme(): AuthScheme {
   return { type: 'none', mayRetry: false, needsBody: false, headerNames: [], authorize: async () => ({}) };
 }
 
-export function createAuthScheme(scheme: SecurityScheme, ctx: SchemeContext): AuthScheme {
+export function createAuthScheme(scheme: ResolvedSecurityScheme, ctx: CallingOutSchemeContext): AuthScheme {
   switch (scheme.type) {
     case 'none':
       return createNoneScheme();

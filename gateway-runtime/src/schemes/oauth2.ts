@@ -15,19 +15,12 @@
  * - Neither the client secret nor a token ever appears in an error message.
  */
 import { Agent, sendRequest } from '../io/undici';
-import {
-  DEFAULT_BODY_TIMEOUT_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_HEADERS_TIMEOUT_MS,
-  DEFAULT_OAUTH_AUTH_METHOD,
-  DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS,
-  DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS,
-  DEFAULT_OAUTH_MIN_REFETCH_INTERVAL_SECONDS,
-} from '../config/defaults';
+import { DEFAULT_OAUTH_MIN_REFETCH_INTERVAL_SECONDS } from '../config/defaults';
+import type { ResolvedScheme } from '../config/resolve';
 import type { SecurityScheme } from '../config/types';
 import { CredentialsUnavailableError } from '../core/errors';
 import { createBackendResolver } from '../io/resolver';
-import type { AuthScheme, BackendResponseInfo, SchemeContext, SentRequest } from './types';
+import type { AuthScheme, BackendResponseInfo, CallingOutSchemeContext, SentRequest } from './types';
 
 export type OAuth2SchemeConfig = Extract<SecurityScheme, { type: 'oauth2-client-credentials' }>;
 
@@ -38,11 +31,11 @@ export interface OAuth2Scheme extends AuthScheme {
 
 /** Transport settings for the token endpoint; the timeouts default to the configuration's `timeouts`. */
 export interface OAuth2Options {
-  /** @default - `timeouts.connectMs`, else DEFAULT_CONNECT_TIMEOUT_MS */
+  /** @default - `timeouts.connectMs` */
   readonly connectTimeoutMs?: number;
-  /** @default - `timeouts.headersMs`, else DEFAULT_HEADERS_TIMEOUT_MS */
+  /** @default - `timeouts.headersMs` */
   readonly headersTimeoutMs?: number;
-  /** @default - `timeouts.bodyMs`, else DEFAULT_BODY_TIMEOUT_MS */
+  /** @default - `timeouts.bodyMs` */
   readonly bodyTimeoutMs?: number;
   /** Larger token responses are refused. @default 65536 */
   readonly maxResponseBytes?: number;
@@ -81,20 +74,18 @@ interface CachedToken {
 }
 
 export function createOAuth2Scheme(
-  config: OAuth2SchemeConfig,
-  ctx: SchemeContext,
+  config: ResolvedScheme<OAuth2SchemeConfig>,
+  ctx: CallingOutSchemeContext,
   options: OAuth2Options = {},
 ): OAuth2Scheme {
   const now = ctx.now ?? Date.now;
-  const authMethod = config.authMethod ?? DEFAULT_OAUTH_AUTH_METHOD;
-  const marginSeconds = config.expiryMarginSeconds ?? DEFAULT_OAUTH_EXPIRY_MARGIN_SECONDS;
-  const defaultLifetime = config.defaultLifetimeSeconds ?? DEFAULT_OAUTH_DEFAULT_LIFETIME_SECONDS;
+  const { authMethod, expiryMarginSeconds: marginSeconds, defaultLifetimeSeconds: defaultLifetime } = config;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_TOKEN_RESPONSE_BYTES;
   const minRefetchMs =
     (options.minRefetchIntervalSeconds ?? DEFAULT_OAUTH_MIN_REFETCH_INTERVAL_SECONDS) * 1000;
-  const connectTimeout = options.connectTimeoutMs ?? ctx.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const headersTimeout = options.headersTimeoutMs ?? ctx.timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
-  const bodyTimeout = options.bodyTimeoutMs ?? ctx.timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const connectTimeout = options.connectTimeoutMs ?? ctx.timeouts.connectMs;
+  const headersTimeout = options.headersTimeoutMs ?? ctx.timeouts.headersMs;
+  const bodyTimeout = options.bodyTimeoutMs ?? ctx.timeouts.bodyMs;
   const tokenUrl = new URL(config.tokenUrl);
   /** Where, for messages: origin and path, never the query. */
   const where = `${tokenUrl.origin}${tokenUrl.pathname}`;

@@ -3,7 +3,7 @@
  * when the configuration marks it as legacy (the validator enforces that; this module re-checks it).
  */
 import { createHmac, createPrivateKey, createSecretKey, createSign, KeyObject } from 'node:crypto';
-import { DEFAULT_SIGNATURE_HEADER, DEFAULT_SIGNED_HEADERS } from '../config/defaults';
+import type { ResolvedScheme } from '../config/resolve';
 import type { SecurityScheme } from '../config/types';
 import { BadRequestError, ConfigError, CredentialsUnavailableError } from '../core/errors';
 import {
@@ -25,15 +25,17 @@ const HMAC_HASHES: Readonly<Record<string, string>> = {
   'hmac-sha512': 'sha512',
 };
 
-export function createSignatureScheme(config: SignatureSchemeConfig, ctx: SchemeContext): AuthScheme {
+export function createSignatureScheme(
+  config: ResolvedScheme<SignatureSchemeConfig>,
+  ctx: SchemeContext,
+): AuthScheme {
   if (config.algorithm === 'hmac-sha1' && config.legacySha1 !== true) {
     throw new ConfigError([{ path: 'security.algorithm', message: '"hmac-sha1" needs "legacySha1": true' }]);
   }
-  const signed = config.headers ?? DEFAULT_SIGNED_HEADERS;
+  const { headers: signed, headerName } = config;
   if (!signed.includes('(request-target)')) {
     throw new ConfigError([{ path: 'security.headers', message: 'must include "(request-target)"' }]);
   }
-  const headerName = config.headerName ?? DEFAULT_SIGNATURE_HEADER;
   const now = ctx.now ?? Date.now;
   const signsDigest = signed.includes('digest');
   const signsHost = signed.includes('host');

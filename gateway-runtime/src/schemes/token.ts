@@ -1,5 +1,5 @@
 /** A token from a secret, in a configurable header with an optional prefix (`Authorization: Bearer …`, `X-Api-Key: …`). */
-import { DEFAULT_TOKEN_HEADER } from '../config/defaults';
+import type { ResolvedScheme } from '../config/resolve';
 import type { SecurityScheme } from '../config/types';
 import { CredentialsUnavailableError } from '../core/errors';
 import type { AuthScheme, SchemeContext } from './types';
@@ -9,9 +9,9 @@ export type TokenSchemeConfig = Extract<SecurityScheme, { type: 'token' }>;
 /** Visible ASCII, space and tab, and obs-text: what a header field value may hold (RFC 9110 §5.5). */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-export function createTokenScheme(config: TokenSchemeConfig, ctx: SchemeContext): AuthScheme {
-  const header = (config.header ?? DEFAULT_TOKEN_HEADER).toLowerCase();
-  const prefix = config.prefix ?? '';
+export function createTokenScheme(config: ResolvedScheme<TokenSchemeConfig>, ctx: SchemeContext): AuthScheme {
+  const header = config.header.toLowerCase();
+  const prefix = config.prefix;
   return {
     type: 'token',
     mayRetry: false,

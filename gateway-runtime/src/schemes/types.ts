@@ -69,13 +69,21 @@ export interface AuthScheme {
   close?(): Promise<void>;
 }
 
+/** The context of a scheme that calls out: the timeouts are given. */
+export type CallingOutSchemeContext = SchemeContext & {
+  readonly timeouts: import('../config/resolve').ResolvedTimeoutsConfig;
+};
+
 /** What a scheme factory is given besides its own configuration. */
 export interface SchemeContext {
   readonly secrets: import('../secrets/types').SecretResolver;
   /** The clock, in milliseconds (tests replace it). @default Date.now */
   readonly now?: () => number;
-  /** The configuration's timeouts: a scheme that calls out (the OAuth token endpoint) uses them. @default - the DEFAULT_* timeouts */
-  readonly timeouts?: import('../config/types').TimeoutsConfig;
+  /**
+   * The configuration's timeouts (resolved): a scheme that calls out (the OAuth token endpoint) uses
+   * them, and its factory requires them (`CallingOutSchemeContext`).
+   */
+  readonly timeouts?: import('../config/resolve').ResolvedTimeoutsConfig;
   /**
    * Resolves the token endpoint's name (OAuth 2.0).
    * @default - a resolver over `security.tokenEndpointDns` when it is set; else the system resolver

@@ -5,11 +5,12 @@
  */
 import { once } from 'node:events';
 import { connect, Socket } from 'node:net';
-import { callerTimeouts, startServer, StandaloneServer } from '../../../gateway-runtime/src/adapters/server';
+import { startServer, StandaloneServer } from '../../../gateway-runtime/src/adapters/server';
 import type { GatewayConfig } from '../../../gateway-runtime/src/config/types';
 import { RunningBackend, startBackend } from '../../support/loopback-backends';
 import { captureLines, secretFiles } from '../fixtures/harness';
 import { RawBackend, startRawBackend } from '../support/raw-backend';
+import { serverCallerTimeouts } from '../config/support/resolved';
 
 jest.setTimeout(30_000);
 
@@ -179,7 +180,7 @@ describe('a routine close is not a reset', () => {
 describe('slow callers are cut off by the configured server timeouts', () => {
   test('GIVEN server timeouts in the configuration THEN the HTTP server uses them (Node would allow 300 s)', () => {
     expect(
-      callerTimeouts(
+      serverCallerTimeouts(
         config('http://b', {
           server: { requestTimeoutMs: 20_000, headersTimeoutMs: 4_000, keepAliveTimeoutMs: 2_000 },
         }),
@@ -190,7 +191,7 @@ describe('slow callers are cut off by the configured server timeouts', () => {
       keepAliveTimeout: 2_000,
       connectionsCheckingInterval: 1_000,
     });
-    expect(callerTimeouts(config('http://b'))).toEqual({
+    expect(serverCallerTimeouts(config('http://b'))).toEqual({
       requestTimeout: 30_000,
       headersTimeout: 10_000,
       keepAliveTimeout: 5_000,

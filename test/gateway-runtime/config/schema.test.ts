@@ -7,7 +7,7 @@ import {
   SecuritySchemeType,
   validateConfig,
 } from '../../../gateway-runtime/src/config';
-import { buildSchema } from '../../../gateway-runtime/src/config/json-schema';
+import { buildSchema } from '../../../scripts/generate-config-schema';
 import { checkSchema, compileSchema } from './support/json-schema';
 import { doc, INVALID_BOTH, INVALID_VALIDATOR_ONLY, VALID_SCHEMES } from './support/samples';
 

@@ -5,10 +5,10 @@
 import type { GatewayConfig } from '../../../gateway-runtime/src/config/types';
 import { validateConfig } from '../../../gateway-runtime/src/config/validate';
 import { BackendAddressNotAllowedError } from '../../../gateway-runtime/src/core/errors';
-import { createGatewayResolvers } from '../../../gateway-runtime/src/io/resolver';
 import { createGateway } from '../../../gateway-runtime/src/proxy';
 import { RunningDnsmasq, startDnsmasq } from '../../support/dnsmasq';
 import { echoHandler, RunningBackend, startBackend } from '../../support/loopback-backends';
+import { gatewayResolvers } from '../config/support/resolved';
 
 jest.setTimeout(30_000);
 
@@ -87,14 +87,14 @@ test('fails when the token endpoint resolves outside backend.allowedAddresses, a
       clientSecret: { env: 'X' },
     },
   });
-  const resolvers = createGatewayResolvers(oauth, { log: () => undefined });
+  const resolvers = gatewayResolvers(oauth, { log: () => undefined });
   await expect(resolvers.tokenEndpoint!.resolve('login.acme.internal')).rejects.toBeInstanceOf(
     BackendAddressNotAllowedError,
   );
   await expect(resolvers.backend!.resolve('orders.acme.internal')).resolves.toEqual([
     { address: '127.0.0.1', family: 4 },
   ]);
-  const system = createGatewayResolvers(
+  const system = gatewayResolvers(
     validateConfig({
       version: 1,
       name: 'acme',

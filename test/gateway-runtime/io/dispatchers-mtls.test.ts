@@ -12,10 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { fetch, request } from 'undici';
 import type { BackendTlsConfig, GatewayConfig } from '../../../gateway-runtime/src/config/types';
 import { GatewayError } from '../../../gateway-runtime/src/core/errors';
-import {
-  createBackendDispatchers,
-  type BackendDispatchers,
-} from '../../../gateway-runtime/src/io/dispatchers';
+import { type BackendDispatchers } from '../../../gateway-runtime/src/io/dispatchers';
 import { spkiSha256 } from '../../../gateway-runtime/src/io/tls';
 import { classifyTransportError } from '../../../gateway-runtime/src/io/transport-errors';
 import { createSecretResolver } from '../../../gateway-runtime/src/secrets';
@@ -23,6 +20,7 @@ import type { LogEntry } from '../../../gateway-runtime/src/secrets/types';
 import { X509Certificate } from 'node:crypto';
 import { startNginxTls, type NginxTls } from '../../support/nginx-tls';
 import { TestPki, type Issued } from '../../support/pki';
+import { backendDispatchers } from '../config/support/resolved';
 
 jest.setTimeout(60_000);
 
@@ -62,7 +60,7 @@ function dispatchersFor(
   tls: BackendTlsConfig,
   log?: (e: LogEntry) => void,
 ): BackendDispatchers {
-  const d = createBackendDispatchers(gatewayConfig(origin, tls), createSecretResolver(), log ? { log } : {});
+  const d = backendDispatchers(gatewayConfig(origin, tls), createSecretResolver(), log ? { log } : {});
   opened.push(d);
   return d;
 }
@@ -549,7 +547,7 @@ describe('rotation', () => {
         key: { secretArn: arn, jsonKey: 'key' },
       },
     });
-    const d = createBackendDispatchers(config, createSecretResolver({ cacheSeconds: 60, now: () => now }));
+    const d = backendDispatchers(config, createSecretResolver({ cacheSeconds: 60, now: () => now }));
     opened.push(d);
 
     try {

@@ -10,6 +10,7 @@ import {
 import { createSecretResolver } from '../../../gateway-runtime/src/secrets';
 import type { LogEntry } from '../../../gateway-runtime/src/secrets/types';
 import { TestPki, type Issued } from '../../support/pki';
+import { backendDispatchers } from '../config/support/resolved';
 
 let pki: TestPki;
 let dir: string;
@@ -47,7 +48,7 @@ function create(
     backend: { url: 'https://backend.internal:8443', ...(tls ? { tls } : {}) },
     security: { type: 'none' },
   };
-  const d = createBackendDispatchers(config, createSecretResolver(), options);
+  const d = backendDispatchers(config, createSecretResolver(), options);
   opened.push(d);
   return d;
 }
@@ -106,7 +107,7 @@ describe('createBackendDispatchers', () => {
     };
     const real = createSecretResolver();
     let reads = 0;
-    const d = createBackendDispatchers(config, {
+    const d = backendDispatchers(config, {
       resolve: (ref) => {
         reads += 1;
         return real.resolve(ref);

@@ -5,10 +5,10 @@
 import { createSocket, Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { BackendDnsError } from '../../../gateway-runtime/src/core/errors';
-import { createBackendResolver, createGatewayResolvers } from '../../../gateway-runtime/src/io/resolver';
 import type { LogEntry } from '../../../gateway-runtime/src/secrets/types';
 import { RunningDnsmasq, startDnsmasq } from '../../support/dnsmasq';
 import { RCODE, startFailingDns } from '../../support/failing-dns';
+import { backendResolver, gatewayResolvers } from '../config/support/resolved';
 
 jest.setTimeout(30_000);
 
@@ -52,7 +52,7 @@ async function failure(promise: Promise<unknown>): Promise<BackendDnsError> {
 
 describe('createBackendResolver against dnsmasq', () => {
   test("GIVEN the customer's server on a non-standard port WHEN resolving its private name THEN dnsmasq answers it", async () => {
-    const resolver = createBackendResolver({ servers: [dnsmasq.server] });
+    const resolver = backendResolver({ servers: [dnsmasq.server] });
     const before = dnsmasq.queries().length;
 
     const addresses = await resolver.resolve('orders.acme.internal');
@@ -63,7 +63,7 @@ describe('createBackendResolver against dnsmasq', () => {
 
   test('GIVEN an answer with a TTL WHEN resolving again within it THEN the cache answers, one query in all', async () => {
     let clock = 1_000_000;
-    const resolver = createBackendResolver({ servers: [dnsmasq.server] }, { now: () => clock });
+    const resolver = backendResolver({ servers: [dnsmasq.server] }, { now: () => clock });
 
     await resolver.resolve('orders.acme.internal');
     clock += 29_000;
@@ -77,10 +77,7 @@ describe('createBackendResolver against dnsmasq', () => {
 
   test("GIVEN maxTtlSeconds below the record's TTL THEN the answer is asked for again after maxTtlSeconds", async () => {
     let clock = 1_000_000;
-    const resolver = createBackendResolver(
-      { servers: [dnsmasq.server], maxTtlSeconds: 5 },
-      { now: () => clock },
-    );
+    const resolver = backendResolver({ servers: [dnsmasq.server], maxTtlSeconds: 5 }, { now: () => clock });
 
     await resolver.resolve('orders.acme.internal');
     clock += 4_999;
@@ -92,7 +89,7 @@ describe('createBackendResolver against dnsmasq', () => {
   });
 
   test('GIVEN 30 connections needing the name at once THEN one query is sent', async () => {
-    const resolver = createBackendResolver({ servers: [dnsmasq.server] });
+    const resolver = backendResolver({ servers: [dnsmasq.server] });
     const before = dnsmasq.queries().length;
 
     const answers = await Promise.all(
@@ -105,7 +102,7 @@ describe('createBackendResolver against dnsmasq', () => {
   });
 
   test('GIVEN an answer too large for UDP THEN the resolver falls back to TCP and gets every address', async () => {
-    const resolver = createBackendResolver({ servers: [dnsmasq.server] });
+    const resolver = backendResolver({ servers: [dnsmasq.server] });
 
     const addresses = await resolver.resolve('many.acme.internal');
 
@@ -127,14 +124,14 @@ describe('createBackendResolver against dnsmasq', () => {
   ] as const)(
     'GIVEN family %s WHEN Node asks for family %s THEN the matching records come back',
     async (family, asked, expected) => {
-      const resolver = createBackendResolver({ servers: [dnsmasq.server], family });
+      const resolver = backendResolver({ servers: [dnsmasq.server], family });
 
       expect(await resolver.resolve('dual.acme.internal', asked)).toEqual(expected);
     },
   );
 
   test('GIVEN the lookup function net.connect calls THEN it answers both the single and the all form', async () => {
-    const { lookup } = createBackendResolver({ servers: [dnsmasq.server] });
+    const { lookup } = backendResolver({ servers: [dnsmasq.server] });
 
     const single = await new Promise((resolve, reject) =>
       lookup('orders.acme.internal', { family: 0 }, (error, address, family) =>
@@ -153,7 +150,7 @@ describe('createBackendResolver against dnsmasq', () => {
 
   test('fails when the name does not exist: BACKEND_DNS (NXDOMAIN), logged once a minute', async () => {
     const entries: LogEntry[] = [];
-    const resolver = createBackendResolver({ servers: [dnsmasq.server] }, { log: (e) => entries.push(e) });
+    const resolver = backendResolver({ servers: [dnsmasq.server] }, { log: (e) => entries.push(e) });
 
     const error = await failure(resolver.resolve('nope.acme.internal'));
     await failure(resolver.resolve('nope.acme.internal'));
@@ -175,10 +172,7 @@ describe('createBackendResolver against dnsmasq', () => {
   });
 
   test('fails when the name has no address of the asked family: BACKEND_DNS (ENODATA)', async () => {
-    const resolver = createBackendResolver(
-      { servers: [dnsmasq.server], family: 'ipv6' },
-      { log: () => undefined },
-    );
+    const resolver = backendResolver({ servers: [dnsmasq.server], family: 'ipv6' }, { log: () => undefined });
 
     const error = await failure(resolver.resolve('orders.acme.internal'));
 
@@ -189,7 +183,7 @@ describe('createBackendResolver against dnsmasq', () => {
   test('fails when the server never answers: BACKEND_DNS (ETIMEOUT) after timeoutMs and its tries', async () => {
     const silent = await silentServer();
     try {
-      const resolver = createBackendResolver(
+      const resolver = backendResolver(
         { servers: [silent.server], timeoutMs: 600, tries: 2 },
         { log: () => undefined },
       );
@@ -208,7 +202,7 @@ describe('createBackendResolver against dnsmasq', () => {
   test('GIVEN a first server that never answers THEN the second one answers within timeoutMs', async () => {
     const silent = await silentServer();
     try {
-      const resolver = createBackendResolver({
+      const resolver = backendResolver({
         servers: [silent.server, dnsmasq.server],
         // Each server gets half the budget: generous, so a loaded machine's slow dnsmasq still answers in it.
         timeoutMs: 6000,
@@ -232,7 +226,7 @@ describe('pinned addresses', () => {
     async (_name, rcode) => {
       const failing = await startFailingDns(rcode);
       try {
-        const resolver = createBackendResolver({ servers: [failing.server, dnsmasq.server] });
+        const resolver = backendResolver({ servers: [failing.server, dnsmasq.server] });
         const before = dnsmasq.queries().length;
 
         const addresses = await resolver.resolve('orders.acme.internal');
@@ -251,7 +245,7 @@ describe('pinned addresses', () => {
     const servfail = await startFailingDns(RCODE.SERVFAIL);
     const refused = await startFailingDns(RCODE.REFUSED);
     try {
-      const resolver = createBackendResolver(
+      const resolver = backendResolver(
         { servers: [servfail.server, refused.server] },
         { log: () => undefined },
       );
@@ -270,7 +264,7 @@ describe('pinned addresses', () => {
   test('GIVEN a first server that answers NXDOMAIN THEN that is the answer: the second server is not asked', async () => {
     const second = await startFailingDns(RCODE.SERVFAIL);
     try {
-      const resolver = createBackendResolver(
+      const resolver = backendResolver(
         { servers: [dnsmasq.server, second.server] },
         { log: () => undefined },
       );
@@ -284,7 +278,7 @@ describe('pinned addresses', () => {
   });
 
   test('GIVEN a pinned name THEN its addresses answer without a query; other names still go to the servers', async () => {
-    const resolver = createBackendResolver({
+    const resolver = backendResolver({
       servers: [dnsmasq.server],
       pinned: { 'Login.Acme.Internal': ['10.1.2.3', 'fd00::3'] },
     });
@@ -299,7 +293,7 @@ describe('pinned addresses', () => {
   });
 
   test('fails when a name is neither pinned nor resolvable (no servers): BACKEND_DNS, no fallback to the system resolver', async () => {
-    const resolver = createBackendResolver(
+    const resolver = backendResolver(
       { pinned: { 'orders.acme.internal': ['10.1.2.3'] } },
       { log: () => undefined },
     );
@@ -313,7 +307,7 @@ describe('pinned addresses', () => {
   });
 
   test('GIVEN an IP address THEN it is its own answer', async () => {
-    const resolver = createBackendResolver({ pinned: { 'x.internal': ['10.0.0.1'] } });
+    const resolver = backendResolver({ pinned: { 'x.internal': ['10.0.0.1'] } });
 
     expect(await resolver.resolve('10.9.8.7')).toEqual([{ address: '10.9.8.7', family: 4 }]);
   });
@@ -323,11 +317,11 @@ describe('createGatewayResolvers', () => {
   const base = { version: 1 as const, name: 'acme', backend: { url: 'https://orders.acme.internal' } };
 
   test('GIVEN no dns section THEN there is no resolver (the system resolver is used)', () => {
-    expect(createGatewayResolvers({ ...base, security: { type: 'none' } })).toEqual({});
+    expect(gatewayResolvers({ ...base, security: { type: 'none' } })).toEqual({});
   });
 
   test('GIVEN backend.dns and OAuth without tokenEndpointDns THEN the token endpoint resolves through backend.dns', async () => {
-    const resolvers = createGatewayResolvers({
+    const resolvers = gatewayResolvers({
       ...base,
       backend: { ...base.backend, dns: { pinned: { 'login.acme.internal': ['10.0.0.9'] } } },
       security: {

@@ -7,15 +7,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import type { BackendTlsConfig, GatewayConfig } from '../../../gateway-runtime/src/config/types';
-import {
-  createBackendDispatchers,
-  type BackendDispatchers,
-} from '../../../gateway-runtime/src/io/dispatchers';
+import { type BackendDispatchers } from '../../../gateway-runtime/src/io/dispatchers';
 import { classifyTransportError } from '../../../gateway-runtime/src/io/transport-errors';
 import { createGateway } from '../../../gateway-runtime/src/proxy';
 import { createSecretResolver } from '../../../gateway-runtime/src/secrets';
 import { TestPki, type Issued } from '../../support/pki';
 import { ApacheTls, startApacheTls } from '../support/apache-tls';
+import { backendDispatchers } from '../config/support/resolved';
 
 jest.setTimeout(60_000);
 
@@ -92,10 +90,7 @@ describe.each(['TLSv1.2', 'TLSv1.3'] as const)(
   'Apache mod_ssl, SSLVerifyClient require, %s only',
   (protocol) => {
     test('GIVEN the right client certificate THEN Apache answers 200', async () => {
-      const d = createBackendDispatchers(
-        config(apaches[protocol].baseUrl, tlsFor(client)),
-        createSecretResolver(),
-      );
+      const d = backendDispatchers(config(apaches[protocol].baseUrl, tlsFor(client)), createSecretResolver());
       opened.push(d);
       const response = await request(`${apaches[protocol].baseUrl}/hello.txt`, { dispatcher: await d.get() });
       expect(response.statusCode).toBe(200);
@@ -108,7 +103,7 @@ describe.each(['TLSv1.2', 'TLSv1.3'] as const)(
     ] as const)(
       'regression: %s is refused as BACKEND_TLS (a certificate problem, not BACKEND_UNREACHABLE)',
       async (_what, which) => {
-        const d = createBackendDispatchers(
+        const d = backendDispatchers(
           config(apaches[protocol].baseUrl, tlsFor(which === 'stranger' ? stranger : undefined)),
           createSecretResolver(),
         );

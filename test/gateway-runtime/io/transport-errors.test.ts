@@ -3,12 +3,10 @@ import { createServer as createNetServer, type AddressInfo, type Server, type So
 import { request } from 'undici';
 import type { GatewayConfig } from '../../../gateway-runtime/src/config/types';
 import { CredentialsUnavailableError } from '../../../gateway-runtime/src/core/errors';
-import {
-  createBackendDispatchers,
-  type BackendDispatchers,
-} from '../../../gateway-runtime/src/io/dispatchers';
+import { type BackendDispatchers } from '../../../gateway-runtime/src/io/dispatchers';
 import { classifyTransportError } from '../../../gateway-runtime/src/io/transport-errors';
 import { createSecretResolver } from '../../../gateway-runtime/src/secrets';
+import { backendDispatchers } from '../config/support/resolved';
 
 const withCode = (code: string) => Object.assign(new Error(`failure ${code}`), { code });
 
@@ -103,7 +101,7 @@ describe('classifyTransportError (real failures on loopback)', () => {
       security: { type: 'none' },
       ...overrides,
     };
-    const d = createBackendDispatchers(config, createSecretResolver());
+    const d = backendDispatchers(config, createSecretResolver());
     dispatchers.push(d);
     try {
       const response = await request(`${origin}/`, { dispatcher: await d.get() });

@@ -7,13 +7,13 @@ import { createLambdaHandler } from '../../../gateway-runtime/src/adapters/lambd
 import { startServer } from '../../../gateway-runtime/src/adapters/server';
 import type { FileSecretRef, GatewayConfig, SecurityScheme } from '../../../gateway-runtime/src/config/types';
 import { createGateway } from '../../../gateway-runtime/src/proxy';
-import { createAuthScheme } from '../../../gateway-runtime/src/schemes';
 import { createSecretResolver } from '../../../gateway-runtime/src/secrets';
 import { RunningApache, startApacheDigest } from '../../support/apache';
 import { RunningNginx, startNginxBasic } from '../../support/nginx';
 import { RunningBackend, silentHandler, startBackend } from '../../support/loopback-backends';
 import { freePort } from '../../support/ports';
 import { albEvent, captureLines, httpCall, secretFiles } from '../fixtures/harness';
+import { authScheme } from '../config/support/resolved';
 
 jest.setTimeout(60_000);
 
@@ -117,7 +117,7 @@ describe('no secret value ever leaves the gateway', () => {
       }
       // the scheme's own errors
       try {
-        const scheme = createAuthScheme(config.security, { secrets: createSecretResolver() });
+        const scheme = authScheme(config.security, { secrets: createSecretResolver() });
         await scheme.authorize({ method: 'GET', url: new URL(config.backend.url), headers: {} });
       } catch (error) {
         captured.push(String(error), JSON.stringify(error), (error as Error).stack ?? '');

@@ -2,9 +2,9 @@ import { createBasicScheme } from '../../../gateway-runtime/src/schemes/basic';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuthScheme } from '../../../gateway-runtime/src/schemes';
 import { createSecretResolver } from '../../../gateway-runtime/src/secrets';
 import { fakeSecrets } from './fake-secrets';
+import { authScheme } from '../config/support/resolved';
 
 const secrets = fakeSecrets({ USER: 'svc', PW: 'pa:ss wörd', COLON_USER: 'a:b' });
 const request = { method: 'GET', url: new URL('http://backend.test/'), headers: {} };
@@ -53,11 +53,11 @@ describe('createAuthScheme', () => {
       'signature',
     ],
   ])('GIVEN %j THEN the scheme is %s', (config, type) => {
-    expect(createAuthScheme(config, { secrets }).type).toBe(type);
+    expect(authScheme(config, { secrets }).type).toBe(type);
   });
 
   it('GIVEN oauth2-client-credentials THEN the scheme holds a pool it releases on close', async () => {
-    const scheme = createAuthScheme(
+    const scheme = authScheme(
       {
         type: 'oauth2-client-credentials',
         tokenUrl: 'https://t.example',

@@ -3,12 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createOAuth2Scheme,
-  OAuth2Options,
-  OAuth2Scheme,
-  OAuth2SchemeConfig,
-} from '../../../gateway-runtime/src/schemes/oauth2';
+import { OAuth2Options, OAuth2Scheme, OAuth2SchemeConfig } from '../../../gateway-runtime/src/schemes/oauth2';
 import type { OutgoingRequest, SentRequest } from '../../../gateway-runtime/src/schemes/types';
 import { OAuthServer, startOAuthServer } from '../support/oauth-server';
 import { createTestPki } from '../support/test-ca';
@@ -17,6 +12,7 @@ import { RunningBackend, startBackend } from '../../support/loopback-backends';
 import { secretFiles } from '../fixtures/harness';
 import { MapSecrets } from './support/map-secrets';
 import { sentRequest } from './support/sent';
+import { oauth2Scheme } from '../config/support/resolved';
 
 jest.setTimeout(30_000);
 
@@ -67,7 +63,7 @@ function scheme(
 ): OAuth2Scheme {
   const secrets = extra.secrets ?? new MapSecrets();
   secrets.set(SECRET_REF, secret);
-  const created = createOAuth2Scheme(
+  const created = oauth2Scheme(
     { type: 'oauth2-client-credentials', clientId: 'gw-basic', clientSecret: SECRET_REF, ...config },
     { secrets, now: extra.now },
     extra.options,

@@ -7,9 +7,9 @@ import {
   signatureParams,
   signingString,
 } from '../../../gateway-runtime/src/schemes/signature-string';
-import { createSignatureScheme } from '../../../gateway-runtime/src/schemes/signature';
 import { CAVAGE_TEST_BODY, CAVAGE_TEST_HEADERS, CAVAGE_TEST_PRIVATE_KEY } from './support/cavage-test-key';
 import { MapSecrets } from './support/map-secrets';
+import { signatureScheme } from '../config/support/resolved';
 
 describe('signing-string building blocks', () => {
   test.each([
@@ -113,7 +113,7 @@ describe('draft-cavage-http-signatures-10 Appendix C test vectors', () => {
     async (_, headers, signature) => {
       // GIVEN the signature scheme configured like the draft's example
       const secrets = new MapSecrets().set(KEY, CAVAGE_TEST_PRIVATE_KEY);
-      const scheme = createSignatureScheme(
+      const scheme = signatureScheme(
         { type: 'signature', keyId: 'Test', algorithm: 'rsa-sha256', key: KEY, headers },
         { secrets },
       );

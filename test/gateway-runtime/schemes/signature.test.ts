@@ -5,8 +5,9 @@ import { parseRequest, verifyHMAC, verifySignature } from 'http-signature';
 import { HASH_ALGOS } from 'http-signature/lib/utils';
 import { request } from 'undici';
 import type { SignatureAlgorithm } from '../../../gateway-runtime/src/config/types';
-import { createSignatureScheme, SignatureSchemeConfig } from '../../../gateway-runtime/src/schemes/signature';
+import { SignatureSchemeConfig } from '../../../gateway-runtime/src/schemes/signature';
 import { MapSecrets } from './support/map-secrets';
+import { signatureScheme } from '../config/support/resolved';
 
 /**
  * The scheme's signatures are checked by an independent implementation: joyent's http-signature
@@ -85,7 +86,7 @@ describe('signature scheme, verified by joyent http-signature on a loopback serv
       KEY,
       config.algorithm === 'rsa-sha256' ? rsaPrivatePem : HMAC_SECRET,
     );
-    const scheme = createSignatureScheme(
+    const scheme = signatureScheme(
       { type: 'signature', keyId: 'gateway-1', key: KEY, ...config },
       { secrets },
     );
@@ -175,7 +176,7 @@ describe('signature scheme, verified by joyent http-signature on a loopback serv
 
   test('GIVEN a tampered body WHEN verified THEN the digest no longer matches (the verifier sees it)', async () => {
     const secrets = new MapSecrets().set(KEY, HMAC_SECRET);
-    const scheme = createSignatureScheme(
+    const scheme = signatureScheme(
       { type: 'signature', keyId: 'k', algorithm: 'hmac-sha256', key: KEY },
       { secrets },
     );
@@ -187,7 +188,7 @@ describe('signature scheme, verified by joyent http-signature on a loopback serv
 
   test('GIVEN a wrong HMAC secret WHEN verified THEN the verifier rejects the signature', async () => {
     const secrets = new MapSecrets().set(KEY, 'another secret');
-    const scheme = createSignatureScheme(
+    const scheme = signatureScheme(
       { type: 'signature', keyId: 'k', algorithm: 'hmac-sha256', key: KEY },
       { secrets },
     );
@@ -204,7 +205,7 @@ describe('signature scheme, unit behaviour', () => {
 
   test('GIVEN the injected clock WHEN a date is added THEN it is that instant as IMF-fixdate', async () => {
     const secrets = new MapSecrets().set(KEY, 's');
-    const scheme = createSignatureScheme(
+    const scheme = signatureScheme(
       { type: 'signature', keyId: 'k', algorithm: 'hmac-sha256', key: KEY },
       { secrets, now: () => NOW },
     );
@@ -215,7 +216,7 @@ describe('signature scheme, unit behaviour', () => {
   });
 
   test('GIVEN digest is not signed WHEN created THEN the scheme does not need the body', () => {
-    const scheme = createSignatureScheme(
+    const scheme = signatureScheme(
       {
         type: 'signature',
         keyId: 'k',
@@ -231,7 +232,7 @@ describe('signature scheme, unit behaviour', () => {
   test('GIVEN an RSA key WHEN signing twice with the same secret version THEN the key is parsed once and reused', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const secrets = new MapSecrets().set(KEY, privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
-    const scheme = createSignatureScheme(
+    const scheme = signatureScheme(
       { type: 'signature', keyId: 'k', algorithm: 'rsa-sha256', key: KEY },
       { secrets, now: () => NOW },
     );
@@ -241,7 +242,7 @@ describe('signature scheme, unit behaviour', () => {
   });
 
   test('fails when a signed header is missing from the request, with BAD_REQUEST', async () => {
-    const scheme = createSignatureScheme(
+    const scheme = signatureScheme(
       {
         type: 'signature',
         keyId: 'k',
@@ -269,7 +270,7 @@ describe('signature scheme, unit behaviour', () => {
   ])(
     'fails when the RSA key secret is unusable, with CREDENTIALS_UNAVAILABLE and no key material',
     async (value, message) => {
-      const scheme = createSignatureScheme(
+      const scheme = signatureScheme(
         { type: 'signature', keyId: 'k', algorithm: 'rsa-sha256', key: KEY },
         { secrets: new MapSecrets().set(KEY, value) },
       );
@@ -282,7 +283,7 @@ describe('signature scheme, unit behaviour', () => {
   );
 
   test('fails when the HMAC secret is empty, with CREDENTIALS_UNAVAILABLE', async () => {
-    const scheme = createSignatureScheme(
+    const scheme = signatureScheme(
       { type: 'signature', keyId: 'k', algorithm: 'hmac-sha512', key: KEY },
       { secrets: new MapSecrets().set(KEY, '') },
     );
@@ -305,10 +306,7 @@ describe('signature scheme, unit behaviour', () => {
     ],
   ])('fails when %s, even if the validator was bypassed', (_, extra, message) => {
     expect(() =>
-      createSignatureScheme(
-        { type: 'signature', keyId: 'k', key: KEY, ...extra },
-        { secrets: new MapSecrets() },
-      ),
+      signatureScheme({ type: 'signature', keyId: 'k', key: KEY, ...extra }, { secrets: new MapSecrets() }),
     ).toThrow(message);
   });
 });

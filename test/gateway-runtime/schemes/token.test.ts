@@ -5,9 +5,9 @@ import { createSecretResolver } from '../../../gateway-runtime/src/secrets';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { createTokenScheme } from '../../../gateway-runtime/src/schemes/token';
 import type { OutgoingRequest } from '../../../gateway-runtime/src/schemes/types';
 import { MapSecrets } from './support/map-secrets';
+import { tokenScheme } from '../config/support/resolved';
 
 const TOKEN = { env: 'API_TOKEN' } as const;
 const outgoing = (): OutgoingRequest => ({ method: 'GET', url: new URL('http://backend/x'), headers: {} });
@@ -15,7 +15,7 @@ const outgoing = (): OutgoingRequest => ({ method: 'GET', url: new URL('http://b
 describe('token scheme', () => {
   test('GIVEN only a token WHEN authorizing THEN the token goes into authorization, without prefix', async () => {
     const secrets = new MapSecrets().set(TOKEN, 'tok-123');
-    const scheme = createTokenScheme({ type: 'token', token: TOKEN }, { secrets });
+    const scheme = tokenScheme({ type: 'token', token: TOKEN }, { secrets });
     expect(await scheme.authorize(outgoing())).toEqual({ authorization: 'tok-123' });
     expect(scheme).toMatchObject({ type: 'token', mayRetry: false, needsBody: false });
   });
@@ -26,7 +26,7 @@ describe('token scheme', () => {
     ['x-custom', 'Token token=', { 'x-custom': 'Token token=tok-123' }],
   ])('GIVEN header %s and prefix %j WHEN authorizing THEN it sets %j', async (header, prefix, expected) => {
     const secrets = new MapSecrets().set(TOKEN, 'tok-123');
-    const scheme = createTokenScheme({ type: 'token', header, prefix, token: TOKEN }, { secrets });
+    const scheme = tokenScheme({ type: 'token', header, prefix, token: TOKEN }, { secrets });
     expect(await scheme.authorize(outgoing())).toEqual(expected);
   });
 
@@ -35,7 +35,7 @@ describe('token scheme', () => {
     try {
       writeFileSync(join(dir, 'token'), 'tok-123\n');
       const secrets = createSecretResolver();
-      const scheme = createTokenScheme({ type: 'token', token: { file: join(dir, 'token') } }, { secrets });
+      const scheme = tokenScheme({ type: 'token', token: { file: join(dir, 'token') } }, { secrets });
       expect(await scheme.authorize(outgoing())).toEqual({ authorization: 'tok-123' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -44,7 +44,7 @@ describe('token scheme', () => {
 
   test('GIVEN a rotated token WHEN authorizing again THEN the secret is read again and the new token sent', async () => {
     const secrets = new MapSecrets().set(TOKEN, 'old');
-    const scheme = createTokenScheme({ type: 'token', token: TOKEN }, { secrets });
+    const scheme = tokenScheme({ type: 'token', token: TOKEN }, { secrets });
     await scheme.authorize(outgoing());
     secrets.set(TOKEN, 'new');
     expect(await scheme.authorize(outgoing())).toEqual({ authorization: 'new' });
@@ -63,7 +63,7 @@ describe('token scheme', () => {
     'fails when the token is %s, with CREDENTIALS_UNAVAILABLE and without the value',
     async (_, value, message) => {
       const secrets = new MapSecrets().set(TOKEN, value);
-      const scheme = createTokenScheme({ type: 'token', token: TOKEN }, { secrets });
+      const scheme = tokenScheme({ type: 'token', token: TOKEN }, { secrets });
       const error = await Promise.resolve()
         .then(() => scheme.authorize(outgoing()))
         .catch((e: unknown) => e);
@@ -72,7 +72,7 @@ describe('token scheme', () => {
   );
 
   test('fails when the secret can not be read, with CREDENTIALS_UNAVAILABLE', async () => {
-    const scheme = createTokenScheme({ type: 'token', token: TOKEN }, { secrets: new MapSecrets() });
+    const scheme = tokenScheme({ type: 'token', token: TOKEN }, { secrets: new MapSecrets() });
     await expect(scheme.authorize(outgoing())).rejects.toMatchObject({ code: 'CREDENTIALS_UNAVAILABLE' });
   });
 
@@ -94,7 +94,7 @@ describe('token scheme', () => {
     test('GIVEN an X-Api-Key scheme WHEN its headers are sent THEN the server receives exactly the token', async () => {
       seen = [];
       const secrets = new MapSecrets().set(TOKEN, 'k-42');
-      const scheme = createTokenScheme({ type: 'token', header: 'X-Api-Key', token: TOKEN }, { secrets });
+      const scheme = tokenScheme({ type: 'token', header: 'X-Api-Key', token: TOKEN }, { secrets });
       const url = new URL('/orders', origin);
       const headers = await scheme.authorize({ method: 'GET', url, headers: {} });
       const response = await request(url, { headers });

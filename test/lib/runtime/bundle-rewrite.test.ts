@@ -10,13 +10,13 @@ import {
   LEFT_OUT_STAND_INS,
   RuntimeBundleShapeError,
   rewriteRuntimeBundle,
-} from '../../../lib/runtime/bundle-rewrite';
+} from '../../../scripts/runtime-bundle/rewrite';
 import {
   RUNTIME_EXTERNALS,
   buildRuntimeCode,
   runtimeBuildOptions,
   standaloneBuildOptions,
-} from '../../../lib/runtime/runtime-bundle';
+} from '../../../scripts/build-runtime';
 
 jest.setTimeout(60_000);
 
@@ -114,7 +114,7 @@ describe('rewriteRuntimeBundle', () => {
       expect(error.code).toBe('RUNTIME_BUNDLE_SHAPE');
       expect(error.message).toBe(
         `undici ${UNDICI_VERSION}: the bundle holds the base64 literal of undici/lib/llhttp/llhttp_simd-wasm.js's ` +
-          `WebAssembly ${times} times, expected exactly once (lib/runtime/bundle-rewrite.ts replaces it with its brotli form)`,
+          `WebAssembly ${times} times, expected exactly once (scripts/runtime-bundle/rewrite.ts replaces it with its brotli form)`,
       );
     },
   );
@@ -125,7 +125,7 @@ describe('rewriteRuntimeBundle', () => {
     expect(error.code).toBe('RUNTIME_BUNDLE_SHAPE');
     expect(error.message).toBe(
       `undici ${UNDICI_VERSION}: require("./client-h2.js") is in the bundle 0 times, the metafile counts 1 ` +
-        '(lib/runtime/bundle-rewrite.ts replaces each with a stand-in)',
+        '(scripts/runtime-bundle/rewrite.ts replaces each with a stand-in)',
     );
   });
 
@@ -154,7 +154,7 @@ describe('rewriteRuntimeBundle', () => {
     expect(error.code).toBe('RUNTIME_BUNDLE_SHAPE');
     expect(error.message).toBe(
       `the runtime bundle holds no undici/lib/llhttp/llhttp_simd-wasm.js (${which}): ` +
-        "lib/runtime/bundle-rewrite.ts compresses llhttp's WebAssembly by that module's path",
+        "scripts/runtime-bundle/rewrite.ts compresses llhttp's WebAssembly by that module's path",
     );
   });
 
@@ -169,7 +169,7 @@ describe('rewriteRuntimeBundle', () => {
     const error = thrown(() => buildRuntimeCode(options));
     expect(error.message).toBe(
       "undici 99.0.0-test: the bundle holds the base64 literal of undici/lib/llhttp/llhttp_simd-wasm.js's " +
-        'WebAssembly 0 times, expected exactly once (lib/runtime/bundle-rewrite.ts replaces it with its brotli form)',
+        'WebAssembly 0 times, expected exactly once (scripts/runtime-bundle/rewrite.ts replaces it with its brotli form)',
     );
   });
 
@@ -178,7 +178,7 @@ describe('rewriteRuntimeBundle', () => {
     const error = thrown(() => buildRuntimeCode(options));
     expect(error.message).toBe(
       'undici 99.0.0-test: undici/lib/llhttp/llhttp_simd-wasm.js exports no WebAssembly Buffer ' +
-        '(lib/runtime/bundle-rewrite.ts compresses its literal)',
+        '(scripts/runtime-bundle/rewrite.ts compresses its literal)',
     );
   });
 

@@ -215,7 +215,7 @@ describe('GatewayFunction', () => {
       'the bundle directory is missing (a ValidationError, not a plain Error)',
       { runtimeBundleDirectory: '/nonexistent' },
       [
-        '`runtimeBundleDirectory` "/nonexistent" is not a directory; build the bundle with `npm run build:runtime` (dist/runtime), or leave the prop out to bundle at synth time',
+        '`runtimeBundleDirectory` "/nonexistent" is not a directory; build one with `npm run build:runtime -- DIR` in a clone of backend-link, or leave the prop out to deploy the bundle the package ships',
       ],
     ],
     [

@@ -1,8 +1,11 @@
 /**
  * One runtime archive per app: the bundle is zipped once and every stack's asset is a copy of that file.
+ * A built bundle directory (the shipped one, or one `npm run build:runtime` wrote) is deployed as it is,
+ * checked against its manifest.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
@@ -12,9 +15,12 @@ import { CustomerSubnets, GatewayPlatform } from '../../../lib';
 import { GatewayFunction } from '../../../lib/runtime/gateway-function';
 import {
   RUNTIME_ARCHIVE_NAME,
+  RUNTIME_MANIFEST_NAME,
+  bundleGatewayRuntime,
   prebuiltRuntimeBundle,
   runtimeBundleArchive,
 } from '../../../lib/runtime/runtime-bundle';
+import { buildLambdaBundle, writeLambdaBundle } from '../../../scripts/build-runtime';
 import { requireTool } from '../../support/tools';
 import { unzipEntries } from '../../support/zip';
 
@@ -129,5 +135,136 @@ describe('runtimeBundleArchive', () => {
       new RegExp(`^assets/GatewayRuntimeBundle-[0-9a-f]{16}/[0-9A-F]{32}/${RUNTIME_ARCHIVE_NAME}$`),
     );
     for (const f of functions) expect(f.bytes.equals(functions[0].bytes)).toBe(true);
+  });
+});
+
+describe('a built bundle directory', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const built = buildLambdaBundle();
+  /** A copy of the built Lambda bundle directory, as `npm run build:runtime -- DIR` writes it. */
+  function builtDirectory(): string {
+    const directory = mkdtempSync(join(tmpdir(), 'built-bundle-'));
+    dirs.push(directory);
+    writeLambdaBundle(directory, built);
+    return directory;
+  }
+
+  it("is what synth deploys by default: in this repository the package build's builder writes it", () => {
+    const bundle = bundleGatewayRuntime();
+    expect(JSON.parse(readFileSync(join(bundle.directory, RUNTIME_MANIFEST_NAME), 'utf8'))).toEqual(
+      built.manifest,
+    );
+    expect(bundle).toMatchObject({ bytes: built.manifest.bytes, sha256: built.manifest.sha256 });
+    expect(bundle.archive).toMatchObject({
+      path: join(bundle.directory, RUNTIME_ARCHIVE_NAME),
+      bytes: built.manifest.archive.bytes,
+      sha256: built.manifest.archive.sha256,
+    });
+  });
+
+  it('deploys its own archive as it is: nothing is compressed at synth, the asset is that file', () => {
+    // GIVEN a directory npm run build:runtime wrote
+    const directory = builtDirectory();
+    const outdir = mkdtempSync(join(tmpdir(), 'built-bundle-synth-'));
+    dirs.push(outdir);
+    const app = new App({ outdir });
+    const stack = new TerraformStack(app, 'customer');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    const platform = new GatewayPlatform(stack, 'Platform', {
+      name: 'apicloud',
+      vpcProps: { cidrBlock: '10.40.0.0/16' },
+      customerAddressPool: '10.40.128.0/17',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    });
+    const subnets = new CustomerSubnets(stack, 'Subnets', {
+      platform,
+      customerName: 'acme',
+      cidrBlock: '10.40.128.0/24',
+    });
+    const deflate = jest.spyOn(zlib, 'deflateRawSync');
+    // WHEN a function uses it and the app is synthesized
+    new GatewayFunction(stack, 'Gateway', {
+      subnets,
+      accountId: '123456789012',
+      config: config('acme'),
+      secretArns: [],
+      backendCidrs: ['192.168.10.0/24'],
+      runtimeBundleDirectory: directory,
+    });
+    app.synth();
+    // THEN nothing was compressed and the function's asset is the directory's archive, named by its hash
+    expect(deflate).not.toHaveBeenCalled();
+    deflate.mockRestore();
+    const stackDir = join(outdir, 'stacks', 'customer');
+    const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+    const fn = Object.values(json.resource.aws_lambda_function)[0] as {
+      filename: string;
+      source_code_hash: string;
+    };
+    expect(fn.filename).toBe(
+      `assets/GatewayRuntimeBundle-${built.manifest.sha256.slice(0, 16)}/${built.manifest.archive.sha256
+        .slice(0, 32)
+        .toUpperCase()}/${RUNTIME_ARCHIVE_NAME}`,
+    );
+    expect(fn.source_code_hash).toBe(built.manifest.sha256);
+    expect(readFileSync(join(stackDir, fn.filename)).equals(built.archive)).toBe(true);
+  });
+
+  it.each(['index.js', RUNTIME_ARCHIVE_NAME])(
+    'refuses a directory whose %s is not the file the manifest describes',
+    (file) => {
+      // GIVEN a built directory with one file changed after the build
+      const directory = builtDirectory();
+      writeFileSync(
+        join(directory, file),
+        Buffer.concat([readFileSync(join(directory, file)), Buffer.from('\n')]),
+      );
+      // WHEN synth reads it THEN the error names the file, what it is and what the manifest says
+      const manifest = built.manifest;
+      const expected = file === 'index.js' ? manifest : manifest.archive;
+      expect(() => prebuiltRuntimeBundle(directory)).toThrow(
+        `${join(directory, file)} is not the file ${join(directory, RUNTIME_MANIFEST_NAME)} describes: ` +
+          `${expected.bytes + 1} bytes, SHA-256 ${createHash('sha256')
+            .update(readFileSync(join(directory, file)))
+            .digest('hex')}; the manifest says ${expected.bytes} bytes, SHA-256 ${expected.sha256} ` +
+          '(build the bundle again, or reinstall backend-link)',
+      );
+    },
+  );
+
+  it('refuses a manifest that does not describe a bundle, naming every field and its rule', () => {
+    const directory = builtDirectory();
+    const manifestFile = join(directory, RUNTIME_MANIFEST_NAME);
+    writeFileSync(
+      manifestFile,
+      JSON.stringify({
+        handler: 'main.handler',
+        file: 'index.js',
+        bytes: -1,
+        sha256: 'ABC',
+        archive: { file: '../elsewhere.zip', bytes: 10, sha256: built.manifest.archive.sha256 },
+      }),
+    );
+    expect(() => prebuiltRuntimeBundle(directory)).toThrow(
+      `${manifestFile} is not a runtime bundle manifest: handler "main.handler" must be "index.handler"; ` +
+        'bytes -1 must be a positive integer; sha256 "ABC" must be 64 lower-case hex digits; ' +
+        `archive.file "../elsewhere.zip" must be a file name in the bundle's directory`,
+    );
+    writeFileSync(manifestFile, '{ not json');
+    expect(() => prebuiltRuntimeBundle(directory)).toThrow(
+      new RegExp(
+        `^${manifestFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a runtime bundle manifest: `,
+      ),
+    );
+  });
+
+  it('refuses a directory missing a file its manifest lists, naming it', () => {
+    const directory = builtDirectory();
+    cpSync(join(directory, RUNTIME_ARCHIVE_NAME), join(directory, 'moved.zip'));
+    rmSync(join(directory, RUNTIME_ARCHIVE_NAME));
+    expect(() => prebuiltRuntimeBundle(directory)).toThrow(
+      `${join(directory, RUNTIME_MANIFEST_NAME)} names ${RUNTIME_ARCHIVE_NAME}, which is not in ${directory}`,
+    );
   });
 });

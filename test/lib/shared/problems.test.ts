@@ -96,6 +96,6 @@ describe('problems reported by constructs', () => {
         { prop: '[0].cidr', message: 'n' },
         { prop: '', message: 'o' },
       ]).map((p) => p.prop),
-    ).toEqual(['vpn.asn', 'vpn[0].cidr', 'vpn']);
+    ).toEqual(['vpn.asn', 'vpn[0].cidr', '']);
   });
 });

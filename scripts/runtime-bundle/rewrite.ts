@@ -1,10 +1,10 @@
 /**
- * The two rewrites of the runtime bundle's text after esbuild, which runs without plugins (synth
- * bundles with `buildSync`, which takes none): llhttp's WebAssembly as a brotli-compressed literal,
- * and stand-ins for left-out modules that are required as soon as their importer loads. Both work on
+ * The two rewrites of the runtime bundle's text after esbuild, which runs without plugins (the build,
+ * scripts/build-runtime.ts, is synchronous, with `buildSync`, which takes none): llhttp's WebAssembly as
+ * a brotli-compressed literal, and stand-ins for left-out modules that are required as soon as their importer loads. Both work on
  * exact text found through esbuild's metafile, and fail the build, naming undici's version, when
  * undici's shape is not the one they expect, so a new undici never yields a bundle that is silently
- * bigger or broken.
+ * bigger or broken. They run when the package is built (`npm run build`), never at a user's synth.
  */
 import type { BuildOptions, Metafile } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
@@ -89,7 +89,7 @@ export function rewriteRuntimeBundle(
       if (module === SIMD_WASM_MODULE) {
         throw new RuntimeBundleShapeError(
           `the runtime bundle holds no undici/${module} (${undici ? `undici ${undici.version}` : 'no undici module at all'}): ` +
-            `lib/runtime/bundle-rewrite.ts compresses llhttp's WebAssembly by that module's path`,
+            `scripts/runtime-bundle/rewrite.ts compresses llhttp's WebAssembly by that module's path`,
         );
       }
       continue;
@@ -103,7 +103,7 @@ export function rewriteRuntimeBundle(
     if (count !== 1) {
       throw new RuntimeBundleShapeError(
         `undici ${undici!.version}: the bundle holds the base64 literal of undici/${module}'s WebAssembly ` +
-          `${count} times, expected exactly once (lib/runtime/bundle-rewrite.ts replaces it with its brotli form)`,
+          `${count} times, expected exactly once (scripts/runtime-bundle/rewrite.ts replaces it with its brotli form)`,
       );
     }
     const compressed = brotliCompressSync(wasm, {
@@ -133,7 +133,7 @@ export function rewriteRuntimeBundle(
     if (count !== expected) {
       throw new RuntimeBundleShapeError(
         `${undici ? `undici ${undici.version}` : 'the runtime bundle'}: ${call} is in the bundle ${count} times, ` +
-          `the metafile counts ${expected} (lib/runtime/bundle-rewrite.ts replaces each with a stand-in)`,
+          `the metafile counts ${expected} (scripts/runtime-bundle/rewrite.ts replaces each with a stand-in)`,
       );
     }
     const standIn = LEFT_OUT_STAND_INS[path];
@@ -168,7 +168,7 @@ function wasmOf(file: string, module: string, version: string): Buffer {
   const exported: unknown = require(file);
   if (!Buffer.isBuffer(exported) || exported.subarray(0, 4).toString('latin1') !== '\0asm') {
     throw new RuntimeBundleShapeError(
-      `undici ${version}: undici/${module} exports no WebAssembly Buffer (lib/runtime/bundle-rewrite.ts compresses its literal)`,
+      `undici ${version}: undici/${module} exports no WebAssembly Buffer (scripts/runtime-bundle/rewrite.ts compresses its literal)`,
     );
   }
   return exported;
