@@ -17,12 +17,7 @@
  * BAD_RESPONSE); no key, token or response body is ever put in a message.
  */
 import { readFileSync } from 'node:fs';
-import {
-  DEFAULT_BODY_TIMEOUT_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_HEADERS_TIMEOUT_MS,
-} from '../config/defaults';
-import type { TimeoutsConfig } from '../config/types';
+import type { ResolvedTimeoutsConfig } from '../config/resolve';
 import { CredentialsUnavailableError, GatewayError } from '../core/errors';
 import { Agent, sendRequest } from '../io/undici';
 import {
@@ -117,7 +112,8 @@ export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 export interface ProviderContext {
   readonly now: () => number;
   readonly env: NodeJS.ProcessEnv;
-  readonly timeouts?: TimeoutsConfig;
+  /** The configuration's timeouts, for the calls to STS and the container endpoint. */
+  readonly timeouts: ResolvedTimeoutsConfig;
 }
 
 /** A CredentialsUnavailableError: `no AWS credentials for SigV4: <why>`, with its log reason. */
@@ -217,14 +213,14 @@ function cachingProvider(
 }
 
 /** An undici pool for credential calls, with the configuration's timeouts. */
-function credentialsAgent(timeouts: TimeoutsConfig | undefined): Agent {
+function credentialsAgent(timeouts: ResolvedTimeoutsConfig): Agent {
   return new Agent({
     connect: {
-      timeout: timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      timeout: timeouts.connectMs,
       rejectUnauthorized: true, // always (the default); stated so no one "fixes" it away
     },
-    headersTimeout: timeouts?.headersMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
-    bodyTimeout: timeouts?.bodyMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    headersTimeout: timeouts.headersMs,
+    bodyTimeout: timeouts.bodyMs,
   });
 }
 

@@ -43,7 +43,13 @@ import {
   stringToSign,
   UNSIGNED_PAYLOAD,
 } from './sigv4-canonical';
-import type { AuthScheme, BackendResponseInfo, OutgoingRequest, SchemeContext, SentRequest } from './types';
+import type {
+  AuthScheme,
+  BackendResponseInfo,
+  CallingOutSchemeContext,
+  OutgoingRequest,
+  SentRequest,
+} from './types';
 
 export type { SigV4CredentialsOptions } from './aws-credentials';
 
@@ -206,7 +212,7 @@ const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' ||
 
 export function createSigV4Scheme(
   options: SigV4SchemeOptions,
-  ctx: SchemeContext,
+  ctx: CallingOutSchemeContext,
   runtime: SigV4Runtime = {},
 ): AuthScheme {
   const problems = sigV4OptionsProblems(options);
@@ -219,7 +225,7 @@ export function createSigV4Scheme(
   const provider = createCredentialsProvider(options.credentials ?? { source: 'environment' }, region, {
     now,
     env: runtime.env ?? process.env,
-    ...(ctx.timeouts ? { timeouts: ctx.timeouts } : {}),
+    timeouts: ctx.timeouts,
   });
   const keys = new SigningKeyCache(region, service);
   const minRefetchMs =

@@ -15,6 +15,7 @@ import { createGateway, GatewayRequest } from '../../../gateway-runtime/src/prox
 import { createSigV4Scheme, SigV4SchemeOptions } from '../../../gateway-runtime/src/schemes/sigv4';
 import type { AuthScheme } from '../../../gateway-runtime/src/schemes/types';
 import { captureLines } from '../fixtures/harness';
+import { defaultTimeouts } from '../config/support/resolved';
 import { MapSecrets } from './support/map-secrets';
 import { RunningVerifier, startVerifier, Verdict } from './support/sigv4-verifier';
 
@@ -54,7 +55,11 @@ const staticEnv = (): NodeJS.ProcessEnv => ({
   AWS_SECRET_ACCESS_KEY: STATIC_KEYS.secretAccessKey,
 });
 
-const ctx = (now?: () => number) => ({ secrets: new MapSecrets(), ...(now ? { now } : {}) });
+const ctx = (now?: () => number) => ({
+  secrets: new MapSecrets(),
+  timeouts: defaultTimeouts(),
+  ...(now ? { now } : {}),
+});
 const scheme = (options: Partial<SigV4SchemeOptions>, env: NodeJS.ProcessEnv, now?: () => number) =>
   createSigV4Scheme({ type: 'aws-sigv4', region: REGION, service: SERVICE, ...options }, ctx(now), { env });
 
