@@ -1,0 +1,336 @@
+/**
+ * AWS Signature Version 4 towards AWS-hosted backends: a private API Gateway (`execute-api`), a Lambda
+ * function URL with IAM auth (`lambda`), OpenSearch (`es`, `aoss`), S3 (`s3`) or any SigV4 service.
+ *
+ * Every attempt is signed anew (a fresh `x-amz-date` and signature), after the proxy's last change to
+ * the request. What is signed (SignedHeaders):
+ * - `host`, `x-amz-date`, `x-amz-content-sha256`, and `x-amz-security-token` with temporary credentials;
+ * - every other `x-amz-*` header the caller's request carries (S3 refuses unsigned `x-amz-*` headers);
+ * - `content-type` when the request has one;
+ * - the headers named in `signedHeaders`, when present.
+ * Other forwarded headers (`accept`, `user-agent`, `x-forwarded-*`, ...) go unsigned, so the proxy's
+ * header handling can not break a signature. The caller's own `authorization`, `x-amz-date`,
+ * `x-amz-content-sha256` and `x-amz-security-token` are never forwarded.
+ *
+ * The payload: `signed` (default) hashes the body actually sent (hex SHA-256, also sent as
+ * `x-amz-content-sha256`); `unsigned` sends `UNSIGNED-PAYLOAD`, which only S3 accepts (so only service
+ * `s3` may choose it) and which spares hashing the body (it is still buffered: S3 wants a Content-Length,
+ * and the proxy streams unbuffered bodies chunked).
+ *
+ * The signing key (the HMAC chain over date, region and service) is derived once per day and
+ * credentials, not per request. Canonicalisation rules: sigv4-canonical.ts; credentials sources:
+ * aws-credentials.ts. A 401/403 to a request signed with fetched credentials (assumed role, container)
+ * drops them and retries once, re-signed with new ones (see onResponse). Documentation: docs/sigv4.md.
+ */
+import { ConfigError } from '../core/errors';
+import {
+  type AwsCredentials,
+  createCredentialsProvider,
+  EXTERNAL_ID,
+  ROLE_ARN,
+  ROLE_SESSION_NAME,
+  type SigV4CredentialsOptions,
+} from './aws-credentials';
+import {
+  amzDate,
+  authorizationHeader,
+  canonicalRequest,
+  credentialScope,
+  EMPTY_PAYLOAD_SHA256,
+  payloadSha256,
+  signatureOf,
+  SigningKeyCache,
+  stringToSign,
+  UNSIGNED_PAYLOAD,
+} from './sigv4-canonical';
+import type {
+  AuthScheme,
+  BackendResponseInfo,
+  CallingOutSchemeContext,
+  OutgoingRequest,
+  SentRequest,
+} from './types';
+
+export type { SigV4CredentialsOptions } from './aws-credentials';
+
+/** The scheme's configuration, shaped as its section of the config document will be. */
+export interface SigV4SchemeOptions {
+  readonly type: 'aws-sigv4';
+  /** The backend's AWS region, e.g. `eu-west-1`. */
+  readonly region: string;
+  /** The service's signing name: `execute-api`, `lambda`, `es`, `aoss`, `s3`, ... */
+  readonly service: string;
+  /**
+   * `signed`: the body's SHA-256 is signed; `unsigned`: `UNSIGNED-PAYLOAD` (S3 only).
+   * @default "signed"
+   */
+  readonly payload?: 'signed' | 'unsigned';
+  /** Where the credentials come from. @default { source: "environment" } (the function's role) */
+  readonly credentials?: SigV4CredentialsOptions;
+  /**
+   * More forwarded headers to sign when the request has them (lower case), beyond host, x-amz-* and
+   * content-type. @default - none
+   */
+  readonly signedHeaders?: readonly string[];
+}
+
+/** What the scheme reads besides SchemeContext (tests give their own environment). */
+export interface SigV4Runtime {
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** @default DEFAULT_SIGV4_MIN_REFETCH_INTERVAL_SECONDS */
+  readonly minRefetchIntervalSeconds?: number;
+}
+
+/** A 401/403 drops fetched credentials and fetches new ones at most once per this interval. */
+export const DEFAULT_SIGV4_MIN_REFETCH_INTERVAL_SECONDS = 5;
+
+/** An AWS region name: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`. */
+export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+/** A service signing name: lower case letters, digits and `-`. */
+export const AWS_SERVICE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Services that accept `UNSIGNED-PAYLOAD`. */
+export const UNSIGNED_PAYLOAD_SERVICES: ReadonlySet<string> = new Set(['s3']);
+/** Headers the scheme sets itself (the caller's values are dropped). */
+const SCHEME_HEADERS = [
+  'authorization',
+  'x-amz-date',
+  'x-amz-content-sha256',
+  'x-amz-security-token',
+] as const;
+/** RFC 9110 token, lower case. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
+/** Every problem with the options, as `{ path, message }` (the validator's shape), none when valid. */
+export function sigV4OptionsProblems(
+  options: SigV4SchemeOptions,
+  path = 'security',
+): Array<{ path: string; message: string }> {
+  const problems: Array<{ path: string; message: string }> = [];
+  const add = (field: string, message: string) => problems.push({ path: `${path}.${field}`, message });
+  if (typeof options.region !== 'string' || !AWS_REGION.test(options.region)) {
+    add('region', `${JSON.stringify(options.region)} is not an AWS region name (e.g. "eu-west-1")`);
+  }
+  if (typeof options.service !== 'string' || options.service.length === 0) {
+    add('service', 'must be the service signing name (e.g. "execute-api"), not empty');
+  } else if (!AWS_SERVICE.test(options.service)) {
+    add(
+      'service',
+      `${JSON.stringify(options.service)} is not a service signing name (lower case letters, digits, "-")`,
+    );
+  }
+  const payload = options.payload ?? 'signed';
+  if (payload !== 'signed' && payload !== 'unsigned') {
+    add('payload', `${JSON.stringify(payload)} is neither "signed" nor "unsigned"`);
+  } else if (payload === 'unsigned' && !UNSIGNED_PAYLOAD_SERVICES.has(options.service)) {
+    add(
+      'payload',
+      `"unsigned" (UNSIGNED-PAYLOAD) is accepted only by ${[...UNSIGNED_PAYLOAD_SERVICES].join(', ')}, not by service ${JSON.stringify(options.service)}`,
+    );
+  }
+  for (const [i, name] of (options.signedHeaders ?? []).entries()) {
+    if (typeof name !== 'string' || !HEADER_NAME.test(name)) {
+      add(`signedHeaders[${i}]`, `${JSON.stringify(name)} is not a lower-case header name`);
+    } else if ((SCHEME_HEADERS as readonly string[]).includes(name)) {
+      add(`signedHeaders[${i}]`, `"${name}" is set by the scheme itself`);
+    }
+  }
+  const credentials = options.credentials ?? { source: 'environment' };
+  switch (credentials.source) {
+    case 'environment':
+    case 'container':
+      break;
+    case 'assume-role': {
+      const c = credentials;
+      if (typeof c.roleArn !== 'string' || !ROLE_ARN.test(c.roleArn)) {
+        add(
+          'credentials.roleArn',
+          `${JSON.stringify(c.roleArn)} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
+        );
+      }
+      if (
+        c.externalId !== undefined &&
+        (typeof c.externalId !== 'string' || !EXTERNAL_ID.test(c.externalId))
+      ) {
+        add('credentials.externalId', 'must be 2 to 1224 characters of letters, digits and +=,.@:/-_');
+      }
+      if (
+        c.sessionName !== undefined &&
+        (typeof c.sessionName !== 'string' || !ROLE_SESSION_NAME.test(c.sessionName))
+      ) {
+        add(
+          'credentials.sessionName',
+          `${JSON.stringify(c.sessionName)} is not 2 to 64 characters of letters, digits and +=,.@-_`,
+        );
+      }
+      const d = c.durationSeconds;
+      if (d !== undefined && (!Number.isInteger(d) || d < 900 || d > 43200)) {
+        add(
+          'credentials.durationSeconds',
+          `${JSON.stringify(d)} is not a whole number of seconds from 900 to 43200`,
+        );
+      }
+      if (c.stsRegion !== undefined && (typeof c.stsRegion !== 'string' || !AWS_REGION.test(c.stsRegion))) {
+        add('credentials.stsRegion', `${JSON.stringify(c.stsRegion)} is not an AWS region name`);
+      }
+      if (c.stsEndpoint !== undefined) {
+        let url: URL | undefined;
+        try {
+          url = new URL(c.stsEndpoint);
+        } catch {
+          url = undefined;
+        }
+        if (!url || (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname)))) {
+          add(
+            'credentials.stsEndpoint',
+            `${JSON.stringify(c.stsEndpoint)} is not an https:// URL (http:// only on loopback)`,
+          );
+        }
+      }
+      if (
+        c.baseCredentials !== undefined &&
+        c.baseCredentials !== 'environment' &&
+        c.baseCredentials !== 'container'
+      ) {
+        add(
+          'credentials.baseCredentials',
+          `${JSON.stringify(c.baseCredentials)} is neither "environment" nor "container"`,
+        );
+      }
+      break;
+    }
+    default:
+      add(
+        'credentials.source',
+        `${JSON.stringify((credentials as { source: unknown }).source)} is not one of "environment", "container", "assume-role"`,
+      );
+  }
+  return problems;
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+
+export function createSigV4Scheme(
+  options: SigV4SchemeOptions,
+  ctx: CallingOutSchemeContext,
+  runtime: SigV4Runtime = {},
+): AuthScheme {
+  const problems = sigV4OptionsProblems(options);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const now = ctx.now ?? Date.now;
+  const { region, service } = options;
+  const signPayload = (options.payload ?? 'signed') === 'signed';
+  const singleEncodePath = service === 's3';
+  const extraSigned = options.signedHeaders ?? [];
+  const provider = createCredentialsProvider(options.credentials ?? { source: 'environment' }, region, {
+    now,
+    env: runtime.env ?? process.env,
+    timeouts: ctx.timeouts,
+  });
+  const keys = new SigningKeyCache(region, service);
+  const minRefetchMs =
+    (runtime.minRefetchIntervalSeconds ?? DEFAULT_SIGV4_MIN_REFETCH_INTERVAL_SECONDS) * 1000;
+  /** x-amz-date and the credential scope of the current second: they change once a second. */
+  let clock = { second: NaN, date: '', scope: '' };
+
+  const sign = (request: OutgoingRequest, credentials: AwsCredentials): Record<string, string> => {
+    const ms = now();
+    const second = Math.floor(ms / 1000);
+    if (second !== clock.second) {
+      const date = amzDate(ms);
+      clock = { second, date, scope: credentialScope(date.slice(0, 8), region, service) };
+    }
+    const { date, scope } = clock;
+    const body = request.body;
+    const payloadHash = !signPayload
+      ? UNSIGNED_PAYLOAD
+      : body === undefined || body.byteLength === 0
+        ? EMPTY_PAYLOAD_SHA256
+        : payloadSha256(body);
+
+    const added: Record<string, string> = {
+      'x-amz-date': date,
+      'x-amz-content-sha256': payloadHash,
+    };
+    if (credentials.sessionToken) added['x-amz-security-token'] = credentials.sessionToken;
+    const signed: Record<string, string> = {};
+    const headers = request.headers;
+    for (const name of Object.keys(headers)) {
+      if (name.startsWith('x-amz-') || name === 'content-type') signed[name] = headers[name];
+    }
+    for (const name of extraSigned) if (headers[name] !== undefined) signed[name] = headers[name];
+    if (headers.host === undefined) added.host = request.url.host;
+    signed.host = headers.host ?? request.url.host;
+    for (const name of Object.keys(added)) signed[name] = added[name];
+
+    const canonical = canonicalRequest({
+      method: request.method,
+      url: request.url,
+      headers: signed,
+      payloadHash,
+      singleEncodePath,
+    });
+    const signature = signatureOf(
+      keys.key(credentials.secretAccessKey, date.slice(0, 8)),
+      stringToSign(date, scope, canonical.text),
+    );
+    added.authorization = authorizationHeader(
+      credentials.accessKeyId,
+      scope,
+      canonical.signedHeaders,
+      signature,
+    );
+    return added;
+  };
+
+  // Fetched credentials (assumed role, container) can be revoked or expire early: a 401/403 purges
+  // exactly the credentials that attempt was signed with and asks for one retry, re-signed, at most
+  // once per DEFAULT_SIGV4_MIN_REFETCH_INTERVAL_SECONDS (a path that always answers 403 costs one STS
+  // call per interval, not one per request). Environment credentials are what they are: no retry.
+  const refreshable = provider.invalidate !== undefined;
+  /** The credentials each attempt was signed with, keyed by the header object authorize returned. */
+  const signedWith = new WeakMap<object, AwsCredentials>();
+  let lastRefetchAt: number | undefined;
+  const signFor = (request: OutgoingRequest, credentials: AwsCredentials): Record<string, string> => {
+    const added = sign(request, credentials);
+    if (refreshable) signedWith.set(added, credentials);
+    return added;
+  };
+
+  return {
+    type: 'aws-sigv4',
+    mayRetry: refreshable,
+    // Always whole, also with UNSIGNED-PAYLOAD: a buffered body goes with a Content-Length, which S3's
+    // PutObject requires (the proxy streams other bodies chunked).
+    needsBody: true,
+    headerNames: SCHEME_HEADERS,
+    authorize(request: OutgoingRequest): Record<string, string> | Promise<Record<string, string>> {
+      const credentials = provider.current();
+      if (credentials) return signFor(request, credentials);
+      return provider.get().then((fetched) => signFor(request, fetched));
+    },
+    ...(refreshable
+      ? {
+          async onResponse(
+            sent: SentRequest,
+            response: BackendResponseInfo,
+            attempt: number,
+          ): Promise<'retry' | 'done'> {
+            if (attempt !== 1 || (response.status !== 401 && response.status !== 403)) return 'done';
+            const used = signedWith.get(sent.authHeaders);
+            if (!used) return 'done';
+            // Other requests already replaced the refused credentials: retry with the current ones.
+            if (provider.current() !== used) return 'retry';
+            const at = now();
+            if (lastRefetchAt !== undefined && at - lastRefetchAt < minRefetchMs) return 'done';
+            lastRefetchAt = at;
+            provider.invalidate!(used);
+            return 'retry';
+          },
+        }
+      : {}),
+    async close(): Promise<void> {
+      await provider.close?.();
+    },
+  };
+}
