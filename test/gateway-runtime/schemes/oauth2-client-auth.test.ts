@@ -20,7 +20,7 @@ import {
   type ClientAssertionAlgorithm,
   type OAuth2ClientAuthConfig,
 } from '../../../gateway-runtime/src/schemes/oauth2-client-auth';
-import { createOAuth2Scheme } from '../../../gateway-runtime/src/schemes/oauth2';
+import { oauth2Scheme } from '../config/support/resolved';
 import { ClientPki, createClientPki, hexToBase64url, jose, JsonObject } from './support/client-auth';
 import { MapSecrets } from './support/map-secrets';
 import * as tls from '../../../gateway-runtime/src/io/tls';
@@ -322,7 +322,7 @@ describe('client secrets, as oauth2.ts sends them today', () => {
   /** What today's oauth2.ts sends for this method (captured on the wire). */
   async function today(authMethod: 'client_secret_basic' | 'client_secret_post', clientId: string) {
     const secrets = new MapSecrets().set(REF.secret, ODD);
-    const scheme = createOAuth2Scheme(
+    const scheme = oauth2Scheme(
       { type: 'oauth2-client-credentials', tokenUrl, clientId, clientSecret: REF.secret, authMethod },
       { secrets },
     );
