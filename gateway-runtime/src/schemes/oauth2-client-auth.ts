@@ -28,12 +28,12 @@ import {
   createPublicKey,
   randomBytes,
   sign,
-  X509Certificate,
   type KeyObject,
+  type X509Certificate,
 } from 'node:crypto';
 import type { SecretRef } from '../config/types';
 import { ConfigError, CredentialsUnavailableError } from '../core/errors';
-import { loadPrivateKey, parseCertificates } from '../io/tls';
+import { buildTlsMaterial, loadPrivateKey, resolveTlsSecrets } from '../io/tls';
 import { describeSecretRef } from '../secrets/describe';
 import type { SchemeContext } from './types';
 
@@ -128,7 +128,7 @@ export interface TokenEndpointClientTls {
   /** The versions of certificate, key and passphrase: a change (rotation) needs a new connection pool. */
   readonly identity: string;
   /** Options for the connection (undici's `connect`, Node's `tls.connect`): PEM certificate, key, passphrase. */
-  readonly connect: { readonly cert: string; readonly key: string; readonly passphrase?: string };
+  readonly connect: { readonly cert: string; readonly key: string; readonly passphrase: string | undefined };
   /** The leaf certificate. */
   readonly certificate: X509Certificate;
   /** base64url SHA-256 of the leaf's DER: the `x5t#S256` of tokens bound to it (RFC 8705 §3.1). */
@@ -142,7 +142,7 @@ export interface TokenRequestAuthentication {
   /** Form parameters to append, in order; `resource` may repeat. */
   readonly params: ReadonlyArray<readonly [string, string]>;
   /** The client certificate for the token endpoint's connection, when one is configured. */
-  readonly tls?: TokenEndpointClientTls;
+  readonly tls: TokenEndpointClientTls | undefined;
 }
 
 /** A configured method, checked once: hand it to `clientAuthentication` for every token request. */
@@ -155,19 +155,25 @@ export interface ClientAuthMethod {
 /** application/x-www-form-urlencoded encoding of one value (RFC 6749 §2.3.1, Appendix B), as oauth2.ts. */
 const formEncode = (value: string): string => new URLSearchParams([['', value]]).toString().slice(1);
 
-/** RFC 6749 Appendix A.1: a client id is VSCHAR (printable ASCII). */
-const VSCHAR = /^[\x20-\x7e]+$/;
-const KEY_ID = /^[\x21-\x7e]{1,256}$/;
-
 /** The token request's client authentication: headers, form parameters and the connection's client certificate. */
 export function clientAuthentication(method: ClientAuthMethod): Promise<TokenRequestAuthentication> {
   return method.authenticate();
 }
 
+/** The field each method needs. */
+const REQUIRED: Readonly<Record<ClientAuthMethodName, keyof OAuth2ClientAuthConfig>> = {
+  client_secret_basic: 'clientSecret',
+  client_secret_post: 'clientSecret',
+  private_key_jwt: 'privateKeyJwt',
+  tls_client_auth: 'clientCertificate',
+  self_signed_tls_client_auth: 'clientCertificate',
+};
+
 /**
- * Checks the configuration once (throws ConfigError naming every bad field under `path`) and returns the
- * method. Secrets are read later, on the first token request, and re-read (the key re-parsed) only when
- * their version changes.
+ * The method, for `clientAuthentication`. The configuration is validated once, before (the whole
+ * section: `clientAuthConfigProblems` in oauth2-client-auth-config.ts); this only refuses an unknown
+ * method or a missing field it needs (ConfigError). Secrets are read on the first token request, and
+ * re-read (the key re-parsed) only when their version changes.
  */
 export function createClientAuthMethod(
   config: OAuth2ClientAuthConfig,
@@ -175,7 +181,15 @@ export function createClientAuthMethod(
   path = 'security',
 ): ClientAuthMethod {
   const name = config.authMethod ?? DEFAULT_CLIENT_AUTH_METHOD;
-  checkClientAuthConfig(config, path);
+  // An unknown name (even "constructor") finds no field the configuration has.
+  const field = REQUIRED[name] as keyof OAuth2ClientAuthConfig | undefined;
+  if (!config[field!]) {
+    throw new ConfigError([
+      field
+        ? { path: `${path}.${field}`, message: `is required with authMethod "${name}"` }
+        : { path: `${path}.authMethod`, message: `"${name}" is not supported` },
+    ]);
+  }
   const now = ctx.now ?? Date.now;
   const clientId = config.clientId;
 
@@ -184,162 +198,46 @@ export function createClientAuthMethod(
   for (const resource of config.resource ?? []) common.push(['resource', resource]);
 
   const certificate = config.clientCertificate;
+  const tlsConfig = { clientCertificate: certificate };
   let clientTls: TokenEndpointClientTls | undefined;
   const connectionTls = async (): Promise<TokenEndpointClientTls | undefined> => {
     if (!certificate) return undefined;
-    const [cert, key, passphrase] = await Promise.all([
-      ctx.secrets.resolve(certificate.cert),
-      ctx.secrets.resolve(certificate.key),
-      certificate.passphrase ? ctx.secrets.resolve(certificate.passphrase) : undefined,
-    ]);
-    const identity = `cert=${cert.version};key=${key.version};passphrase=${passphrase?.version ?? '-'}`;
-    if (clientTls?.identity !== identity) {
-      clientTls = loadClientCertificate(certificate, identity, cert.value, key.value, passphrase?.value);
-    }
-    if (Date.parse(clientTls.certificate.validTo) <= now()) {
-      throw new CredentialsUnavailableError(
-        `the token endpoint's client certificate ${describeSecretRef(certificate.cert)} expired at ${clientTls.certificate.validTo}`,
-        { secret: describeSecretRef(certificate.cert), reason: 'CERTIFICATE_EXPIRED' },
-      );
+    const resolved = await resolveTlsSecrets(tlsConfig, ctx.secrets);
+    if (clientTls?.identity !== resolved.identity) {
+      // The backend's checks (both parse, they belong together; errors name the references): once per version.
+      const leaf = buildTlsMaterial(tlsConfig, resolved).clientCertificate!;
+      const { cert, key, passphrase } = resolved.values;
+      clientTls = {
+        identity: resolved.identity,
+        connect: { cert: cert!, key: key!, passphrase },
+        certificate: leaf,
+        thumbprint: createHash('sha256').update(leaf.raw).digest('base64url'),
+      };
     }
     return clientTls;
   };
-  const result = (
-    headers: Record<string, string>,
-    params: [string, string][],
-    tls: TokenEndpointClientTls | undefined,
-  ): TokenRequestAuthentication => ({ headers, params: [...params, ...common], ...(tls ? { tls } : {}) });
-
-  let authenticate: () => Promise<TokenRequestAuthentication>;
-  if (name === 'client_secret_basic' || name === 'client_secret_post') {
-    const secretRef = config.clientSecret!;
-    const basicPrefix = `${formEncode(clientId)}:`;
-    authenticate = async () => {
-      const [secret, tls] = await Promise.all([ctx.secrets.resolve(secretRef), connectionTls()]);
-      return name === 'client_secret_basic'
-        ? result(
-            {
-              authorization: `Basic ${Buffer.from(basicPrefix + formEncode(secret.value)).toString('base64')}`,
-            },
-            [],
-            tls,
-          )
-        : result(
-            {},
-            [
-              ['client_id', clientId],
-              ['client_secret', secret.value],
-            ],
-            tls,
-          );
-    };
-  } else if (name === 'private_key_jwt') {
-    const assertion = clientAssertionSigner(config, ctx, now);
-    authenticate = async () => {
-      const [jwt, tls] = await Promise.all([assertion(), connectionTls()]);
-      return result(
-        {},
-        [
-          ['client_id', clientId],
-          ['client_assertion_type', JWT_BEARER_ASSERTION_TYPE],
-          ['client_assertion', jwt],
-        ],
-        tls,
-      );
-    };
-  } else {
-    authenticate = async () => result({}, [['client_id', clientId]], await connectionTls());
-  }
+  const secretRef = field === 'clientSecret' ? config.clientSecret : undefined;
+  const assertion = name === 'private_key_jwt' ? clientAssertionSigner(config, ctx, now) : undefined;
+  const basicPrefix = `${formEncode(clientId)}:`;
+  const authenticate = async (): Promise<TokenRequestAuthentication> => {
+    const [secret, jwt, tls] = await Promise.all([
+      secretRef && ctx.secrets.resolve(secretRef),
+      assertion?.(),
+      connectionTls(),
+    ]);
+    const headers: Record<string, string> = {};
+    const params: [string, string][] = [];
+    if (name === 'client_secret_basic') {
+      headers.authorization = `Basic ${Buffer.from(basicPrefix + formEncode(secret!.value)).toString('base64')}`;
+    } else {
+      params.push(['client_id', clientId]);
+    }
+    if (name === 'client_secret_post') params.push(['client_secret', secret!.value]);
+    if (jwt) params.push(['client_assertion_type', JWT_BEARER_ASSERTION_TYPE], ['client_assertion', jwt]);
+    return { headers, params: [...params, ...common], tls };
+  };
   return { name, authenticate };
 }
-
-/** Every problem of the configuration, or nothing; `createClientAuthMethod` throws them as one ConfigError. */
-export function clientAuthConfigProblems(
-  config: OAuth2ClientAuthConfig,
-  path = 'security',
-): { path: string; message: string }[] {
-  const problems: { path: string; message: string }[] = [];
-  const problem = (field: string, message: string) => problems.push({ path: `${path}.${field}`, message });
-  const name = config.authMethod ?? DEFAULT_CLIENT_AUTH_METHOD;
-  if (!(CLIENT_AUTH_METHODS as readonly string[]).includes(name)) {
-    problem('authMethod', `${JSON.stringify(name)} is not one of ${CLIENT_AUTH_METHODS.join(', ')}`);
-    return problems;
-  }
-  if (typeof config.clientId !== 'string' || !VSCHAR.test(config.clientId)) {
-    problem('clientId', 'must be a non-empty string of printable ASCII characters (RFC 6749 Appendix A.1)');
-  }
-  const usesSecret = name === 'client_secret_basic' || name === 'client_secret_post';
-  if (usesSecret && !config.clientSecret) problem('clientSecret', `is required with authMethod "${name}"`);
-  if (!usesSecret && config.clientSecret) {
-    problem('clientSecret', `is not sent with authMethod "${name}" (no shared secret): remove it`);
-  }
-  const jwt = config.privateKeyJwt;
-  if (name === 'private_key_jwt' && !jwt)
-    problem('privateKeyJwt', 'is required with authMethod "private_key_jwt"');
-  if (name !== 'private_key_jwt' && jwt) {
-    problem('privateKeyJwt', `is not used with authMethod "${name}": remove it`);
-  }
-  if (name === 'private_key_jwt' && jwt) {
-    if (!(CLIENT_ASSERTION_ALGORITHMS as readonly string[]).includes(jwt.algorithm)) {
-      problem(
-        'privateKeyJwt.algorithm',
-        `${JSON.stringify(jwt.algorithm)} is not one of ${CLIENT_ASSERTION_ALGORITHMS.join(', ')}`,
-      );
-    }
-    if (jwt.keyId !== undefined && (typeof jwt.keyId !== 'string' || !KEY_ID.test(jwt.keyId))) {
-      problem('privateKeyJwt.keyId', 'must be 1 to 256 printable ASCII characters without spaces');
-    }
-    const lifetime = jwt.lifetimeSeconds;
-    if (
-      lifetime !== undefined &&
-      (!Number.isInteger(lifetime) ||
-        lifetime < MIN_ASSERTION_LIFETIME_SECONDS ||
-        lifetime > MAX_ASSERTION_LIFETIME_SECONDS)
-    ) {
-      problem(
-        'privateKeyJwt.lifetimeSeconds',
-        `${JSON.stringify(lifetime)} is not an integer from ${MIN_ASSERTION_LIFETIME_SECONDS} to ${MAX_ASSERTION_LIFETIME_SECONDS}`,
-      );
-    }
-    if (jwt.assertionAudience !== undefined && !absoluteUri(jwt.assertionAudience)) {
-      problem(
-        'privateKeyJwt.assertionAudience',
-        `${JSON.stringify(jwt.assertionAudience)} is not an absolute URI (the issuer identifier)`,
-      );
-    }
-  }
-  if ((name === 'tls_client_auth' || name === 'self_signed_tls_client_auth') && !config.clientCertificate) {
-    problem('clientCertificate', `is required with authMethod "${name}" (RFC 8705)`);
-  }
-  if (config.audience !== undefined && (typeof config.audience !== 'string' || config.audience === '')) {
-    problem('audience', 'must be a non-empty string');
-  }
-  if (config.resource !== undefined) {
-    if (!Array.isArray(config.resource) || config.resource.length === 0) {
-      problem('resource', 'must be a non-empty list of absolute URIs');
-    } else {
-      config.resource.forEach((resource, i) => {
-        if (!absoluteUri(resource) || resource.includes('#')) {
-          problem(
-            `resource[${i}]`,
-            `${JSON.stringify(resource)} is not an absolute URI without a fragment (RFC 8707 §2)`,
-          );
-        } else if (config.resource!.indexOf(resource) !== i) {
-          problem(`resource[${i}]`, `${JSON.stringify(resource)} is listed twice`);
-        }
-      });
-    }
-  }
-  return problems;
-}
-
-function checkClientAuthConfig(config: OAuth2ClientAuthConfig, path: string): void {
-  const problems = clientAuthConfigProblems(config, path);
-  if (problems.length > 0) throw new ConfigError(problems);
-}
-
-const absoluteUri = (value: unknown): boolean =>
-  typeof value === 'string' && /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(value) && URL.canParse(value);
 
 /** The signing key as parsed once per secret version, with the JWS header that goes with it. */
 interface AssertionKey {
@@ -395,8 +293,11 @@ function clientAssertionSigner(
   };
 }
 
-/** Parses the private key and checks that it suits the algorithm; messages name the reference, never the key. */
-function assertionKey(
+/**
+ * Parses the private key and checks that it suits the algorithm (CredentialsUnavailableError `KEY_TYPE`
+ * otherwise); messages name the reference, never the key.
+ */
+export function assertionKey(
   pem: string,
   passphrase: string | undefined,
   algorithm: ClientAssertionAlgorithm,
@@ -406,105 +307,41 @@ function assertionKey(
   const secret = ref ? describeSecretRef(ref) : 'given';
   const keyName = `private_key_jwt key ${secret}`;
   const key = loadPrivateKey(pem, passphrase, keyName, passphraseRef);
-  const type = key.asymmetricKeyType;
-  const details = key.asymmetricKeyDetails ?? {};
-  const wrong = (rule: string, reason: string): never => {
-    throw new CredentialsUnavailableError(`${keyName} is ${rule}`, { secret, reason });
-  };
-  switch (algorithm) {
-    case 'ES256':
-      if (type !== 'ec' || details.namedCurve !== 'prime256v1') {
-        wrong(`a ${describeKey(key)} key, but ES256 needs an EC P-256 key`, 'KEY_TYPE');
-      }
-      break;
-    case 'EdDSA':
-      if (type !== 'ed25519') wrong(`a ${describeKey(key)} key, but EdDSA needs an Ed25519 key`, 'KEY_TYPE');
-      break;
-    default:
-      if (type !== 'rsa') {
-        wrong(`a ${describeKey(key)} key, but ${algorithm} needs an RSA key`, 'KEY_TYPE');
-      }
-      if ((details.modulusLength ?? 0) < MIN_RSA_BITS) {
-        wrong(
-          `a ${details.modulusLength}-bit RSA key, below the ${MIN_RSA_BITS} bits RFC 7518 requires`,
-          'KEY_SIZE',
-        );
-      }
+  const { asymmetricKeyType: type, asymmetricKeyDetails: details = {} } = key;
+  if (
+    algorithm === 'ES256'
+      ? type !== 'ec' || details.namedCurve !== 'prime256v1'
+      : algorithm === 'EdDSA'
+        ? type !== 'ed25519'
+        : type !== 'rsa' || details.modulusLength! < MIN_RSA_BITS
+  ) {
+    const needs =
+      algorithm === 'ES256'
+        ? 'EC P-256'
+        : algorithm === 'EdDSA'
+          ? 'Ed25519'
+          : `RSA of ${MIN_RSA_BITS} bits or more`;
+    throw new CredentialsUnavailableError(
+      `${keyName} (${`${type} ${details.namedCurve ?? details.modulusLength ?? ''}`.trim()}) does not suit ${algorithm}, which needs ${needs}`,
+      { secret, reason: 'KEY_TYPE' },
+    );
   }
   return key;
 }
 
-const describeKey = (key: KeyObject): string =>
-  key.asymmetricKeyType === 'ec' ? `EC ${key.asymmetricKeyDetails?.namedCurve}` : `${key.asymmetricKeyType}`;
-
-/** RFC 7638 members of each key type, in lexicographic order. */
-const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
-  EC: ['crv', 'kty', 'x', 'y'],
-  RSA: ['e', 'kty', 'n'],
-  OKP: ['crv', 'kty', 'x'],
-};
-
 /** The public JWK of a private key (no private member). */
-function publicJwk(key: KeyObject): Record<string, string> {
+export function publicJwk(key: KeyObject): Record<string, string> {
   return createPublicKey(key).export({ format: 'jwk' }) as Record<string, string>;
 }
 
-/** RFC 7638 JWK SHA-256 thumbprint (base64url) of a key's public part. */
-export function jwkThumbprint(key: KeyObject): string {
-  const jwk = publicJwk(key);
-  const members = THUMBPRINT_MEMBERS[jwk.kty];
-  const canonical = `{${members.map((m) => `${JSON.stringify(m)}:${JSON.stringify(jwk[m])}`).join(',')}}`;
-  return createHash('sha256').update(canonical).digest('base64url');
-}
-
 /**
- * The public JWK the authorization server must register for a `private_key_jwt` client (its `jwks`):
- * the key's public members with `kid` (the configured one, else the thumbprint), `alg` and `use: "sig"`.
- * Throws CredentialsUnavailableError when the key does not suit the algorithm.
+ * RFC 7638 JWK SHA-256 thumbprint (base64url) of a key's public part. Node exports exactly the required
+ * members of a public EC, RSA or OKP key (`crv kty x y`, `e kty n`, `crv kty x`): sorted, they are the
+ * canonical JSON.
  */
-export function clientAssertionJwk(
-  privateKeyPem: string,
-  algorithm: ClientAssertionAlgorithm,
-  keyId?: string,
-  passphrase?: string,
-): Record<string, string> {
-  const key = assertionKey(privateKeyPem, passphrase, algorithm, undefined, undefined);
-  return { ...publicJwk(key), kid: keyId ?? jwkThumbprint(key), alg: algorithm, use: 'sig' };
-}
-
-/** Checks the client certificate and key (both parse, they belong together) once per version. */
-function loadClientCertificate(
-  refs: ClientCertificateOptions,
-  identity: string,
-  cert: string,
-  key: string,
-  passphrase: string | undefined,
-): TokenEndpointClientTls {
-  const certName = `the token endpoint's client certificate ${describeSecretRef(refs.cert)}`;
-  let leaf: X509Certificate | undefined;
-  try {
-    [leaf] = parseCertificates(cert);
-  } catch {
-    leaf = undefined;
-  }
-  if (!leaf) {
-    throw new CredentialsUnavailableError(`${certName} is not a PEM certificate`, {
-      secret: describeSecretRef(refs.cert),
-      reason: 'NOT_PEM',
-    });
-  }
-  const keyName = `its key ${describeSecretRef(refs.key)}`;
-  const privateKey = loadPrivateKey(key, passphrase, keyName, refs.passphrase);
-  if (!leaf.checkPrivateKey(privateKey)) {
-    throw new CredentialsUnavailableError(`${certName} does not match ${keyName}`, {
-      secret: describeSecretRef(refs.key),
-      reason: 'KEY_MISMATCH',
-    });
-  }
-  return {
-    identity,
-    connect: { cert, key, ...(passphrase !== undefined ? { passphrase } : {}) },
-    certificate: leaf,
-    thumbprint: createHash('sha256').update(leaf.raw).digest('base64url'),
-  };
+export function jwkThumbprint(key: KeyObject): string {
+  const members = Object.entries(publicJwk(key)).sort(([a], [b]) => (a < b ? -1 : 1));
+  return createHash('sha256')
+    .update(JSON.stringify(Object.fromEntries(members)))
+    .digest('base64url');
 }
