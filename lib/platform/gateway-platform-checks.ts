@@ -9,9 +9,9 @@ import { Cidr, cidrContains, cidrOverlaps, parseCidr, splitCidr } from '../share
 import { checkName, checkTags } from '../shared/names';
 import { PARTITIONS, isPartition, partitionOfRegion } from '../shared/partition';
 import type { Problem } from '../shared/problems';
-import { isUnresolved, show } from '../shared/validation';
+import { isUnresolved, missingProps, show } from '../shared/validation';
 import { checkAlarmSubscriptions } from './alarm-subscriptions-checks';
-import { ipv4Cidr, missingProps } from './check-support';
+import { ipv4Cidr } from './check-support';
 import { problemOfSentence } from '../shared/problem-list';
 import type { GatewayPlatformProps, TransitGatewayProps } from './gateway-platform';
 import { analyseInterfaceEndpoints } from './interface-endpoints-checks';

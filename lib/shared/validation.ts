@@ -131,13 +131,19 @@ export function checkAccountId(problems: Problems, prop: string, value: string):
  * constructor. `names` are paths such as `backend.url`; a parent that is missing is reported once.
  */
 export function requireProps(scope: IConstruct, props: unknown, names: readonly string[]): void {
+  const missing = missingProps(props, names);
+  if (missing.length > 0) throw new ValidationError(scope.node.path, missing.map(describeProblem));
+}
+
+/**
+ * The problems of required props that are missing (`undefined` or `null`): the pure form of
+ * {@link requireProps}, for `*-checks.ts` modules. `names` are paths such as `backend.url`; a parent that is
+ * missing is reported once, an optional parent that is absent not at all.
+ */
+export function missingProps(props: unknown, names: readonly string[]): Problem[] {
   if (props === undefined || props === null || typeof props !== 'object') {
-    throw new ValidationError(scope.node.path, [
-      `props are required (${names
-        .filter((n) => !n.includes('.'))
-        .map((n) => `\`${n}\``)
-        .join(', ')})`,
-    ]);
+    const top = names.filter((n) => !n.includes('.')).map((n) => `\`${n}\``);
+    return [{ prop: '', message: `props are required (${top.join(', ')})` }];
   }
   const missing: string[] = [];
   for (const name of names) {
@@ -148,20 +154,13 @@ export function requireProps(scope: IConstruct, props: unknown, names: readonly 
         value === undefined || value === null ? undefined : (value as Record<string, unknown>)[parts[i]];
       if (value === undefined || value === null) {
         const parent = parts.slice(0, i + 1).join('.');
-        // A missing parent is reported once (as itself), an optional parent that is absent not at all.
-        if (i === parts.length - 1 || names.includes(parent)) {
-          if (!missing.includes(parent)) missing.push(parent);
-        }
+        if ((i === parts.length - 1 || names.includes(parent)) && !missing.includes(parent))
+          missing.push(parent);
         break;
       }
     }
   }
-  if (missing.length > 0) {
-    throw new ValidationError(
-      scope.node.path,
-      missing.map((name) => `\`${name}\` is required`),
-    );
-  }
+  return missing.map((prop) => ({ prop, message: 'is required' }));
 }
 
 /** An IAM principal a resource policy can name: an account root, a role or a user. */
