@@ -26,6 +26,8 @@ import { ProblemList, renamed } from './shared/problem-list';
 import { publicIpv4Problem } from './shared/public-address';
 import { checkIpv4Cidr, isUnresolved, show } from './shared/validation';
 import { checkSiteToSiteVpnOptions } from './vpn/site-to-site-vpn-checks';
+import { RUNTIME_CONFIG_PATH_OF_PROP } from './runtime/backend-security-checks';
+import { secretSourceProblem } from './secrets/secret-source';
 
 /** What the public DMZ path derives from `publicEndpoint` when it is sound. */
 export interface CheckedPublicEndpoint {
@@ -70,6 +72,8 @@ export function parseCustomerBackendLinkProps(
 ): CheckedCustomerBackendLink {
   const platform = options.platformBuilt === false ? undefined : props.platform;
   const problems = new ProblemList();
+  // The BackendSecurity builders never throw: their problems come with the value, under the link's `security`.
+  problems.addAll(within('security', props.security.problems));
   const publicEndpoint = props.publicEndpoint
     ? checkPublicEndpoint(problems, props, props.publicEndpoint, platform)
     : undefined;
@@ -189,7 +193,7 @@ function secretsProblems(props: CustomerBackendLinkProps, platform: GatewayPlatf
     deployerPrincipalArn: props.deployerPrincipalArn,
     administratorArns: props.secretAdministratorArns,
     planPrincipalArns: props.planPrincipalArns,
-    secrets: props.security.secretRequirements.map(({ name, material, source }) => ({
+    secrets: usableSecretRequirements(props).map(({ name, material, source }) => ({
       name,
       material,
       source,
@@ -199,6 +203,16 @@ function secretsProblems(props: CustomerBackendLinkProps, platform: GatewayPlatf
     additionalReaderArns: 'additionalSecretReaderArns',
     administratorArns: 'secretAdministratorArns',
   });
+}
+
+/**
+ * The secrets the security needs, less those whose source is not a SecretSource: the security reports those
+ * (`security.credentials`), and BackendSecrets' checks need a source to read.
+ */
+function usableSecretRequirements(props: CustomerBackendLinkProps) {
+  return props.security.secretRequirements.filter(
+    (r) => secretSourceProblem('source', r.source) === undefined,
+  );
 }
 
 /** The load balancer's checks (its allow list's included) under `loadBalancer.`. */
@@ -241,12 +255,17 @@ function checkRuntimeConfig(problems: ProblemList, props: CustomerBackendLinkPro
     trustedHops: 'security.withTrustedSources({ trustedHops })',
   });
   const nameReported = checkName('customerName', props.customerName) !== undefined;
+  // The fields the BackendSecurity builders reported (`security.tokenUrl`), once, under the prop written.
+  const securityReported = props.security.problems
+    .map((p) => RUNTIME_CONFIG_PATH_OF_PROP[p.prop])
+    .filter((path) => path !== undefined);
   try {
     validateConfig(draft, { isUnresolved: (value) => Token.isUnresolved(value) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const p of error.problems) {
       if (p.path === 'name' && nameReported) continue; // reported as `customerName`
+      if (securityReported.some((path) => p.path === path || p.path.startsWith(`${path}.`))) continue;
       problems.add(
         /^(timeouts|limits|forwarding)\b/.test(p.path)
           ? `\`runtime.${p.path}\`: ${p.message}`
@@ -447,8 +466,12 @@ function checkDestinations(
       );
     }
   });
+  // A `tokenUrl` the builder refused is reported as `security.tokenUrl` alone.
+  const tokenUrlReported = props.security.problems.some((p) => p.prop === 'tokenUrl');
   const tokenUrl =
-    props.security.type === 'oauth2-client-credentials' ? props.security.description.tokenUrl : undefined;
+    props.security.type === 'oauth2-client-credentials' && !tokenUrlReported
+      ? props.security.description.tokenUrl
+      : undefined;
   const tokenPort = tokenUrl === undefined || isUnresolved(tokenUrl) ? undefined : urlPort(tokenUrl);
   if (
     tokenUrl !== undefined &&

@@ -5,11 +5,15 @@ import type {
   SignatureAlgorithm,
   TrustedSourcesConfig,
 } from '../../gateway-runtime/src/config/types';
-import { schemeHeaderProblem } from '../../gateway-runtime/src/core/headers';
-import { showUnparsedUrl } from '../../gateway-runtime/src/config/validate';
-import { secretSourceProblem } from '../secrets/secret-source';
 import type { SecretMaterialKind, SecretSourceSpec } from '../secrets/secret-source';
-import { isUnresolved, show, ValidationError } from '../shared/validation';
+import type { Problem } from '../shared/problems';
+import {
+  checkBasicAuthProps,
+  checkMutualTlsProps,
+  checkOAuth2ClientCredentialsProps,
+  checkRequestSigningProps,
+  checkTokenAuthProps,
+} from './backend-security-checks';
 
 /** A piece of secret material a scheme needs; `CustomerBackendLink` creates it through `BackendSecrets`. */
 export interface SecretRequirement {
@@ -141,51 +145,6 @@ export interface TrustedSourcesProps {
   readonly trustedHops?: number;
 }
 
-/** RFC 9110 §5.6.2 token: the syntax of a header name. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/**
- * Why `tokenUrl` can not be used, or undefined. The text is never shown when it may hold credentials
- * (a URL with `user:password@`), so a pasted secret does not end up in CI logs.
- */
-function tokenUrlProblem(tokenUrl: string): string | undefined {
-  if (typeof tokenUrl !== 'string') return '`tokenUrl` is required: the https:// URL of the token endpoint';
-  if (isUnresolved(tokenUrl)) return undefined;
-  let url: URL;
-  try {
-    url = new URL(tokenUrl);
-  } catch {
-    return `\`tokenUrl\` ${showUnparsedUrl(tokenUrl)} is not an absolute URL`;
-  }
-  if (url.username !== '' || url.password !== '') {
-    return '`tokenUrl` must not contain credentials (user:password@; the URL is not shown): the client secret is a secret source';
-  }
-  if (url.protocol !== 'https:') {
-    return `\`tokenUrl\` ${show(url.origin)} must use https://: the client secret is sent to it`;
-  }
-  return undefined;
-}
-
-/**
- * The problems of the secret sources among `props` (`[prop, optional]`): a value that is not a SecretSource
- * (a plain string from JavaScript or through a cast would otherwise become an empty fill-after-deploy secret).
- */
-function sourceProblems(
-  props: object | undefined,
-  sources: ReadonlyArray<readonly [prop: string, optional: boolean]>,
-): string[] {
-  return sources.flatMap(([prop, optional]) => {
-    const value = (props as Record<string, unknown> | undefined)?.[prop];
-    const problem = secretSourceProblem(prop, value, { optional });
-    return problem ? [problem] : [];
-  });
-}
-
-/** Throws one ValidationError for `builder` when any problem was found. */
-function throwIfAny(builder: string, problems: readonly string[]): void {
-  if (problems.length > 0) throw new ValidationError(`BackendSecurity.${builder}`, [...problems]);
-}
-
 type HeaderScheme =
   | { kind: 'none' }
   | { kind: 'basic' | 'digest'; props: BasicAuthProps }
@@ -193,85 +152,92 @@ type HeaderScheme =
   | { kind: 'signature'; props: RequestSigningProps }
   | { kind: 'oauth2'; props: OAuth2ClientCredentialsProps };
 
+/** The props a builder was called with, as an object (`{}` for a JavaScript caller that gave none). */
+function propsOf<T>(props: T): T {
+  return (typeof props === 'object' && props !== null ? props : {}) as T;
+}
+
 /**
  * The backend-security scheme of one customer: one header scheme (basic, digest, token, request signing,
  * OAuth 2.0 client credentials, or none), optionally combined with mutual TLS and trusted sources.
  * Immutable: `withMutualTls` and `withTrustedSources` return a new value.
+ *
+ * The builders never throw for bad input (`backend-security-checks.ts`): the value they return carries its
+ * {@link problems}, each named by the prop of the builder call (`tokenUrl`, `credentials`), and the
+ * `CustomerBackendLink` it is given to reports them under `security.<prop>` in the same synth as the rest of the
+ * app's problems, and builds nothing. A value that is never given to a link is not part of the app: its
+ * problems are reported when it is used (read {@link problems} to check one on its own).
  */
 export class BackendSecurity {
   public static none(): BackendSecurity {
-    return new BackendSecurity({ kind: 'none' });
+    return new BackendSecurity({ kind: 'none' }, []);
   }
-  /** @throws ValidationError when `credentials` is not a SecretSource. */
+  /** Carries a problem when `credentials` is not a SecretSource. */
   public static basic(props: BasicAuthProps): BackendSecurity {
-    throwIfAny('basic', sourceProblems(props, [['credentials', false]]));
-    return new BackendSecurity({ kind: 'basic', props });
+    return new BackendSecurity({ kind: 'basic', props: propsOf(props) }, checkBasicAuthProps(props));
   }
-  /** @throws ValidationError when `credentials` is not a SecretSource. */
+  /** Carries a problem when `credentials` is not a SecretSource. */
   public static digest(props: BasicAuthProps): BackendSecurity {
-    throwIfAny('digest', sourceProblems(props, [['credentials', false]]));
-    return new BackendSecurity({ kind: 'digest', props });
+    return new BackendSecurity({ kind: 'digest', props: propsOf(props) }, checkBasicAuthProps(props));
   }
-  /** @throws ValidationError when `token` is not a SecretSource, or `header` is one a credential can not travel in. */
+  /** Carries problems when `token` is not a SecretSource, or `header` is one a credential can not travel in. */
   public static token(props: TokenAuthProps): BackendSecurity {
-    const problems: string[] = sourceProblems(props, [['token', false]]);
-    const header = props?.header;
-    if (header !== undefined && !isUnresolved(header)) {
-      if (!HEADER_NAME.test(header)) {
-        problems.push(`\`header\` ${show(header)} is not a valid header name (RFC 9110 token)`);
-      } else {
-        const problem = schemeHeaderProblem(header);
-        if (problem) problems.push(`\`header\` ${show(header)} can not carry the token: it ${problem}`);
-      }
-    }
-    throwIfAny('token', problems);
-    return new BackendSecurity({ kind: 'token', props });
+    return new BackendSecurity({ kind: 'token', props: propsOf(props) }, checkTokenAuthProps(props));
   }
-  /** @throws ValidationError when `key` is not a SecretSource. */
+  /** Carries a problem when `key` is not a SecretSource. */
   public static requestSigning(props: RequestSigningProps): BackendSecurity {
-    throwIfAny('requestSigning', sourceProblems(props, [['key', false]]));
-    return new BackendSecurity({ kind: 'signature', props });
+    return new BackendSecurity({ kind: 'signature', props: propsOf(props) }, checkRequestSigningProps(props));
   }
   /**
-   * @throws ValidationError when `tokenUrl` is not an https:// URL without credentials, or `clientSecret`
-   * (or `tokenEndpointCa`) is not a SecretSource.
+   * Carries problems when `tokenUrl` is not an https:// URL without credentials, or `clientSecret` (or
+   * `tokenEndpointCa`) is not a SecretSource.
    */
   public static oauth2ClientCredentials(props: OAuth2ClientCredentialsProps): BackendSecurity {
-    const problem = tokenUrlProblem(props?.tokenUrl);
-    throwIfAny('oauth2ClientCredentials', [
-      ...(problem ? [problem] : []),
-      ...sourceProblems(props, [
-        ['clientSecret', false],
-        ['tokenEndpointCa', true],
-      ]),
-    ]);
-    return new BackendSecurity({ kind: 'oauth2', props });
+    return new BackendSecurity(
+      { kind: 'oauth2', props: propsOf(props) },
+      checkOAuth2ClientCredentialsProps(props),
+    );
   }
 
   private constructor(
     private readonly scheme: HeaderScheme,
+    private readonly found: readonly Problem[],
     private readonly mtls?: BackendMutualTlsProps,
     private readonly trusted?: TrustedSourcesProps,
   ) {}
 
   /**
-   * Adds mutual TLS towards the backend (combines with any header scheme).
-   * @throws ValidationError when `clientCertificate` (or `backendCa`) is not a SecretSource.
+   * What is wrong with the props of the builder calls that made this value (those of `withMutualTls` included),
+   * each named as written in the call (`tokenUrl`, `clientCertificate`), the value shown unless it may be a
+   * secret; empty when it is sound. `CustomerBackendLink` reports them under `security.<prop>`.
    */
-  public withMutualTls(props: BackendMutualTlsProps): BackendSecurity {
-    throwIfAny(
-      'withMutualTls',
-      sourceProblems(props, [
-        ['clientCertificate', false],
-        ['backendCa', true],
-      ]),
-    );
-    return new BackendSecurity(this.scheme, { ...props }, this.trusted);
+  public get problems(): readonly Problem[] {
+    return [...this.found];
   }
 
-  /** Admits only clients from these blocks (checked in the runtime, besides the network allow-lists). */
+  /**
+   * Adds mutual TLS towards the backend (combines with any header scheme). The new value carries a problem
+   * when `clientCertificate` (or `backendCa`) is not a SecretSource, besides this one's.
+   */
+  public withMutualTls(props: BackendMutualTlsProps): BackendSecurity {
+    return new BackendSecurity(
+      this.scheme,
+      [...this.found, ...checkMutualTlsProps(props)],
+      { ...propsOf(props) },
+      this.trusted,
+    );
+  }
+
+  /**
+   * Admits only clients from these blocks (checked in the runtime, besides the network allow-lists). The blocks
+   * are checked with the rest of the runtime configuration, by the link (`trustedSources.cidrs`).
+   */
   public withTrustedSources(props: TrustedSourcesProps): BackendSecurity {
-    return new BackendSecurity(this.scheme, this.mtls, { ...props, cidrs: [...props.cidrs] });
+    const trusted = propsOf(props);
+    return new BackendSecurity(this.scheme, this.found, this.mtls, {
+      ...trusted,
+      cidrs: copied(trusted.cidrs),
+    });
   }
 
   /** The runtime's name of the header scheme. */
@@ -388,7 +354,7 @@ export class BackendSecurity {
           keyId: s.props.keyId,
           algorithm: s.props.algorithm ?? 'hmac-sha256',
           key: ref('signing-key', 'key'),
-          ...(s.props.headers !== undefined ? { headers: [...s.props.headers] } : {}),
+          ...(s.props.headers !== undefined ? { headers: copied(s.props.headers) } : {}),
           ...(s.props.headerName !== undefined ? { headerName: s.props.headerName } : {}),
           ...(s.props.legacySha1 !== undefined ? { legacySha1: s.props.legacySha1 } : {}),
         };
@@ -419,7 +385,7 @@ export class BackendSecurity {
           },
           ...(m.backendCa ? { ca: ref('backend-ca', 'caBundle') } : {}),
           ...(m.servername !== undefined ? { servername: m.servername } : {}),
-          ...(m.pinnedSpkiSha256 !== undefined ? { pinnedSpkiSha256: [...m.pinnedSpkiSha256] } : {}),
+          ...(m.pinnedSpkiSha256 !== undefined ? { pinnedSpkiSha256: copied(m.pinnedSpkiSha256) } : {}),
         }
       : undefined;
     return {
@@ -428,11 +394,19 @@ export class BackendSecurity {
       ...(this.trusted
         ? {
             trustedSources: {
-              cidrs: [...this.trusted.cidrs],
+              cidrs: copied(this.trusted.cidrs),
               ...(this.trusted.trustedHops !== undefined ? { trustedHops: this.trusted.trustedHops } : {}),
             },
           }
         : {}),
     };
   }
+}
+
+/**
+ * A copy of a list prop; a value that is not an array (from JavaScript) is kept as it is, for the runtime's
+ * validator to report, instead of a TypeError.
+ */
+function copied<T>(list: T[]): T[] {
+  return Array.isArray(list) ? [...list] : list;
 }

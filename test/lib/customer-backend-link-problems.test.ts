@@ -155,6 +155,52 @@ describe('CustomerBackendLink problems', () => {
     );
   });
 
+  test("GIVEN two customers, one with a BackendSecurity builder call with two mistakes and one with another mistake WHEN the app is synthesized THEN one synth reports all three, the builder's under `security.`", () => {
+    const { app, stack } = appWithStack();
+    const platform = platformIn(stack);
+    // The builder returns (it used to throw here, before any construct existed, and stop the app).
+    const security = BackendSecurity.oauth2ClientCredentials({
+      // http:// on port 80, which the backend's port (8443) does not open either
+      tokenUrl: 'http://auth.acme.example/token',
+      clientId: 'gateway',
+      // a secret where a SecretSource belongs
+      clientSecret: 'S3cr3t-value' as never,
+    });
+    const acme = new CustomerBackendLink(stack, 'Acme', props(platform, { security }));
+    new CustomerBackendLink(
+      stack,
+      'Globex',
+      props(platform, {
+        customerName: 'globex',
+        cidrBlock: '10.40.129.0/24',
+        vpn: { customerGatewayIp: '85.214.10.21', onPremCidrs: ['172.21.0.0/16'] },
+        accountId: '12345',
+      }),
+    );
+
+    const error = synthError(app);
+
+    // Each mistake once: the runtime configuration's validator and the token endpoint's port check do not
+    // report the refused `tokenUrl` again.
+    expect(error.message).toBe(
+      [
+        '3 problems in 2 constructs:',
+        'test/Acme:',
+        '  - `security.tokenUrl` "http://auth.acme.example" must use https://: the client secret is sent to it',
+        '  - `security.clientSecret` is a string, not a SecretSource (the value is not shown): give SecretSource.fromExistingSecret(arn), SecretSource.fillAfterDeploy() or SecretSource.fromWriteOnlyVariable({ version })',
+        'test/Globex:',
+        '  - `accountId` "12345" is not a 12-digit AWS account id',
+      ].join('\n'),
+    );
+    expect(error.details.map((d) => [d.path, d.prop, d.secret ?? false])).toEqual([
+      ['test/Acme', 'security.tokenUrl', false],
+      ['test/Acme', 'security.clientSecret', true],
+      ['test/Globex', 'accountId', false],
+    ]);
+    expect(error.message).not.toContain('S3cr3t');
+    expect(acme.node.children).toHaveLength(0);
+  });
+
   test('GIVEN a platform with problems of its own THEN the customer reports only its own problems and builds nothing', () => {
     const { app, stack } = appWithStack();
     // The platform reports its own problem and builds nothing: none of its members is set.
@@ -186,6 +232,32 @@ describe('CustomerBackendLink problems', () => {
       expect(link.subnets).toBeUndefined();
       expect(link.node.children).toHaveLength(0);
     }
+  });
+
+  test("GIVEN a platform with problems of its own THEN a customer still reports its BackendSecurity builder's problems", () => {
+    const { app, stack } = appWithStack();
+    const platform = new GatewayPlatform(stack, 'Platform', {
+      name: 'Api Cloud',
+      vpcProps: { cidrBlock: '10.40.0.0/16' },
+      customerAddressPool: '10.40.128.0/17',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      vpnGateway: {},
+    });
+    new CustomerBackendLink(
+      stack,
+      'Acme',
+      props(platform, {
+        security: BackendSecurity.token({ token: SecretSource.fillAfterDeploy(), header: 'cookie' }),
+      }),
+    );
+
+    const error = synthError(app);
+
+    expect(error.details.map((d) => [d.path, d.prop])).toEqual([
+      ['test/Platform', 'name'],
+      ['test/Acme', 'security.header'],
+    ]);
+    expect(error.problems[1]).toBe('`security.header` "cookie" can not carry the token: it carries cookies');
   });
 });
 

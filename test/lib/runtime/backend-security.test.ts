@@ -1,11 +1,64 @@
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
 import { validateConfig } from '../../../gateway-runtime/src/config/validate';
+import { CustomerBackendLink } from '../../../lib/customer-backend-link';
+import { GatewayPlatform } from '../../../lib/platform/gateway-platform';
 import { BackendSecurity } from '../../../lib/runtime/backend-security';
 import { SecretSource } from '../../../lib/secrets/secret-source';
-import { validationErrorOf } from '../../support/constructs';
+import { describeProblem } from '../../../lib/shared/problems';
+import { testStack, validationErrorOf } from '../../support/constructs';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:backend-link/acme';
 const ref = (name: string, key: string) => ({ secretArn: `${ARN}/${name}-AbCdEf`, jsonKey: key });
 const later = SecretSource.fillAfterDeploy();
+const BUNDLE = join(__dirname, 'fixtures', 'bundle');
+
+/**
+ * A sound customer link (backend on 443, where the token endpoints below are) with `security`, in a stack of its
+ * own: the builders never throw, the link reports their problems and `validationErrorOf` synthesizes its stack.
+ */
+function linkWith(security: BackendSecurity): CustomerBackendLink {
+  const stack = testStack();
+  const platform = new GatewayPlatform(stack, 'Platform', {
+    name: 'apicloud',
+    vpcProps: { cidrBlock: '10.40.0.0/16' },
+    customerAddressPool: '10.40.128.0/17',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    vpnGateway: {},
+    interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
+  });
+  return new CustomerBackendLink(stack, 'Acme', {
+    platform,
+    customerName: 'acme',
+    accountId: '123456789012',
+    cidrBlock: '10.40.128.0/24',
+    vpn: { customerGatewayIp: '85.214.10.20', onPremCidrs: ['172.20.0.0/16'] },
+    loadBalancer: {
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+      trustedSources: [{ cidr: '10.40.0.64/26' }],
+    },
+    backend: { url: 'https://orders.acme.internal/api' },
+    security,
+    runtime: { runtimeBundleDirectory: BUNDLE },
+  });
+}
+
+/** A builder's sentence as the link reports it: the prop under `security`. */
+const underSecurity = (problem: string) => problem.replace(/^`/, '`security.');
+
+/**
+ * The problems `security` carries (the builder's sentences, as it used to throw them), and the one synth of a
+ * link given it, which reports exactly those under `security.<prop>` and nothing else (no second report of the
+ * same field by the runtime configuration's validator).
+ */
+function expectReported(security: BackendSecurity, problems: string[]): void {
+  expect(security.problems.map(describeProblem)).toEqual(problems);
+  const error = validationErrorOf(() => linkWith(security));
+  expect(error.constructPath).toBe('test/Acme');
+  expect(error.problems).toEqual(problems.map(underSecurity));
+  expect(error.details.map((d) => d.prop)).toEqual(security.problems.map((p) => `security.${p.prop}`));
+  expect(error.message).not.toContain('S3cr3t');
+}
 
 describe('BackendSecurity', () => {
   test.each([
@@ -133,16 +186,18 @@ describe('BackendSecurity', () => {
   ])(
     "regression: fails when the token header is %s (the token would break or leak as the gateway's header)",
     (header, rule) => {
-      const error = validationErrorOf(() => BackendSecurity.token({ token: later, header }));
-      expect(error.constructPath).toBe('BackendSecurity.token');
-      expect(error.problems).toEqual([`\`header\` "${header}" can not carry the token: it ${rule}`]);
+      const security = BackendSecurity.token({ token: later, header });
+      expect(security.problems).toEqual([
+        { prop: 'header', value: header, message: `can not carry the token: it ${rule}` },
+      ]);
+      expectReported(security, [`\`header\` "${header}" can not carry the token: it ${rule}`]);
     },
   );
 
   it('fails when the token header is not a header name', () => {
-    expect(
-      validationErrorOf(() => BackendSecurity.token({ token: later, header: 'X Api Key' })).problems,
-    ).toEqual(['`header` "X Api Key" is not a valid header name (RFC 9110 token)']);
+    expectReported(BackendSecurity.token({ token: later, header: 'X Api Key' }), [
+      '`header` "X Api Key" is not a valid header name (RFC 9110 token)',
+    ]);
   });
 
   const notASource = (prop: string, what: string) =>
@@ -150,7 +205,7 @@ describe('BackendSecurity', () => {
   // A secret where a SecretSource belongs: from JavaScript, or through a cast. It used to become an empty
   // fill-after-deploy secret, silently.
   const secret = 'S3cr3t-value' as never;
-  test.each<[string, string, () => unknown, string[]]>([
+  test.each<[string, string, () => BackendSecurity, string[]]>([
     [
       'basic credentials are a string',
       'basic',
@@ -232,11 +287,12 @@ describe('BackendSecurity', () => {
       () => BackendSecurity.none().withMutualTls({ clientCertificate: later, backendCa: null as never }),
       [notASource('backendCa', 'null')],
     ],
-  ])('regression: fails when %s, without showing the value', (_case, builder, build, problems) => {
-    const error = validationErrorOf(build);
-    expect(error.constructPath).toBe(`BackendSecurity.${builder}`);
-    expect(error.problems).toEqual(problems);
-    expect(error.message).not.toContain('S3cr3t');
+  ])('regression: fails when %s, without showing the value', (_case, _builder, build, problems) => {
+    // The builder (`_builder` in the table) returns: its problems come with the value, no source's shows it.
+    const security = build();
+    const sources = security.problems.filter((p) => p.prop !== 'header');
+    expect(sources.every((p) => p.secret === true && p.value === undefined)).toBe(true);
+    expectReported(security, problems);
   });
 
   it('accepts every SecretSource, and leaves the optional ones out', () => {
@@ -271,11 +327,57 @@ describe('BackendSecurity', () => {
     ],
     ['auth.acme.example/token', '`tokenUrl` "auth.acme.example/token" is not an absolute URL'],
   ])('regression: fails when tokenUrl is %s, without echoing a secret', (tokenUrl, message) => {
-    const error = validationErrorOf(() =>
-      BackendSecurity.oauth2ClientCredentials({ tokenUrl, clientId: 'gateway', clientSecret: later }),
-    );
-    expect(error.constructPath).toBe('BackendSecurity.oauth2ClientCredentials');
-    expect(error.problems).toEqual([message]);
-    expect(error.message).not.toContain('S3cr3t');
+    const security = BackendSecurity.oauth2ClientCredentials({
+      tokenUrl,
+      clientId: 'gateway',
+      clientSecret: later,
+    });
+    expect(security.problems.map((p) => p.prop)).toEqual(['tokenUrl']);
+    // The runtime configuration's validator would refuse the same URL again, and an http:// one on port 80
+    // would be a destination no rule opens: the link reports `security.tokenUrl` once.
+    expectReported(security, [message]);
+  });
+
+  it('GIVEN a sound builder call THEN it carries no problems, and a link built with it synthesizes', () => {
+    const security = BackendSecurity.oauth2ClientCredentials({
+      tokenUrl: 'https://auth.acme.example/token',
+      clientId: 'gateway',
+      clientSecret: later,
+    }).withMutualTls({ clientCertificate: later });
+    expect(security.problems).toEqual([]);
+    const link = linkWith(security);
+    expect(() => Testing.synth(link.node.scope as never, true)).not.toThrow();
+    expect(link.secrets).toBeDefined();
+  });
+
+  it('GIVEN mistakes in the builder and in withMutualTls THEN the value carries both, in call order', () => {
+    const basic = BackendSecurity.basic({ credentials: 'S3cr3t-value' as never });
+    const security = basic.withMutualTls({ clientCertificate: later, backendCa: 'S3cr3t-value' as never });
+    expect(security.problems.map((p) => p.prop)).toEqual(['credentials', 'backendCa']);
+    // The value before withMutualTls is unchanged (immutable).
+    expect(basic.problems.map((p) => p.prop)).toEqual(['credentials']);
+    expectReported(security, [notASource('credentials', 'a string'), notASource('backendCa', 'a string')]);
+  });
+
+  test.each([
+    ['not a list', { cidrs: '10.40.0.0/24' }],
+    ['missing', undefined],
+  ])(
+    'GIVEN trusted sources that are %s (JavaScript) THEN the builder returns, and the link reports the runtime field',
+    (_case, props) => {
+      const security = BackendSecurity.none().withTrustedSources(props as never);
+      expect(security.problems).toEqual([]);
+      const error = validationErrorOf(() => linkWith(security));
+      expect(error.problems).toEqual([
+        expect.stringMatching(/^runtime configuration `trustedSources\.cidrs`: /),
+      ]);
+    },
+  );
+
+  it("GIVEN a builder call that is never given to a link THEN nothing is reported: its problems are the link's to report", () => {
+    const unused = BackendSecurity.token({ token: 'S3cr3t-value' as never });
+    const link = linkWith(BackendSecurity.token({ token: later }));
+    expect(() => Testing.synth(link.node.scope as never, true)).not.toThrow();
+    expect(unused.problems.map((p) => p.prop)).toEqual(['token']);
   });
 });
