@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { bundleStandalone } from '../../scripts/build-runtime';
+import { groupOf, lambdaBundleBreakdown } from '../../scripts/runtime-bundle/breakdown';
 import {
   RUNTIME_ARCHIVE_NAME,
   RUNTIME_MANIFEST_NAME,
@@ -166,6 +167,22 @@ describe('runtime bundle', () => {
       expect(stderr.split('\n').filter((l) => l.startsWith('WASM'))).toEqual([`WASM ${sha256(SIMD)}`]);
     },
   );
+
+  test('GIVEN the breakdown script THEN it measures the bundle that ships, its modules adding up to what esbuild writes', () => {
+    const breakdown = lambdaBundleBreakdown();
+    expect(breakdown.bytes).toBe(bundle.bytes);
+    const modules = breakdown.modules.reduce((sum, [, bytes]) => sum + bytes, 0);
+    expect(breakdown.groups.reduce((sum, [, bytes]) => sum + bytes, 0)).toBe(modules);
+    // esbuild's own glue (its CommonJS wrappers, the `require`s of Node's modules) is the rest: about 1 KB.
+    expect(breakdown.esbuildBytes - modules).toBeGreaterThan(0);
+    expect(breakdown.esbuildBytes - modules).toBeLessThan(2_000);
+    expect(breakdown.groups.map(([group]) => group)).toEqual(
+      expect.arrayContaining(['undici', 'runtime:config', 'runtime:proxy.ts']),
+    );
+    expect(groupOf('node_modules/undici/lib/core/util.js')).toBe('undici');
+    expect(groupOf('../node_modules/.pnpm/node_modules/@scope/pkg/index.js')).toBe('@scope/pkg');
+    expect(groupOf('gateway-runtime/src/io/undici.ts')).toBe('runtime:io');
+  });
 
   test("GIVEN the Lambda build THEN llhttp's constants are in it only as the two tables undici's HTTP/1.1 client reads", () => {
     const code = readFileSync(bundle.file, 'utf8');
