@@ -68,10 +68,18 @@ function sourceFile(path: string, what: string): string {
  * `allowH2`, never set by the runtime; undici's client requires it when it loads, so the `require`
  * becomes a stand-in that throws, see `LEFT_OUT_STAND_INS` in scripts/runtime-bundle/rewrite.ts). And
  * `node:http2` becomes scripts/runtime-bundle/no-http2.ts (a cold-start cost for a protocol the gateway
- * never offers; undici's HTTP/2 client was its only importer, the alias stays for any other). The
- * standalone proxy keeps all four: its host's CPU is unknown.
+ * never offers; undici's HTTP/2 client was its only importer, the alias stays for any other). And
+ * llhttp's constants (10.7 KB of method, status and character tables for llhttp's generator) become a
+ * literal of the two tables undici's HTTP/1.1 client reads, the parser's error codes and types (0.8 KB,
+ * taken from the module at build time, see `SLIMMED_MODULES` in scripts/runtime-bundle/rewrite.ts). The
+ * standalone proxy keeps all five: its host's CPU is unknown.
  */
-export const LAMBDA_LEFT_OUT = ['*/llhttp/llhttp-wasm.js', '*/web/fetch/body.js', '*/client-h2.js'] as const;
+export const LAMBDA_LEFT_OUT = [
+  '*/llhttp/llhttp-wasm.js',
+  '*/web/fetch/body.js',
+  '*/client-h2.js',
+  '*/llhttp/constants.js',
+] as const;
 
 /**
  * The one esbuild configuration of the runtime bundle: one minified CommonJS file for node22. Build it
@@ -122,7 +130,9 @@ export function standaloneBuildOptions(entry = standaloneEntryPoint()): BuildOpt
  * the same bytes; the package build runs it once, so users' machines never do.
  *
  * Measured (undici 7.30.2, esbuild 0.28.2): the Lambda bundle 252,924 bytes before the rewrites and
- * the HTTP/2 client left out, 190,237 after; the standalone proxy 822,643 before, 719,651 after.
+ * the HTTP/2 client left out, 190,237 after; the standalone proxy 822,643 before, 719,651 after. With
+ * today's sources: the Lambda bundle 196,920 bytes, 186,758 with llhttp's constants slimmed (238,247 as
+ * esbuild writes it); the standalone proxy 737,217 (841,803).
  *
  * @throws RuntimeBundleShapeError (code `RUNTIME_BUNDLE_SHAPE`) when undici's shape is not the one
  * the rewrites expect; the message names undici's version.

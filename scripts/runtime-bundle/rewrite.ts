@@ -1,7 +1,8 @@
 /**
- * The two rewrites of the runtime bundle's text after esbuild, which runs without plugins (the build,
+ * The rewrites of the runtime bundle's text after esbuild, which runs without plugins (the build,
  * scripts/build-runtime.ts, is synchronous, with `buildSync`, which takes none): llhttp's WebAssembly as
- * a brotli-compressed literal, and stand-ins for left-out modules that are required as soon as their importer loads. Both work on
+ * a brotli-compressed literal, stand-ins for left-out modules that are required as soon as their importer
+ * loads, and literals of the exports read for modules kept only in part (`SLIMMED_MODULES`). All work on
  * exact text found through esbuild's metafile, and fail the build, naming undici's version, when
  * undici's shape is not the one they expect, so a new undici never yields a bundle that is silently
  * bigger or broken. They run when the package is built (`npm run build`), never at a user's synth.
@@ -9,6 +10,7 @@
 import type { BuildOptions, Metafile } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 
 /**
@@ -29,6 +31,38 @@ const SIMD_WASM_MODULE = LLHTTP_WASM_MODULES[0];
  */
 export const LEFT_OUT_STAND_INS: Readonly<Record<string, string>> = {
   './client-h2.js': `(()=>{throw new Error("undici's HTTP/2 client is left out of the gateway runtime's Lambda bundle")})`,
+};
+
+/**
+ * A left-out undici module that the Lambda bundle holds only in part: a literal of the exports its one
+ * importer reads, taken from the module itself at build time (so its values are undici's, never copied
+ * into this repository).
+ */
+export interface SlimmedModule {
+  /** The module, inside undici's package. */
+  readonly module: string;
+  /** The one undici module that requires it (inside undici's package)... */
+  readonly importer: string;
+  /** ...into this local name, read only as `binding.EXPORT` with EXPORT one of `exports`. */
+  readonly binding: string;
+  /** The exports the importer reads: plain data (numbers, strings, objects of them), written as a literal. */
+  readonly exports: readonly string[];
+}
+
+/**
+ * Left-out modules (see `LAMBDA_LEFT_OUT`) that become a literal of the exports their importer reads,
+ * keyed by the import path as the importer writes it. llhttp's constants (10.7 KB minified, with its
+ * helper) are tables of every HTTP method, status and character class, for llhttp's generator; undici's
+ * HTTP/1.1 client reads two of them, the parser's error codes (`ERROR`) and parser types (`TYPE`), 0.8 KB.
+ * The build checks the importer's source reads nothing else and fails (RuntimeBundleShapeError) if it does.
+ */
+export const SLIMMED_MODULES: Readonly<Record<string, SlimmedModule>> = {
+  '../llhttp/constants.js': {
+    module: 'lib/llhttp/constants.js',
+    importer: 'lib/dispatcher/client-h1.js',
+    binding: 'constants',
+    exports: ['ERROR', 'TYPE'],
+  },
 };
 
 /** The build produced a bundle that the rewrites can not handle: undici's shape changed. */
@@ -53,15 +87,17 @@ export interface BundleRewrite {
  * every llhttp WebAssembly literal in it becomes `brotliDecompressSync(...)` of a base64 literal of
  * its brotli form (the module is evaluated when undici creates its first parser, so the decompression,
  * 1.7 to 3.2 ms with loading `node:zlib` on a cold start here, happens on the first request, not at
- * module load), and every
- * `require` of a left-out module listed in `LEFT_OUT_STAND_INS` becomes its stand-in.
+ * module load), every
+ * `require` of a left-out module listed in `LEFT_OUT_STAND_INS` becomes its stand-in, and every `require`
+ * of one listed in `SLIMMED_MODULES` the literal of the exports its importer reads.
  *
  * The output is deterministic: the same input and the same brotli (Node's `process.versions.brotli`)
  * give the same bytes.
  *
  * @throws RuntimeBundleShapeError when the bundle holds no llhttp SIMD module, when a module's literal
  * (the base64 of the Buffer the module exports) is not in the output exactly once, or when a left-out
- * module's `require` calls are not in the output as many times as the metafile counts them.
+ * module's `require` calls are not in the output as many times as the metafile counts them, or when a
+ * slimmed module has another importer, is read for more than its kept exports, or they are not plain data.
  */
 export function rewriteRuntimeBundle(
   code: string,
@@ -124,7 +160,7 @@ export function rewriteRuntimeBundle(
 
   const leftOut = new Map<string, number>();
   for (const i of output.imports) {
-    if (i.external && Object.hasOwn(LEFT_OUT_STAND_INS, i.path))
+    if (i.external && (Object.hasOwn(LEFT_OUT_STAND_INS, i.path) || Object.hasOwn(SLIMMED_MODULES, i.path)))
       leftOut.set(i.path, (leftOut.get(i.path) ?? 0) + 1);
   }
   for (const [path, expected] of leftOut) {
@@ -136,7 +172,9 @@ export function rewriteRuntimeBundle(
           `the metafile counts ${expected} (scripts/runtime-bundle/rewrite.ts replaces each with a stand-in)`,
       );
     }
-    const standIn = LEFT_OUT_STAND_INS[path];
+    const standIn = Object.hasOwn(SLIMMED_MODULES, path)
+      ? slimmedModule(path, SLIMMED_MODULES[path], metafile, undici, cwd)
+      : LEFT_OUT_STAND_INS[path];
     code = code.split(call).join(standIn);
     rewrites.push({ what: path, bytesBefore: call.length * count, bytesAfter: standIn.length * count });
   }
@@ -172,4 +210,58 @@ function wasmOf(file: string, module: string, version: string): Buffer {
     );
   }
   return exported;
+}
+
+/**
+ * The literal a slimmed module's `require` becomes: `({EXPORT:value,...})` with the module's own values,
+ * after checking that undici's importer is the only module of the bundle requiring it and, in its
+ * source, reads nothing else of it.
+ */
+function slimmedModule(
+  path: string,
+  slim: SlimmedModule,
+  metafile: Metafile,
+  undici: { input: string; version: string } | undefined,
+  cwd: string,
+): string {
+  const fail = (problem: string) =>
+    new RuntimeBundleShapeError(
+      `${undici ? `undici ${undici.version}` : 'the runtime bundle'}: ${problem} ` +
+        `(scripts/runtime-bundle/rewrite.ts keeps only ${slim.exports.join(', ')} of undici/${slim.module})`,
+    );
+  const expected = undici && `${undici.input}/${slim.importer}`;
+  const importers = Object.entries(metafile.inputs)
+    .filter(([, input]) => input.imports.some((i) => i.external && i.path === path))
+    .map(([name]) => name);
+  if (!expected || importers.length !== 1 || importers[0] !== expected) {
+    throw fail(
+      `require(${JSON.stringify(path)}) comes from ${importers.join(', ') || 'no module'}, expected undici/${slim.importer} only`,
+    );
+  }
+  const source = readFileSync(resolve(cwd, expected), 'utf8');
+  const declaration = `const ${slim.binding} = require('${path}')`;
+  if (source.split(declaration).length - 1 !== 1) {
+    throw fail(`undici/${slim.importer} does not hold \`${declaration}\` exactly once`);
+  }
+  // Every other mention of the binding (code or comment) must be `binding.EXPORT` with a kept EXPORT.
+  const mentions = [
+    ...source
+      .replace(declaration, '')
+      .matchAll(new RegExp(`(?<![\\w$.])${slim.binding}(?![\\w$])(?:\\.([A-Za-z_$][\\w$]*))?`, 'g')),
+  ];
+  const reads = mentions.filter((m) => m[1] !== undefined);
+  const others = [...new Set(reads.filter((m) => !slim.exports.includes(m[1])).map((m) => m[0]))];
+  if (mentions.length !== reads.length) others.push(`${slim.binding} itself`);
+  if (others.length > 0) throw fail(`undici/${slim.importer} reads ${others.join(', ')}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exported = require(resolve(cwd, undici!.input, slim.module)) as Record<string, unknown>;
+  const fields = slim.exports.map((name) => {
+    const value = exported[name];
+    const text = value === undefined ? undefined : JSON.stringify(value);
+    if (text === undefined || !isDeepStrictEqual(JSON.parse(text), value)) {
+      throw fail(`undici/${slim.module} exports no plain-data ${name}`);
+    }
+    return `${name}:${text}`;
+  });
+  return `({${fields.join(',')}})`;
 }

@@ -7,12 +7,14 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { bundleStandalone } from '../../scripts/build-runtime';
+import { groupOf, lambdaBundleBreakdown } from '../../scripts/runtime-bundle/breakdown';
 import {
   RUNTIME_ARCHIVE_NAME,
   RUNTIME_MANIFEST_NAME,
@@ -23,7 +25,8 @@ import { unzipEntries } from '../support/zip';
 import { echoHandler, RunningBackend, startBackend } from '../support/loopback-backends';
 import { freePort } from '../support/ports';
 import { startProcess } from '../support/processes';
-import { albEvent } from './fixtures/harness';
+import { albEvent, captureLines } from './fixtures/harness';
+import { createLambdaHandler } from '../../gateway-runtime/src/adapters/lambda';
 
 jest.setTimeout(60_000);
 
@@ -162,6 +165,88 @@ describe('runtime bundle', () => {
       expect(JSON.parse(result.body as string)).toMatchObject({ method: 'GET', url: '/api/ping?a=1' });
       // The one WebAssembly compiled is undici's SIMD llhttp, byte for byte.
       expect(stderr.split('\n').filter((l) => l.startsWith('WASM'))).toEqual([`WASM ${sha256(SIMD)}`]);
+    },
+  );
+
+  test('GIVEN the breakdown script THEN it measures the bundle that ships, its modules adding up to what esbuild writes', () => {
+    const breakdown = lambdaBundleBreakdown();
+    expect(breakdown.bytes).toBe(bundle.bytes);
+    const modules = breakdown.modules.reduce((sum, [, bytes]) => sum + bytes, 0);
+    expect(breakdown.groups.reduce((sum, [, bytes]) => sum + bytes, 0)).toBe(modules);
+    // esbuild's own glue (its CommonJS wrappers, the `require`s of Node's modules) is the rest: about 1 KB.
+    expect(breakdown.esbuildBytes - modules).toBeGreaterThan(0);
+    expect(breakdown.esbuildBytes - modules).toBeLessThan(2_000);
+    expect(breakdown.groups.map(([group]) => group)).toEqual(
+      expect.arrayContaining(['undici', 'runtime:config', 'runtime:proxy.ts']),
+    );
+    expect(groupOf('node_modules/undici/lib/core/util.js')).toBe('undici');
+    expect(groupOf('../node_modules/.pnpm/node_modules/@scope/pkg/index.js')).toBe('@scope/pkg');
+    expect(groupOf('gateway-runtime/src/io/undici.ts')).toBe('runtime:io');
+  });
+
+  test("GIVEN the Lambda build THEN llhttp's constants are in it only as the two tables undici's HTTP/1.1 client reads", () => {
+    const code = readFileSync(bundle.file, 'utf8');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const constants = require('undici/lib/llhttp/constants.js') as Record<string, unknown>;
+    const literal = `({ERROR:${JSON.stringify(constants.ERROR)},TYPE:${JSON.stringify(constants.TYPE)}})`;
+    expect(timesIn(code, literal)).toBe(1);
+    expect(timesIn(code, 'require("../llhttp/constants.js")')).toBe(0);
+    // The tables for llhttp's generator (methods, statuses, character classes) are not there.
+    expect(timesIn(code, JSON.stringify(constants.METHODS_RTSP))).toBe(0);
+    expect(timesIn(code, 'PAUSED_H2_UPGRADE')).toBe(1);
+  });
+
+  // Raw backends whose answers llhttp refuses (each a parser error code of llhttp's ERROR table) and
+  // answers it takes: the bundled handler answers each exactly as the handler from the sources does.
+  test.each([
+    ['a bad status line', 'HTTP/1.1 2x0 OK\r\ncontent-length: 2\r\n\r\nok', 502],
+    ['two content lengths', 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nok', 502],
+    ['a bad chunk size', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n', 502],
+    ['a header without a colon', 'HTTP/1.1 200 OK\r\nbroken header\r\ncontent-length: 2\r\n\r\nok', 502],
+    [
+      'a well-formed answer',
+      'HTTP/1.1 201 Created\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok',
+      201,
+    ],
+    // 900 KB, read in many parser calls.
+    [
+      'a large answer',
+      `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 900000\r\n\r\n${'a'.repeat(900_000)}`,
+      200,
+    ],
+  ])(
+    'GIVEN a backend answering %s WHEN the bundled handler proxies to it THEN it answers as the handler from the sources',
+    async (_what, answer, status) => {
+      const raw: Server = createServer((socket) => {
+        socket.once('data', () => socket.end(answer));
+        socket.on('error', () => undefined);
+      });
+      await new Promise<void>((done) => raw.listen(0, '127.0.0.1', done));
+      try {
+        const { port } = raw.address() as { port: number };
+        const config = JSON.stringify({
+          version: 1,
+          name: 'bundle',
+          backend: { url: `http://127.0.0.1:${port}/api` },
+          security: { type: 'none' },
+        });
+        const event = albEvent({ path: '/ping' });
+        const { result: bundled } = await invoke(event, config);
+        const lines = captureLines();
+        const fromSources = await createLambdaHandler({
+          configJson: config,
+          deps: { logSink: lines.sink },
+        })(event, { awsRequestId: 'bundle-test' });
+        const comparable = (result: Record<string, unknown>) => {
+          const headers = { ...(result.headers as Record<string, string>) };
+          delete headers.date;
+          return { ...result, headers };
+        };
+        expect(bundled.statusCode).toBe(status);
+        expect(comparable(bundled)).toEqual(comparable(JSON.parse(JSON.stringify(fromSources))));
+      } finally {
+        await new Promise((done) => raw.close(done));
+      }
     },
   );
 

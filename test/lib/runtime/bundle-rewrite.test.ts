@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import {
   LEFT_OUT_STAND_INS,
   RuntimeBundleShapeError,
+  SLIMMED_MODULES,
   rewriteRuntimeBundle,
 } from '../../../scripts/runtime-bundle/rewrite';
 import {
@@ -88,12 +89,32 @@ describe('rewriteRuntimeBundle', () => {
     expect(expression).not.toBeNull();
     const evaluate = new Function('require', `return ${expression![0]}`) as (r: NodeRequire) => string;
     expect(evaluate(require) === SIMD_LITERAL).toBe(true);
-    // AND the figures: 72 KB of base64 become about 20 KB, the HTTP/2 client's require a stand-in
-    expect(rewrites.map((r) => r.what)).toEqual(['undici/lib/llhttp/llhttp_simd-wasm.js', './client-h2.js']);
+    // AND the figures: 72 KB of base64 become about 20 KB, llhttp's constants the two tables read, the
+    // HTTP/2 client's require a stand-in
+    expect(rewrites.map((r) => r.what)).toEqual([
+      'undici/lib/llhttp/llhttp_simd-wasm.js',
+      '../llhttp/constants.js',
+      './client-h2.js',
+    ]);
     expect(rewrites[0].bytesBefore).toBe(SIMD_LITERAL.length + 2);
     expect(rewrites[0].bytesAfter).toBeLessThan(rewrites[0].bytesBefore / 3);
     expect(timesIn(code, LEFT_OUT_STAND_INS['./client-h2.js'])).toBe(1);
     expect(timesIn(code, 'require("./client-h2.js")')).toBe(0);
+  });
+
+  it("replaces llhttp's constants with a literal of the two tables undici's HTTP/1.1 client reads, undici's own values", () => {
+    const { code } = rewriteRuntimeBundle(lambda.code, lambda.metafile, { format: 'cjs' });
+    expect(timesIn(code, 'require("../llhttp/constants.js")')).toBe(0);
+    const literal = /\(\{ERROR:\{[^}]*\},TYPE:\{[^}]*\}\}\)/.exec(code);
+    expect(literal).not.toBeNull();
+    expect(timesIn(code, literal![0])).toBe(1);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const constants = require('undici/lib/llhttp/constants.js') as Record<string, unknown>;
+    expect(new Function(`return ${literal![0]}`)()).toStrictEqual({
+      ERROR: constants.ERROR,
+      TYPE: constants.TYPE,
+    });
+    expect(Object.keys(SLIMMED_MODULES)).toEqual(['../llhttp/constants.js']);
   });
 
   it("leaves a left-out module's require alone when it has no stand-in (a lazy require the Lambda never reaches)", () => {
@@ -201,6 +222,105 @@ describe('rewriteRuntimeBundle', () => {
     const load = require(file) as () => Buffer;
     // THEN the module the bundle holds exports the same bytes
     expect(load().equals(wasm)).toBe(true);
+  });
+});
+
+/**
+ * A stand-in undici whose HTTP/1.1 client (`clientH1`, its source) requires llhttp's constants, and an
+ * entry that loads it; `others` are more undici modules the entry loads.
+ */
+function constantsUndici(name: string, clientH1: string, others: Record<string, string> = {}): BuildOptions {
+  const wasm = Buffer.concat([Buffer.from('0061736d01000000', 'hex'), Buffer.alloc(64, 7)]);
+  const root = project(name, {
+    'node_modules/undici/package.json': JSON.stringify({ name: 'undici', version: '99.0.0-test' }),
+    'node_modules/undici/lib/llhttp/llhttp_simd-wasm.js': `module.exports = Buffer.from('${wasm.toString('base64')}', 'base64');`,
+    'node_modules/undici/lib/llhttp/constants.js': [
+      'exports.ERROR = { OK: 0, PAUSED: 21 };',
+      'exports.TYPE = { BOTH: 0, RESPONSE: 2 };',
+      "exports.METHODS = { GET: 1, 'M-SEARCH': 24 };",
+      "exports.ALPHA = ['a', 'b', 'c'];",
+    ].join('\n'),
+    'node_modules/undici/lib/dispatcher/client-h1.js': clientH1,
+    ...Object.fromEntries(
+      Object.entries(others).map(([path, text]) => [`node_modules/undici/${path}`, text]),
+    ),
+    'entry.js': [
+      "require('undici/lib/llhttp/llhttp_simd-wasm.js');",
+      ...Object.keys(others).map((path) => `require('undici/${path}');`),
+      "module.exports = require('undici/lib/dispatcher/client-h1.js');",
+    ].join('\n'),
+  });
+  return {
+    ...runtimeBuildOptions([], join(root, 'entry.js'), ['*/llhttp/constants.js']),
+    absWorkingDir: root,
+  };
+}
+
+describe("llhttp's constants, slimmed", () => {
+  const declaration = "const constants = require('../llhttp/constants.js')\n";
+
+  it('keeps the tables the importer reads with the values of the undici it is built from', () => {
+    // GIVEN an undici whose client reads ERROR and TYPE (in code and in a comment)
+    const options = constantsUndici(
+      'slim-undici',
+      `${declaration}// returns \`constants.ERROR.OK\`\nmodule.exports = () => [constants.ERROR.PAUSED, constants.TYPE.RESPONSE, constants.ERROR[21]];`,
+    );
+    // WHEN it is bundled and loaded
+    const code = buildRuntimeCode(options);
+    expect(timesIn(code.toString('utf8'), 'M-SEARCH')).toBe(0);
+    const file = join(dir, 'slim-undici', 'out.js');
+    writeFileSync(file, code);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const read = require(file) as () => unknown[];
+    // THEN the client reads the same values as from the module
+    expect(read()).toEqual([21, 2, undefined]);
+  });
+
+  it.each([
+    ['another table', 'module.exports = () => constants.METHODS.GET;', 'constants.METHODS'],
+    ['the module as a whole', 'module.exports = () => Object.keys(constants);', 'constants itself'],
+  ])(
+    'fails when undici’s client reads %s: the message names undici and what it reads',
+    (_what, use, read) => {
+      const error = thrown(() =>
+        buildRuntimeCode(constantsUndici(`reads-${read.replace(/\W+/g, '-')}`, `${declaration}${use}`)),
+      );
+      expect(error.code).toBe('RUNTIME_BUNDLE_SHAPE');
+      expect(error.message).toBe(
+        `undici 99.0.0-test: undici/lib/dispatcher/client-h1.js reads ${read} ` +
+          '(scripts/runtime-bundle/rewrite.ts keeps only ERROR, TYPE of undici/lib/llhttp/constants.js)',
+      );
+    },
+  );
+
+  it('fails when another undici module requires the constants too', () => {
+    const options = constantsUndici(
+      'two-importers',
+      `${declaration}module.exports = () => constants.TYPE.RESPONSE;`,
+      {
+        'lib/dispatcher/other.js': "module.exports = require('../llhttp/constants.js').METHODS;",
+      },
+    );
+    const error = thrown(() => buildRuntimeCode(options));
+    expect(error.message).toBe(
+      'undici 99.0.0-test: require("../llhttp/constants.js") comes from node_modules/undici/lib/dispatcher/other.js, ' +
+        'node_modules/undici/lib/dispatcher/client-h1.js, expected undici/lib/dispatcher/client-h1.js only ' +
+        '(scripts/runtime-bundle/rewrite.ts keeps only ERROR, TYPE of undici/lib/llhttp/constants.js)',
+    );
+  });
+
+  it('fails when the constants module exports a kept table that is not plain data', () => {
+    const options = constantsUndici(
+      'function-table',
+      `${declaration}module.exports = () => constants.TYPE.RESPONSE;`,
+    );
+    const constantsFile = join(dir, 'function-table', 'node_modules/undici/lib/llhttp/constants.js');
+    writeFileSync(constantsFile, 'exports.ERROR = { OK: 0 };\nexports.TYPE = { RESPONSE: () => 2 };');
+    const error = thrown(() => buildRuntimeCode(options));
+    expect(error.message).toBe(
+      'undici 99.0.0-test: undici/lib/llhttp/constants.js exports no plain-data TYPE ' +
+        '(scripts/runtime-bundle/rewrite.ts keeps only ERROR, TYPE of undici/lib/llhttp/constants.js)',
+    );
   });
 });
 
