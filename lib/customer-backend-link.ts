@@ -451,6 +451,7 @@ export class CustomerBackendLink extends Construct {
         backendCidrs,
         backendPort,
         publicEndpoint,
+        privateEndpoint,
         subnets: this.subnets,
         secrets: this.secrets,
         runtimeConfig: this.runtimeConfig,
