@@ -12,7 +12,7 @@
  *             configuration (gateway-runtime and nginx);
  *  - wonka:   no VPN and no internet: a VPC Lattice resource endpoint to the resource configuration wonka
  *             shared with the platform's account through AWS RAM (its own resource gateway reaches the
- *             backend), with HTTP Basic auth and mutual TLS; no route, no address coordination, the
+ *             backend), with HTTP Basic auth; no route, no address coordination, the
  *             endpoint's security group admits only wonka's function; the runtime connects to the endpoint's
  *             name and keeps the backend's Host header and TLS name.
  *
@@ -188,12 +188,9 @@ export class ExampleStack extends TerraformStack {
         resourceShareArn:
           'arn:aws:ram:eu-west-1:210987654321:resource-share/6f1c1a52-0d1e-4f6a-8b4e-2b8a3c9d0e1f',
       },
-      // The backend's own name: the Host header and the name TLS verifies (wonka's private CA).
+      // The backend's own name: the Host header and the name TLS verifies.
       backend: { url: 'https://orders.wonka.internal:8443/api' },
-      security: BackendSecurity.basic({ credentials: SecretSource.fillAfterDeploy() }).withMutualTls({
-        clientCertificate: SecretSource.fillAfterDeploy(),
-        backendCa: SecretSource.fillAfterDeploy(),
-      }),
+      security: BackendSecurity.basic({ credentials: SecretSource.fillAfterDeploy() }),
     });
 
     this.links = { acme, globex, initech, umbrella, wonka };
