@@ -1,5 +1,5 @@
 /**
- * The showcase: one gateway platform and four customers, each one `CustomerBackendLink`, in one stack.
+ * The showcase: one gateway platform and five customers, each one `CustomerBackendLink`, in one stack.
  *
  *  - acme:    HTTP Digest auth, over a site-to-site VPN on the virtual private gateway (static routes);
  *  - globex:  mutual TLS + OAuth 2.0 client credentials, over a VPN on the transit gateway (BGP), with
@@ -9,7 +9,12 @@
  *  - umbrella: no VPN: a public DMZ endpoint (its reverse proxy) over the internet, through the platform's
  *             NAT gateways (fixed Elastic IPs, the only sources umbrella allows), with mutual TLS and HTTP
  *             Digest passed through to the backend behind the proxy; the handoff carries the proxy's
- *             configuration (gateway-runtime and nginx).
+ *             configuration (gateway-runtime and nginx);
+ *  - wonka:   no VPN and no internet: a VPC Lattice resource endpoint to the resource configuration wonka
+ *             shared with the platform's account through AWS RAM (its own resource gateway reaches the
+ *             backend), with HTTP Basic auth; no route, no address coordination, the
+ *             endpoint's security group admits only wonka's function; the runtime connects to the endpoint's
+ *             name and keeps the backend's Host header and TLS name.
  *
  *   npm run example   # synthesize into cdktf.out/ and plan every stack offline
  *   cdktf deploy      # with the cdktf CLI and real AWS credentials
@@ -50,7 +55,7 @@ export interface ExampleOptions {
 }
 
 export class ExampleStack extends TerraformStack {
-  public readonly links: Record<'acme' | 'globex' | 'initech' | 'umbrella', CustomerBackendLink>;
+  public readonly links: Record<'acme' | 'globex' | 'initech' | 'umbrella' | 'wonka', CustomerBackendLink>;
 
   constructor(scope: Construct, id: string, options: ExampleOptions = {}) {
     super(scope, id);
@@ -171,7 +176,24 @@ export class ExampleStack extends TerraformStack {
       }),
     });
 
-    this.links = { acme, globex, initech, umbrella };
+    const wonka = new CustomerBackendLink(this, 'Wonka', {
+      ...common,
+      customerName: 'wonka',
+      cidrBlock: '10.40.132.0/24',
+      // The resource configuration wonka shared with this account (RAM, outside the Organization: the
+      // invitation is accepted by the link).
+      resourceEndpoint: {
+        resourceConfigurationArn:
+          'arn:aws:vpc-lattice:eu-west-1:210987654321:resourceconfiguration/rcfg-0a1b2c3d4e5f60718',
+        resourceShareArn:
+          'arn:aws:ram:eu-west-1:210987654321:resource-share/6f1c1a52-0d1e-4f6a-8b4e-2b8a3c9d0e1f',
+      },
+      // The backend's own name: the Host header and the name TLS verifies.
+      backend: { url: 'https://orders.wonka.internal:8443/api' },
+      security: BackendSecurity.basic({ credentials: SecretSource.fillAfterDeploy() }),
+    });
+
+    this.links = { acme, globex, initech, umbrella, wonka };
   }
 }
 

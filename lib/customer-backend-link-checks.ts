@@ -20,7 +20,7 @@ import { TERRAFORM_UNIQUE_SUFFIX_LENGTH, secretNamePrefixOf } from './secrets/ba
 import { longestSecretArn } from './runtime/environment-size';
 import { cidrContains, describeCidrProblem, parseCidr } from './shared/cidr';
 import { checkName } from './shared/names';
-import { urlPort } from './shared/ports';
+import { Port, toPortRange, urlPort } from './shared/ports';
 import { type Problem, within } from './shared/problems';
 import { ProblemList, renamed } from './shared/problem-list';
 import { publicIpv4Problem } from './shared/public-address';
@@ -28,6 +28,15 @@ import { checkIpv4Cidr, isUnresolved, show } from './shared/validation';
 import { checkSiteToSiteVpnOptions } from './vpn/site-to-site-vpn-checks';
 import { RUNTIME_CONFIG_PATH_OF_PROP } from './runtime/backend-security-checks';
 import { secretSourceProblem } from './secrets/secret-source';
+import {
+  StackLocation,
+  checkBackendPorts,
+  checkConnectivityChoice,
+  checkEndpointBackendUrl,
+  checkEndpointServiceName,
+  checkResourceConfigurationArn,
+  checkResourceShareArn,
+} from './connectivity/checks';
 
 /** What the public DMZ path derives from `publicEndpoint` when it is sound. */
 export interface CheckedPublicEndpoint {
@@ -38,11 +47,33 @@ export interface CheckedPublicEndpoint {
   readonly headerOnlySchemeReason?: string;
 }
 
+/** What a private-endpoint path (`resourceEndpoint` or `privateLinkEndpoint`) derives when it is sound. */
+export interface CheckedPrivateEndpoint {
+  readonly mode: 'resourceEndpoint' | 'privateLinkEndpoint';
+  /** The ports the endpoint admits: the given `ports`, else the backend URL's. */
+  readonly ports: Port[];
+}
+
+/**
+ * The longest DNS name a VPC endpoint is given (a resource endpoint's, `vpce-<17>-snra-<17>.rcfg-<17>.<7>.
+ * vpc-lattice-rsc.<region>.on.aws`), with the highest port: the runtime configuration's `backend.connectTo`
+ * at its longest, for the checks made before the endpoint exists.
+ */
+export const PLACEHOLDER_ENDPOINT_CONNECT_TO =
+  'vpce-0a1b2c3d4e5f60718-snra-0a1b2c3d4e5f60718.rcfg-0a1b2c3d4e5f60718.4232ccc.vpc-lattice-rsc.ap-southeast-3.on.aws:65535';
+
+/** `config` with `backend.connectTo` (the private endpoint's `host:port`), when there is one. */
+export function withConnectTo(config: GatewayConfig, connectTo: string | undefined): GatewayConfig {
+  return connectTo === undefined ? config : { ...config, backend: { ...config.backend, connectTo } };
+}
+
 /** The checked props: the problems, and what the link is built from when there are none. */
 export interface CheckedCustomerBackendLink {
   readonly problems: Problem[];
   /** The public DMZ path, when `publicEndpoint` is given and sound. */
   readonly publicEndpoint?: CheckedPublicEndpoint;
+  /** The private-endpoint path, when `resourceEndpoint` or `privateLinkEndpoint` is given and sound. */
+  readonly privateEndpoint?: CheckedPrivateEndpoint;
   /** `backend`, with the public endpoint's addresses pinned. */
   readonly backend: BackendProps;
   /** The blocks the backend lives in: `backend.cidrs`, the VPN's ranges or the public endpoint's /32s. */
@@ -78,7 +109,15 @@ export function parseCustomerBackendLinkProps(
     ? checkPublicEndpoint(problems, props, props.publicEndpoint, platform)
     : undefined;
   const backend = publicEndpoint?.backend ?? props.backend;
-  const backendCidrs = publicEndpoint?.cidrs ?? backend.cidrs ?? props.vpn?.onPremCidrs ?? [];
+  const endpointMode = props.resourceEndpoint
+    ? 'resourceEndpoint'
+    : props.privateLinkEndpoint
+      ? 'privateLinkEndpoint'
+      : undefined;
+  // On a private-endpoint path nothing is routed: the function reaches the endpoint's security group only.
+  const backendCidrs = endpointMode
+    ? []
+    : (publicEndpoint?.cidrs ?? backend.cidrs ?? props.vpn?.onPremCidrs ?? []);
 
   // The customer's subnets: the customer's name is also the runtime's `name`, reported here only.
   let subnetCidrs: string[] = [];
@@ -103,10 +142,12 @@ export function parseCustomerBackendLinkProps(
       undefined,
       "is empty; list the customer's on-premises ranges the backend lives in",
     );
-  } else if (backendCidrs.length === 0 && !props.publicEndpoint) {
-    problems.add('give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`');
+  } else if (backendCidrs.length === 0 && !props.publicEndpoint && !endpointMode) {
+    problems.add(
+      'give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`, `publicEndpoint`, `resourceEndpoint` or `privateLinkEndpoint`',
+    );
   }
-  if (!props.publicEndpoint) {
+  if (!props.publicEndpoint && !endpointMode) {
     checkLinkDns(
       problems,
       backend.dns,
@@ -128,6 +169,10 @@ export function parseCustomerBackendLinkProps(
       `${showUnparsedUrl(backend.url)} has port 0; give a port from 1 to 65535 (or none, for the scheme's default)`,
     );
   }
+  let privateEndpoint: CheckedPrivateEndpoint | undefined;
+  if (endpointMode) {
+    privateEndpoint = checkPrivateEndpoint(problems, props, endpointMode, platform, backendPort);
+  }
   checkDestinations(problems, props, backendPort);
   if (props.vpn) problems.addAll(vpnProblems(props, platform));
   if (platform) {
@@ -143,11 +188,12 @@ export function parseCustomerBackendLinkProps(
     checkAlarmTuning(problems, 'monitoring.lambdaThrottles', monitoring.lambdaThrottles);
   }
   const linkProps = { ...props, backend };
-  checkRuntimeConfig(problems, linkProps);
+  const connectTo = endpointMode ? PLACEHOLDER_ENDPOINT_CONNECT_TO : undefined;
+  checkRuntimeConfig(problems, linkProps, connectTo);
   if (platform) {
     // The function's environment, with every secret ARN at its longest real form (what GatewayFunction checks).
     const tooLarge = environmentSizeProblem(
-      longestDraftConfig(linkProps, platform),
+      withConnectTo(longestDraftConfig(linkProps, platform), connectTo),
       {
         availabilityZones: platform.availabilityZones,
         accountId: props.accountId,
@@ -156,7 +202,14 @@ export function parseCustomerBackendLinkProps(
     );
     if (tooLarge) problems.add(`the runtime configuration ${tooLarge.message}`);
   }
-  return { problems: problems.problems, publicEndpoint, backend, backendCidrs, backendPort };
+  return {
+    problems: problems.problems,
+    publicEndpoint,
+    privateEndpoint: problems.count === 0 ? privateEndpoint : undefined,
+    backend,
+    backendCidrs,
+    backendPort,
+  };
 }
 
 /**
@@ -243,12 +296,19 @@ const PLACEHOLDER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:se
  * The runtime configuration checked with the runtime's own validator before anything is created (the secrets'
  * ARNs are not known yet: placeholders of the right shape stand in for them), and Lambda's limits on it.
  */
-function checkRuntimeConfig(problems: ProblemList, props: CustomerBackendLinkProps): void {
+function checkRuntimeConfig(
+  problems: ProblemList,
+  props: CustomerBackendLinkProps,
+  connectTo: string | undefined,
+): void {
   const runtime = props.runtime ?? {};
-  const draft = runtimeConfigOf(props, (name, key) => ({
-    secretArn: PLACEHOLDER_SECRET_ARN,
-    jsonKey: `${name}.${key}`,
-  }));
+  const draft = withConnectTo(
+    runtimeConfigOf(props, (name, key) => ({
+      secretArn: PLACEHOLDER_SECRET_ARN,
+      jsonKey: `${name}.${key}`,
+    })),
+    connectTo,
+  );
   checkConfigForLambda(problems, draft, runtime.timeoutSeconds, {
     config: 'runtime.',
     timeoutSeconds: 'runtime.timeoutSeconds',
@@ -422,6 +482,89 @@ function checkPublicEndpoint(
     backend: { ...props.backend, dns: { ...(props.backend.dns ?? {}), pinned: { [host]: [...addresses] } } },
     ...(reason !== undefined && !authenticatesItself ? { headerOnlySchemeReason: reason.trim() } : {}),
   };
+}
+
+/**
+ * The rules of a private-endpoint path (`resourceEndpoint`: a VPC Lattice resource endpoint; `privateLinkEndpoint`:
+ * an interface endpoint to the customer's endpoint service): one connectivity mode, no DNS servers, no backend
+ * blocks and no further destinations (nothing is routed), an https URL with the backend's DNS name (TLS
+ * verifies it through the endpoint), an ARN or service name of the platform's partition and region, ports that
+ * include the URL's. Returns what the link derives.
+ */
+function checkPrivateEndpoint(
+  problems: ProblemList,
+  props: CustomerBackendLinkProps,
+  mode: 'resourceEndpoint' | 'privateLinkEndpoint',
+  platform: GatewayPlatform | undefined,
+  backendPort: number,
+): CheckedPrivateEndpoint | undefined {
+  const before = problems.count;
+  problems.addAll(
+    checkConnectivityChoice({
+      vpn: props.vpn,
+      publicEndpoint: props.publicEndpoint,
+      resourceEndpoint: props.resourceEndpoint,
+      privateLinkEndpoint: props.privateLinkEndpoint,
+      dnsServers: props.backend.dns?.servers,
+      backendCidrs: props.backend.cidrs,
+    }),
+  );
+  if (props.backend.dns?.pinned !== undefined) {
+    problems.addProblem(
+      'backend.dns.pinned',
+      undefined,
+      `is not used with \`${mode}\`: the runtime connects to the endpoint's AWS-provided name, which the VPC's resolver answers (a resolver of \`backend.dns\` would not); remove \`backend.dns\``,
+    );
+  }
+  if (props.backend.additionalEgress?.length) {
+    problems.addProblem(
+      'backend.additionalEgress',
+      undefined,
+      `is not supported with \`${mode}\`: nothing is routed to the customer's networks on this path, the function reaches the endpoint only`,
+    );
+  }
+  problems.addAll(checkEndpointBackendUrl('backend.url', props.backend.url));
+  const where: StackLocation =
+    platform && !isUnresolved(platform.region)
+      ? { region: platform.region, partition: platform.partition }
+      : {};
+  let given: readonly Port[] | undefined;
+  if (mode === 'resourceEndpoint') {
+    const endpoint = props.resourceEndpoint!;
+    problems.addAll(
+      checkResourceConfigurationArn(
+        'resourceEndpoint.resourceConfigurationArn',
+        endpoint.resourceConfigurationArn,
+        where,
+      ),
+    );
+    problems.addAll(
+      checkResourceShareArn('resourceEndpoint.resourceShareArn', endpoint.resourceShareArn, where),
+    );
+    given = endpoint.ports;
+  } else {
+    const endpoint = props.privateLinkEndpoint!;
+    problems.addAll(checkEndpointServiceName('privateLinkEndpoint.serviceName', endpoint.serviceName, where));
+    given = endpoint.ports;
+  }
+  const ports = given === undefined ? [backendPort] : [...given];
+  if (given !== undefined) {
+    const portProblems = checkBackendPorts(`${mode}.ports`, ports);
+    problems.addAll(portProblems);
+    const covered = ports.some((p) => {
+      const { fromPort, toPort } = toPortRange(p);
+      return fromPort <= backendPort && backendPort <= toPort;
+    });
+    if (portProblems.length === 0 && !covered) {
+      problems.addProblem(
+        `${mode}.ports`,
+        given,
+        `does not include ${backendPort}, the port of \`backend.url\` the runtime connects to; add it, or leave \`ports\` out`,
+      );
+    }
+  }
+  // Two zones at least (the endpoint's interfaces) is already the load balancer's rule: reported under it.
+  return problems.count > before ? undefined : { mode, ports };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../gateway-runtime/src/config/types';
 import type { BackendProps, CustomerBackendLinkProps } from './customer-backend-link';
-import type { CheckedPublicEndpoint } from './customer-backend-link-checks';
+import type { CheckedPrivateEndpoint, CheckedPublicEndpoint } from './customer-backend-link-checks';
 import type { CustomerSubnets } from './network/customer-subnets';
 import type { BackendSecrets } from './secrets/backend-secrets';
 import { urlPort } from './shared/ports';
@@ -15,6 +15,8 @@ export interface HandoffSource {
   readonly backendCidrs: readonly string[];
   readonly backendPort: number;
   readonly publicEndpoint?: CheckedPublicEndpoint;
+  /** The private-endpoint path (`resourceEndpoint` or `privateLinkEndpoint`). */
+  readonly privateEndpoint?: CheckedPrivateEndpoint;
   readonly subnets: CustomerSubnets;
   readonly secrets: BackendSecrets;
   readonly runtimeConfig: GatewayConfig;
@@ -22,7 +24,7 @@ export interface HandoffSource {
 
 /** The value of the `<customer>_handoff` output: what the customer is told about its link (no secret values). */
 export function handoffValue(source: HandoffSource): Record<string, unknown> {
-  const { props, backend, subnets, secrets, publicEndpoint } = source;
+  const { props, backend, subnets, secrets, publicEndpoint, privateEndpoint } = source;
   return {
     customer: props.customerName,
     backend_url: backend.url,
@@ -43,6 +45,17 @@ export function handoffValue(source: HandoffSource): Record<string, unknown> {
     ...(backend.dns?.servers ? { dns_servers: [...backend.dns.servers] } : {}),
     ...(publicEndpoint
       ? { public_endpoint: publicEndpointHandoff(props, backend, subnets, publicEndpoint) }
+      : {}),
+    // The endpoint path (lib/connectivity/endpoint-handoff.ts renders it): whom the customer shares with, where.
+    ...(privateEndpoint
+      ? {
+          private_endpoint: {
+            mode: privateEndpoint.mode,
+            platform_account_id: props.accountId,
+            region: props.platform.region,
+            ports: privateEndpoint.ports,
+          },
+        }
       : {}),
     secret_arns: Object.fromEntries(secrets.secrets.map((s) => [s.name, s.secretArn])),
     fill_after_deploy: secrets.secrets.filter((s) => s.source === 'fill-after-deploy').map((s) => s.name),

@@ -5,6 +5,7 @@ import type { CustomerSubnets } from './network/customer-subnets';
 import { cidrContains, parseCidr } from './shared/cidr';
 import { cidrConstructId } from './shared/construct-ids';
 import { isUnresolved } from './shared/validation';
+import { Port, portKey, toPortRange } from './shared/ports';
 
 /**
  * The customer's network wiring outside its children: the public DMZ path's routes, and the network ACL entries
@@ -72,6 +73,44 @@ export function addBackendAclEntries(
       toPort: 65535,
     });
   });
+}
+
+/**
+ * On a private-endpoint path the function and the endpoint's interfaces are both in the customer's subnets:
+ * the customer's network ACL passes the endpoint's ports within the customer's block, both ways (a function in
+ * one zone may reach the endpoint's interface in another), and the replies. Nothing outside the block.
+ */
+export function addEndpointAclEntries(
+  link: Construct,
+  subnets: CustomerSubnets,
+  ports: readonly Port[],
+): void {
+  const acl = new Construct(link, 'EndpointNetworkAcl');
+  const cidrBlock = subnets.cidrBlock;
+  for (const port of ports) {
+    const { fromPort, toPort } = toPortRange(port);
+    const key = portKey(port);
+    for (const egress of [true, false]) {
+      subnets.addNetworkAclRule(acl, `${egress ? 'Out' : 'In'}-${key}`, {
+        purpose: 'backend',
+        egress,
+        protocol: 'tcp',
+        cidrBlock,
+        fromPort,
+        toPort,
+      });
+    }
+  }
+  for (const egress of [true, false]) {
+    subnets.addNetworkAclRule(acl, `Replies-${egress ? 'Out' : 'In'}`, {
+      purpose: 'backend',
+      egress,
+      protocol: 'tcp',
+      cidrBlock,
+      fromPort: 1024,
+      toPort: 65535,
+    });
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { Construct } from 'constructs';
-import { Annotations, TerraformOutput, Token, dependable } from 'cdktf';
+import { Annotations, Lazy, TerraformOutput, Token, dependable } from 'cdktf';
 import type { Route } from '@cdktf/provider-aws/lib/route';
 import type { DnsConfig, GatewayConfig } from '../gateway-runtime/src/config/types';
 import { RuntimeOptions, runtimeConfigOf } from './runtime/runtime-options';
@@ -19,11 +19,20 @@ import { ValidationError, requireProps } from './shared/validation';
 import { AlarmTuning } from './runtime/alarm-options';
 import { GatewayMonitoring, GatewayMonitoringOptions } from './runtime/gateway-monitoring';
 import { requireCdktfStack } from './shared/cdktf-stack';
-import { parseCustomerBackendLinkProps } from './customer-backend-link-checks';
+import {
+  CheckedPrivateEndpoint,
+  parseCustomerBackendLinkProps,
+  withConnectTo,
+} from './customer-backend-link-checks';
+import { endpointRuntimeBackend } from './connectivity/checks';
+import { PrivateLinkEndpoint } from './connectivity/privatelink-endpoint';
+import { ResourceEndpoint } from './connectivity/resource-endpoint';
+import type { Port } from './shared/ports';
 import { handoffValue } from './customer-backend-link-handoff';
 import {
   addAdditionalEgressAclEntries,
   addBackendAclEntries,
+  addEndpointAclEntries,
   elasticIpsOf,
   routePublicEndpoint,
 } from './customer-backend-link-network';
@@ -76,6 +85,52 @@ export interface PublicEndpointProps {
   readonly headerOnlySchemeReason?: string;
 }
 
+/**
+ * A backend the customer shares with the platform's account as a VPC Lattice resource configuration (through
+ * AWS RAM), reached through a resource endpoint in the customer's subnets: no VPN, no routes, no address
+ * coordination. The customer's side (resource gateway, resource configuration, share) is `BackendResourceShare`
+ * in its own account. See docs/private-connectivity.md.
+ */
+export interface ResourceEndpointConnectivity {
+  /**
+   * The ARN of the resource configuration the customer shared
+   * (`arn:aws:vpc-lattice:<region>:<customer account>:resourceconfiguration/rcfg-…`), in the platform's
+   * partition and region.
+   */
+  readonly resourceConfigurationArn: string;
+  /**
+   * The ARN of the customer's RAM resource share, when the platform's account must accept an invitation (the
+   * customer's account is outside the platform's AWS Organization): the link accepts it before it creates the
+   * endpoint. Leave it out within one Organization with RAM sharing enabled (there is no invitation).
+   * @default - no invitation to accept
+   */
+  readonly resourceShareArn?: string;
+  /**
+   * The TCP ports (or ranges) the endpoint admits from the gateway function; they must include the backend
+   * URL's port.
+   * @default - the backend URL's port
+   */
+  readonly ports?: Port[];
+}
+
+/**
+ * A backend the customer publishes as an AWS PrivateLink endpoint service (a Network Load Balancer), reached
+ * through an interface endpoint in the customer's subnets: no VPN, no routes, no address coordination.
+ */
+export interface PrivateLinkConnectivity {
+  /**
+   * The customer's endpoint service, `com.amazonaws.vpce.<region>.vpce-svc-<id>`, in the platform's region.
+   * The customer allows the platform's account as a principal of the service.
+   */
+  readonly serviceName: string;
+  /**
+   * The TCP ports (or ranges) the endpoint admits from the gateway function; they must include the backend
+   * URL's port.
+   * @default - the backend URL's port
+   */
+  readonly ports?: Port[];
+}
+
 /** The most addresses a public endpoint may have: each costs a route per zone and rules in the SG and ACL. */
 export const MAX_PUBLIC_ENDPOINT_ADDRESSES = 8;
 
@@ -125,6 +180,23 @@ export interface CustomerBackendLinkProps {
    * @default - no public endpoint: the backend is reached over `vpn` (or `backend.cidrs`)
    */
   readonly publicEndpoint?: PublicEndpointProps;
+  /**
+   * The backend is reached through a VPC Lattice resource endpoint in the customer's subnets, to the resource
+   * configuration the customer shared with the platform's account. The runtime connects to the endpoint's
+   * name (`backend.connectTo`) and keeps the backend URL's Host header and TLS server name; the endpoint's
+   * security group admits only the customer's gateway function; nothing is routed to the customer's networks.
+   * `backend.url` must be `https://` with the backend's DNS name; `backend.cidrs`, `backend.dns` and
+   * `backend.additionalEgress` are not used. Give one of `vpn`, `publicEndpoint`, `resourceEndpoint`,
+   * `privateLinkEndpoint`.
+   * @default - no resource endpoint
+   */
+  readonly resourceEndpoint?: ResourceEndpointConnectivity;
+  /**
+   * The backend is reached through an interface endpoint in the customer's subnets to the customer's
+   * PrivateLink endpoint service; otherwise as `resourceEndpoint`.
+   * @default - no PrivateLink endpoint
+   */
+  readonly privateLinkEndpoint?: PrivateLinkConnectivity;
   /** The internal load balancer the gateway tier calls. */
   readonly loadBalancer: Omit<
     InternalLoadBalancerProps,
@@ -195,6 +267,10 @@ export class CustomerBackendLink extends Construct {
   public readonly vpn?: SiteToSiteVpn;
   /** The routes of the public DMZ path (per zone and address, to that zone's NAT gateway). */
   public readonly publicEndpointRoutes!: readonly Route[];
+  /** The VPC Lattice resource endpoint (with `resourceEndpoint`). */
+  public readonly resourceEndpoint?: ResourceEndpoint;
+  /** The PrivateLink interface endpoint (with `privateLinkEndpoint`). */
+  public readonly privateLinkEndpoint?: PrivateLinkEndpoint;
   public readonly secrets!: BackendSecrets;
   public readonly gateway!: GatewayFunction;
   public readonly loadBalancer!: InternalLoadBalancer;
@@ -220,6 +296,8 @@ export class CustomerBackendLink extends Construct {
       'vpn.customerGatewayIp',
       'vpn.onPremCidrs',
       'publicEndpoint.addresses',
+      'resourceEndpoint.resourceConfigurationArn',
+      'privateLinkEndpoint.serviceName',
     ]);
     if (!(props.security instanceof BackendSecurity)) {
       // A plain object (JavaScript, or a cast) would bypass the builders' checks of its secret sources.
@@ -232,9 +310,9 @@ export class CustomerBackendLink extends Construct {
     const checked = parseCustomerBackendLinkProps(props, { platformBuilt });
     if (reportProblems(this, checked.problems) || !platformBuilt) return;
     const { platform, customerName, accountId } = props;
-    const { backend, backendCidrs, backendPort, publicEndpoint } = checked;
+    const { backend, backendCidrs, backendPort, publicEndpoint, privateEndpoint } = checked;
     this.customerName = customerName;
-    this.warnWithoutDns(backend, publicEndpoint !== undefined);
+    this.warnWithoutDns(backend, publicEndpoint !== undefined || privateEndpoint !== undefined);
 
     this.subnets = new CustomerSubnets(this, 'Subnets', {
       platform,
@@ -265,6 +343,8 @@ export class CustomerBackendLink extends Construct {
         subnets: this.subnets,
         backendPorts: [backendPort],
       });
+    } else if (privateEndpoint) {
+      addEndpointAclEntries(this, this.subnets, privateEndpoint.ports);
     } else {
       addBackendAclEntries(this, this.subnets, backendCidrs, backendPort);
     }
@@ -299,8 +379,21 @@ export class CustomerBackendLink extends Construct {
       tags: { ...platform.tags, 'backend-link:platform': platform.name },
     });
 
+    // The endpoint comes before the function (the runtime configuration names it); its security group admits
+    // the function's, a reference resolved once the function exists.
+    let connectTo: string | undefined;
+    if (privateEndpoint) {
+      const created = this.createPrivateEndpoint(props, privateEndpoint);
+      connectTo = created.connectTo;
+      if (created.endpoint instanceof ResourceEndpoint) this.resourceEndpoint = created.endpoint;
+      else this.privateLinkEndpoint = created.endpoint;
+    }
+
     const linkProps = { ...props, backend };
-    this.runtimeConfig = runtimeConfigOf(linkProps, (name, key) => this.secrets.ref(name, key));
+    this.runtimeConfig = withConnectTo(
+      runtimeConfigOf(linkProps, (name, key) => this.secrets.ref(name, key)),
+      connectTo,
+    );
     const runtime = props.runtime ?? {};
     const monitoring = props.monitoring ?? {};
     this.gateway = new GatewayFunction(this, 'Gateway', {
@@ -358,11 +451,49 @@ export class CustomerBackendLink extends Construct {
         backendCidrs,
         backendPort,
         publicEndpoint,
+        privateEndpoint,
         subnets: this.subnets,
         secrets: this.secrets,
         runtimeConfig: this.runtimeConfig,
       }),
     }).overrideLogicalId(`${customerName}_handoff`);
+  }
+
+  /**
+   * The resource endpoint or PrivateLink endpoint in the customer's subnets, admitting only the gateway
+   * function's security group on the endpoint's ports; returns the runtime's `backend.connectTo`.
+   */
+  private createPrivateEndpoint(
+    props: CustomerBackendLinkProps,
+    endpoint: CheckedPrivateEndpoint,
+  ): { connectTo: string; endpoint: ResourceEndpoint | PrivateLinkEndpoint } {
+    const { platform, customerName } = props;
+    const shared = {
+      platformName: platform.name,
+      customerName,
+      vpcId: platform.vpcId,
+      subnetIds: this.subnets.subnetIds,
+      functionSecurityGroupId: Lazy.stringValue({ produce: () => this.gateway.securityGroup.id }),
+      ports: endpoint.ports,
+      tags: platform.tags,
+      location: { region: platform.region, partition: platform.partition },
+    };
+    const given = props.resourceEndpoint;
+    const created =
+      endpoint.mode === 'resourceEndpoint' && given
+        ? new ResourceEndpoint(this, 'ResourceEndpoint', {
+            ...shared,
+            resourceConfigurationArn: given.resourceConfigurationArn,
+            ...(given.resourceShareArn !== undefined ? { resourceShareArn: given.resourceShareArn } : {}),
+          })
+        : new PrivateLinkEndpoint(this, 'PrivateLinkEndpoint', {
+            ...shared,
+            serviceName: props.privateLinkEndpoint!.serviceName,
+          });
+    return {
+      connectTo: endpointRuntimeBackend(props.backend.url, created.dnsName).connectTo,
+      endpoint: created,
+    };
   }
 
   /** A backend named by a DNS name the VPC's resolver may not know, without `backend.dns`: a synth warning. */

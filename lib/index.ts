@@ -124,9 +124,23 @@ export type {
   BackendProps,
   CustomerBackendLinkProps,
   CustomerMonitoringOptions,
+  PrivateLinkConnectivity,
   PublicEndpointProps,
+  ResourceEndpointConnectivity,
   RuntimeOptions,
 } from './customer-backend-link';
+
+// Private connectivity without a VPN (docs/private-connectivity.md): the platform's endpoints, and the
+// customer's side as code (its resource gateway, resource configuration and RAM share).
+export { ResourceEndpoint } from './connectivity/resource-endpoint';
+export type { ResourceEndpointProps } from './connectivity/resource-endpoint';
+export { PrivateLinkEndpoint } from './connectivity/privatelink-endpoint';
+export type { PrivateLinkEndpointProps } from './connectivity/privatelink-endpoint';
+export type { PrivateEndpointProps } from './connectivity/endpoint-base';
+export { BackendResourceShare } from './connectivity/backend-resource-share';
+export type { BackendResourceShareProps, SharedBackend } from './connectivity/backend-resource-share';
+export { endpointRuntimeBackend } from './connectivity/checks';
+export type { EndpointRuntimeBackend, ResourceTarget, StackLocation } from './connectivity/checks';
 
 // The runtime's configuration document (the same as `backend-link/runtime`'s).
 export { validateConfig } from '../gateway-runtime/src/config/validate';

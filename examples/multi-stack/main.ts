@@ -3,7 +3,7 @@
  *
  *  - stack `platform`: the gateway platform (VPC, virtual private gateway, transit gateway, endpoints,
  *    the public path's NAT gateways and Elastic IPs, alarm topic);
- *  - stacks `customer-<name>`: one `CustomerBackendLink` each, reading the platform through Terraform
+ *  - stacks `customer-<name>`: one `CustomerBackendLink` each (wonka's through a PrivateLink endpoint), reading the platform through Terraform
  *    remote state: the platform publishes one contract output from its first apply (every value any kind
  *    of customer needs), so adding or removing a customer never changes the platform stack, and each
  *    customer's stack plans on its own before the platform is applied again;
@@ -89,7 +89,10 @@ export class CustomerStack extends TerraformStack {
   }
 }
 
-/** The customers: two on the virtual private gateway, two on the transit gateway, one on the public path. */
+/**
+ * The customers: two on the virtual private gateway, two on the transit gateway, one on the public path, one
+ * through a PrivateLink endpoint.
+ */
 export function exampleCustomers(
   platform: GatewayPlatform,
   options: MultiStackOptions = {},
@@ -170,6 +173,17 @@ export function exampleCustomers(
         clientCertificate: SecretSource.fillAfterDeploy(),
         backendCa: SecretSource.fillAfterDeploy(),
       }),
+    },
+    {
+      ...common,
+      customerName: 'wonka',
+      cidrBlock: '10.40.133.0/24',
+      // No VPN and no internet: an interface endpoint to the endpoint service wonka publishes (an NLB in its
+      // own account, which allows this account as a principal). Nothing is routed; the runtime connects to
+      // the endpoint's name and keeps the backend's Host header and TLS name.
+      privateLinkEndpoint: { serviceName: 'com.amazonaws.vpce.eu-west-1.vpce-svc-0a1b2c3d4e5f60718' },
+      backend: { url: 'https://orders.wonka.internal/api' },
+      security: BackendSecurity.basic({ credentials: SecretSource.fillAfterDeploy() }),
     },
   ];
 }

@@ -256,28 +256,22 @@ export function checkEndpointBackendUrl(prop: string, url: string): Problem[] {
   return [];
 }
 
-/** What the runtime is given on a private-endpoint path: the endpoint's name to connect to, the backend's name to verify. */
+/** What the runtime is given on a private-endpoint path: the backend's own URL, and the endpoint to connect to. */
 export interface EndpointRuntimeBackend {
-  /** `backend.url` with its host replaced by the endpoint's DNS name (port, path and query kept). */
+  /** `backend.url`: the backend's own URL, unchanged (its host is the Host header and the TLS server name). */
   readonly url: string;
-  /** `backend.tls.servername`: the backend's own name, from the original URL. */
-  readonly servername: string;
+  /** `backend.connectTo`: the endpoint's DNS name and the URL's port (`<endpoint name>:<port>`). */
+  readonly connectTo: string;
 }
 
 /**
- * Rewrites the customer's backend URL for a private endpoint: the runtime connects to `endpointDnsName`
- * (a token until apply, e.g. the endpoint's `dns_entry[0].dns_name`) on the URL's port, and TLS verifies the
- * URL's own host name. Call after {@link checkEndpointBackendUrl} found nothing.
+ * The runtime's backend on a private endpoint: the socket goes to `endpointDnsName` (a token until apply,
+ * e.g. the endpoint's `dns_entry[0].dns_name`) on the URL's port (`backend.connectTo`), while the Host header
+ * and the TLS server name stay the URL's own host. Call after {@link checkEndpointBackendUrl} found nothing.
  */
 export function endpointRuntimeBackend(url: string, endpointDnsName: string): EndpointRuntimeBackend {
-  const parsed = new URL(url);
-  const port = parsed.port || '443';
-  // pathname of an URL without a path is "/": keep what was given, without adding a trailing slash.
-  const afterAuthority = url.replace(/^https:\/\/[^/?#]*/i, '');
-  return {
-    url: `https://${endpointDnsName}:${port}${afterAuthority}`,
-    servername: parsed.hostname,
-  };
+  const port = new URL(url).port || '443';
+  return { url, connectTo: `${endpointDnsName}:${port}` };
 }
 
 /** How a customer connects, as CustomerBackendLink's props give it (only presence matters here). */

@@ -144,11 +144,9 @@ export function connectivityQuotaProblems(
 }
 
 /*
- * Registering these in lib/platform/quotas.ts (for the lead, once the platform refactor lands):
- *  1. PlatformQuotas gains the four names as optional numbers (with `@default` from `defaultValue`);
- *     `resourceConfigurationsPerRegion` belongs to SharedQuotaName (AWS counts the account's).
- *  2. QUOTAS = { ...existing, ...CONNECTIVITY_QUOTAS } (the entry shape is the same).
- *  3. In quotaProblems, per VPC by the first platform on the VPC and per region by the first platform of the
- *     region: `connectivityQuotaProblems(connectivityQuotaUse(inRegion-filtered all), platform.quotas)`,
- *     filtered to the platform's VPC for the per-VPC names (ConnectivityQuotaUse.subject).
+ * Registered in lib/platform/quotas.ts: PlatformQuotas has the four names (`resourceConfigurationsPerRegion`
+ * is a SharedQuotaName: AWS counts the account's), QUOTAS includes CONNECTIVITY_QUOTAS, and the platform's
+ * quota check counts `connectivityQuotaUse` over the app: per VPC by the first platform on the VPC (the
+ * endpoints and gateways on its VPC, in every stack), per region by the first platform of the region.
+ * `connectivityQuotaProblems` stays for a count without a platform (a customer's own app).
  */

@@ -4,6 +4,8 @@
  * passwords and private keys stay in Secrets Manager and are exchanged out of band.
  */
 import { dmzHandoffSections } from './dmz-handoff';
+import { endpointHandoffSections } from '../connectivity/endpoint-handoff';
+import type { Port } from '../shared/ports';
 import {
   DeviceConfigError,
   deviceConfigFiles,
@@ -26,6 +28,13 @@ interface Handoff {
   dns_servers?: string[];
   /** The public DMZ path (lib/handoff/dmz-handoff.ts renders it). */
   public_endpoint?: { egress_ips: unknown[] };
+  /** The private-endpoint path (lib/connectivity/endpoint-handoff.ts renders it). */
+  private_endpoint?: {
+    mode: 'resourceEndpoint' | 'privateLinkEndpoint';
+    platform_account_id: string;
+    region: string;
+    ports: Port[];
+  };
   secret_arns: Record<string, unknown>;
   fill_after_deploy: unknown[];
 }
@@ -257,6 +266,16 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
   if (!h)
     throw new Error(`no output ${customer}_handoff: is "${customer}" a CustomerBackendLink of this stack?`);
   const dmz = dmzHandoffSections(h);
+  const endpoint = h.private_endpoint
+    ? endpointHandoffSections({
+        customerName: customer,
+        mode: h.private_endpoint.mode,
+        platformAccountId: h.private_endpoint.platform_account_id,
+        region: h.private_endpoint.region,
+        backendUrl: h.backend_url,
+        ports: h.private_endpoint.ports,
+      })
+    : undefined;
   const allowList = dmz
     ? h.public_endpoint!.egress_ips
     : (outputs.get(`${customer}_firewall_allow_list`) ?? h.source_cidrs);
@@ -276,9 +295,10 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
     '',
     `The API gateway calls your backend at \`${h.backend_url}\` over ${dmz ? 'the internet, authenticated (see 1.)' : 'a private link'}.`,
     '',
-    dmz?.network ?? vpnSection(customer, outputs),
+    dmz?.network ?? endpoint?.network ?? vpnSection(customer, outputs),
     '',
-    ...firewallSection(h, allowList, url.hostname, port),
+    // On the endpoint path the backend sees the customer's own resource gateway (or load balancer), never us.
+    ...(endpoint ? [endpoint.customerSide(2)] : firewallSection(h, allowList, url.hostname, port)),
     '',
     ...(h.dns_servers?.length
       ? [

@@ -20,6 +20,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { VpnConnection } from '@cdktf/provider-aws/lib/vpn-connection';
 import { show } from '../shared/validation';
+import { CONNECTIVITY_QUOTAS, ConnectivityQuotaName, connectivityQuotaUse } from '../connectivity/quotas';
 
 /** The account's values of the quotas backend-link checks. Each one left out is AWS's default. */
 export interface PlatformQuotas {
@@ -48,6 +49,17 @@ export interface PlatformQuotas {
    */
   readonly lambdaConcurrentExecutions?: number;
   /**
+   * Interface (and Gateway Load Balancer) endpoints per VPC: one per PrivateLink customer, plus the
+   * platform's own interface endpoints (Secrets Manager, ...). @default 50
+   */
+  readonly interfaceEndpointsPerVpc?: number;
+  /** Resource VPC endpoints per VPC (one per resource-endpoint customer). @default 200 */
+  readonly resourceEndpointsPerVpc?: number;
+  /** VPC Lattice resource gateways per VPC (`BackendResourceShare`, in the customer's VPC). @default 500 */
+  readonly resourceGatewaysPerVpc?: number;
+  /** VPC Lattice resource configurations per account and region (`BackendResourceShare`). @default 2000 */
+  readonly resourceConfigurationsPerRegion?: number;
+  /**
    * What other apps (other platforms, staging beside production, anything else in the account and
    * region) already use of the account-wide and region-wide quotas: the check counts this app's
    * resources only, AWS counts the account's. Added to this app's count.
@@ -62,7 +74,8 @@ export type SharedQuotaName =
   | 'trustStoresPerAccount'
   | 'customerGatewaysPerRegion'
   | 'vpnConnectionsPerRegion'
-  | 'lambdaConcurrentExecutions';
+  | 'lambdaConcurrentExecutions'
+  | 'resourceConfigurationsPerRegion';
 
 /** Usage of account-wide and region-wide quotas by other apps. */
 export type QuotaUsage = { readonly [name in SharedQuotaName]?: number };
@@ -76,6 +89,7 @@ export const SHARED_QUOTAS: readonly SharedQuotaName[] = [
   'customerGatewaysPerRegion',
   'vpnConnectionsPerRegion',
   'lambdaConcurrentExecutions',
+  'resourceConfigurationsPerRegion',
 ];
 
 /** The concurrency AWS keeps unreserved in every region. */
@@ -162,6 +176,8 @@ export const QUOTAS: Readonly<Record<QuotaName, QuotaDefinition>> = {
     otherwise:
       "or give customers a smaller `runtime.reservedConcurrency` (AWS keeps 100 of the region's concurrency unreserved)",
   },
+  // The private-connectivity quotas (lib/connectivity/quotas.ts: sources and the count over an app).
+  ...CONNECTIVITY_QUOTAS,
 };
 
 /** The effective quotas: AWS's defaults, then the platform's values. */
@@ -366,6 +382,43 @@ function quotaProblems(platform: QuotaSubject, platforms: readonly QuotaSubject[
           limit,
           subnets.length,
           `the VPC of platform ${show(platform.name)}`,
+          platform,
+        ),
+      );
+    }
+  }
+
+  // The private-connectivity quotas: per VPC by the first platform on the VPC (the endpoints and resource
+  // gateways whose VPC is the platform's), per account and region by the first platform of the region.
+  const connectivity = new Map<ConnectivityQuotaName, number>();
+  const firstOnVpc = platforms.find((p) => sameRef(p, p.vpcId, platform, platform.vpcId)) === platform;
+  const onVpc = (c: IConstruct, vpcId: unknown) => sameRef(c, vpcId, platform, platform.vpcId);
+  for (const use of connectivityQuotaUse(all)) {
+    const inPlatformRegion = use.constructs.filter((c) => region(c) === region(platform));
+    if (use.name === 'resourceConfigurationsPerRegion') {
+      if (firstOfRegion !== platform) continue;
+      connectivity.set(use.name, inPlatformRegion.length);
+      continue;
+    }
+    if (!firstOnVpc) continue;
+    const mine = inPlatformRegion.filter((c) =>
+      onVpc(c, (c as unknown as { vpcIdInput?: string }).vpcIdInput),
+    );
+    connectivity.set(use.name, (connectivity.get(use.name) ?? 0) + mine.length);
+  }
+  for (const [name, found] of connectivity) {
+    const perRegion = name === 'resourceConfigurationsPerRegion';
+    const count = found + (perRegion ? (platform.quotaUsageElsewhere[name] ?? 0) : 0);
+    const limit = platform.quotas[name];
+    if (count > limit) {
+      problems.push(
+        exceeded(
+          name,
+          limit,
+          count,
+          perRegion
+            ? `region ${region(platform)} (VPC Lattice resource configurations)`
+            : `the VPC of platform ${show(platform.name)}`,
           platform,
         ),
       );

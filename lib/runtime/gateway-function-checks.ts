@@ -80,7 +80,8 @@ export function parseGatewayFunctionProps(props: GatewayFunctionProps): {
     props.subnets,
   );
   if (tooLarge) problems.addAll([tooLarge]);
-  if (props.backendCidrs.length === 0) {
+  // With `backend.connectTo` (a private endpoint) the function reaches the endpoint's security group instead.
+  if (props.backendCidrs.length === 0 && props.config.backend.connectTo === undefined) {
     problems.add('`backendCidrs` is empty; list the on-premises blocks the backend lives in');
   }
   if (props.endpointCidrs !== undefined && props.endpointCidrs.length === 0) {

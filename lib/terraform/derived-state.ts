@@ -271,6 +271,11 @@ const MORE_ID_PREFIXES: Readonly<Record<string, string>> = {
   aws_lb_target_group_attachment: 'arn',
 };
 
+/** Computed lists (by resource type) that AWS always fills on create: `aws_vpc_endpoint`'s DNS entries. */
+const ALWAYS_FILLED_LISTS: Readonly<Record<string, string>> = {
+  aws_vpc_endpoint: 'dns_entry',
+};
+
 interface PlaceholderContext {
   readonly stack: string;
   readonly address: string;
@@ -358,8 +363,23 @@ function placeholder(field: Field, path: PathStep[], ctx: PlaceholderContext): u
   switch (shape.kind) {
     case 'list':
     case 'set':
-    case 'tuple':
+    case 'tuple': {
+      // A computed list AWS always fills on create, which configurations index (`dns_entry[0].dns_name`):
+      // one element of placeholders, not an empty list no real apply returns.
+      const filled = ALWAYS_FILLED_LISTS[ctx.type];
+      if (
+        shape.kind === 'list' &&
+        path.length === 1 &&
+        filled === path[0] &&
+        shape.element.kind === 'object'
+      ) {
+        const attributes = Object.keys(shape.element.attributes);
+        return [
+          Object.fromEntries(attributes.map((a) => [a, `offline-${hashOf(`${hash}/${a}`).slice(0, 16)}`])),
+        ];
+      }
       return [];
+    }
     case 'map':
       return {};
     case 'object':

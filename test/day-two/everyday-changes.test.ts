@@ -62,6 +62,7 @@ describe('day two: the first customer of each kind joins a platform that has onl
       { stack: 'customer-globex', create: ['*'] },
       { stack: 'customer-hooli', create: ['*'] },
       { stack: 'customer-umbrella', create: ['*'] },
+      { stack: 'customer-wonka', create: ['*'] },
     ]);
     // The public customer's routes go to the NAT gateways the platform published from its first apply.
     expect(
@@ -70,7 +71,7 @@ describe('day two: the first customer of each kind joins a platform that has onl
   });
 });
 
-describe('day two: changes to the multi-stack example (platform, two VGW, two TGW and one public customer)', () => {
+describe('day two: changes to the multi-stack example (platform, two VGW, two TGW, one public and one PrivateLink customer)', () => {
   const workdir = mkdtempSync(join(tmpdir(), 'day-two-changes-'));
   let v1: DerivedAppState;
   const plan = (name: string, customers: Customers) =>
@@ -92,7 +93,7 @@ describe('day two: changes to the multi-stack example (platform, two VGW, two TG
       {
         ...cs.find((c) => c.customerName === 'acme')!,
         customerName: 'newco',
-        cidrBlock: '10.40.133.0/24',
+        cidrBlock: '10.40.134.0/24',
         vpn: {
           attachment: 'vpn-gateway',
           customerGatewayIp: '80.90.100.110',
@@ -102,13 +103,39 @@ describe('day two: changes to the multi-stack example (platform, two VGW, two TG
       },
     ]);
     expectOnly(report, { stack: 'customer-newco', create: ['*'] });
-    expect(untouched(report)).toHaveLength(6);
+    expect(untouched(report)).toHaveLength(7);
+  });
+
+  test('add a customer on a resource endpoint: its own stack creates the endpoint (and accepts the share), and nothing else changes', async () => {
+    const report = await plan('add-resource-endpoint', (cs) => [
+      ...cs,
+      {
+        ...cs.find((c) => c.customerName === 'wonka')!,
+        customerName: 'stark',
+        cidrBlock: '10.40.135.0/24',
+        privateLinkEndpoint: undefined,
+        resourceEndpoint: {
+          resourceConfigurationArn:
+            'arn:aws:vpc-lattice:eu-west-1:210987654321:resourceconfiguration/rcfg-0a1b2c3d4e5f60718',
+          resourceShareArn:
+            'arn:aws:ram:eu-west-1:210987654321:resource-share/6f1c1a52-0d1e-4f6a-8b4e-2b8a3c9d0e1f',
+        },
+        backend: { url: 'https://orders.stark.internal:8443/api' },
+      },
+    ]);
+    expectOnly(report, { stack: 'customer-stark', create: ['*'] });
+    expect(untouched(report)).toHaveLength(7);
+    const created = stackOf(report, 'customer-stark').create;
+    expect(created.filter((a) => a.startsWith('aws_vpc_endpoint.'))).toHaveLength(1);
+    expect(created.filter((a) => a.startsWith('aws_ram_resource_share_accepter.'))).toHaveLength(1);
+    expect(created.filter((a) => a.startsWith('aws_route.'))).toEqual([]);
   });
 
   test.each([
     ['initech', 'a VGW customer'],
     ['hooli', 'a TGW customer'],
     ['umbrella', 'the last customer on the public path'],
+    ['wonka', 'the PrivateLink customer'],
   ])(
     '1/2. remove %s (%s): its stack is destroyed, nothing else changes (the NAT gateways and Elastic IPs stay)',
     async (name) => {

@@ -96,7 +96,7 @@ describe('the example, planned offline: what a real apply needs', () => {
         writeOnly: writeOnly.has(secretReferenced(policy, 'secret_arn')!),
       };
     });
-    expect(seen.length).toBe(9);
+    expect(seen.length).toBe(10);
     for (const s of seen)
       expect({ ...s, namesDeployer: s.namesDeployer }).toEqual({ ...s, namesDeployer: s.writeOnly });
 
@@ -211,7 +211,7 @@ describe('the example, planned offline: what a real apply needs', () => {
     }
 
     test('GIVEN the plan THEN every runtime role denies the network-interface actions to its own function’s code', () => {
-      for (const customer of ['acme', 'globex', 'initech', 'umbrella']) {
+      for (const customer of ['acme', 'globex', 'initech', 'umbrella', 'wonka']) {
         const functionName = plannedOne('aws_lambda_function', `${Customer(customer)}_Gateway_`)
           .function_name as string;
         expect(fn(customer)).toBe(`arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${functionName}`);
@@ -229,7 +229,7 @@ describe('the example, planned offline: what a real apply needs', () => {
     test('GIVEN the plan THEN every customer key and created secret is administered by the security team, the deployer and the root user only', () => {
       const administrators = [SECURITY_TEAM_ROLE_ARN, DEPLOYER_ROLE_ARN, ROOT_USER];
       const keys = created(plan, 'aws_kms_key').filter((k) => /_Secrets_Key_/.test(k.address));
-      expect(keys).toHaveLength(4);
+      expect(keys).toHaveLength(5);
       for (const key of keys) {
         const statements = JSON.parse(key.after.policy as string).Statement as Statement[];
         const admin = statements.find((st) => st.Sid === 'OnlyAdministratorsAdministerTheKey')!;
@@ -242,7 +242,7 @@ describe('the example, planned offline: what a real apply needs', () => {
       const secretPolicies = created(plan, 'aws_secretsmanager_secret_policy').filter((p) =>
         /_Secrets_/.test(p.address),
       );
-      expect(secretPolicies).toHaveLength(9);
+      expect(secretPolicies).toHaveLength(10);
       for (const policy of secretPolicies) {
         const statements = JSON.parse(policy.after.policy as string).Statement as Statement[];
         const deny = statements.find((st) => st.Sid === 'OnlyAdministratorsChangeTheSecret')!;

@@ -27,7 +27,7 @@ describe('example app, planned offline', () => {
 
   it('deploys one gateway function per customer, each with a configuration the runtime accepts', () => {
     const { plan, stackDir } = results.get('backend-link-example')!;
-    expect((plan.resource_changes ?? []).filter((rc) => rc.type === 'aws_lambda_function')).toHaveLength(4);
+    expect((plan.resource_changes ?? []).filter((rc) => rc.type === 'aws_lambda_function')).toHaveLength(5);
     // In the plan the environment is unknown (it holds secret ARNs): read the synthesized configuration.
     const synthesized = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
     const functions = Object.values(synthesized.resource.aws_lambda_function) as Array<{
@@ -39,7 +39,14 @@ describe('example app, planned offline', () => {
       ['globex', 'oauth2-client-credentials'],
       ['initech', 'signature'],
       ['umbrella', 'digest'],
+      ['wonka', 'basic'],
     ]);
+    // wonka's runtime connects to its resource endpoint and keeps its backend's URL (Host, SNI).
+    const wonka = configs.find((c) => c.name === 'wonka');
+    expect(wonka.backend.url).toBe('https://orders.wonka.internal:8443/api');
+    expect(wonka.backend.connectTo).toMatch(
+      /^\$\{aws_vpc_endpoint\.Wonka_ResourceEndpoint_[0-9A-F]{8}\.dns_entry\[0\]\.dns_name\}:8443$/,
+    );
     // Secret ARNs are Terraform interpolations until apply: checked by shape; everything else in full.
     for (const config of configs) {
       expect(() => validateConfig(config, { isUnresolved: (v) => v.includes('${') })).not.toThrow();
@@ -49,12 +56,14 @@ describe('example app, planned offline', () => {
   it('writes a handoff document for each customer, with no secret value', () => {
     const { plan, stackDir } = results.get('backend-link-example')!;
     const files = writeHandoffs(stackDir, outputsFromPlan(plan), join(outdir, 'handoff'));
-    // Every VPN customer gets its device configuration beside the document; umbrella (public DMZ path) has none.
+    // Every VPN customer gets its device configuration beside the document; umbrella (public DMZ path) and
+    // wonka (resource endpoint) have none.
     expect(files.map((f) => f.split('/').pop())).toEqual([
       ...['acme', 'globex', 'initech'].flatMap((c) => [`${c}.md`, `${c}.swanctl.conf`, `${c}.nft`]),
       'umbrella.md',
+      'wonka.md',
     ]);
-    const [acme, globex, initech, umbrella] = files
+    const [acme, globex, initech, umbrella, wonka] = files
       .filter((f) => f.endsWith('.md'))
       .map((f) => readFileSync(f, 'utf8'));
     const acmeSwanctl = readFileSync(join(outdir, 'handoff', 'acme.swanctl.conf'), 'utf8');
@@ -84,8 +93,13 @@ describe('example app, planned offline', () => {
     );
     expect(umbrella).toContain('"trustedSources": {');
     expect(umbrella).not.toContain('IKE version');
-    for (const doc of [acme, globex, initech, umbrella]) {
-      if (doc !== umbrella) expect(doc).toContain('| IKE version | `ikev2` | `ikev2` |');
+    // The resource-endpoint path: what wonka shares with which account, and no VPN.
+    expect(wonka).toContain('## 1. Network path: a VPC Lattice resource endpoint, no VPN');
+    expect(wonka).toContain('(AWS account `123456789012`, region `eu-west-1`)');
+    expect(wonka).toContain('## 2. What you create in your AWS account');
+    expect(wonka).not.toContain('IKE version');
+    for (const doc of [acme, globex, initech, umbrella, wonka]) {
+      if (doc !== umbrella && doc !== wonka) expect(doc).toContain('| IKE version | `ikev2` | `ikev2` |');
       expect(doc).not.toMatch(/preshared_key"?\s*[:=]/);
       expect(doc).not.toContain('offline-plan-placeholder');
     }
@@ -109,12 +123,12 @@ describe('example app, planned offline', () => {
     expect(summary.toChange).toBe(0);
     expect(summary.toDestroy).toBe(0);
     expect(summary.addedByType.aws_vpc).toBe(1);
-    // One network ACL per customer and one for the public NAT subnets; one route table per VPN customer,
-    // one per zone for the customer on the public DMZ path and one per public NAT subnet; one subnet and
-    // association per customer and zone.
-    const customers = 4;
+    // One network ACL per customer and one for the public NAT subnets; one route table per VPN customer and
+    // one for the resource-endpoint customer (it holds no route), one per zone for the customer on the public
+    // DMZ path and one per public NAT subnet; one subnet and association per customer and zone.
+    const customers = 5;
     expect(summary.addedByType.aws_network_acl).toBe(customers + 1);
-    expect(summary.addedByType.aws_route_table).toBe(3 + 2 + 2);
+    expect(summary.addedByType.aws_route_table).toBe(3 + 1 + 2 + 2);
     expect(summary.addedByType.aws_subnet).toBeGreaterThanOrEqual(2 * customers);
     const subnets = (plan.resource_changes ?? [])
       .filter((rc) => rc.type === 'aws_subnet')

@@ -64,6 +64,7 @@ describe('multi-stack example', () => {
       'customer-hooli',
       'customer-initech',
       'customer-umbrella',
+      'customer-wonka',
       'platform',
     ]);
   });
@@ -108,6 +109,7 @@ describe('multi-stack example', () => {
       ['customer-hooli', undefined, ['platform']],
       ['customer-initech', undefined, ['platform']],
       ['customer-umbrella', undefined, ['platform']],
+      ['customer-wonka', undefined, ['platform']],
       ['platform', undefined, []],
     ]);
     for (const dir of stackDirs) {
@@ -188,6 +190,7 @@ describe('multi-stack example', () => {
       'customer-hooli',
       'customer-initech',
       'customer-umbrella',
+      'customer-wonka',
     ]) {
       const { plan } = outcome(stack).result!;
       expect(after(plan, 'aws_subnet').map((s) => s.vpc_id)).toEqual([vpcId, vpcId]);

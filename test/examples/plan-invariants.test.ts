@@ -11,6 +11,7 @@ import { ExampleStack, buildExampleApp } from '../../examples/main';
 import { FORWARD_SECRET_TLS13_POLICIES } from '../../lib/load-balancer/load-balancer-defaults';
 import { cidrContains, parseCidr } from '../../lib/shared/cidr';
 import { PlanJson, listStacks, planOffline } from '../../lib/terraform/harness';
+import { privateEndpointViolations, routeViolations } from '../support/private-endpoint-invariants';
 
 interface StackResult {
   readonly stackDir: string;
@@ -253,7 +254,9 @@ describe('example app: offline plan invariants', () => {
   test('GIVEN the plans THEN the interface endpoints (private DNS, VPC-wide) admit HTTPS from every VPC block', () => {
     for (const { plan } of results) {
       const vpcBlocks = created(plan, 'aws_vpc').map((v) => v.after.cidr_block as string);
-      const endpoints = created(plan, 'aws_vpc_endpoint');
+      // The platform's own (wonka's resource endpoint has private DNS off: below).
+      const endpoints = created(plan, 'aws_vpc_endpoint').filter((e) => e.address.includes('.Platform_'));
+      expect(endpoints.length).toBeGreaterThan(0);
       expect(endpoints.map((e) => e.after.private_dns_enabled)).toEqual(endpoints.map(() => true));
       const admitted = created(plan, 'aws_vpc_security_group_ingress_rule')
         .filter((r) => r.address.includes('Endpoints'))
@@ -262,14 +265,28 @@ describe('example app: offline plan invariants', () => {
     }
   });
 
+  test("GIVEN the plans THEN wonka's resource endpoint (private DNS off) is in its subnets, its group admits only wonka's function, and wonka has no route", () => {
+    for (const { plan } of results) {
+      expect(privateEndpointViolations(plan)).toEqual([]);
+      expect(routeViolations(plan).filter((v) => v.includes('.Wonka_'))).toEqual([]);
+    }
+    const endpoints = results.flatMap(({ plan }) =>
+      created(plan, 'aws_vpc_endpoint').filter((e) => e.address.includes('.Wonka_')),
+    );
+    expect(endpoints.map((e) => [e.after.vpc_endpoint_type, e.after.private_dns_enabled])).toEqual([
+      ['Resource', false],
+    ]);
+  });
+
   test("GIVEN the plans THEN DNS (UDP and TCP 53, and UDP at all) is open to exactly each customer's own DNS servers", () => {
     // The customers' servers as the example declares them (read from a synth-free copy of the stack).
     const probe = new ExampleStack(Testing.app(), 'probe', {
       runtimeBundleDirectory: join(__dirname, '../lib/runtime/fixtures/bundle'),
     });
-    // umbrella's public DMZ endpoint is pinned to its addresses: it asks no DNS server.
+    // umbrella's public DMZ endpoint is pinned to its addresses: it asks no DNS server; wonka's resource
+    // endpoint's name is answered by the VPC's resolver.
     const servers = Object.values(probe.links)
-      .filter((link) => link.publicEndpointRoutes.length === 0)
+      .filter((link) => link.publicEndpointRoutes.length === 0 && link.resourceEndpoint === undefined)
       .map((link) => ({
         id: link.node.id,
         cidrs: (link.runtimeConfig.backend.dns?.servers ?? []).map((s) => `${s}/32`),

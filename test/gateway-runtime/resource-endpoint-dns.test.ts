@@ -1,8 +1,8 @@
 /**
  * The runtime on a private-endpoint path (a VPC Lattice resource endpoint or a PrivateLink interface endpoint),
- * end to end through both adapters: the runtime connects to the endpoint's AWS-provided DNS name, and TLS
- * verifies the backend's own name (`backend.tls.servername`). The configuration is built by the library's
- * `endpointRuntimeBackend`, as the link will build it.
+ * end to end through both adapters: the runtime connects to the endpoint's AWS-provided DNS name
+ * (`backend.connectTo`), while the Host header and the TLS server name stay the backend's own (the URL's host).
+ * The configuration is built by the library's `endpointRuntimeBackend`, as CustomerBackendLink builds it.
  *
  * Stand-ins: dnsmasq on 127.0.0.1 answers the endpoint's name with a loopback address (in AWS the VPC's
  * resolver answers it with the endpoint's interface addresses; the runtime has no way to use another system
@@ -72,55 +72,78 @@ afterAll(async () => {
 });
 
 /**
- * The runtime configuration for the customer's backend URL, rewritten for the endpoint: `servername` as the
- * library derives it, or `override` (`null`: none).
+ * The runtime configuration for the customer's backend URL on the endpoint, as the library derives it;
+ * `extra` adds to `backend` (say, `tls.servername` or `allowedAddresses`).
  */
-function endpointConfig(override?: string | null): GatewayConfig {
+function endpointConfig(extra: { servername?: string; allowedAddresses?: string[] } = {}): GatewayConfig {
   const backend = endpointRuntimeBackend(`https://${BACKEND_NAME}:${port}/api`, ENDPOINT_NAME);
-  const servername = override === undefined ? backend.servername : override;
   return {
     version: 1,
     name: 'acme',
     backend: {
       url: backend.url,
-      tls: { ca: files.file(ca.cert), ...(servername ? { servername } : {}) },
+      connectTo: backend.connectTo,
+      tls: { ca: files.file(ca.cert), ...(extra.servername ? { servername: extra.servername } : {}) },
       dns: { servers: [dns.server] },
+      ...(extra.allowedAddresses ? { allowedAddresses: extra.allowedAddresses } : {}),
     },
     security: { type: 'none' },
   };
 }
 
 describe.each(ADAPTERS)('through the $name', (adapter) => {
-  test("GIVEN the endpoint's name resolving to a loopback address WHEN a request goes out THEN it reaches the backend and TLS verified the backend's own name", async () => {
+  test("GIVEN the endpoint's name resolving to a loopback address WHEN a request goes out THEN it reaches the backend with the backend's own Host and SNI", async () => {
     const before = dns.queries().length;
     const requests = seen.length;
     const gateway = await adapter.start(endpointConfig(), captureLines().sink);
 
     const answer = await gateway.call({ path: '/orders' });
+    const again = await gateway.call({ path: '/orders/2' });
     await gateway.stop();
 
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.text)).toEqual({ who: 'acme', url: '/api/orders' });
-    // The endpoint's name was looked up; the backend's name was only verified (SNI), never resolved.
-    expect(dns.queries().slice(before)).toEqual([`A ${ENDPOINT_NAME}`]);
+    expect(again.status).toBe(200);
+    // The endpoint's name was looked up; the backend's name was never resolved, only sent (Host, SNI).
+    expect(new Set(dns.queries().slice(before))).toEqual(new Set([`A ${ENDPOINT_NAME}`]));
     expect(seen.slice(requests)).toEqual([
-      // What the runtime sends today: SNI carries the backend's name, the Host header the endpoint's.
-      { host: `${ENDPOINT_NAME}:${port}`, servername: BACKEND_NAME, url: '/api/orders' },
+      { host: `${BACKEND_NAME}:${port}`, servername: BACKEND_NAME, url: '/api/orders' },
+      { host: `${BACKEND_NAME}:${port}`, servername: BACKEND_NAME, url: '/api/orders/2' },
     ]);
   });
 
-  test("fails without `servername`: 502 BACKEND_TLS, since the backend's certificate does not name the endpoint", async () => {
-    const gateway = await adapter.start(endpointConfig(null), captureLines().sink);
+  test("GIVEN allowedAddresses that admit the endpoint's address THEN the request goes through", async () => {
+    const gateway = await adapter.start(
+      endpointConfig({ allowedAddresses: ['127.0.0.3/32'] }),
+      captureLines().sink,
+    );
+
+    const answer = await gateway.call({ path: '/orders' });
+    await gateway.stop();
+
+    expect(answer.status).toBe(200);
+  });
+
+  test("GIVEN allowedAddresses without the endpoint's address THEN 502 BACKEND_ADDRESS_NOT_ALLOWED and nothing reaches the backend", async () => {
+    const requests = seen.length;
+    const gateway = await adapter.start(
+      endpointConfig({ allowedAddresses: ['10.0.0.0/8'] }),
+      captureLines().sink,
+    );
 
     const answer = await gateway.call({ path: '/orders' });
     await gateway.stop();
 
     expect(answer.status).toBe(502);
-    expect(JSON.parse(answer.text)).toMatchObject({ code: 'BACKEND_TLS', status: 502 });
+    expect(JSON.parse(answer.text)).toMatchObject({ code: 'BACKEND_ADDRESS_NOT_ALLOWED', status: 502 });
+    expect(seen.length).toBe(requests);
   });
 
   test('fails when `servername` is another name than the certificate carries: 502 BACKEND_TLS', async () => {
-    const gateway = await adapter.start(endpointConfig('billing.acme.internal'), captureLines().sink);
+    const gateway = await adapter.start(
+      endpointConfig({ servername: 'billing.acme.internal' }),
+      captureLines().sink,
+    );
 
     const answer = await gateway.call({ path: '/orders' });
     await gateway.stop();

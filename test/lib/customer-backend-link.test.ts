@@ -485,7 +485,9 @@ describe('CustomerBackendLink', () => {
     [
       'there is neither a VPN nor backend blocks',
       { vpn: undefined },
-      ['give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`'],
+      [
+        'give `backend.cidrs` (the blocks the backend lives in) when there is no `vpn`, `publicEndpoint`, `resourceEndpoint` or `privateLinkEndpoint`',
+      ],
     ],
     [
       'the backend URL is not a URL',

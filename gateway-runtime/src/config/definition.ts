@@ -278,6 +278,19 @@ export const BACKEND = {
    * @schema {"maxItems": 64, "items": {"maxLength": 43}}
    */
   allowedAddresses: list(str()),
+  /**
+   * Connect to this `host[:port]` instead of the URL's host and port (a VPC endpoint's DNS name in front of
+   * the backend). The `Host` header and the TLS server name stay the URL's (or `tls.servername`); the host
+   * is resolved like the URL's would be (`dns`, else the system resolver) and checked against
+   * `allowedAddresses`. An IPv6 address is written in brackets (`[fd00::1]:8443`).
+   * @default - the URL's host and port
+   */
+  connectTo: str({
+    maxLength: 261,
+    pattern:
+      /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$/,
+    rule: 'is not host[:port] (a DNS name or an IPv4 address, or an IPv6 address in brackets, and an optional port)',
+  }),
 };
 
 export const FORWARDING = {

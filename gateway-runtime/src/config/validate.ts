@@ -24,6 +24,7 @@ import { checkDnsSections } from './validate-dns';
 import { withDefaults } from './resolve';
 import { cidrProblem as sharedCidrProblem } from '../core/cidr';
 import { createSourceMatcher } from '../core/client-address';
+import { parseHostPort } from '../core/host-port';
 
 /**
  * The full validator of the runtime configuration. It walks the whole document, collects every problem
@@ -511,6 +512,26 @@ class Checker {
       const host = url?.hostname.replace(/^\[|\]$/g, '');
       if (!bad.some(Boolean) && host && isIP(host) && !createSourceMatcher(allowed as string[])(host)) {
         this.add('backend.url', `${host} is outside backend.allowedAddresses`);
+      }
+    }
+    const connectTo = backend.connectTo;
+    if (
+      typeof connectTo === 'string' &&
+      !this.options.isUnresolved?.(connectTo) &&
+      BACKEND.connectTo.pattern!.test(connectTo)
+    ) {
+      const { host, port } = parseHostPort(connectTo);
+      if (port !== undefined && (port < 1 || port > 65535)) {
+        this.add('backend.connectTo', `${connectTo} has port ${port}; give a port from 1 to 65535`);
+      }
+      if (host.includes(':') && isIP(host) !== 6) {
+        this.add('backend.connectTo', `${connectTo} is not an IPv6 address in brackets`);
+      }
+      // An address is never looked up: it is checked against allowedAddresses here, once.
+      const ok =
+        allowed === undefined || (Array.isArray(allowed) && allowed.every((c) => !sharedCidrProblem(c)));
+      if (ok && allowed && isIP(host) && !createSourceMatcher(allowed as string[])(host)) {
+        this.add('backend.connectTo', `${host} is outside backend.allowedAddresses`);
       }
     }
     if (backend.tls !== undefined && url?.protocol === 'http:') {

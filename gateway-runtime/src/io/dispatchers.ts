@@ -3,6 +3,7 @@ import { Agent, buildConnector, Dispatcher } from './undici';
 import type { ResolvedGatewayConfig } from '../config/resolve';
 import { BackendUnreachableError, GatewayError } from '../core/errors';
 import { warningsToStderr, type LogSink, type SecretResolver } from '../secrets/types';
+import { parseHostPort } from '../core/host-port';
 import { createBackendResolver, type BackendResolver } from './resolver';
 import { guardSocket } from './socket-guard';
 import { buildTlsMaterial, checkPins, hasMaterialRefs, resolveTlsSecrets, type TlsMaterial } from './tls';
@@ -183,6 +184,12 @@ export function createBackendDispatchers(
     log({ level: 'warn', event, reason, generation });
   }
 
+  // `backend.connectTo`: the socket goes there (resolved like the URL's host would be, the resolver applying
+  // allowedAddresses), while Host (from the request's origin) and the TLS server name stay the URL's.
+  // (undici derives the server name from `host`, left as the URL's, when no servername is configured.)
+  const connectTo =
+    config.backend.connectTo === undefined ? undefined : parseHostPort(config.backend.connectTo);
+
   function newAgent(material: TlsMaterial): Agent {
     const connector = buildConnector({
       timeout: config.timeouts.connectMs,
@@ -194,8 +201,16 @@ export function createBackendDispatchers(
       // the configured servername, else the URL's host, so a Host header can never choose the name the
       // backend's certificate is verified against.
       connect: (connectOptions, callback) =>
-        connector({ ...connectOptions, servername: tls?.servername }, (error, socket) =>
-          error ? callback(error, null) : callback(null, guardSocket(socket!)),
+        connector(
+          connectTo
+            ? {
+                ...connectOptions,
+                hostname: connectTo.host,
+                port: connectTo.port === undefined ? connectOptions.port : String(connectTo.port),
+                servername: tls?.servername,
+              }
+            : { ...connectOptions, servername: tls?.servername },
+          (error, socket) => (error ? callback(error, null) : callback(null, guardSocket(socket!))),
         ),
       headersTimeout: config.timeouts.headersMs,
       bodyTimeout: config.timeouts.bodyMs,

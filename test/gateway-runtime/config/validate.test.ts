@@ -268,3 +268,41 @@ describe('type mismatches', () => {
     expect(problemsOf(input)).toEqual([{ path, message }]);
   });
 });
+
+describe('backend.connectTo', () => {
+  const withConnectTo = (connectTo: string, extra: object = {}) =>
+    doc({ type: 'none' }, { backend: { url: 'https://orders.acme.internal:8443/api', connectTo, ...extra } });
+
+  test.each([
+    'vpce-0a1.rcfg-0b2.4232ccc.vpc-lattice-rsc.eu-west-1.on.aws',
+    'vpce-0a1.rcfg-0b2.4232ccc.vpc-lattice-rsc.eu-west-1.on.aws:8443',
+    '10.1.2.3:443',
+    '[fd00::1]:8443',
+    '[fd00::1]',
+  ])('admits %s', (connectTo) => {
+    expect(() => validateConfig(withConnectTo(connectTo))).not.toThrow();
+  });
+
+  test.each([
+    [
+      'https://endpoint.example',
+      'is not host[:port] (a DNS name or an IPv4 address, or an IPv6 address in brackets, and an optional port)',
+    ],
+    ['endpoint.example:0', 'endpoint.example:0 has port 0; give a port from 1 to 65535'],
+    ['endpoint.example:70000', 'endpoint.example:70000 has port 70000; give a port from 1 to 65535'],
+    ['[fd00::1::2]:443', '[fd00::1::2]:443 is not an IPv6 address in brackets'],
+  ])('refuses %s', (connectTo, message) => {
+    expect(problemsOf(withConnectTo(connectTo))).toEqual([
+      { path: 'backend.connectTo', message: expect.stringContaining(message) },
+    ]);
+  });
+
+  test('GIVEN an address outside allowedAddresses THEN it is refused at once (an address is never looked up)', () => {
+    expect(problemsOf(withConnectTo('192.0.2.7:443', { allowedAddresses: ['10.0.0.0/8'] }))).toEqual([
+      { path: 'backend.connectTo', message: '192.0.2.7 is outside backend.allowedAddresses' },
+    ]);
+    expect(() =>
+      validateConfig(withConnectTo('10.1.2.3:443', { allowedAddresses: ['10.0.0.0/8'] })),
+    ).not.toThrow();
+  });
+});

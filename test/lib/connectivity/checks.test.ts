@@ -120,7 +120,7 @@ describe('checkBackendPorts and checkSubnetIds', () => {
 });
 
 describe('the backend URL on a private endpoint', () => {
-  it('GIVEN https with a DNS name THEN the runtime connects to the endpoint name and verifies the backend name', () => {
+  it('GIVEN https with a DNS name THEN the runtime connects to the endpoint name and keeps the backend URL (Host, SNI)', () => {
     expect(checkEndpointBackendUrl('backend.url', 'https://orders.acme.internal:8443/api?x=1')).toEqual([]);
     expect(
       endpointRuntimeBackend(
@@ -128,12 +128,12 @@ describe('the backend URL on a private endpoint', () => {
         'vpce-1.rcfg-2.vpc-lattice-rsc.eu-west-1.on.aws',
       ),
     ).toEqual({
-      url: 'https://vpce-1.rcfg-2.vpc-lattice-rsc.eu-west-1.on.aws:8443/api?x=1',
-      servername: 'orders.acme.internal',
+      url: 'https://orders.acme.internal:8443/api?x=1',
+      connectTo: 'vpce-1.rcfg-2.vpc-lattice-rsc.eu-west-1.on.aws:8443',
     });
     expect(endpointRuntimeBackend('https://orders.acme.internal', '${TfToken[TOKEN.1]}')).toEqual({
-      url: 'https://${TfToken[TOKEN.1]}:443',
-      servername: 'orders.acme.internal',
+      url: 'https://orders.acme.internal',
+      connectTo: '${TfToken[TOKEN.1]}:443',
     });
   });
 

@@ -12,6 +12,9 @@ import { IpAllowList } from '../../../lib/network/ip-allow-list';
 import { GatewayPlatform, GatewayPlatformProps } from '../../../lib/platform/gateway-platform';
 import { PlatformQuotas } from '../../../lib/platform/quotas';
 import { SiteToSiteVpn } from '../../../lib/vpn/site-to-site-vpn';
+import { BackendResourceShare } from '../../../lib/connectivity/backend-resource-share';
+import { PrivateLinkEndpoint } from '../../../lib/connectivity/privatelink-endpoint';
+import { ResourceEndpoint } from '../../../lib/connectivity/resource-endpoint';
 import { CERTIFICATE_ARN, platformProps } from '../network-fixtures';
 import { validationErrorOf } from '../../support/constructs';
 
@@ -207,7 +210,7 @@ describe('quota checks at synth', () => {
       'a quota is unknown',
       { albs: 3 } as unknown as PlatformQuotas,
       [
-        '`quotas.albs` is not a quota backend-link checks (transitGatewayRouteTablesPerTransitGateway, loadBalancersPerRegion, trustStoresPerAccount, customerGatewaysPerRegion, vpnConnectionsPerRegion, subnetsPerVpc, networkAclRulesPerDirection, securityGroupInboundRules, securityGroupOutboundRules, lambdaConcurrentExecutions)',
+        '`quotas.albs` is not a quota backend-link checks (transitGatewayRouteTablesPerTransitGateway, loadBalancersPerRegion, trustStoresPerAccount, customerGatewaysPerRegion, vpnConnectionsPerRegion, subnetsPerVpc, networkAclRulesPerDirection, securityGroupInboundRules, securityGroupOutboundRules, lambdaConcurrentExecutions, interfaceEndpointsPerVpc, resourceEndpointsPerVpc, resourceGatewaysPerVpc, resourceConfigurationsPerRegion)',
       ],
     ],
   ])('fails when %s', (_case, quotas, problems) => {
@@ -274,6 +277,105 @@ describe('quota checks across stacks (a platform stack and one stack per custome
     }
     expect(synthProblems(platformStack)).toEqual([
       `[platform/Platform] quota subnets per VPC: the VPC of platform "plat" has 6, over the quota of 5 (declared in platform "plat"'s \`quotas.subnetsPerVpc\`); ${raise('Amazon Virtual Private Cloud (Amazon VPC)')}subnetsPerVpc\` on the platform to the new value, or give customers fewer availability zones, or put further customers on a platform with another VPC`,
+    ]);
+  });
+});
+
+describe('the private-connectivity quotas (lib/connectivity/quotas.ts, registered with the platform)', () => {
+  const rcfg = (n: number) =>
+    `arn:aws:vpc-lattice:eu-west-1:210987654321:resourceconfiguration/rcfg-0a1b2c3d4e5f6071${n}`;
+  const endpointProps = (platform: GatewayPlatform, subnets: CustomerSubnets, sg: SecurityGroup) => ({
+    platformName: platform.name,
+    customerName: subnets.customerName,
+    vpcId: platform.vpcId,
+    subnetIds: subnets.subnetIds,
+    functionSecurityGroupId: sg.id,
+    ports: [443],
+  });
+
+  function resourceEndpoints(s: TerraformStack, platform: GatewayPlatform, count: number): void {
+    for (let n = 0; n < count; n++) {
+      const subnets = customer(s, platform, n);
+      const sg = new SecurityGroup(s, `Fn${n}`, { vpcId: platform.vpcId });
+      new ResourceEndpoint(s, `Endpoint${n}`, {
+        ...endpointProps(platform, subnets, sg),
+        resourceConfigurationArn: rcfg(n),
+      });
+    }
+  }
+
+  it('fails when the resource endpoints in the platform VPC pass the quota, and passes with the raised value', () => {
+    const build = (quotas?: PlatformQuotas) => {
+      const s = stack();
+      resourceEndpoints(s, platformIn(s, quotas), 2);
+      return s;
+    };
+    expect(synthProblems(build({ resourceEndpointsPerVpc: 1 }))).toEqual([
+      `[stack/Platform] quota resource VPC endpoints per VPC: the VPC of platform "plat" has 2, over the quota of 1 (declared in platform "plat"'s \`quotas.resourceEndpointsPerVpc\`); ${raise('Amazon Virtual Private Cloud (Amazon VPC) / AWS PrivateLink')}resourceEndpointsPerVpc\` on the platform to the new value, or put further resource-endpoint customers on a platform with another VPC`,
+    ]);
+    expect(synthProblems(build({ resourceEndpointsPerVpc: 2 }))).toEqual([]);
+  });
+
+  it("counts PrivateLink endpoints with the platform's own interface endpoints", () => {
+    const s = stack();
+    const platform = platformIn(s, { interfaceEndpointsPerVpc: 1 });
+    for (const n of [0, 1]) {
+      const subnets = customer(s, platform, n);
+      const sg = new SecurityGroup(s, `Fn${n}`, { vpcId: platform.vpcId });
+      new PrivateLinkEndpoint(s, `PrivateLink${n}`, {
+        ...endpointProps(platform, subnets, sg),
+        serviceName: `com.amazonaws.vpce.eu-west-1.vpce-svc-0a1b2c3d4e5f6071${n}`,
+      });
+    }
+    const [problem, ...rest] = synthProblems(s);
+    expect(rest).toEqual([]);
+    expect(problem).toMatch(
+      /^\[stack\/Platform\] quota interface and Gateway Load Balancer endpoints per VPC: the VPC of platform "plat" has (\d+), over the quota of 1 /,
+    );
+    // The platform's own interface endpoints (Secrets Manager, ...) count too.
+    expect(Number(/has (\d+)/.exec(problem)![1])).toBeGreaterThanOrEqual(2);
+  });
+
+  it('counts the resource endpoints of the customers’ stacks on the platform’s VPC', () => {
+    const app = Testing.app();
+    const platformStack = new TerraformStack(app, 'platform');
+    new AwsProvider(platformStack, 'aws', { region: 'eu-west-1' });
+    const platform = platformIn(platformStack, { resourceEndpointsPerVpc: 1 });
+    for (const n of [0, 1]) {
+      const customerStack = new TerraformStack(app, `customer-${n}`);
+      new AwsProvider(customerStack, 'aws', { region: 'eu-west-1' });
+      const subnets = customer(customerStack, platform, n);
+      const sg = new SecurityGroup(customerStack, 'Fn', { vpcId: platform.vpcId });
+      new ResourceEndpoint(customerStack, 'Endpoint', {
+        ...endpointProps(platform, subnets, sg),
+        resourceConfigurationArn: rcfg(n),
+      });
+    }
+    expect(synthProblems(platformStack)).toEqual([
+      expect.stringContaining(
+        '[platform/Platform] quota resource VPC endpoints per VPC: the VPC of platform "plat" has 2, over the quota of 1',
+      ),
+    ]);
+  });
+
+  it('fails when the resource configurations of the region (with other apps’) pass the quota', () => {
+    const s = stack();
+    platformIn(s, {
+      resourceConfigurationsPerRegion: 2,
+      usedByOtherApps: { resourceConfigurationsPerRegion: 1 },
+    });
+    for (const n of [0, 1]) {
+      new BackendResourceShare(s, `Share${n}`, {
+        name: `orders-${n}`,
+        vpcId: 'vpc-0a1b2c3d4e5f60718',
+        subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0a1b2c3d4e5f60719'],
+        backend: { domainName: 'orders.acme.internal', ports: [443] },
+        backendCidrs: ['172.16.0.0/16'],
+        platformAccountId: '123456789012',
+      });
+    }
+    expect(synthProblems(s)).toEqual([
+      `[stack/Platform] quota resource configurations per account and region: region eu-west-1 (VPC Lattice resource configurations) has 3 (with 1 declared in \`quotas.usedByOtherApps.resourceConfigurationsPerRegion\`), over the quota of 2 (declared in platform "plat"'s \`quotas.resourceConfigurationsPerRegion\`); ${raise('Amazon VPC Lattice')}resourceConfigurationsPerRegion\` on the platform to the new value, or share one resource configuration of type GROUP for several backends`,
     ]);
   });
 });

@@ -95,7 +95,7 @@ describe('change plan: the showcase (one stack, four customers)', () => {
   });
 });
 
-describe('change plan: the multi-stack example (platform + 5 customer stacks)', () => {
+describe('change plan: the multi-stack example (platform + 6 customer stacks)', () => {
   const workdir = mkdtempSync(join(tmpdir(), 'change-plan-multi-'));
   let v1: DerivedAppState;
 
@@ -131,6 +131,7 @@ describe('change plan: the multi-stack example (platform + 5 customer stacks)', 
       'customer-hooli',
       'customer-initech',
       'customer-umbrella',
+      'customer-wonka',
       'platform',
     ]);
     expectOnly(v1.selfCheck, []);
@@ -184,6 +185,7 @@ describe('change plan: the multi-stack example (platform + 5 customer stacks)', 
       'customer-hooli',
       'customer-initech',
       'customer-umbrella',
+      'customer-wonka',
       'platform',
     ]);
   });
