@@ -120,7 +120,7 @@ describe('Lambda environment size', () => {
     const app = buildExampleApp(undefined, { runtimeBundleDirectory: BUNDLE });
     const stack = app.node.findChild('backend-link-example');
     const functions = stack.node.findAll().filter((c): c is GatewayFunction => c instanceof GatewayFunction);
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const fn of functions) {
       const variables = fn.function.environmentInput?.variables as Record<string, string>;
       const bytes = environmentBytes(withLongestValues(fn, variables, CONTEXT));
