@@ -66,7 +66,7 @@ type Synthesized = {
       const stack = JSON.parse(
         readFileSync(join(out, 'stacks', 'backend-link-example', 'cdk.tf.json'), 'utf8'),
       ) as Synthesized;
-      expect(Object.keys(stack.resource.aws_lambda_function)).toHaveLength(4);
+      expect(Object.keys(stack.resource.aws_lambda_function)).toHaveLength(5);
       expect(Object.keys(stack.output)).toEqual(
         expect.arrayContaining(['apicloud_platform_attributes', 'acme_handoff', 'umbrella_handoff']),
       );
