@@ -12,6 +12,13 @@ import { unzipEntries } from '../../support/zip';
 
 export const STACK = 'backend-link-example';
 export const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella'] as const;
+/**
+ * Customers of the showcase this end-to-end run does not drive, and why. wonka reaches its backend through a
+ * VPC Lattice resource endpoint (`backend.connectTo`), which this file does not localize yet; its runtime path
+ * (connectTo through a loopback DNS server, the backend's own Host and SNI) is tested end to end in
+ * test/gateway-runtime/resource-endpoint-dns.test.ts.
+ */
+export const NOT_DRIVEN: readonly string[] = ['wonka'];
 export type Customer = (typeof CUSTOMERS)[number];
 
 /** One customer's gateway function, as synthesized. */
@@ -63,6 +70,7 @@ export function synthesizeExample(outdir: string): SynthesizedExample {
   const functions: Partial<Record<Customer, SynthesizedFunction>> = {};
   for (const [resourceId, fn] of Object.entries(tf.resource.aws_lambda_function)) {
     const tag = fn.tags?.['backend-link:customer'];
+    if (NOT_DRIVEN.includes(tag ?? '')) continue;
     const customer = CUSTOMERS.find((c) => c === tag);
     if (customer === undefined) throw new Error(`${resourceId}: unexpected customer tag ${tag}`);
     const entries = unzipEntries(readFileSync(join(stackDir, fn.filename)));
