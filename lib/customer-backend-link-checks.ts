@@ -462,7 +462,8 @@ function checkPublicEndpoint(
     seen.add(address);
   });
   const reason = endpoint.headerOnlySchemeReason;
-  const authenticatesItself = props.security.mutualTls !== undefined || props.security.type === 'signature';
+  const authenticatesItself =
+    props.security.mutualTls !== undefined || SIGNING_SCHEMES.has(props.security.type);
   if (reason !== undefined && (typeof reason !== 'string' || reason.trim() === '')) {
     problems.addProblem(
       'publicEndpoint.headerOnlySchemeReason',
@@ -483,6 +484,12 @@ function checkPublicEndpoint(
     ...(reason !== undefined && !authenticatesItself ? { headerOnlySchemeReason: reason.trim() } : {}),
   };
 }
+
+/**
+ * Schemes that sign each request (a replayed or altered request fails the backend's check), so they are not
+ * header-only over the internet: draft-cavage signatures, RFC 9421 message signatures and AWS SigV4.
+ */
+const SIGNING_SCHEMES: ReadonlySet<string> = new Set(['signature', 'message-signature', 'sigv4']);
 
 /**
  * The rules of a private-endpoint path (`resourceEndpoint`: a VPC Lattice resource endpoint; `privateLinkEndpoint`:
