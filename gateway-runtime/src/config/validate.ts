@@ -21,6 +21,7 @@ import {
   TRUSTED_SOURCES,
 } from './definition';
 import { checkDnsSections } from './validate-dns';
+import { sigV4CrossFieldProblems } from './sigv4-rules';
 import { withDefaults } from './resolve';
 import { cidrProblem as sharedCidrProblem } from '../core/cidr';
 import { createSourceMatcher } from '../core/client-address';
@@ -100,6 +101,8 @@ export const REPLACED_SCHEME_TYPES: Readonly<Record<string, string>> = {
   'api-key': 'use "token" with "header" set to the key header instead',
   hmac: 'use "signature" with an hmac-* algorithm instead',
   'http-signature': 'use "signature" instead',
+  'aws-sigv4': 'use "sigv4" instead',
+  aws4: 'use "sigv4" instead',
   mtls: 'mutual TLS is a transport setting that combines with any scheme: use backend.tls.clientCertificate (with "type": "none" when nothing else is needed)',
 };
 
@@ -601,6 +604,9 @@ class Checker {
           `must be less than defaultLifetimeSeconds (${margin} >= ${lifetime}), or tokens without expires_in are never reused`,
         );
       }
+    }
+    if (type === 'sigv4') {
+      for (const problem of sigV4CrossFieldProblems(s)) this.add(problem.path, problem.message);
     }
   }
 

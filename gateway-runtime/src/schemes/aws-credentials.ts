@@ -102,12 +102,8 @@ const CONTAINER_HTTP_HOSTS = new Set([
   '[fd00:ec2::23]',
 ]);
 
-/** ARN of an IAM role, any partition. */
-export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-/** RoleSessionName: 2..64 of `[\w+=,.@-]`. */
-export const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-/** ExternalId: 2..1224 of `[\w+=,.@:/-]`. */
-export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+/** The role ARN, session name and external ID rules (config/sigv4-rules.ts, shared with the validator). */
+export { EXTERNAL_ID, ROLE_ARN, ROLE_SESSION_NAME } from '../config/sigv4-rules';
 
 export interface ProviderContext {
   readonly now: () => number;

@@ -5,6 +5,7 @@ import { createBasicScheme } from './basic';
 import { createDigestScheme } from './digest';
 import { createOAuth2Scheme } from './oauth2';
 import { createSignatureScheme } from './signature';
+import { createSigV4Scheme } from './sigv4';
 import { createTokenScheme } from './token';
 import type { AuthScheme, CallingOutSchemeContext } from './types';
 
@@ -36,6 +37,8 @@ export function createAuthScheme(scheme: ResolvedSecurityScheme, ctx: CallingOut
       return createSignatureScheme(scheme, ctx);
     case 'oauth2-client-credentials':
       return createOAuth2Scheme(scheme, ctx);
+    case 'sigv4':
+      return createSigV4Scheme(scheme, ctx);
     default: {
       const unknown: never = scheme;
       throw new ConfigError([

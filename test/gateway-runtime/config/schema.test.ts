@@ -61,6 +61,7 @@ describe('config.schema.json', () => {
       token: true,
       signature: true,
       'oauth2-client-credentials': true,
+      sigv4: true,
     };
     const typeEnum = (schema.$defs as { security: { properties: { type: { enum: string[] } } } }).security
       .properties.type.enum;

@@ -61,7 +61,7 @@ const ctx = (now?: () => number) => ({
   ...(now ? { now } : {}),
 });
 const scheme = (options: Partial<SigV4SchemeOptions>, env: NodeJS.ProcessEnv, now?: () => number) =>
-  createSigV4Scheme({ type: 'aws-sigv4', region: REGION, service: SERVICE, ...options }, ctx(now), { env });
+  createSigV4Scheme({ type: 'sigv4', region: REGION, service: SERVICE, ...options }, ctx(now), { env });
 
 /** Signs with the scheme and sends with undici exactly what was signed; the verifier's verdict. */
 async function sendSigned(
@@ -648,7 +648,7 @@ describe('SigV4 with container credentials (the DMZ proxy in ECS/EKS)', () => {
 });
 
 describe('options validation', () => {
-  const base: SigV4SchemeOptions = { type: 'aws-sigv4', region: REGION, service: SERVICE };
+  const base: SigV4SchemeOptions = { type: 'sigv4', region: REGION, service: SERVICE };
   test.each<[string, Partial<SigV4SchemeOptions> | Record<string, unknown>, string, string]>([
     [
       'a region of the wrong shape',
