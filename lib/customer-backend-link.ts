@@ -313,6 +313,13 @@ export class CustomerBackendLink extends Construct {
     const { backend, backendCidrs, backendPort, publicEndpoint, privateEndpoint } = checked;
     this.customerName = customerName;
     this.warnWithoutDns(backend, publicEndpoint !== undefined || privateEndpoint !== undefined);
+    // An assumed SigV4 role is checked against the platform's own interface endpoints (`security.assumeRoleArn`);
+    // endpoints the platform does not manage can not be seen from here.
+    if (props.security.assumesRole && !platform.interfaceEndpoints) {
+      Annotations.of(this).addWarning(
+        'security.assumeRoleArn: the gateway function calls STS (sts.<region>.amazonaws.com) from subnets without an internet route, and the platform manages no interface endpoints: make sure the VPC has an STS interface endpoint with private DNS (or give the platform `interfaceEndpoints.services` with "sts")',
+      );
+    }
 
     this.subnets = new CustomerSubnets(this, 'Subnets', {
       platform,

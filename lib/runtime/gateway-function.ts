@@ -31,7 +31,7 @@ import {
   runtimeBundleArchive,
 } from './runtime-bundle';
 import { environmentOf, parseGatewayFunctionProps } from './gateway-function-checks';
-import { lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
+import { assumedRoleArnsOf, lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
 import { requireDeployAccount } from '../shared/account-check';
 import { AlarmTuning } from './alarm-options';
 import { hasProblems, reportProblems } from '../shared/problems';
@@ -271,6 +271,7 @@ export class GatewayFunction extends Construct {
           logGroupArn: this.logGroup.arn,
           secretArns: props.secretArns,
           functionArn: lambdaFunctionArn(partition, platform.region, props.accountId, name),
+          assumeRoleArns: assumedRoleArnsOf(props.config.security),
         }),
       ),
     });
