@@ -13,6 +13,7 @@ import {
   tunnelOutsideAddress,
 } from './device-config';
 import { OutputSource, UNKNOWN } from './outputs';
+import { sigV4HandoffLines } from './sigv4-handoff';
 
 const AFTER_APPLY = '_known after deploy_';
 
@@ -210,6 +211,9 @@ function schemeSection(h: Handoff): string {
         '',
         'Your backend accepts `Authorization: Bearer <token>`; when it answers 401, the gateway fetches a new token and retries once.',
       );
+      break;
+    case 'AWS Signature Version 4':
+      lines.push(...sigV4HandoffLines(s));
       break;
     default:
       lines.push('No credentials are sent to your backend.');

@@ -51,6 +51,7 @@ function linkWith(security: BackendSecurity, endpointServices: string[] = ['secr
 
 type Json = {
   resource: Record<string, Record<string, Record<string, unknown>>>;
+  output: Record<string, { value: { security: Record<string, string> } }>;
 };
 const synthOf = (stack: ReturnType<typeof testStack>): Json => JSON.parse(Testing.synth(stack, true));
 const rolePolicyOf = (json: Json) =>
@@ -167,6 +168,17 @@ describe('a customer with BackendSecurity.sigV4, synthesized', () => {
       Action: 'sts:AssumeRole',
       Resource: [CUSTOMER_ROLE],
     });
+    // The handoff names the region signed for and the principal the customer's role must trust.
+    expect(json.output.acme_handoff.value.security).toEqual({
+      scheme: 'AWS Signature Version 4',
+      service: 'execute-api',
+      payload: 'signed',
+      assumeRoleArn: CUSTOMER_ROLE,
+      externalId: 'acme-7f3a',
+      region: 'eu-west-1',
+      gatewayRoleArn: link.gateway.roleArn,
+    });
+    expect(link.gateway.roleArn).toMatch(/^arn:aws:iam::123456789012:role\/backend-link\/apicloud-acme-/);
     // No Secrets Manager permission: there is no secret to read.
     expect(policy.Statement.map((s) => s.Sid)).not.toContain('ReadOwnSecrets');
     const asRole = (resource: string) =>
