@@ -91,10 +91,13 @@ export type {
   BackendMutualTlsProps,
   BasicAuthProps,
   OAuth2ClientCredentialsProps,
+  RenderContext,
   RequestSigningProps,
+  SigV4Props,
   TokenAuthProps,
   TrustedSourcesProps,
 } from './runtime/backend-security';
+export type { SigV4Platform } from './runtime/backend-security-checks';
 export { GatewayFunction } from './runtime/gateway-function';
 export type {
   EgressDestination,
