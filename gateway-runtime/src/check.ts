@@ -253,6 +253,20 @@ export async function runChecks(written: GatewayConfig, options: CheckOptions = 
       }
     }
   }
+  // 4. AWS credentials, where the scheme signs with SigV4: the variables, the container endpoint, or the
+  // AssumeRole call itself (its failure's reason: NOT_SET, AccessDenied, NO_RESPONSE, ...).
+  if (security.type === 'sigv4') {
+    const step = `credentials ${security.credentials?.source ?? 'environment'}`;
+    const scheme = createAuthScheme(security, { secrets, now, timeouts: config.timeouts });
+    try {
+      await scheme.authorize({ method: 'GET', url: backendUrl, headers: {} } as never);
+      tokenOk = add({ class: 'token', step, status: 'ok', detail: 'available: a request was signed' });
+    } catch (error) {
+      tokenOk = add({ class: 'token', step, status: 'FAIL', detail: reasonOf(error) });
+    } finally {
+      await scheme.close?.();
+    }
+  }
   resolvers.backend?.close();
   resolvers.tokenEndpoint?.close();
 
