@@ -37,6 +37,9 @@ import {
   routePublicEndpoint,
 } from './customer-backend-link-network';
 
+/** Host names of AWS service endpoints (every partition), which the VPC's resolver answers. */
+const AWS_SERVICE_HOST = /\.(amazonaws\.com|amazonaws\.com\.cn|on\.aws|api\.aws)$/i;
+
 export interface BackendProps {
   /** The backend's base URL, e.g. `https://orders.acme.internal:8443/api`. */
   readonly url: string;
@@ -507,6 +510,9 @@ export class CustomerBackendLink extends Construct {
   private warnWithoutDns(backend: BackendProps, publicPath: boolean): void {
     const host = Token.isUnresolved(backend.url) ? '' : new URL(backend.url).hostname;
     if (backend.dns || publicPath || host === '' || isIP(host.replace(/^\[|\]$/g, '')) !== 0) return;
+    // An AWS service endpoint (a SigV4 backend: API Gateway, OpenSearch, ...) is what the VPC's resolver knows,
+    // including the private DNS of the platform's interface endpoints.
+    if (AWS_SERVICE_HOST.test(host)) return;
     Annotations.of(this).addWarning(
       `backend.url's host ${host} resolves through the VPC's resolver, which does not know the customer's private names (unless a Route 53 private hosted zone answers it): give \`backend.dns\` (the customer's DNS servers, or pinned addresses)`,
     );

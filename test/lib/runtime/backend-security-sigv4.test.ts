@@ -24,14 +24,17 @@ const noSecret = (name: string, key: string): never => {
  * A customer whose backend is a private API reached through the platform's interface endpoints (private DNS):
  * `backend.cidrs` is the endpoints' subnets' block.
  */
-function linkWith(security: BackendSecurity, endpointServices: string[] = ['secretsmanager', 'sts']) {
+function linkWith(security: BackendSecurity, endpointServices: string[] | null = ['secretsmanager', 'sts']) {
   const stack = testStack();
   const platform = new GatewayPlatform(stack, 'Platform', {
     name: 'apicloud',
     vpcProps: { cidrBlock: '10.40.0.0/16' },
     customerAddressPool: '10.40.128.0/17',
     availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27', services: endpointServices },
+    // `null`: interface endpoints the platform does not manage (not visible to the link).
+    ...(endpointServices
+      ? { interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27', services: endpointServices } }
+      : {}),
   });
   const link = new CustomerBackendLink(stack, 'Acme', {
     platform,
@@ -207,6 +210,31 @@ describe('a customer with BackendSecurity.sigV4, synthesized', () => {
     const actions = rolePolicyOf(json).Statement.flatMap((s) => [s.Action].flat() as string[]);
     expect(actions.filter((a) => a.startsWith('sts:'))).toEqual([]);
   });
+
+  test.each<[string, SigV4Props, string[] | null, string[]]>([
+    [
+      'an assumed role on a platform without interface endpoints of its own',
+      { service: 'execute-api', assumeRoleArn: CUSTOMER_ROLE },
+      null,
+      [
+        'security.assumeRoleArn: the gateway function calls STS (sts.<region>.amazonaws.com) from subnets without an internet route, and the platform manages no interface endpoints: make sure the VPC has an STS interface endpoint with private DNS (or give the platform `interfaceEndpoints.services` with "sts")',
+      ],
+    ],
+    ["the function's own role on the same platform", { service: 'execute-api' }, null, []],
+    [
+      'an assumed role on a platform with an STS endpoint',
+      { service: 'execute-api', assumeRoleArn: CUSTOMER_ROLE },
+      ['secretsmanager', 'sts'],
+      [],
+    ],
+  ])(
+    'GIVEN %s THEN the synth warns about STS exactly when it can not check it',
+    (_, props, services, warnings) => {
+      const { stack, link } = linkWith(BackendSecurity.sigV4(props), services);
+      Testing.synth(stack, true);
+      expect(link.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => m.data)).toEqual(warnings);
+    },
+  );
 
   it('fails with every mistake of one builder call in one synth', () => {
     const error = validationErrorOf(
