@@ -31,6 +31,7 @@ import { resolveConfig } from './config/resolve';
 import type { GatewayConfig } from './config/types';
 import { type AdminListener, type Readiness, readinessOf, startAdminListener } from './adapters/admin';
 import type { StandaloneServer } from './adapters/server';
+import { boundedStdoutWriter } from './observability/bounded-stdout';
 import { createBufferedSink, type LineSink } from './observability/log';
 import type { SecretCheck } from './secrets/check';
 
@@ -133,7 +134,7 @@ export interface PrimaryOptions {
   readonly workers: number;
   /** Secrets that could not be read at start (`--allow-unready`): logged once, by the primary. */
   readonly unreadable?: readonly SecretCheck[];
-  /** @default process.stdout.write (one write per line or per worker batch: the only writer) */
+  /** @default stdout, bounded (boundedStdoutWriter; one write per line or per worker batch: the only writer) */
   readonly write?: (text: string) => void;
   /** Where a reason to exit goes that no worker printed (the admin listener can not listen). @default process.stderr */
   readonly stderr?: (text: string) => void;
@@ -152,7 +153,8 @@ interface Running {
  * it can not start, else 0 when every worker drained after SIGTERM/SIGINT, 1 when one did not.
  */
 export function runPrimary(config: GatewayConfig, options: PrimaryOptions): Promise<number> {
-  const write = options.write ?? ((text: string) => void process.stdout.write(text));
+  // The only writer of stdout, bounded: a stalled reader costs dropped lines (counted), not memory.
+  const write = options.write ?? boundedStdoutWriter({ name: config.name });
   const nameJson = JSON.stringify(config.name);
   const log = (level: 'info' | 'warn' | 'error', msg: string, fields: PrimaryFields = {}) => {
     const head = `{"time":"${new Date().toISOString()}","level":"${level}","msg":${JSON.stringify(msg)},"name":${nameJson}`;
