@@ -14,6 +14,7 @@ import {
 } from './device-config';
 import { OutputSource, UNKNOWN } from './outputs';
 import { sigV4HandoffLines } from './sigv4-handoff';
+import { vpnOutputName } from '../vpn/vpn-handoff';
 
 const AFTER_APPLY = '_known after deploy_';
 
@@ -75,19 +76,23 @@ export function handoffCustomers(outputs: OutputSource): string[] {
 }
 
 function vpnSection(customer: string, outputs: OutputSource): string {
-  const ike = outputs.get(`${customer}_vpn_ike_parameters`) as Record<string, TunnelParameters> | undefined;
+  const ike = outputs.get(vpnOutputName(customer, 'ike_parameters')) as
+    Record<string, TunnelParameters> | undefined;
   if (ike === undefined) {
     return '## 1. Network path\n\nNo site-to-site VPN is part of this link: your backend is reached over an existing private path.';
   }
-  const outside = (outputs.get(`${customer}_vpn_tunnel_outside_addresses`) ?? {}) as Record<string, unknown>;
-  const inside = (outputs.get(`${customer}_vpn_tunnel_inside_addresses`) ?? {}) as Record<
+  const outside = (outputs.get(vpnOutputName(customer, 'tunnel_outside_addresses')) ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const inside = (outputs.get(vpnOutputName(customer, 'tunnel_inside_addresses')) ?? {}) as Record<
     string,
     Record<string, unknown>
   >;
-  const routing = (outputs.get(`${customer}_vpn_routing`) ?? {}) as Record<string, unknown>;
-  const asn = outputs.get(`${customer}_vpn_aws_side_asn`);
-  const psk = outputs.get(`${customer}_vpn_preshared_key_secret_arn`);
-  const device = (outputs.get(`${customer}_vpn_customer_gateway`) ?? {}) as Record<string, unknown>;
+  const routing = (outputs.get(vpnOutputName(customer, 'routing')) ?? {}) as Record<string, unknown>;
+  const asn = outputs.get(vpnOutputName(customer, 'aws_side_asn'));
+  const psk = outputs.get(vpnOutputName(customer, 'preshared_key_secret_arn'));
+  const device = (outputs.get(vpnOutputName(customer, 'customer_gateway')) ?? {}) as Record<string, unknown>;
   const tunnels = ['tunnel1', 'tunnel2'];
   const pick = (t: string, k: keyof TunnelParameters) => text(ike[t]?.[k]);
   const insideOf = (t: string, side: string) => {

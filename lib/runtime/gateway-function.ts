@@ -15,7 +15,7 @@ import type { CustomerSubnets } from '../network/customer-subnets';
 import { Cidr, aggregateCidrs, parseCidr } from '../shared/cidr';
 import { accountWideName, shortenName, standardTags } from '../shared/names';
 import { cidrConstructId, destinationConstructId } from '../shared/construct-ids';
-import { isUnresolved, requireProps } from '../shared/validation';
+import { isUnresolved } from '../shared/validation';
 import { dnsServersOf, openDnsEgress } from './dns-egress';
 import {
   FUNCTION_DEFAULTS,
@@ -34,7 +34,7 @@ import { environmentOf, parseGatewayFunctionProps } from './gateway-function-che
 import { assumedRoleArnsOf, lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
 import { requireDeployAccount } from '../shared/account-check';
 import { AlarmTuning } from './alarm-options';
-import { hasProblems, reportProblems } from '../shared/problems';
+import { hasProblems, reportMissingProps, reportProblems } from '../shared/problems';
 import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** A destination the function may open connections to. */
@@ -208,7 +208,7 @@ export class GatewayFunction extends Construct {
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
     requireCdktfStack(this);
-    requireProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs']);
+    if (reportMissingProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs'])) return;
     // Subnets with problems of their own built nothing: nothing to run in.
     if (hasProblems(props.subnets)) return;
     const { subnets } = props;
