@@ -402,7 +402,7 @@ describe('SigV4 with an assumed role (STS stand-in verified by botocore)', () =>
         expect(verdict).toMatchObject({ verified: true, accessKeyId: ASSUMED_B.accessKeyId });
         expect(added['x-amz-security-token']).toBe(ASSUMED_B.sessionToken);
       }
-      const calls = sts.verdicts();
+      const calls = await sts.verdictsWhen(1);
       expect(calls).toHaveLength(1);
       expect(calls[0]).toMatchObject({ verified: true, status: 200, method: 'POST' });
       expect(calls[0].signedHeaders).toEqual([
@@ -436,7 +436,7 @@ describe('SigV4 with an assumed role (STS stand-in verified by botocore)', () =>
       expect((await sendSigned(s, backend.origin, { method: 'GET', path: '/prod/c' })).verdict.verified).toBe(
         true,
       );
-      expect(sts.verdicts().map((v) => v.status)).toEqual([200, 200]);
+      expect((await sts.verdictsWhen(2)).map((v) => v.status)).toEqual([200, 200]);
     } finally {
       await s.close?.();
       await sts.stop();
@@ -465,13 +465,13 @@ describe('SigV4 with an assumed role (STS stand-in verified by botocore)', () =>
         { bufferResponse: true },
       );
       expect(response.status).toBe(200);
-      const attempts = backend.verdicts().slice(before);
+      const attempts = (await backend.verdictsWhen(before + 2)).slice(before);
       expect(attempts.map((v) => [v.status, v.accessKeyId, v.reason])).toEqual([
         [403, ASSUMED_A.accessKeyId, 'credentials revoked'],
         [200, ASSUMED_B.accessKeyId, 'ok'],
       ]);
       expect(attempts[1].amzDate).not.toBe(attempts[0].amzDate);
-      expect(sts.verdicts()).toHaveLength(2);
+      expect(await sts.verdictsWhen(2)).toHaveLength(2);
     } finally {
       await gateway.close();
       await sts.stop();
@@ -521,10 +521,10 @@ describe('SigV4 with an assumed role (STS stand-in verified by botocore)', () =>
       );
     try {
       for (let i = 0; i < 3; i++) await expect(attempt()).rejects.toMatchObject({ reason: 'AccessDenied' });
-      expect(sts.verdicts()).toHaveLength(1);
+      expect(await sts.verdictsWhen(1)).toHaveLength(1);
       t += 1100;
       await expect(attempt()).rejects.toMatchObject({ reason: 'AccessDenied' });
-      expect(sts.verdicts()).toHaveLength(2);
+      expect(await sts.verdictsWhen(2)).toHaveLength(2);
     } finally {
       await s.close?.();
       await sts.stop();
