@@ -110,7 +110,10 @@ function repositoryRuntimeBundle(shipped: string, family: RuntimeFamily): Runtim
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildLambdaBundle, writeLambdaBundle } = require(builder) as RepositoryBuilder;
   const built = buildLambdaBundle(family.name);
-  const directory = join(tmpdir(), `backend-link-lambda-${built.manifest.sha256.slice(0, 16)}`);
+  const directory = join(
+    tmpdir(),
+    `backend-link-lambda-${family.name}-${built.manifest.sha256.slice(0, 16)}`,
+  );
   writeLambdaBundle(directory, built);
   return builtRuntimeBundle(directory);
 }

@@ -23,25 +23,48 @@ const SCHEMES_DIRECTORY = resolve(__dirname, '../../gateway-runtime/src/schemes'
 export const SCHEMES_INDEX = join(SCHEMES_DIRECTORY, 'index.ts');
 const STAND_IN_NAMESPACE = 'backend-link-scheme-stand-in';
 
-/** The plugin's name; also the prefix of its stand-ins' paths in esbuild's metafile (`<namespace>:./digest`). */
+/**
+ * The namespace of the stand-ins: the prefix of their paths in esbuild's metafile (`<namespace>:./digest`,
+ * and `<namespace>:left-out` for their shared module).
+ */
 export const SCHEME_STAND_IN_NAMESPACE = STAND_IN_NAMESPACE;
 
-/** The JavaScript of the stand-in for `specifier` in `family`'s bundle. */
-export function standInSource(family: RuntimeFamily, specifier: string, errorsModule: string): string {
-  const entries = Object.entries(SCHEME_FACTORIES).filter(([, f]) => f.specifier === specifier);
-  const [factory] = new Set(entries.map(([, f]) => f.factory));
-  // The family that deploys each scheme type this module serves (the first that holds it, as synth looks it up).
+/** The stand-ins' shared module (its path in the plugin's namespace): the one place the message is made. */
+const LEFT_OUT_MODULE = 'left-out';
+const LEFT_OUT_IMPORT = `${STAND_IN_NAMESPACE}/${LEFT_OUT_MODULE}`;
+
+/**
+ * The JavaScript of the stand-ins' shared module in `family`'s bundle: `leftOut(scheme, fallback)` throws the
+ * ConfigError for the scheme's type (`fallback` when the config has none), naming the family that deploys it.
+ */
+export function leftOutSource(family: RuntimeFamily, errorsModule: string): string {
+  // The family that deploys each scheme type (the first that holds it, as synth looks it up).
   const owners = Object.fromEntries(
-    entries.map(([type]) => [type, RUNTIME_FAMILIES.find((f) => f.schemes.includes(type))?.name ?? '']),
+    Object.keys(SCHEME_FACTORIES).map((type) => [
+      type,
+      RUNTIME_FAMILIES.find((f) => f.schemes.includes(type))?.name ?? '',
+    ]),
   );
   const held = `(family ${JSON.stringify(family.name)}: ${family.schemes.join(', ')})`;
   return `import { ConfigError } from ${JSON.stringify(errorsModule)};
 const OWNERS = ${JSON.stringify(owners)};
-const FALLBACK = ${JSON.stringify(entries[0][0])};
+export function leftOut(scheme, fallback) {
+  const type = scheme && typeof scheme.type === "string" ? scheme.type : fallback;
+  const owner = OWNERS[type] || OWNERS[fallback];
+  throw new ConfigError([{ path: "security.type", message: JSON.stringify(type) + ${JSON.stringify(
+    ` is not in this Lambda bundle ${held}; the constructs deploy the "`,
+  )} + owner + '" bundle for it, or build one with npm run build:runtime -- DIR --family ' + owner }]);
+}
+`;
+}
+
+/** The JavaScript of the stand-in for the factory module `specifier`: the factory, calling `leftOut`. */
+export function standInSource(specifier: string): string {
+  const entries = Object.entries(SCHEME_FACTORIES).filter(([, f]) => f.specifier === specifier);
+  const [type, { factory }] = entries[0];
+  return `import { leftOut } from ${JSON.stringify(LEFT_OUT_IMPORT)};
 export function ${factory}(scheme) {
-  const type = scheme && typeof scheme.type === "string" ? scheme.type : FALLBACK;
-  const owner = OWNERS[type] || OWNERS[FALLBACK];
-  throw new ConfigError([{ path: "security.type", message: JSON.stringify(type) + ${JSON.stringify(` is not in this Lambda bundle ${held}; the constructs deploy the "`)} + owner + '" bundle for it, or build one with npm run build:runtime -- DIR --family ' + owner }]);
+  leftOut(scheme, ${JSON.stringify(type)});
 }
 `;
 }
@@ -74,8 +97,13 @@ export function schemeFamilyPlugin(family: RuntimeFamily, schemesIndex = SCHEMES
         if (kept.has(args.path)) return undefined;
         return { path: args.path, namespace: STAND_IN_NAMESPACE };
       });
+      build.onResolve({ filter: new RegExp(`^${LEFT_OUT_IMPORT}$`) }, () => ({
+        path: LEFT_OUT_MODULE,
+        namespace: STAND_IN_NAMESPACE,
+      }));
       build.onLoad({ filter: /.*/, namespace: STAND_IN_NAMESPACE }, (args) => ({
-        contents: standInSource(family, args.path, errorsModule),
+        contents:
+          args.path === LEFT_OUT_MODULE ? leftOutSource(family, errorsModule) : standInSource(args.path),
         loader: 'js',
         resolveDir: SCHEMES_DIRECTORY,
       }));
