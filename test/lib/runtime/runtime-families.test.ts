@@ -2,6 +2,8 @@
  * The scheme families of the Lambda bundle (lib/runtime/runtime-families.ts): the table, and synth deploying
  * the archive of the customer's scheme's family (the very builds bundle.test.ts measures).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
@@ -9,7 +11,11 @@ import type { GatewayConfig } from '../../../gateway-runtime/src/config/types';
 import { SECURITY_SCHEME_TYPES } from '../../../gateway-runtime/src/config/validate';
 import { CustomerSubnets, GatewayPlatform } from '../../../lib';
 import { GatewayFunction } from '../../../lib/runtime/gateway-function';
-import { RUNTIME_ARCHIVE_NAME, bundleGatewayRuntime } from '../../../lib/runtime/runtime-bundle';
+import {
+  RUNTIME_ARCHIVE_NAME,
+  bundleGatewayRuntime,
+  readRuntimeManifest,
+} from '../../../lib/runtime/runtime-bundle';
 import * as families from '../../../lib/runtime/runtime-families';
 import {
   DEFAULT_RUNTIME_FAMILY,
@@ -68,6 +74,43 @@ describe('the family table', () => {
     );
     expect(() => runtimeFamilyNamed('all')).toThrow(
       'runtime family "all" does not exist: the families are standard, message-signature, sigv4',
+    );
+  });
+});
+
+describe('the manifest’s family', () => {
+  const valid = {
+    handler: 'index.handler',
+    file: 'index.js',
+    bytes: 1,
+    sha256: 'a'.repeat(64),
+    archive: { file: RUNTIME_ARCHIVE_NAME, bytes: 1, sha256: 'b'.repeat(64) },
+    builtWith: { esbuild: '0.28.2', undici: '7.30.2' },
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'family-manifest-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const read = (manifest: object) => {
+    const path = join(dir, 'manifest.json');
+    writeFileSync(path, JSON.stringify(manifest));
+    return () => readRuntimeManifest(path);
+  };
+
+  test('GIVEN a manifest without a family (a directory built before the families) or with one THEN it is read', () => {
+    expect(read(valid)()).toEqual(valid);
+    const withFamily = { ...valid, family: 'sigv4', schemes: ['none', 'sigv4'] };
+    expect(read(withFamily)()).toEqual(withFamily);
+  });
+
+  test.each([
+    [{ family: 'Sig V4' }, 'family "Sig V4" must be a family name (lower-case letters, digits, -)'],
+    [{ family: 'sigv4', schemes: [] }, 'schemes [] must be a non-empty list of security.type values'],
+    [
+      { family: 'sigv4', schemes: 'sigv4' },
+      'schemes "sigv4" must be a non-empty list of security.type values',
+    ],
+  ])('fails when the manifest has %j: %s', (fields, message) => {
+    expect(read({ ...valid, ...fields })).toThrow(
+      `${join(dir, 'manifest.json')} is not a runtime bundle manifest: ${message}`,
     );
   });
 });
