@@ -11,6 +11,8 @@ import { validateConfig } from '../../../gateway-runtime/src/config/validate';
 import { CustomerBackendLink } from '../../../lib/customer-backend-link';
 import { GatewayPlatform } from '../../../lib/platform/gateway-platform';
 import { BackendSecurity, type OAuth2ClientCredentialsProps } from '../../../lib/runtime/backend-security';
+import { renderHandoff } from '../../../lib/handoff/render';
+import type { OutputSource } from '../../../lib/handoff/outputs';
 import { SecretSource } from '../../../lib/secrets/secret-source';
 import { describeProblem } from '../../../lib/shared/problems';
 import { testStack, validationErrorOf } from '../../support/constructs';
@@ -244,5 +246,52 @@ describe('BackendSecurity.oauth2ClientCredentials, client authentication methods
       '`security.resource[2]` "urn:acme:orders" is listed twice',
     ]));
     expect(error.message).not.toMatch(/S3cr3t/);
+  }); // prettier-ignore
+
+  /** The customer's handoff document, from the synthesized outputs (as `backend-link handoff` renders it). */
+  function handoffDocument(security: BackendSecurity): string {
+    const link = linkWith(security);
+    const json = JSON.parse(Testing.synth(link.node.scope as never, true)) as {
+      output: Record<string, { value: unknown }>;
+    };
+    const outputs: OutputSource = {
+      description: 'test synth',
+      names: Object.keys(json.output),
+      get: (name) => json.output[name]?.value,
+    };
+    return renderHandoff('acme', outputs, new Date(Date.UTC(2026, 0, 1)));
+  }
+
+  test('GIVEN private_key_jwt with publicKey THEN the handoff tells the registration: method, algorithm, kid, and the JWKS', () => {
+    const doc = handoffDocument(
+      oauth({ authMethod: 'private_key_jwt', privateKeyJwt: { key: later, keyId: 'gw-2026', algorithm: 'PS256', publicKey: RSA2048 } }),
+    );
+    expect(doc).toContain('| `token_endpoint_auth_method` | `private_key_jwt` |');
+    expect(doc).toContain('| `token_endpoint_auth_signing_alg` | `PS256` |');
+    expect(doc).toContain('| assertion key id (`kid`) | `gw-2026` |');
+    expect(doc).toContain('It has no shared secret: send us nothing secret.');
+    const jwks = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(doc)![1]) as { keys: Record<string, string>[] };
+    expect(jwks.keys).toEqual([{ ...(jose({ op: 'jwk', publicKeyPem: RSA2048 }).jwk as object), kid: 'gw-2026', alg: 'PS256', use: 'sig' }]);
+  }); // prettier-ignore
+
+  test('GIVEN private_key_jwt without publicKey THEN the handoff names the command that derives the JWKS', () => {
+    const doc = handoffDocument(oauth({ authMethod: 'private_key_jwt', privateKeyJwt: { key: later, keyId: 'gw-2026' } }));
+    expect(doc).toContain('`backend-link jwks --key FILE --kid gw-2026`');
+    expect(doc).not.toContain('```json');
+  }); // prettier-ignore
+
+  test('GIVEN tls_client_auth with mutual TLS THEN the handoff asks for the subject DN or SAN and explains bound tokens', () => {
+    const doc = handoffDocument(oauth({ authMethod: 'tls_client_auth' }).withMutualTls({ clientCertificate: later }));
+    expect(doc).toContain('| `token_endpoint_auth_method` | `tls_client_auth` |');
+    expect(doc).toContain('`tls_client_auth_subject_dn`');
+    expect(doc).toContain('| client certificate | secret client-certificate (the backend mutual-TLS certificate) |');
+    expect(doc).toContain('RFC 8705 §3');
+  }); // prettier-ignore
+
+  test('GIVEN self_signed_tls_client_auth THEN the handoff asks to register the certificate in the jwks (x5c)', () => {
+    const doc = handoffDocument(oauth({ authMethod: 'self_signed_tls_client_auth', tokenEndpointClientCertificate: later }));
+    expect(doc).toContain('| `token_endpoint_auth_method` | `self_signed_tls_client_auth` |');
+    expect(doc).toContain('(as `x5c`)');
+    expect(doc).toContain('| client certificate | secret token-endpoint-certificate |');
   }); // prettier-ignore
 });
