@@ -98,7 +98,7 @@ export type OAuth2AssertionAlgorithm = 'ES256' | 'PS256' | 'RS256' | 'EdDSA';
 export interface OAuth2PrivateKeyJwtProps {
   /**
    * A secret with JSON key `key`: the unencrypted private key (PEM) whose public key the client registered
-   * (material `signing-key`; `backend-link secret signing-key --key-file FILE` builds it).
+   * (material `signing-key`; `backend-link secret signing-key --key FILE` builds it).
    */
   readonly key: SecretSourceSpec;
   /** The JWS `kid`: the key's id in the client's registered JWKS (printable ASCII, no spaces). */
