@@ -12,7 +12,7 @@
  *   request already replaced the refused token, the retry uses the current one.
  * - The token endpoint gets the configuration's connect, headers and body timeouts.
  * - Any failure is a CredentialsUnavailableError (503); a request never goes out without a token.
- * - Neither the client secret nor a token ever appears in an error message.
+ * - Neither the client secret, the assertion key, an assertion nor a token ever appears in an error message.
  * - The client authenticates with the one method configured (oauth2-client-auth.ts): a client secret
  *   (basic or post), a fresh private_key_jwt assertion per token request (a retry never replays one), or
  *   its certificate on the token endpoint's connection (RFC 8705); `audience` and `resource` parameters.
