@@ -209,14 +209,23 @@ export function checkOAuth2ClientCertificate(props: unknown, hasMutualTls: boole
 function privateKeyJwtProblems(jwt: unknown): Problem[] {
   const at = (problems: Problem[]) => problems.map((p) => ({ ...p, prop: `privateKeyJwt.${p.prop}` }));
   if (typeof jwt !== 'object' || jwt === null || Array.isArray(jwt)) {
-    return [{ prop: 'privateKeyJwt', message: 'must be an object: { key: SecretSource, keyId, algorithm? }' }];
+    return [
+      { prop: 'privateKeyJwt', message: 'must be an object: { key: SecretSource, keyId, algorithm? }' },
+    ];
   }
   const problems: Problem[] = [...secretSourceProblems(jwt, [['key', false]])];
   const keyId = fieldOf(jwt, 'keyId');
   if (keyId === undefined) {
     problems.push({ prop: 'keyId', message: "is required: the key's id in the client's registered JWKS" });
-  } else if (!isUnresolved(keyId) && (typeof keyId !== 'string' || !PRIVATE_KEY_JWT.keyId.pattern!.test(keyId) || keyId.length > 256)) {
-    problems.push({ prop: 'keyId', value: keyId, message: 'must be 1 to 256 printable ASCII characters without spaces' });
+  } else if (
+    !isUnresolved(keyId) &&
+    (typeof keyId !== 'string' || !PRIVATE_KEY_JWT.keyId.pattern!.test(keyId) || keyId.length > 256)
+  ) {
+    problems.push({
+      prop: 'keyId',
+      value: keyId,
+      message: 'must be 1 to 256 printable ASCII characters without spaces',
+    });
   }
   const algorithm = fieldOf(jwt, 'algorithm') ?? 'ES256';
   const algorithmOk = (ALGORITHMS as readonly unknown[]).includes(algorithm);
@@ -224,13 +233,29 @@ function privateKeyJwtProblems(jwt: unknown): Problem[] {
     problems.push({ prop: 'algorithm', value: algorithm, message: `is not one of ${ALGORITHMS.join(', ')}` });
   }
   const audience = fieldOf(jwt, 'audience');
-  if (audience !== undefined && !isUnresolved(audience) && (typeof audience !== 'string' || !ABSOLUTE_URI.test(audience))) {
-    problems.push({ prop: 'audience', value: audience, message: 'is not an absolute URI without a fragment (the issuer identifier)' });
+  if (
+    audience !== undefined &&
+    !isUnresolved(audience) &&
+    (typeof audience !== 'string' || !ABSOLUTE_URI.test(audience))
+  ) {
+    problems.push({
+      prop: 'audience',
+      value: audience,
+      message: 'is not an absolute URI without a fragment (the issuer identifier)',
+    });
   }
   const lifetime = fieldOf(jwt, 'lifetimeSeconds');
   const { min, max } = PRIVATE_KEY_JWT.lifetimeSeconds;
-  if (lifetime !== undefined && !isUnresolved(lifetime) && (!Number.isInteger(lifetime) || (lifetime as number) < min || (lifetime as number) > max!)) {
-    problems.push({ prop: 'lifetimeSeconds', value: lifetime, message: `is not an integer from ${min} to ${max}` });
+  if (
+    lifetime !== undefined &&
+    !isUnresolved(lifetime) &&
+    (!Number.isInteger(lifetime) || (lifetime as number) < min || (lifetime as number) > max!)
+  ) {
+    problems.push({
+      prop: 'lifetimeSeconds',
+      value: lifetime,
+      message: `is not an integer from ${min} to ${max}`,
+    });
   }
   const publicKey = fieldOf(jwt, 'publicKey');
   if (publicKey !== undefined && algorithmOk) {
@@ -274,7 +299,11 @@ function publicKeyProblems(publicKey: unknown, algorithm: (typeof ALGORITHMS)[nu
         : type === 'rsa' && (details.modulusLength ?? 0) >= MIN_RSA_BITS;
   if (suits) return [];
   const needs =
-    algorithm === 'ES256' ? 'an EC P-256 key' : algorithm === 'EdDSA' ? 'an Ed25519 key' : `an RSA key of ${MIN_RSA_BITS} bits or more`;
+    algorithm === 'ES256'
+      ? 'an EC P-256 key'
+      : algorithm === 'EdDSA'
+        ? 'an Ed25519 key'
+        : `an RSA key of ${MIN_RSA_BITS} bits or more`;
   return [{ prop, message: `is ${has}, but algorithm ${algorithm} needs ${needs}` }];
 }
 
