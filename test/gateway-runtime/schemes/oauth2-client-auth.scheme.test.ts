@@ -5,11 +5,16 @@
  * and, for private_key_jwt, a fresh assertion, bounded refetch, typed failures); a rotated certificate
  * gets a new connection pool; a token bound to the certificate passes a resource server that checks the
  * binding. Then, against a loopback token endpoint that records every request, the early refresh with
- * an injected clock (a real server would refuse an assertion from the future).
+ * an injected clock (a real server would refuse an assertion from the future). Last, RFC 8705 end to end
+ * through both adapters: tls_client_auth with only `backend.tls.clientCertificate` gets a token bound to
+ * that certificate, and a resource server that verifies the JWT with jose and compares its
+ * `cnf.x5t#S256` with the certificate of its own TLS connection accepts it.
  */
-import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +26,9 @@ import {
   type OAuth2SchemeConfig,
 } from '../../../gateway-runtime/src/schemes/oauth2';
 import type { OutgoingRequest } from '../../../gateway-runtime/src/schemes/types';
+import type { GatewayConfig } from '../../../gateway-runtime/src/config/types';
+import { captureLines } from '../fixtures/harness';
+import { ADAPTERS, type RunningAdapter } from '../support/adapters';
 import { defaultTimeouts } from '../config/support/resolved';
 import {
   ClientAuthServer,
@@ -348,3 +356,102 @@ describe('private_key_jwt against a recording token endpoint (injected clock)', 
     );
   });
 });
+
+describe('RFC 8705 bound tokens end to end: the backend mutual-TLS certificate authenticates at the token endpoint too', () => {
+  const ORDERS = 'https://orders.acme.test/';
+  let backend: HttpsServer;
+  let backendUrl: string;
+  const verdicts: Record<string, unknown>[] = [];
+  const running: RunningAdapter[] = [];
+
+  beforeAll(async () => {
+    // A resource server as RFC 8705 §3 describes it: mutual TLS with the CA's clients, the access token (a JWT
+    // for ORDERS) verified with the authorization server's keys by jose, and its cnf.x5t#S256 compared with the
+    // SHA-256 of the client certificate on this very connection.
+    backend = createHttpsServer(
+      {
+        cert: readFileSync(pki.serverCertFile),
+        key: readFileSync(pki.serverKeyFile),
+        ca: pki.caPem,
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (req, res) => {
+        const peer = (req.socket as TLSSocket).getPeerCertificate();
+        const presented = createHash('sha256').update(peer.raw).digest('base64url');
+        const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+        const verified = jose({
+          op: 'verify',
+          jwt: token,
+          jwks: server.jwks,
+          options: { audience: ORDERS, issuer: server.issuer, algorithms: ['ES256'] },
+        });
+        const bound = (verified.payload as { cnf?: Record<string, string> } | undefined)?.cnf?.['x5t#S256'];
+        const verdict = { verified: verified.ok === true, bound, presented, accepted: verified.ok === true && bound === presented };
+        verdicts.push(verdict);
+        res.writeHead(verdict.accepted ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(verdict));
+      },
+    );
+    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+    backendUrl = `https://127.0.0.1:${(backend.address() as AddressInfo).port}/api`;
+  });
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    await new Promise<void>((resolve) => backend.close(() => resolve()));
+  });
+
+  const config = (backendCert: string, tokenEndpointCert?: string): GatewayConfig => ({
+    version: 1,
+    name: 'acme',
+    backend: {
+      url: backendUrl,
+      tls: {
+        ca: { file: pki.caFile },
+        servername: 'login.test',
+        clientCertificate: { cert: { file: join(dir, `${backendCert}.pem`) }, key: { file: join(dir, `${backendCert}.key`) } },
+      },
+    },
+    security: {
+      type: 'oauth2-client-credentials',
+      tokenUrl: server.tokenUrl,
+      clientId: 'gw-mtls',
+      authMethod: 'tls_client_auth',
+      scope: 'orders:read',
+      resource: [ORDERS],
+      tokenEndpointTls: { ca: { file: pki.caFile }, servername: 'login.test' },
+      ...(tokenEndpointCert
+        ? { clientCertificate: { cert: { file: join(dir, `${tokenEndpointCert}.pem`) }, key: { file: join(dir, `${tokenEndpointCert}.key`) } } }
+        : {}),
+    },
+  });
+
+  describe.each(ADAPTERS)('through the $name', (adapter) => {
+    test('GIVEN tls_client_auth without its own certificate WHEN a request goes through THEN the token is bound to the backend certificate and the backend accepts it', async () => {
+      const gateway = await adapter.start(config('client'), captureLines().sink);
+      running.push(gateway);
+      const answer = await gateway.call({ path: '/orders' });
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.text)).toEqual({
+        verified: true,
+        accepted: true,
+        bound: hexToBase64url(pki.client.sha256Hex),
+        presented: hexToBase64url(pki.client.sha256Hex),
+      });
+      expect((await server.stats()).lastCertificate).toBe(hexToBase64url(pki.client.sha256Hex));
+    });
+
+    test('fails when the token endpoint gets another certificate than the backend: the token is bound to the token endpoint certificate, and the backend, seeing its own, refuses it (401 passes through)', async () => {
+      // gw-mtls is registered for DNS:gateway.acme.test (pki.client); the backend sees pki.other
+      const gateway = await adapter.start(config('other', 'client'), captureLines().sink);
+      running.push(gateway);
+      const answer = await gateway.call({ path: '/orders' });
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.text)).toMatchObject({
+        verified: true,
+        accepted: false,
+        bound: hexToBase64url(pki.client.sha256Hex),
+      });
+    });
+  });
+}); // prettier-ignore
