@@ -90,7 +90,10 @@ export { BackendSecurity } from './runtime/backend-security';
 export type {
   BackendMutualTlsProps,
   BasicAuthProps,
+  OAuth2AssertionAlgorithm,
+  OAuth2ClientAuthMethod,
   OAuth2ClientCredentialsProps,
+  OAuth2PrivateKeyJwtProps,
   RenderContext,
   RequestSigningProps,
   SigV4Props,

@@ -22,6 +22,7 @@
  * Needs nginx, haproxy, wrk and openssl (.ci/apt-packages).
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import {
   closeSync,
   mkdirSync,
@@ -705,6 +706,8 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'token'), 'bench-static-token');
   writeFileSync(join(dir, 'hmac'), 'bench-hmac-key-0123456789abcdef');
   writeFileSync(join(dir, 'client-secret'), 'bench-client-secret');
+  const assertionKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  writeFileSync(join(dir, 'assertion-key.pem'), assertionKey.export({ type: 'pkcs8', format: 'pem' }));
 
   const bundle = join(dir, 'gateway-runtime.js');
   // Profiles read better without minified names.
@@ -825,6 +828,25 @@ async function main(): Promise<void> {
         },
       ),
       what: 'gateway-runtime serve, SigV4 (environment credentials)',
+      versus: 'basic',
+    },
+    {
+      ...gateway('oauth-jwt', bundle, {
+        backend: { url: `${http}/` },
+        security: {
+          type: 'oauth2-client-credentials',
+          tokenUrl: `${http}/oauth/token`,
+          clientId: 'bench',
+          authMethod: 'private_key_jwt',
+          privateKeyJwt: {
+            key: { file: join(dir, 'assertion-key.pem') },
+            algorithm: 'ES256',
+            keyId: 'bench',
+          },
+          allowInsecureLoopbackTokenUrl: true,
+        },
+      }),
+      what: 'gateway-runtime serve, oauth2 private_key_jwt (cached token)',
       versus: 'basic',
     },
     {

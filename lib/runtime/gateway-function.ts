@@ -30,6 +30,7 @@ import {
   prebuiltRuntimeBundle,
   runtimeBundleArchive,
 } from './runtime-bundle';
+import { runtimeFamilyOf } from './runtime-families';
 import { environmentOf, parseGatewayFunctionProps } from './gateway-function-checks';
 import { assumedRoleArnsOf, lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
 import { requireDeployAccount } from '../shared/account-check';
@@ -119,8 +120,10 @@ export interface GatewayFunctionProps {
    */
   readonly alarms?: GatewayFunctionAlarms;
   /**
-   * A directory holding a prebuilt `index.js` of the runtime.
-   * @default - the bundle the package ships (dist/runtime/lambda/)
+   * A directory holding a prebuilt `index.js` of the runtime, deployed as it is whatever the scheme (it must
+   * hold the configured `security.type`, or the function answers 500 CONFIG_INVALID).
+   * @default - the bundle the package ships for the scheme's family (dist/runtime/lambda/ for the standard
+   * schemes, dist/runtime/lambda-message-signature/, dist/runtime/lambda-sigv4/)
    */
   readonly runtimeBundleDirectory?: string;
   /**
@@ -230,7 +233,7 @@ export class GatewayFunction extends Construct {
 
     this.bundle = props.runtimeBundleDirectory
       ? prebuiltRuntimeBundle(props.runtimeBundleDirectory)
-      : bundleGatewayRuntime();
+      : bundleGatewayRuntime(runtimeFamilyOf(props.config.security.type));
     const asset = runtimeAsset(this, this.bundle);
 
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {

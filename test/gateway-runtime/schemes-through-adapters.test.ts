@@ -7,7 +7,9 @@
  *  - signature: a Node backend that verifies with joyent's http-signature (parseRequest + verifyHMAC /
  *               verifySignature) and checks the `Digest` header against the body it received;
  *  - OAuth 2.0: oidc-provider (test/gateway-runtime/fixtures/oauth-server.mjs) issues the tokens, and a
- *               Node backend accepts a bearer token only while the OAuth server says it is live.
+ *               Node backend accepts a bearer token only while the OAuth server says it is live; with
+ *               client_secret_basic and with private_key_jwt (oidc-provider verifies the assertion and
+ *               refuses a replayed one).
  *  - SigV4:     Debian's python3-botocore recomputes every signature in the backend (and in the STS
  *               stand-in, which hands out assumed-role credentials only to a correctly signed AssumeRole).
  *
@@ -57,6 +59,10 @@ const ASSUMED = [
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const RSA_PRIVATE_PEM = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const RSA_PUBLIC_PEM = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+/** The private_key_jwt client's key: the OAuth server holds its public JWK only. */
+const assertionKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ASSERTION_KEY_PEM = assertionKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const JWT_CLIENT_ID = 'apicloud-gateway-jwt';
 
 /** The caller's own credentials: the gateway must never forward them. */
 const CALLER_AUTHORIZATION = 'Basic Y2FsbGVyOm93bi1wYXNzd29yZA==';
@@ -296,6 +302,18 @@ describe('oauth2-client-credentials: tokens from oidc-provider, a backend that a
             token_endpoint_auth_method: 'client_secret_basic',
             scope: 'orders:read orders:write',
           },
+          {
+            client_id: JWT_CLIENT_ID,
+            grant_types: ['client_credentials'],
+            redirect_uris: [],
+            response_types: [],
+            token_endpoint_auth_method: 'private_key_jwt',
+            token_endpoint_auth_signing_alg: 'ES256',
+            jwks: {
+              keys: [{ ...assertionKey.publicKey.export({ format: 'jwk' }), kid: 'gw-2026', use: 'sig' }],
+            },
+            scope: 'orders:read orders:write',
+          },
         ],
       }),
       freePort(),
@@ -336,6 +354,21 @@ describe('oauth2-client-credentials: tokens from oidc-provider, a backend that a
       clientSecret: secrets.file(CLIENT_SECRET),
       scope: 'orders:read',
       allowInsecureLoopbackTokenUrl: true, // the test's oidc-provider listens on loopback http
+    },
+  });
+  /** The same link with private_key_jwt: no client secret, a signed assertion per token request. */
+  const jwtConfig = (): GatewayConfig => ({
+    version: 1,
+    name: 'globex',
+    backend: { url: `${backend.baseUrl}/v2` },
+    security: {
+      type: 'oauth2-client-credentials',
+      tokenUrl: oauth.tokenUrl,
+      clientId: JWT_CLIENT_ID,
+      authMethod: 'private_key_jwt',
+      privateKeyJwt: { key: secrets.file(ASSERTION_KEY_PEM), algorithm: 'ES256', keyId: 'gw-2026' },
+      scope: 'orders:read',
+      allowInsecureLoopbackTokenUrl: true,
     },
   });
   const tokenRequests = async () => (await oauth.stats()).tokenRequests;
@@ -407,6 +440,40 @@ describe('oauth2-client-credentials: tokens from oidc-provider, a backend that a
         expect(await tokenRequests()).toBe(fetchesBefore + 1);
       },
     );
+
+    test('GIVEN private_key_jwt WHEN 20 concurrent requests, a revoked token and a retried POST go through THEN all are 200: one token per fetch, each fetched with a fresh assertion the server accepted', async () => {
+      const gateway = await through(adapter, jwtConfig());
+      const fetchesBefore = await tokenRequests();
+      const seenBefore = backend.requests.length;
+
+      const concurrent = await Promise.all(
+        Array.from({ length: 20 }, () => gateway.call({ path: '/items' })),
+      );
+      expect(concurrent.map((a) => a.status)).toEqual(Array(20).fill(200));
+      expect(await tokenRequests()).toBe(fetchesBefore + 1);
+      const firstFetch = (await oauth.stats()).lastParams as Record<string, string>;
+      expect(firstFetch).toMatchObject({
+        grant_type: 'client_credentials',
+        scope: 'orders:read',
+        client_id: JWT_CLIENT_ID,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      });
+      const [first] = tokensSince(seenBefore);
+      await oauth.revoke(`Bearer ${first}`);
+
+      const answer = await gateway.call({
+        method: 'POST',
+        path: '/items',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ORDER),
+      });
+
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(json(answer.text).body as string)).toEqual(ORDER);
+      expect(await tokenRequests()).toBe(fetchesBefore + 2);
+      const secondFetch = (await oauth.stats()).lastParams as Record<string, string>;
+      expect(secondFetch.client_assertion).not.toBe(firstFetch.client_assertion);
+    });
 
     test('fails when the backend rejects every token: its 401 passes through after one retry, no loop', async () => {
       const gateway = await through(adapter, config());
@@ -600,6 +667,8 @@ describe('what the adapters logged', () => {
     ROLE_KEYS.secretAccessKey,
     ROLE_KEYS.sessionToken,
     ...ASSUMED.flatMap((c) => [c.secretAccessKey, c.sessionToken]),
+    ASSERTION_KEY_PEM,
+    ...ASSERTION_KEY_PEM.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----')),
   ];
 
   test.each(ADAPTERS.map((adapter) => adapter.name))(
