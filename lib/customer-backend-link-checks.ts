@@ -337,6 +337,8 @@ function checkRuntimeConfig(
     if (!(error instanceof ConfigError)) throw error;
     for (const p of error.problems) {
       if (p.path === 'name' && nameReported) continue; // reported as `customerName`
+      // A SigV4 region left to the platform's, when the platform reported problems and has none.
+      if (p.path === 'security.region' && props.platform.region === undefined) continue;
       if (
         securityReported.some(
           (path) => p.path === path || (/^[.[]/.test(p.path.slice(path.length)) && p.path.startsWith(path)),

@@ -236,6 +236,34 @@ describe('a customer with BackendSecurity.sigV4, synthesized', () => {
     },
   );
 
+  it('GIVEN a platform with problems of its own THEN a SigV4 customer does not also report the region it would take from the platform', () => {
+    const stack = testStack();
+    const platform = new GatewayPlatform(stack, 'Platform', {
+      name: 'Api Cloud',
+      vpcProps: { cidrBlock: '10.40.0.0/16' },
+      customerAddressPool: '10.40.128.0/17',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    });
+    const error = validationErrorOf(
+      () =>
+        new CustomerBackendLink(stack, 'Acme', {
+          platform,
+          customerName: 'acme',
+          accountId: ACCOUNT,
+          cidrBlock: '10.40.128.0/24',
+          loadBalancer: {
+            certificateArn:
+              'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+            trustedSources: [{ cidr: '10.40.0.64/26' }],
+          },
+          backend: { url: API_URL, cidrs: ['10.40.0.32/27'] },
+          security: BackendSecurity.sigV4({ service: 'execute-api' }),
+          runtime: { runtimeBundleDirectory: BUNDLE },
+        }),
+    );
+    expect(error.details.map((d) => [d.path, d.prop])).toEqual([['test/Platform', 'name']]);
+  });
+
   it('fails with every mistake of one builder call in one synth', () => {
     const error = validationErrorOf(
       () =>
