@@ -307,7 +307,7 @@ function messageSignatureSection(s: Record<string, string>): string[] {
     '',
     'To verify a request (any RFC 9421 verifier does this; e.g. the npm package `http-message-signatures`):',
     '',
-    `1. Take the \`${label}\` member of Signature-Input and Signature; require \`keyid\` ${text(s.keyId)}${s.tag ? ` and \`tag\` ${text(s.tag)}` : ''}, and that the covered components are ${listed ? 'those above, in that order' : 'at least `@method`, `@authority` and `@path` (and `content-digest` when there is a body)'}.`,
+    `1. Take the \`${label}\` member of Signature-Input and Signature; require \`keyid\` ${text(s.keyId)}${s.tag ? ` and \`tag\` ${text(s.tag)}` : ''}, and that the covered components ${listed ? 'are those above, in that order' : 'include at least `@method`, `@authority` and `@path` (and `content-digest` when there is a body)'}.`,
     `2. Rebuild the signature base from the request as received (RFC 9421 §2.5) and verify the signature with ${hmac ? 'the shared secret (HMAC-SHA256)' : `the public key below (${s.algorithm}${s.algorithm === 'ecdsa-p256-sha256' ? ', r||s of 64 bytes' : s.algorithm === 'rsa-pss-sha512' ? ', salt 64 bytes' : ''})`}.`,
     validity > 0
       ? `3. Reject a signature whose \`expires\` has passed or whose \`created\` is in the future, each with a clock skew of a few seconds (our clocks are NTP-synchronised; 5 s is plenty): a signature is good for ${validity} s.`
