@@ -15,8 +15,9 @@
  * before the field (BENCH_BASELINE_REF, default a440d23) beside `workers: 1`, and `workers: 2` with
  * SO_REUSEPORT and with the primary's round robin, with keep-alive and a connection per request.
  * The message-signature rows (RFC 9421) sign with each algorithm; wrk repeats one GET, whose signature
- * base repeats within a second (the scheme then reuses its signature), so the in-process figures after
- * the table sign a distinct request each time too: the algorithm's own cost beside basic.
+ * base repeats within a second (the scheme then reuses its signature), so rows named `*-distinct` send
+ * a new path with each request (a wrk script), and the in-process figures after the table sign a
+ * distinct request each time too: the algorithm's own cost beside basic.
  * wrk (-t1) drives each in turn,
  * round after round, so the ratios compare runs made under the same machine load. A run with a
  * non-2xx answer prints no ratio. Then the Lambda figures: bundle bytes, module load time against a
@@ -147,6 +148,8 @@ interface Target {
   readonly close?: boolean;
   /** `server.workers` of a standalone server row. */
   readonly workers?: number;
+  /** A wrk Lua script (`-s`): DISTINCT_PATHS sends a new path with each request. */
+  readonly script?: string;
 }
 
 interface Run {
@@ -183,7 +186,7 @@ function parseWrk(output: string): Run {
   };
 }
 
-function wrk(url: string, seconds: number, process?: string, close = false): Run {
+function wrk(url: string, seconds: number, process?: string, close = false, script?: string): Run {
   const pid = process ? processes.get(process)?.pid : undefined;
   const before = pid ? cpuMs(pid) : 0;
   const output = execFileSync(
@@ -196,6 +199,7 @@ function wrk(url: string, seconds: number, process?: string, close = false): Run
       '-H',
       'X-Bench: 1',
       ...(close ? ['-H', 'Connection: close'] : []),
+      ...(script ? ['-s', script] : []),
       url,
     ],
     { encoding: 'utf8' },
@@ -611,6 +615,9 @@ async function coreFigure(): Promise<string> {
   return `proxy core per request (in-process, basic, an instant 1 KiB answer; median of 5 rounds of ${PER_ROUND.toLocaleString('en')}): ${median(rounds).toFixed(1)} µs`;
 }
 
+/** The wrk script that sends a new path with each request (`/orders/1`, `/orders/2`, ...). */
+const DISTINCT_PATHS = () => join(dir, 'distinct-paths.lua');
+
 /** The message-signature rows: row name and algorithm (RFC 9421 §3.3). */
 const MESSAGE_SIGNATURE_ALGORITHMS = [
   ['msig-ed25519', 'ed25519'],
@@ -844,6 +851,10 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'hmac'), 'bench-hmac-key-0123456789abcdef');
   writeFileSync(join(dir, 'client-secret'), 'bench-client-secret');
   writeMessageSigningKeys();
+  writeFileSync(
+    DISTINCT_PATHS(),
+    'n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(nil, "/orders/" .. n)\nend\n',
+  );
 
   const bundle = join(dir, 'gateway-runtime.js');
   // Profiles read better without minified names.
@@ -932,6 +943,26 @@ async function main(): Promise<void> {
       what: 'gateway-runtime serve, signature (hmac-sha256)',
       versus: 'basic',
     },
+    // wrk repeats one request, whose signature base repeats within a second (signed once): these rows
+    // send a new path each time, so every request is signed, as distinct traffic is.
+    {
+      ...gateway('basic-distinct', bundle, {
+        backend: { url: `${http}/` },
+        security: { type: 'basic', username: USER, password },
+      }),
+      what: 'gateway-runtime serve, basic, a new path per request',
+      script: DISTINCT_PATHS(),
+      versus: 'basic',
+    },
+    ...(['ed25519', 'hmac-sha256'] as const).map((algorithm) => ({
+      ...gateway(`msig-${algorithm === 'ed25519' ? 'ed25519' : 'hmac'}-distinct`, bundle, {
+        backend: { url: `${http}/` },
+        security: messageSignatureSecurity(algorithm),
+      }),
+      what: `gateway-runtime serve, message-signature (${algorithm}), a new path per request`,
+      script: DISTINCT_PATHS(),
+      versus: 'basic-distinct',
+    })),
     ...MESSAGE_SIGNATURE_ALGORITHMS.map(([name, algorithm]) => ({
       ...gateway(name, bundle, {
         backend: { url: `${http}/` },
@@ -966,7 +997,7 @@ async function main(): Promise<void> {
   ].filter((t) => !ONLY || ONLY.includes(t.name) || t.name === 'nginx');
 
   for (const target of targets) await waitFor(target.url);
-  for (const target of targets) wrk(target.url, 1, undefined, target.close); // warm-up: connections, JIT, nonces, tokens
+  for (const target of targets) wrk(target.url, 1, undefined, target.close, target.script); // warm-up: connections, JIT, nonces, tokens
   const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
   const started = Date.now();
   for (let round = 0; round < ROUNDS; round++) {
@@ -974,7 +1005,7 @@ async function main(): Promise<void> {
     // shared machine's state was seen to favour or penalise by 20 %.
     const order = targets.map((_, i) => targets[(i + round) % targets.length]);
     for (const target of order) {
-      runs.get(target.name)!.push(wrk(target.url, SECONDS, target.process, target.close));
+      runs.get(target.name)!.push(wrk(target.url, SECONDS, target.process, target.close, target.script));
     }
   }
   const loadAfter = loadavg()
