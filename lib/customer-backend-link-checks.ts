@@ -317,7 +317,7 @@ function checkRuntimeConfig(
   const nameReported = checkName('customerName', props.customerName) !== undefined;
   // The fields the BackendSecurity builders reported (`security.tokenUrl`), once, under the prop written.
   const securityReported = props.security.problems
-    .map((p) => RUNTIME_CONFIG_PATH_OF_PROP[p.prop])
+    .map((p) => RUNTIME_CONFIG_PATH_OF_PROP[p.prop.replace(/\[\d+\]$/, '')])
     .filter((path) => path !== undefined);
   try {
     validateConfig(draft, { isUnresolved: (value) => Token.isUnresolved(value) });
@@ -325,7 +325,12 @@ function checkRuntimeConfig(
     if (!(error instanceof ConfigError)) throw error;
     for (const p of error.problems) {
       if (p.path === 'name' && nameReported) continue; // reported as `customerName`
-      if (securityReported.some((path) => p.path === path || p.path.startsWith(`${path}.`))) continue;
+      if (
+        securityReported.some(
+          (path) => p.path === path || (/^[.[]/.test(p.path.slice(path.length)) && p.path.startsWith(path)),
+        )
+      )
+        continue;
       problems.add(
         /^(timeouts|limits|forwarding)\b/.test(p.path)
           ? `\`runtime.${p.path}\`: ${p.message}`

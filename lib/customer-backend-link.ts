@@ -14,8 +14,7 @@ import { BackendSecrets } from './secrets/backend-secrets';
 import { SiteToSiteVpn } from './vpn/site-to-site-vpn';
 import type { SiteToSiteVpnProps } from './vpn/site-to-site-vpn';
 import { registerSiteToSiteVpn } from './vpn/vpn-register';
-import { hasProblems, reportProblems, within } from './shared/problems';
-import { ValidationError, requireProps } from './shared/validation';
+import { hasProblems, reportMissingProps, reportProblems, within } from './shared/problems';
 import { AlarmTuning } from './runtime/alarm-options';
 import { GatewayMonitoring, GatewayMonitoringOptions } from './runtime/gateway-monitoring';
 import { requireCdktfStack } from './shared/cdktf-stack';
@@ -282,28 +281,37 @@ export class CustomerBackendLink extends Construct {
   constructor(scope: Construct, id: string, props: CustomerBackendLinkProps) {
     super(scope, id);
     requireCdktfStack(this);
-    requireProps(this, props, [
-      'platform',
-      'customerName',
-      'accountId',
-      'cidrBlock',
-      'loadBalancer',
-      'loadBalancer.certificateArn',
-      'loadBalancer.trustedSources',
-      'backend',
-      'backend.url',
-      'security',
-      'vpn.customerGatewayIp',
-      'vpn.onPremCidrs',
-      'publicEndpoint.addresses',
-      'resourceEndpoint.resourceConfigurationArn',
-      'privateLinkEndpoint.serviceName',
-    ]);
+    if (
+      reportMissingProps(this, props, [
+        'platform',
+        'customerName',
+        'accountId',
+        'cidrBlock',
+        'loadBalancer',
+        'loadBalancer.certificateArn',
+        'loadBalancer.trustedSources',
+        'backend',
+        'backend.url',
+        'security',
+        'vpn.customerGatewayIp',
+        'vpn.onPremCidrs',
+        'publicEndpoint.addresses',
+        'resourceEndpoint.resourceConfigurationArn',
+        'privateLinkEndpoint.serviceName',
+      ])
+    )
+      return;
     if (!(props.security instanceof BackendSecurity)) {
       // A plain object (JavaScript, or a cast) would bypass the builders' checks of its secret sources.
-      throw new ValidationError(this.node.path, [
-        '`security` is not a BackendSecurity (the value is not shown): build it with BackendSecurity.basic(...), .digest, .token, .requestSigning, .oauth2ClientCredentials or .none()',
+      reportProblems(this, [
+        {
+          prop: 'security',
+          message:
+            'is not a BackendSecurity (the value is not shown): build it with BackendSecurity.basic(...), .digest, .token, .requestSigning, .oauth2ClientCredentials or .none()',
+          secret: true,
+        },
       ]);
+      return;
     }
     // A platform with problems of its own built nothing: only the checks that need nothing of it run.
     const platformBuilt = !hasProblems(props.platform);

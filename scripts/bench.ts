@@ -855,6 +855,8 @@ async function main(): Promise<void> {
     DISTINCT_PATHS(),
     'n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(nil, "/orders/" .. n)\nend\n',
   );
+  const assertionKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  writeFileSync(join(dir, 'assertion-key.pem'), assertionKey.export({ type: 'pkcs8', format: 'pem' }));
 
   const bundle = join(dir, 'gateway-runtime.js');
   // Profiles read better without minified names.
@@ -983,6 +985,25 @@ async function main(): Promise<void> {
         },
       }),
       what: 'gateway-runtime serve, OAuth (cached token)',
+      versus: 'basic',
+    },
+    {
+      ...gateway('oauth-jwt', bundle, {
+        backend: { url: `${http}/` },
+        security: {
+          type: 'oauth2-client-credentials',
+          tokenUrl: `${http}/oauth/token`,
+          clientId: 'bench',
+          authMethod: 'private_key_jwt',
+          privateKeyJwt: {
+            key: { file: join(dir, 'assertion-key.pem') },
+            algorithm: 'ES256',
+            keyId: 'bench',
+          },
+          allowInsecureLoopbackTokenUrl: true,
+        },
+      }),
+      what: 'gateway-runtime serve, oauth2 private_key_jwt (cached token)',
       versus: 'basic',
     },
     {

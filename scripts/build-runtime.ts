@@ -4,25 +4,29 @@
  * out of the Lambda bundle, each checked against undici's shape). It runs when the package is built
  * (`npm run build`, which `npm run package` runs), never at a user's synth: the package ships its output.
  *
- *   npm run build:runtime [-- LAMBDA_DIR [STANDALONE_FILE]]
+ *   npm run build:runtime                                    # every family, and the standalone proxy
+ *   npm run build:runtime -- LAMBDA_DIR [STANDALONE_FILE] [--family NAME]   # one family's bundle (default standard)
  *
- * writes the Lambda bundle directory (default dist/runtime/lambda/) and the single-file standalone proxy
- * (default dist/gateway-runtime.js), and prints their sizes. The Lambda bundle directory holds:
+ * The Lambda bundle is built once per scheme family (lib/runtime/runtime-families.ts: `standard` in
+ * dist/runtime/lambda/, `message-signature` in dist/runtime/lambda-message-signature/, `sigv4` in
+ * dist/runtime/lambda-sigv4/): the esbuild plugin of scripts/runtime-bundle/families.ts replaces each scheme
+ * factory outside the family with a stand-in that throws ConfigError. Each family's directory holds:
  *
  * - `index.js`: the Lambda handler (gateway-runtime/src/adapters/lambda.ts) as ONE file exporting
  *   `handler` (Lambda handler setting `index.handler`): platform node, target node22, CommonJS, minified,
  *   `@aws-sdk/*` external (the nodejs22.x and nodejs24.x Lambda runtimes provide AWS SDK v3);
  * - `gateway-runtime.zip`: that file zipped (one entry, fixed timestamp and mode), the archive Lambda takes;
- * - `manifest.json`: both files' sizes and SHA-256 and the esbuild and undici versions.
+ * - `manifest.json`: both files' sizes and SHA-256, the esbuild and undici versions, the family and its schemes.
  *
- * Synth deploys the archive as it is (lib/runtime/runtime-bundle.ts), so the asset hash is the same on
- * every machine; in a clone of the repository synth calls `buildLambdaBundle` here, the same build.
- * Such a directory is also what `runtimeBundleDirectory` takes for a bundle of your own.
+ * Synth deploys the archive of the customer's scheme's family as it is (lib/runtime/runtime-bundle.ts), so
+ * the asset hash is the same on every machine; in a clone of the repository synth calls `buildLambdaBundle`
+ * here, the same build. Such a directory is also what `runtimeBundleDirectory` takes for a bundle of your own.
  *
- * dist/gateway-runtime.js is the standalone proxy as one file with nothing external (`node
+ * dist/gateway-runtime.js is the standalone proxy as one file with nothing external and every scheme (`node
  * gateway-runtime.js serve --config ...` runs without node_modules).
  */
-import { BuildOptions, buildSync, version as esbuildVersion } from 'esbuild';
+import { BuildOptions, BuildResult, build, buildSync, version as esbuildVersion } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -33,7 +37,14 @@ import {
   RuntimeBundleManifest,
   readRuntimeManifest,
 } from '../lib/runtime/runtime-bundle';
+import {
+  DEFAULT_RUNTIME_FAMILY,
+  RUNTIME_FAMILIES,
+  RuntimeFamily,
+  runtimeFamilyNamed,
+} from '../lib/runtime/runtime-families';
 import { zipOneFile } from '../lib/runtime/zip';
+import { schemeFamilyPlugin } from './runtime-bundle/families';
 import { RuntimeBundleShapeError, rewriteRuntimeBundle } from './runtime-bundle/rewrite';
 
 export { RuntimeBundleShapeError } from './runtime-bundle/rewrite';
@@ -121,13 +132,38 @@ export function standaloneBuildOptions(entry = standaloneEntryPoint()): BuildOpt
 }
 
 /**
+ * The esbuild configuration of one family's Lambda bundle: `runtimeBuildOptions` with the plugin that
+ * replaces the factories of the schemes outside the family (scripts/runtime-bundle/families.ts). Plugins run
+ * only in esbuild's asynchronous API: build it with `buildRuntimeCodeAsync`.
+ */
+export function familyBuildOptions(family: RuntimeFamily): BuildOptions {
+  return { ...runtimeBuildOptions(RUNTIME_EXTERNALS), plugins: [schemeFamilyPlugin(family)] };
+}
+
+/** esbuild's options for a build in memory with its metafile. */
+function inMemory(options: BuildOptions): BuildOptions & { write: false; metafile: true } {
+  return { ...options, write: false, metafile: true, outfile: options.outfile ?? 'index.js' };
+}
+
+/** esbuild's one output file, rewritten by `rewriteRuntimeBundle`. */
+function rewritten(result: BuildResult<{ write: false; metafile: true }>, options: BuildOptions): Buffer {
+  if (result.outputFiles.length !== 1) {
+    throw new RuntimeBundleShapeError(
+      `the runtime bundle must be one file, esbuild wrote ${result.outputFiles.length}`,
+    );
+  }
+  const { code } = rewriteRuntimeBundle(result.outputFiles[0].text, result.metafile, options);
+  return Buffer.from(code, 'utf8');
+}
+
+/**
  * Builds a runtime bundle (`runtimeBuildOptions` or `standaloneBuildOptions`, with overrides) and
  * returns its code: esbuild's one output file, rewritten by `rewriteRuntimeBundle` (llhttp's
  * WebAssembly as a brotli literal, decompressed by `node:zlib` when undici creates its first parser;
- * stand-ins for left-out modules required eagerly). Every build of the runtime goes through here
- * (`npm run build`, `npm run build:runtime`, synth in a clone, `npm run bench`), so each ships the same
- * bytes. Deterministic: the same sources, esbuild, undici and brotli (`process.versions.brotli`) give
- * the same bytes; the package build runs it once, so users' machines never do.
+ * stand-ins for left-out modules required eagerly). Every build of the runtime goes through here or
+ * `buildRuntimeCodeAsync` (`npm run build`, `npm run build:runtime`, synth in a clone, `npm run bench`),
+ * so each ships the same bytes. Deterministic: the same sources, esbuild, undici and brotli
+ * (`process.versions.brotli`) give the same bytes; the package build runs it once, so users' machines never do.
  *
  * Measured (undici 7.30.2, esbuild 0.28.2): the Lambda bundle 252,924 bytes before the rewrites and
  * the HTTP/2 client left out, 190,237 after; the standalone proxy 822,643 before, 719,651 after. With
@@ -138,19 +174,19 @@ export function standaloneBuildOptions(entry = standaloneEntryPoint()): BuildOpt
  * the rewrites expect; the message names undici's version.
  */
 export function buildRuntimeCode(options: BuildOptions): Buffer {
-  const result = buildSync({
-    ...options,
-    write: false,
-    metafile: true,
-    outfile: options.outfile ?? 'index.js',
-  });
-  if (result.outputFiles.length !== 1) {
-    throw new RuntimeBundleShapeError(
-      `the runtime bundle must be one file, esbuild wrote ${result.outputFiles.length}`,
+  if (options.plugins && options.plugins.length > 0) {
+    throw new Error(
+      'esbuild runs plugins only asynchronously: build these options with buildRuntimeCodeAsync',
     );
   }
-  const { code } = rewriteRuntimeBundle(result.outputFiles[0].text, result.metafile, options);
-  return Buffer.from(code, 'utf8');
+  const all = inMemory(options);
+  return rewritten(buildSync(all), all);
+}
+
+/** `buildRuntimeCode` with esbuild's asynchronous API, which runs plugins (a family's bundle). */
+export async function buildRuntimeCodeAsync(options: BuildOptions): Promise<Buffer> {
+  const all = inMemory(options);
+  return rewritten(await build(all), all);
 }
 
 /** A built Lambda bundle in memory: the files of its directory. */
@@ -162,9 +198,12 @@ export interface BuiltLambdaBundle {
 
 const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-/** The Lambda bundle, its archive and its manifest, built in memory (nothing is written). */
-export function buildLambdaBundle(): BuiltLambdaBundle {
-  const code = buildRuntimeCode(runtimeBuildOptions(RUNTIME_EXTERNALS));
+/** One family's Lambda bundle, its archive and its manifest, built in memory (nothing is written). */
+export async function buildLambdaBundleAsync(
+  familyName: string = DEFAULT_RUNTIME_FAMILY,
+): Promise<BuiltLambdaBundle> {
+  const family = runtimeFamilyNamed(familyName);
+  const code = await buildRuntimeCodeAsync(familyBuildOptions(family));
   const archive = zipOneFile(RUNTIME_BUNDLE_FILE, code);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const undici = (require('undici/package.json') as { version: string }).version;
@@ -175,8 +214,40 @@ export function buildLambdaBundle(): BuiltLambdaBundle {
     sha256: sha256Of(code),
     archive: { file: RUNTIME_ARCHIVE_NAME, bytes: archive.byteLength, sha256: sha256Of(archive) },
     builtWith: { esbuild: esbuildVersion, undici },
+    family: family.name,
+    schemes: [...family.schemes],
   };
   return { code, archive, manifest };
+}
+
+/** The flag of the child process `buildLambdaBundle` runs: it prints the built bundle as JSON. */
+const EMIT_JSON = '--emit-bundle-json';
+
+/**
+ * `buildLambdaBundleAsync` for a synchronous caller (synth in a clone of the repository, whose constructs
+ * are built synchronously): esbuild runs plugins only asynchronously, so the build runs in a child Node
+ * process (this file under tsx) that prints the bundle; the same bytes, about a second more.
+ */
+export function buildLambdaBundle(familyName: string = DEFAULT_RUNTIME_FAMILY): BuiltLambdaBundle {
+  runtimeFamilyNamed(familyName);
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, ['--require', 'tsx/cjs', __filename, EMIT_JSON, familyName], {
+      cwd: resolve(__dirname, '..'),
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    throw new Error(`building the "${familyName}" Lambda bundle failed: ${(e.stderr || e.message).trim()}`);
+  }
+  const emitted = JSON.parse(out) as { code: string; archive: string; manifest: RuntimeBundleManifest };
+  return {
+    code: Buffer.from(emitted.code, 'base64'),
+    archive: Buffer.from(emitted.archive, 'base64'),
+    manifest: emitted.manifest,
+  };
 }
 
 /**
@@ -225,9 +296,29 @@ export function writeLambdaBundle(
   return readRuntimeManifest(manifestFile);
 }
 
-/** Writes the Lambda bundle directory and returns its `index.js` path and size in bytes. */
-export async function bundleRuntime(outdir: string): Promise<{ file: string; bytes: number }> {
-  const manifest = writeLambdaBundle(outdir);
+/**
+ * Builds every family's Lambda bundle and writes each into `root`/<its directory> (dist/runtime/lambda/,
+ * dist/runtime/lambda-message-signature/, ...). Returns the manifests, by family, in the table's order.
+ */
+export async function writeLambdaBundles(
+  root: string,
+  built?: ReadonlyMap<string, BuiltLambdaBundle>,
+): Promise<Array<{ directory: string; manifest: RuntimeBundleManifest }>> {
+  const out: Array<{ directory: string; manifest: RuntimeBundleManifest }> = [];
+  for (const family of RUNTIME_FAMILIES) {
+    const directory = join(resolve(root), family.directory);
+    const bundle = built?.get(family.name) ?? (await buildLambdaBundleAsync(family.name));
+    out.push({ directory, manifest: writeLambdaBundle(directory, bundle) });
+  }
+  return out;
+}
+
+/** Writes one family's Lambda bundle directory and returns its `index.js` path and size in bytes. */
+export async function bundleRuntime(
+  outdir: string,
+  familyName: string = DEFAULT_RUNTIME_FAMILY,
+): Promise<{ file: string; bytes: number }> {
+  const manifest = writeLambdaBundle(outdir, await buildLambdaBundleAsync(familyName));
   return { file: join(resolve(outdir), RUNTIME_BUNDLE_FILE), bytes: manifest.bytes };
 }
 
@@ -240,32 +331,73 @@ export async function bundleStandalone(file: string): Promise<{ file: string; by
   return { file: path, bytes: statSync(path).size };
 }
 
-/** The size the bundle would have with the AWS SDK inlined (nothing external); nothing is written. */
-export async function bundleSizeWithoutExternals(): Promise<number> {
-  return buildRuntimeCode(runtimeBuildOptions([])).byteLength;
+/** The size a family's bundle would have with the AWS SDK inlined (nothing external); nothing is written. */
+export async function bundleSizeWithoutExternals(
+  familyName: string = DEFAULT_RUNTIME_FAMILY,
+): Promise<number> {
+  const family = runtimeFamilyNamed(familyName);
+  const code = await buildRuntimeCodeAsync({ ...familyBuildOptions(family), external: [...LAMBDA_LEFT_OUT] });
+  return code.byteLength;
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-async function main(): Promise<void> {
-  const outdir = resolve(process.argv[2] ?? 'dist/runtime/lambda');
-  const manifest = writeLambdaBundle(outdir);
-  const inlined = await bundleSizeWithoutExternals();
-  const standalone = await bundleStandalone(resolve(process.argv[3] ?? 'dist/gateway-runtime.js'));
-  console.log(`gateway runtime Lambda bundle: ${outdir}/`);
+/** `[--family NAME] [LAMBDA_DIR [STANDALONE_FILE]]`, the flag anywhere. */
+function parseArguments(argv: readonly string[]): { family?: string; positional: string[] } {
+  const positional: string[] = [];
+  let family: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--family') {
+      family = argv[++i];
+      if (family === undefined) throw new Error('--family needs a family name');
+      runtimeFamilyNamed(family);
+    } else positional.push(argv[i]);
+  }
+  return { family, positional };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === EMIT_JSON) {
+    const built = await buildLambdaBundleAsync(argv[1]);
+    process.stdout.write(
+      JSON.stringify({
+        code: built.code.toString('base64'),
+        archive: built.archive.toString('base64'),
+        manifest: built.manifest,
+      }),
+    );
+    return;
+  }
+  const { family, positional } = parseArguments(argv);
+  let written: Array<{ directory: string; manifest: RuntimeBundleManifest }>;
+  if (positional[0] === undefined && family === undefined) {
+    written = await writeLambdaBundles('dist/runtime');
+  } else {
+    const directory = resolve(positional[0] ?? join('dist/runtime', runtimeFamilyNamed(family!).directory));
+    written = [{ directory, manifest: writeLambdaBundle(directory, await buildLambdaBundleAsync(family)) }];
+  }
+  for (const { directory, manifest } of written) {
+    console.log(
+      `gateway runtime Lambda bundle, family "${manifest.family}" (${manifest.schemes?.join(', ')}): ${directory}/`,
+    );
+    console.log(
+      `  ${RUNTIME_BUNDLE_FILE}: ${manifest.bytes} bytes (${kib(manifest.bytes)}) with @aws-sdk/* external (provided by the nodejs22.x and nodejs24.x runtimes), SHA-256 ${manifest.sha256}`,
+    );
+    console.log(
+      `  ${manifest.archive.file}: ${manifest.archive.bytes} bytes (${kib(manifest.archive.bytes)}), SHA-256 ${manifest.archive.sha256}`,
+    );
+  }
+  const inlined = await bundleSizeWithoutExternals(family);
   console.log(
-    `  ${RUNTIME_BUNDLE_FILE}: ${manifest.bytes} bytes (${kib(manifest.bytes)}) with @aws-sdk/* external (provided by the nodejs22.x and nodejs24.x runtimes), SHA-256 ${manifest.sha256}`,
+    `  ${inlined} bytes (${kib(inlined)}) for the ${family ?? DEFAULT_RUNTIME_FAMILY} family if the AWS SDK were bundled too`,
   );
-  console.log(
-    `  ${manifest.archive.file}: ${manifest.archive.bytes} bytes (${kib(manifest.archive.bytes)}), SHA-256 ${manifest.archive.sha256}`,
-  );
-  console.log(`  ${inlined} bytes (${kib(inlined)}) if the AWS SDK were bundled too`);
-  console.log(`standalone proxy, one file without node_modules: ${standalone.file}`);
+  const standalone = await bundleStandalone(resolve(positional[1] ?? 'dist/gateway-runtime.js'));
+  console.log(`standalone proxy, one file without node_modules, every scheme: ${standalone.file}`);
   console.log(`  ${standalone.bytes} bytes (${kib(standalone.bytes)}), AWS SDK included`);
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
+  main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });

@@ -1,7 +1,9 @@
 /**
  * npm run build (and npm run package, which packs what it builds): compiles lib/ and gateway-runtime/src/
- * into dist/ (no source maps: stack traces point at the shipped .js files), builds the Lambda bundle once
- * into dist/runtime/lambda/ (`index.js`, `gateway-runtime.zip`, `manifest.json`, see
+ * into dist/ (no source maps: stack traces point at the shipped .js files), builds each scheme family's Lambda
+ * bundle once (lib/runtime/runtime-families.ts) into dist/runtime/lambda/ (standard),
+ * dist/runtime/lambda-message-signature/ and dist/runtime/lambda-sigv4/ (`index.js`, `gateway-runtime.zip`,
+ * `manifest.json`, see
  * scripts/build-runtime.ts: esbuild and the undici rewrites run here, with the lockfile's undici and
  * esbuild; synth deploys the shipped archive) and the single-file standalone proxy
  * (dist/gateway-runtime.js), and makes every `bin` of package.json executable.
@@ -9,7 +11,14 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildLambdaBundle, bundleStandalone, lockfileMismatches, writeLambdaBundle } from './build-runtime';
+import { RUNTIME_FAMILIES } from '../lib/runtime/runtime-families';
+import {
+  BuiltLambdaBundle,
+  buildLambdaBundleAsync,
+  bundleStandalone,
+  lockfileMismatches,
+  writeLambdaBundles,
+} from './build-runtime';
 
 const root = resolve(__dirname, '..');
 
@@ -22,11 +31,15 @@ async function main(): Promise<void> {
       stdio: 'inherit',
     },
   );
-  const built = buildLambdaBundle();
-  const drift = lockfileMismatches(built.manifest, readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  const built = new Map<string, BuiltLambdaBundle>();
+  for (const family of RUNTIME_FAMILIES) built.set(family.name, await buildLambdaBundleAsync(family.name));
+  const drift = lockfileMismatches(
+    built.get(RUNTIME_FAMILIES[0].name)!.manifest,
+    readFileSync(join(root, 'package-lock.json'), 'utf8'),
+  );
   if (drift.length > 0)
     throw new Error(`the Lambda bundle must be built with the lockfile's versions: ${drift.join('; ')}`);
-  const lambda = writeLambdaBundle(join(root, 'dist', 'runtime', 'lambda'), built);
+  const lambdas = await writeLambdaBundles(join(root, 'dist', 'runtime'), built);
   const standalone = await bundleStandalone(join(root, 'dist', 'gateway-runtime.js'));
   const { bin } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     bin: Record<string, string>;
@@ -39,7 +52,12 @@ async function main(): Promise<void> {
     chmodSync(path, 0o755);
   }
   console.log(
-    `built dist/: ${Object.keys(bin).join(', ')}; Lambda bundle ${lambda.bytes} bytes (archive ${lambda.archive.bytes} bytes, SHA-256 ${lambda.archive.sha256}); standalone proxy ${standalone.bytes} bytes`,
+    `built dist/: ${Object.keys(bin).join(', ')}; Lambda bundles ${lambdas
+      .map(
+        ({ manifest: m }) =>
+          `${m.family} ${m.bytes} bytes (archive ${m.archive.bytes} bytes, SHA-256 ${m.archive.sha256})`,
+      )
+      .join(', ')}; standalone proxy ${standalone.bytes} bytes`,
   );
 }
 

@@ -24,6 +24,7 @@ import {
   workerCount,
   workersProblem,
 } from './cluster';
+import { boundedStdoutWriter } from './observability/bounded-stdout';
 import { createBufferedSink } from './observability/log';
 import { createSecretResolver } from './secrets';
 import { checkSecrets, type SecretCheck } from './secrets/check';
@@ -222,7 +223,8 @@ export async function main(
   if (workers > 1) return runPrimary(loaded.config, { workers, unreadable });
   // Log lines go out every 100 ms (or per 64 KiB) and metrics once per second (every request is still
   // one log line and one value in the metrics); both are written before the command returns.
-  const logSink = createBufferedSink(undefined, CLI_LOG_FLUSH_MS);
+  // Never more than 64 MiB of log lines held for a reader that stalls (bounded-stdout.ts).
+  const logSink = createBufferedSink(boundedStdoutWriter({ name: loaded.config.name }), CLI_LOG_FLUSH_MS);
   const started = await startOrExitCode(loaded.config, args, io, {
     deps: { logSink, metricsIntervalMs: CLI_METRICS_INTERVAL_MS },
   });

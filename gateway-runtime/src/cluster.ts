@@ -20,7 +20,8 @@
  *   and with it the workers (node:cluster ends a worker whose primary is gone).
  * - A worker that exits while the server runs is replaced, after RESTART_BASE_MS doubled for every exit
  *   of the last RESTART_WINDOW_MS (at most RESTART_MAX_MS), so a crash loop does not spin; each exit is
- *   logged with its code or signal.
+ *   logged with its code or signal. A worker whose event loop stops turning (no heartbeat for
+ *   UNRESPONSIVE_AFTER_MS) is killed and replaced the same way.
  * - `server.admin` is served by the primary: /livez while the primary runs; /readyz asks every serving
  *   worker (ready when at least one serves and every one that serves is ready; the reasons of all).
  */
@@ -31,6 +32,7 @@ import { resolveConfig } from './config/resolve';
 import type { GatewayConfig } from './config/types';
 import { type AdminListener, type Readiness, readinessOf, startAdminListener } from './adapters/admin';
 import type { StandaloneServer } from './adapters/server';
+import { boundedStdoutWriter } from './observability/bounded-stdout';
 import { createBufferedSink, type LineSink } from './observability/log';
 import type { SecretCheck } from './secrets/check';
 
@@ -47,6 +49,13 @@ export const RESTART_WINDOW_MS = 60_000;
 export const STOP_MARGIN_MS = 5_000;
 /** How long the primary waits for a worker's readiness. */
 export const READINESS_TIMEOUT_MS = 2_000;
+/** A serving worker tells its primary it is alive this often (from its event loop). */
+export const HEARTBEAT_INTERVAL_MS = 1_000;
+/**
+ * A serving worker the primary has not heard from for this long has a blocked event loop (or is stopped):
+ * every connection it holds hangs, so it is killed (SIGKILL) and replaced like a worker that exited.
+ */
+export const UNRESPONSIVE_AFTER_MS = 10_000;
 
 /**
  * The check of `server.workers` (the server's loader runs it beside validateConfig, which keeps the
@@ -109,6 +118,8 @@ type FromWorker =
   | { readonly kind: 'log'; readonly chunk: string }
   | { readonly kind: 'listening'; readonly address: string; readonly port: number }
   | { readonly kind: 'readiness'; readonly id: number; readonly readiness: Readiness }
+  /** Sent every HEARTBEAT_INTERVAL_MS while serving: the worker's event loop turns. */
+  | { readonly kind: 'alive' }
   /** The last message of a worker: its callback says every log line before it is with the primary. */
   | { readonly kind: 'bye' };
 
@@ -120,6 +131,8 @@ interface PrimaryFields {
   readonly exitCode?: number;
   readonly signal?: string;
   readonly restartInMs?: number;
+  /** How long the primary had not heard from a worker it kills as unresponsive. */
+  readonly unresponsiveMs?: number;
   readonly workers?: number;
   readonly address?: string;
   readonly port?: number;
@@ -133,7 +146,7 @@ export interface PrimaryOptions {
   readonly workers: number;
   /** Secrets that could not be read at start (`--allow-unready`): logged once, by the primary. */
   readonly unreadable?: readonly SecretCheck[];
-  /** @default process.stdout.write (one write per line or per worker batch: the only writer) */
+  /** @default stdout, bounded (boundedStdoutWriter; one write per line or per worker batch: the only writer) */
   readonly write?: (text: string) => void;
   /** Where a reason to exit goes that no worker printed (the admin listener can not listen). @default process.stderr */
   readonly stderr?: (text: string) => void;
@@ -145,6 +158,10 @@ interface Running {
   readonly worker: Worker;
   readonly startedAt: number;
   listening: boolean;
+  /** When the primary last heard from it (any message). */
+  lastSeen: number;
+  /** Killed by the watchdog (killed once; its exit is logged and replaced as any other). */
+  killed: boolean;
 }
 
 /**
@@ -152,7 +169,8 @@ interface Running {
  * it can not start, else 0 when every worker drained after SIGTERM/SIGINT, 1 when one did not.
  */
 export function runPrimary(config: GatewayConfig, options: PrimaryOptions): Promise<number> {
-  const write = options.write ?? ((text: string) => void process.stdout.write(text));
+  // The only writer of stdout, bounded: a stalled reader costs dropped lines (counted), not memory.
+  const write = options.write ?? boundedStdoutWriter({ name: config.name });
   const nameJson = JSON.stringify(config.name);
   const log = (level: 'info' | 'warn' | 'error', msg: string, fields: PrimaryFields = {}) => {
     const head = `{"time":"${new Date().toISOString()}","level":"${level}","msg":${JSON.stringify(msg)},"name":${nameJson}`;
@@ -201,9 +219,16 @@ export function runPrimary(config: GatewayConfig, options: PrimaryOptions): Prom
 
     const fork = (): Worker => {
       const worker = cluster.fork({ [WORKER_ENV]: '1' });
-      const entry: Running = { worker, startedAt: Date.now(), listening: false };
+      const entry: Running = {
+        worker,
+        startedAt: Date.now(),
+        listening: false,
+        lastSeen: Date.now(),
+        killed: false,
+      };
       running.set(worker.id, entry);
       worker.on('message', (message: FromWorker) => {
+        entry.lastSeen = Date.now();
         if (message.kind === 'log') write(message.chunk);
         else if (message.kind === 'listening') {
           entry.listening = true;
@@ -228,7 +253,35 @@ export function runPrimary(config: GatewayConfig, options: PrimaryOptions): Prom
       return worker;
     };
 
+    // The watchdog: a serving worker that stopped sending heartbeats is killed, and replaced on its exit.
+    let lastTick = Date.now();
+    const watchdog = setInterval(() => {
+      const now = Date.now();
+      const paused = now - lastTick > 2 * HEARTBEAT_INTERVAL_MS;
+      lastTick = now;
+      if (stopping) return;
+      if (paused) {
+        // The primary's own loop did not turn (the host was suspended, or swapping): the silence is not theirs.
+        for (const entry of running.values()) entry.lastSeen = now;
+        return;
+      }
+      for (const entry of running.values()) {
+        const silentMs = now - entry.lastSeen;
+        if (!entry.listening || entry.killed || silentMs < UNRESPONSIVE_AFTER_MS) continue;
+        entry.killed = true;
+        log('error', 'worker unresponsive: killing it', {
+          worker: {
+            id: entry.worker.id,
+            ...(entry.worker.process.pid ? { pid: entry.worker.process.pid } : {}),
+          },
+          unresponsiveMs: silentMs,
+        });
+        entry.worker.process.kill('SIGKILL');
+      }
+    }, HEARTBEAT_INTERVAL_MS).unref();
+
     const finish = async (code: number) => {
+      clearInterval(watchdog);
       for (const timer of restarts) clearTimeout(timer);
       restarts.clear();
       process.off('SIGTERM', stop);
@@ -450,12 +503,15 @@ export async function runWorker(start: StartWorkerServer, logFlushMs: number): P
   // The `listening` line before the message: the primary's `serving` comes after every worker's.
   buffered.flush();
   reply({ kind: 'listening', address: running.host, port: running.port });
+  // Heartbeats from the event loop: a loop that blocks stops them, and the primary replaces this worker.
+  const heartbeat = setInterval(() => reply({ kind: 'alive' }), HEARTBEAT_INTERVAL_MS).unref();
 
   const code = await new Promise<number>((resolveCode) => {
     let stopping = false;
     stop = (signal) => {
       if (stopping) return;
       stopping = true;
+      clearInterval(heartbeat);
       running.gateway.logger.log('info', `${signal}: shutting down`);
       running.shutdown().then(
         () => resolveCode(0),

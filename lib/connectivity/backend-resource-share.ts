@@ -12,8 +12,8 @@ import { cidrConstructId } from '../shared/construct-ids';
 import { describeCidrProblem, parseCidr } from '../shared/cidr';
 import { checkName, checkTags } from '../shared/names';
 import { Port, portKey, toPortRange } from '../shared/ports';
-import { reportProblems } from '../shared/problems';
-import { type Problem, isUnresolved, requireProps, show } from '../shared/validation';
+import { reportMissingProps, reportProblems } from '../shared/problems';
+import { type Problem, isUnresolved, show } from '../shared/validation';
 import { ResourceTarget, checkBackendPorts, checkResourceTarget, checkSubnetIds, checkVpcId } from './checks';
 
 /** The customer's backend as the resource gateway reaches it. */
@@ -140,15 +140,18 @@ export class BackendResourceShare extends Construct {
   constructor(scope: Construct, id: string, props: BackendResourceShareProps) {
     super(scope, id);
     requireCdktfStack(this);
-    requireProps(this, props, [
-      'name',
-      'vpcId',
-      'subnetIds',
-      'backend',
-      'backend.ports',
-      'backendCidrs',
-      'platformAccountId',
-    ]);
+    if (
+      reportMissingProps(this, props, [
+        'name',
+        'vpcId',
+        'subnetIds',
+        'backend',
+        'backend.ports',
+        'backendCidrs',
+        'platformAccountId',
+      ])
+    )
+      return;
     if (reportProblems(this, checkBackendResourceShareProps(props))) return;
 
     const { name, backend } = props;

@@ -43,6 +43,16 @@ export interface PrivateEndpointProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/** The shared props every private endpoint requires (a JavaScript caller may leave them out). */
+export const PRIVATE_ENDPOINT_REQUIRED = [
+  'platformName',
+  'customerName',
+  'vpcId',
+  'subnetIds',
+  'functionSecurityGroupId',
+  'ports',
+] as const;
+
 /** The checks every private endpoint makes of its shared props. */
 export function checkPrivateEndpointProps(props: PrivateEndpointProps): Problem[] {
   const problems: Problem[] = [];

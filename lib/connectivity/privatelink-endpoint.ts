@@ -3,11 +3,15 @@ import { TerraformOutput } from 'cdktf';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { requireCdktfStack } from '../shared/cdktf-stack';
-import { reportProblems } from '../shared/problems';
+import { reportMissingProps, reportProblems } from '../shared/problems';
 import { standardTags } from '../shared/names';
-import { requireProps } from '../shared/validation';
 import { StackLocation, checkEndpointServiceName, stackLocationOf } from './checks';
-import { EndpointSecurityGroup, PrivateEndpointProps, checkPrivateEndpointProps } from './endpoint-base';
+import {
+  EndpointSecurityGroup,
+  PrivateEndpointProps,
+  checkPrivateEndpointProps,
+  PRIVATE_ENDPOINT_REQUIRED,
+} from './endpoint-base';
 
 export interface PrivateLinkEndpointProps extends PrivateEndpointProps {
   /**
@@ -36,15 +40,7 @@ export class PrivateLinkEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: PrivateLinkEndpointProps) {
     super(scope, id);
     requireCdktfStack(this);
-    requireProps(this, props, [
-      'platformName',
-      'customerName',
-      'vpcId',
-      'subnetIds',
-      'functionSecurityGroupId',
-      'ports',
-      'serviceName',
-    ]);
+    if (reportMissingProps(this, props, [...PRIVATE_ENDPOINT_REQUIRED, 'serviceName'])) return;
     const where = props.location ?? stackLocationOf(this);
     const problems = [
       ...checkPrivateEndpointProps(props),

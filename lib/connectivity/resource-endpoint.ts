@@ -4,16 +4,20 @@ import { RamResourceShareAccepter } from '@cdktf/provider-aws/lib/ram-resource-s
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { requireCdktfStack } from '../shared/cdktf-stack';
-import { reportProblems } from '../shared/problems';
+import { reportMissingProps, reportProblems } from '../shared/problems';
 import { standardTags } from '../shared/names';
-import { requireProps } from '../shared/validation';
 import {
   checkResourceConfigurationArn,
   checkResourceShareArn,
   stackLocationOf,
   StackLocation,
 } from './checks';
-import { EndpointSecurityGroup, PrivateEndpointProps, checkPrivateEndpointProps } from './endpoint-base';
+import {
+  EndpointSecurityGroup,
+  PrivateEndpointProps,
+  checkPrivateEndpointProps,
+  PRIVATE_ENDPOINT_REQUIRED,
+} from './endpoint-base';
 
 export interface ResourceEndpointProps extends PrivateEndpointProps {
   /**
@@ -65,15 +69,7 @@ export class ResourceEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: ResourceEndpointProps) {
     super(scope, id);
     requireCdktfStack(this);
-    requireProps(this, props, [
-      'platformName',
-      'customerName',
-      'vpcId',
-      'subnetIds',
-      'functionSecurityGroupId',
-      'ports',
-      'resourceConfigurationArn',
-    ]);
+    if (reportMissingProps(this, props, [...PRIVATE_ENDPOINT_REQUIRED, 'resourceConfigurationArn'])) return;
     const where = props.location ?? stackLocationOf(this);
     const problems = [
       ...checkPrivateEndpointProps(props),

@@ -9,6 +9,7 @@
  */
 import { isIPv4 } from 'node:net';
 import type { TunnelHandoff } from '../vpn/site-to-site-vpn';
+import { vpnOutputName } from '../vpn/vpn-handoff';
 
 /** The fields of the IKE parameters that outputs of earlier versions do not have. */
 type AddedLater =
@@ -278,18 +279,20 @@ export function deviceFactsFromOutputs(
   outputs: OutputReader,
   options: DeviceFactsOptions = {},
 ): DeviceConfigFacts | undefined {
-  const ikeOutput = known<Record<string, TunnelIkeParameters>>(outputs.get(`${customer}_vpn_ike_parameters`));
+  const ikeOutput = known<Record<string, TunnelIkeParameters>>(
+    outputs.get(vpnOutputName(customer, 'ike_parameters')),
+  );
   if (ikeOutput === undefined) return undefined;
   const handoff = known<Record<string, unknown>>(outputs.get(`${customer}_handoff`));
   if (handoff === undefined) {
     throw new DeviceConfigError(`no output ${customer}_handoff: is "${customer}" a CustomerBackendLink?`);
   }
-  const routing = known<Record<string, unknown>>(outputs.get(`${customer}_vpn_routing`)) ?? {};
+  const routing = known<Record<string, unknown>>(outputs.get(vpnOutputName(customer, 'routing'))) ?? {};
   const onPremCidrs = known<string[]>(routing.on_prem_cidrs);
   const awsSideCidr = known<string>(routing.aws_side_cidr);
   if (!onPremCidrs || !awsSideCidr) {
     throw new DeviceConfigError(
-      `output ${customer}_vpn_routing must give on_prem_cidrs and aws_side_cidr (received ${JSON.stringify(routing)})`,
+      `output ${vpnOutputName(customer, 'routing')} must give on_prem_cidrs and aws_side_cidr (received ${JSON.stringify(routing)})`,
     );
   }
   const allowList =
@@ -302,12 +305,15 @@ export function deviceFactsFromOutputs(
     );
   }
   const url = new URL(String(handoff.backend_url));
-  const outside = outputs.get(`${customer}_vpn_tunnel_outside_addresses`);
-  const inside = known<Record<string, unknown>>(outputs.get(`${customer}_vpn_tunnel_inside_addresses`)) ?? {};
-  const gateway = known<Record<string, unknown>>(outputs.get(`${customer}_vpn_customer_gateway`)) ?? {};
+  const outside = outputs.get(vpnOutputName(customer, 'tunnel_outside_addresses'));
+  const inside =
+    known<Record<string, unknown>>(outputs.get(vpnOutputName(customer, 'tunnel_inside_addresses'))) ?? {};
+  const gateway =
+    known<Record<string, unknown>>(outputs.get(vpnOutputName(customer, 'customer_gateway'))) ?? {};
   const tunnels = TUNNEL_NAMES.map((name): DeviceTunnel => {
     const ike = ikeOutput[name];
-    if (!ike) throw new DeviceConfigError(`output ${customer}_vpn_ike_parameters has no ${name}`);
+    if (!ike)
+      throw new DeviceConfigError(`output ${vpnOutputName(customer, 'ike_parameters')} has no ${name}`);
     const pair = known<Record<string, unknown>>(inside[name]);
     const aws = known<string>(pair?.aws);
     const cust = known<string>(pair?.customer);
@@ -324,14 +330,14 @@ export function deviceFactsFromOutputs(
     customer,
     customerGatewayIp: known<string>(gateway.ip_address),
     customerAsn: known<number>(gateway.bgp_asn),
-    awsSideAsn: known<number>(outputs.get(`${customer}_vpn_aws_side_asn`)),
+    awsSideAsn: known<number>(outputs.get(vpnOutputName(customer, 'aws_side_asn'))),
     routing: type === 'bgp' ? 'bgp' : 'static',
     onPremCidrs,
     awsSideCidr,
     gatewaySources: gatewaySources as string[],
     backend: { host: url.hostname, port: Number(url.port || (url.protocol === 'http:' ? 80 : 443)) },
     dnsServers,
-    presharedKeySecretArn: known<string>(outputs.get(`${customer}_vpn_preshared_key_secret_arn`)),
+    presharedKeySecretArn: known<string>(outputs.get(vpnOutputName(customer, 'preshared_key_secret_arn'))),
     tunnels,
   };
 }
@@ -415,7 +421,7 @@ export function renderSwanctlConf(facts: DeviceConfigFacts): string {
   }
   lines.push('', 'connections {');
   for (const [i, t] of facts.tunnels.entries()) {
-    const field = `${c}_vpn_ike_parameters.${t.name}`;
+    const field = `${vpnOutputName(c, 'ike_parameters')}.${t.name}`;
     const ikeLife = strongswanLifetimes(t.ike, 1);
     const childLife = strongswanLifetimes(t.ike, 2);
     const remote = t.outsideAddress ?? afterDeploy(`${t.name.toUpperCase()}_AWS_OUTSIDE_ADDRESS`);

@@ -13,6 +13,7 @@ import {
   tunnelOutsideAddress,
 } from './device-config';
 import { OutputSource, UNKNOWN } from './outputs';
+import { vpnOutputName } from '../vpn/vpn-handoff';
 
 const AFTER_APPLY = '_known after deploy_';
 
@@ -74,19 +75,23 @@ export function handoffCustomers(outputs: OutputSource): string[] {
 }
 
 function vpnSection(customer: string, outputs: OutputSource): string {
-  const ike = outputs.get(`${customer}_vpn_ike_parameters`) as Record<string, TunnelParameters> | undefined;
+  const ike = outputs.get(vpnOutputName(customer, 'ike_parameters')) as
+    Record<string, TunnelParameters> | undefined;
   if (ike === undefined) {
     return '## 1. Network path\n\nNo site-to-site VPN is part of this link: your backend is reached over an existing private path.';
   }
-  const outside = (outputs.get(`${customer}_vpn_tunnel_outside_addresses`) ?? {}) as Record<string, unknown>;
-  const inside = (outputs.get(`${customer}_vpn_tunnel_inside_addresses`) ?? {}) as Record<
+  const outside = (outputs.get(vpnOutputName(customer, 'tunnel_outside_addresses')) ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const inside = (outputs.get(vpnOutputName(customer, 'tunnel_inside_addresses')) ?? {}) as Record<
     string,
     Record<string, unknown>
   >;
-  const routing = (outputs.get(`${customer}_vpn_routing`) ?? {}) as Record<string, unknown>;
-  const asn = outputs.get(`${customer}_vpn_aws_side_asn`);
-  const psk = outputs.get(`${customer}_vpn_preshared_key_secret_arn`);
-  const device = (outputs.get(`${customer}_vpn_customer_gateway`) ?? {}) as Record<string, unknown>;
+  const routing = (outputs.get(vpnOutputName(customer, 'routing')) ?? {}) as Record<string, unknown>;
+  const asn = outputs.get(vpnOutputName(customer, 'aws_side_asn'));
+  const psk = outputs.get(vpnOutputName(customer, 'preshared_key_secret_arn'));
+  const device = (outputs.get(vpnOutputName(customer, 'customer_gateway')) ?? {}) as Record<string, unknown>;
   const tunnels = ['tunnel1', 'tunnel2'];
   const pick = (t: string, k: keyof TunnelParameters) => text(ike[t]?.[k]);
   const insideOf = (t: string, side: string) => {
@@ -197,22 +202,7 @@ function schemeSection(h: Handoff): string {
       lines.push(...messageSignatureSection(s));
       break;
     case 'OAuth 2.0 client credentials':
-      lines.push(
-        'Register this client on your authorization server (grant type `client_credentials`) and send us its secret over a separate, agreed channel:',
-        '',
-        table(
-          ['parameter', 'value'],
-          [
-            ['token endpoint', text(s.tokenUrl)],
-            ['client id', text(s.clientId)],
-            ['client authentication', text(s.authMethod)],
-            ['scope', s.scope ? text(s.scope) : '(none)'],
-            ...(s.audience ? [['audience', text(s.audience)]] : []),
-          ],
-        ),
-        '',
-        'Your backend accepts `Authorization: Bearer <token>`; when it answers 401, the gateway fetches a new token and retries once.',
-      );
+      lines.push(...oauth2Registration(s));
       break;
     default:
       lines.push('No credentials are sent to your backend.');
@@ -428,4 +418,68 @@ export function renderHandoff(customer: string, outputs: OutputSource, now = new
     '```',
     '',
   ].join('\n');
+}
+
+/** What the OAuth 2.0 client registration on the customer's authorization server must say, per method. */
+function oauth2Registration(s: Record<string, string>): string[] {
+  const method = s.authMethod ?? 'client_secret_basic';
+  const secretMethod = method === 'client_secret_basic' || method === 'client_secret_post';
+  const lines = [
+    secretMethod
+      ? 'Register this client on your authorization server (grant type `client_credentials`) and send us its secret over a separate, agreed channel:'
+      : 'Register this client on your authorization server (grant type `client_credentials`). It has no shared secret: send us nothing secret.',
+    '',
+    table(
+      ['parameter', 'value'],
+      [
+        ['token endpoint', text(s.tokenUrl)],
+        ['client id', text(s.clientId)],
+        ['`token_endpoint_auth_method`', text(method)],
+        ['scope', s.scope ? text(s.scope) : '(none)'],
+        ...(s.audience ? [['audience', text(s.audience)]] : []),
+        ...(s.resource ? [['resource indicators (RFC 8707)', text(s.resource)]] : []),
+        ...(method === 'private_key_jwt'
+          ? [
+              ['`token_endpoint_auth_signing_alg`', text(s.assertionAlgorithm)],
+              ['assertion key id (`kid`)', text(s.assertionKeyId)],
+              ['assertion audience (`aud`)', text(s.assertionAudience)],
+            ]
+          : []),
+        ...(s.tokenEndpointCertificate ? [['client certificate', s.tokenEndpointCertificate]] : []),
+      ],
+    ),
+    '',
+  ];
+  if (method === 'private_key_jwt') {
+    lines.push(
+      "The gateway signs a fresh JWT (RFC 7523: `iss` = `sub` = the client id, a unique `jti`, a short `exp`) for every token request. Register its public key as the client's `jwks`:",
+      '',
+      ...(s.clientJwks
+        ? ['```json', JSON.stringify(JSON.parse(s.clientJwks), null, 2), '```']
+        : [
+            `We derive it from the private key and send it to you: \`backend-link jwks --key FILE --kid ${s.assertionKeyId ?? 'KID'}\` (the public key only; the private key never leaves our Secrets Manager).`,
+          ]),
+      '',
+    );
+  } else if (method === 'tls_client_auth') {
+    lines.push(
+      "The gateway presents its client certificate on the token endpoint's TLS connection (RFC 8705 §2.1). Register the certificate's subject as `tls_client_auth_subject_dn`, or one of its subject alternative names (`tls_client_auth_san_dns`, `_san_uri`, `_san_ip`, `_san_email`); we send you the certificate, and `openssl x509 -noout -subject -ext subjectAltName -in cert.pem` shows both. Your authorization server must trust the CA that issued it.",
+      '',
+    );
+  } else if (method === 'self_signed_tls_client_auth') {
+    lines.push(
+      "The gateway presents its self-signed client certificate on the token endpoint's TLS connection (RFC 8705 §2.2). Register that certificate in the client's `jwks` (as `x5c`); we send it to you (the certificate only, never its key).",
+      '',
+    );
+  }
+  if (s.tokenEndpointCertificate) {
+    lines.push(
+      'Tokens your server binds to that certificate (RFC 8705 §3, `cnf.x5t#S256`, `tls_client_certificate_bound_access_tokens`) pass a backend that checks the binding when the gateway calls it with the same certificate.',
+      '',
+    );
+  }
+  lines.push(
+    'Your backend accepts `Authorization: Bearer <token>`; when it answers 401, the gateway fetches a new token and retries once.',
+  );
+  return lines;
 }

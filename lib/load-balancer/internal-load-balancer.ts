@@ -9,8 +9,8 @@ import { CustomerSubnets } from '../network/customer-subnets';
 import { AllowedSource, AnyAddressOptIn, IpAllowList, IpAllowListProps } from '../network/ip-allow-list';
 import { standardTags } from '../shared/names';
 import { AccessLogsBucket, DEFAULT_ACCESS_LOG_RETENTION_DAYS } from './access-logs-bucket';
-import { hasProblems, reportProblems } from '../shared/problems';
-import { Problems, isUnresolved, requireProps, show } from '../shared/validation';
+import { hasProblems, reportMissingProps, reportProblems } from '../shared/problems';
+import { Problems, isUnresolved, show } from '../shared/validation';
 import {
   TARGET_GROUP_ARN,
   defaultLoadBalancerName,
@@ -177,7 +177,7 @@ export class InternalLoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: InternalLoadBalancerProps) {
     super(scope, id);
     requireCdktfStack(this);
-    requireProps(this, props, ['subnets', 'certificateArn', 'trustedSources']);
+    if (reportMissingProps(this, props, ['subnets', 'certificateArn', 'trustedSources'])) return;
     // Subnets with problems of their own built nothing: no region or blocks to check against, nothing to build.
     if (hasProblems(props.subnets)) return;
     const { subnets } = props;

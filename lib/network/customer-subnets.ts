@@ -8,9 +8,9 @@ import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
 import { GatewayPlatform } from '../platform/gateway-platform';
 import { registerCustomer } from '../platform/platform-register';
 import { standardTags } from '../shared/names';
-import { hasProblems, reportProblems } from '../shared/problems';
+import { hasProblems, reportMissingProps, reportProblems } from '../shared/problems';
 import { ProblemList } from '../shared/problem-list';
-import { requireProps, show } from '../shared/validation';
+import { show } from '../shared/validation';
 import { NetworkAclPurpose, NetworkAclRuleNumbers } from '../shared/rule-numbers';
 import { FlowLogsProps, SubnetFlowLogs } from './subnet-flow-logs';
 import { parseCustomerSubnetsProps } from './customer-subnets-checks';
@@ -97,7 +97,7 @@ export class CustomerSubnets extends Construct {
   constructor(scope: Construct, id: string, props: CustomerSubnetsProps) {
     super(scope, id);
     requireCdktfStack(this);
-    requireProps(this, props, ['platform', 'customerName', 'cidrBlock']);
+    if (reportMissingProps(this, props, ['platform', 'customerName', 'cidrBlock'])) return;
     // A platform with problems of its own built nothing: nothing to check the block and zones against.
     if (hasProblems(props.platform)) return;
     const { platform, customerName } = props;

@@ -4,8 +4,7 @@ import { TerraformOutput } from 'cdktf';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { CustomerSubnets } from './customer-subnets';
 import { Port, portKey, toPortRange } from '../shared/ports';
-import { hasProblems, reportProblems } from '../shared/problems';
-import { requireProps } from '../shared/validation';
+import { hasProblems, reportMissingProps, reportProblems } from '../shared/problems';
 import {
   ANY_ADDRESS,
   DEFAULT_ALLOW_LIST_PORTS,
@@ -102,7 +101,7 @@ export class IpAllowList extends Construct {
   constructor(scope: Construct, id: string, props: IpAllowListProps) {
     super(scope, id);
     requireCdktfStack(this);
-    requireProps(this, props, ['securityGroupId', 'sources']);
+    if (reportMissingProps(this, props, ['securityGroupId', 'sources'])) return;
     const ports = props.ports ?? [...DEFAULT_ALLOW_LIST_PORTS];
     // Subnets with problems of their own built nothing: this list's own checks run, and nothing is built.
     const subnetsBuilt = !props.subnets || !hasProblems(props.subnets);

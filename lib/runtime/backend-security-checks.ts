@@ -7,6 +7,11 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { schemeHeaderProblem } from '../../gateway-runtime/src/core/headers';
 import { publicJwks } from '../../gateway-runtime/src/schemes/message-signature-jwks';
+import {
+  ABSOLUTE_URI,
+  CLIENT_AUTH_METHODS,
+  PRIVATE_KEY_JWT,
+} from '../../gateway-runtime/src/config/definition';
 import { showUnparsedUrl } from '../../gateway-runtime/src/config/validate';
 import { secretSourceProblem } from '../secrets/secret-source';
 import { problemOfSentence } from '../shared/problem-list';
@@ -24,6 +29,15 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export const RUNTIME_CONFIG_PATH_OF_PROP: Readonly<Record<string, string>> = {
   tokenUrl: 'security.tokenUrl',
   header: 'security.header',
+  authMethod: 'security.authMethod',
+  clientSecret: 'security.clientSecret',
+  privateKeyJwt: 'security.privateKeyJwt',
+  'privateKeyJwt.keyId': 'security.privateKeyJwt.keyId',
+  'privateKeyJwt.algorithm': 'security.privateKeyJwt.algorithm',
+  'privateKeyJwt.audience': 'security.privateKeyJwt.assertionAudience',
+  'privateKeyJwt.lifetimeSeconds': 'security.privateKeyJwt.lifetimeSeconds',
+  tokenEndpointClientCertificate: 'security.clientCertificate',
+  resource: 'security.resource',
 };
 
 /**
@@ -109,15 +123,227 @@ export function checkRequestSigningProps(props: unknown): Problem[] {
   return secretSourceProblems(props, [['key', false]]);
 }
 
+const SECRET_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post'];
+const TLS_METHODS: readonly string[] = ['tls_client_auth', 'self_signed_tls_client_auth'];
+const ALGORITHMS = PRIVATE_KEY_JWT.algorithm.values;
+/** The smallest RSA key accepted for PS256 and RS256 (RFC 7518 §3.3). */
+const MIN_RSA_BITS = 2048;
+
 /** The problems of `BackendSecurity.oauth2ClientCredentials(props)`. */
 export function checkOAuth2ClientCredentialsProps(props: unknown): Problem[] {
-  return [
-    ...tokenUrlProblems(fieldOf(props, 'tokenUrl')),
+  const method = fieldOf(props, 'authMethod') ?? 'client_secret_basic';
+  const problems: Problem[] = [...tokenUrlProblems(fieldOf(props, 'tokenUrl'))];
+  if (!isUnresolved(method) && !(CLIENT_AUTH_METHODS as readonly unknown[]).includes(method)) {
+    problems.push({
+      prop: 'authMethod',
+      value: method,
+      message: `is not one of ${CLIENT_AUTH_METHODS.join(', ')}`,
+    });
+    return [...problems, ...secretSourceProblems(props, [['tokenEndpointCa', true]])];
+  }
+  const using = `with authMethod "${String(method)}"`;
+  if (SECRET_METHODS.includes(method as string)) {
+    problems.push(...secretSourceProblems(props, [['clientSecret', false]]));
+  } else if (fieldOf(props, 'clientSecret') !== undefined) {
+    problems.push({
+      prop: 'clientSecret',
+      secret: true,
+      message: `is not sent ${using} (no shared secret): remove it`,
+    });
+  }
+  const jwt = fieldOf(props, 'privateKeyJwt');
+  if (method === 'private_key_jwt') {
+    if (jwt === undefined) {
+      problems.push({
+        prop: 'privateKeyJwt',
+        message: `is required ${using}: { key: SecretSource, keyId, algorithm? }`,
+      });
+    } else problems.push(...privateKeyJwtProblems(jwt));
+  } else if (jwt !== undefined) {
+    problems.push({
+      prop: 'privateKeyJwt',
+      message: `is not used ${using}: remove it, or set authMethod "private_key_jwt"`,
+    });
+  }
+  problems.push(
     ...secretSourceProblems(props, [
-      ['clientSecret', false],
+      ['tokenEndpointClientCertificate', true],
       ['tokenEndpointCa', true],
     ]),
+    ...resourceProblems(fieldOf(props, 'resource')),
+  );
+  if (
+    fieldOf(props, 'tokenEndpointKeyHasPassphrase') === true &&
+    fieldOf(props, 'tokenEndpointClientCertificate') === undefined
+  ) {
+    problems.push({
+      prop: 'tokenEndpointKeyHasPassphrase',
+      message: 'is set, but there is no tokenEndpointClientCertificate',
+    });
+  }
+  return problems;
+}
+
+/**
+ * The problem of an OAuth 2.0 TLS method (`tls_client_auth`, `self_signed_tls_client_auth`) without any
+ * client certificate: neither `tokenEndpointClientCertificate` nor one from `.withMutualTls(...)`.
+ */
+export function checkOAuth2ClientCertificate(props: unknown, hasMutualTls: boolean): Problem[] {
+  const method = fieldOf(props, 'authMethod');
+  if (
+    typeof method !== 'string' ||
+    !TLS_METHODS.includes(method) ||
+    hasMutualTls ||
+    fieldOf(props, 'tokenEndpointClientCertificate') !== undefined
+  ) {
+    return [];
+  }
+  return [
+    {
+      prop: 'tokenEndpointClientCertificate',
+      message: `is required with authMethod "${method}" (the certificate authenticates the client), unless .withMutualTls(...) gives the backend certificate (then that one is used, and tokens bound to it pass the backend)`,
+    },
   ];
+}
+
+/** The problems of `privateKeyJwt`: its key, key id, algorithm, audience, lifetime and public key. */
+function privateKeyJwtProblems(jwt: unknown): Problem[] {
+  const at = (problems: Problem[]) => problems.map((p) => ({ ...p, prop: `privateKeyJwt.${p.prop}` }));
+  if (typeof jwt !== 'object' || jwt === null || Array.isArray(jwt)) {
+    return [
+      { prop: 'privateKeyJwt', message: 'must be an object: { key: SecretSource, keyId, algorithm? }' },
+    ];
+  }
+  const problems: Problem[] = [...secretSourceProblems(jwt, [['key', false]])];
+  const keyId = fieldOf(jwt, 'keyId');
+  if (keyId === undefined) {
+    problems.push({ prop: 'keyId', message: "is required: the key's id in the client's registered JWKS" });
+  } else if (
+    !isUnresolved(keyId) &&
+    (typeof keyId !== 'string' || !PRIVATE_KEY_JWT.keyId.pattern!.test(keyId) || keyId.length > 256)
+  ) {
+    problems.push({
+      prop: 'keyId',
+      value: keyId,
+      message: 'must be 1 to 256 printable ASCII characters without spaces',
+    });
+  }
+  const algorithm = fieldOf(jwt, 'algorithm') ?? 'ES256';
+  const algorithmOk = (ALGORITHMS as readonly unknown[]).includes(algorithm);
+  if (!algorithmOk) {
+    problems.push({ prop: 'algorithm', value: algorithm, message: `is not one of ${ALGORITHMS.join(', ')}` });
+  }
+  const audience = fieldOf(jwt, 'audience');
+  if (
+    audience !== undefined &&
+    !isUnresolved(audience) &&
+    (typeof audience !== 'string' || !ABSOLUTE_URI.test(audience))
+  ) {
+    problems.push({
+      prop: 'audience',
+      value: audience,
+      message: 'is not an absolute URI without a fragment (the issuer identifier)',
+    });
+  }
+  const lifetime = fieldOf(jwt, 'lifetimeSeconds');
+  const { min, max } = PRIVATE_KEY_JWT.lifetimeSeconds;
+  if (
+    lifetime !== undefined &&
+    !isUnresolved(lifetime) &&
+    (!Number.isInteger(lifetime) || (lifetime as number) < min || (lifetime as number) > max!)
+  ) {
+    problems.push({
+      prop: 'lifetimeSeconds',
+      value: lifetime,
+      message: `is not an integer from ${min} to ${max}`,
+    });
+  }
+  const publicKey = fieldOf(jwt, 'publicKey');
+  if (publicKey !== undefined && algorithmOk) {
+    problems.push(...publicKeyProblems(publicKey, algorithm as (typeof ALGORITHMS)[number]));
+  }
+  return at(problems);
+}
+
+/** Why `publicKey` can not be the registered key of `algorithm` (not PEM, a private key, the wrong type). */
+function publicKeyProblems(publicKey: unknown, algorithm: (typeof ALGORITHMS)[number]): Problem[] {
+  const prop = 'publicKey';
+  if (isUnresolved(publicKey)) return [];
+  if (typeof publicKey !== 'string' || !publicKey.includes('-----BEGIN')) {
+    return [{ prop, message: 'is not a PEM public key (-----BEGIN PUBLIC KEY-----)' }];
+  }
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(publicKey)) {
+    // The private key must never be in the app's code or state: it belongs in `key`'s secret.
+    return [
+      {
+        prop,
+        secret: true,
+        message:
+          'is a PRIVATE key (not shown): give the public key (openssl pkey -pubout); the private key belongs only in the secret of `privateKeyJwt.key`',
+      },
+    ];
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey(publicKey);
+  } catch {
+    return [{ prop, message: 'is not a readable PEM public key' }];
+  }
+  const type = key.asymmetricKeyType;
+  const details = key.asymmetricKeyDetails ?? {};
+  const has = `${type ?? 'unknown'}${details.namedCurve ? ` ${details.namedCurve}` : ''}${details.modulusLength ? ` ${details.modulusLength} bits` : ''}`;
+  const suits =
+    algorithm === 'ES256'
+      ? type === 'ec' && details.namedCurve === 'prime256v1'
+      : algorithm === 'EdDSA'
+        ? type === 'ed25519'
+        : type === 'rsa' && (details.modulusLength ?? 0) >= MIN_RSA_BITS;
+  if (suits) return [];
+  const needs =
+    algorithm === 'ES256'
+      ? 'an EC P-256 key'
+      : algorithm === 'EdDSA'
+        ? 'an Ed25519 key'
+        : `an RSA key of ${MIN_RSA_BITS} bits or more`;
+  return [{ prop, message: `is ${has}, but algorithm ${algorithm} needs ${needs}` }];
+}
+
+/** RFC 8707 resource indicators: a non-empty list of absolute URIs without a fragment, none twice. */
+function resourceProblems(resource: unknown): Problem[] {
+  if (resource === undefined || isUnresolved(resource)) return [];
+  if (!Array.isArray(resource) || resource.length === 0) {
+    return [{ prop: 'resource', message: 'must be a non-empty list of absolute URIs (RFC 8707)' }];
+  }
+  return resource.flatMap((uri: unknown, i): Problem[] => {
+    const prop = `resource[${i}]`;
+    if (isUnresolved(uri)) return [];
+    if (typeof uri !== 'string' || !ABSOLUTE_URI.test(uri) || !URL.canParse(uri)) {
+      return [{ prop, value: uri, message: 'is not an absolute URI without a fragment (RFC 8707 §2)' }];
+    }
+    return resource.indexOf(uri) !== i ? [{ prop, value: uri, message: 'is listed twice' }] : [];
+  });
+}
+
+/**
+ * The JWKS a `private_key_jwt` client registers, from `privateKeyJwt.publicKey` (with `kid`, `alg`,
+ * `use: "sig"`), or undefined when there is no usable public key (its problems say why).
+ */
+export function clientJwksOf(jwt: unknown): { keys: Record<string, string>[] } | undefined {
+  const publicKey = fieldOf(jwt, 'publicKey');
+  const algorithm = fieldOf(jwt, 'algorithm') ?? 'ES256';
+  const keyId = fieldOf(jwt, 'keyId');
+  if (
+    typeof publicKey !== 'string' ||
+    typeof keyId !== 'string' ||
+    isUnresolved(publicKey) ||
+    isUnresolved(keyId) ||
+    !(ALGORITHMS as readonly unknown[]).includes(algorithm) ||
+    publicKeyProblems(publicKey, algorithm as (typeof ALGORITHMS)[number]).length > 0
+  ) {
+    return undefined;
+  }
+  const jwk = createPublicKey(publicKey).export({ format: 'jwk' }) as Record<string, string>;
+  return { keys: [{ ...jwk, kid: keyId, alg: algorithm as string, use: 'sig' }] };
 }
 
 /** The problems of `BackendSecurity.messageSignature(props)` (the other props are the runtime validator's). */

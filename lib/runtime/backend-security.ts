@@ -11,9 +11,11 @@ import {
   checkBasicAuthProps,
   checkMessageSignatureProps,
   checkMutualTlsProps,
+  checkOAuth2ClientCertificate,
   checkOAuth2ClientCredentialsProps,
   checkRequestSigningProps,
   checkTokenAuthProps,
+  clientJwksOf,
   publicKeyJwks,
 } from './backend-security-checks';
 
@@ -83,6 +85,50 @@ export interface RequestSigningProps {
   readonly legacySha1?: boolean;
 }
 
+/** How the gateway authenticates at the token endpoint (chosen explicitly, never probed). */
+export type OAuth2ClientAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'private_key_jwt'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth';
+
+/** JWS algorithms of a `private_key_jwt` client assertion. */
+export type OAuth2AssertionAlgorithm = 'ES256' | 'PS256' | 'RS256' | 'EdDSA';
+
+/** `private_key_jwt` (RFC 7523): the key that signs the client assertion, and the assertion's shape. */
+export interface OAuth2PrivateKeyJwtProps {
+  /**
+   * A secret with JSON key `key`: the unencrypted private key (PEM) whose public key the client registered
+   * (material `signing-key`; `backend-link secret signing-key --key FILE` builds it).
+   */
+  readonly key: SecretSourceSpec;
+  /** The JWS `kid`: the key's id in the client's registered JWKS (printable ASCII, no spaces). */
+  readonly keyId: string;
+  /**
+   * ES256 needs a P-256 key, PS256 and RS256 an RSA key of at least 2048 bits, EdDSA an Ed25519 key.
+   * @default "ES256"
+   */
+  readonly algorithm?: OAuth2AssertionAlgorithm;
+  /**
+   * The assertion's `aud`: the authorization server's issuer identifier, for servers that want it instead
+   * of the token endpoint's URL.
+   * @default - the token URL
+   */
+  readonly audience?: string;
+  /**
+   * Seconds from the assertion's `iat` to its `exp` (5 to 300).
+   * @default 60
+   */
+  readonly lifetimeSeconds?: number;
+  /**
+   * The public key (PEM, SPKI) of `key`. The construct checks that it parses and suits `algorithm`, and the
+   * handoff prints the JWKS the client registration needs. Never the private key.
+   * @default - the handoff names the command that derives the JWKS from the key (`backend-link jwks`)
+   */
+  readonly publicKey?: string;
+}
+
 /** The algorithms of `BackendSecurity.messageSignature` (RFC 9421 §3.3). */
 export type MessageSignatureAlgorithm = Extract<SecurityScheme, { type: 'message-signature' }>['algorithm'];
 
@@ -135,15 +181,46 @@ export interface MessageSignatureProps {
 }
 
 export interface OAuth2ClientCredentialsProps {
-  /** The token endpoint; `https://` only (the client secret is sent to it). */
+  /** The token endpoint; `https://` only (the client's credentials are sent to it). */
   readonly tokenUrl: string;
   readonly clientId: string;
-  /** A secret with JSON key `clientSecret`. */
-  readonly clientSecret: SecretSourceSpec;
   /**
+   * A secret with JSON key `clientSecret`. Required with `client_secret_basic` and `client_secret_post`,
+   * refused with the other methods.
+   * @default - none (the key and certificate methods)
+   */
+  readonly clientSecret?: SecretSourceSpec;
+  /**
+   * How the gateway authenticates at the token endpoint: a client secret (`client_secret_basic`,
+   * `client_secret_post`), a signed assertion (`private_key_jwt`, RFC 7523) or its client certificate
+   * (`tls_client_auth`, `self_signed_tls_client_auth`, RFC 8705).
    * @default "client_secret_basic"
    */
-  readonly authMethod?: 'client_secret_basic' | 'client_secret_post';
+  readonly authMethod?: OAuth2ClientAuthMethod;
+  /**
+   * The signing key and assertion of `private_key_jwt`; required with it, refused with the other methods.
+   * @default - none
+   */
+  readonly privateKeyJwt?: OAuth2PrivateKeyJwtProps;
+  /**
+   * A secret with JSON keys `certificate`, `privateKey` (PEM) and optionally `passphrase`: the client
+   * certificate on the token endpoint's connection. With the two TLS methods and `.withMutualTls(...)`,
+   * the backend's client certificate is used when this is not given, so a token bound to it (RFC 8705 §3)
+   * passes a backend that checks the binding; give this for a separate token endpoint identity. With the
+   * other methods it is optional (the server may bind tokens to it).
+   * @default - the `.withMutualTls(...)` certificate with the TLS methods; none otherwise
+   */
+  readonly tokenEndpointClientCertificate?: SecretSourceSpec;
+  /**
+   * True when the key of `tokenEndpointClientCertificate` is encrypted and the secret has a `passphrase` key.
+   * @default false
+   */
+  readonly tokenEndpointKeyHasPassphrase?: boolean;
+  /**
+   * RFC 8707 resource indicators: absolute URIs without a fragment, one `resource` parameter each.
+   * @default - no resource parameter
+   */
+  readonly resource?: string[];
   /**
    * @default - no scope parameter
    */
@@ -243,8 +320,10 @@ export class BackendSecurity {
     return new BackendSecurity({ kind: 'signature', props: propsOf(props) }, checkRequestSigningProps(props));
   }
   /**
-   * Carries problems when `tokenUrl` is not an https:// URL without credentials, or `clientSecret` (or
-   * `tokenEndpointCa`) is not a SecretSource.
+   * Carries problems when `tokenUrl` is not an https:// URL without credentials, a secret source is not a
+   * SecretSource, `authMethod` is unknown, or the method's material is missing or given to a method that
+   * does not use it (a client secret with `private_key_jwt`, `privateKeyJwt` without a key or with a
+   * `publicKey` that does not suit its algorithm, ...).
    */
   public static oauth2ClientCredentials(props: OAuth2ClientCredentialsProps): BackendSecurity {
     return new BackendSecurity(
@@ -279,7 +358,11 @@ export class BackendSecurity {
    * secret; empty when it is sound. `CustomerBackendLink` reports them under `security.<prop>`.
    */
   public get problems(): readonly Problem[] {
-    return [...this.found];
+    // An OAuth 2.0 TLS method takes its certificate from `withMutualTls` when it has none of its own.
+    const s = this.scheme;
+    return s.kind === 'oauth2'
+      ? [...this.found, ...checkOAuth2ClientCertificate(s.props, this.mtls !== undefined)]
+      : [...this.found];
   }
 
   /**
@@ -339,6 +422,8 @@ export class BackendSecurity {
           authMethod: s.props.authMethod ?? 'client_secret_basic',
           ...(s.props.scope ? { scope: s.props.scope } : {}),
           ...(s.props.audience ? { audience: s.props.audience } : {}),
+          ...(Array.isArray(s.props.resource) ? { resource: s.props.resource.join(' ') } : {}),
+          ...oauth2ClientAuthDescription(s.props, this.mtls !== undefined),
         };
       case 'message-signature':
         return messageSignatureDescription(s.props);
@@ -372,11 +457,27 @@ export class BackendSecurity {
         out.push({ name: 'message-signing-key', material: 'message-signing-key', source: s.props.key });
         break;
       case 'oauth2':
-        out.push({
-          name: 'oauth-client-secret',
-          material: 'oauth-client-secret',
-          source: s.props.clientSecret,
-        });
+        if (s.props.clientSecret !== undefined) {
+          out.push({
+            name: 'oauth-client-secret',
+            material: 'oauth-client-secret',
+            source: s.props.clientSecret,
+          });
+        }
+        if (s.props.privateKeyJwt?.key !== undefined) {
+          out.push({
+            name: 'oauth-assertion-key',
+            material: 'signing-key',
+            source: s.props.privateKeyJwt.key,
+          });
+        }
+        if (s.props.tokenEndpointClientCertificate !== undefined) {
+          out.push({
+            name: 'token-endpoint-certificate',
+            material: 'client-certificate',
+            source: s.props.tokenEndpointClientCertificate,
+          });
+        }
         if (s.props.tokenEndpointCa) {
           out.push({ name: 'token-endpoint-ca', material: 'ca-bundle', source: s.props.tokenEndpointCa });
         }
@@ -444,21 +545,49 @@ export class BackendSecurity {
           ...(s.props.tag !== undefined ? { tag: s.props.tag } : {}),
         };
         break;
-      case 'oauth2':
+      case 'oauth2': {
+        const jwt = s.props.privateKeyJwt;
         security = {
           type: 'oauth2-client-credentials',
           tokenUrl: s.props.tokenUrl,
           clientId: s.props.clientId,
-          clientSecret: ref('oauth-client-secret', 'clientSecret'),
+          ...(s.props.clientSecret !== undefined
+            ? { clientSecret: ref('oauth-client-secret', 'clientSecret') }
+            : {}),
           ...(s.props.authMethod !== undefined ? { authMethod: s.props.authMethod } : {}),
+          ...(jwt !== undefined
+            ? {
+                privateKeyJwt: {
+                  key: ref('oauth-assertion-key', 'key'),
+                  algorithm: jwt.algorithm ?? 'ES256',
+                  keyId: jwt.keyId,
+                  ...(jwt.audience !== undefined ? { assertionAudience: jwt.audience } : {}),
+                  ...(jwt.lifetimeSeconds !== undefined ? { lifetimeSeconds: jwt.lifetimeSeconds } : {}),
+                },
+              }
+            : {}),
+          // Without it, the TLS methods use backend.tls.clientCertificate (the runtime's default).
+          ...(s.props.tokenEndpointClientCertificate !== undefined
+            ? {
+                clientCertificate: {
+                  cert: ref('token-endpoint-certificate', 'certificate'),
+                  key: ref('token-endpoint-certificate', 'privateKey'),
+                  ...(s.props.tokenEndpointKeyHasPassphrase
+                    ? { passphrase: ref('token-endpoint-certificate', 'passphrase') }
+                    : {}),
+                },
+              }
+            : {}),
           ...(s.props.scope !== undefined ? { scope: s.props.scope } : {}),
           ...(s.props.audience !== undefined ? { audience: s.props.audience } : {}),
+          ...(s.props.resource !== undefined ? { resource: copied(s.props.resource) } : {}),
           ...(s.props.extraParams !== undefined ? { extraParams: { ...s.props.extraParams } } : {}),
           ...(s.props.tokenEndpointCa
             ? { tokenEndpointTls: { ca: ref('token-endpoint-ca', 'caBundle') } }
             : {}),
         };
         break;
+      }
     }
     const m = this.mtls;
     const backendTls: BackendTlsConfig | undefined = m
@@ -494,6 +623,33 @@ export class BackendSecurity {
  */
 function copied<T>(list: T[]): T[] {
   return Array.isArray(list) ? [...list] : list;
+}
+
+/**
+ * What the handoff tells the customer about the client authentication (the client registration): the
+ * assertion's key id, algorithm and audience and, from `publicKey`, the JWKS to register; which certificate
+ * authenticates a TLS method. No secret values.
+ */
+function oauth2ClientAuthDescription(
+  props: OAuth2ClientCredentialsProps,
+  hasMutualTls: boolean,
+): Record<string, string> {
+  const method = props.authMethod ?? 'client_secret_basic';
+  const out: Record<string, string> = {};
+  const jwt = props.privateKeyJwt;
+  if (method === 'private_key_jwt' && typeof jwt === 'object' && jwt !== null) {
+    out.assertionKeyId = String(jwt.keyId);
+    out.assertionAlgorithm = jwt.algorithm ?? 'ES256';
+    out.assertionAudience = jwt.audience ?? props.tokenUrl;
+    const jwks = clientJwksOf(jwt);
+    if (jwks) out.clientJwks = JSON.stringify(jwks);
+  }
+  if (props.tokenEndpointClientCertificate !== undefined) {
+    out.tokenEndpointCertificate = 'secret token-endpoint-certificate';
+  } else if ((method === 'tls_client_auth' || method === 'self_signed_tls_client_auth') && hasMutualTls) {
+    out.tokenEndpointCertificate = 'secret client-certificate (the backend mutual-TLS certificate)';
+  }
+  return out;
 }
 
 /** `BackendSecurity.messageSignature`'s algorithm when none is given. */

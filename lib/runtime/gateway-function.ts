@@ -15,7 +15,7 @@ import type { CustomerSubnets } from '../network/customer-subnets';
 import { Cidr, aggregateCidrs, parseCidr } from '../shared/cidr';
 import { accountWideName, shortenName, standardTags } from '../shared/names';
 import { cidrConstructId, destinationConstructId } from '../shared/construct-ids';
-import { isUnresolved, requireProps } from '../shared/validation';
+import { isUnresolved } from '../shared/validation';
 import { dnsServersOf, openDnsEgress } from './dns-egress';
 import {
   FUNCTION_DEFAULTS,
@@ -30,11 +30,12 @@ import {
   prebuiltRuntimeBundle,
   runtimeBundleArchive,
 } from './runtime-bundle';
+import { runtimeFamilyOf } from './runtime-families';
 import { environmentOf, parseGatewayFunctionProps } from './gateway-function-checks';
 import { lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
 import { requireDeployAccount } from '../shared/account-check';
 import { AlarmTuning } from './alarm-options';
-import { hasProblems, reportProblems } from '../shared/problems';
+import { hasProblems, reportMissingProps, reportProblems } from '../shared/problems';
 import { requireCdktfStack } from '../shared/cdktf-stack';
 
 /** A destination the function may open connections to. */
@@ -119,8 +120,10 @@ export interface GatewayFunctionProps {
    */
   readonly alarms?: GatewayFunctionAlarms;
   /**
-   * A directory holding a prebuilt `index.js` of the runtime.
-   * @default - the bundle the package ships (dist/runtime/lambda/)
+   * A directory holding a prebuilt `index.js` of the runtime, deployed as it is whatever the scheme (it must
+   * hold the configured `security.type`, or the function answers 500 CONFIG_INVALID).
+   * @default - the bundle the package ships for the scheme's family (dist/runtime/lambda/ for the standard
+   * schemes, dist/runtime/lambda-message-signature/, dist/runtime/lambda-sigv4/)
    */
   readonly runtimeBundleDirectory?: string;
   /**
@@ -208,7 +211,7 @@ export class GatewayFunction extends Construct {
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
     requireCdktfStack(this);
-    requireProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs']);
+    if (reportMissingProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs'])) return;
     // Subnets with problems of their own built nothing: nothing to run in.
     if (hasProblems(props.subnets)) return;
     const { subnets } = props;
@@ -230,7 +233,7 @@ export class GatewayFunction extends Construct {
 
     this.bundle = props.runtimeBundleDirectory
       ? prebuiltRuntimeBundle(props.runtimeBundleDirectory)
-      : bundleGatewayRuntime();
+      : bundleGatewayRuntime(runtimeFamilyOf(props.config.security.type));
     const asset = runtimeAsset(this, this.bundle);
 
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {

@@ -8,8 +8,8 @@ import {
 import type { SiteToSiteVpn } from '../vpn/site-to-site-vpn';
 import { TUNNEL_ALARM_DEFAULTS } from '../vpn/vpn-defaults';
 import { accountWideName, standardTags } from '../shared/names';
-import { Problems, requireProps, show } from '../shared/validation';
-import { type Problem, hasProblems, reportProblems } from '../shared/problems';
+import { Problems, show } from '../shared/validation';
+import { type Problem, hasProblems, reportMissingProps, reportProblems } from '../shared/problems';
 import { ProblemList } from '../shared/problem-list';
 import { AlarmTuning, checkAlarmTuning } from './alarm-options';
 import type { GatewayFunction } from './gateway-function';
@@ -113,7 +113,7 @@ export class GatewayMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayMonitoringProps) {
     super(scope, id);
-    requireProps(this, props, ['gateway']);
+    if (reportMissingProps(this, props, ['gateway'])) return;
     // A gateway with problems of its own built nothing: nothing to watch.
     if (hasProblems(props.gateway)) return;
     if (reportProblems(this, checkGatewayMonitoringProps(props))) return;

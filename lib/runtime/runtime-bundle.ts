@@ -1,11 +1,13 @@
 /**
- * The gateway runtime's Lambda bundle at synth time. The bundle is built once, when the package is built
+ * The gateway runtime's Lambda bundle at synth time. The bundles are built once, when the package is built
  * (`npm run build`, scripts/build-runtime.ts: esbuild, the undici rewrites and their shape checks, the zip),
- * and shipped in the package as `dist/runtime/lambda/`: `index.js`, `gateway-runtime.zip` (the archive Lambda
- * takes) and `manifest.json` (their sizes and SHA-256). Synth reads those files and bundles, rewrites and
+ * one per scheme family (lib/runtime/runtime-families.ts: `standard` in `dist/runtime/lambda/`,
+ * `message-signature` and `sigv4` in `dist/runtime/lambda-<family>/`), each holding `index.js`,
+ * `gateway-runtime.zip` (the archive Lambda takes) and `manifest.json` (their sizes and SHA-256, the family
+ * and its schemes). Synth deploys the archive of the customer's scheme's family and bundles, rewrites and
  * compresses nothing, so the asset hash is the shipped archive's hash on every machine, whatever the user's
  * Node, lockfile or undici. In a clone of the repository (no dist/), synth builds the same files with the
- * same builder once per process, into the temporary folder.
+ * same builder once per process and family, into the temporary folder.
  *
  * This module imports neither esbuild nor undici: a user's synth loads neither.
  */
@@ -13,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEFAULT_RUNTIME_FAMILY, RuntimeFamily, runtimeFamilyNamed } from './runtime-families';
 import { zipOneFile } from './zip';
 
 /** The bundle's file (the handler is `index.handler`). */
@@ -35,6 +38,12 @@ export interface RuntimeBundleManifest {
   readonly archive: { readonly file: string; readonly bytes: number; readonly sha256: string };
   /** The versions the bundle was built with (esbuild and the undici it bundles). */
   readonly builtWith: { readonly esbuild: string; readonly undici: string };
+  /**
+   * The scheme family (lib/runtime/runtime-families.ts) and the `security.type` values the bundle holds.
+   * Absent in a directory built before the families: such a bundle holds every scheme it was built with.
+   */
+  readonly family?: string;
+  readonly schemes?: readonly string[];
 }
 
 export interface RuntimeBundle {
@@ -52,47 +61,59 @@ export interface RuntimeBundle {
 
 /** What scripts/build-runtime.ts gives synth in a clone of the repository (it is not in the package). */
 interface RepositoryBuilder {
-  buildLambdaBundle(): { readonly manifest: RuntimeBundleManifest };
+  buildLambdaBundle(family: string): { readonly manifest: RuntimeBundleManifest };
   writeLambdaBundle(outdir: string, built: { readonly manifest: RuntimeBundleManifest }): unknown;
 }
 
-/** Where the package ships the bundle: dist/runtime/lambda/, beside dist/lib/ (this file is dist/lib/runtime/). */
-function shippedBundleDirectory(): string {
-  return resolve(__dirname, '../../runtime/lambda');
+/**
+ * Where the package ships a family's bundle: dist/runtime/<family directory>/ (dist/runtime/lambda/ for
+ * `standard`), beside dist/lib/ (this file is dist/lib/runtime/).
+ */
+function shippedBundleDirectory(family: RuntimeFamily): string {
+  return resolve(__dirname, '../../runtime', family.directory);
 }
 
-let cached: RuntimeBundle | undefined;
+const cached = new Map<string, RuntimeBundle>();
 
 /**
- * The gateway runtime's Lambda bundle for a `TerraformAsset`: the one the package ships
- * (dist/runtime/lambda/, checked against its manifest), read once per process. In a clone of the
- * repository, where lib/ runs as TypeScript and there is no dist/, the same builder `npm run build` runs
- * (scripts/build-runtime.ts) builds it once per process into the temporary folder, in a directory named
- * by the bundle's hash: the tests synthesize the bytes the package ships.
+ * A family's Lambda bundle for a `TerraformAsset` (the family of the customer's scheme,
+ * `runtimeFamilyOf(config.security.type)`): the one the package ships (dist/runtime/lambda/ for
+ * `standard`, dist/runtime/lambda-<family>/ for the others, checked against its manifest), read once per
+ * process and family. In a clone of the repository, where lib/ runs as TypeScript and there is no dist/,
+ * the same builder `npm run build` runs (scripts/build-runtime.ts) builds it once per process and family
+ * into the temporary folder, in a directory named by the bundle's hash: the tests synthesize the bytes the
+ * package ships.
  */
-export function bundleGatewayRuntime(): RuntimeBundle {
-  if (cached) return cached;
-  const shipped = shippedBundleDirectory();
-  cached = existsSync(join(shipped, RUNTIME_MANIFEST_NAME))
+export function bundleGatewayRuntime(
+  family: RuntimeFamily = runtimeFamilyNamed(DEFAULT_RUNTIME_FAMILY),
+): RuntimeBundle {
+  const known = cached.get(family.name);
+  if (known) return known;
+  const shipped = shippedBundleDirectory(family);
+  const bundle = existsSync(join(shipped, RUNTIME_MANIFEST_NAME))
     ? builtRuntimeBundle(shipped)
-    : repositoryRuntimeBundle(shipped);
-  return cached;
+    : repositoryRuntimeBundle(shipped, family);
+  cached.set(family.name, bundle);
+  return bundle;
 }
 
-function repositoryRuntimeBundle(shipped: string): RuntimeBundle {
+function repositoryRuntimeBundle(shipped: string, family: RuntimeFamily): RuntimeBundle {
   const builder = resolve(__dirname, '../../scripts/build-runtime.ts');
   if (!existsSync(builder)) {
     throw new Error(
       `backend-link's Lambda bundle is missing: ${join(shipped, RUNTIME_MANIFEST_NAME)} does not exist ` +
-        '(the package ships it in dist/runtime/lambda/); reinstall backend-link, or set `runtimeBundleDirectory` ' +
-        'to a bundle of your own',
+        `(the package ships the "${family.name}" family's bundle in dist/runtime/${family.directory}/); reinstall backend-link, ` +
+        'or set `runtimeBundleDirectory` to a bundle of your own',
     );
   }
   // Loaded by path, not imported: the builder (esbuild, undici) stays out of the compiled library.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildLambdaBundle, writeLambdaBundle } = require(builder) as RepositoryBuilder;
-  const built = buildLambdaBundle();
-  const directory = join(tmpdir(), `backend-link-lambda-${built.manifest.sha256.slice(0, 16)}`);
+  const built = buildLambdaBundle(family.name);
+  const directory = join(
+    tmpdir(),
+    `backend-link-lambda-${family.name}-${built.manifest.sha256.slice(0, 16)}`,
+  );
   writeLambdaBundle(directory, built);
   return builtRuntimeBundle(directory);
 }
@@ -172,6 +193,13 @@ export function readRuntimeManifest(path: string): RuntimeBundleManifest {
   entry('', m);
   fileName('archive.file', archive.file);
   entry('archive.', archive);
+  if (m.family !== undefined && (typeof m.family !== 'string' || !/^[a-z0-9-]+$/.test(m.family)))
+    problems.push(`family ${JSON.stringify(m.family)} must be a family name (lower-case letters, digits, -)`);
+  if (
+    m.schemes !== undefined &&
+    (!Array.isArray(m.schemes) || m.schemes.length === 0 || m.schemes.some((x) => typeof x !== 'string'))
+  )
+    problems.push(`schemes ${JSON.stringify(m.schemes)} must be a non-empty list of security.type values`);
   if (problems.length > 0)
     throw new Error(`${path} is not a runtime bundle manifest: ${problems.join('; ')}`);
   return manifest as RuntimeBundleManifest;

@@ -7,8 +7,8 @@ import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanag
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import type { SecretsManagerRef } from '../../gateway-runtime/src/config/types';
 import { Partition, viaService } from '../shared/partition';
-import { hasProblems, reportProblems } from '../shared/problems';
-import { requireProps, show } from '../shared/validation';
+import { hasProblems, reportMissingProps, reportProblems } from '../shared/problems';
+import { show } from '../shared/validation';
 import { SECRET_MATERIAL, SecretMaterialKind, SecretSourceSpec, materialKeys } from './secret-source';
 import { checkBackendSecretsProps } from './backend-secrets-checks';
 import { SECRETS_DEFAULTS } from './secrets-defaults';
@@ -125,7 +125,7 @@ export class BackendSecrets extends Construct {
   constructor(scope: Construct, id: string, props: BackendSecretsProps) {
     super(scope, id);
     requireCdktfStack(this);
-    requireProps(this, props, ['customerName', 'accountId', 'readerRoleArn', 'secrets']);
+    if (reportMissingProps(this, props, ['customerName', 'accountId', 'readerRoleArn', 'secrets'])) return;
     // A platform with problems of its own built nothing: its name and partition are not known.
     if (Construct.isConstruct(props.platform) && hasProblems(props.platform)) return;
     if (reportProblems(this, checkBackendSecretsProps(props))) return;

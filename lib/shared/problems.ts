@@ -1,6 +1,6 @@
 import { Aspects } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { type PlacedProblem, type Problem, ValidationError } from './validation';
+import { type PlacedProblem, type Problem, ValidationError, missingProps } from './validation';
 
 export { describeProblem, type PlacedProblem, type Problem } from './validation';
 
@@ -48,6 +48,15 @@ export function hasProblems(scope: IConstruct): boolean {
 /** The error a synth throws: every problem of the app, grouped by construct path. */
 export function appValidationError(scope: IConstruct): ValidationError {
   return ValidationError.of(registerOf(scope).problems);
+}
+
+/**
+ * {@link reportProblems} for the required props that are missing (`undefined` or `null`; paths such as
+ * `backend.url`, see `missingProps`): TypeScript callers can not leave them out, a JavaScript caller's omission is
+ * reported with the rest of the app's problems, and the construct builds nothing.
+ */
+export function reportMissingProps(scope: IConstruct, props: unknown, names: readonly string[]): boolean {
+  return reportProblems(scope, missingProps(props, names));
 }
 
 /**

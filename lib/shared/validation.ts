@@ -126,18 +126,8 @@ export function checkAccountId(problems: Problems, prop: string, value: string):
 }
 
 /**
- * Throws a {@link ValidationError} naming every required prop that is missing (`undefined` or `null`), for
- * JavaScript callers that TypeScript does not stop: without it they would get a TypeError from deep inside the
- * constructor. `names` are paths such as `backend.url`; a parent that is missing is reported once.
- */
-export function requireProps(scope: IConstruct, props: unknown, names: readonly string[]): void {
-  const missing = missingProps(props, names);
-  if (missing.length > 0) throw new ValidationError(scope.node.path, missing.map(describeProblem));
-}
-
-/**
  * The problems of required props that are missing (`undefined` or `null`): the pure form of
- * {@link requireProps}, for `*-checks.ts` modules. `names` are paths such as `backend.url`; a parent that is
+ * a constructor's required props, for `*-checks.ts` modules. `names` are paths such as `backend.url`; a parent that is
  * missing is reported once, an optional parent that is absent not at all.
  */
 export function missingProps(props: unknown, names: readonly string[]): Problem[] {

@@ -1,6 +1,7 @@
 /**
- * The rewrites of the runtime bundle's text after esbuild, which runs without plugins (the build,
- * scripts/build-runtime.ts, is synchronous, with `buildSync`, which takes none): llhttp's WebAssembly as
+ * The rewrites of the runtime bundle's text after esbuild (text rewrites, not plugins: the standalone proxy
+ * and the repository's tests build with `buildSync`, which takes none; the family plugin of families.ts only
+ * swaps scheme factories, in the Lambda bundles' asynchronous builds): llhttp's WebAssembly as
  * a brotli-compressed literal, stand-ins for left-out modules that are required as soon as their importer
  * loads, and literals of the exports read for modules kept only in part (`SLIMMED_MODULES`). All work on
  * exact text found through esbuild's metafile, and fail the build, naming undici's version, when

@@ -9,7 +9,10 @@
  *                               accepts a bearer token only when the OAuth server (oidc-provider, https with
  *                               its own CA) says it is live; the token endpoint CA comes from its own secret;
  *  - initech (HMAC signing +    a Node backend that verifies every request with joyent's http-signature
- *    trusted sources):          (parseRequest + verifyHMAC) and checks the body digest.
+ *    trusted sources):          (parseRequest + verifyHMAC) and checks the body digest;
+ *  - wonka (HTTP Basic on a     a Node HTTPS server on 127.0.0.4 with a certificate that names only the
+ *    VPC Lattice resource       backend (`orders.wonka.internal`): the endpoint's DNS name (`backend.connectTo`)
+ *    endpoint):                 becomes that address, the Host header and the TLS name stay the backend's.
  *
  * Every backend and token-endpoint name keeps its synthesized private name (`orders.acme.internal`, ...):
  * each customer's own DNS server, dnsmasq on loopback, answers it, through the configuration's
@@ -19,6 +22,8 @@
  * the secret values written here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Server as HttpsServer, createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyHMAC } from 'http-signature';
@@ -614,10 +619,107 @@ describe('initech: HMAC request signing + trusted sources, against a joyent http
   });
 });
 
+describe("wonka: HTTP Basic auth through a VPC Lattice resource endpoint (backend.connectTo), the backend's own Host and TLS name", () => {
+  const WONKA_USER = 'apicloud-gateway';
+  const WONKA_PASSWORD = 'wonka-basic: 9c2e7f41-never-logged';
+  /** A loopback address of its own stands in for the endpoint's network interface in the customer's subnet. */
+  const ENDPOINT_ADDRESS = '127.0.0.4';
+  let pki: TestPki;
+  let ca: Issued;
+  let server: HttpsServer;
+  let port: number;
+  let gateway: LambdaHost;
+  let config: Record<string, unknown>;
+  const seen: Array<{ host?: string; servername?: string; url?: string; authorized: boolean }> = [];
+
+  beforeAll(async () => {
+    secretValues.push(WONKA_PASSWORD);
+    pki = await TestPki.create();
+    ca = await pki.ca('wonka-ca');
+    // The backend's certificate names only the backend: not the endpoint's name, not an address.
+    const cert = await pki.issue('orders-wonka', ca, {
+      cn: 'orders.wonka.internal',
+      sans: ['DNS:orders.wonka.internal'],
+      usage: 'server',
+    });
+    const expected = `Basic ${Buffer.from(`${WONKA_USER}:${WONKA_PASSWORD}`).toString('base64')}`;
+    server = createHttpsServer({ cert: cert.cert, key: cert.key }, (req, res) => {
+      const authorized = req.headers.authorization === expected;
+      seen.push({
+        host: req.headers.host,
+        servername: (req.socket as unknown as { servername?: string }).servername,
+        url: req.url,
+        authorized,
+      });
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(authorized ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ who: 'wonka', url: req.url }));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, ENDPOINT_ADDRESS, () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+    const fn = example.functions.wonka;
+    config = localizeConfig(example, fn, {
+      dir: join(work, 'secrets', 'wonka'),
+      secrets: { credentials: { username: WONKA_USER, password: WONKA_PASSWORD } },
+      backendOrigin: `https://orders.wonka.internal:${port}`,
+      connectTo: `${ENDPOINT_ADDRESS}:${port}`,
+    });
+    validateConfig(config);
+    // The customer's CA is trusted the way a Lambda function can trust one without a client certificate:
+    // Node's NODE_EXTRA_CA_CERTS (the configuration names no CA).
+    gateway = await startLambda(fn.bundleFile, {
+      ...fn.environment,
+      GATEWAY_CONFIG: JSON.stringify(config),
+      NODE_EXTRA_CA_CERTS: ca.certFile,
+    });
+    hosts.push({ customer: 'wonka', host: gateway });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    pki?.cleanup();
+  });
+
+  test("GIVEN the synthesized configuration THEN it connects to the resource endpoint's DNS name and keeps the backend's URL", () => {
+    const synthesized = example.functions.wonka.config as { backend: Record<string, unknown> };
+    expect(synthesized.backend).toEqual({
+      url: 'https://orders.wonka.internal:8443/api',
+      connectTo: expect.stringMatching(
+        /^\$\{aws_vpc_endpoint\.[A-Za-z0-9_]+\.dns_entry\[0\]\.dns_name\}:8443$/,
+      ),
+    });
+    expect(withoutLocations(config)).toEqual(withoutLocations(synthesized));
+  });
+
+  test("GIVEN a request THEN it reaches the backend at the endpoint's address with the backend's own Host and TLS name, authenticated", async () => {
+    const before = seen.length;
+    const result = await gateway.invoke(
+      albEvent({ path: '/orders/42', headers: { 'x-forwarded-for': TRUSTED_CLIENT } }),
+    );
+
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(bodyOf(result))).toEqual({ who: 'wonka', url: '/api/orders/42' });
+    expect(seen.slice(before)).toEqual([
+      {
+        host: `orders.wonka.internal:${port}`,
+        servername: 'orders.wonka.internal',
+        url: '/api/orders/42',
+        authorized: true,
+      },
+    ]);
+  });
+});
+
 describe('what the handlers logged', () => {
   test('GIVEN every handler run above THEN each logged JSON lines, and none holds a secret value', () => {
     const customers = new Set(hosts.map((h) => h.customer));
-    expect([...customers].sort()).toEqual(['acme', 'globex', 'initech']);
+    expect([...customers].sort()).toEqual(['acme', 'globex', 'initech', 'wonka']);
     for (const { customer, host } of hosts) {
       const lines = host.output().split('\n').filter(Boolean);
       expect({ customer, logged: lines.length > 0 }).toEqual({ customer, logged: true });

@@ -1,26 +1,40 @@
 /**
- * The esbuild bundles as they ship: the Lambda handler (the very directory synth deploys,
- * `bundleGatewayRuntime`: in this repository the package build's builder writes it) and the standalone
- * proxy each build into one file,
+ * The esbuild bundles as they ship: the Lambda handler of each scheme family (lib/runtime/runtime-families.ts;
+ * the very directories synth deploys, `bundleGatewayRuntime`: in this repository the package build's builder
+ * writes them) and the standalone proxy each build into one file,
  * which runs in a plain Node process and parses real HTTP responses with llhttp's WebAssembly, now stored
  * brotli-compressed in the bundle (scripts/runtime-bundle/rewrite.ts).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { build, type Metafile } from 'esbuild';
 import { request } from 'undici';
-import { bundleStandalone } from '../../scripts/build-runtime';
+import {
+  buildRuntimeCodeAsync,
+  bundleStandalone,
+  familyBuildOptions,
+  runtimeBuildOptions,
+} from '../../scripts/build-runtime';
 import { groupOf, lambdaBundleBreakdown } from '../../scripts/runtime-bundle/breakdown';
+import { SCHEME_STAND_IN_NAMESPACE, schemeFamilyPlugin } from '../../scripts/runtime-bundle/families';
 import {
   RUNTIME_ARCHIVE_NAME,
   RUNTIME_MANIFEST_NAME,
+  RuntimeBundle,
   bundleGatewayRuntime,
   readRuntimeManifest,
 } from '../../lib/runtime/runtime-bundle';
+import {
+  RUNTIME_FAMILIES,
+  RuntimeFamily,
+  SCHEME_FACTORIES,
+  runtimeFamilyNamed,
+} from '../../lib/runtime/runtime-families';
 import { unzipEntries } from '../support/zip';
 import { echoHandler, RunningBackend, startBackend } from '../support/loopback-backends';
 import { freePort } from '../support/ports';
@@ -46,6 +60,8 @@ const timesIn = (code: string, text: string) => code.split(text).length - 1;
 /** A string only undici's HTTP/2 client holds (lib/dispatcher/client-h2.js). */
 const HTTP2_CLIENT_TEXT = 'HTTP/2: Extended CONNECT protocol not supported by server';
 
+/** Every family's bundle as synth deploys it, by family name. */
+const families = new Map<string, RuntimeBundle>();
 let lambdaDirectory: string;
 let work: string;
 let hook: string;
@@ -75,8 +91,11 @@ beforeAll(async () => {
      };`,
   );
   backend = await startBackend(echoHandler);
-  // The bundle synth deploys (the package ships the same build in dist/runtime/lambda/).
+  // The bundles synth deploys (the package ships the same builds in dist/runtime/<family directory>/).
+  for (const family of RUNTIME_FAMILIES) families.set(family.name, bundleGatewayRuntime(family));
+  // The standard family's, in dist/runtime/lambda/ as before the families: the tests below the families' run on it.
   const deployed = bundleGatewayRuntime();
+  expect(deployed).toBe(families.get('standard'));
   lambdaDirectory = deployed.directory;
   bundle = { file: join(deployed.directory, 'index.js'), bytes: deployed.bytes };
   standalone = await bundleStandalone(join(work, 'gateway-runtime.js'));
@@ -86,18 +105,19 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Runs the bundled handler in a fresh Node process, as the Lambda runtime would load it. */
+/** Runs the bundled handler (`file`, the standard family's unless given) in a fresh Node process, as the Lambda runtime would load it. */
 async function invoke(
   event: object,
   gatewayConfig: string,
-): Promise<{ result: Record<string, unknown>; stderr: string }> {
+  file = bundle.file,
+): Promise<{ result: Record<string, unknown>; stderr: string; stdout: string }> {
   const script = `
-    const { handler } = require(${JSON.stringify(bundle.file)});
+    const { handler } = require(${JSON.stringify(file)});
     handler(JSON.parse(process.argv[1]), { awsRequestId: 'bundle-test' }).then(
       (result) => process.stderr.write('RESULT ' + JSON.stringify(result) + '\\n'),
       (error) => { process.stderr.write('FAILED ' + error + '\\n'); process.exit(1); },
     );`;
-  const { stderr } = await promisify(execFile)(
+  const { stderr, stdout } = await promisify(execFile)(
     process.execPath,
     ['-r', hook, '-e', script, JSON.stringify(event)],
     {
@@ -106,7 +126,7 @@ async function invoke(
   );
   const line = stderr.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`no result from the bundle:\n${stderr}`);
-  return { result: JSON.parse(line.slice('RESULT '.length)), stderr };
+  return { result: JSON.parse(line.slice('RESULT '.length)), stderr, stdout };
 }
 
 describe('runtime bundle', () => {
@@ -168,8 +188,8 @@ describe('runtime bundle', () => {
     },
   );
 
-  test('GIVEN the breakdown script THEN it measures the bundle that ships, its modules adding up to what esbuild writes', () => {
-    const breakdown = lambdaBundleBreakdown();
+  test('GIVEN the breakdown script THEN it measures the bundle that ships, its modules adding up to what esbuild writes', async () => {
+    const breakdown = await lambdaBundleBreakdown();
     expect(breakdown.bytes).toBe(bundle.bytes);
     const modules = breakdown.modules.reduce((sum, [, bytes]) => sum + bytes, 0);
     expect(breakdown.groups.reduce((sum, [, bytes]) => sum + bytes, 0)).toBe(modules);
@@ -276,6 +296,276 @@ describe('runtime bundle', () => {
     const { result } = await invoke(albEvent({ path: '/ping' }), '{"version":3}');
     expect(result.statusCode).toBe(500);
     expect(JSON.parse(result.body as string)).toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});
+
+/** A family's bundle as esbuild writes it, with its metafile's inputs (before the rewrites, which change no module). */
+async function familyInputs(family: RuntimeFamily): Promise<Metafile['inputs']> {
+  const result = await build({
+    ...familyBuildOptions(family),
+    write: false,
+    metafile: true,
+    outfile: 'index.js',
+  });
+  return result.metafile.inputs;
+}
+
+const SCHEMES = 'gateway-runtime/src/schemes';
+const standIn = (specifier: string) => `${SCHEME_STAND_IN_NAMESPACE}:${specifier}`;
+const moduleOf = (specifier: string) => `${SCHEMES}/${specifier.slice(2)}.ts`;
+
+describe('scheme families (one Lambda bundle per family)', () => {
+  /** The scheme modules gateway-runtime/src/schemes/index.ts imports today, as it spells them (`./digest`). */
+  let indexImports: string[];
+  beforeAll(async () => {
+    // The bundle with every scheme (no family plugin): the imports of schemes/index.ts, from esbuild's metafile.
+    const all = await build({ ...runtimeBuildOptions(), write: false, metafile: true, outfile: 'index.js' });
+    indexImports = all.metafile.inputs[`${SCHEMES}/index.ts`].imports
+      .map((i) => i.original ?? '')
+      .filter((specifier) => /^\.\/[^/]+$/.test(specifier));
+  });
+
+  test("GIVEN schemes/index.ts THEN it imports the factories of today's schemes, each named in the family table", () => {
+    expect(indexImports).toEqual(
+      expect.arrayContaining(['./basic', './digest', './token', './signature', './oauth2']),
+    );
+    const named = new Set(Object.values(SCHEME_FACTORIES).map((f) => f.specifier));
+    expect(indexImports.filter((specifier) => !named.has(specifier))).toEqual([]);
+  });
+
+  test.each(RUNTIME_FAMILIES.map((f) => [f.name, f] as const))(
+    `GIVEN the %s family's bundle THEN its directory holds index.js, its archive and a manifest naming the family and its schemes, at most ${LAMBDA_BUNDLE_LIMIT} bytes`,
+    (_name, family) => {
+      const deployed = families.get(family.name)!;
+      expect(readdirSync(deployed.directory).sort()).toEqual([
+        RUNTIME_ARCHIVE_NAME,
+        'index.js',
+        RUNTIME_MANIFEST_NAME,
+      ]);
+      const code = readFileSync(join(deployed.directory, 'index.js'));
+      const archive = readFileSync(join(deployed.directory, RUNTIME_ARCHIVE_NAME));
+      expect(unzipEntries(archive).get('index.js')!.equals(code)).toBe(true);
+      expect(readRuntimeManifest(join(deployed.directory, RUNTIME_MANIFEST_NAME))).toMatchObject({
+        bytes: code.byteLength,
+        sha256: sha256(code),
+        archive: { bytes: archive.byteLength, sha256: sha256(archive) },
+        family: family.name,
+        schemes: [...family.schemes],
+      });
+      expect(code.byteLength).toBeLessThanOrEqual(LAMBDA_BUNDLE_LIMIT);
+    },
+  );
+
+  test('GIVEN the families THEN each ships other bytes (a stand-in per factory outside the family)', () => {
+    const hashes = RUNTIME_FAMILIES.map((f) => families.get(f.name)!.archive!.sha256);
+    expect(new Set(hashes).size).toBe(RUNTIME_FAMILIES.length);
+  });
+
+  test.each(RUNTIME_FAMILIES.map((f) => [f.name, f] as const))(
+    "GIVEN the %s family's metafile THEN it holds its schemes' factory modules, and a stand-in for every other factory schemes/index.ts imports",
+    async (_name, family) => {
+      const inputs = await familyInputs(family);
+      // The metafile describes the bundle that ships: the same build, rewritten, gives its bytes.
+      const code = await buildRuntimeCodeAsync(familyBuildOptions(family));
+      expect(sha256(code)).toBe(families.get(family.name)!.sha256);
+      const importedByOthers = (module: string) =>
+        Object.entries(inputs).some(
+          ([input, { imports }]) => input !== `${SCHEMES}/index.ts` && imports.some((i) => i.path === module),
+        );
+      for (const specifier of indexImports) {
+        if (family.factories.includes(specifier)) {
+          expect([specifier, Object.hasOwn(inputs, moduleOf(specifier))]).toEqual([specifier, true]);
+          expect([specifier, Object.hasOwn(inputs, standIn(specifier))]).toEqual([specifier, false]);
+        } else {
+          expect([specifier, Object.hasOwn(inputs, standIn(specifier))]).toEqual([specifier, true]);
+          // The module itself only where a module of the family imports it for a helper (never schemes/index.ts).
+          expect([specifier, Object.hasOwn(inputs, moduleOf(specifier))]).toEqual([
+            specifier,
+            importedByOthers(moduleOf(specifier)),
+          ]);
+        }
+      }
+      // Nothing else of the plugin's: the stand-ins and their shared module.
+      const plugin = Object.keys(inputs).filter((i) => i.startsWith(`${SCHEME_STAND_IN_NAMESPACE}:`));
+      const expected = indexImports.filter((s) => !family.factories.includes(s)).map(standIn);
+      expect(plugin.sort()).toEqual(
+        (expected.length > 0 ? [...expected, `${SCHEME_STAND_IN_NAMESPACE}:left-out`] : []).sort(),
+      );
+    },
+  );
+
+  test("GIVEN today's sources THEN the standard family holds the digest, signature and OAuth modules, and the others none of them", async () => {
+    const standard = await familyInputs(runtimeFamilyNamed('standard'));
+    const others = await Promise.all(
+      RUNTIME_FAMILIES.filter((f) => f.name !== 'standard').map((f) => familyInputs(f)),
+    );
+    for (const module of [
+      'digest.ts',
+      'digest-auth.ts',
+      'signature.ts',
+      'signature-string.ts',
+      'oauth2.ts',
+      'basic.ts',
+      'token.ts',
+    ]) {
+      expect([module, Object.hasOwn(standard, `${SCHEMES}/${module}`)]).toEqual([module, true]);
+      for (const inputs of others)
+        expect([module, Object.hasOwn(inputs, `${SCHEMES}/${module}`)]).toEqual([module, false]);
+    }
+  });
+
+  test.each(RUNTIME_FAMILIES.map((f) => [f.name] as const))(
+    "GIVEN the %s family's bundled handler WHEN invoked with security none THEN it proxies to the loopback backend",
+    async (name) => {
+      const config = JSON.stringify({
+        version: 1,
+        name: 'family',
+        backend: { url: `${backend.baseUrl}/api` },
+        security: { type: 'none' },
+      });
+      const file = join(families.get(name)!.directory, 'index.js');
+      const { result } = await invoke(albEvent({ path: '/ping' }), config, file);
+      expect(result).toMatchObject({ statusCode: 200 });
+      expect(JSON.parse(result.body as string)).toMatchObject({ method: 'GET', url: '/api/ping' });
+    },
+  );
+
+  const otherFamilies = RUNTIME_FAMILIES.filter((f) => f.name !== 'standard');
+  test.each(
+    otherFamilies.flatMap(
+      (f) =>
+        [
+          [f.name, 'digest', f, { type: 'digest', username: 'u', password: { env: 'BUNDLE_TEST_PASSWORD' } }],
+          [f.name, 'token', f, { type: 'token', token: { env: 'BUNDLE_TEST_TOKEN' } }],
+        ] as const,
+    ),
+  )(
+    "fails when the %s family's bundle is configured with %s: the first request is answered 500 CONFIG_INVALID and the stand-in's problem is logged",
+    async (name, type, family, security) => {
+      const config = JSON.stringify({
+        version: 1,
+        name: 'family',
+        backend: { url: `${backend.baseUrl}/api` },
+        security,
+      });
+      const file = join(families.get(name)!.directory, 'index.js');
+      const { result, stdout } = await invoke(albEvent({ path: '/ping' }), config, file);
+      expect(result.statusCode).toBe(500);
+      expect(JSON.parse(result.body as string)).toMatchObject({ code: 'CONFIG_INVALID' });
+      const logged = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.error === 'CONFIG_INVALID');
+      expect(logged?.problems).toEqual([
+        {
+          path: 'security.type',
+          message: `"${type}" is not in this Lambda bundle (family "${family.name}": ${family.schemes.join(', ')}); the constructs deploy the "standard" bundle for it, or build one with npm run build:runtime -- DIR --family standard`,
+        },
+      ]);
+    },
+  );
+
+  describe('the family plugin on a schemes/index.ts of its own', () => {
+    let root: string;
+    const fixture = (files: Record<string, string>) => {
+      root = mkdtempSync(join(work, 'family-plugin-'));
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(join(root, path, '..'), { recursive: true });
+        writeFileSync(join(root, path), text);
+      }
+      return join(root, 'src/schemes/index.ts');
+    };
+    const ERRORS = `export class ConfigError extends Error {
+      code = 'CONFIG_INVALID';
+      constructor(public problems: Array<{ path: string; message: string }>) { super('invalid'); }
+    }`;
+    const buildWith = (index: string, family: RuntimeFamily) =>
+      build({
+        entryPoints: [index],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        write: false,
+        metafile: true,
+        outfile: join(root, 'out.js'),
+        logLevel: 'silent',
+        plugins: [schemeFamilyPlugin(family, index)],
+      });
+    /** A family of the digest scheme alone (not one of the table's: the plugin takes any). */
+    const DIGEST_ONLY: RuntimeFamily = {
+      name: 'digest-only',
+      directory: 'lambda-digest-only',
+      schemes: ['none', 'digest'],
+      factories: ['./digest'],
+    };
+
+    test('fails the build when schemes/index.ts imports a module no scheme of the family table names', async () => {
+      const index = fixture({
+        'src/core/errors.ts': ERRORS,
+        'src/schemes/basic.ts': 'export const createBasicScheme = () => "basic";',
+        'src/schemes/carrier-pigeon.ts': 'export const createCarrierPigeonScheme = () => "pigeon";',
+        'src/schemes/index.ts': `import { createBasicScheme } from './basic';
+          import { createCarrierPigeonScheme } from './carrier-pigeon';
+          export const schemes = [createBasicScheme, createCarrierPigeonScheme];`,
+      });
+      await expect(buildWith(index, runtimeFamilyNamed('sigv4'))).rejects.toThrow(
+        'gateway-runtime/src/schemes/index.ts imports "./carrier-pigeon", which no scheme of lib/runtime/runtime-families.ts names: add the scheme to SCHEME_FACTORIES (specifier and factory) and to one family\'s schemes, so that it is in a Lambda bundle',
+      );
+    });
+
+    test('GIVEN a factory outside the family that a kept scheme imports a helper from THEN only the import of schemes/index.ts is a stand-in; factories the table names that index.ts does not import are not there', async () => {
+      const index = fixture({
+        'src/core/errors.ts': ERRORS,
+        'src/schemes/basic.ts': `export const helper = () => "from basic";
+          export function createBasicScheme() { return "basic"; }`,
+        'src/schemes/digest.ts': `import { helper } from './basic';
+          export function createDigestScheme() { return "digest " + helper(); }`,
+        'src/schemes/index.ts': `import { createBasicScheme } from './basic';
+          import { createDigestScheme } from './digest';
+          export { ConfigError } from '../core/errors';
+          export const make = (scheme: { type: string }) => scheme.type === 'basic' ? createBasicScheme(scheme) : createDigestScheme(scheme);`,
+      });
+      const result = await buildWith(index, DIGEST_ONLY);
+      const inputs = Object.keys(result.metafile.inputs).sort();
+      expect(inputs).toEqual(
+        [
+          'src/core/errors.ts',
+          'src/schemes/basic.ts',
+          'src/schemes/digest.ts',
+          'src/schemes/index.ts',
+          standIn('./basic'),
+          `${SCHEME_STAND_IN_NAMESPACE}:left-out`,
+        ]
+          .map((i) => (i.startsWith('src/') ? expect.stringMatching(new RegExp(`${i}$`)) : i))
+          .sort(),
+      );
+      const out = join(root, 'out.js');
+      writeFileSync(out, result.outputFiles[0].contents);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const bundled = require(out) as {
+        make(s: { type: string }): string;
+        ConfigError: new (...a: never[]) => Error;
+      };
+      expect(bundled.make({ type: 'digest' })).toBe('digest from basic');
+      let thrown: unknown;
+      try {
+        bundled.make({ type: 'basic' });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(bundled.ConfigError);
+      expect(thrown).toMatchObject({
+        code: 'CONFIG_INVALID',
+        problems: [
+          {
+            path: 'security.type',
+            message:
+              '"basic" is not in this Lambda bundle (family "digest-only": none, digest); the constructs deploy the "standard" bundle for it, or build one with npm run build:runtime -- DIR --family standard',
+          },
+        ],
+      });
+    });
   });
 });
 

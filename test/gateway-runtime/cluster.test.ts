@@ -12,11 +12,13 @@ import { join, resolve } from 'node:path';
 import { get } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import {
+  HEARTBEAT_INTERVAL_MS,
   MAX_WORKERS,
   restartDelay,
   RESTART_BASE_MS,
   RESTART_MAX_MS,
   STOP_MARGIN_MS,
+  UNRESPONSIVE_AFTER_MS,
   workerCount,
   workersProblem,
 } from '../../gateway-runtime/src/cluster';
@@ -332,6 +334,46 @@ describe('server.workers: 2', () => {
       cli.child.kill('SIGTERM');
       expect(await cli.exit).toBe(0);
       expect(isRunning(survivor) || isRunning(replacement)).toBe(false);
+    } finally {
+      await stopped(cli);
+    }
+  });
+
+  test('GIVEN a worker whose event loop stops (SIGSTOP) THEN the primary kills it after UNRESPONSIVE_AFTER_MS without a heartbeat and replaces it, and the other worker is left alone', async () => {
+    const port = await freePort();
+    const cli = runCli(['serve', '--config', await config('frozen', { port, workers: 2 })]);
+    try {
+      await cli.waitFor('serving', (ls) => ls.some((l) => l.msg === 'serving'));
+      const [frozen, healthy] = listeningPids(cli.lines());
+      const stoppedAt = Date.now();
+      // A stopped process is a blocked event loop seen from outside: no heartbeat, and the connections the
+      // kernel hands to its listening socket hang.
+      process.kill(frozen, 'SIGSTOP');
+      await cli.waitFor(
+        'the watchdog',
+        (ls) => ls.some((l) => l.msg === 'worker unresponsive: killing it'),
+        UNRESPONSIVE_AFTER_MS + 15_000,
+      );
+      const killedAfterMs = Date.now() - stoppedAt;
+      const killed = cli.lines().find((l) => l.msg === 'worker unresponsive: killing it')!;
+      expect(killed).toMatchObject({ level: 'error', pid: cli.child.pid, worker: { pid: frozen } });
+      expect(killed.unresponsiveMs as number).toBeGreaterThanOrEqual(UNRESPONSIVE_AFTER_MS);
+      expect(killedAfterMs).toBeGreaterThanOrEqual(UNRESPONSIVE_AFTER_MS - HEARTBEAT_INTERVAL_MS);
+
+      await cli.waitFor('the replacement', (ls) => listeningPids(ls).length === 3);
+      expect(cli.lines().find((l) => l.msg === 'worker exited: replacing it')).toMatchObject({
+        worker: { pid: frozen },
+        signal: 'SIGKILL',
+      });
+      expect(isRunning(frozen)).toBe(false);
+      expect(isRunning(healthy)).toBe(true);
+      expect(cli.lines().filter((l) => l.msg === 'worker unresponsive: killing it')).toHaveLength(1);
+      // Every connection is answered again.
+      const after = await requests(port, 40);
+      expect(after.filter((s) => s !== 200)).toEqual([]);
+
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit).toBe(0);
     } finally {
       await stopped(cli);
     }

@@ -10,7 +10,9 @@
  *               package (rebuilding the signature base from the request as it arrived) and recomputes the
  *               RFC 9530 Content-Digest of the body it received;
  *  - OAuth 2.0: oidc-provider (test/gateway-runtime/fixtures/oauth-server.mjs) issues the tokens, and a
- *               Node backend accepts a bearer token only while the OAuth server says it is live.
+ *               Node backend accepts a bearer token only while the OAuth server says it is live; with
+ *               client_secret_basic and with private_key_jwt (oidc-provider verifies the assertion and
+ *               refuses a replayed one).
  *
  * Everything either adapter logs is captured and scanned for the secret values at the end.
  */
@@ -49,6 +51,10 @@ const messageKeys = {
 const MESSAGE_PRIVATE_PEMS = Object.values(messageKeys).map((pair) =>
   pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
 );
+/** The private_key_jwt client's key: the OAuth server holds its public JWK only. */
+const assertionKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ASSERTION_KEY_PEM = assertionKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const JWT_CLIENT_ID = 'apicloud-gateway-jwt';
 
 /** The caller's own credentials: the gateway must never forward them. */
 const CALLER_AUTHORIZATION = 'Basic Y2FsbGVyOm93bi1wYXNzd29yZA==';
@@ -423,6 +429,18 @@ describe('oauth2-client-credentials: tokens from oidc-provider, a backend that a
             token_endpoint_auth_method: 'client_secret_basic',
             scope: 'orders:read orders:write',
           },
+          {
+            client_id: JWT_CLIENT_ID,
+            grant_types: ['client_credentials'],
+            redirect_uris: [],
+            response_types: [],
+            token_endpoint_auth_method: 'private_key_jwt',
+            token_endpoint_auth_signing_alg: 'ES256',
+            jwks: {
+              keys: [{ ...assertionKey.publicKey.export({ format: 'jwk' }), kid: 'gw-2026', use: 'sig' }],
+            },
+            scope: 'orders:read orders:write',
+          },
         ],
       }),
       freePort(),
@@ -463,6 +481,21 @@ describe('oauth2-client-credentials: tokens from oidc-provider, a backend that a
       clientSecret: secrets.file(CLIENT_SECRET),
       scope: 'orders:read',
       allowInsecureLoopbackTokenUrl: true, // the test's oidc-provider listens on loopback http
+    },
+  });
+  /** The same link with private_key_jwt: no client secret, a signed assertion per token request. */
+  const jwtConfig = (): GatewayConfig => ({
+    version: 1,
+    name: 'globex',
+    backend: { url: `${backend.baseUrl}/v2` },
+    security: {
+      type: 'oauth2-client-credentials',
+      tokenUrl: oauth.tokenUrl,
+      clientId: JWT_CLIENT_ID,
+      authMethod: 'private_key_jwt',
+      privateKeyJwt: { key: secrets.file(ASSERTION_KEY_PEM), algorithm: 'ES256', keyId: 'gw-2026' },
+      scope: 'orders:read',
+      allowInsecureLoopbackTokenUrl: true,
     },
   });
   const tokenRequests = async () => (await oauth.stats()).tokenRequests;
@@ -535,6 +568,40 @@ describe('oauth2-client-credentials: tokens from oidc-provider, a backend that a
       },
     );
 
+    test('GIVEN private_key_jwt WHEN 20 concurrent requests, a revoked token and a retried POST go through THEN all are 200: one token per fetch, each fetched with a fresh assertion the server accepted', async () => {
+      const gateway = await through(adapter, jwtConfig());
+      const fetchesBefore = await tokenRequests();
+      const seenBefore = backend.requests.length;
+
+      const concurrent = await Promise.all(
+        Array.from({ length: 20 }, () => gateway.call({ path: '/items' })),
+      );
+      expect(concurrent.map((a) => a.status)).toEqual(Array(20).fill(200));
+      expect(await tokenRequests()).toBe(fetchesBefore + 1);
+      const firstFetch = (await oauth.stats()).lastParams as Record<string, string>;
+      expect(firstFetch).toMatchObject({
+        grant_type: 'client_credentials',
+        scope: 'orders:read',
+        client_id: JWT_CLIENT_ID,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      });
+      const [first] = tokensSince(seenBefore);
+      await oauth.revoke(`Bearer ${first}`);
+
+      const answer = await gateway.call({
+        method: 'POST',
+        path: '/items',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ORDER),
+      });
+
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(json(answer.text).body as string)).toEqual(ORDER);
+      expect(await tokenRequests()).toBe(fetchesBefore + 2);
+      const secondFetch = (await oauth.stats()).lastParams as Record<string, string>;
+      expect(secondFetch.client_assertion).not.toBe(firstFetch.client_assertion);
+    });
+
     test('fails when the backend rejects every token: its 401 passes through after one retry, no loop', async () => {
       const gateway = await through(adapter, config());
       const fetchesBefore = await tokenRequests();
@@ -587,6 +654,8 @@ describe('what the adapters logged', () => {
     ...MESSAGE_PRIVATE_PEMS.flatMap((pem) =>
       pem.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----')),
     ),
+    ASSERTION_KEY_PEM,
+    ...ASSERTION_KEY_PEM.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----')),
   ];
 
   test.each(ADAPTERS.map((adapter) => adapter.name))(

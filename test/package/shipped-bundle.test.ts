@@ -1,9 +1,11 @@
 /**
- * The Lambda bundle as the package ships it: built once by `npm run build` (dist/runtime/lambda/), packed
- * into the tarball, and deployed as it is by every install. Two clean installs of the packed tarball into
- * scratch apps with different lockfiles (undici 7.24 against the newest 7.x, constructs 10.4.2 against the
- * newest 10.x, @cdktf/provider-aws 20.1.0 against 21.22.1) synthesize the README's quick start to the same
- * Lambda asset: the same path, hash and bytes, the shipped archive's. The second app has no undici at all
+ * The Lambda bundles as the package ships them: built once by `npm run build`, one per scheme family
+ * (lib/runtime/runtime-families.ts: dist/runtime/lambda/ for standard, dist/runtime/lambda-<family>/ for the
+ * others), packed into the tarball, and deployed as they are by every install. Two clean installs of the packed
+ * tarball into scratch apps with different lockfiles (undici 7.24 against the newest 7.x, constructs 10.4.2
+ * against the newest 10.x, @cdktf/provider-aws 20.1.0 against 21.22.1) synthesize the README's quick start to
+ * the same Lambda asset: the same path, hash and bytes, the shipped archive's; and the installed library picks
+ * every family's shipped archive, the same in both. The second app has no undici at all
  * when it synthesizes (nor esbuild, which the package no longer depends on), and runs on a second Node when
  * BACKEND_LINK_SECOND_NODE names one (CI's Node 24; without it, both run on this Node).
  */
@@ -24,6 +26,7 @@ import * as ts from 'typescript';
 import { renderPackageReadme, repositoryWebUrl } from '../../scripts/package-readme';
 import { buildLambdaBundle } from '../../scripts/build-runtime';
 import { RUNTIME_ARCHIVE_NAME, RuntimeBundleManifest } from '../../lib/runtime/runtime-bundle';
+import { RUNTIME_FAMILIES } from '../../lib/runtime/runtime-families';
 import { unzipEntries } from '../support/zip';
 
 jest.setTimeout(900_000);
@@ -93,6 +96,15 @@ interface Synthesized {
   readonly undici: string | undefined;
   readonly functions: Array<{ filename: string; source_code_hash: string }>;
   readonly asset: Buffer;
+  /** What the installed library deploys for each family: the archive's path and SHA-256 (the check of runtime-bundle.ts). */
+  readonly families: Record<string, { directory: string; archive: string }>;
+}
+
+/** A family's files in the unpacked tarball. */
+interface ShippedFamily {
+  readonly manifest: RuntimeBundleManifest;
+  readonly code: Buffer;
+  readonly archive: Buffer;
 }
 
 describe('the shipped Lambda bundle', () => {
@@ -100,6 +112,8 @@ describe('the shipped Lambda bundle', () => {
   let tarball: string;
   let manifest: RuntimeBundleManifest;
   let shipped: { code: Buffer; archive: Buffer };
+  /** Every family's shipped files, by family name (standard's are `manifest` and `shipped`). */
+  const shippedFamilies = new Map<string, ShippedFamily>();
 
   beforeAll(async () => {
     const out = await ok('npm', ['run', '--silent', 'package', '--', '--pack-destination', work], ROOT);
@@ -107,48 +121,67 @@ describe('the shipped Lambda bundle', () => {
     const unpacked = join(work, 'unpacked');
     mkdirSync(unpacked);
     await ok('tar', ['-xzf', tarball, '-C', unpacked], work);
-    const lambda = join(unpacked, 'package/dist/runtime/lambda');
-    manifest = JSON.parse(readFileSync(join(lambda, 'manifest.json'), 'utf8'));
-    shipped = {
-      code: readFileSync(join(lambda, 'index.js')),
-      archive: readFileSync(join(lambda, RUNTIME_ARCHIVE_NAME)),
-    };
+    for (const family of RUNTIME_FAMILIES) {
+      const directory = join(unpacked, 'package/dist/runtime', family.directory);
+      shippedFamilies.set(family.name, {
+        manifest: JSON.parse(readFileSync(join(directory, 'manifest.json'), 'utf8')),
+        code: readFileSync(join(directory, 'index.js')),
+        archive: readFileSync(join(directory, RUNTIME_ARCHIVE_NAME)),
+      });
+    }
+    const standard = shippedFamilies.get('standard')!;
+    manifest = standard.manifest;
+    shipped = { code: standard.code, archive: standard.archive };
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('is in the tarball: index.js, its archive and a manifest that describes both, within the size target', async () => {
+  it('is in the tarball: for every family, index.js, its archive and a manifest that describes both, within the size target', async () => {
     const files = (await ok('tar', ['-tzf', tarball], work)).trim().split('\n');
-    expect(files.filter((f) => f.startsWith('package/dist/runtime/')).sort()).toEqual([
-      `package/dist/runtime/lambda/${RUNTIME_ARCHIVE_NAME}`,
-      'package/dist/runtime/lambda/index.js',
-      'package/dist/runtime/lambda/manifest.json',
-    ]);
-    expect(manifest).toEqual({
-      handler: 'index.handler',
-      file: 'index.js',
-      bytes: shipped.code.byteLength,
-      sha256: sha256(shipped.code),
-      archive: {
-        file: RUNTIME_ARCHIVE_NAME,
-        bytes: shipped.archive.byteLength,
-        sha256: sha256(shipped.archive),
-      },
-      builtWith: {
-        esbuild: versionOf(join(ROOT, 'node_modules/esbuild')),
-        undici: versionOf(join(ROOT, 'node_modules/undici')),
-      },
-    });
-    const entries = unzipEntries(shipped.archive);
-    expect([...entries.keys()]).toEqual(['index.js']);
-    expect(entries.get('index.js')!.equals(shipped.code)).toBe(true);
-    expect(shipped.code.byteLength).toBeLessThanOrEqual(LAMBDA_BUNDLE_LIMIT);
+    expect(files.filter((f) => f.startsWith('package/dist/runtime/')).sort()).toEqual(
+      RUNTIME_FAMILIES.flatMap((family) =>
+        [RUNTIME_ARCHIVE_NAME, 'index.js', 'manifest.json'].map(
+          (file) => `package/dist/runtime/${family.directory}/${file}`,
+        ),
+      ).sort(),
+    );
+    for (const family of RUNTIME_FAMILIES) {
+      const { manifest: m, code, archive } = shippedFamilies.get(family.name)!;
+      expect(m).toEqual({
+        handler: 'index.handler',
+        file: 'index.js',
+        bytes: code.byteLength,
+        sha256: sha256(code),
+        archive: {
+          file: RUNTIME_ARCHIVE_NAME,
+          bytes: archive.byteLength,
+          sha256: sha256(archive),
+        },
+        builtWith: {
+          esbuild: versionOf(join(ROOT, 'node_modules/esbuild')),
+          undici: versionOf(join(ROOT, 'node_modules/undici')),
+        },
+        family: family.name,
+        schemes: [...family.schemes],
+      });
+      const entries = unzipEntries(archive);
+      expect([...entries.keys()]).toEqual(['index.js']);
+      expect(entries.get('index.js')!.equals(code)).toBe(true);
+      expect([family.name, code.byteLength <= LAMBDA_BUNDLE_LIMIT]).toEqual([family.name, true]);
+    }
+    // Each family ships other bytes.
+    expect(new Set([...shippedFamilies.values()].map((f) => f.manifest.archive.sha256)).size).toBe(
+      RUNTIME_FAMILIES.length,
+    );
   });
 
-  it('is the bundle the repository tests measure: the builder they run writes the same bytes', () => {
-    const built = buildLambdaBundle();
-    expect(built.manifest).toEqual(manifest);
-    expect(built.code.equals(shipped.code)).toBe(true);
-    expect(built.archive.equals(shipped.archive)).toBe(true);
+  it('is the bundle the repository tests measure: the builder they run writes the same bytes, for every family', () => {
+    for (const family of RUNTIME_FAMILIES) {
+      const built = buildLambdaBundle(family.name);
+      const files = shippedFamilies.get(family.name)!;
+      expect(built.manifest).toEqual(files.manifest);
+      expect([family.name, built.code.equals(files.code)]).toEqual([family.name, true]);
+      expect([family.name, built.archive.equals(files.archive)]).toEqual([family.name, true]);
+    }
   });
 
   it('synthesizes to the same asset from two installs on different lockfiles, one without undici', async () => {
@@ -184,6 +217,27 @@ describe('the shipped Lambda bundle', () => {
       }
       writeFileSync(join(app, 'main.js'), quickStartJs());
       await ok(node, ['main.js'], app, node);
+      // What the installed library deploys for each family (the quick start's customer is of the standard
+      // family; the config accepts the others' schemes once they are wired): the module synth runs.
+      const installed = join(app, 'node_modules/backend-link/dist/lib/runtime');
+      const families = JSON.parse(
+        await ok(
+          node,
+          [
+            '-e',
+            `const { bundleGatewayRuntime } = require(${JSON.stringify(join(installed, 'runtime-bundle.js'))});
+             const { RUNTIME_FAMILIES } = require(${JSON.stringify(join(installed, 'runtime-families.js'))});
+             const out = {};
+             for (const f of RUNTIME_FAMILIES) {
+               const b = bundleGatewayRuntime(f);
+               out[f.name] = { directory: b.directory, archive: b.archive.sha256 };
+             }
+             console.log(JSON.stringify(out));`,
+          ],
+          app,
+          node,
+        ),
+      ) as Synthesized['families'];
       const stackDir = join(app, 'cdktf.out/stacks/gateway');
       const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
       const functions = Object.values(stack.resource.aws_lambda_function) as Synthesized['functions'];
@@ -192,6 +246,7 @@ describe('the shipped Lambda bundle', () => {
         undici: undiciVersion,
         functions: functions.map(({ filename, source_code_hash }) => ({ filename, source_code_hash })),
         asset: readFileSync(join(stackDir, functions[0].filename)),
+        families,
       };
       return synthesized;
     };
@@ -220,6 +275,19 @@ describe('the shipped Lambda bundle', () => {
     );
     expect(a.asset.equals(shipped.archive)).toBe(true);
     expect(b.asset.equals(shipped.archive)).toBe(true);
+    // Every family: the installed package's own directory, its shipped archive, the same in both apps.
+    for (const family of RUNTIME_FAMILIES) {
+      const archive = shippedFamilies.get(family.name)!.manifest.archive.sha256;
+      for (const [app, installed] of [
+        ['app-a', a],
+        ['app-b', b],
+      ] as const) {
+        expect(installed.families[family.name]).toEqual({
+          directory: join(work, app, 'node_modules/backend-link/dist/runtime', family.directory),
+          archive,
+        });
+      }
+    }
     // Which Node each app ran on (the same unless BACKEND_LINK_SECOND_NODE names another).
     expect(a.node).toBe(process.version);
     if (SECOND_NODE !== process.execPath) expect(b.node).not.toBe(a.node);

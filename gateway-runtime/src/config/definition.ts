@@ -337,6 +337,49 @@ export const LIMITS = {
   maxBackendConnections: int(1, 65_536, 64),
 };
 
+/** OAuth 2.0 client authentication methods at the token endpoint (oauth2-client-auth.ts). */
+export const CLIENT_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+] as const;
+/** An absolute URI (RFC 3986 §4.3: a scheme, then no spaces) without a fragment (RFC 8707 §2). */
+export const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s#]+$/;
+const RESOURCE_RULE = 'is not an absolute URI without a fragment (RFC 8707 §2)';
+
+/** `private_key_jwt`: the signing key and the assertion's shape (oauth2-client-auth.ts). */
+export const PRIVATE_KEY_JWT = {
+  /** The private key (PEM: PKCS#8, PKCS#1 or SEC1) whose public key the client registered (its JWKS). */
+  key: required(secret()),
+  /** The key's passphrase, when the PEM is encrypted. @default - the key is not encrypted */
+  passphrase: secret(),
+  /** ES256 needs a P-256 key, PS256 and RS256 an RSA key of at least 2048 bits, EdDSA an Ed25519 key. */
+  algorithm: required(oneOf(['ES256', 'PS256', 'RS256', 'EdDSA'])),
+  /**
+   * The JWS `kid`: the key's id in the client's registered JWKS.
+   * @default - the key's RFC 7638 JWK SHA-256 thumbprint
+   */
+  keyId: str({
+    maxLength: 256,
+    pattern: /^[\x21-\x7e]+$/,
+    rule: 'must be printable ASCII without spaces',
+  }),
+  /**
+   * The assertion's `aud`: the authorization server's issuer identifier, for servers that want it
+   * instead of the token endpoint's URL.
+   * @default - the token URL, exactly as configured
+   */
+  assertionAudience: str({
+    maxLength: 2048,
+    pattern: ABSOLUTE_URI,
+    rule: 'is not an absolute URI without a fragment (the issuer identifier)',
+  }),
+  /** Seconds from the assertion's `iat` to its `exp`. @default 60 */
+  lifetimeSeconds: int(5, 300, 60),
+};
+
 /** A user name: inline (not a secret; never shown in a message), or a reference. */
 const username = () => required(custom<string | SecretRef>());
 
@@ -476,6 +519,10 @@ export const SCHEMES = {
      */
     secretEncoding: oneOf(['utf8', 'base64']),
   },
+  /**
+   * OAuth 2.0 client credentials (RFC 6749 §4.4) with the client authentication `authMethod` names.
+   * @schema {"allOf": [{"if": {"required": ["authMethod"], "properties": {"authMethod": {"enum": ["private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth"]}}}, "then": {"not": {"required": ["clientSecret"]}}, "else": {"required": ["clientSecret"]}}, {"if": {"required": ["authMethod"], "properties": {"authMethod": {"const": "private_key_jwt"}}}, "then": {"required": ["privateKeyJwt"]}, "else": {"not": {"required": ["privateKeyJwt"]}}}]}
+   */
   'oauth2-client-credentials': {
     /**
      * The token endpoint: https:// (http:// only on loopback with allowInsecureLoopbackTokenUrl).
@@ -484,27 +531,60 @@ export const SCHEMES = {
     tokenUrl: required(custom<string>()),
     /** The client's identifier. */
     clientId: required(text(1024)),
-    /** The client's secret. */
-    clientSecret: required(secret()),
+    /**
+     * The client's secret: required with `client_secret_basic` and `client_secret_post`, refused with the
+     * other methods (they send no shared secret).
+     * @default - none (the key and certificate methods)
+     */
+    clientSecret: secret(),
     /** The scope asked for: scope tokens separated by single spaces. */
     scope: str({
       maxLength: 4096,
       pattern: /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/,
       rule: 'must be scope tokens separated by single spaces (RFC 6749 §3.3)',
     }),
-    /** The audience asked for. */
+    /** The `audience` parameter (Auth0, Okta, Entra-style servers). @default - not sent */
     audience: text(2048),
     /**
-     * Further parameters of the token request (not grant_type, client_id, client_secret, scope, audience).
-     * @schema {"type": "object", "propertyNames": {"not": {"enum": ["grant_type", "client_id", "client_secret", "scope", "audience"]}}, "additionalProperties": {"type": "string"}}
+     * RFC 8707 resource indicators: absolute URIs without a fragment, one `resource` parameter each.
+     * @default - not sent
+     * @schema {"maxItems": 32, "items": {"maxLength": 2048, "pattern": "^[A-Za-z][A-Za-z0-9+.-]*:[^\\s#]+$"}}
+     */
+    resource: list(str({ maxLength: 2048, pattern: ABSOLUTE_URI, rule: RESOURCE_RULE })),
+    /**
+     * Further parameters of the token request (not grant_type, scope, audience, resource or the client
+     * authentication's client_id, client_secret, client_assertion, client_assertion_type).
+     * @schema {"type": "object", "propertyNames": {"not": {"enum": ["grant_type", "client_id", "client_secret", "client_assertion", "client_assertion_type", "scope", "audience", "resource"]}}, "additionalProperties": {"type": "string"}}
      */
     extraParams: custom<Readonly<Record<string, string>>>(),
     /** TLS towards the token endpoint (private CA). @default - Node's public CAs */
     tokenEndpointTls: obj({ ca: secret(), servername: serverName() }),
     /** How the token URL's host name is resolved. @default - `backend.dns` (else the system resolver) */
     tokenEndpointDns: obj(DNS),
-    /** How the client authenticates at the token endpoint. @default "client_secret_basic" */
-    authMethod: oneOf(['client_secret_basic', 'client_secret_post'], 'client_secret_basic'),
+    /**
+     * How the client authenticates at the token endpoint, chosen explicitly and never probed:
+     * `client_secret_basic` (RFC 6749 §2.3.1: `Authorization: Basic`), `client_secret_post` (the secret in
+     * the form), `private_key_jwt` (RFC 7523: a signed assertion, `privateKeyJwt`), `tls_client_auth` or
+     * `self_signed_tls_client_auth` (RFC 8705: the client certificate on the token endpoint's connection).
+     * @default "client_secret_basic"
+     */
+    authMethod: oneOf(CLIENT_AUTH_METHODS, 'client_secret_basic'),
+    /**
+     * `private_key_jwt` (RFC 7523 §2.2): the key that signs a fresh client assertion for every token
+     * request (`iss` = `sub` = clientId, a random `jti`, a short `exp`). Required with `private_key_jwt`,
+     * refused with the other methods.
+     * @default - none (the other methods)
+     */
+    privateKeyJwt: obj(PRIVATE_KEY_JWT),
+    /**
+     * The client certificate presented on the token endpoint's connection (RFC 8705). With
+     * `tls_client_auth` and `self_signed_tls_client_auth` it defaults to `backend.tls.clientCertificate`:
+     * a token bound to that certificate (RFC 8705 §3, `cnf.x5t#S256`) then passes the backend's check on
+     * the same certificate; give one here for a separate token endpoint identity. With the secret and key
+     * methods it is optional (the server may bind tokens to it).
+     * @default - `backend.tls.clientCertificate` with the two TLS methods; none otherwise
+     */
+    clientCertificate: obj(CLIENT_CERTIFICATE),
     /** Refresh this many seconds before the token expires. @default 60 */
     expiryMarginSeconds: int(0, 86_400, 60),
     /** Lifetime assumed when the server omits `expires_in`. @default 300 */

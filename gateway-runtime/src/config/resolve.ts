@@ -58,7 +58,27 @@ export const resolveScheme = <S extends SecurityScheme>(scheme: S): ResolvedSche
  */
 export function resolveConfig(config: GatewayConfig | ResolvedGatewayConfig): ResolvedGatewayConfig {
   const resolved = withDefaults(config, ROOT);
-  return { ...resolved, security: resolveScheme(resolved.security) };
+  return { ...resolved, security: tlsClientAuthCertificate(resolveScheme(resolved.security), resolved) };
+}
+
+/**
+ * RFC 8705 client authentication without its own `clientCertificate` uses the backend's: a token bound to
+ * that certificate (§3) then passes a backend that checks the binding on the same connection identity.
+ */
+function tlsClientAuthCertificate(
+  security: ResolvedSecurityScheme,
+  config: Pick<ResolvedGatewayConfig, 'backend'>,
+): ResolvedSecurityScheme {
+  const backendCertificate = config.backend.tls?.clientCertificate;
+  if (
+    security.type !== 'oauth2-client-credentials' ||
+    security.clientCertificate !== undefined ||
+    backendCertificate === undefined ||
+    (security.authMethod !== 'tls_client_auth' && security.authMethod !== 'self_signed_tls_client_auth')
+  ) {
+    return security;
+  }
+  return { ...security, clientCertificate: backendCertificate };
 }
 
 /**

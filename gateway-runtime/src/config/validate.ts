@@ -127,7 +127,15 @@ const OAUTH_RESERVED_PARAMS: Readonly<Record<string, string>> = {
   client_secret: 'use security.clientSecret instead',
   scope: 'use security.scope instead',
   audience: 'use security.audience instead',
+  client_assertion: 'use security.privateKeyJwt instead (authMethod "private_key_jwt")',
+  client_assertion_type: 'use security.privateKeyJwt instead (authMethod "private_key_jwt")',
+  resource: 'use security.resource (a list of absolute URIs) instead',
 };
+
+/** The OAuth 2.0 client authentication methods that send a shared client secret. */
+const SECRET_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post'];
+/** The RFC 8705 methods: the client certificate on the token endpoint's connection authenticates. */
+const TLS_METHODS: readonly string[] = ['tls_client_auth', 'self_signed_tls_client_auth'];
 
 type Obj = Record<string, unknown>;
 type Problem = { path: string; message: string };
@@ -207,6 +215,8 @@ type Hooks = Record<string, (value: unknown) => void>;
 
 class Checker {
   readonly problems: Problem[] = [];
+  /** The whole document, for cross-section rules (security against backend). */
+  private doc: Obj = {};
 
   constructor(private readonly options: ValidateOptions) {}
 
@@ -452,6 +462,7 @@ class Checker {
   }
 
   root(doc: Obj): void {
+    this.doc = doc;
     let backendUrl: URL | undefined;
     this.fields(doc, '', ROOT, {
       version: (version) =>
@@ -604,6 +615,36 @@ class Checker {
           `must be less than defaultLifetimeSeconds (${margin} >= ${lifetime}), or tokens without expires_in are never reused`,
         );
       }
+      this.clientAuth(s);
+    }
+  }
+
+  /** OAuth 2.0 client authentication: which fields each `authMethod` needs and which it refuses. */
+  clientAuth(s: Obj): void {
+    const method = (s.authMethod ?? SCHEMES['oauth2-client-credentials'].authMethod.default) as string;
+    const using = `with authMethod "${method}"`;
+    if (SECRET_METHODS.includes(method)) {
+      if (s.clientSecret === undefined) this.add('security.clientSecret', `is required ${using}`);
+    } else if (s.clientSecret !== undefined) {
+      this.add('security.clientSecret', `is not sent ${using} (no shared secret): remove it`);
+    }
+    if (method === 'private_key_jwt') {
+      if (s.privateKeyJwt === undefined) this.add('security.privateKeyJwt', `is required ${using}`);
+    } else if (s.privateKeyJwt !== undefined) {
+      this.add(
+        'security.privateKeyJwt',
+        `is not used ${using}: remove it, or set authMethod "private_key_jwt"`,
+      );
+    }
+    const backend = this.doc.backend as Obj | undefined;
+    const backendTls = typeof backend === 'object' && backend !== null ? (backend.tls as Obj) : undefined;
+    const backendCertificate =
+      typeof backendTls === 'object' && backendTls !== null && backendTls.clientCertificate !== undefined;
+    if (TLS_METHODS.includes(method) && s.clientCertificate === undefined && !backendCertificate) {
+      this.add(
+        'security.clientCertificate',
+        `is required ${using} (the certificate authenticates the client), unless backend.tls.clientCertificate is set (then that one is used)`,
+      );
     }
   }
 

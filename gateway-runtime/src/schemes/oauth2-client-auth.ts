@@ -31,29 +31,26 @@ import {
   type KeyObject,
   type X509Certificate,
 } from 'node:crypto';
+import { CLIENT_AUTH_METHODS, PRIVATE_KEY_JWT, SCHEMES } from '../config/definition';
 import type { SecretRef } from '../config/types';
 import { ConfigError, CredentialsUnavailableError } from '../core/errors';
 import { buildTlsMaterial, loadPrivateKey, resolveTlsSecrets } from '../io/tls';
 import { describeSecretRef } from '../secrets/describe';
 import type { SchemeContext } from './types';
 
-export const CLIENT_AUTH_METHODS = [
-  'client_secret_basic',
-  'client_secret_post',
-  'private_key_jwt',
-  'tls_client_auth',
-  'self_signed_tls_client_auth',
-] as const;
+// The methods, algorithms, default and bounds are the configuration's (definition.ts), defined once.
+export { CLIENT_AUTH_METHODS };
 export type ClientAuthMethodName = (typeof CLIENT_AUTH_METHODS)[number];
 
 /** JWS algorithms for `private_key_jwt` (RFC 7518 §3; EdDSA with an Ed25519 key, RFC 8037). */
-export const CLIENT_ASSERTION_ALGORITHMS = ['ES256', 'PS256', 'RS256', 'EdDSA'] as const;
+export const CLIENT_ASSERTION_ALGORITHMS = PRIVATE_KEY_JWT.algorithm.values;
 export type ClientAssertionAlgorithm = (typeof CLIENT_ASSERTION_ALGORITHMS)[number];
 
-export const DEFAULT_CLIENT_AUTH_METHOD: ClientAuthMethodName = 'client_secret_basic';
-export const DEFAULT_ASSERTION_LIFETIME_SECONDS = 60;
-export const MIN_ASSERTION_LIFETIME_SECONDS = 5;
-export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
+export const DEFAULT_CLIENT_AUTH_METHOD: ClientAuthMethodName =
+  SCHEMES['oauth2-client-credentials'].authMethod.default;
+export const DEFAULT_ASSERTION_LIFETIME_SECONDS: number = PRIVATE_KEY_JWT.lifetimeSeconds.default;
+export const MIN_ASSERTION_LIFETIME_SECONDS = PRIVATE_KEY_JWT.lifetimeSeconds.min;
+export const MAX_ASSERTION_LIFETIME_SECONDS: number = PRIVATE_KEY_JWT.lifetimeSeconds.max!;
 /** The smallest RSA key accepted for PS256 and RS256 (RFC 7518 §3.3). */
 export const MIN_RSA_BITS = 2048;
 /** RFC 7523 §2.2. */

@@ -12,7 +12,10 @@
  *   request already replaced the refused token, the retry uses the current one.
  * - The token endpoint gets the configuration's connect, headers and body timeouts.
  * - Any failure is a CredentialsUnavailableError (503); a request never goes out without a token.
- * - Neither the client secret nor a token ever appears in an error message.
+ * - Neither the client secret, the assertion key, an assertion nor a token ever appears in an error message.
+ * - The client authenticates with the one method configured (oauth2-client-auth.ts): a client secret
+ *   (basic or post), a fresh private_key_jwt assertion per token request (a retry never replays one), or
+ *   its certificate on the token endpoint's connection (RFC 8705); `audience` and `resource` parameters.
  */
 import { Agent, sendRequest } from '../io/undici';
 import { DEFAULT_OAUTH_MIN_REFETCH_INTERVAL_SECONDS } from '../config/defaults';
@@ -20,6 +23,11 @@ import type { ResolvedScheme } from '../config/resolve';
 import type { SecurityScheme } from '../config/types';
 import { CredentialsUnavailableError } from '../core/errors';
 import { createBackendResolver } from '../io/resolver';
+import {
+  clientAuthentication,
+  createClientAuthMethod,
+  type TokenEndpointClientTls,
+} from './oauth2-client-auth';
 import type { AuthScheme, BackendResponseInfo, CallingOutSchemeContext, SentRequest } from './types';
 
 export type OAuth2SchemeConfig = Extract<SecurityScheme, { type: 'oauth2-client-credentials' }>;
@@ -64,9 +72,6 @@ const OAUTH_ERRORS = new Set([
   'temporarily_unavailable',
 ]);
 
-/** application/x-www-form-urlencoded encoding of one value (RFC 6749 §2.3.1, Appendix B). */
-const formEncode = (value: string): string => new URLSearchParams([['', value]]).toString().slice(1);
-
 interface CachedToken {
   readonly value: string;
   /** Epoch ms from which the token is no longer used. */
@@ -79,7 +84,9 @@ export function createOAuth2Scheme(
   options: OAuth2Options = {},
 ): OAuth2Scheme {
   const now = ctx.now ?? Date.now;
-  const { authMethod, expiryMarginSeconds: marginSeconds, defaultLifetimeSeconds: defaultLifetime } = config;
+  const { expiryMarginSeconds: marginSeconds, defaultLifetimeSeconds: defaultLifetime } = config;
+  // Checked once (ConfigError naming the field); keys and certificates are parsed on the first token request.
+  const clientAuth = createClientAuthMethod(config, ctx);
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_TOKEN_RESPONSE_BYTES;
   const minRefetchMs =
     (options.minRefetchIntervalSeconds ?? DEFAULT_OAUTH_MIN_REFETCH_INTERVAL_SECONDS) * 1000;
@@ -102,22 +109,25 @@ export function createOAuth2Scheme(
   let inflight: Promise<CachedToken> | undefined;
   /** When a 401 last made the scheme drop its token and fetch another. */
   let lastRefetchAt: number | undefined;
-  let pool: { caVersion: string; agent: Agent } | undefined;
+  let pool: { identity: string; agent: Agent } | undefined;
   let closed = false;
 
-  async function dispatcher(): Promise<Agent> {
+  async function dispatcher(clientTls: TokenEndpointClientTls | undefined): Promise<Agent> {
     const ca = config.tokenEndpointTls?.ca
       ? await ctx.secrets.resolve(config.tokenEndpointTls.ca)
       : undefined;
-    const caVersion = ca?.version ?? '(public CAs)';
-    if (pool?.caVersion === caVersion) return pool.agent;
+    // The versions of the CA and of the client certificate ("undefined" when there is none).
+    const identity = `${ca?.version}|${clientTls?.identity}`;
+    if (pool?.identity === identity) return pool.agent;
     const previous = pool?.agent;
     pool = {
-      caVersion,
+      identity,
       agent: new Agent({
         connect: {
           timeout: connectTimeout,
           ...(ca ? { ca: ca.value } : {}),
+          // RFC 8705: the client certificate (and key) on the token endpoint's connection.
+          ...clientTls?.connect,
           ...(config.tokenEndpointTls?.servername ? { servername: config.tokenEndpointTls.servername } : {}),
           // Verification is always on (the default); stated so no one "fixes" it away.
           rejectUnauthorized: true,
@@ -128,28 +138,25 @@ export function createOAuth2Scheme(
         bodyTimeout,
       }),
     };
-    // A rotated CA: requests in flight finish on the old pool, which then closes.
+    // A rotated CA or client certificate: requests in flight finish on the old pool, which then closes.
     void previous?.close().catch(() => undefined);
     return pool.agent;
   }
 
   async function fetchToken(): Promise<CachedToken> {
-    const secret = (await ctx.secrets.resolve(config.clientSecret)).value;
+    // Every token request (the retry after a 401 too) authenticates afresh: a new assertion, the
+    // current secret and certificate versions.
+    const auth = await clientAuthentication(clientAuth);
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (config.scope !== undefined) form.set('scope', config.scope);
-    if (config.audience !== undefined) form.set('audience', config.audience);
     for (const [key, value] of Object.entries(config.extraParams ?? {})) form.set(key, value);
+    // client_id, client_secret / client_assertion, audience, resource (which may repeat): appended.
+    for (const [key, value] of auth.params) form.append(key, value);
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
+      ...auth.headers,
     };
-    if (authMethod === 'client_secret_basic') {
-      const credentials = `${formEncode(config.clientId)}:${formEncode(secret)}`;
-      headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-    } else {
-      form.set('client_id', config.clientId);
-      form.set('client_secret', secret);
-    }
 
     const requestedAt = now();
     let status: number;
@@ -159,7 +166,7 @@ export function createOAuth2Scheme(
         method: 'POST',
         headers,
         body: form.toString(),
-        dispatcher: await dispatcher(),
+        dispatcher: await dispatcher(auth.tls),
       });
       status = response.statusCode;
       const read = await readLimited(response.body, maxResponseBytes);

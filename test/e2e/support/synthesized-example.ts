@@ -3,7 +3,9 @@
  * gateway function read back from `cdk.tf.json` (its `GATEWAY_CONFIG` and environment) and its `index.js`
  * taken out of the asset's `archive.zip`. Then the one step a deployment does differently on one machine:
  * secret references become local files, the backend and token-endpoint origins get the loopback servers'
- * schemes and ports (their names stay), and the customer's DNS servers become loopback ones (dnsmasq).
+ * schemes and ports (their names stay), the customer's DNS servers become loopback ones (dnsmasq), and a
+ * private endpoint's name (`backend.connectTo`, a Terraform reference to the endpoint's DNS name) a loopback
+ * address.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,14 +13,7 @@ import { buildExampleApp } from '../../../examples/main';
 import { unzipEntries } from '../../support/zip';
 
 export const STACK = 'backend-link-example';
-export const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella'] as const;
-/**
- * Customers of the showcase this end-to-end run does not drive, and why. wonka reaches its backend through a
- * VPC Lattice resource endpoint (`backend.connectTo`), which this file does not localize yet; its runtime path
- * (connectTo through a loopback DNS server, the backend's own Host and SNI) is tested end to end in
- * test/gateway-runtime/resource-endpoint-dns.test.ts.
- */
-export const NOT_DRIVEN: readonly string[] = ['wonka'];
+export const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella', 'wonka'] as const;
 export type Customer = (typeof CUSTOMERS)[number];
 
 /** One customer's gateway function, as synthesized. */
@@ -70,7 +65,6 @@ export function synthesizeExample(outdir: string): SynthesizedExample {
   const functions: Partial<Record<Customer, SynthesizedFunction>> = {};
   for (const [resourceId, fn] of Object.entries(tf.resource.aws_lambda_function)) {
     const tag = fn.tags?.['backend-link:customer'];
-    if (NOT_DRIVEN.includes(tag ?? '')) continue;
     const customer = CUSTOMERS.find((c) => c === tag);
     if (customer === undefined) throw new Error(`${resourceId}: unexpected customer tag ${tag}`);
     const entries = unzipEntries(readFileSync(join(stackDir, fn.filename)));
@@ -125,6 +119,11 @@ export interface LocalTargets {
    * endpoint's name is pinned to its public addresses): the name stays, so TLS still verifies it.
    */
   readonly pinnedAddresses?: readonly string[];
+  /**
+   * The loopback `address:port` that replaces `backend.connectTo` (on a private-endpoint path, the endpoint's
+   * DNS name, known after apply): the URL's name stays, as the Host header and the TLS server name.
+   */
+  readonly connectTo?: string;
 }
 
 const SECRET_ARN = /^\$\{aws_secretsmanager_secret\.([^.}]+)\.arn\}$/;
@@ -144,7 +143,7 @@ export function withOrigin(url: string, origin: string): string {
  * jsonKey }` becomes `{ file, jsonKey }` (a JSON file holding that secret's contents), and the backend
  * URL's and the token URL's origins become the given ones (the e2e test keeps the names and changes
  * scheme and port), `backend.dns.servers` the given loopback servers and `backend.dns.pinned`'s addresses
- * the given loopback addresses. Nothing else changes. Fails
+ * the given loopback addresses, and `backend.connectTo` the given loopback address. Nothing else changes. Fails
  * when a referenced secret has no contents or lacks the referenced key.
  */
 export function localizeConfig(
@@ -187,7 +186,11 @@ export function localizeConfig(
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, walk(inner)]));
   };
   const local = walk(fn.config) as Record<string, unknown> & {
-    backend: { url: string; dns?: { servers?: string[]; pinned?: Record<string, string[]> } };
+    backend: {
+      url: string;
+      connectTo?: string;
+      dns?: { servers?: string[]; pinned?: Record<string, string[]> };
+    };
     security: { tokenUrl?: string };
   };
   local.backend.url = withOrigin(local.backend.url, targets.backendOrigin);
@@ -220,6 +223,12 @@ export function localizeConfig(
       pinned: Object.fromEntries(Object.keys(dns.pinned).map((name) => [name, addresses])),
     };
   }
+  if ((local.backend.connectTo === undefined) !== (targets.connectTo === undefined)) {
+    throw new Error(
+      `${fn.customer}: a loopback connectTo is given exactly when the configuration has backend.connectTo`,
+    );
+  }
+  if (targets.connectTo !== undefined) local.backend.connectTo = targets.connectTo;
   return local;
 }
 
@@ -238,6 +247,7 @@ export function withoutLocations(config: unknown): unknown {
         return withOrigin(value, '<origin>');
       }
       if (key === 'servers' && Array.isArray(value)) return '<servers>';
+      if (key === 'connectTo' && typeof value === 'string') return '<endpoint>';
       if (key === 'pinned' && isRecord(value)) {
         return Object.fromEntries(Object.keys(value).map((name) => [name, '<addresses>']));
       }

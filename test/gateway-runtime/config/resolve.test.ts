@@ -113,3 +113,50 @@ describe('parseConfig', () => {
     expect(() => parseConfig(doc({ type: 'none' }, { timeouts: { connectMs: 0 } }))).toThrow(ConfigError);
   });
 });
+
+describe('parseConfig, OAuth 2.0 client certificate (RFC 8705)', () => {
+  const backendCertificate = { cert: { env: 'BACKEND_CERT' }, key: { env: 'BACKEND_KEY' } };
+  const tokenEndpointCertificate = { cert: { env: 'TOKEN_CERT' }, key: { env: 'TOKEN_KEY' } };
+  const oauth = (authMethod: string, extra: Json = {}) =>
+    doc(
+      {
+        type: 'oauth2-client-credentials',
+        tokenUrl: 'https://login.acme.internal/token',
+        clientId: 'gw',
+        authMethod,
+        ...extra,
+      },
+      {
+        backend: { url: 'https://backend.acme.internal/api', tls: { clientCertificate: backendCertificate } },
+      },
+    );
+  const certificateOf = (config: ResolvedGatewayConfig) =>
+    (config.security as { clientCertificate?: unknown }).clientCertificate;
+
+  test.each(['tls_client_auth', 'self_signed_tls_client_auth'])(
+    'GIVEN %s without its own certificate and backend mTLS THEN the token endpoint gets the backend certificate (bound tokens pass the backend)',
+    (method) => {
+      const config = parseConfig(oauth(method));
+      expect(certificateOf(config)).toEqual(backendCertificate);
+      // Resolving again changes nothing.
+      expect(resolveConfig(config)).toEqual(config);
+    },
+  );
+
+  test('GIVEN tls_client_auth with its own certificate THEN that one is used, not the backend one', () => {
+    const config = parseConfig(oauth('tls_client_auth', { clientCertificate: tokenEndpointCertificate }));
+    expect(certificateOf(config)).toEqual(tokenEndpointCertificate);
+  });
+
+  test('GIVEN private_key_jwt and backend mTLS THEN no certificate is added to the token endpoint', () => {
+    const config = parseConfig(
+      oauth('private_key_jwt', { privateKeyJwt: { key: { env: 'JWT_KEY' }, algorithm: 'ES256' } }),
+    );
+    expect(certificateOf(config)).toBeUndefined();
+    expect((config.security as { privateKeyJwt?: unknown }).privateKeyJwt).toEqual({
+      key: { env: 'JWT_KEY' },
+      algorithm: 'ES256',
+      lifetimeSeconds: 60,
+    });
+  });
+});

@@ -1,20 +1,24 @@
 import { Construct } from 'constructs';
 import {
+  BackendResourceShare,
   BackendSecrets,
   CustomerBackendLink,
   CustomerSubnets,
   GatewayFunction,
+  GatewayMonitoring,
   GatewayPlatform,
   InternalLoadBalancer,
   IpAllowList,
+  PrivateLinkEndpoint,
+  ResourceEndpoint,
   SiteToSiteVpn,
 } from '../../../lib';
-import { requireProps } from '../../../lib/shared/validation';
+import { missingProps } from '../../../lib/shared/validation';
 import { testStack, validationErrorOf } from '../../support/constructs';
 
 type AnyConstruct = new (scope: Construct, id: string, props: never) => Construct;
 
-describe('requireProps (JavaScript callers)', () => {
+describe('missing required props (JavaScript callers)', () => {
   test.each<[string, AnyConstruct, string[]]>([
     [
       'GatewayPlatform',
@@ -71,30 +75,77 @@ describe('requireProps (JavaScript callers)', () => {
         '`security` is required',
       ],
     ],
+    ['GatewayMonitoring', GatewayMonitoring, ['`gateway` is required']],
+    [
+      'ResourceEndpoint',
+      ResourceEndpoint,
+      [
+        '`platformName` is required',
+        '`customerName` is required',
+        '`vpcId` is required',
+        '`subnetIds` is required',
+        '`functionSecurityGroupId` is required',
+        '`ports` is required',
+        '`resourceConfigurationArn` is required',
+      ],
+    ],
+    [
+      'PrivateLinkEndpoint',
+      PrivateLinkEndpoint,
+      [
+        '`platformName` is required',
+        '`customerName` is required',
+        '`vpcId` is required',
+        '`subnetIds` is required',
+        '`functionSecurityGroupId` is required',
+        '`ports` is required',
+        '`serviceName` is required',
+      ],
+    ],
+    [
+      'BackendResourceShare',
+      BackendResourceShare,
+      [
+        '`name` is required',
+        '`vpcId` is required',
+        '`subnetIds` is required',
+        '`backend` is required',
+        '`backendCidrs` is required',
+        '`platformAccountId` is required',
+      ],
+    ],
   ])(
     'fails when %s gets empty props, with a ValidationError naming each missing prop (not a TypeError)',
     (_name, Type, problems) => {
       const stack = testStack();
-      const error = validationErrorOf(() => new Type(stack, 'It', {} as never));
+      // Nothing is thrown by the constructor: the synth reports the missing props with the app's other problems.
+      let built: Construct | undefined;
+      expect(() => (built = new Type(stack, 'It', {} as never))).not.toThrow();
+      const error = validationErrorOf(() => built);
       expect(error.problems).toEqual(problems);
       expect(error.constructPath).toBe('test/It');
     },
   );
 
-  test('GIVEN a missing parent THEN it is reported once, and an optional parent that is absent not at all', () => {
+  test('GIVEN two constructs with missing props in one app THEN one synth reports both', () => {
     const stack = testStack();
-    const scope = new Construct(stack, 'Scope');
+    new CustomerSubnets(stack, 'Subnets', {} as never);
+    const error = validationErrorOf(() => new IpAllowList(stack, 'Allow', {} as never));
+    expect(error.message).toContain('test/Subnets');
+    expect(error.message).toContain('`cidrBlock` is required');
+    expect(error.message).toContain('test/Allow');
+    expect(error.message).toContain('`sources` is required');
+  });
+
+  test('GIVEN a missing parent THEN it is reported once, and an optional parent that is absent not at all', () => {
     const names = ['backend', 'backend.url', 'vpn.onPremCidrs'];
-    expect(validationErrorOf(() => requireProps(scope, {}, names)).problems).toEqual([
-      '`backend` is required',
-    ]);
-    expect(validationErrorOf(() => requireProps(scope, { backend: {}, vpn: {} }, names)).problems).toEqual([
+    const messages = (props: unknown) => missingProps(props, names).map((p) => `\`${p.prop}\` ${p.message}`);
+    expect(messages({})).toEqual(['`backend` is required']);
+    expect(messages({ backend: {}, vpn: {} })).toEqual([
       '`backend.url` is required',
       '`vpn.onPremCidrs` is required',
     ]);
-    expect(() => requireProps(scope, { backend: { url: 'https://x' } }, names)).not.toThrow();
-    expect(validationErrorOf(() => requireProps(scope, null, names)).problems).toEqual([
-      'props are required (`backend`)',
-    ]);
+    expect(messages({ backend: { url: 'https://x' } })).toEqual([]);
+    expect(missingProps(null, names)).toEqual([{ prop: '', message: 'props are required (`backend`)' }]);
   });
 });
