@@ -199,7 +199,7 @@ function schemeSection(h: Handoff): string {
       );
       break;
     case 'HTTP Message Signatures (RFC 9421)':
-      lines.push(...messageSignatureSection(s));
+      lines.push(...messageSignatureSection(s, h.backend_url));
       break;
     case 'OAuth 2.0 client credentials':
       lines.push(...oauth2Registration(s));
@@ -219,6 +219,15 @@ function schemeSection(h: Handoff): string {
   return lines.join('\n');
 }
 
+/** `@authority` of a URL (RFC 9421 §2.2.3): the host, and the port when it is not the scheme's default. */
+function authorityOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 /** The JWS name of each RFC 9421 algorithm (the `alg` of its JWK). */
 const JWS_ALG: Readonly<Record<string, string>> = {
   ed25519: 'EdDSA',
@@ -230,7 +239,7 @@ const JWS_ALG: Readonly<Record<string, string>> = {
  * Section 3 for RFC 9421 message signatures: the parameters, the exact headers the backend receives, how
  * to verify them (the key as a JWKS, or the shared HMAC secret), the Content-Digest check and the validity.
  */
-function messageSignatureSection(s: Record<string, string>): string[] {
+function messageSignatureSection(s: Record<string, string>, backendUrl: string): string[] {
   const label = s.label ?? 'sig1';
   const validity = Number(s.validitySeconds ?? '300');
   const listed = s.components !== undefined && !s.components.startsWith('@method @authority @path, then');
@@ -298,7 +307,7 @@ function messageSignatureSection(s: Record<string, string>): string[] {
     'To verify a request (any RFC 9421 verifier does this; e.g. the npm package `http-message-signatures`):',
     '',
     `1. Take the \`${label}\` member of Signature-Input and Signature; require \`keyid\` ${text(s.keyId)}${s.tag ? ` and \`tag\` ${text(s.tag)}` : ''}, and that the covered components ${listed ? 'are those above, in that order' : 'include at least `@method`, `@authority` and `@path` (and `content-digest` when there is a body)'}.`,
-    `2. Rebuild the signature base from the request as received (RFC 9421 §2.5) and verify the signature with ${hmac ? 'the shared secret (HMAC-SHA256)' : `the public key below (${s.algorithm}${s.algorithm === 'ecdsa-p256-sha256' ? ', r||s of 64 bytes' : s.algorithm === 'rsa-pss-sha512' ? ', salt 64 bytes' : ''})`}.`,
+    `2. Rebuild the signature base from the request as received (RFC 9421 §2.5; \`@authority\` is ${text(authorityOf(backendUrl))}, the host the gateway calls: behind a proxy that changes Host, use that value) and verify the signature with ${hmac ? 'the shared secret (HMAC-SHA256)' : `the public key below (${s.algorithm}${s.algorithm === 'ecdsa-p256-sha256' ? ', r||s of 64 bytes' : s.algorithm === 'rsa-pss-sha512' ? ', salt 64 bytes' : ''})`}.`,
     validity > 0
       ? `3. Reject a signature whose \`expires\` has passed or whose \`created\` is in the future, each with a clock skew of a few seconds (our clocks are NTP-synchronised; 5 s is plenty): a signature is good for ${validity} s.`
       : '3. No `expires` is sent: reject a signature whose `created` is older than your own limit, or in the future beyond a few seconds of clock skew.',

@@ -97,6 +97,7 @@ describe('handoff document: RFC 9421 message signatures', () => {
     }
     expect(doc).toMatch(/Reject a signature whose `expires` has passed or whose `created` is in the future/);
     expect(doc).toMatch(/compute the sha-256 of the body you received and compare it with Content-Digest/);
+    expect(doc).toContain('`@authority` is `ledger.acme.internal`, the host the gateway calls');
     expect(doc).not.toContain('PRIVATE KEY');
   });
 
