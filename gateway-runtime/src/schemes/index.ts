@@ -3,6 +3,7 @@ import type { ResolvedSecurityScheme } from '../config/resolve';
 import { ConfigError } from '../core/errors';
 import { createBasicScheme } from './basic';
 import { createDigestScheme } from './digest';
+import { createMessageSignatureScheme } from './message-signature';
 import { createOAuth2Scheme } from './oauth2';
 import { createSignatureScheme } from './signature';
 import { createTokenScheme } from './token';
@@ -36,6 +37,8 @@ export function createAuthScheme(scheme: ResolvedSecurityScheme, ctx: CallingOut
       return createSignatureScheme(scheme, ctx);
     case 'oauth2-client-credentials':
       return createOAuth2Scheme(scheme, ctx);
+    case 'message-signature':
+      return createMessageSignatureScheme(scheme, ctx);
     default: {
       const unknown: never = scheme;
       throw new ConfigError([
