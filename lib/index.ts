@@ -90,6 +90,8 @@ export { BackendSecurity } from './runtime/backend-security';
 export type {
   BackendMutualTlsProps,
   BasicAuthProps,
+  MessageSignatureAlgorithm,
+  MessageSignatureProps,
   OAuth2AssertionAlgorithm,
   OAuth2ClientAuthMethod,
   OAuth2ClientCredentialsProps,

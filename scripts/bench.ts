@@ -14,6 +14,10 @@
  * DMZ runs it) once per scheme, logging every request to a file; then `server.workers`: the build
  * before the field (BENCH_BASELINE_REF, default a440d23) beside `workers: 1`, and `workers: 2` with
  * SO_REUSEPORT and with the primary's round robin, with keep-alive and a connection per request.
+ * The message-signature rows (RFC 9421) sign with each algorithm; wrk repeats one GET, whose signature
+ * base repeats within a second (the scheme then reuses its signature), so rows named `*-distinct` send
+ * a new path with each request (a wrk script), and the in-process figures after the table sign a
+ * distinct request each time too: the algorithm's own cost beside basic.
  * wrk (-t1) drives each in turn,
  * round after round, so the ratios compare runs made under the same machine load. A run with a
  * non-2xx answer prints no ratio. Then the Lambda figures: bundle bytes, module load time against a
@@ -144,6 +148,8 @@ interface Target {
   readonly close?: boolean;
   /** `server.workers` of a standalone server row. */
   readonly workers?: number;
+  /** A wrk Lua script (`-s`): DISTINCT_PATHS sends a new path with each request. */
+  readonly script?: string;
 }
 
 interface Run {
@@ -180,7 +186,7 @@ function parseWrk(output: string): Run {
   };
 }
 
-function wrk(url: string, seconds: number, process?: string, close = false): Run {
+function wrk(url: string, seconds: number, process?: string, close = false, script?: string): Run {
   const pid = process ? processes.get(process)?.pid : undefined;
   const before = pid ? cpuMs(pid) : 0;
   const output = execFileSync(
@@ -193,6 +199,7 @@ function wrk(url: string, seconds: number, process?: string, close = false): Run
       '-H',
       'X-Bench: 1',
       ...(close ? ['-H', 'Connection: close'] : []),
+      ...(script ? ['-s', script] : []),
       url,
     ],
     { encoding: 'utf8' },
@@ -608,6 +615,143 @@ async function coreFigure(): Promise<string> {
   return `proxy core per request (in-process, basic, an instant 1 KiB answer; median of 5 rounds of ${PER_ROUND.toLocaleString('en')}): ${median(rounds).toFixed(1)} µs`;
 }
 
+/** The wrk script that sends a new path with each request (`/orders/1`, `/orders/2`, ...). */
+const DISTINCT_PATHS = () => join(dir, 'distinct-paths.lua');
+
+/** The message-signature rows: row name and algorithm (RFC 9421 §3.3). */
+const MESSAGE_SIGNATURE_ALGORITHMS = [
+  ['msig-ed25519', 'ed25519'],
+  ['msig-ecdsa', 'ecdsa-p256-sha256'],
+  ['msig-rsa-pss', 'rsa-pss-sha512'],
+  ['msig-hmac', 'hmac-sha256'],
+] as const;
+type MessageSignatureAlgorithm = (typeof MESSAGE_SIGNATURE_ALGORITHMS)[number][1];
+
+/** The signing keys of the message-signature rows, as files the servers read (PEM; the HMAC secret base64). */
+function writeMessageSigningKeys(): void {
+  const pem = (pair: { privateKey: import('node:crypto').KeyObject }) =>
+    pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  writeFileSync(join(dir, 'msig-ed25519.pem'), pem(generateKeyPairSync('ed25519')));
+  writeFileSync(
+    join(dir, 'msig-ecdsa-p256-sha256.pem'),
+    pem(generateKeyPairSync('ec', { namedCurve: 'P-256' })),
+  );
+  writeFileSync(
+    join(dir, 'msig-rsa-pss-sha512.pem'),
+    pem(generateKeyPairSync('rsa', { modulusLength: 2048 })),
+  );
+  writeFileSync(join(dir, 'msig-hmac-sha256.pem'), Buffer.alloc(32, 0x5a).toString('base64'));
+}
+
+/** A message-signature `security` section with the defaults (covered components, 300 s validity). */
+function messageSignatureSecurity(algorithm: MessageSignatureAlgorithm): Record<string, unknown> {
+  return {
+    type: 'message-signature',
+    algorithm,
+    keyId: 'bench',
+    key: { file: join(dir, `msig-${algorithm}.pem`) },
+    ...(algorithm === 'hmac-sha256' ? { secretEncoding: 'base64' } : {}),
+  };
+}
+
+/**
+ * The message-signature scheme's CPU per request in the proxy core, beside basic (in-process, an instant
+ * 1 KiB answer, 32 requests at a time; medians of 5 rounds after a warm-up round): a GET repeated (as wrk
+ * sends it: within a second the scheme reuses its signature), a GET and a POST of 1 KiB with a distinct
+ * path each time (every request hashed and signed: the algorithm's own cost).
+ */
+async function messageSignatureCoreFigures(): Promise<string[]> {
+  const { createGateway } = await import('../gateway-runtime/src/proxy');
+  const { Dispatcher } = await import('../gateway-runtime/src/io/undici');
+  const { createBufferedSink } = await import('../gateway-runtime/src/observability/log');
+  const answer = Buffer.alloc(1024, 0x78);
+  const raw = ['Content-Type', 'text/plain', 'Content-Length', '1024'].map((t) => Buffer.from(t));
+  class Instant extends Dispatcher {
+    override dispatch(_options: unknown, handler: Record<string, (...args: unknown[]) => unknown>): boolean {
+      queueMicrotask(() => {
+        handler.onConnect(() => undefined);
+        handler.onHeaders(200, raw, () => undefined, 'OK');
+        handler.onData(answer);
+        handler.onComplete([]);
+      });
+      return true;
+    }
+  }
+  const PER_ROUND = 10_000;
+  const measure = async (security: Record<string, unknown>, post: boolean, distinct: boolean) => {
+    const instant = new Instant();
+    const gateway = createGateway(
+      { version: 1, name: 'msig-core', backend: { url: 'http://127.0.0.1:1' }, security } as never,
+      {
+        dispatchers: {
+          get: async () => instant,
+          current: () => instant,
+          clientCertificateDaysToExpiry: () => undefined,
+          close: async () => undefined,
+          generation: 1,
+          openPools: () => [],
+          retiredPoolsClosed: async () => undefined,
+        },
+        logSink: createBufferedSink(() => undefined, 100),
+        metricsIntervalMs: 1000,
+        defaultTrustedHops: 0,
+      },
+    );
+    const headers: Record<string, string> = { host: '127.0.0.1:8080', 'user-agent': 'wrk', 'x-bench': '1' };
+    if (post) Object.assign(headers, { 'content-type': 'application/json', 'content-length': '1024' });
+    let n = 0;
+    const one = async () => {
+      n += 1;
+      const response = await gateway.handle({
+        method: post ? 'POST' : 'GET',
+        path: distinct ? `/orders/${n}` : '/orders',
+        headers,
+        ...(post ? { body: answer } : {}),
+        peerAddress: '127.0.0.1',
+        protocol: 'http',
+      });
+      if (Buffer.isBuffer(response.body) || response.status !== 200)
+        throw new Error(`message-signature core bench: ${response.status}`);
+      for await (const chunk of response.body) void chunk;
+    };
+    const rounds: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      const before = process.cpuUsage();
+      for (let i = 0; i < PER_ROUND; i += 32) await Promise.all(Array.from({ length: 32 }, one));
+      const used = process.cpuUsage(before);
+      if (round > 0) rounds.push((used.user + used.system) / PER_ROUND);
+    }
+    await gateway.close();
+    return median(rounds);
+  };
+  process.setMaxListeners(64); // each gateway's buffered log sink listens for the process's exit
+  const basicSecurity = { type: 'basic', username: USER, password: { file: join(dir, 'password') } };
+  const out = [
+    `message-signature in the proxy core, CPU per request (in-process, instant 1 KiB answer, medians of 5 rounds of ${PER_ROUND.toLocaleString('en')}):`,
+    '',
+    '| request | basic | ' + MESSAGE_SIGNATURE_ALGORITHMS.map(([, a]) => a).join(' | ') + ' |',
+    '|---|---|' + MESSAGE_SIGNATURE_ALGORITHMS.map(() => '---').join('|') + '|',
+  ];
+  for (const [what, post, distinct] of [
+    ['GET, repeated', false, false],
+    ['GET, distinct', false, true],
+    ['POST 1 KiB, distinct', true, true],
+  ] as const) {
+    const basic = await measure(basicSecurity, post, distinct);
+    const cells: string[] = [];
+    for (const [name, algorithm] of MESSAGE_SIGNATURE_ALGORITHMS) {
+      if (ONLY && !ONLY.includes(name)) {
+        cells.push('-');
+        continue;
+      }
+      const t = await measure(messageSignatureSecurity(algorithm), post, distinct);
+      cells.push(`${t.toFixed(1)} µs (${(t / basic).toFixed(2)}x)`);
+    }
+    out.push(`| ${what} | ${basic.toFixed(1)} µs | ${cells.join(' | ')} |`);
+  }
+  return out;
+}
+
 async function lambdaFigures(backend: number): Promise<string[]> {
   const out: string[] = [];
   // The bundle the constructs deploy: the same build and rewrites as synth's.
@@ -706,6 +850,11 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'token'), 'bench-static-token');
   writeFileSync(join(dir, 'hmac'), 'bench-hmac-key-0123456789abcdef');
   writeFileSync(join(dir, 'client-secret'), 'bench-client-secret');
+  writeMessageSigningKeys();
+  writeFileSync(
+    DISTINCT_PATHS(),
+    'n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(nil, "/orders/" .. n)\nend\n',
+  );
   const assertionKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   writeFileSync(join(dir, 'assertion-key.pem'), assertionKey.export({ type: 'pkcs8', format: 'pem' }));
 
@@ -796,6 +945,34 @@ async function main(): Promise<void> {
       what: 'gateway-runtime serve, signature (hmac-sha256)',
       versus: 'basic',
     },
+    // wrk repeats one request, whose signature base repeats within a second (signed once): these rows
+    // send a new path each time, so every request is signed, as distinct traffic is.
+    {
+      ...gateway('basic-distinct', bundle, {
+        backend: { url: `${http}/` },
+        security: { type: 'basic', username: USER, password },
+      }),
+      what: 'gateway-runtime serve, basic, a new path per request',
+      script: DISTINCT_PATHS(),
+      versus: 'basic',
+    },
+    ...(['ed25519', 'hmac-sha256'] as const).map((algorithm) => ({
+      ...gateway(`msig-${algorithm === 'ed25519' ? 'ed25519' : 'hmac'}-distinct`, bundle, {
+        backend: { url: `${http}/` },
+        security: messageSignatureSecurity(algorithm),
+      }),
+      what: `gateway-runtime serve, message-signature (${algorithm}), a new path per request`,
+      script: DISTINCT_PATHS(),
+      versus: 'basic-distinct',
+    })),
+    ...MESSAGE_SIGNATURE_ALGORITHMS.map(([name, algorithm]) => ({
+      ...gateway(name, bundle, {
+        backend: { url: `${http}/` },
+        security: messageSignatureSecurity(algorithm),
+      }),
+      what: `gateway-runtime serve, message-signature (${algorithm})`,
+      versus: 'basic',
+    })),
     {
       ...gateway('oauth', bundle, {
         backend: { url: `${http}/` },
@@ -861,7 +1038,7 @@ async function main(): Promise<void> {
   ].filter((t) => !ONLY || ONLY.includes(t.name) || t.name === 'nginx');
 
   for (const target of targets) await waitFor(target.url);
-  for (const target of targets) wrk(target.url, 1, undefined, target.close); // warm-up: connections, JIT, nonces, tokens
+  for (const target of targets) wrk(target.url, 1, undefined, target.close, target.script); // warm-up: connections, JIT, nonces, tokens
   const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
   const started = Date.now();
   for (let round = 0; round < ROUNDS; round++) {
@@ -869,7 +1046,7 @@ async function main(): Promise<void> {
     // shared machine's state was seen to favour or penalise by 20 %.
     const order = targets.map((_, i) => targets[(i + round) % targets.length]);
     for (const target of order) {
-      runs.get(target.name)!.push(wrk(target.url, SECONDS, target.process, target.close));
+      runs.get(target.name)!.push(wrk(target.url, SECONDS, target.process, target.close, target.script));
     }
   }
   const loadAfter = loadavg()
@@ -914,6 +1091,9 @@ async function main(): Promise<void> {
   for (const line of workerFigures(targets, summary)) console.log(line);
   console.log('');
   console.log(await coreFigure());
+  if (!ONLY || ONLY.some((name) => name.startsWith('msig-'))) {
+    for (const line of await messageSignatureCoreFigures()) console.log(line);
+  }
   for (const line of await lambdaFigures(ports.http)) console.log(line);
 
   await stopAll();

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `backend-link` command: `plan`, `stacks`, `handoff` and `secret`.
+ * The `backend-link` command: `plan`, `stacks`, `handoff`, `secret` and `jwks`.
  *
  * Exit codes: 0 success (or --help); 1 the command ran and failed (a stack that does not plan, no handoff
  * document); 2 a usage or setup error (unknown command or option, missing input).
@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Io, exitQuietlyOnClosedPipe, processIo } from './args';
 import { handoffCommand } from './handoff';
+import { jwksCommand } from './jwks';
 import { planCommand } from './plan';
 import { stacksCommand } from './stacks';
 import { main as secretMain } from './secret-json';
@@ -20,6 +21,7 @@ Commands:
   stacks    list the app's stacks with their dependencies, in order (--json for CI)
   handoff   write the customer handoff documents from a stack's plan or outputs
   secret    build a secret's JSON value from PEM and text files, checked, for Secrets Manager
+  jwks      print the public JWKS of a signing key (RFC 9421 message signatures), never the private key
 
 Run \`backend-link <command> --help\` for a command's options.
 
@@ -54,6 +56,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return handoffCommand(rest, io);
     case 'secret':
       return secretMain([...rest], { write: io.stdout }, { write: io.stderr }, 'backend-link secret');
+    case 'jwks':
+      return jwksCommand(rest, io);
     case undefined:
     case '-h':
     case '--help':
@@ -70,7 +74,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 0;
     default:
       io.stderr(
-        `backend-link: unknown command ${command} (expected plan, stacks, handoff or secret)\n\n${USAGE}\n`,
+        `backend-link: unknown command ${command} (expected plan, stacks, handoff, secret or jwks)\n\n${USAGE}\n`,
       );
       return 2;
   }

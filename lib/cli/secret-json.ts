@@ -48,6 +48,7 @@ const NEEDS: Record<
   'client-certificate': { required: ['certFile', 'keyFile'], optional: ['passphraseFile'] },
   'ca-bundle': { required: ['caFile'], optional: [] },
   'signing-key': { required: ['keyFile'], optional: [] },
+  'message-signing-key': { required: ['keyFile'], optional: [] },
   'oauth-client-secret': { required: ['clientSecretFile'], optional: [] },
 };
 
@@ -122,7 +123,8 @@ export function buildSecretJson(
       value = { caBundle: pem };
       break;
     }
-    case 'signing-key': {
+    case 'signing-key':
+    case 'message-signing-key': {
       const key = read(inputs.keyFile!, 'signing key');
       if (key.includes('-----BEGIN')) {
         try {
@@ -179,6 +181,7 @@ export const SECRET_USAGE = `Usage: backend-link secret <material> [options]   (
   client-certificate   --cert FILE --key FILE [--passphrase-file FILE]
   ca-bundle            --ca FILE
   signing-key          --key FILE           (HMAC secret, or RSA private key PEM)
+  message-signing-key  --key FILE           (RFC 9421: Ed25519/P-256/RSA private key PEM, or HMAC secret)
   oauth-client-secret  --client-secret-file FILE
 
   e.g. backend-link secret client-certificate --cert client.pem --key client.key \\

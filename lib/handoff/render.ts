@@ -199,6 +199,9 @@ function schemeSection(h: Handoff): string {
           : 'Send us nothing secret: we will send you the public key that matches our signing key.',
       );
       break;
+    case 'HTTP Message Signatures (RFC 9421)':
+      lines.push(...messageSignatureSection(s, h.backend_url));
+      break;
     case 'OAuth 2.0 client credentials':
       lines.push(...oauth2Registration(s));
       break;
@@ -218,6 +221,107 @@ function schemeSection(h: Handoff): string {
     );
   }
   return lines.join('\n');
+}
+
+/** `@authority` of a URL (RFC 9421 §2.2.3): the host, and the port when it is not the scheme's default. */
+function authorityOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** The JWS name of each RFC 9421 algorithm (the `alg` of its JWK). */
+const JWS_ALG: Readonly<Record<string, string>> = {
+  ed25519: 'EdDSA',
+  'ecdsa-p256-sha256': 'ES256',
+  'rsa-pss-sha512': 'PS512',
+};
+
+/**
+ * Section 3 for RFC 9421 message signatures: the parameters, the exact headers the backend receives, how
+ * to verify them (the key as a JWKS, or the shared HMAC secret), the Content-Digest check and the validity.
+ */
+function messageSignatureSection(s: Record<string, string>, backendUrl: string): string[] {
+  const label = s.label ?? 'sig1';
+  const validity = Number(s.validitySeconds ?? '300');
+  const listed = s.components !== undefined && !s.components.startsWith('@method @authority @path, then');
+  const components = listed
+    ? s.components.split(' ')
+    : ['@method', '@authority', '@path', 'content-digest', 'content-type'];
+  const digest = s.contentDigest ?? 'sha-256';
+  const coversDigest = components.includes('content-digest');
+  const params =
+    `;created=1767225600${validity > 0 ? `;expires=${1767225600 + validity}` : ''};keyid="${s.keyId}"` +
+    (s.nonce === 'yes' ? ';nonce="<random>"' : '') +
+    (s.tag ? `;tag="${s.tag}"` : '');
+  const hmac = s.algorithm === 'hmac-sha256';
+  const alg = JWS_ALG[s.algorithm];
+  const key: string[] = hmac
+    ? [
+        'The HMAC key is shared (32 bytes or more): agree on it with your contact over a separate channel; it is never in this document. Verify with HMAC-SHA256 over the signature base, comparing in constant time.',
+      ]
+    : s.jwks
+      ? [
+          `Verify with this public key (JWKS, RFC 7517; \`kid\` is the signatures' keyid, \`alg\` ${alg}), e.g. served at a URL your verifier reads or loaded into it. Send us nothing secret.`,
+          '',
+          '```json',
+          JSON.stringify(JSON.parse(s.jwks), null, 2),
+          '```',
+        ]
+      : [
+          `Send us nothing secret: we send you the public key as a JWKS (\`kid\` \`${s.keyId}\`, \`alg\` ${alg}), which we print from our signing key with`,
+          '',
+          '```sh',
+          `npx backend-link jwks --key signing-key.pem --kid ${JSON.stringify(s.keyId)} --alg ${s.algorithm}`,
+          '```',
+        ];
+  return [
+    table(
+      ['parameter', 'value'],
+      [
+        ['label', text(label)],
+        ['keyid', text(s.keyId)],
+        ['algorithm', `${text(s.algorithm)}${alg ? ` (JWS \`${alg}\`)` : ''}`],
+        [
+          'covered components',
+          listed
+            ? text(s.components)
+            : '`@method` `@authority` `@path`; `@query` when the URL has a query; `content-digest` when there is a body; `content-type` when the request has one (the list is in each Signature-Input)',
+        ],
+        [
+          'created / expires',
+          validity > 0 ? `\`expires\` = \`created\` + ${validity} s` : '`created` only (no `expires`)',
+        ],
+        ['nonce', s.nonce === 'yes' ? 'a random `nonce` in each signature' : '(none)'],
+        ['tag', s.tag ? text(s.tag) : '(none)'],
+        ['Content-Digest', `\`${digest}=:<base64>:\` (RFC 9530) of the body as sent`],
+      ],
+    ),
+    '',
+    'Your backend receives, for example on a request with a body:',
+    '',
+    '```http',
+    ...(!coversDigest ? [] : [`Content-Digest: ${digest}=:<base64 of the ${digest} of the body>:`]),
+    `Signature-Input: ${label}=(${components.map((c) => JSON.stringify(c.split(';')[0]) + (c.includes(';') ? `;${c.split(';').slice(1).join(';')}` : '')).join(' ')})${params}`,
+    `Signature: ${label}=:<base64 of the signature>:`,
+    '```',
+    '',
+    'To verify a request (any RFC 9421 verifier does this; e.g. the npm package `http-message-signatures`):',
+    '',
+    `1. Take the \`${label}\` member of Signature-Input and Signature; require \`keyid\` ${text(s.keyId)}${s.tag ? ` and \`tag\` ${text(s.tag)}` : ''}, and that the covered components ${listed ? 'are those above, in that order' : 'include at least `@method`, `@authority` and `@path` (and `content-digest` when there is a body)'}.`,
+    `2. Rebuild the signature base from the request as received (RFC 9421 §2.5; \`@authority\` is ${text(authorityOf(backendUrl))}, the host the gateway calls: behind a proxy that changes Host, use that value) and verify the signature with ${hmac ? 'the shared secret (HMAC-SHA256)' : `the public key below (${s.algorithm}${s.algorithm === 'ecdsa-p256-sha256' ? ', r||s of 64 bytes' : s.algorithm === 'rsa-pss-sha512' ? ', salt 64 bytes' : ''})`}.`,
+    validity > 0
+      ? `3. Reject a signature whose \`expires\` has passed or whose \`created\` is in the future, each with a clock skew of a few seconds (our clocks are NTP-synchronised; 5 s is plenty): a signature is good for ${validity} s.`
+      : '3. No `expires` is sent: reject a signature whose `created` is older than your own limit, or in the future beyond a few seconds of clock skew.',
+    `4. When \`content-digest\` is covered, compute the ${digest} of the body you received and compare it with Content-Digest: a request whose body does not match is refused.`,
+    ...(s.nonce === 'yes'
+      ? ['5. Keep the nonces seen within the validity window and refuse a repeated one.']
+      : []),
+    '',
+    ...key,
+  ];
 }
 
 /** Section 2: the sources to allow, and every destination and port the gateway connects to. */

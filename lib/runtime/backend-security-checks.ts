@@ -4,8 +4,9 @@
  * throw: the `BackendSecurity` they return carries these problems, and `CustomerBackendLink` reports them under
  * `security.<prop>` in the same synth as its other problems (`customer-backend-link-checks.ts`).
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, KeyObject } from 'node:crypto';
 import { schemeHeaderProblem } from '../../gateway-runtime/src/core/headers';
+import { publicJwks } from '../../gateway-runtime/src/schemes/message-signature-jwks';
 import {
   ABSOLUTE_URI,
   CLIENT_AUTH_METHODS,
@@ -357,6 +358,101 @@ export function clientJwksOf(jwt: unknown): { keys: Record<string, string>[] } |
   }
   const jwk = createPublicKey(publicKey).export({ format: 'jwk' }) as Record<string, string>;
   return { keys: [{ ...jwk, kid: keyId, alg: algorithm as string, use: 'sig' }] };
+}
+
+/** The problems of `BackendSecurity.messageSignature(props)` (the other props are the runtime validator's). */
+export function checkMessageSignatureProps(props: unknown): Problem[] {
+  const algorithm = fieldOf(props, 'algorithm') ?? 'ed25519';
+  const found = secretSourceProblems(props, [['key', false]]);
+  const publicKey = fieldOf(props, 'publicKey');
+  if (publicKey !== undefined && !isUnresolved(publicKey)) {
+    const problem = messageSignaturePublicKey(publicKey, algorithm);
+    if (typeof problem === 'object' && !(problem instanceof KeyObject)) found.push(problem);
+  }
+  return found;
+}
+
+/** What each public-key algorithm of message-signature needs of the key. */
+const PUBLIC_KEY_NEEDS: Readonly<Record<string, string>> = {
+  ed25519: 'an Ed25519 key',
+  'ecdsa-p256-sha256': 'an EC key on P-256',
+  'rsa-pss-sha512': 'an RSA key of 2048 bits or more',
+};
+
+/**
+ * `publicKey` of `BackendSecurity.messageSignature` as a key that fits `algorithm`, or the problem with it:
+ * not a string, a private key (never shown), not a PEM public key, the wrong type or size, or given for
+ * hmac-sha256. Undefined for an algorithm that is not one of the four (the runtime's validator reports it).
+ */
+export function messageSignaturePublicKey(
+  publicKey: unknown,
+  algorithm: unknown,
+): KeyObject | Problem | undefined {
+  const prop = 'publicKey';
+  if (algorithm === 'hmac-sha256') {
+    return {
+      prop,
+      message:
+        'is given, but hmac-sha256 has no public key: the shared secret is exchanged out of band; remove publicKey',
+    };
+  }
+  if (typeof algorithm !== 'string' || PUBLIC_KEY_NEEDS[algorithm] === undefined) return undefined;
+  if (typeof publicKey !== 'string') {
+    return { prop, message: `must be a PEM public key (a string), got ${typeOf(publicKey)}` };
+  }
+  if (/PRIVATE KEY-----/.test(publicKey)) {
+    return {
+      prop,
+      secret: true,
+      message:
+        'is a private key (not shown): give its public key (openssl pkey -in key.pem -pubout); the private key belongs in the secret `key` only',
+    };
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey(publicKey);
+  } catch {
+    return {
+      prop,
+      message: 'is not a PEM public key (SubjectPublicKeyInfo, "-----BEGIN PUBLIC KEY-----"; not shown)',
+    };
+  }
+  const type = key.asymmetricKeyType ?? 'unknown';
+  const details = key.asymmetricKeyDetails ?? {};
+  const fits =
+    algorithm === 'ed25519'
+      ? type === 'ed25519'
+      : algorithm === 'ecdsa-p256-sha256'
+        ? type === 'ec' && details.namedCurve === 'prime256v1'
+        : (type === 'rsa' || type === 'rsa-pss') && (details.modulusLength ?? 0) >= 2048;
+  if (!fits) {
+    const what =
+      type === 'ec'
+        ? `an EC key on ${details.namedCurve ?? 'an unknown curve'}`
+        : type === 'rsa' || type === 'rsa-pss'
+          ? `an RSA key of ${details.modulusLength ?? '?'} bits`
+          : `a key of type ${type}`;
+    return { prop, message: `is ${what}, but ${algorithm} needs ${PUBLIC_KEY_NEEDS[algorithm]}` };
+  }
+  return key;
+}
+
+/**
+ * The JWKS (JSON text) the handoff publishes for `publicKey`, with `kid` the signatures' keyid; undefined when
+ * there is no sound public key to publish (none given, hmac-sha256, a problem reported by the checks).
+ */
+export function publicKeyJwks(publicKey: unknown, keyId: unknown, algorithm: unknown): string | undefined {
+  if (publicKey === undefined || isUnresolved(publicKey) || typeof keyId !== 'string' || keyId === '') {
+    return undefined;
+  }
+  const key = messageSignaturePublicKey(publicKey, algorithm);
+  return key instanceof KeyObject ? JSON.stringify(publicJwks(key, keyId)) : undefined;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
 }
 
 /** The problems of `.withMutualTls(props)`. */

@@ -9,6 +9,7 @@ import type { SecretMaterialKind, SecretSourceSpec } from '../secrets/secret-sou
 import type { Problem } from '../shared/problems';
 import {
   checkBasicAuthProps,
+  checkMessageSignatureProps,
   checkMutualTlsProps,
   checkOAuth2ClientCertificate,
   checkOAuth2ClientCredentialsProps,
@@ -17,6 +18,7 @@ import {
   checkSigV4Props,
   checkTokenAuthProps,
   clientJwksOf,
+  publicKeyJwks,
   type SigV4Platform,
 } from './backend-security-checks';
 
@@ -126,6 +128,57 @@ export interface OAuth2PrivateKeyJwtProps {
    * The public key (PEM, SPKI) of `key`. The construct checks that it parses and suits `algorithm`, and the
    * handoff prints the JWKS the client registration needs. Never the private key.
    * @default - the handoff names the command that derives the JWKS from the key (`backend-link jwks`)
+   */
+  readonly publicKey?: string;
+}
+
+/** The algorithms of `BackendSecurity.messageSignature` (RFC 9421 §3.3). */
+export type MessageSignatureAlgorithm = Extract<SecurityScheme, { type: 'message-signature' }>['algorithm'];
+
+export interface MessageSignatureProps {
+  /** The `keyid` signature parameter: how the backend finds the verification key (printable ASCII). */
+  readonly keyId: string;
+  /**
+   * A secret with JSON key `key`: the PEM private key (Ed25519, EC P-256, or RSA of 2048 bits or more), or
+   * for hmac-sha256 the shared secret (32 bytes or more, used as UTF-8 text).
+   */
+  readonly key: SecretSourceSpec;
+  /**
+   * @default "ed25519"
+   */
+  readonly algorithm?: MessageSignatureAlgorithm;
+  /**
+   * The covered components, in order: derived components (`@method`, `@authority`, `@path`, `@query`,
+   * `@target-uri`, `@scheme`, `@request-target`, `@query-param;name="…"`) and lower-case header names.
+   * @default - `@method`, `@authority`, `@path`; `@query` when the URL has a query; `content-digest` when
+   *   there is a body; `content-type` when the request has one
+   */
+  readonly components?: string[];
+  /**
+   * `expires` is `created` plus this many seconds (0 to 86400; 0 sends no `expires`).
+   * @default 300
+   */
+  readonly validitySeconds?: number;
+  /**
+   * Send a random `nonce` with each signature (for a backend that keeps a replay cache).
+   * @default false
+   */
+  readonly nonce?: boolean;
+  /**
+   * The `tag` signature parameter (an application's profile name, printable ASCII).
+   * @default - none
+   */
+  readonly tag?: string;
+  /**
+   * The Content-Digest algorithm (RFC 9530).
+   * @default "sha-256"
+   */
+  readonly contentDigest?: 'sha-256' | 'sha-512';
+  /**
+   * The public key (PEM, SubjectPublicKeyInfo) of the private key in `key`: checked at synth (it parses and
+   * fits `algorithm`) and published in the handoff as a JWKS, so the customer's backend can verify. Not for
+   * hmac-sha256 (the secret has no public half).
+   * @default - the handoff gives the command that derives the JWKS from the private key
    */
   readonly publicKey?: string;
 }
@@ -273,6 +326,7 @@ type HeaderScheme =
   | { kind: 'token'; props: TokenAuthProps }
   | { kind: 'signature'; props: RequestSigningProps }
   | { kind: 'oauth2'; props: OAuth2ClientCredentialsProps }
+  | { kind: 'message-signature'; props: MessageSignatureProps }
   | { kind: 'sigv4'; props: SigV4Props };
 
 /** The props a builder was called with, as an object (`{}` for a JavaScript caller that gave none). */
@@ -321,6 +375,19 @@ export class BackendSecurity {
     return new BackendSecurity(
       { kind: 'oauth2', props: propsOf(props) },
       checkOAuth2ClientCredentialsProps(props),
+    );
+  }
+
+  /**
+   * Signs each request with HTTP Message Signatures (RFC 9421) and a Content-Digest (RFC 9530) of the body as
+   * sent. Carries problems when `key` is not a SecretSource, or `publicKey` is not a PEM public key that fits
+   * `algorithm` (or is given for hmac-sha256). The other props are checked as the runtime configuration's
+   * `security.<prop>` fields.
+   */
+  public static messageSignature(props: MessageSignatureProps): BackendSecurity {
+    return new BackendSecurity(
+      { kind: 'message-signature', props: propsOf(props) },
+      checkMessageSignatureProps(props),
     );
   }
 
@@ -427,6 +494,8 @@ export class BackendSecurity {
           ...(Array.isArray(s.props.resource) ? { resource: s.props.resource.join(' ') } : {}),
           ...oauth2ClientAuthDescription(s.props, this.mtls !== undefined),
         };
+      case 'message-signature':
+        return messageSignatureDescription(s.props);
       case 'sigv4':
         return {
           scheme: 'AWS Signature Version 4',
@@ -461,6 +530,9 @@ export class BackendSecurity {
         break;
       case 'signature':
         out.push({ name: 'signing-key', material: 'signing-key', source: s.props.key });
+        break;
+      case 'message-signature':
+        out.push({ name: 'message-signing-key', material: 'message-signing-key', source: s.props.key });
         break;
       case 'oauth2':
         if (s.props.clientSecret !== undefined) {
@@ -540,6 +612,19 @@ export class BackendSecurity {
           ...(s.props.headers !== undefined ? { headers: copied(s.props.headers) } : {}),
           ...(s.props.headerName !== undefined ? { headerName: s.props.headerName } : {}),
           ...(s.props.legacySha1 !== undefined ? { legacySha1: s.props.legacySha1 } : {}),
+        };
+        break;
+      case 'message-signature':
+        security = {
+          type: 'message-signature',
+          algorithm: s.props.algorithm ?? DEFAULT_MESSAGE_SIGNATURE_ALGORITHM,
+          keyId: s.props.keyId,
+          key: ref('message-signing-key', 'key'),
+          ...(s.props.components !== undefined ? { components: copied(s.props.components) } : {}),
+          ...(s.props.contentDigest !== undefined ? { contentDigest: s.props.contentDigest } : {}),
+          ...(s.props.validitySeconds !== undefined ? { validitySeconds: s.props.validitySeconds } : {}),
+          ...(s.props.nonce !== undefined ? { nonce: s.props.nonce } : {}),
+          ...(s.props.tag !== undefined ? { tag: s.props.tag } : {}),
         };
         break;
       case 'oauth2': {
@@ -673,3 +758,36 @@ function oauth2ClientAuthDescription(
   }
   return out;
 }
+
+/** `BackendSecurity.messageSignature`'s algorithm when none is given. */
+export const DEFAULT_MESSAGE_SIGNATURE_ALGORITHM: MessageSignatureAlgorithm = 'ed25519';
+
+/** The default covered components, as the handoff states them. */
+export const DEFAULT_MESSAGE_SIGNATURE_COMPONENTS =
+  '@method @authority @path, then @query when the URL has a query, content-digest when there is a body, content-type when the request has one';
+
+/**
+ * What the handoff tells the customer about a message-signature scheme: everything a verifier needs (no
+ * secret), and the JWKS when `publicKey` was given and is sound.
+ */
+function messageSignatureDescription(props: MessageSignatureProps): Record<string, string> {
+  const algorithm = props.algorithm ?? DEFAULT_MESSAGE_SIGNATURE_ALGORITHM;
+  const jwks = publicKeyJwks(props.publicKey, props.keyId, algorithm);
+  return {
+    scheme: MESSAGE_SIGNATURE_SCHEME,
+    keyId: String(props.keyId),
+    algorithm,
+    label: 'sig1',
+    components: Array.isArray(props.components)
+      ? props.components.join(' ')
+      : DEFAULT_MESSAGE_SIGNATURE_COMPONENTS,
+    contentDigest: props.contentDigest ?? 'sha-256',
+    validitySeconds: String(props.validitySeconds ?? 300),
+    nonce: props.nonce === true ? 'yes' : 'no',
+    ...(props.tag !== undefined ? { tag: String(props.tag) } : {}),
+    ...(jwks !== undefined ? { jwks } : {}),
+  };
+}
+
+/** The handoff's name of the message-signature scheme (lib/handoff/render.ts renders it). */
+export const MESSAGE_SIGNATURE_SCHEME = 'HTTP Message Signatures (RFC 9421)';

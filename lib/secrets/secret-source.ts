@@ -6,7 +6,13 @@
 
 /** The kinds of secret material a backend-security scheme needs, and the JSON keys of each secret. */
 export type SecretMaterialKind =
-  'credentials' | 'token' | 'client-certificate' | 'ca-bundle' | 'signing-key' | 'oauth-client-secret';
+  | 'credentials'
+  | 'token'
+  | 'client-certificate'
+  | 'ca-bundle'
+  | 'signing-key'
+  | 'message-signing-key'
+  | 'oauth-client-secret';
 
 export interface SecretMaterialShape {
   readonly description: string;
@@ -32,6 +38,11 @@ export const SECRET_MATERIAL: Readonly<Record<SecretMaterialKind, SecretMaterial
   'ca-bundle': { description: 'CA bundle (PEM)', requiredKeys: ['caBundle'], optionalKeys: [] },
   'signing-key': {
     description: 'HMAC secret or RSA private key (PEM)',
+    requiredKeys: ['key'],
+    optionalKeys: [],
+  },
+  'message-signing-key': {
+    description: 'RFC 9421 message signing key: private key (PEM) or HMAC secret',
     requiredKeys: ['key'],
     optionalKeys: [],
   },

@@ -6,6 +6,9 @@
  *  - token:     Node backends on loopback that demand `X-Api-Key: <token>` or `Authorization: Bearer <token>`;
  *  - signature: a Node backend that verifies with joyent's http-signature (parseRequest + verifyHMAC /
  *               verifySignature) and checks the `Digest` header against the body it received;
+ *  - message-signature: a Node backend that verifies RFC 9421 signatures with the `http-message-signatures`
+ *               package (rebuilding the signature base from the request as it arrived) and recomputes the
+ *               RFC 9530 Content-Digest of the body it received;
  *  - OAuth 2.0: oidc-provider (test/gateway-runtime/fixtures/oauth-server.mjs) issues the tokens, and a
  *               Node backend accepts a bearer token only while the OAuth server says it is live; with
  *               client_secret_basic and with private_key_jwt (oidc-provider verifies the assertion and
@@ -15,11 +18,12 @@
  *
  * Everything either adapter logs is captured and scanned for the secret values at the end.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, createSecretKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createVerifier, httpbis } from 'http-message-signatures';
 import { verifyHMAC, verifySignature } from 'http-signature';
 import type { GatewayConfig, SignatureAlgorithm } from '../../gateway-runtime/src/config/types';
 import { RunningBackend, startBackend } from '../support/loopback-backends';
@@ -59,6 +63,15 @@ const ASSUMED = [
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const RSA_PRIVATE_PEM = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const RSA_PUBLIC_PEM = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const MESSAGE_HMAC_KEY = 'message-hmac-key-71d0c5e2-never-logged-32b';
+const messageKeys = {
+  ed25519: generateKeyPairSync('ed25519'),
+  'ecdsa-p256-sha256': generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+  'rsa-pss-sha512': generateKeyPairSync('rsa', { modulusLength: 2048 }),
+};
+const MESSAGE_PRIVATE_PEMS = Object.values(messageKeys).map((pair) =>
+  pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+);
 /** The private_key_jwt client's key: the OAuth server holds its public JWK only. */
 const assertionKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const ASSERTION_KEY_PEM = assertionKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -275,6 +288,141 @@ describe('signature: draft-cavage-10, verified by joyent http-signature', () => 
 
       expect(answer.status).toBe(401);
       expect(json(answer.text)).toMatchObject({ verified: false, keyId: KEY_IDS.hmac });
+    });
+  });
+});
+
+describe('message-signature: RFC 9421, verified by http-message-signatures', () => {
+  type Algorithm = 'ed25519' | 'ecdsa-p256-sha256' | 'rsa-pss-sha512' | 'hmac-sha256';
+  const ALGORITHMS: Algorithm[] = ['ed25519', 'ecdsa-p256-sha256', 'rsa-pss-sha512', 'hmac-sha256'];
+  /** What the backend verifies with, by keyid: the public keys, and the shared HMAC key. */
+  const verifyKeys = new Map<string, { key: KeyObject; alg: Algorithm }>([
+    ...(Object.entries(messageKeys) as [Algorithm, { publicKey: KeyObject }][]).map(
+      ([alg, pair]) => [`gw-${alg}`, { key: pair.publicKey, alg }] as const,
+    ),
+    ['gw-hmac-sha256', { key: createSecretKey(Buffer.from(MESSAGE_HMAC_KEY)), alg: 'hmac-sha256' }],
+  ]);
+  let verifier: RunningBackend;
+
+  beforeAll(async () => {
+    verifier = await startBackend((req, res, body) => {
+      const digest = req.headers['content-digest'] as string | undefined;
+      const digestMatchesBody =
+        digest === undefined
+          ? undefined
+          : digest === `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
+      httpbis
+        .verifyMessage(
+          {
+            keyLookup: async (params) => {
+              const found = verifyKeys.get(String(params.keyid));
+              return found
+                ? {
+                    id: String(params.keyid),
+                    algs: [found.alg],
+                    verify: createVerifier(found.key, found.alg),
+                  }
+                : null;
+            },
+            requiredParams: ['created', 'expires', 'keyid'],
+            requiredFields: [
+              '@method',
+              '@authority',
+              '@path',
+              ...(body.length > 0 ? ['content-digest'] : []),
+            ],
+            tolerance: 5,
+          },
+          {
+            method: req.method ?? '',
+            url: `http://${req.headers.host}${req.url}`,
+            headers: req.headersDistinct as Record<string, string[]>,
+          },
+        )
+        .then(
+          (verified) => verified,
+          (error: Error) => error.message,
+        )
+        .then((verdict) => {
+          const ok = verdict === true && digestMatchesBody !== false;
+          res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              verified: verdict,
+              digestMatchesBody,
+              signatureInput: req.headers['signature-input'],
+              url: req.url,
+              body: body.toString(),
+            }),
+          );
+        });
+    });
+  });
+  afterAll(async () => {
+    await verifier?.stop();
+  });
+
+  const config = (algorithm: Algorithm, secret: string): GatewayConfig => ({
+    version: 1,
+    name: 'acme-ledger',
+    backend: { url: `${verifier.baseUrl}/ledger` },
+    security: {
+      type: 'message-signature',
+      algorithm,
+      keyId: `gw-${algorithm}`,
+      key: secrets.file(secret),
+      tag: 'acme-ledger',
+    },
+  });
+  const secretOf = (algorithm: Algorithm) =>
+    algorithm === 'hmac-sha256'
+      ? MESSAGE_HMAC_KEY
+      : messageKeys[algorithm].privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+  describe.each(ADAPTERS)('through the $name', (adapter) => {
+    test.each(ALGORITHMS)(
+      'GIVEN %s WHEN GET with a query and POST a JSON body THEN the verifier accepts both, the digest matching the body it received',
+      async (algorithm) => {
+        const gateway = await through(adapter, config(algorithm, secretOf(algorithm)));
+
+        const get = await gateway.call({ path: '/entries', query: { from: '2026-11-01', to: '2026-11-30' } });
+        const post = await gateway.call({
+          method: 'POST',
+          path: '/entries',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(ORDER),
+        });
+
+        expect({ status: get.status, verdict: json(get.text) }).toMatchObject({
+          status: 200,
+          verdict: { verified: true, url: '/ledger/entries?from=2026-11-01&to=2026-11-30', body: '' },
+        });
+        expect(json(get.text).signatureInput).toMatch(
+          new RegExp(
+            `^sig1=\\("@method" "@authority" "@path" "@query"\\);created=\\d+;expires=\\d+;keyid="gw-${algorithm}";tag="acme-ledger"$`,
+          ),
+        );
+        expect({ status: post.status, verdict: json(post.text) }).toMatchObject({
+          status: 200,
+          verdict: { verified: true, digestMatchesBody: true, url: '/ledger/entries' },
+        });
+        expect(json(post.text).signatureInput).toMatch(
+          /^sig1=\("@method" "@authority" "@path" "content-digest" "content-type"\);/,
+        );
+        expect(JSON.parse(json(post.text).body as string)).toEqual(ORDER);
+      },
+    );
+
+    test('fails when the signing key is not the one the verifier holds for the keyid: its 401 passes through', async () => {
+      const other = generateKeyPairSync('ed25519')
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString();
+      const gateway = await through(adapter, config('ed25519', other));
+
+      const answer = await gateway.call({ path: '/entries' });
+
+      expect(answer.status).toBe(401);
+      expect(json(answer.text)).toMatchObject({ verified: false });
     });
   });
 });
@@ -664,6 +812,10 @@ describe('what the adapters logged', () => {
     Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64'), // as sent to the token endpoint
     RSA_PRIVATE_PEM,
     ...PEM_LINES,
+    MESSAGE_HMAC_KEY,
+    ...MESSAGE_PRIVATE_PEMS.flatMap((pem) =>
+      pem.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----')),
+    ),
     ROLE_KEYS.secretAccessKey,
     ROLE_KEYS.sessionToken,
     ...ASSUMED.flatMap((c) => [c.secretAccessKey, c.sessionToken]),

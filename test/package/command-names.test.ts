@@ -83,10 +83,10 @@ describe('command names in the READMEs, package.json and the CLIs', () => {
 
   it('uses only the subcommands backend-link has', () => {
     const commands = commandsOf(BACKEND_LINK_USAGE);
-    expect(commands).toEqual(['plan', 'stacks', 'handoff', 'secret']);
+    expect(commands).toEqual(['plan', 'stacks', 'handoff', 'secret', 'jwks']);
     const allowed = new Set([...commands, '--help', '-h', '--version', '<command>']);
     const used = invocations('backend-link');
-    expect(used.map(([, sub]) => sub)).toEqual(expect.arrayContaining(['plan', 'handoff', 'secret']));
+    expect(used.map(([, sub]) => sub)).toEqual(expect.arrayContaining(['plan', 'handoff', 'secret', 'jwks']));
     expect(used.filter(([, sub]) => !allowed.has(sub))).toEqual([]);
   });
 

@@ -25,6 +25,7 @@ import {
   SIGV4_SIGNED_HEADER,
   STS_ENDPOINT,
 } from './sigv4-rules';
+import { SF_KEY, SF_STRING } from './message-signature-components';
 import type { SecretRef } from './types';
 
 /** Lambda can not run longer than 15 minutes, so no timeout may be longer either. */
@@ -521,6 +522,70 @@ export const SCHEMES = {
     headerName: oneOf(['authorization', 'signature'], 'authorization'),
     /** Must be true to use hmac-sha1. @default false */
     legacySha1: bool(false),
+  },
+  /**
+   * HTTP Message Signatures (RFC 9421) with Content-Digest (RFC 9530): the request is signed after its
+   * last change, over the body as sent.
+   * @schema {"if": {"not": {"required": ["algorithm"], "properties": {"algorithm": {"const": "hmac-sha256"}}}}, "then": {"not": {"required": ["secretEncoding"]}}}
+   */
+  'message-signature': {
+    /** The signature algorithm (RFC 9421 §3.3). */
+    algorithm: required(oneOf(['ed25519', 'ecdsa-p256-sha256', 'rsa-pss-sha512', 'hmac-sha256'])),
+    /**
+     * The signing key: a PEM private key (PKCS#8, or SEC1/PKCS#1) for ed25519, ecdsa-p256-sha256 and
+     * rsa-pss-sha512 (RSA of 2048 bits or more); the shared secret (32 bytes or more) for hmac-sha256.
+     */
+    key: required(secret()),
+    /**
+     * The `keyid` parameter: how the backend finds the verification key (printable ASCII).
+     * @schema {"minLength": 1}
+     */
+    keyId: required(str({ maxLength: 1024, pattern: SF_STRING, rule: 'must be printable ASCII' })),
+    /**
+     * The signature's label in Signature-Input and Signature (an RFC 8941 key: lower case).
+     * @default "sig1"
+     */
+    label: str(
+      {
+        maxLength: 64,
+        pattern: SF_KEY,
+        rule: 'is not a structured-field key (lower case: a-z or *, then a-z 0-9 _ - . *)',
+      },
+      'sig1',
+    ),
+    /**
+     * The covered components, in order: derived components (`@method`, `@authority`, `@path`, `@query`,
+     * `@target-uri`, `@scheme`, `@request-target`, `@query-param;name="…"`) and lower-case header
+     * names. A listed header the request lacks fails the request (400). Listing `content-digest` sends
+     * Content-Digest on every request; listing `content-length` sets it to the body's length. Hop-by-hop
+     * headers, `expect`, `signature` and `signature-input` can not be listed (set after signing).
+     * @default `@method`, `@authority`, `@path`; `@query` when the URL has a query; `content-digest`
+     *   when there is a body; `content-type` when the request has one
+     * @schema {"type": "array", "minItems": 1, "uniqueItems": true, "items": {"type": "string", "maxLength": 256, "pattern": "^(@(method|target-uri|authority|scheme|request-target|path|query)|@query-param;name=(\"[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]+\"|[\\x21\\x23-\\x5b\\x5d-\\x7e]+)|[!#$%&'*+\\-.^_`|~0-9a-z]+)$"}}
+     */
+    components: custom<readonly string[]>(),
+    /** The Content-Digest algorithm (RFC 9530). @default "sha-256" */
+    contentDigest: oneOf(['sha-256', 'sha-512'], 'sha-256'),
+    /**
+     * `expires` is `created` plus this many seconds; 0 sends no `expires` (the verifier's own age limit
+     * applies then). @default 300
+     */
+    validitySeconds: int(0, 86_400, 300),
+    /** Send a random `nonce` (128 bits, base64url) with each signature. @default false */
+    nonce: bool(false),
+    /**
+     * The `tag` parameter (an application's profile name, printable ASCII).
+     * @default - none
+     * @schema {"minLength": 1}
+     */
+    tag: str({ maxLength: 256, pattern: SF_STRING, rule: 'must be printable ASCII' }),
+    /** Send the `alg` parameter (the verifier should know the algorithm from the key). @default false */
+    includeAlg: bool(false),
+    /**
+     * hmac-sha256 only: how the secret's text becomes key bytes.
+     * @default "utf8"
+     */
+    secretEncoding: oneOf(['utf8', 'base64']),
   },
   /**
    * OAuth 2.0 client credentials (RFC 6749 §4.4) with the client authentication `authMethod` names.

@@ -22,6 +22,7 @@ import {
 } from './definition';
 import { checkDnsSections } from './validate-dns';
 import { sigV4CrossFieldProblems } from './sigv4-rules';
+import { componentListProblems } from './message-signature-components';
 import { withDefaults } from './resolve';
 import { cidrProblem as sharedCidrProblem } from '../core/cidr';
 import { createSourceMatcher } from '../core/client-address';
@@ -595,6 +596,7 @@ class Checker {
         if (this.required(s, 'tokenUrl', path)) this.tokenUrl(tokenUrl, s, backendUrl);
       },
       extraParams: (params) => params !== undefined && this.extraParams(params),
+      components: (components) => components !== undefined && this.signatureComponents(components),
       // Checked with backend.dns (validate-dns.ts).
       tokenEndpointDns: () => undefined,
     });
@@ -604,6 +606,7 @@ class Checker {
         '"hmac-sha1" is a legacy algorithm: set "legacySha1": true to use it anyway',
       );
     }
+    if (type === 'message-signature') this.messageSignature(s);
     if (type === 'oauth2-client-credentials' && ok) {
       const { expiryMarginSeconds: margin, defaultLifetimeSeconds: lifetime } = withDefaults(
         s,
@@ -672,6 +675,42 @@ class Checker {
       this.add(
         'security.headers',
         'must include "(request-target)": without it a signature could be replayed against another method or path',
+      );
+    }
+  }
+
+  /** `security.components` of message-signature: RFC 9421 component identifiers this signer can sign. */
+  signatureComponents(components: unknown): void {
+    if (!this.array(components, 'security.components', 1)) return;
+    // The items that are strings (and resolved), with their indices: the others' problems are reported.
+    const checked: { text: string; at: number }[] = [];
+    components.forEach((component, i) => {
+      if (this.string(component, `security.components[${i}]`, { maxLength: 256 })) {
+        checked.push({ text: component, at: i });
+      }
+    });
+    for (const { index, message } of componentListProblems(checked.map((c) => c.text))) {
+      this.add(`security.components[${checked[index].at}]`, message);
+    }
+  }
+
+  /** The cross-field rules of message-signature: fields that would be set for nothing. */
+  messageSignature(s: Obj): void {
+    if (s.secretEncoding !== undefined && s.algorithm !== 'hmac-sha256') {
+      this.add(
+        'security.secretEncoding',
+        `applies to hmac-sha256 only (the ${show(s.algorithm)} key is a PEM private key): remove it`,
+      );
+    }
+    const components = s.components;
+    if (
+      s.contentDigest !== undefined &&
+      Array.isArray(components) &&
+      !components.some((c) => typeof c === 'string' && c.split(';')[0].trim() === 'content-digest')
+    ) {
+      this.add(
+        'security.contentDigest',
+        'is set, but security.components does not cover "content-digest": no Content-Digest is sent; add "content-digest" to the components or remove contentDigest',
       );
     }
   }

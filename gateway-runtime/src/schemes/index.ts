@@ -3,6 +3,7 @@ import type { ResolvedSecurityScheme } from '../config/resolve';
 import { ConfigError } from '../core/errors';
 import { createBasicScheme } from './basic';
 import { createDigestScheme } from './digest';
+import { createMessageSignatureScheme } from './message-signature';
 import { createOAuth2Scheme } from './oauth2';
 import { createSignatureScheme } from './signature';
 import { createSigV4Scheme } from './sigv4';
@@ -37,6 +38,8 @@ export function createAuthScheme(scheme: ResolvedSecurityScheme, ctx: CallingOut
       return createSignatureScheme(scheme, ctx);
     case 'oauth2-client-credentials':
       return createOAuth2Scheme(scheme, ctx);
+    case 'message-signature':
+      return createMessageSignatureScheme(scheme, ctx);
     case 'sigv4':
       return createSigV4Scheme(scheme, ctx);
     default: {

@@ -6,14 +6,18 @@
  */
 import { createHash } from 'node:crypto';
 
-/** A covered component: its name (a derived `@…` name or a lower-case field name) and its parameters. */
-export interface ComponentId {
-  readonly name: string;
-  /** Only `name` (for `@query-param`) is supported. */
-  readonly param?: { readonly key: 'name'; readonly value: string };
-  /** The identifier as serialised in the base and in Signature-Input, e.g. `"@query-param";name="Pet"`. */
-  readonly serialized: string;
-}
+import {
+  ComponentId,
+  ComponentIdError,
+  DERIVED_COMPONENTS,
+  isSfString,
+  parseComponentId,
+  SF_KEY,
+  sfString,
+} from '../config/message-signature-components';
+
+export { ComponentIdError, DERIVED_COMPONENTS, isSfString, parseComponentId, SF_KEY, sfString };
+export type { ComponentId };
 
 /** What a signature base is built from. Header names in lower case; a repeated field as an array. */
 export interface SignableMessage {
@@ -22,78 +26,9 @@ export interface SignableMessage {
   readonly headers: Readonly<Record<string, string | readonly string[]>>;
 }
 
-/** The derived components (RFC 9421 §2.2) a request signer can cover. `@status` is for responses. */
-export const DERIVED_COMPONENTS: ReadonlySet<string> = new Set([
-  '@method',
-  '@target-uri',
-  '@authority',
-  '@scheme',
-  '@request-target',
-  '@path',
-  '@query',
-  '@query-param',
-]);
-
-/** A field name (RFC 9110 §5.1 token), lower case as RFC 9421 §2.1 requires. */
-const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
-/** An sf-key (RFC 8941 §3.1.2): the form of a signature label. */
-export const SF_KEY = /^[a-z*][a-z0-9_\-.*]*$/;
-/** What an sf-string may hold (RFC 8941 §3.3.3): printable ASCII. */
-const SF_STRING = /^[\x20-\x7e]*$/;
-
-/** True when `value` can be an sf-string (keyid, nonce, tag, a query parameter's name). */
-export function isSfString(value: string): boolean {
-  return SF_STRING.test(value);
-}
-
-/** An sf-string: `"…"` with `\` and `"` escaped. The caller checked isSfString. */
-export function sfString(value: string): string {
-  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
-}
-
 /** An sf-binary (RFC 8941 §3.3.5): `:base64:`. */
 export function sfBinary(bytes: Buffer): string {
   return `:${bytes.toString('base64')}:`;
-}
-
-/** Thrown for a component identifier that this signer can not sign; `message` says why. */
-export class ComponentIdError extends Error {
-  public override readonly name = 'ComponentIdError';
-}
-
-/**
- * Parses one configured component identifier: `@method`, `content-type`, or `@query-param;name="Pet"`
- * (the quotes around the name may be left off: `@query-param;name=Pet`). Throws ComponentIdError.
- */
-export function parseComponentId(text: string): ComponentId {
-  const [rawName, ...params] = text.split(';');
-  const name = rawName.trim();
-  if (name.startsWith('@')) {
-    if (name === '@signature-params' || name === '@status') {
-      throw new ComponentIdError(`"${name}" can not be covered by a request signature`);
-    }
-    if (!DERIVED_COMPONENTS.has(name)) {
-      throw new ComponentIdError(
-        `"${name}" is not a derived component (one of ${[...DERIVED_COMPONENTS].join(', ')})`,
-      );
-    }
-  } else if (!FIELD_NAME.test(name)) {
-    throw new ComponentIdError(`"${name}" is not a lower-case HTTP field name`);
-  }
-  if (name === '@query-param') {
-    const match = params.length === 1 ? /^\s*name=(?:"([^"\\]*)"|([^"\s]+))\s*$/.exec(params[0]) : null;
-    const value = match?.[1] ?? match?.[2];
-    if (value === undefined || value.length === 0 || !isSfString(value)) {
-      throw new ComponentIdError('"@query-param" needs one parameter name="…" (the query parameter)');
-    }
-    return { name, param: { key: 'name', value }, serialized: `${sfString(name)};name=${sfString(value)}` };
-  }
-  if (params.length > 0) {
-    throw new ComponentIdError(
-      `"${text}": component parameters (sf, key, bs, req, tr) are not supported; only @query-param takes name`,
-    );
-  }
-  return { name, serialized: sfString(name) };
 }
 
 /** A signature base that can not be made from this message (RFC 9421 §2.5 requires an error). */

@@ -26,11 +26,10 @@ import {
 } from 'node:crypto';
 import type { SecretRef } from '../config/types';
 import { BadRequestError, ConfigError, CredentialsUnavailableError, GatewayError } from '../core/errors';
-import { HOP_BY_HOP_HEADERS } from '../core/headers';
+import { componentListProblems } from '../config/message-signature-components';
 import type { SecretValue } from '../secrets/types';
 import {
   ComponentId,
-  ComponentIdError,
   ContentDigestAlgorithm,
   contentDigest,
   innerList,
@@ -243,35 +242,15 @@ function validate(options: MessageSignatureSchemeOptions): ComponentId[] | undef
   }
   let components: ComponentId[] | undefined;
   if (options.components !== undefined) {
-    components = [];
-    const seen = new Set<string>();
-    options.components.forEach((text, i) => {
-      try {
-        const component = parseComponentId(text);
-        if (HOP_BY_HOP_HEADERS.has(component.name) || NOT_COVERABLE.has(component.name)) {
-          add(
-            `components[${i}]`,
-            `"${text}" can not be covered: it is set after signing, by the HTTP client or this scheme (cover content-digest for the body)`,
-          );
-        }
-        if (seen.has(component.serialized))
-          add(`components[${i}]`, `"${text}" is listed twice (RFC 9421 §2.5)`);
-        seen.add(component.serialized);
-        components?.push(component);
-      } catch (error) {
-        if (!(error instanceof ComponentIdError)) throw error;
-        add(`components[${i}]`, error.message);
-      }
-    });
+    const listed = componentListProblems(options.components);
+    for (const { index, message } of listed) add(`components[${index}]`, message);
+    if (listed.length === 0) components = options.components.map(parseComponentId);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return components;
 }
 
 const PAYLOAD_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
-
-/** Set by the HTTP client after the signature (framing) or by this scheme itself. */
-const NOT_COVERABLE: ReadonlySet<string> = new Set(['expect', 'signature', 'signature-input']);
 
 /** The default's parts, built once: which ones a request gets depends on its query, body and type. */
 const DEFAULT_FIXED = ['@method', '@authority', '@path'].map(parseComponentId);

@@ -60,6 +60,7 @@ describe('config.schema.json', () => {
       digest: true,
       token: true,
       signature: true,
+      'message-signature': true,
       'oauth2-client-credentials': true,
       sigv4: true,
     };

@@ -31,15 +31,15 @@ function planWithCustomer(customer: string) {
 }
 
 describe('backend-link', () => {
-  it('GIVEN --help THEN it lists the four commands and exits 0', async () => {
+  it('GIVEN --help THEN it lists the five commands and exits 0', async () => {
     const run = await backendLink('--help');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: backend-link <command> \[options\]/);
-    for (const command of ['plan', 'stacks', 'handoff', 'secret'])
+    for (const command of ['plan', 'stacks', 'handoff', 'secret', 'jwks'])
       expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
-  test.each(['plan', 'stacks', 'handoff', 'secret'])(
+  test.each(['plan', 'stacks', 'handoff', 'secret', 'jwks'])(
     'GIVEN %s --help THEN it prints that command’s usage and exits 0',
     async (command) => {
       const run = await backendLink(command, '--help');
@@ -59,7 +59,7 @@ describe('backend-link', () => {
     const run = await backendLink('deploy');
     expect(run.code).toBe(2);
     expect(run.stderr.split('\n')[0]).toBe(
-      'backend-link: unknown command deploy (expected plan, stacks, handoff or secret)',
+      'backend-link: unknown command deploy (expected plan, stacks, handoff, secret or jwks)',
     );
   });
 

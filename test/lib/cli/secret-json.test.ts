@@ -101,6 +101,12 @@ describe('backend-link-secret', () => {
     });
   });
 
+  it('GIVEN an RFC 9421 private key (the P-256 key here) THEN the message-signing-key JSON holds the PEM under key', () => {
+    const value = JSON.parse(buildSecretJson('message-signing-key', { keyFile: f('client.key') }));
+    expect(Object.keys(value)).toEqual(['key']);
+    expect(value.key).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+  });
+
   it('GIVEN a CA certificate THEN it is a ca-bundle', () => {
     expect(Object.keys(JSON.parse(buildSecretJson('ca-bundle', { caFile: f('other.pem') })))).toEqual([
       'caBundle',
@@ -167,7 +173,7 @@ describe('backend-link-secret', () => {
     [['token', '--bogus', 'x'], 'backend-link-secret: unknown option --bogus\n'],
     [
       ['tls', '--cert', 'x'],
-      'backend-link-secret: unknown material "tls"; use one of credentials, token, client-certificate, ca-bundle, signing-key, oauth-client-secret\n',
+      'backend-link-secret: unknown material "tls"; use one of credentials, token, client-certificate, ca-bundle, signing-key, message-signing-key, oauth-client-secret\n',
     ],
   ])('CLI %j exits 2 with a message naming the problem', (argv, message) => {
     const out: string[] = [];

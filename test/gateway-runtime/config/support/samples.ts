@@ -126,6 +126,40 @@ export const VALID_SCHEMES: ReadonlyArray<[string, unknown]> = [
       clientCertificate: { cert: { file: 'client.pem' }, key: { file: 'client.key' } },
     },
   ],
+  [
+    'message-signature, minimal',
+    {
+      type: 'message-signature',
+      algorithm: 'ed25519',
+      keyId: 'gw-2026',
+      key: { secretArn: ARN, jsonKey: 'key' },
+    },
+  ],
+  [
+    'message-signature, everything',
+    {
+      type: 'message-signature',
+      algorithm: 'hmac-sha256',
+      keyId: 'shared key "1"',
+      key: { env: 'SIGNING_SECRET' },
+      label: 'gw-sig',
+      components: [
+        '@method',
+        '@authority',
+        '@path',
+        '@query',
+        '@query-param;name="id"',
+        'content-digest',
+        'content-type',
+      ],
+      contentDigest: 'sha-512',
+      validitySeconds: 0,
+      nonce: true,
+      tag: 'acme-orders',
+      includeAlg: true,
+      secretEncoding: 'base64',
+    },
+  ],
 ];
 
 /**
@@ -193,7 +227,7 @@ export const INVALID_BOTH: ReadonlyArray<[string, Record<string, unknown>, strin
     'the scheme type is unknown',
     doc({ type: 'kerberos' }),
     'security.type',
-    'must be one of "none", "basic", "digest", "token", "signature", "oauth2-client-credentials", "sigv4", got "kerberos"',
+    'must be one of "none", "basic", "digest", "token", "signature", "message-signature", "oauth2-client-credentials", "sigv4", got "kerberos"',
   ],
   [
     'the scheme type is "oauth2"',
@@ -698,6 +732,78 @@ export const INVALID_BOTH: ReadonlyArray<[string, Record<string, unknown>, strin
     'security.credentials.source',
     'must be one of "environment", "container", "assume-role", got "imds"',
   ],
+  [
+    'the message-signature algorithm is unknown',
+    doc({ type: 'message-signature', algorithm: 'rsa-v1_5-sha256', keyId: 'k', key: { env: 'K' } }),
+    'security.algorithm',
+    'must be one of "ed25519", "ecdsa-p256-sha256", "rsa-pss-sha512", "hmac-sha256", got "rsa-v1_5-sha256"',
+  ],
+  [
+    'the message-signature key is missing',
+    doc({ type: 'message-signature', algorithm: 'ed25519', keyId: 'k' }),
+    'security.key',
+    'is required',
+  ],
+  [
+    'the message-signature keyid is not printable ASCII',
+    doc({ type: 'message-signature', algorithm: 'ed25519', keyId: 'clé', key: { env: 'K' } }),
+    'security.keyId',
+    '"clé" must be printable ASCII',
+  ],
+  [
+    'the message-signature label is not a structured-field key',
+    doc({ type: 'message-signature', algorithm: 'ed25519', keyId: 'k', key: { env: 'K' }, label: 'Sig1' }),
+    'security.label',
+    '"Sig1" is not a structured-field key (lower case: a-z or *, then a-z 0-9 _ - . *)',
+  ],
+  [
+    'a covered component is not lower case',
+    doc({
+      type: 'message-signature',
+      algorithm: 'ed25519',
+      keyId: 'k',
+      key: { env: 'K' },
+      components: ['@method', 'Content-Type'],
+    }),
+    'security.components[1]',
+    '"Content-Type" is not a lower-case HTTP field name',
+  ],
+  [
+    'a covered component is not a derived component',
+    doc({
+      type: 'message-signature',
+      algorithm: 'ed25519',
+      keyId: 'k',
+      key: { env: 'K' },
+      components: ['@method', '@host'],
+    }),
+    'security.components[1]',
+    '"@host" is not a derived component (one of @method, @target-uri, @authority, @scheme, @request-target, @path, @query, @query-param)',
+  ],
+  [
+    'the message-signature validity is longer than a day',
+    doc({
+      type: 'message-signature',
+      algorithm: 'ed25519',
+      keyId: 'k',
+      key: { env: 'K' },
+      validitySeconds: 86_401,
+    }),
+    'security.validitySeconds',
+    'must be between 0 and 86400, got 86401',
+  ],
+  [
+    'secretEncoding is given for a key that is not an HMAC secret',
+    doc({
+      type: 'message-signature',
+      algorithm: 'ed25519',
+      keyId: 'k',
+      key: { env: 'K' },
+      secretEncoding: 'base64',
+    }),
+    'security.secretEncoding',
+    'applies to hmac-sha256 only (the "ed25519" key is a PEM private key): remove it',
+  ],
 ];
 
 /**
@@ -828,5 +934,42 @@ export const INVALID_VALIDATOR_ONLY: ReadonlyArray<[string, Record<string, unkno
     }),
     'security.expiryMarginSeconds',
     'must be less than defaultLifetimeSeconds (60 >= 60), or tokens without expires_in are never reused',
+  ],
+  [
+    'a covered component is set after signing',
+    doc({
+      type: 'message-signature',
+      algorithm: 'ed25519',
+      keyId: 'k',
+      key: { env: 'K' },
+      components: ['@method', 'transfer-encoding'],
+    }),
+    'security.components[1]',
+    '"transfer-encoding" can not be covered: it is set after signing, by the HTTP client or this scheme (cover content-digest for the body)',
+  ],
+  [
+    'a covered component is listed twice',
+    doc({
+      type: 'message-signature',
+      algorithm: 'ed25519',
+      keyId: 'k',
+      key: { env: 'K' },
+      components: ['@query-param;name=id', '@query-param;name="id"'],
+    }),
+    'security.components[1]',
+    '"@query-param;name="id"" is listed twice (RFC 9421 §2.5)',
+  ],
+  [
+    'a content digest algorithm is set but content-digest is not covered',
+    doc({
+      type: 'message-signature',
+      algorithm: 'ed25519',
+      keyId: 'k',
+      key: { env: 'K' },
+      components: ['@method', '@path'],
+      contentDigest: 'sha-512',
+    }),
+    'security.contentDigest',
+    'is set, but security.components does not cover "content-digest": no Content-Digest is sent; add "content-digest" to the components or remove contentDigest',
   ],
 ];
