@@ -20,7 +20,9 @@ import {
   EXTERNAL_ID,
   MAX_ASSUME_ROLE_DURATION_SECONDS,
   MIN_ASSUME_ROLE_DURATION_SECONDS,
+  AWS_REGION_RULE,
   ROLE_ARN,
+  ROLE_ARN_RULE,
   ROLE_SESSION_NAME,
   SIGV4_SIGNED_HEADER,
   STS_ENDPOINT,
@@ -363,7 +365,7 @@ export const SIGV4_CREDENTIALS = {
   roleArn: str({
     maxLength: 2048,
     pattern: ROLE_ARN,
-    rule: 'is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+    rule: ROLE_ARN_RULE,
   }),
   /**
    * The external ID the role's trust policy demands (`sts:ExternalId`; an identifier, not a secret, per AWS).
@@ -389,7 +391,7 @@ export const SIGV4_CREDENTIALS = {
   stsRegion: str({
     maxLength: 32,
     pattern: AWS_REGION,
-    rule: 'is not an AWS region name (e.g. "eu-west-1")',
+    rule: AWS_REGION_RULE,
   }),
   /**
    * The STS endpoint URL: `https://` (`http://` only to a loopback host). A regional STS interface VPC
@@ -399,7 +401,7 @@ export const SIGV4_CREDENTIALS = {
   stsEndpoint: str({
     maxLength: 2048,
     pattern: STS_ENDPOINT,
-    rule: 'is not an https:// URL (http:// only to a loopback host; no query or credentials)',
+    rule: 'is not an https:// URL (http:// only to loopback)',
   }),
   /** What the AssumeRole call is signed with. @default "environment" */
   baseCredentials: oneOf(['environment', 'container']),
@@ -672,15 +674,13 @@ export const SCHEMES = {
    */
   sigv4: {
     /** The backend's AWS region, e.g. `eu-west-1`, `us-gov-west-1`, `cn-north-1`. */
-    region: required(
-      str({ maxLength: 32, pattern: AWS_REGION, rule: 'is not an AWS region name (e.g. "eu-west-1")' }),
-    ),
+    region: required(str({ maxLength: 32, pattern: AWS_REGION, rule: AWS_REGION_RULE })),
     /** The service's signing name: `execute-api`, `lambda`, `es`, `aoss`, `s3`, ... */
     service: required(
       str({
         maxLength: 63,
         pattern: AWS_SERVICE,
-        rule: 'is not a service signing name (lower case letters, digits, "-"; e.g. "execute-api")',
+        rule: 'is not a service signing name (e.g. "execute-api")',
       }),
     ),
     /**
@@ -701,7 +701,7 @@ export const SCHEMES = {
       str({
         maxLength: 256,
         pattern: SIGV4_SIGNED_HEADER,
-        rule: 'is not a lower-case header name the scheme does not set itself (not authorization, x-amz-date, x-amz-content-sha256, x-amz-security-token)',
+        rule: 'is not a lower-case header name, or is one the scheme sets',
       }),
     ),
   },

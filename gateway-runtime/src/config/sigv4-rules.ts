@@ -28,9 +28,12 @@ export const SIGV4_SCHEME_HEADERS = [
   'x-amz-security-token',
 ] as const;
 /** A header name to sign: an RFC 9110 token in lower case, not one the scheme sets itself. */
-export const SIGV4_SIGNED_HEADER = new RegExp(
-  `^(?!(${SIGV4_SCHEME_HEADERS.join('|')})$)[!#$%&'*+\\-.^_\`|~0-9a-z]+$`,
-);
+export const SIGV4_SIGNED_HEADER =
+  /^(?!(authorization|x-amz-date|x-amz-content-sha256|x-amz-security-token)$)[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+/** What AWS_REGION requires, for messages. */
+export const AWS_REGION_RULE = 'is not an AWS region name (e.g. "eu-west-1")';
+/** What ROLE_ARN requires, for messages. */
+export const ROLE_ARN_RULE = 'is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)';
 /** An STS endpoint URL: https://, or http:// to a loopback host (a test's stand-in). */
 export const STS_ENDPOINT =
   /^(https:\/\/[^\s/?#@]+|http:\/\/(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?)(\/[^\s?#]*)?$/;

@@ -26,11 +26,13 @@ import type { SecurityScheme } from '../config/definition';
 import {
   ASSUME_ROLE_FIELDS,
   AWS_REGION,
+  AWS_REGION_RULE,
   AWS_SERVICE,
   EXTERNAL_ID,
   MAX_ASSUME_ROLE_DURATION_SECONDS,
   MIN_ASSUME_ROLE_DURATION_SECONDS,
   ROLE_ARN,
+  ROLE_ARN_RULE,
   ROLE_SESSION_NAME,
   SIGV4_SCHEME_HEADERS,
   sigV4CrossFieldProblems,
@@ -100,7 +102,7 @@ export function sigV4OptionsProblems(
   const problems: Array<{ path: string; message: string }> = [];
   const add = (field: string, message: string) => problems.push({ path: `${path}.${field}`, message });
   if (typeof options.region !== 'string' || !AWS_REGION.test(options.region)) {
-    add('region', `${JSON.stringify(options.region)} is not an AWS region name (e.g. "eu-west-1")`);
+    add('region', `${JSON.stringify(options.region)} ${AWS_REGION_RULE}`);
   }
   if (typeof options.service !== 'string' || options.service.length === 0) {
     add('service', 'must be the service signing name (e.g. "execute-api"), not empty');
@@ -131,10 +133,7 @@ export function sigV4OptionsProblems(
   }
   if (source === 'assume-role') {
     if (c.roleArn !== undefined && (typeof c.roleArn !== 'string' || !ROLE_ARN.test(c.roleArn))) {
-      add(
-        'credentials.roleArn',
-        `${JSON.stringify(c.roleArn)} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
-      );
+      add('credentials.roleArn', `${JSON.stringify(c.roleArn)} ${ROLE_ARN_RULE}`);
     }
     if (c.externalId !== undefined && (typeof c.externalId !== 'string' || !EXTERNAL_ID.test(c.externalId))) {
       add('credentials.externalId', 'must be 2 to 1224 characters of letters, digits and +=,.@:/-_');
