@@ -12,6 +12,7 @@ import { request } from 'undici';
 import type { GatewayConfig } from '../../../gateway-runtime/src/config/types';
 import { ConfigError, CredentialsUnavailableError } from '../../../gateway-runtime/src/core/errors';
 import { createGateway, GatewayRequest } from '../../../gateway-runtime/src/proxy';
+import { environmentCredentials } from '../../../gateway-runtime/src/schemes/aws-credentials';
 import { createSigV4Scheme, SigV4SchemeOptions } from '../../../gateway-runtime/src/schemes/sigv4';
 import type { AuthScheme } from '../../../gateway-runtime/src/schemes/types';
 import { captureLines } from '../fixtures/harness';
@@ -738,5 +739,32 @@ describe('options validation', () => {
     'il-central-1',
   ])('accepts the region %s', (region) => {
     expect(() => createSigV4Scheme({ ...base, region }, ctx(), { env: {} })).not.toThrow();
+  });
+});
+
+describe('environment credentials', () => {
+  test('GIVEN keys found WHEN the environment changes THEN the new keys are used within a second, the same object before', () => {
+    let t = 1_000_000;
+    const env: NodeJS.ProcessEnv = { ...staticEnv() };
+    const provider = environmentCredentials(env, () => t);
+    const first = provider.current();
+    expect(first).toEqual(STATIC_KEYS);
+    env.AWS_ACCESS_KEY_ID = ROLE_KEYS.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = ROLE_KEYS.secretAccessKey;
+    t += 999;
+    expect(provider.current()).toBe(first);
+    t += 1;
+    expect(provider.current()).toEqual(ROLE_KEYS);
+  });
+
+  test('fails while the variables are missing, and finds them on the next request once they are set (no wait)', async () => {
+    const env: NodeJS.ProcessEnv = {};
+    const provider = environmentCredentials(env, () => 5_000);
+    await expect(provider.get()).rejects.toMatchObject({
+      code: 'CREDENTIALS_UNAVAILABLE',
+      reason: 'NOT_SET',
+    });
+    Object.assign(env, staticEnv());
+    expect(provider.current()).toEqual(STATIC_KEYS);
   });
 });
