@@ -26,7 +26,7 @@ import { ProblemList, renamed } from './shared/problem-list';
 import { publicIpv4Problem } from './shared/public-address';
 import { checkIpv4Cidr, isUnresolved, show } from './shared/validation';
 import { checkSiteToSiteVpnOptions } from './vpn/site-to-site-vpn-checks';
-import { RUNTIME_CONFIG_PATH_OF_PROP } from './runtime/backend-security-checks';
+import { RUNTIME_CONFIG_PATH_OF_PROP, type SigV4Platform } from './runtime/backend-security-checks';
 import { secretSourceProblem } from './secrets/secret-source';
 import {
   StackLocation,
@@ -176,6 +176,8 @@ export function parseCustomerBackendLinkProps(
   checkDestinations(problems, props, backendPort);
   if (props.vpn) problems.addAll(vpnProblems(props, platform));
   if (platform) {
+    // A SigV4 region or assumed role in the platform's partition, STS reachable (none for other schemes).
+    problems.addAll(within('security', props.security.platformProblems(sigV4PlatformOf(platform))));
     problems.addAll(secretsProblems(props, platform));
     problems.addAll(loadBalancerProblems(props, platform, subnetCidrs));
   }
@@ -209,6 +211,16 @@ export function parseCustomerBackendLinkProps(
     backend,
     backendCidrs,
     backendPort,
+  };
+}
+
+/** What the SigV4 checks read of the platform: its partition, region and interface endpoints' services. */
+export function sigV4PlatformOf(platform: GatewayPlatform): SigV4Platform {
+  const endpoints = platform.interfaceEndpoints?.endpoints;
+  return {
+    partition: platform.partition,
+    region: platform.region,
+    ...(endpoints ? { interfaceEndpointServices: Object.keys(endpoints) } : {}),
   };
 }
 
@@ -325,6 +337,8 @@ function checkRuntimeConfig(
     if (!(error instanceof ConfigError)) throw error;
     for (const p of error.problems) {
       if (p.path === 'name' && nameReported) continue; // reported as `customerName`
+      // A SigV4 region left to the platform's, when the platform reported problems and has none.
+      if (p.path === 'security.region' && props.platform.region === undefined) continue;
       if (
         securityReported.some(
           (path) => p.path === path || (/^[.[]/.test(p.path.slice(path.length)) && p.path.startsWith(path)),

@@ -6,6 +6,7 @@ import type { BackendSecrets } from './secrets/backend-secrets';
 import { urlPort } from './shared/ports';
 import { isUnresolved } from './shared/validation';
 import { elasticIpsOf } from './customer-backend-link-network';
+import { GatewayFunction } from './runtime/gateway-function';
 
 /** What the link's `<customer>_handoff` output is made of. */
 export interface HandoffSource {
@@ -28,7 +29,7 @@ export function handoffValue(source: HandoffSource): Record<string, unknown> {
   return {
     customer: props.customerName,
     backend_url: backend.url,
-    security: props.security.description,
+    security: securityHandoff(source),
     // cdktf outputs can not hold null: absent parts are left out.
     ...(props.security.mutualTls
       ? {
@@ -59,6 +60,28 @@ export function handoffValue(source: HandoffSource): Record<string, unknown> {
       : {}),
     secret_arns: Object.fromEntries(secrets.secrets.map((s) => [s.name, s.secretArn])),
     fill_after_deploy: secrets.secrets.filter((s) => s.source === 'fill-after-deploy').map((s) => s.name),
+  };
+}
+
+/**
+ * The security's description, and for SigV4 what the backend owner's policies name: the region the runtime
+ * signs for (the platform's when the builder left it out) and the gateway function's role.
+ */
+function securityHandoff(source: HandoffSource): Record<string, string> {
+  const { props, runtimeConfig } = source;
+  const description = props.security.description;
+  if (runtimeConfig.security.type !== 'sigv4') return { ...description };
+  const { platform } = props;
+  return {
+    ...description,
+    ...(runtimeConfig.security.region !== undefined ? { region: runtimeConfig.security.region } : {}),
+    gatewayRoleArn: GatewayFunction.roleArnFor(
+      platform.name,
+      props.customerName,
+      props.accountId,
+      platform.partition,
+      platform.region,
+    ),
   };
 }
 

@@ -36,6 +36,9 @@ import {
   routePublicEndpoint,
 } from './customer-backend-link-network';
 
+/** Host names of AWS service endpoints (every partition), which the VPC's resolver answers. */
+const AWS_SERVICE_HOST = /\.(amazonaws\.com|amazonaws\.com\.cn|on\.aws|api\.aws)$/i;
+
 export interface BackendProps {
   /** The backend's base URL, e.g. `https://orders.acme.internal:8443/api`. */
   readonly url: string;
@@ -321,6 +324,13 @@ export class CustomerBackendLink extends Construct {
     const { backend, backendCidrs, backendPort, publicEndpoint, privateEndpoint } = checked;
     this.customerName = customerName;
     this.warnWithoutDns(backend, publicEndpoint !== undefined || privateEndpoint !== undefined);
+    // An assumed SigV4 role is checked against the platform's own interface endpoints (`security.assumeRoleArn`);
+    // endpoints the platform does not manage can not be seen from here.
+    if (props.security.assumesRole && !platform.interfaceEndpoints) {
+      Annotations.of(this).addWarning(
+        'security.assumeRoleArn: the gateway function calls STS (sts.<region>.amazonaws.com) from subnets without an internet route, and the platform manages no interface endpoints: make sure the VPC has an STS interface endpoint with private DNS (or give the platform `interfaceEndpoints.services` with "sts")',
+      );
+    }
 
     this.subnets = new CustomerSubnets(this, 'Subnets', {
       platform,
@@ -508,6 +518,9 @@ export class CustomerBackendLink extends Construct {
   private warnWithoutDns(backend: BackendProps, publicPath: boolean): void {
     const host = Token.isUnresolved(backend.url) ? '' : new URL(backend.url).hostname;
     if (backend.dns || publicPath || host === '' || isIP(host.replace(/^\[|\]$/g, '')) !== 0) return;
+    // An AWS service endpoint (a SigV4 backend: API Gateway, OpenSearch, ...) is what the VPC's resolver knows,
+    // including the private DNS of the platform's interface endpoints.
+    if (AWS_SERVICE_HOST.test(host)) return;
     Annotations.of(this).addWarning(
       `backend.url's host ${host} resolves through the VPC's resolver, which does not know the customer's private names (unless a Route 53 private hosted zone answers it): give \`backend.dns\` (the customer's DNS servers, or pinned addresses)`,
     );

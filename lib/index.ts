@@ -96,10 +96,13 @@ export type {
   OAuth2ClientAuthMethod,
   OAuth2ClientCredentialsProps,
   OAuth2PrivateKeyJwtProps,
+  RenderContext,
   RequestSigningProps,
+  SigV4Props,
   TokenAuthProps,
   TrustedSourcesProps,
 } from './runtime/backend-security';
+export type { SigV4Platform } from './runtime/backend-security-checks';
 export { GatewayFunction } from './runtime/gateway-function';
 export type {
   EgressDestination,

@@ -988,6 +988,26 @@ async function main(): Promise<void> {
       versus: 'basic',
     },
     {
+      // Signed with the environment's credentials, as the function's role gives them in Lambda (a session
+      // token too); the nginx backend does not verify them (the tests do, with botocore).
+      ...gateway(
+        'sigv4',
+        bundle,
+        {
+          backend: { url: `${http}/` },
+          security: { type: 'sigv4', region: 'eu-west-1', service: 'execute-api' },
+        },
+        1,
+        {
+          AWS_ACCESS_KEY_ID: 'ASIABENCHEXAMPLE0001',
+          AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key/K7MDENGbPxRfiCY',
+          AWS_SESSION_TOKEN: 'bench-session-token//////////wEaCWV1LXdlc3QtMSJH',
+        },
+      ),
+      what: 'gateway-runtime serve, SigV4 (environment credentials)',
+      versus: 'basic',
+    },
+    {
       ...gateway('oauth-jwt', bundle, {
         backend: { url: `${http}/` },
         security: {

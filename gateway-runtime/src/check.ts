@@ -220,9 +220,14 @@ export async function runChecks(written: GatewayConfig, options: CheckOptions = 
     }
   }
 
-  // 4. A token, where the scheme has one.
-  if (security.type === 'oauth2-client-credentials') {
-    const step = `token ${new URL(security.tokenUrl).origin}`;
+  // 4. A token, or AWS credentials (SigV4: the variables, the container endpoint or the AssumeRole call),
+  // where the scheme has them.
+  if (security.type === 'oauth2-client-credentials' || security.type === 'sigv4') {
+    const sigv4 = security.type === 'sigv4';
+    const step =
+      security.type === 'sigv4'
+        ? `credentials ${security.credentials?.source ?? 'environment'}`
+        : `token ${new URL(security.tokenUrl).origin}`;
     if (!tokenOk || !secretsOk) {
       tokenOk = false;
       add({
@@ -244,7 +249,9 @@ export async function runChecks(written: GatewayConfig, options: CheckOptions = 
           class: 'token',
           step,
           status: 'ok',
-          detail: `issued (${Object.keys(headers).join(', ')} set)`,
+          detail: sigv4
+            ? 'available: a request was signed'
+            : `issued (${Object.keys(headers).join(', ')} set)`,
         });
       } catch (error) {
         tokenOk = add({ class: 'token', step, status: 'FAIL', detail: reasonOf(error) });

@@ -13,6 +13,7 @@ import {
   tunnelOutsideAddress,
 } from './device-config';
 import { OutputSource, UNKNOWN } from './outputs';
+import { sigV4HandoffLines } from './sigv4-handoff';
 import { vpnOutputName } from '../vpn/vpn-handoff';
 
 const AFTER_APPLY = '_known after deploy_';
@@ -203,6 +204,9 @@ function schemeSection(h: Handoff): string {
       break;
     case 'OAuth 2.0 client credentials':
       lines.push(...oauth2Registration(s));
+      break;
+    case 'AWS Signature Version 4':
+      lines.push(...sigV4HandoffLines(s));
       break;
     default:
       lines.push('No credentials are sent to your backend.');

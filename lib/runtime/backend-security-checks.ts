@@ -13,6 +13,14 @@ import {
   PRIVATE_KEY_JWT,
 } from '../../gateway-runtime/src/config/definition';
 import { showUnparsedUrl } from '../../gateway-runtime/src/config/validate';
+import {
+  AWS_REGION,
+  AWS_SERVICE,
+  EXTERNAL_ID,
+  ROLE_ARN,
+  UNSIGNED_PAYLOAD_SERVICES,
+} from '../../gateway-runtime/src/config/sigv4-rules';
+import { partitionOfRegion } from '../shared/partition';
 import { secretSourceProblem } from '../secrets/secret-source';
 import { problemOfSentence } from '../shared/problem-list';
 import type { Problem } from '../shared/problems';
@@ -29,6 +37,12 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export const RUNTIME_CONFIG_PATH_OF_PROP: Readonly<Record<string, string>> = {
   tokenUrl: 'security.tokenUrl',
   header: 'security.header',
+  // BackendSecurity.sigV4
+  service: 'security.service',
+  region: 'security.region',
+  assumeRoleArn: 'security.credentials.roleArn',
+  externalId: 'security.credentials.externalId',
+  unsignedPayload: 'security.payload',
   authMethod: 'security.authMethod',
   clientSecret: 'security.clientSecret',
   privateKeyJwt: 'security.privateKeyJwt',
@@ -447,6 +461,126 @@ export function checkMutualTlsProps(props: unknown): Problem[] {
     ['clientCertificate', false],
     ['backendCa', true],
   ]);
+}
+
+/** The problems of `BackendSecurity.sigV4(props)` (its platform's: {@link checkSigV4PlatformProps}). */
+export function checkSigV4Props(props: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const service = fieldOf(props, 'service');
+  if (service === undefined) {
+    problems.push({ prop: 'service', message: 'is required: the service signing name, e.g. "execute-api"' });
+  } else if (!isUnresolved(service) && (typeof service !== 'string' || !AWS_SERVICE.test(service))) {
+    problems.push({
+      prop: 'service',
+      value: service,
+      message:
+        'is not a service signing name (lower case letters, digits, "-"; e.g. "execute-api", "lambda", "es")',
+    });
+  }
+  const region = fieldOf(props, 'region');
+  if (
+    region !== undefined &&
+    !isUnresolved(region) &&
+    (typeof region !== 'string' || !AWS_REGION.test(region))
+  ) {
+    problems.push({ prop: 'region', value: region, message: 'is not an AWS region name (e.g. "eu-west-1")' });
+  }
+  const roleArn = fieldOf(props, 'assumeRoleArn');
+  if (
+    roleArn !== undefined &&
+    !isUnresolved(roleArn) &&
+    (typeof roleArn !== 'string' || !ROLE_ARN.test(roleArn))
+  ) {
+    problems.push({
+      prop: 'assumeRoleArn',
+      value: roleArn,
+      message: 'is not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)',
+    });
+  }
+  const externalId = fieldOf(props, 'externalId');
+  if (externalId !== undefined && !isUnresolved(externalId)) {
+    if (typeof externalId !== 'string' || !EXTERNAL_ID.test(externalId)) {
+      problems.push({
+        prop: 'externalId',
+        value: externalId,
+        message: 'must be 2 to 1224 characters of letters, digits and +=,.@:/-_',
+      });
+    }
+    if (roleArn === undefined) {
+      problems.push({
+        prop: 'externalId',
+        value: externalId,
+        message: 'applies only with `assumeRoleArn` (the role whose trust policy demands it)',
+      });
+    }
+  }
+  const unsigned = fieldOf(props, 'unsignedPayload');
+  if (unsigned !== undefined && typeof unsigned !== 'boolean') {
+    problems.push({ prop: 'unsignedPayload', value: unsigned, message: 'must be true or false' });
+  } else if (
+    unsigned === true &&
+    typeof service === 'string' &&
+    !isUnresolved(service) &&
+    !UNSIGNED_PAYLOAD_SERVICES.has(service)
+  ) {
+    problems.push({
+      prop: 'unsignedPayload',
+      value: unsigned,
+      message: `UNSIGNED-PAYLOAD is accepted only by ${[...UNSIGNED_PAYLOAD_SERVICES].join(', ')}, not by service ${JSON.stringify(service)}: leave it out to sign the body`,
+    });
+  }
+  return problems;
+}
+
+/** What {@link checkSigV4PlatformProps} reads of the platform the link runs on. */
+export interface SigV4Platform {
+  readonly partition: string;
+  readonly region: string;
+  /**
+   * The services of the platform's interface endpoints (`interfaceEndpoints.services`).
+   * @default - not known (the endpoints are not the platform's own): not checked
+   */
+  readonly interfaceEndpointServices?: readonly string[];
+}
+
+/**
+ * The problems of `BackendSecurity.sigV4(props)` on a platform: the region and the assumed role must lie in the
+ * platform's partition (the function's credentials are valid in its own partition only), and an assumed role
+ * needs the platform's `sts` interface endpoint (the function's subnets have no route to the internet).
+ */
+export function checkSigV4PlatformProps(props: unknown, platform: SigV4Platform): Problem[] {
+  const problems: Problem[] = [];
+  const region = fieldOf(props, 'region');
+  if (typeof region === 'string' && !isUnresolved(region) && AWS_REGION.test(region)) {
+    const partition = partitionOfRegion(region);
+    if (!isUnresolved(platform.partition) && partition !== platform.partition) {
+      problems.push({
+        prop: 'region',
+        value: region,
+        message: `is in partition ${partition}, the platform in ${platform.partition}: the function's credentials are valid in its own partition only`,
+      });
+    }
+  }
+  const roleArn = fieldOf(props, 'assumeRoleArn');
+  if (typeof roleArn === 'string' && !isUnresolved(roleArn) && ROLE_ARN.test(roleArn)) {
+    const partition = roleArn.split(':')[1];
+    if (!isUnresolved(platform.partition) && partition !== platform.partition) {
+      problems.push({
+        prop: 'assumeRoleArn',
+        value: roleArn,
+        message: `is in partition ${partition}, the platform in ${platform.partition}: its STS can not issue credentials for another partition's role`,
+      });
+    }
+    const services = platform.interfaceEndpointServices;
+    if (services !== undefined && !services.includes('sts')) {
+      problems.push({
+        prop: 'assumeRoleArn',
+        value: roleArn,
+        message: `needs STS from the function's subnets, which have no route to the internet: add "sts" to the platform's \`interfaceEndpoints.services\` (now ${services.map((x) => JSON.stringify(x)).join(', ')})`,
+      });
+    }
+  }
+  return problems;
 }
 
 function fieldOf(props: unknown, name: string): unknown {

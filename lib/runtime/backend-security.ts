@@ -14,9 +14,12 @@ import {
   checkOAuth2ClientCertificate,
   checkOAuth2ClientCredentialsProps,
   checkRequestSigningProps,
+  checkSigV4PlatformProps,
+  checkSigV4Props,
   checkTokenAuthProps,
   clientJwksOf,
   publicKeyJwks,
+  type SigV4Platform,
 } from './backend-security-checks';
 
 /** A piece of secret material a scheme needs; `CustomerBackendLink` creates it through `BackendSecrets`. */
@@ -240,6 +243,48 @@ export interface OAuth2ClientCredentialsProps {
   readonly tokenEndpointCa?: SecretSourceSpec;
 }
 
+/**
+ * AWS Signature Version 4 towards an AWS-hosted backend (a private API Gateway, a Lambda function URL with
+ * `AWS_IAM` auth, OpenSearch, ...). No secret: the gateway function signs with its own role's credentials
+ * (Lambda puts them into its environment), or with a role it assumes.
+ */
+export interface SigV4Props {
+  /** The service's signing name: `execute-api`, `lambda`, `es`, `aoss`, `s3`, ... */
+  readonly service: string;
+  /**
+   * The backend's AWS region (in the platform's partition).
+   * @default - the platform's region (filled in where the link renders the runtime configuration)
+   */
+  readonly region?: string;
+  /**
+   * A role to assume (`sts:AssumeRole`) and sign with, e.g. the customer's role in its own account that the
+   * backend trusts. The function's role is granted `sts:AssumeRole` on exactly this ARN; the call goes to the
+   * regional STS of the platform's region, which the function reaches through the platform's `sts` interface
+   * endpoint (`interfaceEndpoints.services` must list `"sts"`). Needed for a backend in another account, whose
+   * policies can not grant the platform's function role by themselves (cross-account access needs the
+   * caller's identity policy too, which backend-link does not write).
+   * @default - the function's own role signs
+   */
+  readonly assumeRoleArn?: string;
+  /**
+   * The external ID the assumed role's trust policy demands (`sts:ExternalId`; an identifier, not a secret).
+   * Only with `assumeRoleArn`.
+   * @default - none
+   */
+  readonly externalId?: string;
+  /**
+   * Send `UNSIGNED-PAYLOAD` instead of the body's SHA-256. S3 only (other services refuse it).
+   * @default false
+   */
+  readonly unsignedPayload?: boolean;
+}
+
+/** What `render` needs of where the link runs (the platform's region fills in a SigV4 region left out). */
+export interface RenderContext {
+  /** The platform's region. @default - unknown: a SigV4 scheme must name its region */
+  readonly region?: string;
+}
+
 export interface BackendMutualTlsProps {
   /** A secret with JSON keys `certificate`, `privateKey` and optionally `passphrase` (PEM). */
   readonly clientCertificate: SecretSourceSpec;
@@ -281,7 +326,8 @@ type HeaderScheme =
   | { kind: 'token'; props: TokenAuthProps }
   | { kind: 'signature'; props: RequestSigningProps }
   | { kind: 'oauth2'; props: OAuth2ClientCredentialsProps }
-  | { kind: 'message-signature'; props: MessageSignatureProps };
+  | { kind: 'message-signature'; props: MessageSignatureProps }
+  | { kind: 'sigv4'; props: SigV4Props };
 
 /** The props a builder was called with, as an object (`{}` for a JavaScript caller that gave none). */
 function propsOf<T>(props: T): T {
@@ -289,7 +335,7 @@ function propsOf<T>(props: T): T {
 }
 
 /**
- * The backend-security scheme of one customer: one header scheme (basic, digest, token, request signing,
+ * The backend-security scheme of one customer: one header scheme (basic, digest, token, request signing, SigV4,
  * OAuth 2.0 client credentials, or none), optionally combined with mutual TLS and trusted sources.
  * Immutable: `withMutualTls` and `withTrustedSources` return a new value.
  *
@@ -345,6 +391,15 @@ export class BackendSecurity {
     );
   }
 
+  /**
+   * AWS Signature Version 4 with the function's role (or `assumeRoleArn`); no secret. Carries problems when
+   * `service`, `region`, `assumeRoleArn` or `externalId` is not of its shape, `externalId` comes without
+   * `assumeRoleArn`, or `unsignedPayload` is asked of a service other than S3.
+   */
+  public static sigV4(props: SigV4Props): BackendSecurity {
+    return new BackendSecurity({ kind: 'sigv4', props: propsOf(props) }, checkSigV4Props(props));
+  }
+
   private constructor(
     private readonly scheme: HeaderScheme,
     private readonly found: readonly Problem[],
@@ -390,6 +445,20 @@ export class BackendSecurity {
     });
   }
 
+  /**
+   * What is wrong with this security on a platform (none for most schemes): a SigV4 region or
+   * `assumeRoleArn` in another partition, an assumed role without the platform's `sts` interface endpoint.
+   * `CustomerBackendLink` reports them under `security.<prop>`.
+   */
+  public platformProblems(platform: SigV4Platform): readonly Problem[] {
+    return this.scheme.kind === 'sigv4' ? checkSigV4PlatformProps(this.scheme.props, platform) : [];
+  }
+
+  /** True when the scheme signs with an assumed role (SigV4 `assumeRoleArn`): the function calls STS. */
+  public get assumesRole(): boolean {
+    return this.scheme.kind === 'sigv4' && this.scheme.props.assumeRoleArn !== undefined;
+  }
+
   /** The runtime's name of the header scheme. */
   public get type(): SecurityScheme['type'] {
     return this.scheme.kind === 'oauth2' ? 'oauth2-client-credentials' : this.scheme.kind;
@@ -427,6 +496,15 @@ export class BackendSecurity {
         };
       case 'message-signature':
         return messageSignatureDescription(s.props);
+      case 'sigv4':
+        return {
+          scheme: 'AWS Signature Version 4',
+          service: s.props.service,
+          ...(s.props.region !== undefined ? { region: s.props.region } : {}),
+          payload: s.props.unsignedPayload ? 'UNSIGNED-PAYLOAD' : 'signed',
+          ...(s.props.assumeRoleArn !== undefined ? { assumeRoleArn: s.props.assumeRoleArn } : {}),
+          ...(s.props.externalId !== undefined ? { externalId: s.props.externalId } : {}),
+        };
       case 'token':
         return { scheme: 'token', header: s.props.header ?? 'authorization' };
       case 'basic':
@@ -482,6 +560,7 @@ export class BackendSecurity {
           out.push({ name: 'token-endpoint-ca', material: 'ca-bundle', source: s.props.tokenEndpointCa });
         }
         break;
+      case 'sigv4': // the function's role (or the role it assumes) signs: no secret
       case 'none':
         break;
     }
@@ -497,8 +576,11 @@ export class BackendSecurity {
     return out;
   }
 
-  /** The runtime configuration's security parts, with secret references from `ref`. */
-  public render(ref: SecretRefLookup): RenderedSecurity {
+  /**
+   * The runtime configuration's security parts, with secret references from `ref`; `context` is where the
+   * link runs (a SigV4 region left out is the platform's).
+   */
+  public render(ref: SecretRefLookup, context: RenderContext = {}): RenderedSecurity {
     const s = this.scheme;
     let security: SecurityScheme;
     switch (s.kind) {
@@ -586,6 +668,31 @@ export class BackendSecurity {
             ? { tokenEndpointTls: { ca: ref('token-endpoint-ca', 'caBundle') } }
             : {}),
         };
+        break;
+      }
+      case 'sigv4': {
+        const region = s.props.region ?? context.region;
+        security = {
+          type: 'sigv4',
+          // Left out when neither is known: the runtime's validator reports `security.region` is required.
+          ...(region !== undefined ? { region } : {}),
+          service: s.props.service,
+          ...(s.props.unsignedPayload === true ? { payload: 'unsigned' } : {}),
+          ...(s.props.assumeRoleArn !== undefined
+            ? {
+                credentials: {
+                  source: 'assume-role',
+                  roleArn: s.props.assumeRoleArn,
+                  ...(s.props.externalId !== undefined ? { externalId: s.props.externalId } : {}),
+                  // AssumeRole goes to the STS of the platform's region (its `sts` interface endpoint), also
+                  // for a backend in another region.
+                  ...(context.region !== undefined && context.region !== region
+                    ? { stsRegion: context.region }
+                    : {}),
+                },
+              }
+            : {}),
+        } as SecurityScheme;
         break;
       }
     }

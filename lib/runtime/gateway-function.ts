@@ -32,7 +32,7 @@ import {
 } from './runtime-bundle';
 import { runtimeFamilyOf } from './runtime-families';
 import { environmentOf, parseGatewayFunctionProps } from './gateway-function-checks';
-import { lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
+import { assumedRoleArnsOf, lambdaFunctionArn, runtimeRolePolicy } from './runtime-role-policy';
 import { requireDeployAccount } from '../shared/account-check';
 import { AlarmTuning } from './alarm-options';
 import { hasProblems, reportMissingProps, reportProblems } from '../shared/problems';
@@ -274,6 +274,7 @@ export class GatewayFunction extends Construct {
           logGroupArn: this.logGroup.arn,
           secretArns: props.secretArns,
           functionArn: lambdaFunctionArn(partition, platform.region, props.accountId, name),
+          assumeRoleArns: assumedRoleArnsOf(props.config.security),
         }),
       ),
     });

@@ -37,6 +37,8 @@ export interface RuntimeConfigSource {
   readonly backend: { readonly url: string; readonly dns?: DnsConfig };
   readonly security: BackendSecurity;
   readonly runtime?: RuntimeOptions;
+  /** Where the link runs: its region fills in a SigV4 region left out. @default - not known */
+  readonly platform?: { readonly region: string };
 }
 
 /** The runtime configuration of a link, with secret references from `ref`. */
@@ -44,7 +46,7 @@ export function runtimeConfigOf(
   props: RuntimeConfigSource,
   ref: (name: string, key: string) => SecretRef,
 ): GatewayConfig {
-  const rendered = props.security.render(ref);
+  const rendered = props.security.render(ref, { region: props.platform?.region });
   const runtime = props.runtime ?? {};
   return {
     version: CONFIG_VERSION,

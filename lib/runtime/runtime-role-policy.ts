@@ -59,6 +59,23 @@ export interface RuntimeRolePolicyProps {
   readonly secretArns: readonly string[];
   /** The function's own (unqualified) ARN: the value of `lambda:SourceFunctionArn` for calls from its code. */
   readonly functionArn: string;
+  /**
+   * Roles the runtime assumes to sign for its backend (SigV4 `credentials.source: "assume-role"`):
+   * `sts:AssumeRole` on exactly these ARNs.
+   * @default - none, and the role gets no STS permission at all
+   */
+  readonly assumeRoleArns?: readonly string[];
+}
+
+/** The roles a runtime configuration assumes (its SigV4 scheme's `credentials.roleArn`), for the role's policy. */
+export function assumedRoleArnsOf(security: {
+  readonly type: string;
+  readonly credentials?: { readonly source?: string; readonly roleArn?: string };
+}): string[] {
+  const credentials = security.type === 'sigv4' ? security.credentials : undefined;
+  return credentials?.source === 'assume-role' && credentials.roleArn !== undefined
+    ? [credentials.roleArn]
+    : [];
 }
 
 /** The runtime role's inline policy. */
@@ -80,6 +97,17 @@ export function runtimeRolePolicy(props: RuntimeRolePolicyProps): PolicyDocument
               Effect: 'Allow' as const,
               Action: 'secretsmanager:GetSecretValue',
               Resource: [...props.secretArns],
+            },
+          ]
+        : []),
+      // SigV4 with an assumed role: that role only. The role's trust policy (the customer's) decides the rest.
+      ...(props.assumeRoleArns && props.assumeRoleArns.length > 0
+        ? [
+            {
+              Sid: 'AssumeBackendSigningRole',
+              Effect: 'Allow' as const,
+              Action: 'sts:AssumeRole',
+              Resource: [...props.assumeRoleArns],
             },
           ]
         : []),

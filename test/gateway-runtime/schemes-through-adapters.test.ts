@@ -13,6 +13,8 @@
  *               Node backend accepts a bearer token only while the OAuth server says it is live; with
  *               client_secret_basic and with private_key_jwt (oidc-provider verifies the assertion and
  *               refuses a replayed one).
+ *  - SigV4:     Debian's python3-botocore recomputes every signature in the backend (and in the STS
+ *               stand-in, which hands out assumed-role credentials only to a correctly signed AssumeRole).
  *
  * Everything either adapter logs is captured and scanned for the secret values at the end.
  */
@@ -30,6 +32,7 @@ import { freePort } from '../support/ports';
 import { captureLines, secretFiles } from './fixtures/harness';
 import { ADAPTERS, AdapterUnderTest, RunningAdapter } from './support/adapters';
 import { OAuthServer, startOAuthServer } from './support/oauth-server';
+import { RunningVerifier, startVerifier } from './schemes/support/sigv4-verifier';
 
 jest.setTimeout(30_000);
 
@@ -39,6 +42,24 @@ const WRONG_API_TOKEN = 'api-token-wrong-8d14e0b6-never-logged';
 const HMAC_KEY = 'hmac-key-5b7e90c3-never-logged';
 const CLIENT_ID = 'apicloud-gateway';
 const CLIENT_SECRET = 'client-secret-c02f6d94-never-logged';
+// SigV4: the function role's keys (as Lambda puts them into the environment) and two assumed roles'.
+const ROLE_KEYS = {
+  accessKeyId: 'ASIAFUNCTIONROLE0001',
+  secretAccessKey: 'role-secret-9e4d1c07/never+logged',
+  sessionToken: 'role-session-token-61b8f2a4//never-logged==',
+};
+const ASSUMED = [
+  {
+    accessKeyId: 'ASIAASSUMEDREVOKED01',
+    secretAccessKey: 'assumed-secret-a-0d7e/never-logged',
+    sessionToken: 'assumed-session-token-a-never-logged==',
+  },
+  {
+    accessKeyId: 'ASIAASSUMEDGOOD00002',
+    secretAccessKey: 'assumed-secret-b-5c3f/never-logged',
+    sessionToken: 'assumed-session-token-b-never-logged==',
+  },
+];
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const RSA_PRIVATE_PEM = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const RSA_PUBLIC_PEM = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -638,6 +659,147 @@ describe('oauth2-client-credentials: tokens from oidc-provider, a backend that a
   });
 });
 
+describe('sigv4: AWS Signature Version 4, recomputed by botocore in the backend', () => {
+  const REGION = 'eu-west-1';
+  const SERVICE = 'execute-api';
+  const ROLE_ARN = 'arn:aws:iam::210987654321:role/acme-orders-gateway-invoker';
+  const EXTERNAL_ID = 'acme-orders-7f3a';
+  let backend: RunningVerifier;
+  const saved: Record<string, string | undefined> = {};
+  const ENV = {
+    AWS_ACCESS_KEY_ID: ROLE_KEYS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: ROLE_KEYS.secretAccessKey,
+    AWS_SESSION_TOKEN: ROLE_KEYS.sessionToken,
+  };
+
+  beforeAll(async () => {
+    // What Lambda does for the function's execution role (the scheme's `environment` source reads it).
+    for (const [name, value] of Object.entries(ENV)) {
+      saved[name] = process.env[name];
+      process.env[name] = value;
+    }
+    backend = await startVerifier({
+      mode: 'backend',
+      region: REGION,
+      service: SERVICE,
+      credentials: [ROLE_KEYS, ...ASSUMED],
+      revoked: [ASSUMED[0].accessKeyId],
+    });
+  });
+  afterAll(async () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await backend?.stop();
+  });
+
+  const config = (credentials?: object): GatewayConfig => ({
+    version: 1,
+    name: 'acme-orders-aws',
+    backend: { url: `${backend.origin}/prod` },
+    security: { type: 'sigv4', region: REGION, service: SERVICE, ...(credentials ? { credentials } : {}) },
+  });
+
+  describe.each(ADAPTERS)('through the $name', (adapter) => {
+    test("GIVEN the function role's credentials WHEN a GET with a query and a POST with a JSON body pass, the caller sending its own Authorization and x-amz-* THEN botocore accepts both, the body hash and session token signed", async () => {
+      const gateway = await through(adapter, config());
+      const before = backend.verdicts().length;
+
+      const get = await gateway.call({
+        path: '/orders',
+        query: { status: 'open', q: 'café crème', tag: 'a+b' },
+        headers: { authorization: CALLER_AUTHORIZATION, 'x-amz-date': '20200101T000000Z' },
+      });
+      const post = await gateway.call({
+        method: 'POST',
+        path: '/orders',
+        headers: { 'content-type': 'application/json', 'x-amz-security-token': 'caller-token' },
+        body: JSON.stringify(ORDER),
+      });
+
+      expect([get.status, post.status]).toEqual([200, 200]);
+      const [g, p] = (await backend.verdictsWhen(before + 2)).slice(before);
+      expect(g).toMatchObject({ verified: true, method: 'GET', accessKeyId: ROLE_KEYS.accessKeyId });
+      expect(g.path).toMatch(/^\/prod\/orders\?/);
+      expect(p).toMatchObject({
+        verified: true,
+        method: 'POST',
+        bodyLength: Buffer.byteLength(JSON.stringify(ORDER)),
+      });
+      expect(p.signedHeaders).toEqual([
+        'content-type',
+        'host',
+        'x-amz-content-sha256',
+        'x-amz-date',
+        'x-amz-security-token',
+      ]);
+    });
+
+    test('GIVEN an assumed role (external ID) whose first credentials the backend refuses WHEN a POST passes THEN it is retried once with fresh credentials from STS, re-signed, and accepted', async () => {
+      // Each adapter gets its own STS stand-in: it issues the revoked credentials first, then good ones.
+      const sts = await startVerifier({
+        mode: 'sts',
+        region: REGION,
+        credentials: [ROLE_KEYS],
+        sts: {
+          roleArn: ROLE_ARN,
+          externalId: EXTERNAL_ID,
+          issue: ASSUMED.map((c) => ({ ...c, expiration: new Date(Date.now() + 3_600_000).toISOString() })),
+        },
+      });
+      try {
+        const gateway = await through(
+          adapter,
+          config({
+            source: 'assume-role',
+            roleArn: ROLE_ARN,
+            externalId: EXTERNAL_ID,
+            stsEndpoint: sts.origin,
+          }),
+        );
+        const before = backend.verdicts().length;
+
+        const answer = await gateway.call({
+          method: 'POST',
+          path: '/orders',
+          query: { retry: '1' },
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(ORDER),
+        });
+
+        expect(answer.status).toBe(200);
+        const attempts = (await backend.verdictsWhen(before + 2)).slice(before);
+        expect(attempts.map((v) => [v.status, v.accessKeyId, v.reason])).toEqual([
+          [403, ASSUMED[0].accessKeyId, 'credentials revoked'],
+          [200, ASSUMED[1].accessKeyId, 'ok'],
+        ]);
+        expect((await sts.verdictsWhen(2)).map((v) => [v.status, v.accessKeyId])).toEqual([
+          [200, ROLE_KEYS.accessKeyId],
+          [200, ROLE_KEYS.accessKeyId],
+        ]);
+      } finally {
+        await sts.stop();
+      }
+    });
+
+    test('fails when STS is down: 503 CREDENTIALS_UNAVAILABLE problem, and the backend sees nothing', async () => {
+      const closedPort = await freePort();
+      const gateway = await through(
+        adapter,
+        config({ source: 'assume-role', roleArn: ROLE_ARN, stsEndpoint: `http://127.0.0.1:${closedPort}` }),
+      );
+      const before = backend.verdicts().length;
+
+      const answer = await gateway.call({ path: '/orders' });
+
+      expect(answer.status).toBe(503);
+      expect(json(answer.text)).toMatchObject({ status: 503, code: 'CREDENTIALS_UNAVAILABLE' });
+      expect(backend.verdicts().length).toBe(before);
+    });
+  });
+});
+
 describe('what the adapters logged', () => {
   const PEM_LINES = RSA_PRIVATE_PEM.split('\n').filter(
     (line) => line.length > 0 && !line.startsWith('-----'),
@@ -654,6 +816,9 @@ describe('what the adapters logged', () => {
     ...MESSAGE_PRIVATE_PEMS.flatMap((pem) =>
       pem.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----')),
     ),
+    ROLE_KEYS.secretAccessKey,
+    ROLE_KEYS.sessionToken,
+    ...ASSUMED.flatMap((c) => [c.secretAccessKey, c.sessionToken]),
     ASSERTION_KEY_PEM,
     ...ASSERTION_KEY_PEM.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----')),
   ];

@@ -14,6 +14,19 @@
  * own in validate.ts, found by the field's path.
  */
 
+import {
+  AWS_REGION,
+  AWS_SERVICE,
+  EXTERNAL_ID,
+  MAX_ASSUME_ROLE_DURATION_SECONDS,
+  MIN_ASSUME_ROLE_DURATION_SECONDS,
+  AWS_REGION_RULE,
+  ROLE_ARN,
+  ROLE_ARN_RULE,
+  ROLE_SESSION_NAME,
+  SIGV4_SIGNED_HEADER,
+  STS_ENDPOINT,
+} from './sigv4-rules';
 import { SF_KEY, SF_STRING } from './message-signature-components';
 import type { SecretRef } from './types';
 
@@ -337,6 +350,63 @@ export const LIMITS = {
   maxBackendConnections: int(1, 65_536, 64),
 };
 
+/**
+ * Where the SigV4 scheme's AWS credentials come from. `environment`: `AWS_ACCESS_KEY_ID`,
+ * `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (in Lambda: the function's execution role); `container`:
+ * the ECS/EKS container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `_FULL_URI`);
+ * `assume-role`: `sts:AssumeRole` of `roleArn`, signed with the `baseCredentials`. No EC2 instance
+ * metadata (IMDS). The assume-role fields apply only with `source: "assume-role"`.
+ * @schema {"if": {"required": ["source"], "properties": {"source": {"const": "assume-role"}}}, "then": {"required": ["roleArn"]}, "else": {"not": {"anyOf": [{"required": ["roleArn"]}, {"required": ["externalId"]}, {"required": ["sessionName"]}, {"required": ["durationSeconds"]}, {"required": ["stsRegion"]}, {"required": ["stsEndpoint"]}, {"required": ["baseCredentials"]}]}}}
+ */
+export const SIGV4_CREDENTIALS = {
+  /** The credentials source. @default "environment" */
+  source: oneOf(['environment', 'container', 'assume-role'], 'environment'),
+  /** The role to assume (any partition): `arn:aws:iam::<account>:role/<name>`. Required with `assume-role`. */
+  roleArn: str({
+    maxLength: 2048,
+    pattern: ROLE_ARN,
+    rule: ROLE_ARN_RULE,
+  }),
+  /**
+   * The external ID the role's trust policy demands (`sts:ExternalId`; an identifier, not a secret, per AWS).
+   * @default - none is sent
+   */
+  externalId: str({
+    maxLength: 1224,
+    pattern: EXTERNAL_ID,
+    rule: 'must be 2 to 1224 characters of letters, digits and +=,.@:/-_',
+  }),
+  /** `RoleSessionName`, shown in the backend owner's CloudTrail. @default "backend-link-gateway" */
+  sessionName: str({
+    maxLength: 64,
+    pattern: ROLE_SESSION_NAME,
+    rule: 'is not 2 to 64 characters of letters, digits and +=,.@-_',
+  }),
+  /**
+   * The assumed credentials' requested lifetime (the role's maximum applies; from Lambda's role this is
+   * role chaining, which STS caps at 3600). @default 3600
+   */
+  durationSeconds: int(MIN_ASSUME_ROLE_DURATION_SECONDS, MAX_ASSUME_ROLE_DURATION_SECONDS),
+  /** The region of the STS endpoint. @default - the scheme's `region` */
+  stsRegion: str({
+    maxLength: 32,
+    pattern: AWS_REGION,
+    rule: AWS_REGION_RULE,
+  }),
+  /**
+   * The STS endpoint URL: `https://` (`http://` only to a loopback host). A regional STS interface VPC
+   * endpoint with private DNS needs none: the default name resolves to it.
+   * @default - `https://sts.<stsRegion>.amazonaws.com` (`.amazonaws.com.cn` in the China regions)
+   */
+  stsEndpoint: str({
+    maxLength: 2048,
+    pattern: STS_ENDPOINT,
+    rule: 'is not an https:// URL (http:// only to loopback)',
+  }),
+  /** What the AssumeRole call is signed with. @default "environment" */
+  baseCredentials: oneOf(['environment', 'container']),
+};
+
 /** OAuth 2.0 client authentication methods at the token endpoint (oauth2-client-auth.ts). */
 export const CLIENT_AUTH_METHODS = [
   'client_secret_basic',
@@ -595,6 +665,45 @@ export const SCHEMES = {
      * @default false
      */
     allowInsecureLoopbackTokenUrl: bool(false),
+  },
+  /**
+   * AWS Signature Version 4 (`AWS4-HMAC-SHA256`) towards an AWS-hosted backend: a private API Gateway
+   * (`execute-api`), a Lambda function URL with IAM auth (`lambda`), OpenSearch (`es`, `aoss`), S3. Every
+   * attempt is signed anew; `host`, `x-amz-*`, `content-type` and `signedHeaders` are signed (docs/sigv4.md).
+   * @schema {"if": {"required": ["payload"], "properties": {"payload": {"const": "unsigned"}}}, "then": {"properties": {"service": {"const": "s3"}}}}
+   */
+  sigv4: {
+    /** The backend's AWS region, e.g. `eu-west-1`, `us-gov-west-1`, `cn-north-1`. */
+    region: required(str({ maxLength: 32, pattern: AWS_REGION, rule: AWS_REGION_RULE })),
+    /** The service's signing name: `execute-api`, `lambda`, `es`, `aoss`, `s3`, ... */
+    service: required(
+      str({
+        maxLength: 63,
+        pattern: AWS_SERVICE,
+        rule: 'is not a service signing name (e.g. "execute-api")',
+      }),
+    ),
+    /**
+     * `signed`: the SHA-256 of the body actually sent is signed (and sent as `x-amz-content-sha256`);
+     * `unsigned`: `UNSIGNED-PAYLOAD`, accepted by S3 only, so only with `service: "s3"`.
+     * @default "signed"
+     */
+    payload: oneOf(['signed', 'unsigned'], 'signed'),
+    /** Where the AWS credentials come from. @default { "source": "environment" } (in Lambda: the function's role) */
+    credentials: obj(SIGV4_CREDENTIALS),
+    /**
+     * More forwarded headers to sign when the request has them (lower case), beyond `host`, `x-amz-*`
+     * and `content-type`; not the scheme's own (`authorization`, `x-amz-date`, `x-amz-content-sha256`,
+     * `x-amz-security-token`).
+     * @default - none
+     */
+    signedHeaders: list(
+      str({
+        maxLength: 256,
+        pattern: SIGV4_SIGNED_HEADER,
+        rule: 'is not a lower-case header name, or is one the scheme sets',
+      }),
+    ),
   },
 };
 

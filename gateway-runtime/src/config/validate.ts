@@ -21,6 +21,7 @@ import {
   TRUSTED_SOURCES,
 } from './definition';
 import { checkDnsSections } from './validate-dns';
+import { sigV4CrossFieldProblems } from './sigv4-rules';
 import { componentListProblems } from './message-signature-components';
 import { withDefaults } from './resolve';
 import { cidrProblem as sharedCidrProblem } from '../core/cidr';
@@ -101,6 +102,8 @@ export const REPLACED_SCHEME_TYPES: Readonly<Record<string, string>> = {
   'api-key': 'use "token" with "header" set to the key header instead',
   hmac: 'use "signature" with an hmac-* algorithm instead',
   'http-signature': 'use "signature" instead',
+  'aws-sigv4': 'use "sigv4" instead',
+  aws4: 'use "sigv4" instead',
   mtls: 'mutual TLS is a transport setting that combines with any scheme: use backend.tls.clientCertificate (with "type": "none" when nothing else is needed)',
 };
 
@@ -616,6 +619,9 @@ class Checker {
         );
       }
       this.clientAuth(s);
+    }
+    if (type === 'sigv4') {
+      for (const problem of sigV4CrossFieldProblems(s)) this.add(problem.path, problem.message);
     }
   }
 

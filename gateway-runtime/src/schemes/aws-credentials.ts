@@ -3,7 +3,9 @@
  *
  * - `environment`: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, the variables
  *   Lambda sets from the function's execution role (and what a DMZ host or container can be given).
- *   Read on every request (cheap), so a process whose environment is updated signs with the new keys.
+ *   Read again at most once a second once found (a process.env lookup is not free on the hot path), so a
+ *   process whose environment is updated signs with the new keys within a second; missing ones are looked
+ *   for on every request.
  * - `container`: the ECS/EKS container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`
  *   or `AWS_CONTAINER_CREDENTIALS_FULL_URI`, with `AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)`), for the
  *   DMZ proxy run as a container in AWS. EC2's instance metadata service (IMDS) is not implemented.
@@ -83,6 +85,8 @@ export type SigV4CredentialsOptions =
     };
 
 export const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
+/** Environment credentials found are read again after this long (process.env lookups cost per request). */
+export const ENVIRONMENT_REREAD_MS = 1000;
 /** A failed fetch is not repeated for this long (requests meanwhile get its error, or the old credentials). */
 export const FAILURE_HOLD_MS = 1000;
 /** Credentials this close to their expiry are not used even when a refresh failed. */
@@ -102,12 +106,8 @@ const CONTAINER_HTTP_HOSTS = new Set([
   '[fd00:ec2::23]',
 ]);
 
-/** ARN of an IAM role, any partition. */
-export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-/** RoleSessionName: 2..64 of `[\w+=,.@-]`. */
-export const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-/** ExternalId: 2..1224 of `[\w+=,.@:/-]`. */
-export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+/** The role ARN, session name and external ID rules (config/sigv4-rules.ts, shared with the validator). */
+export { EXTERNAL_ID, ROLE_ARN, ROLE_SESSION_NAME } from '../config/sigv4-rules';
 
 export interface ProviderContext {
   readonly now: () => number;
@@ -124,12 +124,22 @@ const unavailable = (why: string, reason: string, cause?: unknown) =>
   });
 
 /** Credentials from the process environment (Lambda's execution role, or set by the operator). */
-export function environmentCredentials(env: NodeJS.ProcessEnv = process.env): CredentialsProvider {
+export function environmentCredentials(
+  env: NodeJS.ProcessEnv = process.env,
+  now?: () => number,
+): CredentialsProvider {
   let last: AwsCredentials | undefined;
+  /** When the variables were last read (with `now`): they are read at most once a second. */
+  let readAt = -Infinity;
   const read = (): AwsCredentials | undefined => {
+    if (now) {
+      const at = now();
+      if (last !== undefined && at - readAt < ENVIRONMENT_REREAD_MS && at >= readAt) return last;
+      readAt = at;
+    }
     const accessKeyId = env.AWS_ACCESS_KEY_ID;
     const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-    if (!accessKeyId || !secretAccessKey) return undefined;
+    if (!accessKeyId || !secretAccessKey) return (last = undefined);
     const sessionToken = env.AWS_SESSION_TOKEN || undefined;
     // One object while the values stay the same (callers compare credentials by identity).
     if (
@@ -443,14 +453,14 @@ export function createCredentialsProvider(
 ): CredentialsProvider {
   switch (options.source) {
     case 'environment':
-      return environmentCredentials(ctx.env);
+      return environmentCredentials(ctx.env, ctx.now);
     case 'container':
       return containerCredentials(ctx);
     case 'assume-role': {
       const base =
         (options.baseCredentials ?? 'environment') === 'container'
           ? containerCredentials(ctx)
-          : environmentCredentials(ctx.env);
+          : environmentCredentials(ctx.env, ctx.now);
       return assumeRoleCredentials(options, base, region, ctx);
     }
   }

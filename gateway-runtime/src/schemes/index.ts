@@ -6,6 +6,7 @@ import { createDigestScheme } from './digest';
 import { createMessageSignatureScheme } from './message-signature';
 import { createOAuth2Scheme } from './oauth2';
 import { createSignatureScheme } from './signature';
+import { createSigV4Scheme } from './sigv4';
 import { createTokenScheme } from './token';
 import type { AuthScheme, CallingOutSchemeContext } from './types';
 
@@ -39,6 +40,8 @@ export function createAuthScheme(scheme: ResolvedSecurityScheme, ctx: CallingOut
       return createOAuth2Scheme(scheme, ctx);
     case 'message-signature':
       return createMessageSignatureScheme(scheme, ctx);
+    case 'sigv4':
+      return createSigV4Scheme(scheme, ctx);
     default: {
       const unknown: never = scheme;
       throw new ConfigError([

@@ -22,13 +22,26 @@
  * aws-credentials.ts. A 401/403 to a request signed with fetched credentials (assumed role, container)
  * drops them and retries once, re-signed with new ones (see onResponse). Documentation: docs/sigv4.md.
  */
+import type { SecurityScheme } from '../config/definition';
+import {
+  ASSUME_ROLE_FIELDS,
+  AWS_REGION,
+  AWS_REGION_RULE,
+  AWS_SERVICE,
+  EXTERNAL_ID,
+  MAX_ASSUME_ROLE_DURATION_SECONDS,
+  MIN_ASSUME_ROLE_DURATION_SECONDS,
+  ROLE_ARN,
+  ROLE_ARN_RULE,
+  ROLE_SESSION_NAME,
+  SIGV4_SCHEME_HEADERS,
+  sigV4CrossFieldProblems,
+  STS_ENDPOINT,
+} from '../config/sigv4-rules';
 import { ConfigError } from '../core/errors';
 import {
   type AwsCredentials,
   createCredentialsProvider,
-  EXTERNAL_ID,
-  ROLE_ARN,
-  ROLE_SESSION_NAME,
   type SigV4CredentialsOptions,
 } from './aws-credentials';
 import {
@@ -52,27 +65,14 @@ import type {
 } from './types';
 
 export type { SigV4CredentialsOptions } from './aws-credentials';
+export { AWS_REGION, AWS_SERVICE, UNSIGNED_PAYLOAD_SERVICES } from '../config/sigv4-rules';
 
-/** The scheme's configuration, shaped as its section of the config document will be. */
-export interface SigV4SchemeOptions {
-  readonly type: 'aws-sigv4';
-  /** The backend's AWS region, e.g. `eu-west-1`. */
-  readonly region: string;
-  /** The service's signing name: `execute-api`, `lambda`, `es`, `aoss`, `s3`, ... */
-  readonly service: string;
-  /**
-   * `signed`: the body's SHA-256 is signed; `unsigned`: `UNSIGNED-PAYLOAD` (S3 only).
-   * @default "signed"
-   */
-  readonly payload?: 'signed' | 'unsigned';
-  /** Where the credentials come from. @default { source: "environment" } (the function's role) */
-  readonly credentials?: SigV4CredentialsOptions;
-  /**
-   * More forwarded headers to sign when the request has them (lower case), beyond host, x-amz-* and
-   * content-type. @default - none
-   */
-  readonly signedHeaders?: readonly string[];
-}
+/**
+ * The scheme's configuration: its `security` section of the config document (`"type": "sigv4"`; fields,
+ * defaults and docs in config/definition.ts, SCHEMES.sigv4). `credentials` is one object whose
+ * assume-role fields apply with `source: "assume-role"` only.
+ */
+export type SigV4SchemeOptions = Extract<SecurityScheme, { readonly type: 'sigv4' }>;
 
 /** What the scheme reads besides SchemeContext (tests give their own environment). */
 export interface SigV4Runtime {
@@ -85,23 +85,16 @@ export interface SigV4Runtime {
 /** A 401/403 drops fetched credentials and fetches new ones at most once per this interval. */
 export const DEFAULT_SIGV4_MIN_REFETCH_INTERVAL_SECONDS = 5;
 
-/** An AWS region name: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`. */
-export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-/** A service signing name: lower case letters, digits and `-`. */
-export const AWS_SERVICE = /^[a-z0-9][a-z0-9-]{0,62}$/;
-/** Services that accept `UNSIGNED-PAYLOAD`. */
-export const UNSIGNED_PAYLOAD_SERVICES: ReadonlySet<string> = new Set(['s3']);
 /** Headers the scheme sets itself (the caller's values are dropped). */
-const SCHEME_HEADERS = [
-  'authorization',
-  'x-amz-date',
-  'x-amz-content-sha256',
-  'x-amz-security-token',
-] as const;
+const SCHEME_HEADERS = SIGV4_SCHEME_HEADERS;
 /** RFC 9110 token, lower case. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
-/** Every problem with the options, as `{ path, message }` (the validator's shape), none when valid. */
+/**
+ * Every problem with the options, as `{ path, message }` (the validator's shape), none when valid: the
+ * scheme's own check, for options built in code (a configuration document is checked by validate.ts,
+ * with the same rules from config/sigv4-rules.ts).
+ */
 export function sigV4OptionsProblems(
   options: SigV4SchemeOptions,
   path = 'security',
@@ -109,7 +102,7 @@ export function sigV4OptionsProblems(
   const problems: Array<{ path: string; message: string }> = [];
   const add = (field: string, message: string) => problems.push({ path: `${path}.${field}`, message });
   if (typeof options.region !== 'string' || !AWS_REGION.test(options.region)) {
-    add('region', `${JSON.stringify(options.region)} is not an AWS region name (e.g. "eu-west-1")`);
+    add('region', `${JSON.stringify(options.region)} ${AWS_REGION_RULE}`);
   }
   if (typeof options.service !== 'string' || options.service.length === 0) {
     add('service', 'must be the service signing name (e.g. "execute-api"), not empty');
@@ -122,11 +115,6 @@ export function sigV4OptionsProblems(
   const payload = options.payload ?? 'signed';
   if (payload !== 'signed' && payload !== 'unsigned') {
     add('payload', `${JSON.stringify(payload)} is neither "signed" nor "unsigned"`);
-  } else if (payload === 'unsigned' && !UNSIGNED_PAYLOAD_SERVICES.has(options.service)) {
-    add(
-      'payload',
-      `"unsigned" (UNSIGNED-PAYLOAD) is accepted only by ${[...UNSIGNED_PAYLOAD_SERVICES].join(', ')}, not by service ${JSON.stringify(options.service)}`,
-    );
   }
   for (const [i, name] of (options.signedHeaders ?? []).entries()) {
     if (typeof name !== 'string' || !HEADER_NAME.test(name)) {
@@ -135,80 +123,75 @@ export function sigV4OptionsProblems(
       add(`signedHeaders[${i}]`, `"${name}" is set by the scheme itself`);
     }
   }
-  const credentials = options.credentials ?? { source: 'environment' };
-  switch (credentials.source) {
-    case 'environment':
-    case 'container':
-      break;
-    case 'assume-role': {
-      const c = credentials;
-      if (typeof c.roleArn !== 'string' || !ROLE_ARN.test(c.roleArn)) {
-        add(
-          'credentials.roleArn',
-          `${JSON.stringify(c.roleArn)} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
-        );
-      }
-      if (
-        c.externalId !== undefined &&
-        (typeof c.externalId !== 'string' || !EXTERNAL_ID.test(c.externalId))
-      ) {
-        add('credentials.externalId', 'must be 2 to 1224 characters of letters, digits and +=,.@:/-_');
-      }
-      if (
-        c.sessionName !== undefined &&
-        (typeof c.sessionName !== 'string' || !ROLE_SESSION_NAME.test(c.sessionName))
-      ) {
-        add(
-          'credentials.sessionName',
-          `${JSON.stringify(c.sessionName)} is not 2 to 64 characters of letters, digits and +=,.@-_`,
-        );
-      }
-      const d = c.durationSeconds;
-      if (d !== undefined && (!Number.isInteger(d) || d < 900 || d > 43200)) {
-        add(
-          'credentials.durationSeconds',
-          `${JSON.stringify(d)} is not a whole number of seconds from 900 to 43200`,
-        );
-      }
-      if (c.stsRegion !== undefined && (typeof c.stsRegion !== 'string' || !AWS_REGION.test(c.stsRegion))) {
-        add('credentials.stsRegion', `${JSON.stringify(c.stsRegion)} is not an AWS region name`);
-      }
-      if (c.stsEndpoint !== undefined) {
-        let url: URL | undefined;
-        try {
-          url = new URL(c.stsEndpoint);
-        } catch {
-          url = undefined;
-        }
-        if (!url || (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname)))) {
-          add(
-            'credentials.stsEndpoint',
-            `${JSON.stringify(c.stsEndpoint)} is not an https:// URL (http:// only on loopback)`,
-          );
-        }
-      }
-      if (
-        c.baseCredentials !== undefined &&
-        c.baseCredentials !== 'environment' &&
-        c.baseCredentials !== 'container'
-      ) {
-        add(
-          'credentials.baseCredentials',
-          `${JSON.stringify(c.baseCredentials)} is neither "environment" nor "container"`,
-        );
-      }
-      break;
-    }
-    default:
-      add(
-        'credentials.source',
-        `${JSON.stringify((credentials as { source: unknown }).source)} is not one of "environment", "container", "assume-role"`,
-      );
+  const c: NonNullable<SigV4SchemeOptions['credentials']> = options.credentials ?? {};
+  const source = c.source ?? 'environment';
+  if (source !== 'environment' && source !== 'container' && source !== 'assume-role') {
+    add(
+      'credentials.source',
+      `${JSON.stringify(source)} is not one of "environment", "container", "assume-role"`,
+    );
   }
+  if (source === 'assume-role') {
+    if (c.roleArn !== undefined && (typeof c.roleArn !== 'string' || !ROLE_ARN.test(c.roleArn))) {
+      add('credentials.roleArn', `${JSON.stringify(c.roleArn)} ${ROLE_ARN_RULE}`);
+    }
+    if (c.externalId !== undefined && (typeof c.externalId !== 'string' || !EXTERNAL_ID.test(c.externalId))) {
+      add('credentials.externalId', 'must be 2 to 1224 characters of letters, digits and +=,.@:/-_');
+    }
+    if (
+      c.sessionName !== undefined &&
+      (typeof c.sessionName !== 'string' || !ROLE_SESSION_NAME.test(c.sessionName))
+    ) {
+      add(
+        'credentials.sessionName',
+        `${JSON.stringify(c.sessionName)} is not 2 to 64 characters of letters, digits and +=,.@-_`,
+      );
+    }
+    const d = c.durationSeconds;
+    if (
+      d !== undefined &&
+      (!Number.isInteger(d) || d < MIN_ASSUME_ROLE_DURATION_SECONDS || d > MAX_ASSUME_ROLE_DURATION_SECONDS)
+    ) {
+      add(
+        'credentials.durationSeconds',
+        `${JSON.stringify(d)} is not a whole number of seconds from ${MIN_ASSUME_ROLE_DURATION_SECONDS} to ${MAX_ASSUME_ROLE_DURATION_SECONDS}`,
+      );
+    }
+    if (c.stsRegion !== undefined && (typeof c.stsRegion !== 'string' || !AWS_REGION.test(c.stsRegion))) {
+      add('credentials.stsRegion', `${JSON.stringify(c.stsRegion)} is not an AWS region name`);
+    }
+    if (
+      c.stsEndpoint !== undefined &&
+      (typeof c.stsEndpoint !== 'string' || !STS_ENDPOINT.test(c.stsEndpoint))
+    ) {
+      add(
+        'credentials.stsEndpoint',
+        `${JSON.stringify(c.stsEndpoint)} is not an https:// URL (http:// only on loopback)`,
+      );
+    }
+    if (
+      c.baseCredentials !== undefined &&
+      c.baseCredentials !== 'environment' &&
+      c.baseCredentials !== 'container'
+    ) {
+      add(
+        'credentials.baseCredentials',
+        `${JSON.stringify(c.baseCredentials)} is neither "environment" nor "container"`,
+      );
+    }
+  }
+  problems.push(...sigV4CrossFieldProblems(options, path));
   return problems;
 }
 
-const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+/** The credentials provider's options from the section's `credentials` (checked by sigV4OptionsProblems). */
+function credentialsOptions(c: SigV4SchemeOptions['credentials']): SigV4CredentialsOptions {
+  const source = c?.source ?? 'environment';
+  if (source !== 'assume-role') return { source };
+  const assume: Record<string, unknown> = { source, roleArn: c!.roleArn };
+  for (const field of ASSUME_ROLE_FIELDS) if (c![field] !== undefined) assume[field] = c![field];
+  return assume as SigV4CredentialsOptions;
+}
 
 export function createSigV4Scheme(
   options: SigV4SchemeOptions,
@@ -222,7 +205,7 @@ export function createSigV4Scheme(
   const signPayload = (options.payload ?? 'signed') === 'signed';
   const singleEncodePath = service === 's3';
   const extraSigned = options.signedHeaders ?? [];
-  const provider = createCredentialsProvider(options.credentials ?? { source: 'environment' }, region, {
+  const provider = createCredentialsProvider(credentialsOptions(options.credentials), region, {
     now,
     env: runtime.env ?? process.env,
     timeouts: ctx.timeouts,
@@ -298,7 +281,7 @@ export function createSigV4Scheme(
   };
 
   return {
-    type: 'aws-sigv4',
+    type: 'sigv4',
     mayRetry: refreshable,
     // Always whole, also with UNSIGNED-PAYLOAD: a buffered body goes with a Content-Length, which S3's
     // PutObject requires (the proxy streams other bodies chunked).

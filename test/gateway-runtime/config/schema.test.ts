@@ -62,6 +62,7 @@ describe('config.schema.json', () => {
       signature: true,
       'message-signature': true,
       'oauth2-client-credentials': true,
+      sigv4: true,
     };
     const typeEnum = (schema.$defs as { security: { properties: { type: { enum: string[] } } } }).security
       .properties.type.enum;

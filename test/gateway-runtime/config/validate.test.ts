@@ -262,7 +262,7 @@ describe('type mismatches', () => {
       'the security type is missing',
       doc({ token: { env: 'T' } }),
       'security.type',
-      'must be one of "none", "basic", "digest", "token", "signature", "message-signature", "oauth2-client-credentials", got nothing',
+      'must be one of "none", "basic", "digest", "token", "signature", "message-signature", "oauth2-client-credentials", "sigv4", got nothing',
     ],
   ])('fails when %s', (_, input, path, message) => {
     expect(problemsOf(input)).toEqual([{ path, message }]);

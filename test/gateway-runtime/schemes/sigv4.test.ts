@@ -12,6 +12,7 @@ import { request } from 'undici';
 import type { GatewayConfig } from '../../../gateway-runtime/src/config/types';
 import { ConfigError, CredentialsUnavailableError } from '../../../gateway-runtime/src/core/errors';
 import { createGateway, GatewayRequest } from '../../../gateway-runtime/src/proxy';
+import { environmentCredentials } from '../../../gateway-runtime/src/schemes/aws-credentials';
 import { createSigV4Scheme, SigV4SchemeOptions } from '../../../gateway-runtime/src/schemes/sigv4';
 import type { AuthScheme } from '../../../gateway-runtime/src/schemes/types';
 import { captureLines } from '../fixtures/harness';
@@ -61,7 +62,7 @@ const ctx = (now?: () => number) => ({
   ...(now ? { now } : {}),
 });
 const scheme = (options: Partial<SigV4SchemeOptions>, env: NodeJS.ProcessEnv, now?: () => number) =>
-  createSigV4Scheme({ type: 'aws-sigv4', region: REGION, service: SERVICE, ...options }, ctx(now), { env });
+  createSigV4Scheme({ type: 'sigv4', region: REGION, service: SERVICE, ...options }, ctx(now), { env });
 
 /** Signs with the scheme and sends with undici exactly what was signed; the verifier's verdict. */
 async function sendSigned(
@@ -402,7 +403,7 @@ describe('SigV4 with an assumed role (STS stand-in verified by botocore)', () =>
         expect(verdict).toMatchObject({ verified: true, accessKeyId: ASSUMED_B.accessKeyId });
         expect(added['x-amz-security-token']).toBe(ASSUMED_B.sessionToken);
       }
-      const calls = sts.verdicts();
+      const calls = await sts.verdictsWhen(1);
       expect(calls).toHaveLength(1);
       expect(calls[0]).toMatchObject({ verified: true, status: 200, method: 'POST' });
       expect(calls[0].signedHeaders).toEqual([
@@ -436,7 +437,7 @@ describe('SigV4 with an assumed role (STS stand-in verified by botocore)', () =>
       expect((await sendSigned(s, backend.origin, { method: 'GET', path: '/prod/c' })).verdict.verified).toBe(
         true,
       );
-      expect(sts.verdicts().map((v) => v.status)).toEqual([200, 200]);
+      expect((await sts.verdictsWhen(2)).map((v) => v.status)).toEqual([200, 200]);
     } finally {
       await s.close?.();
       await sts.stop();
@@ -465,13 +466,13 @@ describe('SigV4 with an assumed role (STS stand-in verified by botocore)', () =>
         { bufferResponse: true },
       );
       expect(response.status).toBe(200);
-      const attempts = backend.verdicts().slice(before);
+      const attempts = (await backend.verdictsWhen(before + 2)).slice(before);
       expect(attempts.map((v) => [v.status, v.accessKeyId, v.reason])).toEqual([
         [403, ASSUMED_A.accessKeyId, 'credentials revoked'],
         [200, ASSUMED_B.accessKeyId, 'ok'],
       ]);
       expect(attempts[1].amzDate).not.toBe(attempts[0].amzDate);
-      expect(sts.verdicts()).toHaveLength(2);
+      expect(await sts.verdictsWhen(2)).toHaveLength(2);
     } finally {
       await gateway.close();
       await sts.stop();
@@ -521,10 +522,10 @@ describe('SigV4 with an assumed role (STS stand-in verified by botocore)', () =>
       );
     try {
       for (let i = 0; i < 3; i++) await expect(attempt()).rejects.toMatchObject({ reason: 'AccessDenied' });
-      expect(sts.verdicts()).toHaveLength(1);
+      expect(await sts.verdictsWhen(1)).toHaveLength(1);
       t += 1100;
       await expect(attempt()).rejects.toMatchObject({ reason: 'AccessDenied' });
-      expect(sts.verdicts()).toHaveLength(2);
+      expect(await sts.verdictsWhen(2)).toHaveLength(2);
     } finally {
       await s.close?.();
       await sts.stop();
@@ -648,7 +649,7 @@ describe('SigV4 with container credentials (the DMZ proxy in ECS/EKS)', () => {
 });
 
 describe('options validation', () => {
-  const base: SigV4SchemeOptions = { type: 'aws-sigv4', region: REGION, service: SERVICE };
+  const base: SigV4SchemeOptions = { type: 'sigv4', region: REGION, service: SERVICE };
   test.each<[string, Partial<SigV4SchemeOptions> | Record<string, unknown>, string, string]>([
     [
       'a region of the wrong shape',
@@ -738,5 +739,32 @@ describe('options validation', () => {
     'il-central-1',
   ])('accepts the region %s', (region) => {
     expect(() => createSigV4Scheme({ ...base, region }, ctx(), { env: {} })).not.toThrow();
+  });
+});
+
+describe('environment credentials', () => {
+  test('GIVEN keys found WHEN the environment changes THEN the new keys are used within a second, the same object before', () => {
+    let t = 1_000_000;
+    const env: NodeJS.ProcessEnv = { ...staticEnv() };
+    const provider = environmentCredentials(env, () => t);
+    const first = provider.current();
+    expect(first).toEqual(STATIC_KEYS);
+    env.AWS_ACCESS_KEY_ID = ROLE_KEYS.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = ROLE_KEYS.secretAccessKey;
+    t += 999;
+    expect(provider.current()).toBe(first);
+    t += 1;
+    expect(provider.current()).toEqual(ROLE_KEYS);
+  });
+
+  test('fails while the variables are missing, and finds them on the next request once they are set (no wait)', async () => {
+    const env: NodeJS.ProcessEnv = {};
+    const provider = environmentCredentials(env, () => 5_000);
+    await expect(provider.get()).rejects.toMatchObject({
+      code: 'CREDENTIALS_UNAVAILABLE',
+      reason: 'NOT_SET',
+    });
+    Object.assign(env, staticEnv());
+    expect(provider.current()).toEqual(STATIC_KEYS);
   });
 });

@@ -67,6 +67,37 @@ export const VALID_SCHEMES: ReadonlyArray<[string, unknown]> = [
       allowInsecureLoopbackTokenUrl: true,
     },
   ],
+  ['sigv4, minimal (the function role)', { type: 'sigv4', region: 'eu-west-1', service: 'execute-api' }],
+  [
+    'sigv4, assumed role, everything',
+    {
+      type: 'sigv4',
+      region: 'us-gov-west-1',
+      service: 'es',
+      payload: 'signed',
+      credentials: {
+        source: 'assume-role',
+        roleArn: 'arn:aws-us-gov:iam::123456789012:role/gateway/orders-invoker',
+        externalId: 'acme-7f3a',
+        sessionName: 'acme-gateway',
+        durationSeconds: 900,
+        stsRegion: 'us-gov-east-1',
+        stsEndpoint: 'https://sts.us-gov-west-1.amazonaws.com',
+        baseCredentials: 'container',
+      },
+      signedHeaders: ['x-request-id', 'accept'],
+    },
+  ],
+  [
+    'sigv4, S3 with UNSIGNED-PAYLOAD from the container endpoint',
+    {
+      type: 'sigv4',
+      region: 'cn-north-1',
+      service: 's3',
+      payload: 'unsigned',
+      credentials: { source: 'container' },
+    },
+  ],
   [
     'oauth2, private_key_jwt',
     {
@@ -196,7 +227,7 @@ export const INVALID_BOTH: ReadonlyArray<[string, Record<string, unknown>, strin
     'the scheme type is unknown',
     doc({ type: 'kerberos' }),
     'security.type',
-    'must be one of "none", "basic", "digest", "token", "signature", "message-signature", "oauth2-client-credentials", got "kerberos"',
+    'must be one of "none", "basic", "digest", "token", "signature", "message-signature", "oauth2-client-credentials", "sigv4", got "kerberos"',
   ],
   [
     'the scheme type is "oauth2"',
@@ -606,6 +637,100 @@ export const INVALID_BOTH: ReadonlyArray<[string, Record<string, unknown>, strin
     doc({ type: 'none' }, { secretCacheSeconds: -5 }),
     'secretCacheSeconds',
     'must be between 0 and 86400, got -5',
+  ],
+  [
+    'a sigv4 region is not a region name',
+    doc({ type: 'sigv4', region: 'EU-West-1', service: 'execute-api' }),
+    'security.region',
+    '"EU-West-1" is not an AWS region name (e.g. "eu-west-1")',
+  ],
+  [
+    'a sigv4 service is missing',
+    doc({ type: 'sigv4', region: 'eu-west-1' }),
+    'security.service',
+    'is required',
+  ],
+  [
+    'a sigv4 service has upper case',
+    doc({ type: 'sigv4', region: 'eu-west-1', service: 'Execute-API' }),
+    'security.service',
+    '"Execute-API" is not a service signing name (e.g. "execute-api")',
+  ],
+  [
+    'sigv4 sends UNSIGNED-PAYLOAD to a service other than S3',
+    doc({ type: 'sigv4', region: 'eu-west-1', service: 'execute-api', payload: 'unsigned' }),
+    'security.payload',
+    '"unsigned" (UNSIGNED-PAYLOAD) is accepted only by s3, not by service "execute-api"',
+  ],
+  [
+    'sigv4 assumes a role without its ARN',
+    doc({ type: 'sigv4', region: 'eu-west-1', service: 'lambda', credentials: { source: 'assume-role' } }),
+    'security.credentials.roleArn',
+    'is required with "source": "assume-role" (the ARN of the role to assume)',
+  ],
+  [
+    'sigv4 names a role ARN with the environment credentials',
+    doc({
+      type: 'sigv4',
+      region: 'eu-west-1',
+      service: 'lambda',
+      credentials: { roleArn: 'arn:aws:iam::123456789012:role/x' },
+    }),
+    'security.credentials.roleArn',
+    'applies only with "source": "assume-role", not "environment"',
+  ],
+  [
+    'a sigv4 role ARN is a user ARN',
+    doc({
+      type: 'sigv4',
+      region: 'eu-west-1',
+      service: 'lambda',
+      credentials: { source: 'assume-role', roleArn: 'arn:aws:iam::123456789012:user/x' },
+    }),
+    'security.credentials.roleArn',
+    '"arn:aws:iam::123456789012:user/x" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+  ],
+  [
+    'a sigv4 STS endpoint is plain http off loopback',
+    doc({
+      type: 'sigv4',
+      region: 'eu-west-1',
+      service: 'lambda',
+      credentials: {
+        source: 'assume-role',
+        roleArn: 'arn:aws:iam::123456789012:role/x',
+        stsEndpoint: 'http://sts.example',
+      },
+    }),
+    'security.credentials.stsEndpoint',
+    '"http://sts.example" is not an https:// URL (http:// only to loopback)',
+  ],
+  [
+    'a sigv4 assumed role asks for 12 minutes',
+    doc({
+      type: 'sigv4',
+      region: 'eu-west-1',
+      service: 'lambda',
+      credentials: {
+        source: 'assume-role',
+        roleArn: 'arn:aws:iam::123456789012:role/x',
+        durationSeconds: 720,
+      },
+    }),
+    'security.credentials.durationSeconds',
+    'must be between 900 and 43200, got 720',
+  ],
+  [
+    'sigv4 lists a header it sets itself to sign',
+    doc({ type: 'sigv4', region: 'eu-west-1', service: 'es', signedHeaders: ['x-amz-date'] }),
+    'security.signedHeaders[0]',
+    '"x-amz-date" is not a lower-case header name, or is one the scheme sets',
+  ],
+  [
+    'sigv4 is given an unknown credentials source',
+    doc({ type: 'sigv4', region: 'eu-west-1', service: 'es', credentials: { source: 'imds' } }),
+    'security.credentials.source',
+    'must be one of "environment", "container", "assume-role", got "imds"',
   ],
   [
     'the message-signature algorithm is unknown',

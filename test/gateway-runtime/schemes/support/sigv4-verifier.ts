@@ -46,8 +46,13 @@ export interface Verdict {
 
 export interface RunningVerifier {
   readonly origin: string;
-  /** Every verdict so far, in order. */
+  /** Every verdict so far, in order (as read from the verifier's output: the last may still be on its way). */
   verdicts(): Verdict[];
+  /**
+   * The verdicts once there are at least `count` of them: the verifier writes each before it answers, but its
+   * output reaches this process on its own schedule. Fails after `timeoutMs`.
+   */
+  verdictsWhen(count: number, timeoutMs?: number): Promise<Verdict[]>;
   stop(): Promise<void>;
 }
 
@@ -82,14 +87,24 @@ export async function startVerifier(config: VerifierConfig): Promise<RunningVeri
       }
     }, 20);
   });
+  const verdicts = (): Verdict[] =>
+    process
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Verdict);
   return {
     origin: `http://127.0.0.1:${port}`,
-    verdicts: () =>
-      process
-        .output()
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Verdict),
+    verdicts,
+    async verdictsWhen(count: number, timeoutMs = 5_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const all = verdicts();
+        if (all.length >= count) return all;
+        if (Date.now() > until) throw new Error(`the verifier reported ${all.length} verdicts, not ${count}`);
+        await new Promise((next) => setTimeout(next, 10));
+      }
+    },
     stop: () => process.stop(),
   };
 }
