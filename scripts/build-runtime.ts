@@ -8,7 +8,7 @@
  *   npm run build:runtime -- LAMBDA_DIR [STANDALONE_FILE] [--family NAME]   # one family's bundle (default standard)
  *
  * The Lambda bundle is built once per scheme family (lib/runtime/runtime-families.ts: `standard` in
- * dist/runtime/lambda/, `message-signature` in dist/runtime/lambda-message-signature/, `sigv4` in
+ * dist/runtime/lambda/, `oauth2` in dist/runtime/lambda-oauth2/, `message-signature` in dist/runtime/lambda-message-signature/, `sigv4` in
  * dist/runtime/lambda-sigv4/): the esbuild plugin of scripts/runtime-bundle/families.ts replaces each scheme
  * factory outside the family with a stand-in that throws ConfigError. Each family's directory holds:
  *

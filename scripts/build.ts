@@ -2,7 +2,7 @@
  * npm run build (and npm run package, which packs what it builds): compiles lib/ and gateway-runtime/src/
  * into dist/ (no source maps: stack traces point at the shipped .js files), builds each scheme family's Lambda
  * bundle once (lib/runtime/runtime-families.ts) into dist/runtime/lambda/ (standard),
- * dist/runtime/lambda-message-signature/ and dist/runtime/lambda-sigv4/ (`index.js`, `gateway-runtime.zip`,
+ * dist/runtime/lambda-oauth2/, dist/runtime/lambda-message-signature/ and dist/runtime/lambda-sigv4/ (`index.js`, `gateway-runtime.zip`,
  * `manifest.json`, see
  * scripts/build-runtime.ts: esbuild and the undici rewrites run here, with the lockfile's undici and
  * esbuild; synth deploys the shipped archive) and the single-file standalone proxy

@@ -16,7 +16,6 @@ import {
   bundleGatewayRuntime,
   readRuntimeManifest,
 } from '../../../lib/runtime/runtime-bundle';
-import * as families from '../../../lib/runtime/runtime-families';
 import {
   DEFAULT_RUNTIME_FAMILY,
   RUNTIME_FAMILIES,
@@ -35,6 +34,17 @@ const SECURITY: Record<string, GatewayConfig['security']> = {
   basic: { type: 'basic', username: 'gateway', password: ref('password') },
   digest: { type: 'digest', username: 'gateway', password: ref('password') },
   token: { type: 'token', token: ref('token') },
+};
+/** One valid scheme of each family beyond standard. */
+const FAMILY_SECURITY: Record<string, GatewayConfig['security']> = {
+  oauth2: {
+    type: 'oauth2-client-credentials',
+    tokenUrl: 'https://login.acme.example/oauth2/token',
+    clientId: 'apicloud-gateway',
+    clientSecret: ref('clientSecret'),
+  },
+  'message-signature': { type: 'message-signature', algorithm: 'ed25519', keyId: 'gw-2026', key: ref('key') },
+  sigv4: { type: 'sigv4', region: 'eu-west-1', service: 'execute-api' },
 };
 
 describe('the family table', () => {
@@ -60,7 +70,8 @@ describe('the family table', () => {
 
   test('GIVEN the families THEN standard keeps dist/runtime/lambda/ and each other family has lambda-<family>', () => {
     expect(RUNTIME_FAMILIES.map((f) => [f.name, f.directory, f.schemes])).toEqual([
-      ['standard', 'lambda', ['none', 'basic', 'digest', 'token', 'signature', 'oauth2-client-credentials']],
+      ['standard', 'lambda', ['none', 'basic', 'digest', 'token', 'signature']],
+      ['oauth2', 'lambda-oauth2', ['none', 'oauth2-client-credentials']],
       ['message-signature', 'lambda-message-signature', ['none', 'message-signature']],
       ['sigv4', 'lambda-sigv4', ['none', 'sigv4']],
     ]);
@@ -69,11 +80,12 @@ describe('the family table', () => {
   test('fails when a scheme type is in no family, or a family does not exist, naming what there is', () => {
     expect(() => runtimeFamilyOf('carrier-pigeon')).toThrow(
       'security.type "carrier-pigeon" is in no Lambda bundle family (lib/runtime/runtime-families.ts: ' +
-        'standard: none, basic, digest, token, signature, oauth2-client-credentials; message-signature: none, message-signature; ' +
+        'standard: none, basic, digest, token, signature; oauth2: none, oauth2-client-credentials; ' +
+        'message-signature: none, message-signature; ' +
         'sigv4: none, sigv4); add it to one',
     );
     expect(() => runtimeFamilyNamed('all')).toThrow(
-      'runtime family "all" does not exist: the families are standard, message-signature, sigv4',
+      'runtime family "all" does not exist: the families are standard, oauth2, message-signature, sigv4',
     );
   });
 });
@@ -171,8 +183,6 @@ function familyAsset(name: string): { filename: string; hash: string } {
 }
 
 describe('synth deploys the family of the customer’s scheme', () => {
-  afterEach(() => jest.restoreAllMocks());
-
   test('GIVEN customers with none, basic, digest and token THEN all four deploy the standard family’s archive, one asset', () => {
     const functions = deployed((scope) =>
       customers(
@@ -189,23 +199,16 @@ describe('synth deploys the family of the customer’s scheme', () => {
     });
   });
 
-  // The config does not accept `message-signature` and `sigv4` until their schemes are wired (issue 22), so
-  // these customers' types are mapped to those families here, through the one function synth asks.
-  test.each(['message-signature', 'sigv4'])(
+  test.each(['oauth2', 'message-signature', 'sigv4'])(
     'GIVEN two customers of the %s family beside one of the standard family THEN the two share that family’s archive and the third deploys the standard one',
     (name) => {
-      const real = families.runtimeFamilyOf;
-      const lookUp = jest
-        .spyOn(families, 'runtimeFamilyOf')
-        .mockImplementation((type) => (type === 'token' ? runtimeFamilyNamed(name) : real(type)));
       const functions = deployed((scope) =>
         customers(scope, [
-          { name: 'one', security: SECURITY.token },
-          { name: 'two', security: SECURITY.token },
+          { name: 'one', security: FAMILY_SECURITY[name] },
+          { name: 'two', security: FAMILY_SECURITY[name] },
           { name: 'three', security: SECURITY.basic },
         ]),
       );
-      expect(lookUp.mock.calls.map(([type]) => type)).toEqual(['token', 'token', 'basic']);
       const family = familyAsset(name);
       expect(functions).toEqual({
         'apicloud-one-gateway': family,
@@ -218,13 +221,9 @@ describe('synth deploys the family of the customer’s scheme', () => {
   );
 
   test('GIVEN runtimeBundleDirectory THEN it is deployed as it is, whatever the scheme’s family', () => {
-    const real = families.runtimeFamilyOf;
-    jest
-      .spyOn(families, 'runtimeFamilyOf')
-      .mockImplementation((type) => (type === 'token' ? runtimeFamilyNamed('sigv4') : real(type)));
     const functions = deployed((scope) =>
       customers(scope, [
-        { name: 'one', security: SECURITY.token, runtimeBundleDirectory: BUNDLE },
+        { name: 'one', security: FAMILY_SECURITY.sigv4, runtimeBundleDirectory: BUNDLE },
         { name: 'two', security: SECURITY.basic, runtimeBundleDirectory: BUNDLE },
       ]),
     );
