@@ -211,7 +211,8 @@ export class GatewayFunction extends Construct {
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
     requireCdktfStack(this);
-    if (reportMissingProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs'])) return;
+    if (reportMissingProps(this, props, ['subnets', 'accountId', 'config', 'secretArns', 'backendCidrs']))
+      return;
     // Subnets with problems of their own built nothing: nothing to run in.
     if (hasProblems(props.subnets)) return;
     const { subnets } = props;
