@@ -1,24 +1,31 @@
 /**
  * `backend-link jwks`: the public JWKS (RFC 7517) of a signing key, for the customer whose backend verifies
- * the gateway's RFC 9421 message signatures (and the OAuth `private_key_jwt` client registration). It reads
- * a PEM private key (or its public key) and prints only the public half: an HMAC secret has none, and is
- * refused.
+ * the gateway's RFC 9421 message signatures, and for the OAuth `private_key_jwt` client registration (RFC
+ * 7523). It reads a PEM private key (or its public key) and prints only the public half: an HMAC secret has
+ * none, and is refused.
  */
 import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { publicJwks } from '../../gateway-runtime/src/schemes/message-signature-jwks';
+import {
+  type JwsAlgorithm,
+  MESSAGE_SIGNATURE_JWS,
+  publicJwks,
+} from '../../gateway-runtime/src/schemes/message-signature-jwks';
 import { messageSignaturePublicKey } from '../runtime/backend-security-checks';
 import { Io, UsageError, parseCommandArgs, processIo } from './args';
 
 export const JWKS_USAGE = `Usage: backend-link jwks --key FILE --kid KID [--alg ALG]
 
 Prints the public JWKS of a signing key: what the customer's backend verifies the gateway's RFC 9421
-message signatures with (\`kid\` is the signatures' keyid). Only the public key is printed.
+message signatures with (\`kid\` is the signatures' keyid), or what the customer's authorization server
+registers for the gateway's OAuth private_key_jwt client (\`kid\` is privateKeyJwt.keyId). Only the public
+key is printed.
 
 Options:
   --key FILE   the PEM private key (PKCS#8, SEC1 or PKCS#1; or its PEM public key)
-  --kid KID    the key's identifier: the keyId of BackendSecurity.messageSignature
-  --alg ALG    ed25519, ecdsa-p256-sha256 or rsa-pss-sha512: the key must fit it
+  --kid KID    the key's identifier: the keyId of BackendSecurity.messageSignature or of privateKeyJwt
+  --alg ALG    a message-signature algorithm (ed25519, ecdsa-p256-sha256, rsa-pss-sha512) or a
+               private_key_jwt one (EdDSA, ES256, PS256, RS256): the key must fit it
                (default: from the key: Ed25519 -> EdDSA, P-256 -> ES256, RSA -> PS512)
   -h, --help   show this help
 
@@ -27,7 +34,22 @@ Options:
 Exit codes: 0 the JWKS was printed (or --help); 2 a usage error or a key that can not be published (not
 readable, not PEM, an HMAC secret, a key that does not fit --alg).`;
 
-const ALGORITHMS = ['ed25519', 'ecdsa-p256-sha256', 'rsa-pss-sha512'];
+/** --alg: a message-signature algorithm (published as its JWS name) or a private_key_jwt JWS algorithm. */
+const ALGORITHMS: Readonly<Record<string, JwsAlgorithm>> = {
+  ...MESSAGE_SIGNATURE_JWS,
+  EdDSA: 'EdDSA',
+  ES256: 'ES256',
+  PS256: 'PS256',
+  RS256: 'RS256',
+};
+/** The message-signature algorithm whose key rules a JWS algorithm shares (RSA: 2048 bits or more). */
+const KEY_RULES: Readonly<Record<JwsAlgorithm, string>> = {
+  EdDSA: 'ed25519',
+  ES256: 'ecdsa-p256-sha256',
+  PS512: 'rsa-pss-sha512',
+  PS256: 'rsa-pss-sha512',
+  RS256: 'rsa-pss-sha512',
+};
 
 /** A key that can not be published; the message never quotes the file's content. */
 class KeyInputError extends Error {}
@@ -56,25 +78,29 @@ export function jwksOf(text: string, file: string, kid: string, alg?: string): s
   const key = publicKeyOf(text, file);
   if (key.type === 'secret') throw new KeyInputError(`${file} is a secret key, which has no public key`);
   const type = key.asymmetricKeyType;
-  const algorithm =
-    alg ??
-    (type === 'ed25519'
-      ? 'ed25519'
-      : type === 'ec'
-        ? 'ecdsa-p256-sha256'
-        : type === 'rsa' || type === 'rsa-pss'
-          ? 'rsa-pss-sha512'
-          : undefined);
-  if (algorithm === undefined) {
+  const jws: JwsAlgorithm | undefined =
+    alg !== undefined
+      ? ALGORITHMS[alg]
+      : type === 'ed25519'
+        ? 'EdDSA'
+        : type === 'ec'
+          ? 'ES256'
+          : type === 'rsa' || type === 'rsa-pss'
+            ? 'PS512'
+            : undefined;
+  if (jws === undefined) {
     throw new KeyInputError(
-      `${file} is a ${type ?? 'unknown'} key: message signatures use Ed25519, EC P-256 or RSA keys`,
+      `${file} is a ${type ?? 'unknown'} key: signing keys are Ed25519, EC P-256 or RSA`,
     );
   }
-  const fits = messageSignaturePublicKey(key.export({ type: 'spki', format: 'pem' }), algorithm);
+  const fits = messageSignaturePublicKey(key.export({ type: 'spki', format: 'pem' }), KEY_RULES[jws]);
   if (!(fits instanceof KeyObject)) {
-    throw new KeyInputError(`${file} ${fits?.message ?? 'does not fit the algorithm'}`);
+    const message = fits?.message ?? 'does not fit the algorithm';
+    throw new KeyInputError(
+      `${file} ${alg !== undefined && alg !== KEY_RULES[jws] ? message.replace(KEY_RULES[jws], alg) : message}`,
+    );
   }
-  return JSON.stringify(publicJwks(key, kid), null, 2);
+  return JSON.stringify(publicJwks(key, kid, jws), null, 2);
 }
 
 /** Runs `backend-link jwks` and returns its exit code. */
@@ -103,8 +129,10 @@ export function jwksCommand(argv: readonly string[], io: Io = processIo): number
         '--alg hmac-sha256: an HMAC key is a shared secret with no public key to publish; share it over a separate channel instead',
       );
     }
-    if (values.alg !== undefined && !ALGORITHMS.includes(values.alg)) {
-      throw new UsageError(`--alg ${JSON.stringify(values.alg)} is not one of ${ALGORITHMS.join(', ')}`);
+    if (values.alg !== undefined && !Object.hasOwn(ALGORITHMS, values.alg)) {
+      throw new UsageError(
+        `--alg ${JSON.stringify(values.alg)} is not one of ${Object.keys(ALGORITHMS).join(', ')}`,
+      );
     }
     ({ key: file, kid, alg } = values as { key: string; kid: string; alg?: string });
   } catch (error) {

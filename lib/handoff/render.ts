@@ -470,7 +470,7 @@ function oauth2Registration(s: Record<string, string>): string[] {
       ...(s.clientJwks
         ? ['```json', JSON.stringify(JSON.parse(s.clientJwks), null, 2), '```']
         : [
-            `We derive it from the private key and send it to you: \`backend-link jwks --key FILE --kid ${s.assertionKeyId ?? 'KID'}\` (the public key only; the private key never leaves our Secrets Manager).`,
+            `We derive it from the private key and send it to you: \`backend-link jwks --key FILE --kid ${s.assertionKeyId ?? 'KID'} --alg ${s.assertionAlgorithm ?? 'ES256'}\` (the public key only; the private key never leaves our Secrets Manager).`,
           ]),
       '',
     );

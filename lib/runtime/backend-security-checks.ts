@@ -6,7 +6,7 @@
  */
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { schemeHeaderProblem } from '../../gateway-runtime/src/core/headers';
-import { publicJwks } from '../../gateway-runtime/src/schemes/message-signature-jwks';
+import { type JwsAlgorithm, publicJwks } from '../../gateway-runtime/src/schemes/message-signature-jwks';
 import {
   ABSOLUTE_URI,
   CLIENT_AUTH_METHODS,
@@ -356,8 +356,8 @@ export function clientJwksOf(jwt: unknown): { keys: Record<string, string>[] } |
   ) {
     return undefined;
   }
-  const jwk = createPublicKey(publicKey).export({ format: 'jwk' }) as Record<string, string>;
-  return { keys: [{ ...jwk, kid: keyId, alg: algorithm as string, use: 'sig' }] };
+  const { keys } = publicJwks(createPublicKey(publicKey), keyId, algorithm as JwsAlgorithm);
+  return { keys: keys.map((jwk) => ({ ...jwk })) };
 }
 
 /** The problems of `BackendSecurity.messageSignature(props)` (the other props are the runtime validator's). */

@@ -1,16 +1,28 @@
 /**
- * The public half of a message-signature key as a JWKS (RFC 7517), for the handoff: what the backend
- * owner loads into their verifier. Used by tooling, not on the request path (keeps it out of the
- * Lambda bundle). HMAC keys are secret and have no public half.
+ * The public half of a signing key as a JWKS (RFC 7517), for the handoff: what the backend owner loads into
+ * their verifier (RFC 9421 message signatures), or what an authorization server registers for an OAuth
+ * `private_key_jwt` client (RFC 7523). Used by tooling, not on the request path (keeps it out of the Lambda
+ * bundle). HMAC keys are secret and have no public half.
  */
 import { createPublicKey, KeyObject } from 'node:crypto';
+
+/** The JWS algorithm a published key signs with (`alg`). */
+export type JwsAlgorithm = 'EdDSA' | 'ES256' | 'PS512' | 'PS256' | 'RS256';
+
+/** The JWS name of each public-key algorithm of RFC 9421 message signatures. */
+export const MESSAGE_SIGNATURE_JWS: Readonly<Record<string, JwsAlgorithm>> = {
+  ed25519: 'EdDSA',
+  'ecdsa-p256-sha256': 'ES256',
+  'rsa-pss-sha512': 'PS512',
+};
+
+const RSA_ALGORITHMS: ReadonlySet<JwsAlgorithm> = new Set(['PS512', 'PS256', 'RS256']);
 
 export interface PublicJwk {
   readonly kty: string;
   readonly kid: string;
   readonly use: 'sig';
-  /** The JWS name of the algorithm the key signs with: EdDSA, ES256 or PS512. */
-  readonly alg: 'EdDSA' | 'ES256' | 'PS512';
+  readonly alg: JwsAlgorithm;
   readonly [member: string]: string;
 }
 
@@ -20,10 +32,12 @@ export interface PublicJwks {
 
 /**
  * `{ keys: [jwk] }` for a private (or public) Ed25519, P-256 or RSA key, with `kid` the keyid the
- * signatures carry. RSA keys are published for PS512 (rsa-pss-sha512); an RSA-PSS-typed key
- * (id-RSASSA-PSS, as in RFC 9421 B.1.2) is published with its modulus and exponent like any RSA key.
+ * signatures carry and `alg` the algorithm it signs with: EdDSA for Ed25519, ES256 for P-256, and for RSA
+ * `alg` as given (PS512 for rsa-pss-sha512, the default; PS256 or RS256 for an OAuth client assertion). An
+ * RSA-PSS-typed key (id-RSASSA-PSS, as in RFC 9421 B.1.2) is published with its modulus and exponent like
+ * any RSA key. Throws when `alg` does not suit the key.
  */
-export function publicJwks(key: KeyObject, keyid: string): PublicJwks {
+export function publicJwks(key: KeyObject, keyid: string, alg?: JwsAlgorithm): PublicJwks {
   if (key.type === 'secret') {
     throw new Error(
       'publicJwks: an HMAC (secret) key has no public key to publish; share the secret instead',
@@ -32,21 +46,29 @@ export function publicJwks(key: KeyObject, keyid: string): PublicJwks {
   if (keyid.length === 0) throw new Error('publicJwks: keyid must not be empty');
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
   const type = publicKey.asymmetricKeyType;
+  const suits = (natural: JwsAlgorithm, allowed: (a: JwsAlgorithm) => boolean): JwsAlgorithm => {
+    if (alg !== undefined && !allowed(alg)) {
+      throw new Error(`publicJwks: a ${type} key does not sign ${alg}`);
+    }
+    return alg ?? natural;
+  };
   if (type === 'ed25519') {
     const { kty, crv, x } = publicKey.export({ format: 'jwk' });
+    const signs = suits('EdDSA', (a) => a === 'EdDSA');
     return jwks({
       kty: kty as string,
       crv: crv as string,
       x: x as string,
       kid: keyid,
       use: 'sig',
-      alg: 'EdDSA',
+      alg: signs,
     });
   }
   if (type === 'ec') {
     const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
     if (crv !== 'P-256')
-      throw new Error(`publicJwks: an EC key on ${String(crv)}; ecdsa-p256-sha256 needs P-256`);
+      throw new Error(`publicJwks: an EC key on ${String(crv)}; ES256 (ecdsa-p256-sha256) needs P-256`);
+    const signs = suits('ES256', (a) => a === 'ES256');
     return jwks({
       kty: kty as string,
       crv,
@@ -54,20 +76,20 @@ export function publicJwks(key: KeyObject, keyid: string): PublicJwks {
       y: y as string,
       kid: keyid,
       use: 'sig',
-      alg: 'ES256',
+      alg: signs,
     });
   }
-  if (type === 'rsa') {
-    const { n, e } = publicKey.export({ format: 'jwk' });
-    return jwks({ kty: 'RSA', n: n as string, e: e as string, kid: keyid, use: 'sig', alg: 'PS512' });
-  }
-  if (type === 'rsa-pss') {
+  if (type === 'rsa' || type === 'rsa-pss') {
+    const signs = suits('PS512', (a) => RSA_ALGORITHMS.has(a));
     // Node exports no JWK for id-RSASSA-PSS keys: read n and e from the SubjectPublicKeyInfo, whose
     // BIT STRING holds the same RSAPublicKey ::= SEQUENCE { n INTEGER, e INTEGER } as rsaEncryption.
-    const { n, e } = rsaPublicNumbers(publicKey.export({ type: 'spki', format: 'der' }));
-    return jwks({ kty: 'RSA', n, e, kid: keyid, use: 'sig', alg: 'PS512' });
+    const { n, e } =
+      type === 'rsa'
+        ? (publicKey.export({ format: 'jwk' }) as { n: string; e: string })
+        : rsaPublicNumbers(publicKey.export({ type: 'spki', format: 'der' }));
+    return jwks({ kty: 'RSA', n, e, kid: keyid, use: 'sig', alg: signs });
   }
-  throw new Error(`publicJwks: a ${type ?? 'unknown'} key is not one message signatures use`);
+  throw new Error(`publicJwks: a ${type ?? 'unknown'} key can not be published (Ed25519, EC P-256 or RSA)`);
 }
 
 function jwks(jwk: PublicJwk): PublicJwks {

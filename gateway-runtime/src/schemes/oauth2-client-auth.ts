@@ -168,7 +168,7 @@ const REQUIRED: Readonly<Record<ClientAuthMethodName, keyof OAuth2ClientAuthConf
 
 /**
  * The method, for `clientAuthentication`. The configuration is validated once, before (the whole
- * section: `clientAuthConfigProblems` in oauth2-client-auth-config.ts); this only refuses an unknown
+ * section, by the runtime's validator, config/validate.ts); this only refuses an unknown
  * method or a missing field it needs (ConfigError). Secrets are read on the first token request, and
  * re-read (the key re-parsed) only when their version changes.
  */
@@ -326,8 +326,8 @@ export function assertionKey(
   return key;
 }
 
-/** The public JWK of a private key (no private member). */
-export function publicJwk(key: KeyObject): Record<string, string> {
+/** The public JWK of a private key (no private member): the members its thumbprint covers. */
+function publicJwk(key: KeyObject): Record<string, string> {
   return createPublicKey(key).export({ format: 'jwk' }) as Record<string, string>;
 }
 

@@ -133,7 +133,7 @@ describe('publicJwks', () => {
       'publicJwks: an HMAC (secret) key has no public key to publish; share the secret instead',
     );
     expect(() => publicJwks(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey, 'k')).toThrow(
-      'publicJwks: an EC key on P-384; ecdsa-p256-sha256 needs P-256',
+      'publicJwks: an EC key on P-384; ES256 (ecdsa-p256-sha256) needs P-256',
     );
     expect(() => publicJwks(generateKeyPairSync('ed25519').publicKey, '')).toThrow(
       'publicJwks: keyid must not be empty',

@@ -16,13 +16,12 @@ import {
   clientAuthentication,
   createClientAuthMethod,
   JWT_BEARER_ASSERTION_TYPE,
+  jwkThumbprint,
   type ClientAssertionAlgorithm,
   type OAuth2ClientAuthConfig,
 } from '../../../gateway-runtime/src/schemes/oauth2-client-auth';
-import {
-  clientAssertionJwk,
-  clientAuthConfigProblems,
-} from '../../../gateway-runtime/src/schemes/oauth2-client-auth-config';
+import { publicJwks } from '../../../gateway-runtime/src/schemes/message-signature-jwks';
+import { validateConfig } from '../../../gateway-runtime/src/config/validate';
 import { oauth2Scheme } from '../config/support/resolved';
 import { ClientPki, createClientPki, hexToBase64url, jose, JsonObject } from './support/client-auth';
 import { MapSecrets } from './support/map-secrets';
@@ -245,17 +244,14 @@ describe('private_key_jwt assertions, verified by jose', () => {
   });
 
   test.each(Object.keys(KEYS) as ClientAssertionAlgorithm[])(
-    'GIVEN a %s key WHEN publishing its JWK THEN it is the public JWK jose exports, with the thumbprint as kid',
+    'GIVEN a %s key WHEN publishing its JWK (the handoff, backend-link jwks) THEN it is the public JWK jose exports, and the default kid is the thumbprint jose computes',
     (algorithm) => {
-      const jwk = clientAssertionJwk(pem(KEYS[algorithm]), algorithm);
+      const key = crypto.createPrivateKey(pem(KEYS[algorithm]));
       const expected = jose({ op: 'jwk', publicKeyPem: publicPem(KEYS[algorithm]) });
-      expect(jwk).toEqual({
-        ...(expected.jwk as JsonObject),
-        kid: expected.thumbprint,
-        alg: algorithm,
-        use: 'sig',
-      });
-      expect(clientAssertionJwk(pem(KEYS[algorithm]), algorithm, 'k1').kid).toBe('k1');
+      expect(jwkThumbprint(key)).toBe(expected.thumbprint);
+      expect(publicJwks(key, 'k1', algorithm).keys).toEqual([
+        { ...(expected.jwk as JsonObject), kid: 'k1', alg: algorithm, use: 'sig' },
+      ]);
     },
   );
 
@@ -467,59 +463,80 @@ describe('audience and resource parameters', () => {
   }); // prettier-ignore
 });
 
-describe('configuration errors name the field, the value and the rule', () => {
+/** The runtime validator's problems of a document whose security is this oauth2 section (the one place its rules live). */
+function validatorProblems(section: Record<string, unknown>): Array<{ path: string; message: string }> {
+  try {
+    validateConfig({
+      version: 1,
+      name: 'gw',
+      backend: { url: 'https://orders.acme.test/api' },
+      security: { type: 'oauth2-client-credentials', ...section },
+    });
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems.map(({ path, message }) => ({ path, message }));
+  }
+}
+
+describe('configuration errors name the field, the value and the rule (the runtime validator)', () => {
   const base = { tokenUrl: TOKEN_URL, clientId: 'gw' };
   test.each<[string, Record<string, unknown>, string, string]>([
-    ['an unknown method', { authMethod: 'client_secret_jwt' }, 'security.authMethod', '"client_secret_jwt" is not one of client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth, self_signed_tls_client_auth'],
+    ['an unknown method', { authMethod: 'client_secret_jwt' }, 'security.authMethod', 'must be one of "client_secret_basic", "client_secret_post", "private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth", got "client_secret_jwt"'],
     ['a secret method without a secret', {}, 'security.clientSecret', 'is required with authMethod "client_secret_basic"'],
     ['a secret with private_key_jwt', { authMethod: 'private_key_jwt', clientSecret: REF.secret, privateKeyJwt: { key: REF.key, algorithm: 'ES256' } }, 'security.clientSecret', 'is not sent with authMethod "private_key_jwt" (no shared secret): remove it'],
     ['private_key_jwt without its options', { authMethod: 'private_key_jwt' }, 'security.privateKeyJwt', 'is required with authMethod "private_key_jwt"'],
-    ['privateKeyJwt with another method', { clientSecret: REF.secret, privateKeyJwt: { key: REF.key, algorithm: 'ES256' } }, 'security.privateKeyJwt', 'is not used with authMethod "client_secret_basic": remove it'],
-    ['an unknown algorithm', { authMethod: 'private_key_jwt', privateKeyJwt: { key: REF.key, algorithm: 'HS256' } }, 'security.privateKeyJwt.algorithm', '"HS256" is not one of ES256, PS256, RS256, EdDSA'],
-    ['a lifetime too long', { authMethod: 'private_key_jwt', privateKeyJwt: { key: REF.key, algorithm: 'ES256', lifetimeSeconds: 3600 } }, 'security.privateKeyJwt.lifetimeSeconds', '3600 is not an integer from 5 to 300'],
-    ['a lifetime too short', { authMethod: 'private_key_jwt', privateKeyJwt: { key: REF.key, algorithm: 'ES256', lifetimeSeconds: 1 } }, 'security.privateKeyJwt.lifetimeSeconds', '1 is not an integer from 5 to 300'],
-    ['a key id with a space', { authMethod: 'private_key_jwt', privateKeyJwt: { key: REF.key, algorithm: 'ES256', keyId: 'my key' } }, 'security.privateKeyJwt.keyId', 'must be 1 to 256 printable ASCII characters without spaces'],
-    ['a relative assertion audience', { authMethod: 'private_key_jwt', privateKeyJwt: { key: REF.key, algorithm: 'ES256', assertionAudience: 'login.acme.test' } }, 'security.privateKeyJwt.assertionAudience', '"login.acme.test" is not an absolute URI (the issuer identifier)'],
-    ['tls_client_auth without a certificate', { authMethod: 'tls_client_auth' }, 'security.clientCertificate', 'is required with authMethod "tls_client_auth"'],
-    ['self_signed_tls_client_auth without a certificate', { authMethod: 'self_signed_tls_client_auth' }, 'security.clientCertificate', 'is required with authMethod "self_signed_tls_client_auth"'],
-    ['an empty audience', { clientSecret: REF.secret, audience: '' }, 'security.audience', 'must be a non-empty string'],
-    ['an empty resource list', { clientSecret: REF.secret, resource: [] }, 'security.resource', 'must be a non-empty list of absolute URIs'],
+    ['privateKeyJwt with another method', { clientSecret: REF.secret, privateKeyJwt: { key: REF.key, algorithm: 'ES256' } }, 'security.privateKeyJwt', 'is not used with authMethod "client_secret_basic": remove it, or set authMethod "private_key_jwt"'],
+    ['an unknown algorithm', { authMethod: 'private_key_jwt', privateKeyJwt: { key: REF.key, algorithm: 'HS256' } }, 'security.privateKeyJwt.algorithm', 'must be one of "ES256", "PS256", "RS256", "EdDSA", got "HS256"'],
+    ['a lifetime too long', { authMethod: 'private_key_jwt', privateKeyJwt: { key: REF.key, algorithm: 'ES256', lifetimeSeconds: 3600 } }, 'security.privateKeyJwt.lifetimeSeconds', 'must be between 5 and 300, got 3600'],
+    ['a lifetime too short', { authMethod: 'private_key_jwt', privateKeyJwt: { key: REF.key, algorithm: 'ES256', lifetimeSeconds: 1 } }, 'security.privateKeyJwt.lifetimeSeconds', 'must be between 5 and 300, got 1'],
+    ['a key id with a space', { authMethod: 'private_key_jwt', privateKeyJwt: { key: REF.key, algorithm: 'ES256', keyId: 'my key' } }, 'security.privateKeyJwt.keyId', '"my key" must be printable ASCII without spaces'],
+    ['a relative assertion audience', { authMethod: 'private_key_jwt', privateKeyJwt: { key: REF.key, algorithm: 'ES256', assertionAudience: 'login.acme.test' } }, 'security.privateKeyJwt.assertionAudience', '"login.acme.test" is not an absolute URI without a fragment (the issuer identifier)'],
+    ['tls_client_auth without a certificate', { authMethod: 'tls_client_auth' }, 'security.clientCertificate', 'is required with authMethod "tls_client_auth" (the certificate authenticates the client), unless backend.tls.clientCertificate is set (then that one is used)'],
+    ['self_signed_tls_client_auth without a certificate', { authMethod: 'self_signed_tls_client_auth' }, 'security.clientCertificate', 'is required with authMethod "self_signed_tls_client_auth" (the certificate authenticates the client), unless backend.tls.clientCertificate is set (then that one is used)'],
+    ['an empty audience', { clientSecret: REF.secret, audience: '' }, 'security.audience', 'must not be empty'],
+    ['an empty resource list', { clientSecret: REF.secret, resource: [] }, 'security.resource', 'must have at least 1 item'],
     ['a relative resource', { clientSecret: REF.secret, resource: ['orders'] }, 'security.resource[0]', '"orders" is not an absolute URI without a fragment (RFC 8707 §2)'],
     ['a resource with a fragment', { clientSecret: REF.secret, resource: ['https://a.test/', 'https://b.test/#x'] }, 'security.resource[1]', '"https://b.test/#x" is not an absolute URI without a fragment (RFC 8707 §2)'],
     ['a resource twice', { clientSecret: REF.secret, resource: ['https://a.test/', 'https://a.test/'] }, 'security.resource[1]', '"https://a.test/" is listed twice'],
-    ['a client id with a control character', { clientSecret: REF.secret, clientId: 'gw\n' }, 'security.clientId', 'must be a non-empty string of printable ASCII characters (RFC 6749 Appendix A.1)'],
+    ['a client id with a control character', { clientSecret: REF.secret, clientId: 'gw\n' }, 'security.clientId', '"gw\\n" must not contain control characters (CR, LF, ...)'],
   ])('fails with %s', (_what, config, path, message) => {
-    expect(clientAuthConfigProblems({ ...base, ...config } as OAuth2ClientAuthConfig)).toEqual([{ path, message }]);
+    expect(validatorProblems({ ...base, ...config })).toEqual([{ path, message }]);
   }); // prettier-ignore
 
-  test('fails with every problem at once, under the path given', () => {
-    expect(
-      clientAuthConfigProblems(
-        { ...base, authMethod: 'tls_client_auth', clientSecret: REF.secret, audience: '' },
-        'backends[2].security',
-      ),
-    ).toEqual([
-      {
-        path: 'backends[2].security.clientSecret',
-        message: 'is not sent with authMethod "tls_client_auth" (no shared secret): remove it',
-      },
-      {
-        path: 'backends[2].security.clientCertificate',
-        message: 'is required with authMethod "tls_client_auth"',
-      },
-      { path: 'backends[2].security.audience', message: 'must be a non-empty string' },
-    ]);
+  test('fails with every problem at once', () => {
+    const problems = validatorProblems({
+      ...base,
+      authMethod: 'tls_client_auth',
+      clientSecret: REF.secret,
+      audience: '',
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'security.clientSecret',
+          message: 'is not sent with authMethod "tls_client_auth" (no shared secret): remove it',
+        },
+        { path: 'security.audience', message: 'must not be empty' },
+        {
+          path: 'security.clientCertificate',
+          message:
+            'is required with authMethod "tls_client_auth" (the certificate authenticates the client), unless backend.tls.clientCertificate is set (then that one is used)',
+        },
+      ]),
+    );
   });
 
   test('GIVEN a valid section of each method THEN there is no problem', () => {
-    const sections: OAuth2ClientAuthConfig[] = [
+    const sections: Array<Record<string, unknown>> = [
       { ...base, clientSecret: REF.secret, audience: 'api://orders', resource: ['https://orders.acme.test/'] },
       { ...base, authMethod: 'client_secret_post', clientSecret: REF.secret },
       { ...base, authMethod: 'private_key_jwt', privateKeyJwt: { key: REF.key, algorithm: 'PS256', keyId: 'k-1', assertionAudience: ISSUER, lifetimeSeconds: 300 } },
       { ...base, authMethod: 'tls_client_auth', clientCertificate: { cert: REF.cert, key: REF.certKey } },
       { ...base, authMethod: 'self_signed_tls_client_auth', clientCertificate: { cert: REF.cert, key: REF.certKey } },
     ]; // prettier-ignore
-    expect(sections.map((section) => clientAuthConfigProblems(section))).toEqual([[], [], [], [], []]);
+    expect(sections.map((section) => validatorProblems(section))).toEqual([[], [], [], [], []]);
   });
 
   test.each<[string, Record<string, unknown>, string, string]>([

@@ -112,7 +112,32 @@ describe('backend-link jwks', () => {
     for (const line of pemLines) expect(run.stdout).not.toContain(line);
   });
 
+  test.each(['PS256', 'RS256'])(
+    'GIVEN an RSA key WHEN --alg %s (a private_key_jwt client registration) THEN the JWK says that algorithm',
+    async (alg) => {
+      const run = await backendLink('jwks', '--key', f('rsa.pem'), '--kid', 'gw-2026', '--alg', alg);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(run.stdout).keys).toEqual([
+        expect.objectContaining({ kty: 'RSA', kid: 'gw-2026', alg }),
+      ]);
+    },
+  );
+
+  test.each<[string, string, string]>([
+    ['ed25519.pem', 'EdDSA', 'OKP'],
+    ['p256.pem', 'ES256', 'EC'],
+  ])('GIVEN %s WHEN --alg %s (private_key_jwt) THEN the JWK says that algorithm', async (file, alg, kty) => {
+    const run = await backendLink('jwks', '--key', f(file), '--kid', 'gw-2026', '--alg', alg);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout).keys).toEqual([expect.objectContaining({ kty, kid: 'gw-2026', alg })]);
+  });
+
   test.each<[string, string[], string]>([
+    [
+      'a P-256 key for RS256',
+      ['--key', 'p256.pem', '--kid', 'k', '--alg', 'RS256'],
+      'backend-link jwks: FILE is an EC key on prime256v1, but RS256 needs an RSA key of 2048 bits or more',
+    ],
     [
       'an HMAC secret',
       ['--key', 'hmac.txt', '--kid', 'k'],
@@ -156,7 +181,7 @@ describe('backend-link jwks', () => {
     [
       'an unknown --alg',
       ['--key', 'x', '--kid', 'k', '--alg', 'rsa-sha256'],
-      '--alg "rsa-sha256" is not one of ed25519, ecdsa-p256-sha256, rsa-pss-sha512',
+      '--alg "rsa-sha256" is not one of ed25519, ecdsa-p256-sha256, rsa-pss-sha512, EdDSA, ES256, PS256, RS256',
     ],
     ['no --kid', ['--key', 'x'], '--kid KID is required'],
     ['no --key', ['--kid', 'k'], '--key FILE is required'],

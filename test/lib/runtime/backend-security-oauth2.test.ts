@@ -276,7 +276,7 @@ describe('BackendSecurity.oauth2ClientCredentials, client authentication methods
 
   test('GIVEN private_key_jwt without publicKey THEN the handoff names the command that derives the JWKS', () => {
     const doc = handoffDocument(oauth({ authMethod: 'private_key_jwt', privateKeyJwt: { key: later, keyId: 'gw-2026' } }));
-    expect(doc).toContain('`backend-link jwks --key FILE --kid gw-2026`');
+    expect(doc).toContain('`backend-link jwks --key FILE --kid gw-2026 --alg ES256`');
     expect(doc).not.toContain('```json');
   }); // prettier-ignore
 
