@@ -310,7 +310,7 @@ export class CustomerBackendLink extends Construct {
         {
           prop: 'security',
           message:
-            'is not a BackendSecurity (the value is not shown): build it with BackendSecurity.basic(...), .digest, .token, .requestSigning, .oauth2ClientCredentials or .none()',
+            'is not a BackendSecurity (the value is not shown): build it with BackendSecurity.basic(...), .digest, .token, .requestSigning, .oauth2ClientCredentials, .messageSignature, .sigV4 or .none()',
           secret: true,
         },
       ]);

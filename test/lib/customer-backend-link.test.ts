@@ -535,7 +535,7 @@ describe('CustomerBackendLink', () => {
         security: { type: 'basic', secretRequirements: [{ name: 'credentials', source: 'S3cr3t' }] },
       }),
       [
-        '`security` is not a BackendSecurity (the value is not shown): build it with BackendSecurity.basic(...), .digest, .token, .requestSigning, .oauth2ClientCredentials or .none()',
+        '`security` is not a BackendSecurity (the value is not shown): build it with BackendSecurity.basic(...), .digest, .token, .requestSigning, .oauth2ClientCredentials, .messageSignature, .sigV4 or .none()',
       ],
     ],
   ])(
