@@ -6,7 +6,6 @@
  * `http-message-signatures` package holding only the key read from the document's JWKS.
  */
 import { createPublicKey, generateKeyPairSync, JsonWebKey } from 'node:crypto';
-import { join } from 'node:path';
 import { createVerifier, httpbis } from 'http-message-signatures';
 import { Testing } from 'cdktf';
 import type { SecretRef } from '../../../gateway-runtime/src/config/types';
@@ -14,13 +13,12 @@ import { createMessageSignatureScheme } from '../../../gateway-runtime/src/schem
 import { CustomerBackendLink } from '../../../lib/customer-backend-link';
 import { outputsFromTerraform } from '../../../lib/handoff/outputs';
 import { renderHandoff } from '../../../lib/handoff/render';
-import { GatewayPlatform } from '../../../lib/platform/gateway-platform';
 import { BackendSecurity } from '../../../lib/runtime/backend-security';
 import { SecretSource } from '../../../lib/secrets/secret-source';
 import { MapSecrets } from '../../gateway-runtime/schemes/support/map-secrets';
 import { testStack } from '../../support/constructs';
+import { securityLinkIn } from '../runtime/security-link';
 
-const BUNDLE = join(__dirname, '..', 'runtime', 'fixtures', 'bundle');
 const pair = generateKeyPairSync('ed25519');
 const PRIVATE_PEM = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const PUBLIC_PEM = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -29,28 +27,7 @@ const EXAMPLE_CREATED = 1_767_225_600;
 
 function handoffOf(security: BackendSecurity): { doc: string; link: CustomerBackendLink } {
   const stack = testStack();
-  const platform = new GatewayPlatform(stack, 'Platform', {
-    name: 'apicloud',
-    vpcProps: { cidrBlock: '10.40.0.0/16' },
-    customerAddressPool: '10.40.128.0/17',
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    vpnGateway: {},
-    interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
-  });
-  const link = new CustomerBackendLink(stack, 'Acme', {
-    platform,
-    customerName: 'acme',
-    accountId: '123456789012',
-    cidrBlock: '10.40.128.0/24',
-    vpn: { customerGatewayIp: '85.214.10.20', onPremCidrs: ['172.20.0.0/16'] },
-    loadBalancer: {
-      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
-      trustedSources: [{ cidr: '10.40.0.64/26' }],
-    },
-    backend: { url: 'https://ledger.acme.internal/api' },
-    security,
-    runtime: { runtimeBundleDirectory: BUNDLE },
-  });
+  const link = securityLinkIn(stack, security, 'https://ledger.acme.internal/api');
   const json = JSON.parse(Testing.synth(stack, true)) as { output: Record<string, { value: unknown }> };
   return { doc: renderHandoff('acme', outputsFromTerraform(json.output)), link };
 }

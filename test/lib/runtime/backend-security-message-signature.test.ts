@@ -4,21 +4,19 @@
  * checks of its props (every mistake of one call in one synth, secrets never shown), and the runtime's
  * validator accepting what it renders.
  */
-import { join } from 'node:path';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { Testing, TerraformStack } from 'cdktf';
 import { validateConfig } from '../../../gateway-runtime/src/config/validate';
 import { CustomerBackendLink } from '../../../lib/customer-backend-link';
-import { GatewayPlatform } from '../../../lib/platform/gateway-platform';
 import { BackendSecurity } from '../../../lib/runtime/backend-security';
 import { SECRET_MATERIAL, SecretSource } from '../../../lib/secrets/secret-source';
 import { describeProblem } from '../../../lib/shared/problems';
 import { testStack, validationErrorOf } from '../../support/constructs';
+import { securityLinkIn } from './security-link';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:backend-link/acme';
 const ref = (name: string, key: string) => ({ secretArn: `${ARN}/${name}-AbCdEf`, jsonKey: key });
 const later = SecretSource.fillAfterDeploy();
-const BUNDLE = join(__dirname, 'fixtures', 'bundle');
 
 const pem = (key: { export(o: { type: 'spki'; format: 'pem' }): string | Buffer }) =>
   key.export({ type: 'spki', format: 'pem' }).toString();
@@ -30,30 +28,8 @@ const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ED25519_PUBLIC = pem(ed25519.publicKey);
 const ED25519_PRIVATE = ed25519.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-function linkIn(stack: TerraformStack, security: BackendSecurity): CustomerBackendLink {
-  const platform = new GatewayPlatform(stack, 'Platform', {
-    name: 'apicloud',
-    vpcProps: { cidrBlock: '10.40.0.0/16' },
-    customerAddressPool: '10.40.128.0/17',
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    vpnGateway: {},
-    interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
-  });
-  return new CustomerBackendLink(stack, 'Acme', {
-    platform,
-    customerName: 'acme',
-    accountId: '123456789012',
-    cidrBlock: '10.40.128.0/24',
-    vpn: { customerGatewayIp: '85.214.10.20', onPremCidrs: ['172.20.0.0/16'] },
-    loadBalancer: {
-      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
-      trustedSources: [{ cidr: '10.40.0.64/26' }],
-    },
-    backend: { url: 'https://ledger.acme.internal/api' },
-    security,
-    runtime: { runtimeBundleDirectory: BUNDLE },
-  });
-}
+const linkIn = (stack: TerraformStack, security: BackendSecurity) =>
+  securityLinkIn(stack, security, 'https://ledger.acme.internal/api');
 
 type Json = {
   resource: Record<string, Record<string, Record<string, unknown>>>;

@@ -4,24 +4,21 @@
  * says, and every bad combination reported in one synth under `security.<prop>`.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { resolveConfig } from '../../../gateway-runtime/src/config';
 import { validateConfig } from '../../../gateway-runtime/src/config/validate';
-import { CustomerBackendLink } from '../../../lib/customer-backend-link';
-import { GatewayPlatform } from '../../../lib/platform/gateway-platform';
 import { BackendSecurity, type OAuth2ClientCredentialsProps } from '../../../lib/runtime/backend-security';
 import { renderHandoff } from '../../../lib/handoff/render';
 import type { OutputSource } from '../../../lib/handoff/outputs';
 import { SecretSource } from '../../../lib/secrets/secret-source';
 import { describeProblem } from '../../../lib/shared/problems';
-import { testStack, validationErrorOf } from '../../support/constructs';
+import { validationErrorOf } from '../../support/constructs';
 import { jose } from '../../gateway-runtime/schemes/support/client-auth';
+import { securityLink } from './security-link';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:backend-link/acme';
 const ref = (name: string, key: string) => ({ secretArn: `${ARN}/${name}-AbCdEf`, jsonKey: key });
 const later = SecretSource.fillAfterDeploy();
-const BUNDLE = join(__dirname, 'fixtures', 'bundle');
 const TOKEN_URL = 'https://auth.acme.example/oauth2/token';
 const spki = (key: { export(o: { type: 'spki'; format: 'pem' }): string | Buffer }) =>
   key.export({ type: 'spki', format: 'pem' }).toString();
@@ -34,32 +31,7 @@ const PRIVATE_PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })
   .toString();
 
-/** A sound customer link (backend on 443, as the token endpoint) with `security`, in a stack of its own. */
-function linkWith(security: BackendSecurity): CustomerBackendLink {
-  const stack = testStack();
-  const platform = new GatewayPlatform(stack, 'Platform', {
-    name: 'apicloud',
-    vpcProps: { cidrBlock: '10.40.0.0/16' },
-    customerAddressPool: '10.40.128.0/17',
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    vpnGateway: {},
-    interfaceEndpoints: { subnetsCidrBlock: '10.40.0.32/27' },
-  });
-  return new CustomerBackendLink(stack, 'Acme', {
-    platform,
-    customerName: 'acme',
-    accountId: '123456789012',
-    cidrBlock: '10.40.128.0/24',
-    vpn: { customerGatewayIp: '85.214.10.20', onPremCidrs: ['172.20.0.0/16'] },
-    loadBalancer: {
-      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
-      trustedSources: [{ cidr: '10.40.0.64/26' }],
-    },
-    backend: { url: 'https://orders.acme.internal/api' },
-    security,
-    runtime: { runtimeBundleDirectory: BUNDLE },
-  });
-}
+const linkWith = (security: BackendSecurity) => securityLink(security);
 
 const oauth = (props: Partial<OAuth2ClientCredentialsProps>) =>
   BackendSecurity.oauth2ClientCredentials({ tokenUrl: TOKEN_URL, clientId: 'gateway', ...props });
