@@ -537,11 +537,10 @@ async function stopAll(): Promise<void> {
 }
 
 /**
- * The proxy core's own time per request, without sockets: `handle()` for a basic-scheme GET against
- * a dispatcher that answers 1 KiB at once (in a microtask), logging to a buffered sink, 32 at a time.
- * It is what the gateway adds to Node's HTTP server and undici's client.
+ * The proxy core on `config` against a dispatcher that answers 1 KiB at once (in a microtask), logging to a
+ * buffered sink that writes nothing: what the gateway adds per request, without sockets.
  */
-async function coreFigure(): Promise<string> {
+async function coreGateway(config: Record<string, unknown>) {
   const { createGateway } = await import('../gateway-runtime/src/proxy');
   const { Dispatcher } = await import('../gateway-runtime/src/io/undici');
   const { createBufferedSink } = await import('../gateway-runtime/src/observability/log');
@@ -568,28 +567,34 @@ async function coreFigure(): Promise<string> {
     }
   }
   const instant = new Instant();
-  const gateway = createGateway(
-    {
-      version: 1,
-      name: 'core-bench',
-      backend: { url: 'http://127.0.0.1:1' },
-      security: { type: 'basic', username: USER, password: { file: join(dir, 'password') } },
+  return createGateway(config as never, {
+    dispatchers: {
+      get: async () => instant,
+      current: () => instant,
+      clientCertificateDaysToExpiry: () => undefined,
+      close: async () => undefined,
+      generation: 1,
+      openPools: () => [],
+      retiredPoolsClosed: async () => undefined,
     },
-    {
-      dispatchers: {
-        get: async () => instant,
-        current: () => instant,
-        clientCertificateDaysToExpiry: () => undefined,
-        close: async () => undefined,
-        generation: 1,
-        openPools: () => [],
-        retiredPoolsClosed: async () => undefined,
-      },
-      logSink: createBufferedSink(() => undefined, 100),
-      metricsIntervalMs: 1000,
-      defaultTrustedHops: 0,
-    },
-  );
+    logSink: createBufferedSink(() => undefined, 100),
+    metricsIntervalMs: 1000,
+    defaultTrustedHops: 0,
+  });
+}
+
+/**
+ * The proxy core's own time per request, without sockets: `handle()` for a basic-scheme GET against
+ * a dispatcher that answers 1 KiB at once (in a microtask), logging to a buffered sink, 32 at a time.
+ * It is what the gateway adds to Node's HTTP server and undici's client.
+ */
+async function coreFigure(): Promise<string> {
+  const gateway = await coreGateway({
+    version: 1,
+    name: 'core-bench',
+    backend: { url: 'http://127.0.0.1:1' },
+    security: { type: 'basic', username: USER, password: { file: join(dir, 'password') } },
+  });
   const headers = { host: '127.0.0.1:8080', 'user-agent': 'wrk', 'x-bench': '1' };
   const one = async () => {
     const response = await gateway.handle({
@@ -661,42 +666,15 @@ function messageSignatureSecurity(algorithm: MessageSignatureAlgorithm): Record<
  * path each time (every request hashed and signed: the algorithm's own cost).
  */
 async function messageSignatureCoreFigures(): Promise<string[]> {
-  const { createGateway } = await import('../gateway-runtime/src/proxy');
-  const { Dispatcher } = await import('../gateway-runtime/src/io/undici');
-  const { createBufferedSink } = await import('../gateway-runtime/src/observability/log');
-  const answer = Buffer.alloc(1024, 0x78);
-  const raw = ['Content-Type', 'text/plain', 'Content-Length', '1024'].map((t) => Buffer.from(t));
-  class Instant extends Dispatcher {
-    override dispatch(_options: unknown, handler: Record<string, (...args: unknown[]) => unknown>): boolean {
-      queueMicrotask(() => {
-        handler.onConnect(() => undefined);
-        handler.onHeaders(200, raw, () => undefined, 'OK');
-        handler.onData(answer);
-        handler.onComplete([]);
-      });
-      return true;
-    }
-  }
   const PER_ROUND = 10_000;
+  const REQUEST_BODY = Buffer.alloc(1024, 0x78);
   const measure = async (security: Record<string, unknown>, post: boolean, distinct: boolean) => {
-    const instant = new Instant();
-    const gateway = createGateway(
-      { version: 1, name: 'msig-core', backend: { url: 'http://127.0.0.1:1' }, security } as never,
-      {
-        dispatchers: {
-          get: async () => instant,
-          current: () => instant,
-          clientCertificateDaysToExpiry: () => undefined,
-          close: async () => undefined,
-          generation: 1,
-          openPools: () => [],
-          retiredPoolsClosed: async () => undefined,
-        },
-        logSink: createBufferedSink(() => undefined, 100),
-        metricsIntervalMs: 1000,
-        defaultTrustedHops: 0,
-      },
-    );
+    const gateway = await coreGateway({
+      version: 1,
+      name: 'msig-core',
+      backend: { url: 'http://127.0.0.1:1' },
+      security,
+    });
     const headers: Record<string, string> = { host: '127.0.0.1:8080', 'user-agent': 'wrk', 'x-bench': '1' };
     if (post) Object.assign(headers, { 'content-type': 'application/json', 'content-length': '1024' });
     let n = 0;
@@ -706,7 +684,7 @@ async function messageSignatureCoreFigures(): Promise<string[]> {
         method: post ? 'POST' : 'GET',
         path: distinct ? `/orders/${n}` : '/orders',
         headers,
-        ...(post ? { body: answer } : {}),
+        ...(post ? { body: REQUEST_BODY } : {}),
         peerAddress: '127.0.0.1',
         protocol: 'http',
       });

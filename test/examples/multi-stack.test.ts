@@ -21,6 +21,7 @@ import { PlanJson, listStacks } from '../../lib/terraform/harness';
 import { AppPlan, StackOutcome, planApp } from '../../lib/terraform/plan-app';
 import { OFFLINE_OUTPUTS_STATE_FILE } from '../../lib/terraform/remote-state';
 import { validationErrorOf } from '../support/constructs';
+import { runtimeFamilyOf } from '../../lib/runtime/runtime-families';
 
 jest.setTimeout(600_000);
 
@@ -266,15 +267,30 @@ describe('multi-stack example', () => {
     }
   });
 
-  it('ships the same runtime archive, with the same hash, in every customer stack', () => {
+  it('ships one runtime archive per scheme family: the same file, with the same hash, in every customer stack of the family', () => {
     const files = stackDirs
       .filter((d) => nameOf(d).startsWith('customer-'))
       .map((dir) => {
-        const fn = Object.values(read(dir).resource.aws_lambda_function)[0] as { filename: string };
-        return { filename: fn.filename, bytes: readFileSync(join(dir, fn.filename)) };
+        const fn = Object.values(read(dir).resource.aws_lambda_function)[0] as {
+          filename: string;
+          environment: { variables: { GATEWAY_CONFIG: string } };
+        };
+        const config = JSON.parse(fn.environment.variables.GATEWAY_CONFIG) as { security: { type: string } };
+        return {
+          family: runtimeFamilyOf(config.security.type).name,
+          filename: fn.filename,
+          bytes: readFileSync(join(dir, fn.filename)),
+        };
       });
-    expect(new Set(files.map((f) => f.filename)).size).toBe(1);
-    for (const f of files) expect(f.bytes.equals(files[0].bytes)).toBe(true);
+    const families = new Set(files.map((f) => f.family));
+    // Different families deploy different archives; one family's customers share one.
+    expect(new Set(files.map((f) => f.filename)).size).toBe(families.size);
+    for (const family of families) {
+      const same = files.filter((f) => f.family === family);
+      expect(new Set(same.map((f) => f.filename)).size).toBe(1);
+      for (const f of same) expect(f.bytes.equals(same[0].bytes)).toBe(true);
+    }
+    expect(files.filter((f) => f.family === 'standard').length).toBeGreaterThan(1);
   });
 });
 
