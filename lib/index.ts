@@ -89,6 +89,7 @@ export type {
 export { BackendSecurity } from './runtime/backend-security';
 export type {
   BackendMutualTlsProps,
+  BackendTlsProps,
   BasicAuthProps,
   MessageSignatureAlgorithm,
   MessageSignatureProps,

@@ -463,6 +463,22 @@ export function checkMutualTlsProps(props: unknown): Problem[] {
   ]);
 }
 
+/** The problems of `.withBackendTls(props)`: `backendCa` a SecretSource, and at least one check given. */
+export function checkBackendTlsProps(props: unknown): Problem[] {
+  const problems = secretSourceProblems(props, [['backendCa', true]]);
+  const given = (['backendCa', 'servername', 'pinnedSpkiSha256'] as const).some(
+    (prop) => fieldOf(props, prop) !== undefined,
+  );
+  if (!given) {
+    problems.push({
+      prop: 'backendCa',
+      message:
+        'is missing, and so are servername and pinnedSpkiSha256: withBackendTls needs at least one (without them the backend is checked against the public CAs, as it is without withBackendTls)',
+    });
+  }
+  return problems;
+}
+
 /** The problems of `BackendSecurity.sigV4(props)` (its platform's: {@link checkSigV4PlatformProps}). */
 export function checkSigV4Props(props: unknown): Problem[] {
   const problems: Problem[] = [];

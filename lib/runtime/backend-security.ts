@@ -10,6 +10,7 @@ import type { Problem } from '../shared/problems';
 import {
   checkBasicAuthProps,
   checkMessageSignatureProps,
+  checkBackendTlsProps,
   checkMutualTlsProps,
   checkOAuth2ClientCertificate,
   checkOAuth2ClientCredentialsProps,
@@ -310,6 +311,30 @@ export interface BackendMutualTlsProps {
   readonly pinnedSpkiSha256?: string[];
 }
 
+/**
+ * How the gateway verifies the backend's certificate, without a client certificate of its own
+ * (`.withBackendTls`): a backend whose certificate comes from the customer's private CA, a name other than the
+ * URL's host, or pinned keys. `.withMutualTls` takes the same three props beside the client certificate.
+ */
+export interface BackendTlsProps {
+  /**
+   * A secret with JSON key `caBundle`: the CA(s) that issued the backend's certificate (only these are trusted,
+   * not Node's public CAs).
+   * @default - Node's public CAs
+   */
+  readonly backendCa?: SecretSourceSpec;
+  /**
+   * The name to verify the backend's certificate against (when the URL's host differs).
+   * @default - the backend URL's host
+   */
+  readonly servername?: string;
+  /**
+   * SHA-256 pins (base64) of the backend certificate's public key, checked in addition to the chain.
+   * @default - no pinning
+   */
+  readonly pinnedSpkiSha256?: string[];
+}
+
 export interface TrustedSourcesProps {
   /** IPv4/IPv6 blocks whose clients may call the backend (checked against the address the ALB appended). */
   readonly cidrs: string[];
@@ -336,8 +361,9 @@ function propsOf<T>(props: T): T {
 
 /**
  * The backend-security scheme of one customer: one header scheme (basic, digest, token, request signing, SigV4,
- * OAuth 2.0 client credentials, or none), optionally combined with mutual TLS and trusted sources.
- * Immutable: `withMutualTls` and `withTrustedSources` return a new value.
+ * OAuth 2.0 client credentials, or none), optionally combined with mutual TLS (or the backend's certificate
+ * checked against a private CA, `withBackendTls`) and trusted sources. Immutable: `withMutualTls`,
+ * `withBackendTls` and `withTrustedSources` return a new value.
  *
  * The builders never throw for bad input (`backend-security-checks.ts`): the value they return carries its
  * {@link problems}, each named by the prop of the builder call (`tokenUrl`, `credentials`), and the
@@ -405,6 +431,7 @@ export class BackendSecurity {
     private readonly found: readonly Problem[],
     private readonly mtls?: BackendMutualTlsProps,
     private readonly trusted?: TrustedSourcesProps,
+    private readonly server?: BackendTlsProps,
   ) {}
 
   /**
@@ -415,9 +442,11 @@ export class BackendSecurity {
   public get problems(): readonly Problem[] {
     // An OAuth 2.0 TLS method takes its certificate from `withMutualTls` when it has none of its own.
     const s = this.scheme;
-    return s.kind === 'oauth2'
-      ? [...this.found, ...checkOAuth2ClientCertificate(s.props, this.mtls !== undefined)]
-      : [...this.found];
+    return [
+      ...this.found,
+      ...(s.kind === 'oauth2' ? checkOAuth2ClientCertificate(s.props, this.mtls !== undefined) : []),
+      ...backendTlsConflicts(this.mtls, this.server),
+    ];
   }
 
   /**
@@ -430,6 +459,29 @@ export class BackendSecurity {
       [...this.found, ...checkMutualTlsProps(props)],
       { ...propsOf(props) },
       this.trusted,
+      this.server,
+    );
+  }
+
+  /**
+   * Checks the backend's certificate against the customer's CA (`backendCa`), another name (`servername`) or
+   * pinned keys, without a client certificate (for that, `withMutualTls`, which takes the same props). The new
+   * value carries a problem when `backendCa` is not a SecretSource, when none of the three is given, or when one
+   * is given to `withMutualTls` too.
+   */
+  public withBackendTls(props: BackendTlsProps): BackendSecurity {
+    const server = propsOf(props);
+    return new BackendSecurity(
+      this.scheme,
+      [...this.found, ...checkBackendTlsProps(props)],
+      this.mtls,
+      this.trusted,
+      {
+        ...server,
+        ...(server.pinnedSpkiSha256 !== undefined
+          ? { pinnedSpkiSha256: copied(server.pinnedSpkiSha256) }
+          : {}),
+      },
     );
   }
 
@@ -439,10 +491,13 @@ export class BackendSecurity {
    */
   public withTrustedSources(props: TrustedSourcesProps): BackendSecurity {
     const trusted = propsOf(props);
-    return new BackendSecurity(this.scheme, this.found, this.mtls, {
-      ...trusted,
-      cidrs: copied(trusted.cidrs),
-    });
+    return new BackendSecurity(
+      this.scheme,
+      this.found,
+      this.mtls,
+      { ...trusted, cidrs: copied(trusted.cidrs) },
+      this.server,
+    );
   }
 
   /**
@@ -466,6 +521,11 @@ export class BackendSecurity {
 
   public get mutualTls(): BackendMutualTlsProps | undefined {
     return this.mtls;
+  }
+
+  /** The backend certificate's checks given with `withBackendTls` (those of `withMutualTls` are in `mutualTls`). */
+  public get backendTls(): BackendTlsProps | undefined {
+    return this.server;
   }
 
   public get trustedSources(): TrustedSourcesProps | undefined {
@@ -570,9 +630,9 @@ export class BackendSecurity {
         material: 'client-certificate',
         source: this.mtls.clientCertificate,
       });
-      if (this.mtls.backendCa)
-        out.push({ name: 'backend-ca', material: 'ca-bundle', source: this.mtls.backendCa });
     }
+    const backendCa = this.mtls?.backendCa ?? this.server?.backendCa;
+    if (backendCa) out.push({ name: 'backend-ca', material: 'ca-bundle', source: backendCa });
     return out;
   }
 
@@ -697,18 +757,27 @@ export class BackendSecurity {
       }
     }
     const m = this.mtls;
-    const backendTls: BackendTlsConfig | undefined = m
-      ? {
-          clientCertificate: {
-            cert: ref('client-certificate', 'certificate'),
-            key: ref('client-certificate', 'privateKey'),
-            ...(m.keyHasPassphrase ? { passphrase: ref('client-certificate', 'passphrase') } : {}),
-          },
-          ...(m.backendCa ? { ca: ref('backend-ca', 'caBundle') } : {}),
-          ...(m.servername !== undefined ? { servername: m.servername } : {}),
-          ...(m.pinnedSpkiSha256 !== undefined ? { pinnedSpkiSha256: copied(m.pinnedSpkiSha256) } : {}),
-        }
-      : undefined;
+    // The backend certificate's checks, from withMutualTls or withBackendTls (a prop given to both is a problem).
+    const server: BackendTlsProps = { ...this.server, ...definedOnly(m) };
+    const backendTls: BackendTlsConfig | undefined =
+      m || this.server
+        ? {
+            ...(m
+              ? {
+                  clientCertificate: {
+                    cert: ref('client-certificate', 'certificate'),
+                    key: ref('client-certificate', 'privateKey'),
+                    ...(m.keyHasPassphrase ? { passphrase: ref('client-certificate', 'passphrase') } : {}),
+                  },
+                }
+              : {}),
+            ...(server.backendCa ? { ca: ref('backend-ca', 'caBundle') } : {}),
+            ...(server.servername !== undefined ? { servername: server.servername } : {}),
+            ...(server.pinnedSpkiSha256 !== undefined
+              ? { pinnedSpkiSha256: copied(server.pinnedSpkiSha256) }
+              : {}),
+          }
+        : undefined;
     return {
       security,
       ...(backendTls ? { backendTls } : {}),
@@ -722,6 +791,31 @@ export class BackendSecurity {
         : {}),
     };
   }
+}
+
+/** The backend certificate's checks of `withMutualTls` props that are given. */
+function definedOnly(m: BackendMutualTlsProps | undefined): BackendTlsProps {
+  if (!m) return {};
+  return {
+    ...(m.backendCa !== undefined ? { backendCa: m.backendCa } : {}),
+    ...(m.servername !== undefined ? { servername: m.servername } : {}),
+    ...(m.pinnedSpkiSha256 !== undefined ? { pinnedSpkiSha256: m.pinnedSpkiSha256 } : {}),
+  };
+}
+
+/** A backend certificate's check given to both `withMutualTls` and `withBackendTls`: which one holds is unclear. */
+function backendTlsConflicts(
+  mtls: BackendMutualTlsProps | undefined,
+  server: BackendTlsProps | undefined,
+): Problem[] {
+  if (!mtls || !server) return [];
+  return (['backendCa', 'servername', 'pinnedSpkiSha256'] as const)
+    .filter((prop) => mtls[prop] !== undefined && server[prop] !== undefined)
+    .map((prop) => ({
+      prop,
+      message: 'is given to both withMutualTls and withBackendTls: give it once',
+      secret: prop === 'backendCa',
+    }));
 }
 
 /**

@@ -123,6 +123,72 @@ describe('BackendSecurity', () => {
     expect(withTls.mutualTls).toBeDefined();
   });
 
+  it("GIVEN withBackendTls THEN the backend's certificate is checked against the customer's CA, with no client certificate", () => {
+    const security = BackendSecurity.basic({ credentials: later }).withBackendTls({
+      backendCa: later,
+      servername: 'orders.acme.internal',
+      pinnedSpkiSha256: ['47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='],
+    });
+    const rendered = security.render(ref);
+    expect(rendered.backendTls).toEqual({
+      ca: ref('backend-ca', 'caBundle'),
+      servername: 'orders.acme.internal',
+      pinnedSpkiSha256: ['47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='],
+    });
+    expect(security.mutualTls).toBeUndefined();
+    expect(security.problems).toEqual([]);
+    expect(security.secretRequirements.map((r) => [r.name, r.material])).toEqual([
+      ['credentials', 'credentials'],
+      ['backend-ca', 'ca-bundle'],
+    ]);
+    expect(() =>
+      validateConfig({
+        version: 1,
+        name: 'acme',
+        backend: { url: 'https://orders.acme.internal', tls: rendered.backendTls },
+        security: rendered.security,
+      }),
+    ).not.toThrow();
+    // A link creates the CA's secret and writes its reference into the function's configuration.
+    const link = linkWith(security);
+    expect(link.runtimeConfig.backend.tls).toEqual({
+      ca: expect.objectContaining({ jsonKey: 'caBundle' }),
+      servername: 'orders.acme.internal',
+      pinnedSpkiSha256: ['47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='],
+    });
+  });
+
+  it('GIVEN withBackendTls and withMutualTls THEN they combine, in either order, and a check given to both is a problem', () => {
+    const both = BackendSecurity.none()
+      .withBackendTls({ backendCa: later })
+      .withMutualTls({ clientCertificate: later, servername: 'orders.acme.internal' })
+      .withTrustedSources({ cidrs: ['10.40.0.0/24'] });
+    expect(both.problems).toEqual([]);
+    expect(both.render(ref).backendTls).toEqual({
+      clientCertificate: {
+        cert: ref('client-certificate', 'certificate'),
+        key: ref('client-certificate', 'privateKey'),
+      },
+      ca: ref('backend-ca', 'caBundle'),
+      servername: 'orders.acme.internal',
+    });
+    expectReported(
+      BackendSecurity.none()
+        .withMutualTls({ clientCertificate: later, backendCa: later })
+        .withBackendTls({ backendCa: later }),
+      ['`backendCa` is given to both withMutualTls and withBackendTls: give it once'],
+    );
+  });
+
+  it('fails when withBackendTls is given nothing to check, or a CA that is not a SecretSource (never shown)', () => {
+    expectReported(BackendSecurity.basic({ credentials: later }).withBackendTls({}), [
+      '`backendCa` is missing, and so are servername and pinnedSpkiSha256: withBackendTls needs at least one (without them the backend is checked against the public CAs, as it is without withBackendTls)',
+    ]);
+    expectReported(BackendSecurity.none().withBackendTls({ backendCa: 'S3cr3t-value' as never }), [
+      '`backendCa` is a string, not a SecretSource (the value is not shown): give SecretSource.fromExistingSecret(arn), SecretSource.fillAfterDeploy() or SecretSource.fromWriteOnlyVariable({ version })',
+    ]);
+  });
+
   it('renders configurations the runtime accepts', () => {
     const security = BackendSecurity.requestSigning({ keyId: 'gw-1', key: later, algorithm: 'rsa-sha256' })
       .withMutualTls({ clientCertificate: later })
