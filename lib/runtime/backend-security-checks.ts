@@ -102,7 +102,7 @@ export function tokenUrlProblems(tokenUrl: unknown): Problem[] {
   }
   if (url.protocol !== 'https:') {
     // The origin only: the path and query are not needed to see the mistake.
-    return [{ prop, value: url.origin, message: 'must use https://: the client secret is sent to it' }];
+    return [{ prop, value: url.origin, message: 'must use https://: credentials and tokens travel over it' }];
   }
   return [];
 }

@@ -37,7 +37,7 @@ export const SECRET_MATERIAL: Readonly<Record<SecretMaterialKind, SecretMaterial
   },
   'ca-bundle': { description: 'CA bundle (PEM)', requiredKeys: ['caBundle'], optionalKeys: [] },
   'signing-key': {
-    description: 'HMAC secret or RSA private key (PEM)',
+    description: 'HMAC secret, or private key (PEM: RSA, EC P-256 or Ed25519)',
     requiredKeys: ['key'],
     optionalKeys: [],
   },

@@ -186,7 +186,7 @@ describe('CustomerBackendLink problems', () => {
       [
         '3 problems in 2 constructs:',
         'test/Acme:',
-        '  - `security.tokenUrl` "http://auth.acme.example" must use https://: the client secret is sent to it',
+        '  - `security.tokenUrl` "http://auth.acme.example" must use https://: credentials and tokens travel over it',
         '  - `security.clientSecret` is a string, not a SecretSource (the value is not shown): give SecretSource.fromExistingSecret(arn), SecretSource.fillAfterDeploy() or SecretSource.fromWriteOnlyVariable({ version })',
         'test/Globex:',
         '  - `accountId` "12345" is not a 12-digit AWS account id',

@@ -661,7 +661,7 @@ export const SCHEMES = {
     defaultLifetimeSeconds: int(1, 86_400, 300),
     /**
      * For tests only: accept an `http://` `tokenUrl` whose host is a loopback address (127.0.0.0/8,
-     * ::1, localhost). The client secret then travels unencrypted; any other `http://` URL is refused.
+     * ::1, localhost). The client's credentials and the tokens then travel unencrypted; any other `http://` URL is refused.
      * @default false
      */
     allowInsecureLoopbackTokenUrl: bool(false),

@@ -724,7 +724,7 @@ class Checker {
       if (s.allowInsecureLoopbackTokenUrl !== true) {
         this.add(
           'security.tokenUrl',
-          `${show(url.origin)} must use https:// (the client secret is sent to it); for a test token server on loopback set "allowInsecureLoopbackTokenUrl": true`,
+          `${show(url.origin)} must use https:// (credentials and tokens travel over it); for a test token server on loopback set "allowInsecureLoopbackTokenUrl": true`,
         );
       } else if (!isLoopbackHost(url.hostname)) {
         this.add(

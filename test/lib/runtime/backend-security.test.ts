@@ -346,11 +346,11 @@ describe('BackendSecurity', () => {
   test.each([
     [
       'http://auth.acme.example/token',
-      '`tokenUrl` "http://auth.acme.example" must use https://: the client secret is sent to it',
+      '`tokenUrl` "http://auth.acme.example" must use https://: credentials and tokens travel over it',
     ],
     [
       'http://127.0.0.1:9000/token',
-      '`tokenUrl` "http://127.0.0.1:9000" must use https://: the client secret is sent to it',
+      '`tokenUrl` "http://127.0.0.1:9000" must use https://: credentials and tokens travel over it',
     ],
     [
       'https://gateway:S3cr3t-pass@auth.acme.example/token',

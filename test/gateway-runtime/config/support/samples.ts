@@ -897,7 +897,7 @@ export const INVALID_VALIDATOR_ONLY: ReadonlyArray<[string, Record<string, unkno
       clientSecret: { env: 'S' },
     }),
     'security.tokenUrl',
-    '"http://login.acme.internal" must use https:// (the client secret is sent to it); for a test token server on loopback set "allowInsecureLoopbackTokenUrl": true',
+    '"http://login.acme.internal" must use https:// (credentials and tokens travel over it); for a test token server on loopback set "allowInsecureLoopbackTokenUrl": true',
   ],
   [
     'the OAuth tokenUrl is http:// to a host that is not loopback, even with the test opt-in',
