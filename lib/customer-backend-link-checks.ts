@@ -16,7 +16,12 @@ import { checkConfigForLambda, checkFunctionOptions } from './runtime/function-o
 import { GatewayFunction } from './runtime/gateway-function';
 import { environmentSizeProblem } from './runtime/gateway-function-checks';
 import { checkBackendSecretsProps } from './secrets/backend-secrets-checks';
-import { TERRAFORM_UNIQUE_SUFFIX_LENGTH, secretNamePrefixOf } from './secrets/backend-secrets';
+import {
+  type BackendSecretsProps,
+  TERRAFORM_UNIQUE_SUFFIX_LENGTH,
+  secretNamePrefixOf,
+} from './secrets/backend-secrets';
+import type { SecretRequirement } from './runtime/backend-security';
 import { longestSecretArn } from './runtime/environment-size';
 import { cidrContains, describeCidrProblem, parseCidr } from './shared/cidr';
 import { checkName } from './shared/names';
@@ -243,7 +248,25 @@ function vpnProblems(props: CustomerBackendLinkProps, platform: GatewayPlatform 
  */
 function secretsProblems(props: CustomerBackendLinkProps, platform: GatewayPlatform): Problem[] {
   const derived = new Set(['readerRoleArn', 'secrets', 'tags', 'customerName', 'platform.name']);
-  const problems = checkBackendSecretsProps({
+  const problems = checkBackendSecretsProps(
+    backendSecretsPropsOf(props, platform, usableSecretRequirements(props)),
+  ).filter((p) => !derived.has(/^[^[]*/.exec(p.prop)![0]));
+  return renamed(problems, {
+    additionalReaderArns: 'additionalSecretReaderArns',
+    administratorArns: 'secretAdministratorArns',
+  });
+}
+
+/**
+ * The props of the link's BackendSecrets (its checks and the construct read the same): the reader role is the
+ * gateway function's, the secrets those in `requirements`.
+ */
+export function backendSecretsPropsOf(
+  props: CustomerBackendLinkProps,
+  platform: GatewayPlatform,
+  requirements: readonly SecretRequirement[],
+): BackendSecretsProps {
+  return {
     platform,
     customerName: props.customerName,
     accountId: props.accountId,
@@ -258,16 +281,8 @@ function secretsProblems(props: CustomerBackendLinkProps, platform: GatewayPlatf
     deployerPrincipalArn: props.deployerPrincipalArn,
     administratorArns: props.secretAdministratorArns,
     planPrincipalArns: props.planPrincipalArns,
-    secrets: usableSecretRequirements(props).map(({ name, material, source }) => ({
-      name,
-      material,
-      source,
-    })),
-  }).filter((p) => !derived.has(/^[^[]*/.exec(p.prop)![0]));
-  return renamed(problems, {
-    additionalReaderArns: 'additionalSecretReaderArns',
-    administratorArns: 'secretAdministratorArns',
-  });
+    secrets: requirements.map(({ name, material, source }) => ({ name, material, source })),
+  };
 }
 
 /**

@@ -20,6 +20,7 @@ import { GatewayMonitoring, GatewayMonitoringOptions } from './runtime/gateway-m
 import { requireCdktfStack } from './shared/cdktf-stack';
 import {
   CheckedPrivateEndpoint,
+  backendSecretsPropsOf,
   parseCustomerBackendLinkProps,
   withConnectTo,
 } from './customer-backend-link-checks';
@@ -375,25 +376,7 @@ export class CustomerBackendLink extends Construct {
     );
 
     this.secrets = new BackendSecrets(this, 'Secrets', {
-      platform,
-      customerName,
-      accountId,
-      readerRoleArn: GatewayFunction.roleArnFor(
-        platform.name,
-        customerName,
-        accountId,
-        platform.partition,
-        platform.region,
-      ),
-      additionalReaderArns: props.additionalSecretReaderArns,
-      deployerPrincipalArn: props.deployerPrincipalArn,
-      administratorArns: props.secretAdministratorArns,
-      planPrincipalArns: props.planPrincipalArns,
-      secrets: props.security.secretRequirements.map(({ name, material, source }) => ({
-        name,
-        material,
-        source,
-      })),
+      ...backendSecretsPropsOf(props, platform, props.security.secretRequirements),
       tags: { ...platform.tags, 'backend-link:platform': platform.name },
     });
 
